@@ -1,0 +1,100 @@
+//! `max_age` values: `"90s"`, `"15m"`, `"2h"`, `"7d"` or a whole number of seconds, checked to
+//! be positive and to fit the runtime's `u32` seconds (about 136 years).
+
+use crate::attr::MaxAge;
+
+/// Seconds in each accepted unit.
+const UNITS: &[(&str, u32)] = &[("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)];
+
+/// The number of seconds, or an error message for the value's span.
+pub fn seconds(max_age: &MaxAge) -> Result<u32, String> {
+    let (digits, unit) = match max_age {
+        MaxAge::Seconds { negative: true, .. } => return Err(positive("is negative")),
+        MaxAge::Seconds {
+            digits,
+            negative: false,
+        } => (digits.as_str(), "s"),
+        MaxAge::Text(text) => {
+            let text = text.trim();
+            if text.starts_with('-') {
+                return Err(positive("is negative"));
+            }
+            let split = text
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(text.len());
+            let (digits, unit) = text.split_at(split);
+            if digits.is_empty() {
+                return Err(format!(
+                    "`max_age = \"{text}\"` is not a duration; write a number and a unit, e.g. \"90s\", \"15m\", \"2h\" or \"7d\""
+                ));
+            }
+            if unit.trim().is_empty() {
+                return Err(format!(
+                    "`max_age = \"{text}\"` has no unit; write e.g. \"{text}s\", or the bare number {text} for seconds"
+                ));
+            }
+            (digits, unit.trim())
+        }
+    };
+    let Some(&(_, scale)) = UNITS.iter().find(|(name, _)| *name == unit) else {
+        return Err(format!(
+            "unknown unit `{unit}` in `max_age`; use `s`, `m`, `h` or `d`, e.g. \"2h\""
+        ));
+    };
+    let overflow = || {
+        "`max_age` is too large; the longest is u32::MAX seconds (about 136 years), and browsers cap cookies at 400 days".to_owned()
+    };
+    let count: u32 = digits.parse().map_err(|_| overflow())?;
+    let total = count.checked_mul(scale).ok_or_else(overflow)?;
+    if total == 0 {
+        return Err(positive("is zero"));
+    }
+    Ok(total)
+}
+
+fn positive(what: &str) -> String {
+    format!("`max_age` {what}; it must be positive, e.g. `max_age = \"2h\"` (or write `no_expiry` to opt out)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Result<u32, String> {
+        seconds(&MaxAge::Text(s.to_owned()))
+    }
+
+    #[test]
+    fn units() {
+        assert_eq!(text("90s"), Ok(90));
+        assert_eq!(text("15m"), Ok(900));
+        assert_eq!(text("2h"), Ok(7200));
+        assert_eq!(text("7d"), Ok(604_800));
+        assert_eq!(
+            seconds(&MaxAge::Seconds {
+                digits: "3600".into(),
+                negative: false
+            }),
+            Ok(3600)
+        );
+    }
+
+    #[test]
+    fn refusals() {
+        assert!(text("0s").unwrap_err().contains("zero"));
+        assert!(text("-5m").unwrap_err().contains("negative"));
+        assert!(text("3w").unwrap_err().contains("unknown unit `w`"));
+        assert!(text("h").unwrap_err().contains("not a duration"));
+        assert!(text("90").unwrap_err().contains("no unit"));
+        assert!(text("50000d").unwrap_err().contains("too large"));
+        assert!(text("99999999999999999999s")
+            .unwrap_err()
+            .contains("too large"));
+        assert!(seconds(&MaxAge::Seconds {
+            digits: "1".into(),
+            negative: true
+        })
+        .unwrap_err()
+        .contains("negative"));
+    }
+}

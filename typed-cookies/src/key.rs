@@ -1,0 +1,212 @@
+//! [`Key`]: a master secret of at least 32 bytes, and [`KeyId`], its public one-way fingerprint.
+
+use std::fmt;
+
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine as _;
+use hkdf::Hkdf;
+use rand::RngCore as _;
+use sha2::Sha256;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::error::KeyError;
+
+/// Shortest accepted key, in bytes.
+pub const MIN_KEY_LEN: usize = 32;
+/// Fewest distinct byte values a key may have; 32 random bytes have this many with overwhelming
+/// probability, while `"aaaa…"` or a repeated short pattern do not.
+const MIN_DISTINCT_BYTES: usize = 8;
+/// HKDF info for key ids.
+const KEY_ID_INFO: &[u8] = b"typed-cookies/v1/key-id";
+
+/// A master key: at least 32 bytes of secret, zeroized on drop.
+///
+/// Its [`Debug`] shows only its [`KeyId`]. The master key never seals anything itself: every
+/// namespace (salt × mode × codec) gets its own HKDF-SHA256 subkey.
+///
+/// ```
+/// use typed_cookies::Key;
+/// let key = Key::generate();
+/// let again = Key::from_base64(&key.to_base64()).unwrap();
+/// assert_eq!(key.id(), again.id());
+/// assert!(!format!("{key:?}").contains(&key.to_base64()));
+/// ```
+#[derive(Clone, ZeroizeOnDrop)]
+pub struct Key {
+    material: Box<[u8]>,
+    #[zeroize(skip)]
+    id: KeyId,
+}
+
+impl Key {
+    /// A new random 32-byte key from the operating system's generator.
+    pub fn generate() -> Self {
+        let mut bytes = Zeroizing::new([0u8; MIN_KEY_LEN]);
+        rand::rngs::OsRng.fill_bytes(bytes.as_mut());
+        Self::from_bytes(bytes.as_ref()).expect("32 random bytes are a valid key")
+    }
+
+    /// A key from raw bytes: at least 32, and not an obvious non-random pattern.
+    ///
+    /// ```
+    /// use typed_cookies::{Key, KeyError};
+    /// assert_eq!(Key::from_bytes(&[7; 16]).unwrap_err(), KeyError::TooShort { len: 16 });
+    /// assert_eq!(Key::from_bytes(&[7; 32]).unwrap_err(), KeyError::LowEntropy);
+    /// ```
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
+        if bytes.len() < MIN_KEY_LEN {
+            return Err(KeyError::TooShort { len: bytes.len() });
+        }
+        let mut seen = [false; 256];
+        bytes.iter().for_each(|&b| seen[usize::from(b)] = true);
+        if seen.iter().filter(|&&s| s).count() < MIN_DISTINCT_BYTES {
+            return Err(KeyError::LowEntropy);
+        }
+        Ok(Self {
+            material: bytes.into(),
+            id: KeyId::of(bytes),
+        })
+    }
+
+    /// A key from base64 text (standard or URL-safe alphabet, padding optional, surrounding
+    /// whitespace ignored), as printed by [`Key::to_base64`].
+    pub fn from_base64(text: &str) -> Result<Self, KeyError> {
+        let text = text.trim();
+        let bytes = Zeroizing::new(
+            LENIENT_STANDARD
+                .decode(text)
+                .or_else(|_| LENIENT_URL_SAFE.decode(text))
+                .map_err(|_| KeyError::InvalidBase64)?,
+        );
+        Self::from_bytes(&bytes)
+    }
+
+    /// The key material as standard base64, for storing a generated key in a secret store.
+    /// This is the one method that exposes the secret; treat its output as the key itself.
+    pub fn to_base64(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(&self.material)
+    }
+
+    /// The key's public id (travels in every sealed value's header).
+    pub fn id(&self) -> KeyId {
+        self.id
+    }
+
+    pub(crate) fn material(&self) -> &[u8] {
+        &self.material
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Key({})", self.id)
+    }
+}
+
+const LENIENT: GeneralPurposeConfig =
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+const LENIENT_STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, LENIENT);
+const LENIENT_URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
+
+/// Length of a [`KeyId`] in bytes.
+pub const KEY_ID_LEN: usize = 4;
+
+/// A key's public identifier: 4 bytes of `HKDF-SHA256(key, info = "typed-cookies/v1/key-id")`.
+///
+/// One-way: it says which key sealed a value (so opening needs no trial decryption) and nothing
+/// about the key. Displayed as 8 hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyId(pub(crate) [u8; KEY_ID_LEN]);
+
+impl KeyId {
+    fn of(material: &[u8]) -> Self {
+        let mut id = [0u8; KEY_ID_LEN];
+        Hkdf::<Sha256>::new(None, material)
+            .expand(KEY_ID_INFO, &mut id)
+            .expect("4 bytes is a valid HKDF-SHA256 output length");
+        Self(id)
+    }
+
+    /// The id's bytes as they appear in the header.
+    pub fn to_bytes(self) -> [u8; KEY_ID_LEN] {
+        self.0
+    }
+}
+
+impl fmt::Display for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl fmt::Debug for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyId({self})")
+    }
+}
+
+impl Zeroize for KeyId {
+    fn zeroize(&mut self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_both_alphabets_with_or_without_padding() {
+        let key = Key::generate();
+        let std = key.to_base64();
+        let url = std.replace('+', "-").replace('/', "_");
+        for text in [
+            std.clone(),
+            std.trim_end_matches('=').to_owned(),
+            url,
+            format!("  {std}\n"),
+        ] {
+            assert_eq!(Key::from_base64(&text).unwrap().id(), key.id(), "{text}");
+        }
+    }
+
+    #[test]
+    fn refuses_bad_base64_and_short_keys() {
+        assert_eq!(
+            Key::from_base64("not base64!").unwrap_err(),
+            KeyError::InvalidBase64
+        );
+        assert_eq!(
+            Key::from_base64("").unwrap_err(),
+            KeyError::TooShort { len: 0 }
+        );
+        let short = base64::engine::general_purpose::STANDARD.encode([1u8, 2, 3, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(
+            Key::from_base64(&short).unwrap_err(),
+            KeyError::TooShort { len: 9 }
+        );
+    }
+
+    #[test]
+    fn refuses_patterned_keys() {
+        assert_eq!(Key::from_bytes(&[0; 64]).unwrap_err(), KeyError::LowEntropy);
+        assert_eq!(
+            Key::from_bytes(&b"abababababababababababababababab"[..]).unwrap_err(),
+            KeyError::LowEntropy
+        );
+        assert!(Key::from_bytes(b"correct horse battery staple, longer").is_ok());
+    }
+
+    #[test]
+    fn id_is_stable_and_distinct() {
+        let a = Key::from_bytes(&(0u8..32).collect::<Vec<_>>()).unwrap();
+        let b = Key::from_bytes(&(1u8..33).collect::<Vec<_>>()).unwrap();
+        assert_eq!(
+            a.id(),
+            Key::from_bytes(&(0u8..32).collect::<Vec<_>>())
+                .unwrap()
+                .id()
+        );
+        assert_ne!(a.id(), b.id());
+        assert_eq!(a.id().to_string().len(), 8);
+    }
+}

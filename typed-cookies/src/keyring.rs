@@ -1,0 +1,175 @@
+//! [`KeyRing`]: one primary key that seals, ordered fallbacks that only open, and the subkey
+//! cache shared by every clone.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::error::KeyError;
+use crate::key::{Key, KeyId};
+use crate::seal::subkey::SubkeyCache;
+
+/// The keys a service seals and opens with: a primary (seals and opens) and fallbacks (open
+/// only), so keys rotate without logging anyone out.
+///
+/// Cloning is cheap (one reference count); clones share the subkey cache. `Send + Sync`.
+///
+/// ```
+/// use typed_cookies::{Key, KeyRing};
+/// let old = Key::generate();
+/// let new = Key::generate();
+/// let before = KeyRing::new(old.clone());
+/// let value = before.signer("invite").seal(&"alice").unwrap();
+///
+/// // Rotation: the new key seals, the old one still opens what it sealed.
+/// let after = KeyRing::with_fallbacks(new, [old]).unwrap();
+/// assert_eq!(after.signer("invite").open::<String>(&value).unwrap(), "alice");
+/// ```
+#[derive(Clone)]
+pub struct KeyRing {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// Primary first, then fallbacks in the order given.
+    keys: Box<[Key]>,
+    cache: SubkeyCache,
+}
+
+impl KeyRing {
+    /// A ring with one key.
+    pub fn new(primary: Key) -> Self {
+        Self::from_keys(vec![primary]).expect("a single key has no duplicate")
+    }
+
+    /// A ring that seals with `primary` and also opens values sealed by `fallbacks` (tried by
+    /// key id, not by trial). Two keys with the same id are refused.
+    pub fn with_fallbacks(
+        primary: Key,
+        fallbacks: impl IntoIterator<Item = Key>,
+    ) -> Result<Self, KeyError> {
+        Self::from_keys(std::iter::once(primary).chain(fallbacks).collect())
+    }
+
+    /// A ring from comma-separated base64 keys, primary first (whitespace around each is
+    /// ignored).
+    ///
+    /// ```
+    /// use typed_cookies::{Key, KeyRing};
+    /// let (a, b) = (Key::generate(), Key::generate());
+    /// let ring = KeyRing::from_base64_list(&format!("{}, {}", a.to_base64(), b.to_base64())).unwrap();
+    /// assert_eq!(ring.primary().id(), a.id());
+    /// assert_eq!(ring.key_ids(), vec![a.id(), b.id()]);
+    /// ```
+    pub fn from_base64_list(list: &str) -> Result<Self, KeyError> {
+        Self::parse_list(list, None)
+    }
+
+    /// A ring from the environment variable `var`: comma-separated base64 keys, primary first.
+    pub fn from_env(var: &str) -> Result<Self, KeyError> {
+        let list = std::env::var(var).map_err(|_| KeyError::MissingEnv {
+            var: var.to_owned(),
+        })?;
+        Self::parse_list(&list, Some(var))
+    }
+
+    fn parse_list(list: &str, var: Option<&str>) -> Result<Self, KeyError> {
+        let keys = list
+            .split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(Key::from_base64)
+            .collect::<Result<Vec<_>, _>>()?;
+        if keys.is_empty() {
+            return Err(KeyError::Empty {
+                var: var.map(str::to_owned),
+            });
+        }
+        Self::from_keys(keys)
+    }
+
+    fn from_keys(keys: Vec<Key>) -> Result<Self, KeyError> {
+        for (i, key) in keys.iter().enumerate() {
+            if keys[..i].iter().any(|earlier| earlier.id() == key.id()) {
+                return Err(KeyError::DuplicateKeyId { id: key.id() });
+            }
+        }
+        Ok(Self {
+            inner: Arc::new(Inner {
+                keys: keys.into_boxed_slice(),
+                cache: SubkeyCache::default(),
+            }),
+        })
+    }
+
+    /// The key that seals.
+    pub fn primary(&self) -> &Key {
+        &self.inner.keys[0]
+    }
+
+    /// The ids of all keys, primary first.
+    pub fn key_ids(&self) -> Vec<KeyId> {
+        self.inner.keys.iter().map(Key::id).collect()
+    }
+
+    pub(crate) fn keys(&self) -> &[Key] {
+        &self.inner.keys
+    }
+
+    pub(crate) fn cache(&self) -> &SubkeyCache {
+        &self.inner.cache
+    }
+
+    /// Index in ring order of the key with this id.
+    pub(crate) fn position(&self, id: KeyId) -> Option<usize> {
+        self.inner.keys.iter().position(|key| key.id() == id)
+    }
+}
+
+impl fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyRing")
+            .field("primary", &self.primary().id())
+            .field(
+                "fallbacks",
+                &self.inner.keys[1..].iter().map(Key::id).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_duplicates_and_empty_lists() {
+        let key = Key::generate();
+        let err = KeyRing::with_fallbacks(key.clone(), [Key::generate(), key.clone()]).unwrap_err();
+        assert_eq!(err, KeyError::DuplicateKeyId { id: key.id() });
+        assert_eq!(
+            KeyRing::from_base64_list(" , ,").unwrap_err(),
+            KeyError::Empty { var: None }
+        );
+        assert_eq!(
+            KeyRing::from_base64_list("%%%").unwrap_err(),
+            KeyError::InvalidBase64
+        );
+    }
+
+    #[test]
+    fn env_errors_name_the_variable() {
+        let err = KeyRing::from_env("TYPED_COOKIES_TEST_SURELY_UNSET").unwrap_err();
+        assert!(
+            err.to_string().contains("TYPED_COOKIES_TEST_SURELY_UNSET"),
+            "{err}"
+        );
+        let err = KeyRing::parse_list("", Some("APP_KEYS")).unwrap_err();
+        assert!(err.to_string().contains("APP_KEYS"), "{err}");
+    }
+
+    #[test]
+    fn is_send_sync_clone() {
+        fn assert<T: Send + Sync + Clone>() {}
+        assert::<KeyRing>();
+    }
+}

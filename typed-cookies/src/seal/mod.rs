@@ -1,0 +1,223 @@
+//! The sealing engine: turns a serde value into a cookie value and back, in one pass over a
+//! reused per-thread buffer (serialize after the header, sign or encrypt in place, encode once).
+//!
+//! Submodules: [`format`] (the header), [`signed`], [`encrypted`], [`subkey`] (derivation and
+//! cache).
+
+pub(crate) mod encrypted;
+pub mod format;
+pub(crate) mod signed;
+pub(crate) mod subkey;
+
+use std::cell::RefCell;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+use zeroize::Zeroize;
+
+use crate::error::{OpenError, SealError};
+use crate::keyring::KeyRing;
+use format::{Format, Header, HeaderError, Mode, HEADER_LEN, MAX_COOKIE_LEN, NONCE_LEN};
+use subkey::{NamespaceKeys, Subkey};
+
+/// Default tolerance for an issued-at in the future (clock skew between servers).
+pub const DEFAULT_CLOCK_SKEW: Duration = Duration::seconds(60);
+
+/// How old (and how new) an opened value may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Freshness {
+    /// `None`: never expires.
+    pub max_age: Option<Duration>,
+    pub clock_skew: Duration,
+}
+
+/// What opening found besides the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Meta {
+    pub issued_at: i64,
+    pub key_index: usize,
+}
+
+/// Buffers larger than this are not kept for the next call.
+const KEEP_SCRATCH: usize = 2 * MAX_COOKIE_LEN;
+
+thread_local! {
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(KEEP_SCRATCH));
+}
+
+/// Runs `f` with this thread's scratch buffer (or a fresh one when re-entered), cleared after.
+fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            let out = f(&mut buf);
+            if buf.capacity() > KEEP_SCRATCH {
+                *buf = Vec::with_capacity(KEEP_SCRATCH);
+            }
+            buf.clear();
+            out
+        }
+        Err(_) => f(&mut Vec::new()),
+    })
+}
+
+/// Seals `value` with the ring's primary key under the namespace whose subkeys are `keys`.
+pub(crate) fn seal<T: Serialize + ?Sized>(
+    ring: &KeyRing,
+    keys: &NamespaceKeys,
+    format: Format,
+    value: &T,
+    now: OffsetDateTime,
+) -> Result<String, SealError> {
+    with_scratch(|buf| {
+        let header = Header {
+            format,
+            key_id: ring.primary().id(),
+            issued_at: now.unix_timestamp(),
+        };
+        header.write(buf);
+        let result = seal_body(&keys.keys[0], format, value, buf);
+        if result.is_err() && format.mode == Mode::Encrypted {
+            buf.zeroize();
+        }
+        result?;
+        let mut out = String::with_capacity(encoded_len(buf.len()));
+        URL_SAFE_NO_PAD.encode_string(&buf[..], &mut out);
+        Ok(out)
+    })
+}
+
+fn seal_body<T: Serialize + ?Sized>(
+    subkey: &Subkey,
+    format: Format,
+    value: &T,
+    buf: &mut Vec<u8>,
+) -> Result<(), SealError> {
+    let too_large = |raw: usize| SealError::TooLarge {
+        len: encoded_len(raw),
+        max: MAX_COOKIE_LEN,
+    };
+    if let Subkey::Encrypted(_) = subkey {
+        encrypted::push_nonce(buf);
+    }
+    format.codec.encode(value, buf)?;
+    let raw = buf.len() + format.tag_len();
+    if encoded_len(raw) > MAX_COOKIE_LEN {
+        return Err(too_large(raw));
+    }
+    match subkey {
+        Subkey::Signed(mac) => signed::sign(mac, buf),
+        Subkey::Encrypted(cipher) => {
+            if !encrypted::encrypt(cipher, buf) {
+                return Err(too_large(raw));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Opens `value`: size, decoding, header, key, authentication, age, then payload.
+pub(crate) fn open<T: DeserializeOwned>(
+    ring: &KeyRing,
+    keys: &NamespaceKeys,
+    format: Format,
+    freshness: Freshness,
+    value: &str,
+    now: OffsetDateTime,
+) -> Result<(T, Meta), OpenError> {
+    if value.len() > MAX_COOKIE_LEN {
+        return Err(OpenError::TooLarge {
+            len: value.len(),
+            max: MAX_COOKIE_LEN,
+        });
+    }
+    with_scratch(|buf| {
+        buf.resize(base64::decoded_len_estimate(value.len()), 0);
+        let len = URL_SAFE_NO_PAD
+            .decode_slice(value.as_bytes(), &mut buf[..])
+            .map_err(|_| OpenError::Malformed)?;
+        buf.truncate(len);
+        let result = open_decoded(ring, keys, format, freshness, buf, now);
+        if format.mode == Mode::Encrypted {
+            buf.zeroize();
+        }
+        result
+    })
+}
+
+fn open_decoded<T: DeserializeOwned>(
+    ring: &KeyRing,
+    keys: &NamespaceKeys,
+    format: Format,
+    freshness: Freshness,
+    sealed: &mut [u8],
+    now: OffsetDateTime,
+) -> Result<(T, Meta), OpenError> {
+    let header_bytes: &[u8; HEADER_LEN] = sealed
+        .get(..HEADER_LEN)
+        .and_then(|h| h.try_into().ok())
+        .ok_or(OpenError::Malformed)?;
+    let header = Header::parse(header_bytes).map_err(|e| match e {
+        HeaderError::UnknownVersion(version) => OpenError::UnknownVersion { version },
+        HeaderError::UnknownFormat => OpenError::Malformed,
+    })?;
+    if header.format != format {
+        return Err(OpenError::WrongFormat {
+            expected: format,
+            found: header.format,
+        });
+    }
+    let key_index = ring.position(header.key_id).ok_or(OpenError::UnknownKey {
+        key_id: header.key_id,
+    })?;
+    if sealed.len() < HEADER_LEN + format.overhead() {
+        return Err(OpenError::Malformed);
+    }
+    let authentic = match &keys.keys[key_index] {
+        Subkey::Signed(mac) => signed::verify(mac, sealed),
+        Subkey::Encrypted(cipher) => encrypted::decrypt(cipher, sealed),
+    };
+    if !authentic {
+        return Err(OpenError::Invalid);
+    }
+    check_freshness(header.issued_at, freshness, now)?;
+    let payload = match format.mode {
+        Mode::Signed => &sealed[HEADER_LEN..sealed.len() - format::MAC_LEN],
+        Mode::Encrypted => &sealed[HEADER_LEN + NONCE_LEN..sealed.len() - format::AEAD_TAG_LEN],
+    };
+    let value = format.codec.decode(payload)?;
+    Ok((
+        value,
+        Meta {
+            issued_at: header.issued_at,
+            key_index,
+        },
+    ))
+}
+
+fn check_freshness(
+    issued_at: i64,
+    freshness: Freshness,
+    now: OffsetDateTime,
+) -> Result<(), OpenError> {
+    let now_s = now.unix_timestamp();
+    let at = |secs: i64| OffsetDateTime::from_unix_timestamp(secs).unwrap_or(now);
+    if let Some(max_age) = freshness.max_age {
+        let expires = issued_at.saturating_add(max_age.whole_seconds());
+        if now_s > expires {
+            return Err(OpenError::Expired { at: at(expires) });
+        }
+    }
+    if issued_at > now_s.saturating_add(freshness.clock_skew.whole_seconds()) {
+        return Err(OpenError::IssuedInFuture { at: at(issued_at) });
+    }
+    Ok(())
+}
+
+/// Length of the unpadded base64 encoding of `raw` bytes.
+pub(crate) fn encoded_len(raw: usize) -> usize {
+    base64::encoded_len(raw, false).unwrap_or(usize::MAX)
+}

@@ -1,0 +1,150 @@
+//! Per-namespace subkeys: `HKDF-SHA256(master, info = "typed-cookies/v1/<mode>[+<codec>]/<salt>")`,
+//! derived once per key × namespace and cached in the [`KeyRing`](crate::KeyRing).
+//!
+//! The hot path never runs HKDF, never allocates and takes no lock: the cache is an
+//! [`ArcSwap`]ed map that is read with one atomic load and replaced (copy on write) on the rare
+//! miss. Cached entries hold ready-to-use primitives (the HMAC state after keying, the AES key
+//! schedule), so even the per-call key setup is skipped.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aes_gcm_siv::aead::KeyInit;
+use aes_gcm_siv::Aes256GcmSiv;
+use arc_swap::ArcSwap;
+use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::codec::Codec;
+use crate::key::Key;
+use crate::seal::format::{Format, Mode};
+
+/// What a subkey is for: mode, codec, schema fingerprint (postcard only) and salt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Namespace<'a> {
+    pub format: Format,
+    /// Schema fingerprint; only part of the namespace for the postcard codec.
+    pub schema: u64,
+    pub salt: &'a str,
+}
+
+impl Namespace<'_> {
+    /// The HKDF info string; FORMAT.md documents it.
+    pub fn info(&self) -> String {
+        let Format { mode, codec } = self.format;
+        match codec {
+            Codec::Json => format!("typed-cookies/v1/{}/{}", mode.label(), self.salt),
+            Codec::Postcard => format!(
+                "typed-cookies/v1/{}+postcard-{:016x}/{}",
+                mode.label(),
+                self.schema,
+                self.salt
+            ),
+        }
+    }
+
+    fn tag(&self) -> (Format, u64) {
+        let schema = match self.format.codec {
+            Codec::Json => 0,
+            Codec::Postcard => self.schema,
+        };
+        (self.format, schema)
+    }
+}
+
+/// A ready-to-use primitive keyed with one subkey.
+#[derive(Clone)]
+pub(crate) enum Subkey {
+    Signed(Hmac<Sha256>),
+    Encrypted(Box<Aes256GcmSiv>),
+}
+
+impl Subkey {
+    fn derive(master: &Key, namespace: &Namespace<'_>) -> Self {
+        let mut okm = Zeroizing::new([0u8; 32]);
+        Hkdf::<Sha256>::new(None, master.material())
+            .expand(namespace.info().as_bytes(), okm.as_mut())
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        match namespace.format.mode {
+            Mode::Signed => Subkey::Signed(
+                <Hmac<Sha256> as Mac>::new_from_slice(okm.as_ref())
+                    .expect("HMAC takes any key length"),
+            ),
+            Mode::Encrypted => Subkey::Encrypted(Box::new(
+                Aes256GcmSiv::new_from_slice(okm.as_ref()).expect("32 bytes is an AES-256 key"),
+            )),
+        }
+    }
+}
+
+/// The subkeys of one namespace, one per ring key, in ring order (primary first).
+pub(crate) struct NamespaceKeys {
+    pub keys: Box<[Subkey]>,
+}
+
+type Entries = Vec<((Format, u64), Arc<NamespaceKeys>)>;
+
+/// Subkey cache of one ring: salt → the namespaces (format, schema) seen for it.
+#[derive(Default)]
+pub(crate) struct SubkeyCache {
+    map: ArcSwap<HashMap<Box<str>, Entries>>,
+}
+
+impl SubkeyCache {
+    /// Runs `f` with the subkeys of `namespace` (one per key of `ring`), deriving them on first
+    /// use. The common case is one atomic load and a lookup: no lock, no reference count change.
+    pub fn with<R>(
+        &self,
+        ring: &[Key],
+        namespace: &Namespace<'_>,
+        f: impl FnOnce(&NamespaceKeys) -> R,
+    ) -> R {
+        if let Some(found) = Self::find(&self.map.load(), namespace) {
+            return f(found);
+        }
+        f(&self.get(ring, namespace))
+    }
+
+    /// The subkeys of `namespace` for every key of `ring`, derived on first use.
+    pub fn get(&self, ring: &[Key], namespace: &Namespace<'_>) -> Arc<NamespaceKeys> {
+        if let Some(found) = Self::find(&self.map.load(), namespace) {
+            return Arc::clone(found);
+        }
+        let derived = Arc::new(NamespaceKeys {
+            keys: ring
+                .iter()
+                .map(|key| Subkey::derive(key, namespace))
+                .collect(),
+        });
+        self.map.rcu(|map| {
+            if Self::find(map, namespace).is_some() {
+                return Arc::clone(map);
+            }
+            let mut map = HashMap::clone(map);
+            map.entry(namespace.salt.into())
+                .or_default()
+                .push((namespace.tag(), Arc::clone(&derived)));
+            Arc::new(map)
+        });
+        derived
+    }
+
+    fn find<'m>(
+        map: &'m HashMap<Box<str>, Entries>,
+        namespace: &Namespace<'_>,
+    ) -> Option<&'m Arc<NamespaceKeys>> {
+        let tag = namespace.tag();
+        map.get(namespace.salt)?
+            .iter()
+            .find(|(t, _)| *t == tag)
+            .map(|(_, keys)| keys)
+    }
+
+    /// Number of cached namespaces (for tests).
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.map.load().values().map(Vec::len).sum()
+    }
+}

@@ -1,0 +1,125 @@
+//! [`SealedCookie`]: the trait `#[derive(SealedCookie)]` implements. The derive only supplies
+//! [`SealedCookie::CONFIG`]; every behaviour is a default method here, written and tested once.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::config::CookieConfig;
+use crate::error::{OpenError, SealError};
+use crate::keyring::KeyRing;
+use crate::opened::Opened;
+use crate::{header, seal};
+
+/// A type that travels as a sealed cookie, with its whole policy in [`SealedCookie::CONFIG`].
+///
+/// Implement it with `#[derive(SealedCookie)]` and `#[cookie(...)]`, which checks the policy at
+/// compile time:
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use typed_cookies::{Key, KeyRing, SealedCookie};
+///
+/// #[derive(Serialize, Deserialize, SealedCookie, Debug, PartialEq)]
+/// #[cookie(name = "__Host-sid", salt = "shop.session.v1", max_age = "2h", encrypt)]
+/// struct Session { user_id: u64, csrf: String }
+///
+/// let keys = KeyRing::new(Key::generate());
+/// let session = Session { user_id: 42, csrf: "f3a9".into() };
+///
+/// let header = session.to_set_cookie(&keys).unwrap();
+/// assert!(header.starts_with("__Host-sid="));
+/// assert!(header.contains("Max-Age=7200") && header.contains("Secure") && header.contains("HttpOnly"));
+///
+/// let value = session.seal(&keys).unwrap();
+/// assert_eq!(Session::open(&keys, &value).unwrap(), session);
+///
+/// let request = format!("theme=dark; __Host-sid={value}");
+/// assert_eq!(Session::from_cookie_header(&keys, &request).unwrap(), Some(session));
+/// assert_eq!(Session::from_cookie_header(&keys, "theme=dark").unwrap(), None);
+/// ```
+pub trait SealedCookie: Serialize + DeserializeOwned {
+    /// The cookie's policy.
+    const CONFIG: CookieConfig;
+
+    /// The sealed value (no name, no attributes), sealed now.
+    fn seal(&self, keys: &KeyRing) -> Result<String, SealError> {
+        self.seal_at(keys, OffsetDateTime::now_utc())
+    }
+
+    /// The sealed value, sealed as if it were `now`.
+    fn seal_at(&self, keys: &KeyRing, now: OffsetDateTime) -> Result<String, SealError> {
+        let config = Self::CONFIG;
+        keys.cache()
+            .with(keys.keys(), &config.namespace(), |subkeys| {
+                seal::seal(keys, subkeys, config.format(), self, now)
+            })
+    }
+
+    /// Verifies (or decrypts), checks the age of, and decodes a sealed value, now.
+    fn open(keys: &KeyRing, value: &str) -> Result<Self, OpenError> {
+        Self::open_at(keys, value, OffsetDateTime::now_utc())
+    }
+
+    /// [`SealedCookie::open`] as if it were `now`.
+    fn open_at(keys: &KeyRing, value: &str, now: OffsetDateTime) -> Result<Self, OpenError> {
+        Self::open_with_metadata_at(keys, value, now).map(Opened::into_value)
+    }
+
+    /// [`SealedCookie::open_at`], also saying when the value was sealed and whether with the
+    /// primary key (reseal it if not, or to slide its expiry).
+    fn open_with_metadata_at(
+        keys: &KeyRing,
+        value: &str,
+        now: OffsetDateTime,
+    ) -> Result<Opened<Self>, OpenError> {
+        let config = Self::CONFIG;
+        keys.cache()
+            .with(keys.keys(), &config.namespace(), |subkeys| {
+                seal::open(
+                    keys,
+                    subkeys,
+                    config.format(),
+                    config.freshness(),
+                    value,
+                    now,
+                )
+                .map(|(value, meta)| Opened::new(value, meta))
+            })
+    }
+
+    /// The full `Set-Cookie` header value: `name=value` with `Max-Age`/`Expires` (unless
+    /// `no_expiry`), `Path`, `Domain`, `Secure`, `HttpOnly` and `SameSite`.
+    fn to_set_cookie(&self, keys: &KeyRing) -> Result<String, SealError> {
+        self.to_set_cookie_at(keys, OffsetDateTime::now_utc())
+    }
+
+    /// [`SealedCookie::to_set_cookie`] as if it were `now`.
+    fn to_set_cookie_at(&self, keys: &KeyRing, now: OffsetDateTime) -> Result<String, SealError> {
+        header::set_cookie(&Self::CONFIG, self.seal_at(keys, now)?, now)
+    }
+
+    /// The `Set-Cookie` header value that deletes this cookie (same name, `Path` and `Domain`,
+    /// `Max-Age=0` and an `Expires` in the past).
+    fn removal() -> String {
+        header::removal(&Self::CONFIG)
+    }
+
+    /// This type's cookie from a request's `Cookie:` header value, opened now: `Ok(None)` when
+    /// the header does not hold it, an error when it is invalid, expired, or present twice
+    /// ([`OpenError::DuplicateCookie`], see the README on cookie tossing).
+    fn from_cookie_header(keys: &KeyRing, header: &str) -> Result<Option<Self>, OpenError> {
+        Self::from_cookie_header_at(keys, header, OffsetDateTime::now_utc())
+    }
+
+    /// [`SealedCookie::from_cookie_header`] as if it were `now`.
+    fn from_cookie_header_at(
+        keys: &KeyRing,
+        header: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<Self>, OpenError> {
+        header::find(header, Self::CONFIG.name())?
+            .map(|value| Self::open_at(keys, &value, now))
+            .transpose()
+    }
+}

@@ -1,0 +1,1 @@
+//! Empty library: this package only hosts the trybuild cases in `pass/` and `fail/`.
