@@ -148,3 +148,54 @@ impl SubkeyCache {
         self.map.load().values().map(Vec::len).sum()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ns(mode: Mode, codec: Codec, schema: u64, salt: &str) -> Namespace<'_> {
+        Namespace {
+            format: Format { mode, codec },
+            schema,
+            salt,
+        }
+    }
+
+    #[test]
+    fn derives_once_per_namespace() {
+        let ring = [Key::generate(), Key::generate()];
+        let cache = SubkeyCache::default();
+        let a = cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "a"));
+        assert_eq!(a.keys.len(), 2);
+        assert!(Arc::ptr_eq(
+            &a,
+            &cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "a"))
+        ));
+        cache.with(&ring, &ns(Mode::Signed, Codec::Json, 0, "a"), |_| ());
+        assert_eq!(cache.len(), 1);
+        // The schema only counts for postcard.
+        cache.get(&ring, &ns(Mode::Signed, Codec::Json, 7, "a"));
+        assert_eq!(cache.len(), 1);
+        for other in [
+            ns(Mode::Encrypted, Codec::Json, 0, "a"),
+            ns(Mode::Signed, Codec::Postcard, 1, "a"),
+            ns(Mode::Signed, Codec::Postcard, 2, "a"),
+            ns(Mode::Signed, Codec::Json, 0, "b"),
+        ] {
+            assert!(!Arc::ptr_eq(&a, &cache.get(&ring, &other)));
+        }
+        assert_eq!(cache.len(), 5);
+    }
+
+    #[test]
+    fn info_labels() {
+        assert_eq!(
+            ns(Mode::Signed, Codec::Json, 9, "x.y").info(),
+            "typed-cookies/v1/signed/x.y"
+        );
+        assert_eq!(
+            ns(Mode::Encrypted, Codec::Postcard, 0xab, "x/y").info(),
+            "typed-cookies/v1/encrypted+postcard-00000000000000ab/x/y"
+        );
+    }
+}
