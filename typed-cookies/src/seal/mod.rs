@@ -97,7 +97,7 @@ pub(crate) fn seal_with_nonce<T: Serialize + ?Sized>(
         }
         let result = seal_body(&keys.keys[0], format, value, buf);
         if result.is_err() && format.mode == Mode::Encrypted {
-            buf.zeroize();
+            buf.as_mut_slice().zeroize(); // only the used part: Vec::zeroize wipes all capacity
         }
         result?;
         let mut out = String::with_capacity(encoded_len(buf.len()));
@@ -155,7 +155,7 @@ pub(crate) fn open<T: DeserializeOwned>(
         buf.truncate(len);
         let result = open_decoded(ring, keys, format, freshness, buf, now);
         if format.mode == Mode::Encrypted {
-            buf.zeroize();
+            buf.as_mut_slice().zeroize(); // only the used part: Vec::zeroize wipes all capacity
         }
         result
     })
