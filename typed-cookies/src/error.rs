@@ -27,7 +27,7 @@ pub enum KeyError {
     #[error("key is not valid base64 (standard or URL-safe alphabet expected)")]
     InvalidBase64,
     /// The environment variable is not set or not valid UTF-8.
-    #[error("environment variable `{var}` is not set (expected comma-separated base64 keys, primary first)")]
+    #[error("environment variable `{var}` is not set or not UTF-8 (expected comma-separated base64 keys, primary first)")]
     MissingEnv {
         /// Name of the variable.
         var: String,
