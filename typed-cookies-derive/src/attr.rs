@@ -88,6 +88,13 @@ impl Errors {
         }
     }
 
+    /// Adds every error of `other` after those already collected.
+    pub fn append(&mut self, other: Errors) {
+        if let Some(error) = other.0 {
+            self.push_error(error);
+        }
+    }
+
     pub fn finish(self) -> Result<(), syn::Error> {
         self.0.map_or(Ok(()), Err)
     }

@@ -99,13 +99,15 @@ fn check(raw: RawAttrs, type_span: Span, errors: &mut Errors) -> Option<Config> 
         );
         return None;
     };
+    // "missing `key`" errors go last, after those about what was written.
+    let mut missing = Errors::default();
     let name = required(
         &raw,
         raw.name.clone(),
         anchor,
         "name",
         "the cookie's name, e.g. `name = \"__Host-sid\"`",
-        errors,
+        &mut missing,
     );
     let salt = required(
         &raw,
@@ -113,7 +115,7 @@ fn check(raw: RawAttrs, type_span: Span, errors: &mut Errors) -> Option<Config> 
         anchor,
         "salt",
         "this type's namespace, e.g. `salt = \"shop.session.v1\"`",
-        errors,
+        &mut missing,
     );
 
     if let Some(name) = &name {
@@ -143,7 +145,7 @@ fn check(raw: RawAttrs, type_span: Span, errors: &mut Errors) -> Option<Config> 
         (None, Some(_)) => None,
         (None, None) if raw.mentions("max_age") || raw.mentions("no_expiry") => None,
         (None, None) => {
-            errors.push(
+            missing.push(
                 anchor,
                 "missing `max_age`, e.g. `max_age = \"2h\"`; a cookie that never expires must say `no_expiry` explicitly",
             );
@@ -209,6 +211,8 @@ fn check(raw: RawAttrs, type_span: Span, errors: &mut Errors) -> Option<Config> 
             errors.push(s.span, "`same_site = \"none\"` requires `Secure`: browsers drop such cookies; remove `secure = false`");
         }
     }
+
+    errors.append(missing);
 
     Some(Config {
         name: name?.value,
@@ -345,6 +349,18 @@ mod tests {
             struct S<T>(T);
         });
         assert_eq!(e.len(), 6, "{e:?}");
+    }
+
+    #[test]
+    fn missing_keys_are_reported_after_the_others() {
+        let e = errors(quote::quote! {
+            #[cookie(name = "sid", max_age = "2fortnights", encrpyt)]
+            struct S;
+        });
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(e[0].contains("unknown key `encrpyt`"), "{e:?}");
+        assert!(e[1].contains("unknown unit `fortnights`"), "{e:?}");
+        assert!(e[2].contains("missing `salt`"), "{e:?}");
     }
 
     #[test]
