@@ -67,8 +67,8 @@ fn expand(input: &DeriveInput, config: &Config) -> TokenStream {
 /// `__typed_cookies_duplicate_salt_<salt>_<hash>` is defined multiple times". The name is
 /// spanned on the salt literal, so that error points at both `salt = "..."`.
 ///
-/// `#[macro_export]` puts every such macro at the crate root wherever the type is declared, so
-/// modules don't hide duplicates; other crates have their own root, so the guard cannot see them.
+/// `#[macro_export]` puts every such macro at the crate root wherever the type is declared (even
+/// in a function body), so modules don't hide duplicates; other crates have their own root, so the guard cannot see them.
 fn salt_guard(salt: &str, salt_span: Span) -> TokenStream {
     let readable: String = salt
         .chars()
@@ -83,8 +83,11 @@ fn salt_guard(salt: &str, salt_span: Span) -> TokenStream {
         hash,
         span = salt_span
     );
+    // `non_local_definitions` would warn when the type is declared inside a function body; the
+    // guard is meant to land at the crate root from anywhere, so that is not a mistake here.
     quote_spanned! {salt_span=>
         #[doc(hidden)]
+        #[allow(non_local_definitions)]
         #[macro_export]
         macro_rules! #guard { () => {}; }
     }

@@ -1,5 +1,8 @@
 // A framework that re-exports typed-cookies; its users name the re-export in `crate = "..."`,
 // as with `#[serde(crate = "...")]`.
+// The expansion must not warn in user code.
+#![deny(warnings)]
+
 mod framework {
     pub use typed_cookies as cookies;
 }

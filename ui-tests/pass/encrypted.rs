@@ -1,3 +1,6 @@
+// The expansion must not warn in user code.
+#![deny(warnings)]
+
 use serde::{Deserialize, Serialize};
 use typed_cookies::{Key, KeyRing, SealedCookie};
 

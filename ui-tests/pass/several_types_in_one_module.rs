@@ -1,3 +1,6 @@
+// The expansion must not warn in user code.
+#![deny(warnings)]
+
 use serde::{Deserialize, Serialize};
 use typed_cookies::{Key, KeyRing, OpenError, SealedCookie};
 
@@ -39,6 +42,13 @@ fn main() {
         AdminSession { id: 1 }
     );
     assert_eq!(Flash::open(&keys, &flash).unwrap().message, "saved");
+
+    // A type declared inside a function: its salt guard is still exported at the crate root.
+    #[derive(Serialize, Deserialize, SealedCookie, Debug, PartialEq)]
+    #[cookie(name = "local", salt = "ui.local.v1", max_age = "1h")]
+    struct Local(u8);
+    let local = Local(9).seal(&keys).unwrap();
+    assert_eq!(Local::open(&keys, &local).unwrap(), Local(9));
 
     // A user session never opens as an admin session.
     assert!(matches!(
