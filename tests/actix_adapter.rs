@@ -83,7 +83,9 @@ async fn big(keys: web::Data<KeyRing>) -> Result<HttpResponse, SetCookieError> {
     let big = Big {
         blob: "x".repeat(5000),
     };
-    Ok(HttpResponse::Ok().sealed_cookie(&big, &keys)?.body("unreachable"))
+    Ok(HttpResponse::Ok()
+        .sealed_cookie(&big, &keys)?
+        .body("unreachable"))
 }
 
 fn routes(cfg: &mut web::ServiceConfig) {
@@ -154,7 +156,10 @@ async fn assert_rejected(
     );
     let (status, text) = get_with(app, "/result", cookies).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(text.starts_with(expected), "{text:?} should start with {expected:?}");
+    assert!(
+        text.starts_with(expected),
+        "{text:?} should start with {expected:?}"
+    );
 }
 
 #[actix_web::test]
@@ -167,7 +172,10 @@ async fn absent_cookie() {
             "401 Unauthorized: no valid `__Host-sid` cookie\n".into()
         )
     );
-    assert_eq!(get_with(&app, "/strict", &[]).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        get_with(&app, "/strict", &[]).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(
         get_with(&app, "/optional", &[]).await,
         (StatusCode::OK, "none".into())

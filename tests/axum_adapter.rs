@@ -111,7 +111,9 @@ fn app(keys: KeyRing) -> Router {
                 let big = Big {
                     blob: "x".repeat(5000),
                 };
-                Ok::<_, SetCookieError>((SetCookie::new(&big, &keys)?, "unreachable").into_response())
+                Ok::<_, SetCookieError>(
+                    (SetCookie::new(&big, &keys)?, "unreachable").into_response(),
+                )
             }),
         )
         .with_state(AppState {
@@ -134,7 +136,13 @@ async fn send(app: &Router, method: &str, uri: &str, cookies: &[&[u8]]) -> (Stat
 }
 
 async fn body(response: Response) -> String {
-    String::from_utf8(to_bytes(response.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap()
+    String::from_utf8(
+        to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap()
 }
 
 /// Status and body of `GET uri` with these `Cookie:` headers.
@@ -153,7 +161,10 @@ async fn absent_cookie() {
     let (status, text) = get_with(&app, "/strict", &[b"theme=dark"]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(text, "401 Unauthorized: no valid `__Host-sid` cookie\n");
-    assert_eq!(get_with(&app, "/strict", &[]).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        get_with(&app, "/strict", &[]).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(
         get_with(&app, "/optional", &[]).await,
         (StatusCode::OK, "none".into())
@@ -200,7 +211,10 @@ async fn assert_rejected(app: &Router, cookies: &[&[u8]], expected: &str) {
     );
     let (status, text) = get_with(app, "/result", cookies).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(text.starts_with(expected), "{text:?} should start with {expected:?}");
+    assert!(
+        text.starts_with(expected),
+        "{text:?} should start with {expected:?}"
+    );
 }
 
 #[tokio::test]
@@ -296,7 +310,11 @@ async fn exact_set_cookie_and_removal_headers() {
 
     let (status, response) = send(&app, "POST", "/login", &[]).await;
     assert_eq!(status, StatusCode::OK);
-    let set_cookies: Vec<_> = response.headers().get_all(header::SET_COOKIE).iter().collect();
+    let set_cookies: Vec<_> = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .collect();
     assert_eq!(set_cookies.len(), 1);
     let set_cookie = set_cookies[0].to_str().unwrap();
     let (pair, attributes) = set_cookie.split_once("; ").unwrap();
@@ -313,7 +331,11 @@ async fn exact_set_cookie_and_removal_headers() {
 
     let (status, response) = send(&app, "POST", "/logout", &[]).await;
     assert_eq!(status, StatusCode::OK);
-    let removals: Vec<_> = response.headers().get_all(header::SET_COOKIE).iter().collect();
+    let removals: Vec<_> = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .collect();
     assert_eq!(
         removals,
         [
@@ -358,15 +380,23 @@ async fn rejection_reports_the_open_error() {
     let app = Router::new()
         .route(
             "/",
-            get(|session: Result<Sealed<Session>, SealedRejection>| async move {
-                let rejection = session.unwrap_err();
-                assert!(matches!(rejection.open_error(), Some(OpenError::Expired { .. })));
-                assert_eq!(rejection.status(), StatusCode::UNAUTHORIZED);
-                rejection.to_string()
-            }),
+            get(
+                |session: Result<Sealed<Session>, SealedRejection>| async move {
+                    let rejection = session.unwrap_err();
+                    assert!(matches!(
+                        rejection.open_error(),
+                        Some(OpenError::Expired { .. })
+                    ));
+                    assert_eq!(rejection.status(), StatusCode::UNAUTHORIZED);
+                    rejection.to_string()
+                },
+            ),
         )
         .with_state(keys);
     let (status, text) = get_with(&app, "/", &[&cookie_pair(&value)]).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(text.starts_with("cookie `__Host-sid`: cookie value expired at "), "{text}");
+    assert!(
+        text.starts_with("cookie `__Host-sid`: cookie value expired at "),
+        "{text}"
+    );
 }

@@ -27,7 +27,13 @@ async fn send(app: &Router, method: &str, uri: &str, cookie: &str, form: &str) -
 }
 
 async fn text(response: Response) -> String {
-    String::from_utf8(to_bytes(response.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap()
+    String::from_utf8(
+        to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap()
 }
 
 /// The `name=value` pairs of a response's `Set-Cookie` headers.
@@ -81,13 +87,17 @@ async fn sign_in_who_am_i_sign_out() {
     assert_eq!(response.headers()[header::LOCATION], "/whoami");
     let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
     assert!(
-        set.starts_with("demo_sid=") && set.contains("; HttpOnly; SameSite=Lax; Path=/; Max-Age=7200"),
+        set.starts_with("demo_sid=")
+            && set.contains("; HttpOnly; SameSite=Lax; Path=/; Max-Age=7200"),
         "{set}"
     );
     assert!(!set.contains("Secure"), "{set}");
     let session = set_cookies(&response).remove(0);
     let value = session.strip_prefix("demo_sid=").unwrap();
-    assert_eq!(demo::Session::open(&keys, value).unwrap().user, "<b>ann</b> & co");
+    assert_eq!(
+        demo::Session::open(&keys, value).unwrap().user,
+        "<b>ann</b> & co"
+    );
 
     let both = format!("{csrf_cookie}; {session}");
     let response = send(&app, "GET", "/whoami", &both, "").await;
@@ -104,7 +114,10 @@ async fn sign_in_who_am_i_sign_out() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()[header::LOCATION], "/");
     let removal = response.headers()[header::SET_COOKIE].to_str().unwrap();
-    assert!(removal.starts_with("demo_sid=; ") && removal.contains("Max-Age=0"), "{removal}");
+    assert!(
+        removal.starts_with("demo_sid=; ") && removal.contains("Max-Age=0"),
+        "{removal}"
+    );
 }
 
 #[tokio::test]
@@ -119,15 +132,31 @@ async fn posts_without_the_right_csrf_token_are_forbidden() {
         ("/login", "", format!("csrf={token}&user=ann")),
         ("/login", csrf_cookie.as_str(), "user=ann".to_owned()),
         ("/login", csrf_cookie.as_str(), "csrf=&user=ann".to_owned()),
-        ("/login", csrf_cookie.as_str(), format!("csrf={other_token}&user=ann")),
-        ("/login", other_cookie.as_str(), format!("csrf={token}&user=ann")),
+        (
+            "/login",
+            csrf_cookie.as_str(),
+            format!("csrf={other_token}&user=ann"),
+        ),
+        (
+            "/login",
+            other_cookie.as_str(),
+            format!("csrf={token}&user=ann"),
+        ),
         // A forged (unsigned) CSRF cookie matching the submitted token is refused too.
-        ("/login", &format!("demo_csrf={token}"), format!("csrf={token}&user=ann")),
+        (
+            "/login",
+            &format!("demo_csrf={token}"),
+            format!("csrf={token}&user=ann"),
+        ),
         ("/logout", "", format!("csrf={token}")),
         ("/logout", csrf_cookie.as_str(), String::new()),
     ] {
         let response = send(&app, "POST", uri, cookie, &form).await;
-        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{uri} {cookie} {form}");
+        assert_eq!(
+            response.status(),
+            StatusCode::FORBIDDEN,
+            "{uri} {cookie} {form}"
+        );
         assert!(response.headers().get(header::SET_COOKIE).is_none());
     }
 
@@ -145,7 +174,14 @@ async fn posts_without_the_right_csrf_token_are_forbidden() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 
     // The right token goes through.
-    let response = send(&app, "POST", "/login", &csrf_cookie, &format!("csrf={token}&user=ann")).await;
+    let response = send(
+        &app,
+        "POST",
+        "/login",
+        &csrf_cookie,
+        &format!("csrf={token}&user=ann"),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
 
@@ -154,7 +190,14 @@ async fn user_names_are_bounded() {
     let app = demo::app(KeyRing::new(Key::generate()));
     let (csrf_cookie, token) = start(&app).await;
     for user in ["", "+++", &"x".repeat(65)] {
-        let response = send(&app, "POST", "/login", &csrf_cookie, &format!("csrf={token}&user={user}")).await;
+        let response = send(
+            &app,
+            "POST",
+            "/login",
+            &csrf_cookie,
+            &format!("csrf={token}&user={user}"),
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{user:?}");
         assert!(response.headers().get(header::SET_COOKIE).is_none());
     }

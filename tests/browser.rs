@@ -186,7 +186,11 @@ async fn drive(
 
     let status = browser.wait().for_element(Locator::Id("status")).await?;
     let url = browser.current_url().await?;
-    assert_eq!(url.path(), "/whoami", "POST /login redirects (303) to /whoami");
+    assert_eq!(
+        url.path(),
+        "/whoami",
+        "POST /login redirects (303) to /whoami"
+    );
     assert_eq!(status.text().await?, format!("Signed in as {user}"));
 
     // The browser holds the session cookie, HttpOnly, and it opens to the typed user…
@@ -204,7 +208,9 @@ async fn drive(
     assert!(!script_view.contains("demo_csrf"), "{script_view:?}");
 
     browser
-        .find(Locator::Css(r#"form[action="/logout"] button[type="submit"]"#))
+        .find(Locator::Css(
+            r#"form[action="/logout"] button[type="submit"]"#,
+        ))
         .await?
         .click()
         .await?;

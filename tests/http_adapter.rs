@@ -22,7 +22,12 @@ struct Session {
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(name = "__Host-sid", salt = "tests.http.other.v1", max_age = "15m", encrypt)]
+#[cookie(
+    name = "__Host-sid",
+    salt = "tests.http.other.v1",
+    max_age = "15m",
+    encrypt
+)]
 struct Other {
     user_id: u64,
 }
@@ -60,11 +65,13 @@ fn response_then_request_round_trip() {
     let req = request(&["theme=dark", pair]);
     let at = |minutes| then + Duration::minutes(minutes);
     assert_eq!(
-        req.headers().open_sealed_cookie_at::<Session>(&keys, at(14)),
+        req.headers()
+            .open_sealed_cookie_at::<Session>(&keys, at(14)),
         Ok(Some(Session { user_id: 7 }))
     );
     assert!(matches!(
-        req.headers().open_sealed_cookie_at::<Session>(&keys, at(16)),
+        req.headers()
+            .open_sealed_cookie_at::<Session>(&keys, at(16)),
         Err(OpenError::Expired { .. })
     ));
     // Same name, other salt: does not open.
@@ -73,7 +80,9 @@ fn response_then_request_round_trip() {
         Err(OpenError::Invalid)
     );
     assert_eq!(
-        request(&["theme=dark"]).headers().open_sealed_cookie::<Session>(&keys),
+        request(&["theme=dark"])
+            .headers()
+            .open_sealed_cookie::<Session>(&keys),
         Ok(None)
     );
     assert!(matches!(
@@ -114,7 +123,10 @@ fn removal_and_oversize() {
         )
         .unwrap_err();
     assert!(
-        matches!(err, SetCookieError::Seal(SealError::TooLarge { max: 4096, .. })),
+        matches!(
+            err,
+            SetCookieError::Seal(SealError::TooLarge { max: 4096, .. })
+        ),
         "{err:?}"
     );
     assert_eq!(response.headers().get_all(SET_COOKIE).iter().count(), 2);

@@ -59,7 +59,9 @@ use ::actix_web::body::BoxBody;
 use ::actix_web::dev::Payload;
 use ::actix_web::http::header::{HeaderValue, COOKIE, SET_COOKIE};
 use ::actix_web::http::StatusCode;
-use ::actix_web::{web, FromRequest, HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError};
+use ::actix_web::{
+    web, FromRequest, HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError,
+};
 use time::OffsetDateTime;
 
 use super::{open_from_cookie_headers, SetCookieError};

@@ -240,10 +240,18 @@ mod tests {
         let keys = KeyRing::new(Key::generate());
         let mut response = HeaderMap::new();
         let err = response
-            .append_sealed_cookie(&Session { user: "x".repeat(4096) }, &keys)
+            .append_sealed_cookie(
+                &Session {
+                    user: "x".repeat(4096),
+                },
+                &keys,
+            )
             .unwrap_err();
         assert!(
-            matches!(err, SetCookieError::Seal(SealError::TooLarge { max: 4096, .. })),
+            matches!(
+                err,
+                SetCookieError::Seal(SealError::TooLarge { max: 4096, .. })
+            ),
             "{err:?}"
         );
         assert!(response.is_empty());
