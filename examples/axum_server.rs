@@ -31,11 +31,12 @@ use typed_cookies::{Key, KeyRing, SealedCookie};
 /// The signed-in user, encrypted: the browser can neither read nor change it.
 ///
 /// In production this would be `name = "__Host-sid"` with the default `Secure`. This demo is
-/// served over plain `http://127.0.0.1`, where a `Secure` cookie is a gamble: Chromium (checked
-/// by `tests/browser.rs`) treats loopback as a secure context and keeps it, but other browsers
-/// and older versions drop `Secure` cookies — and therefore every `__Host-`/`__Secure-` cookie —
-/// set over `http`. So the demo uses an unprefixed name with `secure = false`. Everything else
-/// (encryption, `HttpOnly`, `SameSite`, expiry inside the value) is as in production.
+/// served over plain `http://127.0.0.1`, and browsers drop a `Secure` cookie — so every
+/// `__Host-`/`__Secure-` cookie — set by an `http` response, loopback included: the headless
+/// Chromium 156 that `tests/browser.rs` drives kept none on `http://127.0.0.1` nor on
+/// `http://localhost` (checked by hand), although it counts both as secure contexts. So the
+/// demo uses an unprefixed name with `secure = false`. Everything else (encryption, `HttpOnly`,
+/// `SameSite`, expiry inside the value) is as in production; behind TLS, switch back.
 #[derive(Debug, Serialize, Deserialize, SealedCookie)]
 #[cookie(
     name = "demo_sid",

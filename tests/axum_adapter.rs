@@ -400,3 +400,18 @@ async fn rejection_reports_the_open_error() {
         "{text}"
     );
 }
+
+#[test]
+fn set_cookie_debug_shows_the_name_not_the_value() {
+    let keys = KeyRing::new(Key::generate());
+    let cookie = SetCookie::new(&Session { user: "ann".into() }, &keys).unwrap();
+    assert_eq!(
+        format!("{cookie:?}"),
+        r#"SetCookie { name: "__Host-sid", .. }"#
+    );
+    assert!(cookie
+        .header_value()
+        .to_str()
+        .unwrap()
+        .starts_with("__Host-sid="));
+}

@@ -10,9 +10,10 @@
 //! | `Result<Sealed<T>, SealedRejection>` | `Err(Missing)` | `Err(Invalid(OpenError))` — the handler decides |
 //! | `Option<Sealed<T>>` | `None` | `None` (like an expired session: not signed in) |
 //!
-//! No `KeyRing` in `app_data` is a configuration mistake: `500 Internal Server Error`
-//! ([`SealedRejection::NoKeyRing`]) whichever form is asked for (`Option` then gives `None`,
-//! and logs it).
+//! No `KeyRing` in `app_data` is a configuration mistake, logged at `error` level on every
+//! request that asks for a cookie: `Sealed<T>` responds `500 Internal Server Error`
+//! ([`SealedRejection::NoKeyRing`]), `Option<Sealed<T>>` gives `None`, the `Result` form
+//! `Err(NoKeyRing)`.
 //!
 //! ```
 //! use actix_web::{web, App, HttpResponse};
@@ -111,7 +112,10 @@ fn extract<T: SealedCookie>(
         .app_data::<web::Data<KeyRing>>()
         .map(|data| data.get_ref())
         .or_else(|| req.app_data::<KeyRing>())
-        .ok_or(SealedRejection::NoKeyRing)?;
+        .ok_or_else(|| {
+            tracing::error!(rejection = %SealedRejection::NoKeyRing, "cannot open sealed cookies");
+            SealedRejection::NoKeyRing
+        })?;
     let cookies = req.headers().get_all(COOKIE).map(HeaderValue::as_bytes);
     match open_from_cookie_headers::<T>(cookies, keys, now) {
         Ok(Some(value)) => Ok(Sealed(value)),
@@ -188,7 +192,7 @@ impl ResponseError for SealedRejection {
                     .body(format!("401 Unauthorized: no valid `{name}` cookie\n"))
             }
             SealedRejection::NoKeyRing => {
-                tracing::error!(rejection = %self, "cannot open sealed cookies");
+                // Logged when the extractor found no key ring.
                 HttpResponse::InternalServerError()
                     .content_type("text/plain; charset=utf-8")
                     .body("500 Internal Server Error\n")

@@ -225,9 +225,21 @@ impl IntoResponse for SealedRejection {
 /// let response = (SetCookie::new(&Prefs { theme: "dark".into() }, &keys).unwrap(), "saved").into_response();
 /// assert!(response.headers()["set-cookie"].to_str().unwrap().starts_with("__Host-prefs="));
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SetCookie {
     header: HeaderValue,
+}
+
+/// Shows the cookie name only: the value (a signed cookie's payload is readable) stays out of
+/// logs.
+impl fmt::Debug for SetCookie {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bytes = self.header.as_bytes();
+        let name = bytes.split(|&b| b == b'=').next().unwrap_or_default();
+        f.debug_struct("SetCookie")
+            .field("name", &String::from_utf8_lossy(name))
+            .finish_non_exhaustive()
+    }
 }
 
 impl SetCookie {
