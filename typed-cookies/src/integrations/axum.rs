@@ -1,4 +1,4 @@
-//! [axum](::axum) 0.8: the [`Sealed<T>`] extractor for any [`SealedCookie`] type, with the
+//! axum 0.8: the [`Sealed<T>`] extractor for any [`SealedCookie`] type, with the
 //! [`KeyRing`] taken from router state through [`FromRef`], and the [`SetCookie`] /
 //! [`RemoveCookie<T>`] response parts.
 //!

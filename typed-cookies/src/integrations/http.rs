@@ -1,9 +1,9 @@
-//! The plain [`http`](::http) crate (1.x): read a sealed cookie from a [`HeaderMap`], append its
+//! The plain `http` crate (1.x): read a sealed cookie from a [`HeaderMap`], append its
 //! `Set-Cookie`, append its removal.
 //!
 //! This is the base for any framework built on `http` (axum, hyper, tonic, warp, salvo, …):
 //! get at the request's and the response's `HeaderMap` and call the methods of
-//! [`CookieHeaders`]. The [`axum`](super::axum) adapter is written on top of it.
+//! [`CookieHeaders`]. The `axum` adapter is written on top of it.
 //!
 //! ```
 //! use http::{HeaderMap, header};
@@ -45,7 +45,7 @@ use crate::error::OpenError;
 use crate::keyring::KeyRing;
 use crate::sealed_cookie::SealedCookie;
 
-/// Sealed cookies on an [`http::HeaderMap`](HeaderMap): read from a request's headers, write to
+/// Sealed cookies on an [`http::HeaderMap`]: read from a request's headers, write to
 /// a response's.
 ///
 /// Implemented for `HeaderMap`; reach it with `request.headers()` /

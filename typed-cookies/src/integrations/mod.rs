@@ -2,9 +2,9 @@
 //!
 //! | feature | module | what it gives |
 //! |---|---|---|
-//! | `http` | [`http`](self::http) | read a sealed cookie from an `http::HeaderMap`, append its `Set-Cookie` or its removal — the base for any framework built on the `http` crate |
-//! | `axum` | [`axum`](self::axum) | the [`Sealed<T>`](self::axum::Sealed) extractor (keys from router state), [`SetCookie`](self::axum::SetCookie) / [`RemoveCookie<T>`](self::axum::RemoveCookie) response parts |
-//! | `actix-web` | [`actix`](self::actix) | the [`Sealed<T>`](self::actix::Sealed) extractor (keys from `app_data`), response-builder helpers |
+//! | `http` | `integrations::http` | `CookieHeaders` on `http::HeaderMap`: read a sealed cookie, append its `Set-Cookie` or its removal — the base for any framework built on the `http` crate |
+//! | `axum` | `integrations::axum` | the `Sealed<T>` extractor (keys from router state), `SetCookie` / `RemoveCookie<T>` response parts |
+//! | `actix-web` | `integrations::actix` | the `Sealed<T>` extractor (keys from `app_data`), `ResponseBuilderExt` on the response builder |
 //!
 //! Every adapter reads cookies the same way: all of a request's `Cookie:` headers are
 //! considered (HTTP/2 may split cookies over several), a cookie name present more than once
