@@ -155,7 +155,10 @@ async fn sign_in_and_out_in_headless_chromium() {
     let (_chromedriver, port) = start_chromedriver(&chromedriver);
     let profile = TempDir::new();
     let browser = connect(port, &chromium, &profile.0).await;
-    let outcome = drive(&browser, &base, &keys).await;
+    // Bounded: a stuck page fails the test instead of hanging CI.
+    let outcome = tokio::time::timeout(Duration::from_secs(120), drive(&browser, &base, &keys))
+        .await
+        .unwrap_or_else(|_| Err("the browser flow took over 120 s".into()));
     let _ = browser.close().await;
     server.abort();
     if let Err(error) = outcome {

@@ -53,18 +53,17 @@ pub(crate) fn open_from_cookie_headers<'a, T: SealedCookie>(
     keys: &KeyRing,
     now: OffsetDateTime,
 ) -> Result<Option<T>, OpenError> {
-    let mut joined: Option<Cow<'a, str>> = None;
+    let mut values = values.into_iter();
+    let Some(first) = values.next() else {
+        return Ok(None);
+    };
+    let mut header: Cow<'a, str> = String::from_utf8_lossy(first);
     for value in values {
-        let text = String::from_utf8_lossy(value);
-        joined = Some(match joined {
-            None => text,
-            Some(so_far) => Cow::Owned(format!("{so_far}; {text}")),
-        });
+        let joined = header.to_mut();
+        joined.push_str("; ");
+        joined.push_str(&String::from_utf8_lossy(value));
     }
-    match joined {
-        None => Ok(None),
-        Some(header) => T::from_cookie_header_at(keys, &header, now),
-    }
+    T::from_cookie_header_at(keys, &header, now)
 }
 
 #[cfg(test)]
