@@ -74,30 +74,7 @@ use crate::error::OpenError;
 use crate::keyring::KeyRing;
 use crate::sealed_cookie::SealedCookie;
 
-/// Extracts and opens `T`'s sealed cookie from the request, with the [`KeyRing`] from the
-/// router state (`KeyRing: FromRef<S>`; a state that *is* a `KeyRing` works as is).
-///
-/// As `Sealed<T>` it rejects with `401 Unauthorized` when the cookie is absent or does not
-/// open; as `Option<Sealed<T>>` it is `None` in both cases; as
-/// `Result<Sealed<T>, SealedRejection>` the handler sees which (see the [module
-/// docs](self)).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sealed<T>(pub T);
-
-impl<T> Sealed<T> {
-    /// The opened value.
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-impl<T> std::ops::Deref for Sealed<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
+pub use super::Sealed;
 
 impl<S, T> FromRequestParts<S> for Sealed<T>
 where

@@ -28,6 +28,30 @@ pub mod axum;
 #[cfg(feature = "http")]
 pub mod http;
 
+/// An opened sealed cookie of type `T`, as a framework extractor: the axum and actix-web
+/// adapters implement their extractor traits for it (see each module for what happens when
+/// the cookie is absent or does not open).
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealed<T>(pub T);
+
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+impl<T> Sealed<T> {
+    /// The opened value.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+impl<T> std::ops::Deref for Sealed<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 /// Making a `Set-Cookie` header failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
