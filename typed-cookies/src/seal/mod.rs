@@ -2,8 +2,9 @@
 //! reused per-thread buffer (serialize after the header, sign or encrypt in place, encode once).
 //!
 //! Submodules: [`format`] (the header), [`signed`], [`encrypted`], [`subkey`] (derivation and
-//! cache).
+//! cache), [`base64url`] (the outer encoding).
 
+pub(crate) mod base64url;
 pub(crate) mod encrypted;
 pub mod format;
 pub(crate) mod signed;
@@ -11,8 +12,6 @@ pub(crate) mod subkey;
 
 use std::cell::RefCell;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
@@ -64,6 +63,14 @@ fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     })
 }
 
+/// Zeroizes the bytes this call wrote (plaintext). Only `buf.len()` bytes: every call wipes
+/// what it wrote, so the spare capacity holds no plaintext either, and wiping the whole
+/// capacity (as `Vec::zeroize` does) would cost ~8 KB of volatile writes per open.
+fn wipe(buf: &mut Vec<u8>) {
+    buf.as_mut_slice().zeroize();
+    buf.clear();
+}
+
 /// Seals `value` with the ring's primary key under the namespace whose subkeys are `keys`.
 pub(crate) fn seal<T: Serialize + ?Sized>(
     ring: &KeyRing,
@@ -81,12 +88,10 @@ pub(crate) fn seal<T: Serialize + ?Sized>(
         header.write(buf);
         let result = seal_body(&keys.keys[0], format, value, buf);
         if result.is_err() && format.mode == Mode::Encrypted {
-            buf.zeroize();
+            wipe(buf);
         }
         result?;
-        let mut out = String::with_capacity(encoded_len(buf.len()));
-        URL_SAFE_NO_PAD.encode_string(&buf[..], &mut out);
-        Ok(out)
+        Ok(base64url::encode(buf))
     })
 }
 
@@ -135,14 +140,10 @@ pub(crate) fn open<T: DeserializeOwned>(
         });
     }
     with_scratch(|buf| {
-        buf.resize(base64::decoded_len_estimate(value.len()), 0);
-        let len = URL_SAFE_NO_PAD
-            .decode_slice(value.as_bytes(), &mut buf[..])
-            .map_err(|_| OpenError::Malformed)?;
-        buf.truncate(len);
+        base64url::decode_into(value, buf).map_err(|()| OpenError::Malformed)?;
         let result = open_decoded(ring, keys, format, freshness, buf, now);
         if format.mode == Mode::Encrypted {
-            buf.zeroize();
+            wipe(buf);
         }
         result
     })
