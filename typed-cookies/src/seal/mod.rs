@@ -11,6 +11,7 @@ pub(crate) mod signed;
 pub(crate) mod subkey;
 
 use std::cell::RefCell;
+use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -77,13 +78,13 @@ pub(crate) fn seal<T: Serialize + ?Sized>(
     keys: &NamespaceKeys,
     format: Format,
     value: &T,
-    now: OffsetDateTime,
+    now: i64,
 ) -> Result<String, SealError> {
     with_scratch(|buf| {
         let header = Header {
             format,
             key_id: ring.primary().id(),
-            issued_at: now.unix_timestamp(),
+            issued_at: now,
         };
         header.write(buf);
         let result = seal_body(&keys.keys[0], format, value, buf);
@@ -131,7 +132,7 @@ pub(crate) fn open<T: DeserializeOwned>(
     format: Format,
     freshness: Freshness,
     value: &str,
-    now: OffsetDateTime,
+    now: i64,
 ) -> Result<(T, Meta), OpenError> {
     if value.len() > MAX_COOKIE_LEN {
         return Err(OpenError::TooLarge {
@@ -155,7 +156,7 @@ fn open_decoded<T: DeserializeOwned>(
     format: Format,
     freshness: Freshness,
     sealed: &mut [u8],
-    now: OffsetDateTime,
+    now: i64,
 ) -> Result<(T, Meta), OpenError> {
     let header_bytes: &[u8; HEADER_LEN] = sealed
         .get(..HEADER_LEN)
@@ -199,13 +200,12 @@ fn open_decoded<T: DeserializeOwned>(
     ))
 }
 
-fn check_freshness(
-    issued_at: i64,
-    freshness: Freshness,
-    now: OffsetDateTime,
-) -> Result<(), OpenError> {
-    let now_s = now.unix_timestamp();
-    let at = |secs: i64| OffsetDateTime::from_unix_timestamp(secs).unwrap_or(now);
+fn check_freshness(issued_at: i64, freshness: Freshness, now_s: i64) -> Result<(), OpenError> {
+    let at = |secs: i64| {
+        OffsetDateTime::from_unix_timestamp(secs)
+            .or_else(|_| OffsetDateTime::from_unix_timestamp(now_s))
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    };
     if let Some(max_age) = freshness.max_age {
         let expires = issued_at.saturating_add(max_age.whole_seconds());
         if now_s > expires {
@@ -218,7 +218,56 @@ fn check_freshness(
     Ok(())
 }
 
+/// The current time in unix seconds (rounded down), straight from the system clock: what the
+/// engine needs, without `OffsetDateTime::now_utc`'s calendar conversion there and back.
+pub(crate) fn unix_now() -> i64 {
+    match SystemTime::now().duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(since) => i64::try_from(since.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => {
+            let before = before.duration();
+            let secs = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
+            -secs - i64::from(before.subsec_nanos() > 0)
+        }
+    }
+}
+
 /// Length of the unpadded base64 encoding of `raw` bytes.
 pub(crate) fn encoded_len(raw: usize) -> usize {
     base64::encoded_len(raw, false).unwrap_or(usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_now_is_the_clock_in_seconds() {
+        let before = OffsetDateTime::now_utc().unix_timestamp();
+        let now = unix_now();
+        let after = OffsetDateTime::now_utc().unix_timestamp();
+        assert!(before <= now && now <= after, "{before} {now} {after}");
+    }
+
+    #[test]
+    fn freshness_reports_when() {
+        let freshness = Freshness {
+            max_age: Some(Duration::seconds(10)),
+            clock_skew: DEFAULT_CLOCK_SKEW,
+        };
+        let at = |secs| OffsetDateTime::from_unix_timestamp(secs).unwrap();
+        assert_eq!(check_freshness(1_000, freshness, 1_010), Ok(()));
+        assert_eq!(
+            check_freshness(1_000, freshness, 1_011),
+            Err(OpenError::Expired { at: at(1_010) })
+        );
+        assert_eq!(
+            check_freshness(1_061, freshness, 1_000),
+            Err(OpenError::IssuedInFuture { at: at(1_061) })
+        );
+        // An expiry outside `OffsetDateTime`'s range is reported as now, without a panic.
+        assert_eq!(
+            check_freshness(i64::MIN, freshness, 1_000),
+            Err(OpenError::Expired { at: at(1_000) })
+        );
+    }
 }
