@@ -7,14 +7,21 @@ the median (criterion's estimate) and the fastest sample (time per iteration of 
 of the 50 samples, which other processes on a shared machine can only slow down, never
 speed up). Ratios are computed within this one run. Standard library only.
 
-    python3 benches/report.py [target/criterion]
+    python3 benches/report.py [--into BENCHMARKS.md] [target/criterion]
+
+With --into, the tables replace what stands between the file's `<!-- results:start -->` and
+`<!-- results:end -->` lines instead of being printed.
 """
 
 import json
 import os
 import sys
 
-ROOT = sys.argv[1] if len(sys.argv) > 1 else "target/criterion"
+ARGS = sys.argv[1:]
+INTO = None
+if ARGS[:1] == ["--into"]:
+    INTO, ARGS = ARGS[1], ARGS[2:]
+ROOT = ARGS[0] if ARGS else "target/criterion"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 LABELS = {
@@ -53,14 +60,16 @@ def table(suite, op, with_best):
     r = load(suite, op)
     if not r:
         return ""
-    head = "| library | median ns | ÷ floor | ÷ PrivateJar | ÷ SignedJar | ÷ jsonwebtoken |"
+    head = "| library | median ns | ÷ floor¹ | ÷ PrivateJar | ÷ SignedJar | ÷ jsonwebtoken |"
     rule = "|---|---:|---:|---:|---:|---:|"
     if with_best:
         head += " fastest sample ns |"
         rule += "---:|"
     lines = [f"**{suite}, {op}**", "", head, rule]
     for ident, (median, best) in r.items():
-        floor = "floor-encrypted-json" if "encrypted" in ident or "private" in ident else "floor-signed-json"
+        mode = "encrypted" if "encrypted" in ident or "private" in ident else "signed"
+        floor = f"floor-{mode}-postcard" if ident == f"ours-{mode}-postcard" else f"floor-{mode}-json"
+        floor = floor if floor in r else f"floor-{mode}-json"
         cells = [LABELS[ident], f"{median:,.0f}"]
         for peer in [floor, "cookie-private-jar", "cookie-signed-jar", "jsonwebtoken-hs256"]:
             cells.append(f"{median / r[peer][0]:.2f}" if peer in r and peer != ident else "")
@@ -133,11 +142,31 @@ def svg(path):
         f.write("\n".join(out) + "\n")
 
 
+def into(path, text):
+    with open(path) as f:
+        doc = f.read()
+    start, end = "<!-- results:start -->\n", "<!-- results:end -->"
+    head, rest = doc.split(start, 1)
+    _, tail = rest.split(end, 1)
+    with open(path, "w") as f:
+        f.write(head + start + "\n" + text + "\n" + end + tail)
+
+
 if __name__ == "__main__":
-    print(goals())
-    print(table("session", "seal+open", True))
-    print(table("session", "seal", False))
-    print(table("session", "open", False))
-    print(table("1kb", "seal+open", True))
+    text = "\n".join(
+        [
+            goals(),
+            table("session", "seal+open", True),
+            table("session", "seal", True),
+            table("session", "open", True),
+            table("1kb", "seal+open", True),
+            "¹ the floor of the same mode, and of the same codec where the run has it (postcard "
+            "floors: session only).\n",
+        ]
+    )
     svg(os.path.join(HERE, "seal_open.svg"))
-    print(f"(chart written to {os.path.relpath(os.path.join(HERE, 'seal_open.svg'))})")
+    if INTO:
+        into(INTO, text)
+        print(f"tables written into {INTO}; chart into benches/seal_open.svg")
+    else:
+        print(text)
