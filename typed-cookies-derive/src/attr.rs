@@ -53,6 +53,19 @@ pub struct RawAttrs {
     pub secure: Option<Spanned<bool>>,
     pub http_only: Option<Spanned<bool>>,
     pub krate: Option<Spanned<syn::Path>>,
+    /// Keys the user wrote but got wrong (bad value, or a misspelling of them): already
+    /// reported, so validation does not add "missing `key`" on top.
+    pub attempted: Vec<String>,
+    /// An attribute could not be parsed at all (not `#[cookie(...)]`, or broken syntax): keys
+    /// after the break were never seen, so "missing `key`" errors would be noise.
+    pub syntax_error: bool,
+}
+
+impl RawAttrs {
+    /// Whether `key` was written, rightly or wrongly, or may have been lost to a syntax error.
+    pub fn mentions(&self, key: &str) -> bool {
+        self.syntax_error || self.attempted.iter().any(|k| k == key)
+    }
 }
 
 /// Collects errors; [`Errors::finish`] combines them into one `syn::Error`.
@@ -75,6 +88,13 @@ impl Errors {
         }
     }
 
+    /// Adds every error of `other` after those already collected.
+    pub fn append(&mut self, other: Errors) {
+        if let Some(error) = other.0 {
+            self.push_error(error);
+        }
+    }
+
     pub fn finish(self) -> Result<(), syn::Error> {
         self.0.map_or(Ok(()), Err)
     }
@@ -83,6 +103,7 @@ impl Errors {
 /// Parses every `#[cookie(...)]` among `attrs`, recording problems in `errors`.
 pub fn parse(attrs: &[Attribute], errors: &mut Errors) -> RawAttrs {
     let mut raw = RawAttrs::default();
+    let mut attempted = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("cookie")) {
         raw.attr_span.get_or_insert(attr.path().span());
         let result = attr.parse_nested_meta(|meta| {
@@ -101,6 +122,7 @@ pub fn parse(attrs: &[Attribute], errors: &mut Errors) -> RawAttrs {
                 key_span,
                 value,
                 errors: &mut *errors,
+                attempted: &mut attempted,
             };
             match key.as_str() {
                 "name" => cx.string(&mut raw.name),
@@ -120,9 +142,11 @@ pub fn parse(attrs: &[Attribute], errors: &mut Errors) -> RawAttrs {
             Ok(())
         });
         if let Err(e) = result {
+            raw.syntax_error = true;
             errors.push_error(e);
         }
     }
+    raw.attempted = attempted;
     raw
 }
 
@@ -132,15 +156,23 @@ struct Entry<'a> {
     key_span: Span,
     value: Option<Expr>,
     errors: &'a mut Errors,
+    /// See [`RawAttrs::attempted`].
+    attempted: &'a mut Vec<String>,
 }
 
 impl Entry<'_> {
+    /// Reports `message` on `span` and remembers that this key was written, if wrongly.
+    fn wrong(&mut self, span: Span, message: impl std::fmt::Display) {
+        self.attempted.push(self.key.to_owned());
+        self.errors.push(span, message);
+    }
+
     /// Stores `value` in `slot` unless the key was already given.
     fn store<T>(&mut self, slot: &mut Option<T>, value: T) {
         if slot.is_some() {
             self.errors.push(
                 self.key_span,
-                format_args!("duplicate `{}`; give each key once", self.key),
+                format!("duplicate `{}`; give each key once", self.key),
             );
         } else {
             *slot = Some(value);
@@ -148,9 +180,9 @@ impl Entry<'_> {
     }
 
     fn missing_value(&mut self, example: &str) {
-        self.errors.push(
+        self.wrong(
             self.key_span,
-            format_args!(
+            format!(
                 "`{}` needs a value, e.g. `{} = {example}`",
                 self.key, self.key
             ),
@@ -168,9 +200,9 @@ impl Entry<'_> {
                     span: s.span(),
                 },
             ),
-            Some(other) => self.errors.push(
+            Some(other) => self.wrong(
                 other.span(),
-                format_args!(
+                format!(
                     "`{}` takes a string literal, e.g. `{} = \"...\"`",
                     self.key, self.key
                 ),
@@ -190,9 +222,9 @@ impl Entry<'_> {
                     span: b.span,
                 },
             ),
-            Some(other) => self.errors.push(
+            Some(other) => self.wrong(
                 other.span(),
-                format_args!(
+                format!(
                     "`{}` takes `true` or `false`, e.g. `{} = false`",
                     self.key, self.key
                 ),
@@ -204,9 +236,9 @@ impl Entry<'_> {
     fn flag(&mut self, slot: &mut Option<Span>) {
         match self.value.take() {
             None => self.store(slot, self.key_span),
-            Some(other) => self.errors.push(
+            Some(other) => self.wrong(
                 other.span(),
-                format_args!(
+                format!(
                     "`{}` is a flag and takes no value; write just `{}`",
                     self.key, self.key
                 ),
@@ -265,7 +297,7 @@ impl Entry<'_> {
     }
 
     fn wrong_max_age(&mut self, span: Span) {
-        self.errors.push(
+        self.wrong(
             span,
             "`max_age` takes a duration string (\"90s\", \"15m\", \"2h\", \"7d\") or a whole number of seconds",
         );
@@ -283,12 +315,12 @@ impl Entry<'_> {
                         span: s.span(),
                     },
                 ),
-                Err(_) => self.errors.push(
+                Err(_) => self.wrong(
                     s.span(),
                     "`crate` takes a path, e.g. `crate = \"my_app::typed_cookies\"`",
                 ),
             },
-            Some(other) => self.errors.push(
+            Some(other) => self.wrong(
                 other.span(),
                 "`crate` takes a path in a string, e.g. `crate = \"my_app::typed_cookies\"`",
             ),
@@ -297,24 +329,29 @@ impl Entry<'_> {
     }
 
     fn unknown(&mut self) {
-        let suggestion = KEYS
+        let closest = KEYS
             .iter()
-            .map(|known| (strsim::jaro_winkler(self.key, known), known))
+            .map(|known| (strsim::jaro_winkler(self.key, known), *known))
             .filter(|(score, _)| *score > 0.8)
             .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, known)| format!("; did you mean `{known}`?"))
-            .unwrap_or_else(|| {
-                format!(
-                    "; expected one of {}",
-                    KEYS.iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            });
+            .map(|(_, known)| known);
+        let hint = match closest {
+            Some(known) => {
+                // The user meant `known`: don't also report it missing.
+                self.attempted.push(known.to_owned());
+                format!("; did you mean `{known}`?")
+            }
+            None => format!(
+                "; expected one of {}",
+                KEYS.iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
         self.errors.push(
             self.key_span,
-            format_args!("unknown key `{}` in #[cookie(...)]{suggestion}", self.key),
+            format!("unknown key `{}` in #[cookie(...)]{hint}", self.key),
         );
     }
 }

@@ -28,6 +28,11 @@ pub fn seconds(max_age: &MaxAge) -> Result<u32, String> {
                     "`max_age = \"{text}\"` is not a duration; write a number and a unit, e.g. \"90s\", \"15m\", \"2h\" or \"7d\""
                 ));
             }
+            if unit.starts_with(['.', ',']) {
+                return Err(format!(
+                    "`max_age = \"{text}\"` is not a whole number; use a smaller unit, e.g. \"90m\" rather than \"1.5h\""
+                ));
+            }
             if unit.trim().is_empty() {
                 return Err(format!(
                     "`max_age = \"{text}\"` has no unit; write e.g. \"{text}s\", or the bare number {text} for seconds"
@@ -70,6 +75,9 @@ mod tests {
         assert_eq!(text("15m"), Ok(900));
         assert_eq!(text("2h"), Ok(7200));
         assert_eq!(text("7d"), Ok(604_800));
+        assert_eq!(text(" 2 h "), Ok(7200));
+        // The largest accepted value.
+        assert_eq!(text("4294967295s"), Ok(u32::MAX));
         assert_eq!(
             seconds(&MaxAge::Seconds {
                 digits: "3600".into(),
@@ -85,6 +93,21 @@ mod tests {
         assert!(text("-5m").unwrap_err().contains("negative"));
         assert!(text("3w").unwrap_err().contains("unknown unit `w`"));
         assert!(text("h").unwrap_err().contains("not a duration"));
+        assert!(text("").unwrap_err().contains("not a duration"));
+        assert!(text("1.5h").unwrap_err().contains("not a whole number"));
+        assert!(text("3H").unwrap_err().contains("unknown unit `H`"));
+        assert!(seconds(&MaxAge::Seconds {
+            digits: "0".into(),
+            negative: false
+        })
+        .unwrap_err()
+        .contains("zero"));
+        assert!(seconds(&MaxAge::Seconds {
+            digits: "4294967296".into(),
+            negative: false
+        })
+        .unwrap_err()
+        .contains("too large"));
         assert!(text("90").unwrap_err().contains("no unit"));
         assert!(text("50000d").unwrap_err().contains("too large"));
         assert!(text("99999999999999999999s")

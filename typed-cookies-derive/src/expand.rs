@@ -8,13 +8,13 @@ use sha2::{Digest, Sha256};
 use syn::DeriveInput;
 
 use crate::schema;
-use crate::validate::{self, Config, SameSite};
+use crate::validate::{self, Config, Invalid, SameSite};
 
 /// The whole derive output for `input`.
 pub fn derive(input: &DeriveInput) -> TokenStream {
     match validate::config(input) {
         Ok(config) => expand(input, &config),
-        Err(errors) => fallback(input, errors),
+        Err(invalid) => fallback(input, invalid),
     }
 }
 
@@ -55,7 +55,7 @@ fn expand(input: &DeriveInput, config: &Config) -> TokenStream {
                 .http_only(#http_only);
         }
     };
-    let guard = salt_guard(salt);
+    let guard = salt_guard(salt, config.salt_span);
     quote! {
         #impl_block
         #guard
@@ -63,9 +63,13 @@ fn expand(input: &DeriveInput, config: &Config) -> TokenStream {
 }
 
 /// A `#[macro_export]` macro named after the salt: a second type with the same salt in this
-/// crate defines it again, and rustc refuses the crate with "the name `…<salt>…` is defined
-/// multiple times", pointing at both derives.
-fn salt_guard(salt: &str) -> TokenStream {
+/// crate defines it again, and rustc refuses the crate with "the name
+/// `__typed_cookies_duplicate_salt_<salt>_<hash>` is defined multiple times". The name is
+/// spanned on the salt literal, so that error points at both `salt = "..."`.
+///
+/// `#[macro_export]` puts every such macro at the crate root wherever the type is declared (even
+/// in a function body), so modules don't hide duplicates; other crates have their own root, so the guard cannot see them.
+fn salt_guard(salt: &str, salt_span: Span) -> TokenStream {
     let readable: String = salt
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
@@ -77,29 +81,118 @@ fn salt_guard(salt: &str) -> TokenStream {
         "__typed_cookies_duplicate_salt_{}_{}",
         readable,
         hash,
-        span = Span::call_site()
+        span = salt_span
     );
-    quote! {
+    // `non_local_definitions` would warn when the type is declared inside a function body; the
+    // guard is meant to land at the crate root from anywhere, so that is not a mistake here.
+    quote_spanned! {salt_span=>
         #[doc(hidden)]
+        #[allow(non_local_definitions)]
         #[macro_export]
         macro_rules! #guard { () => {}; }
     }
 }
 
 /// The errors, plus (where one can be written) an impl with an inert config, so that uses of
-/// the type elsewhere do not add "trait not implemented" errors to the real one.
-fn fallback(input: &DeriveInput, errors: syn::Error) -> TokenStream {
-    let errors = errors.to_compile_error();
+/// the type elsewhere do not add "trait not implemented" errors to the real one. The impl goes
+/// through the same `crate = "..."` path as the real one would.
+fn fallback(input: &DeriveInput, invalid: Invalid) -> TokenStream {
+    let errors = invalid.errors.to_compile_error();
     if !validate::can_fall_back(input) {
         return errors;
     }
+    let krate = &invalid.krate;
     let ident = &input.ident;
     quote! {
         #errors
         #[automatically_derived]
-        impl ::typed_cookies::SealedCookie for #ident {
-            const CONFIG: ::typed_cookies::CookieConfig =
-                ::typed_cookies::CookieConfig::new("invalid", "", ::typed_cookies::Lifetime::MaxAgeSeconds(1));
+        #[allow(unused_qualifications)]
+        impl #krate::SealedCookie for #ident {
+            const CONFIG: #krate::CookieConfig =
+                #krate::CookieConfig::new("invalid", "", #krate::Lifetime::MaxAgeSeconds(1));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn derive_str(input: TokenStream) -> String {
+        derive(&syn::parse2(input).unwrap()).to_string()
+    }
+
+    #[test]
+    fn fallback_uses_the_crate_override() {
+        let out = derive_str(quote! {
+            #[cookie(crate = "my_cookies", name = "sid", salt = "s", max_age = "0s")]
+            struct S;
+        });
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(
+            out.contains("impl my_cookies :: SealedCookie for S"),
+            "{out}"
+        );
+        assert!(!out.contains("typed_cookies"), "{out}");
+    }
+
+    #[test]
+    fn fallback_defaults_to_typed_cookies() {
+        let out = derive_str(quote! {
+            #[cookie(name = "sid", max_age = "2h")]
+            struct S;
+        });
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(
+            out.contains("impl :: typed_cookies :: SealedCookie for S"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn no_fallback_impl_for_unions_or_generics() {
+        for input in [
+            quote!(#[cookie(name = "sid", salt = "s", max_age = "2h")] union U { a: u8 }),
+            quote!(
+                #[cookie(name = "sid", salt = "s", max_age = "2h")]
+                struct G<T>(T);
+            ),
+        ] {
+            let out = derive_str(input);
+            assert!(out.contains("compile_error"), "{out}");
+            assert!(!out.contains("impl"), "{out}");
+        }
+    }
+
+    #[test]
+    fn valid_config_is_written_as_data() {
+        let out = derive_str(quote! {
+            #[cookie(name = "__Host-sid", salt = "shop.session.v1", max_age = "2h", encrypt, same_site = "strict")]
+            struct Session { user_id: u64 }
+        });
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(
+            out.contains("CookieConfig :: new (\"__Host-sid\" , \"shop.session.v1\""),
+            "{out}"
+        );
+        assert!(out.contains("MaxAgeSeconds (7200u32)"), "{out}");
+        assert!(out.contains(". encrypted ()"), "{out}");
+        assert!(out.contains("SameSite :: Strict"), "{out}");
+    }
+
+    #[test]
+    fn salt_guard_is_named_after_the_salt() {
+        let a = salt_guard("shop.session.v1", Span::call_site()).to_string();
+        let b = salt_guard("shop-session-v1", Span::call_site()).to_string();
+        assert!(
+            a.contains("__typed_cookies_duplicate_salt_shop_session_v1_"),
+            "{a}"
+        );
+        // Same readable part, different salts: the hash keeps them apart.
+        assert_ne!(a, b);
+        assert_eq!(
+            a,
+            salt_guard("shop.session.v1", Span::call_site()).to_string()
+        );
     }
 }

@@ -1,9 +1,9 @@
 //! `#[derive(SealedCookie)]`: the compile-time front of `typed-cookies`.
 //!
-//! The derive runs in three steps, one file each: [`attr`] parses `#[cookie(...)]` into
-//! spanned raw values, [`validate`] checks them all and reports every error of the attribute at
-//! once, and [`expand`] writes the `impl SealedCookie` (data only: one `const CONFIG`) plus the
-//! salt-uniqueness guard. [`duration`] parses `max_age`, [`schema`] fingerprints the type for the
+//! The derive runs in three steps, one file each: `attr` parses `#[cookie(...)]` into
+//! spanned raw values, `validate` checks them all and reports every error of the attribute at
+//! once, and `expand` writes the `impl SealedCookie` (data only: one `const CONFIG`) plus the
+//! salt-uniqueness guard. `duration` parses `max_age`, `schema` fingerprints the type for the
 //! compact codec. Use it through the `typed-cookies` crate, which re-exports it.
 
 #![forbid(unsafe_code)]

@@ -115,7 +115,9 @@ mod tests {
                     b: String,
                 }
             ),
-            quote::quote!(struct S(u64, String)),
+            quote::quote!(
+                struct S(u64, String);
+            ),
             quote::quote!(
                 enum S {
                     A { a: u64, b: String },

@@ -11,6 +11,8 @@ use crate::duration;
 pub struct Config {
     pub name: String,
     pub salt: String,
+    /// Where the salt was written: the duplicate-salt error points there.
+    pub salt_span: Span,
     /// `None`: `no_expiry`.
     pub max_age: Option<u32>,
     pub encrypt: bool,
@@ -31,14 +33,40 @@ pub enum SameSite {
     None,
 }
 
+/// Why the derive cannot write the real impl: every error, and what the fallback impl needs.
+pub struct Invalid {
+    pub errors: syn::Error,
+    /// The `crate = "..."` path, when it parsed: the fallback impl must name the trait through
+    /// it too, or a user who only has the re-export would get an extra "unresolved" error.
+    pub krate: syn::Path,
+}
+
 /// Parses and checks `input`'s `#[cookie(...)]` and shape.
-pub fn config(input: &DeriveInput) -> Result<Config, syn::Error> {
+pub fn config(input: &DeriveInput) -> Result<Config, Invalid> {
     let mut errors = Errors::default();
     shape(input, &mut errors);
     let raw = attr::parse(&input.attrs, &mut errors);
+    let krate = raw
+        .krate
+        .as_ref()
+        .map_or_else(default_crate, |k| k.value.clone());
     let config = check(raw, input.ident.span(), &mut errors);
-    errors.finish()?;
-    config.ok_or_else(|| syn::Error::new(input.ident.span(), "invalid #[cookie(...)]"))
+    let invalid = |errors| Invalid {
+        errors,
+        krate: krate.clone(),
+    };
+    errors.finish().map_err(invalid)?;
+    config.ok_or_else(|| {
+        invalid(syn::Error::new(
+            input.ident.span(),
+            "invalid #[cookie(...)]",
+        ))
+    })
+}
+
+/// `::typed_cookies`, unless `crate = "..."` says otherwise.
+pub fn default_crate() -> syn::Path {
+    syn::parse_quote!(::typed_cookies)
 }
 
 /// Whether a fallback impl can be written for `input` (a non-generic struct or enum).
@@ -63,20 +91,31 @@ fn shape(input: &DeriveInput, errors: &mut Errors) {
 }
 
 fn check(raw: RawAttrs, type_span: Span, errors: &mut Errors) -> Option<Config> {
-    let anchor = raw.attr_span.unwrap_or(type_span);
+    let Some(anchor) = raw.attr_span else {
+        errors.push(
+            type_span,
+            "missing #[cookie(...)]: SealedCookie needs at least \
+             `#[cookie(name = \"sid\", salt = \"my_app.session.v1\", max_age = \"2h\")]`",
+        );
+        return None;
+    };
+    // "missing `key`" errors go last, after those about what was written.
+    let mut missing = Errors::default();
     let name = required(
+        &raw,
         raw.name.clone(),
         anchor,
         "name",
         "the cookie's name, e.g. `name = \"__Host-sid\"`",
-        errors,
+        &mut missing,
     );
     let salt = required(
+        &raw,
         raw.salt.clone(),
         anchor,
         "salt",
         "this type's namespace, e.g. `salt = \"shop.session.v1\"`",
-        errors,
+        &mut missing,
     );
 
     if let Some(name) = &name {
@@ -104,8 +143,9 @@ fn check(raw: RawAttrs, type_span: Span, errors: &mut Errors) -> Option<Config> 
             }
         },
         (None, Some(_)) => None,
+        (None, None) if raw.mentions("max_age") || raw.mentions("no_expiry") => None,
         (None, None) => {
-            errors.push(
+            missing.push(
                 anchor,
                 "missing `max_age`, e.g. `max_age = \"2h\"`; a cookie that never expires must say `no_expiry` explicitly",
             );
@@ -172,8 +212,11 @@ fn check(raw: RawAttrs, type_span: Span, errors: &mut Errors) -> Option<Config> 
         }
     }
 
+    errors.append(missing);
+
     Some(Config {
         name: name?.value,
+        salt_span: salt.as_ref()?.span,
         salt: salt?.value,
         max_age,
         encrypt: raw.encrypt.is_some(),
@@ -183,20 +226,21 @@ fn check(raw: RawAttrs, type_span: Span, errors: &mut Errors) -> Option<Config> 
         same_site,
         secure,
         http_only: raw.http_only.is_none_or(|h| h.value),
-        krate: raw
-            .krate
-            .map_or_else(|| syn::parse_quote!(::typed_cookies), |k| k.value),
+        krate: raw.krate.map_or_else(default_crate, |k| k.value),
     })
 }
 
+/// `slot`, or an error on `anchor` saying `key` is missing — unless the user wrote `key` (or a
+/// misspelling of it) and that mistake was already reported.
 fn required<T>(
+    raw: &RawAttrs,
     slot: Option<Spanned<T>>,
     anchor: Span,
     key: &str,
     what: &str,
     errors: &mut Errors,
 ) -> Option<Spanned<T>> {
-    if slot.is_none() {
+    if slot.is_none() && !raw.mentions(key) {
         errors.push(anchor, format_args!("missing `{key}`: {what}"));
     }
     slot
@@ -242,4 +286,122 @@ fn check_prefix(name: &Spanned<String>, raw: &RawAttrs, secure: bool, errors: &m
 
 fn is_attribute_char(c: char) -> bool {
     !c.is_control() && !c.is_whitespace() && c != ';' && c != ','
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The error messages `input` produces, in order.
+    fn errors(input: proc_macro2::TokenStream) -> Vec<String> {
+        match config(&syn::parse2(input).unwrap()) {
+            Ok(_) => Vec::new(),
+            Err(invalid) => invalid.errors.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_valid_attribute_has_no_errors() {
+        let input = quote::quote! {
+            #[cookie(name = "__Host-sid", salt = "s", max_age = 3600, encrypt, same_site = "none")]
+            struct S;
+        };
+        assert_eq!(errors(input), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_wrong_value_is_not_also_reported_missing() {
+        let e = errors(quote::quote! {
+            #[cookie(name = 5, salt = "s", max_age = 2.5)]
+            struct S;
+        });
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].contains("`name` takes a string literal"), "{e:?}");
+        assert!(e[1].contains("`max_age` takes a duration"), "{e:?}");
+    }
+
+    #[test]
+    fn a_misspelt_key_is_not_also_reported_missing() {
+        let e = errors(quote::quote! {
+            #[cookie(nmae = "sid", salt = "s", max_agee = "2h")]
+            struct S;
+        });
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].contains("did you mean `name`?"), "{e:?}");
+        assert!(e[1].contains("did you mean `max_age`?"), "{e:?}");
+    }
+
+    #[test]
+    fn an_unrelated_unknown_key_lists_the_keys_and_missing_ones_are_reported() {
+        let e = errors(quote::quote! {
+            #[cookie(name = "sid", salt = "s", lifetime = "2h")]
+            struct S;
+        });
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].contains("expected one of `name`, `salt`"), "{e:?}");
+        assert!(e[1].contains("missing `max_age`"), "{e:?}");
+    }
+
+    #[test]
+    fn every_error_of_the_attribute_at_once() {
+        let e = errors(quote::quote! {
+            #[cookie(name = "a b", max_age = "3w", encrpyt, domain = "x.com", secure = false, same_site = "none")]
+            struct S<T>(T);
+        });
+        assert_eq!(e.len(), 6, "{e:?}");
+    }
+
+    #[test]
+    fn missing_keys_are_reported_after_the_others() {
+        let e = errors(quote::quote! {
+            #[cookie(name = "sid", max_age = "2fortnights", encrpyt)]
+            struct S;
+        });
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert!(e[0].contains("unknown key `encrpyt`"), "{e:?}");
+        assert!(e[1].contains("unknown unit `fortnights`"), "{e:?}");
+        assert!(e[2].contains("missing `salt`"), "{e:?}");
+    }
+
+    #[test]
+    fn no_attribute_is_one_error() {
+        let e = errors(quote::quote!(
+            struct S;
+        ));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].starts_with("missing #[cookie(...)]"), "{e:?}");
+    }
+
+    #[test]
+    fn broken_syntax_is_not_followed_by_missing_keys() {
+        let e = errors(quote::quote! {
+            #[cookie(name = "sid" salt = "s", max_age = "2h")]
+            struct S;
+        });
+        assert_eq!(e.len(), 1, "{e:?}");
+    }
+
+    #[test]
+    fn prefixes_are_matched_case_insensitively() {
+        let e = errors(quote::quote! {
+            #[cookie(name = "__host-sid", salt = "s", max_age = "2h", path = "/a")]
+            struct S;
+        });
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].contains("`__Host-` cookie must have Path=/"), "{e:?}");
+    }
+
+    #[test]
+    fn the_crate_override_survives_other_errors() {
+        let input = syn::parse2(quote::quote! {
+            #[cookie(crate = "my::cookies", name = "sid")]
+            struct S;
+        })
+        .unwrap();
+        let Err(invalid) = config(&input) else {
+            panic!("missing keys accepted")
+        };
+        let krate = &invalid.krate;
+        assert_eq!(quote::quote!(#krate).to_string(), "my :: cookies");
+    }
 }

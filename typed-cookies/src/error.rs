@@ -27,7 +27,7 @@ pub enum KeyError {
     #[error("key is not valid base64 (standard or URL-safe alphabet expected)")]
     InvalidBase64,
     /// The environment variable is not set or not valid UTF-8.
-    #[error("environment variable `{var}` is not set (expected comma-separated base64 keys, primary first)")]
+    #[error("environment variable `{var}` is not set or not UTF-8 (expected comma-separated base64 keys, primary first)")]
     MissingEnv {
         /// Name of the variable.
         var: String,
@@ -112,13 +112,13 @@ pub enum OpenError {
     )]
     Invalid,
     /// Authentic, but older than its max age.
-    #[error("cookie value expired at {at}")]
+    #[error("cookie value expired at {}", rfc3339(.at))]
     Expired {
         /// When it expired.
         at: OffsetDateTime,
     },
     /// Authentic, but issued further in the future than the allowed clock skew.
-    #[error("cookie value was issued in the future ({at}); check the clocks of the servers")]
+    #[error("cookie value was issued in the future ({}); check the clocks of the servers", rfc3339(.at))]
     IssuedInFuture {
         /// The issued-at time found in the value.
         at: OffsetDateTime,
@@ -138,4 +138,10 @@ pub enum OpenError {
         /// How many times it appears.
         count: usize,
     },
+}
+
+/// `2026-03-01T14:00:00Z`, for messages.
+fn rfc3339(at: &OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }

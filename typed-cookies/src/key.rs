@@ -8,7 +8,7 @@ use base64::Engine as _;
 use hkdf::Hkdf;
 use rand::RngCore as _;
 use sha2::Sha256;
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 use crate::error::KeyError;
 
@@ -144,10 +144,6 @@ impl fmt::Debug for KeyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "KeyId({self})")
     }
-}
-
-impl Zeroize for KeyId {
-    fn zeroize(&mut self) {}
 }
 
 #[cfg(test)]

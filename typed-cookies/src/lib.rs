@@ -29,6 +29,8 @@ mod codec;
 mod config;
 mod error;
 mod header;
+#[cfg(any(feature = "http", feature = "actix-web"))]
+pub mod integrations;
 mod key;
 mod keyring;
 mod opened;

@@ -15,11 +15,11 @@ use crate::seal::format::{AEAD_TAG_LEN, HEADER_LEN, NONCE_LEN};
 /// schedule, about a tenth of an encrypted seal + open. Same algorithm, same bytes.
 pub(crate) type Cipher = AesGcmSiv<aes::Aes256Enc>;
 
-/// Appends a fresh random nonce to `buf` (which holds the header).
-pub(crate) fn push_nonce(buf: &mut Vec<u8>) {
+/// A fresh random nonce (from the thread-local CSPRNG, seeded by the OS).
+pub(crate) fn random_nonce() -> [u8; NONCE_LEN] {
     let mut nonce = [0u8; NONCE_LEN];
     rand::thread_rng().fill_bytes(&mut nonce);
-    buf.extend_from_slice(&nonce);
+    nonce
 }
 
 /// Encrypts `buf[HEADER_LEN + NONCE_LEN..]` in place and appends the tag. `false` only if the

@@ -1,0 +1,263 @@
+//! A tiny sign-in site on axum: an encrypted session cookie, a signed CSRF cookie checked by
+//! double submit, and sign-out.
+//!
+//! `cargo run --example axum_server --features axum`, then open <http://127.0.0.1:3000/>
+//! (`PORT` changes the port). Keys come from `TYPED_COOKIES_KEYS` (comma-separated base64,
+//! primary first) or are generated for this run, which signs everyone out at each restart.
+//!
+//! | route | what it does |
+//! |---|---|
+//! | `GET /` | the sign-in form |
+//! | `POST /login` | checks the CSRF token, seals the session, `303` to `/whoami` |
+//! | `GET /whoami` | `Signed in as <user>` (and a sign-out form) or `Not signed in` |
+//! | `POST /logout` | checks the CSRF token, removes the session, `303` to `/` |
+//!
+//! A POST whose `csrf` field is missing or does not match the CSRF cookie is refused with
+//! `403 Forbidden`. The router is [`app`], which the integration and browser tests start on
+//! their own port.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use typed_cookies::integrations::axum::{RemoveCookie, Sealed, SetCookie};
+use typed_cookies::integrations::SetCookieError;
+use typed_cookies::{Key, KeyRing, SealedCookie};
+
+/// The signed-in user, encrypted: the browser can neither read nor change it.
+///
+/// In production this would be `name = "__Host-sid"` with the default `Secure`. This demo is
+/// served over plain `http://127.0.0.1`, and browsers drop a `Secure` cookie — so every
+/// `__Host-`/`__Secure-` cookie — set by an `http` response, loopback included: the headless
+/// Chromium 156 that `tests/browser.rs` drives kept none on `http://127.0.0.1` nor on
+/// `http://localhost` (checked by hand), although it counts both as secure contexts. So the
+/// demo uses an unprefixed name with `secure = false`. Everything else (encryption, `HttpOnly`,
+/// `SameSite`, expiry inside the value) is as in production; behind TLS, switch back.
+#[derive(Debug, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "demo_sid",
+    salt = "typed-cookies.demo.session.v1",
+    max_age = "2h",
+    encrypt,
+    secure = false,
+    same_site = "lax"
+)]
+pub struct Session {
+    /// Who signed in, as typed in the form.
+    pub user: String,
+}
+
+/// The CSRF token of the double-submit check, signed so a sibling site cannot plant a token
+/// of its choosing (the plain double-submit weakness). Same `secure = false` reason as
+/// [`Session`].
+#[derive(Debug, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "demo_csrf",
+    salt = "typed-cookies.demo.csrf.v1",
+    max_age = "2h",
+    secure = false,
+    same_site = "strict"
+)]
+pub struct CsrfToken {
+    /// 128 random bits, base64url.
+    pub token: String,
+}
+
+/// Longest user name accepted, far below the 4096-byte cookie limit.
+const MAX_USER_LEN: usize = 64;
+
+/// The demo's router, with `keys` as its state.
+pub fn app(keys: KeyRing) -> Router {
+    Router::new()
+        .route("/", get(sign_in_page))
+        .route("/login", post(login))
+        .route("/whoami", get(whoami))
+        .route("/logout", post(logout))
+        .with_state(keys)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let keys = match KeyRing::from_env("TYPED_COOKIES_KEYS") {
+        Ok(keys) => keys,
+        Err(why) => {
+            eprintln!("generating a key for this run ({why})");
+            KeyRing::new(Key::generate())
+        }
+    };
+    let port: u16 = match std::env::var("PORT") {
+        Ok(port) => port
+            .parse()
+            .map_err(|_| format!("PORT={port:?} is not a port number"))?,
+        Err(_) => 3000,
+    };
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    println!("listening on http://{}/", listener.local_addr()?);
+    axum::serve(listener, app(keys)).await?;
+    Ok(())
+}
+
+/// The fields the forms post. Missing fields are empty, so a POST without a token reaches the
+/// CSRF check (403) instead of a form-parsing error.
+#[derive(Debug, Default, Deserialize)]
+struct PostedForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    user: String,
+}
+
+async fn sign_in_page(
+    State(keys): State<KeyRing>,
+    csrf: Option<Sealed<CsrfToken>>,
+) -> Result<Response, SetCookieError> {
+    let (token, set_csrf) = csrf_token(&keys, csrf)?;
+    let body = page(
+        "Sign in",
+        &format!(
+            r#"<form method="post" action="/login">
+  <input type="hidden" name="csrf" value="{token}">
+  <label>User <input name="user" autofocus required maxlength="{MAX_USER_LEN}"></label>
+  <button type="submit">Sign in</button>
+</form>"#,
+            token = escape(&token)
+        ),
+    );
+    Ok((set_csrf, Html(body)).into_response())
+}
+
+async fn login(
+    State(keys): State<KeyRing>,
+    csrf: Option<Sealed<CsrfToken>>,
+    form: Result<Form<PostedForm>, FormRejection>,
+) -> Result<Response, SetCookieError> {
+    let form = form.map(|Form(form)| form).unwrap_or_default();
+    if !csrf_matches(csrf.as_deref(), &form.csrf) {
+        return Ok(forbidden());
+    }
+    let user = form.user.trim();
+    if user.is_empty() || user.chars().count() > MAX_USER_LEN {
+        return Ok((
+            StatusCode::BAD_REQUEST,
+            Html(page(
+                "Sign in",
+                &format!(
+                    r#"<p>A user name is 1 to {MAX_USER_LEN} characters.</p><p><a href="/">Back</a></p>"#
+                ),
+            )),
+        )
+            .into_response());
+    }
+    let session = SetCookie::new(
+        &Session {
+            user: user.to_owned(),
+        },
+        &keys,
+    )?;
+    Ok((session, Redirect::to("/whoami")).into_response())
+}
+
+async fn whoami(
+    State(keys): State<KeyRing>,
+    session: Option<Sealed<Session>>,
+    csrf: Option<Sealed<CsrfToken>>,
+) -> Result<Response, SetCookieError> {
+    let Some(Sealed(session)) = session else {
+        let body = page(
+            "Not signed in",
+            r#"<p id="status">Not signed in</p><p><a href="/">Sign in</a></p>"#,
+        );
+        return Ok(Html(body).into_response());
+    };
+    let (token, set_csrf) = csrf_token(&keys, csrf)?;
+    let body = page(
+        "Signed in",
+        &format!(
+            r#"<p id="status">Signed in as {user}</p>
+<form method="post" action="/logout">
+  <input type="hidden" name="csrf" value="{token}">
+  <button type="submit">Sign out</button>
+</form>"#,
+            user = escape(&session.user),
+            token = escape(&token),
+        ),
+    );
+    Ok((set_csrf, Html(body)).into_response())
+}
+
+async fn logout(
+    csrf: Option<Sealed<CsrfToken>>,
+    form: Result<Form<PostedForm>, FormRejection>,
+) -> Response {
+    let form = form.map(|Form(form)| form).unwrap_or_default();
+    if !csrf_matches(csrf.as_deref(), &form.csrf) {
+        return forbidden();
+    }
+    (RemoveCookie::<Session>::new(), Redirect::to("/")).into_response()
+}
+
+/// The token of a valid CSRF cookie, or a fresh one with the `Set-Cookie` that stores it.
+fn csrf_token(
+    keys: &KeyRing,
+    cookie: Option<Sealed<CsrfToken>>,
+) -> Result<(String, Option<SetCookie>), SetCookieError> {
+    if let Some(Sealed(cookie)) = cookie {
+        return Ok((cookie.token, None));
+    }
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let set = SetCookie::new(
+        &CsrfToken {
+            token: token.clone(),
+        },
+        keys,
+    )?;
+    Ok((token, Some(set)))
+}
+
+/// Double submit: the form's token equals the (signed, so unforgeable) cookie's, compared in
+/// constant time.
+fn csrf_matches(cookie: Option<&CsrfToken>, submitted: &str) -> bool {
+    let Some(cookie) = cookie else { return false };
+    let (a, b) = (cookie.token.as_bytes(), submitted.as_bytes());
+    !a.is_empty() && a.len() == b.len() && a.iter().zip(b).fold(0, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn forbidden() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(page(
+            "Forbidden",
+            r#"<p>403 Forbidden: missing or wrong CSRF token. <a href="/">Start again</a></p>"#,
+        )),
+    )
+        .into_response()
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>{title} · typed-cookies demo</title></head>\n<body>\n<h1>{title}</h1>\n{body}\n</body>\n</html>\n"
+    )
+}
+
+/// HTML-escapes text for element content and quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,53 @@
+//! What the fuzz targets share: a fixed (public, test-only) key ring, a fixed clock and the
+//! cookie types. `tests/fuzz_corpus.rs` in the root package defines the same types and keys
+//! to (re)generate and check the seed corpus in `corpus/`.
+
+use serde::{Deserialize, Serialize};
+use typed_cookies::time::OffsetDateTime;
+use typed_cookies::{Key, KeyRing, SealedCookie};
+
+/// The payload of every target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Payload {
+    pub user: u64,
+    pub name: String,
+    pub roles: Vec<String>,
+}
+
+/// Signed, JSON, 1 h: opened by the `Cookie:` header target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(name = "fz_sid", salt = "fuzz.signed", max_age = "1h")]
+pub struct SignedCookie(pub Payload);
+
+/// Encrypted, postcard, 1 h.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "fz_enc",
+    salt = "fuzz.encrypted",
+    max_age = "1h",
+    encrypt,
+    codec = "postcard"
+)]
+pub struct EncryptedCookie(pub Payload);
+
+/// Salt of the low-level signer and sealer.
+pub const LOW_LEVEL_SALT: &str = "fuzz.low-level";
+
+/// The ring: a primary and a fallback, both fixed and public (never use them anywhere else).
+pub fn keys() -> KeyRing {
+    KeyRing::with_fallbacks(
+        Key::from_bytes(b"typed-cookies fuzzing key 1, not secret").unwrap(),
+        [Key::from_bytes(b"typed-cookies fuzzing key 2, not secret").unwrap()],
+    )
+    .unwrap()
+}
+
+/// The corpus values were sealed at this instant (2026-01-01T00:00:00Z)...
+pub fn sealed_at() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap()
+}
+
+/// ...and are opened a minute later, well within their max age.
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_767_225_660).unwrap()
+}

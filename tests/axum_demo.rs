@@ -1,0 +1,212 @@
+//! The demo server (`examples/axum_server.rs`) in process: sign in, who am I, sign out, the
+//! CSRF double-submit check and HTML escaping, through `tower::ServiceExt::oneshot`.
+
+#[allow(dead_code)]
+#[path = "../examples/axum_server.rs"]
+mod demo;
+
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Request, StatusCode};
+use axum::response::Response;
+use axum::Router;
+use tower::ServiceExt;
+use typed_cookies::{Key, KeyRing, SealedCookie};
+
+async fn send(app: &Router, method: &str, uri: &str, cookie: &str, form: &str) -> Response {
+    let mut request = Request::builder().method(method).uri(uri);
+    if !cookie.is_empty() {
+        request = request.header(header::COOKIE, cookie);
+    }
+    if method == "POST" {
+        request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    }
+    app.clone()
+        .oneshot(request.body(Body::from(form.to_owned())).unwrap())
+        .await
+        .unwrap()
+}
+
+async fn text(response: Response) -> String {
+    String::from_utf8(
+        to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap()
+}
+
+/// The `name=value` pairs of a response's `Set-Cookie` headers.
+fn set_cookies(response: &Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect()
+}
+
+/// The hidden CSRF field's value in a page.
+fn csrf_field(page: &str) -> String {
+    let start = page.find(r#"name="csrf" value=""#).expect("a csrf field") + 19;
+    page[start..start + 32].to_owned()
+}
+
+/// `GET /`: the CSRF cookie pair and the token of the form.
+async fn start(app: &Router) -> (String, String) {
+    let response = send(app, "GET", "/", "", "").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookies = set_cookies(&response);
+    assert_eq!(cookies.len(), 1);
+    assert!(cookies[0].starts_with("demo_csrf="));
+    let page = text(response).await;
+    assert!(page.contains(r#"<form method="post" action="/login">"#));
+    assert!(page.contains(r#"<input name="user""#));
+    assert!(page.contains(r#"<button type="submit">"#));
+    (cookies[0].clone(), csrf_field(&page))
+}
+
+#[tokio::test]
+async fn sign_in_who_am_i_sign_out() {
+    let keys = KeyRing::new(Key::generate());
+    let app = demo::app(keys.clone());
+    let (csrf_cookie, token) = start(&app).await;
+
+    let response = send(&app, "GET", "/whoami", &csrf_cookie, "").await;
+    assert!(text(response).await.contains("Not signed in"));
+
+    let response = send(
+        &app,
+        "POST",
+        "/login",
+        &csrf_cookie,
+        &format!("csrf={token}&user=%3Cb%3Eann%3C%2Fb%3E+%26+co"),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[header::LOCATION], "/whoami");
+    let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        set.starts_with("demo_sid=")
+            && set.contains("; HttpOnly; SameSite=Lax; Path=/; Max-Age=7200"),
+        "{set}"
+    );
+    assert!(!set.contains("Secure"), "{set}");
+    let session = set_cookies(&response).remove(0);
+    let value = session.strip_prefix("demo_sid=").unwrap();
+    assert_eq!(
+        demo::Session::open(&keys, value).unwrap().user,
+        "<b>ann</b> & co"
+    );
+
+    let both = format!("{csrf_cookie}; {session}");
+    let response = send(&app, "GET", "/whoami", &both, "").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = text(response).await;
+    assert!(
+        page.contains("Signed in as &lt;b&gt;ann&lt;/b&gt; &amp; co"),
+        "the user is HTML-escaped: {page}"
+    );
+    assert!(page.contains(r#"<form method="post" action="/logout">"#));
+    assert_eq!(csrf_field(&page), token);
+
+    let response = send(&app, "POST", "/logout", &both, &format!("csrf={token}")).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[header::LOCATION], "/");
+    let removal = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        removal.starts_with("demo_sid=; ") && removal.contains("Max-Age=0"),
+        "{removal}"
+    );
+}
+
+#[tokio::test]
+async fn posts_without_the_right_csrf_token_are_forbidden() {
+    let keys = KeyRing::new(Key::generate());
+    let app = demo::app(keys.clone());
+    let (csrf_cookie, token) = start(&app).await;
+    let (other_cookie, other_token) = start(&app).await;
+    assert_ne!(token, other_token);
+
+    for (uri, cookie, form) in [
+        ("/login", "", format!("csrf={token}&user=ann")),
+        ("/login", csrf_cookie.as_str(), "user=ann".to_owned()),
+        ("/login", csrf_cookie.as_str(), "csrf=&user=ann".to_owned()),
+        (
+            "/login",
+            csrf_cookie.as_str(),
+            format!("csrf={other_token}&user=ann"),
+        ),
+        (
+            "/login",
+            other_cookie.as_str(),
+            format!("csrf={token}&user=ann"),
+        ),
+        // A forged (unsigned) CSRF cookie matching the submitted token is refused too.
+        (
+            "/login",
+            &format!("demo_csrf={token}"),
+            format!("csrf={token}&user=ann"),
+        ),
+        ("/logout", "", format!("csrf={token}")),
+        ("/logout", csrf_cookie.as_str(), String::new()),
+    ] {
+        let response = send(&app, "POST", uri, cookie, &form).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::FORBIDDEN,
+            "{uri} {cookie} {form}"
+        );
+        assert!(response.headers().get(header::SET_COOKIE).is_none());
+    }
+
+    // Not even a form: still 403, not a parsing error.
+    let response = app
+        .clone()
+        .oneshot(
+            Request::post("/login")
+                .header(header::COOKIE, &csrf_cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    // The right token goes through.
+    let response = send(
+        &app,
+        "POST",
+        "/login",
+        &csrf_cookie,
+        &format!("csrf={token}&user=ann"),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn user_names_are_bounded() {
+    let app = demo::app(KeyRing::new(Key::generate()));
+    let (csrf_cookie, token) = start(&app).await;
+    for user in ["", "+++", &"x".repeat(65)] {
+        let response = send(
+            &app,
+            "POST",
+            "/login",
+            &csrf_cookie,
+            &format!("csrf={token}&user={user}"),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{user:?}");
+        assert!(response.headers().get(header::SET_COOKIE).is_none());
+    }
+}
+
+#[test]
+fn escape_covers_html_specials() {
+    assert_eq!(
+        demo::escape(r#"<a href="x" onclick='y'>&</a>"#),
+        "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+    );
+}

@@ -1,0 +1,388 @@
+//! `#[derive(SealedCookie)]` at run time: round trips, the attribute's max age, namespaces,
+//! exact `Set-Cookie` strings, the `Cookie:` header path, and the codecs.
+
+mod common;
+
+use common::t0;
+use serde::{Deserialize, Serialize};
+use typed_cookies::time::Duration;
+use typed_cookies::{
+    Codec, CookieConfig, Key, KeyRing, Lifetime, OpenError, SealError, SealedCookie,
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-sid",
+    salt = "tests.session.v1",
+    max_age = "2h",
+    encrypt
+)]
+struct Session {
+    user_id: u64,
+    csrf: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-sid",
+    salt = "tests.other-session.v1",
+    max_age = "2h",
+    encrypt
+)]
+struct OtherSession {
+    user_id: u64,
+    csrf: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "prefs",
+    salt = "tests.prefs.v1",
+    max_age = 90,
+    path = "/app",
+    domain = "example.com",
+    same_site = "strict",
+    secure = false,
+    http_only = false
+)]
+struct Prefs {
+    theme: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Secure-flash",
+    salt = "tests.flash.v1",
+    no_expiry,
+    same_site = "none"
+)]
+enum Flash {
+    Saved,
+    Error(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "cart",
+    salt = "tests.cart.v1",
+    max_age = "7d",
+    encrypt,
+    codec = "postcard"
+)]
+struct Cart(Vec<u32>, String);
+
+fn keys() -> KeyRing {
+    KeyRing::new(Key::from_bytes(&(100u8..132).collect::<Vec<_>>()).unwrap())
+}
+
+fn session() -> Session {
+    Session {
+        user_id: 42,
+        csrf: "f3a9c1".into(),
+    }
+}
+
+#[test]
+fn round_trips() {
+    let keys = keys();
+    assert_eq!(
+        Session::open(&keys, &session().seal(&keys).unwrap()).unwrap(),
+        session()
+    );
+    let prefs = Prefs {
+        theme: "dark".into(),
+    };
+    assert_eq!(
+        Prefs::open(&keys, &prefs.seal(&keys).unwrap()).unwrap(),
+        prefs
+    );
+    for flash in [Flash::Saved, Flash::Error("nope".into())] {
+        assert_eq!(
+            Flash::open(&keys, &flash.seal(&keys).unwrap()).unwrap(),
+            flash
+        );
+    }
+    let cart = Cart(vec![1, 2, 3], "EUR".into());
+    assert_eq!(Cart::open(&keys, &cart.seal(&keys).unwrap()).unwrap(), cart);
+}
+
+#[test]
+fn the_attribute_max_age_is_enforced() {
+    let keys = keys();
+    let value = session().seal_at(&keys, t0()).unwrap();
+    let end = t0() + Duration::hours(2);
+    assert_eq!(
+        Session::open_at(&keys, &value, end - Duration::seconds(1)).unwrap(),
+        session()
+    );
+    assert_eq!(
+        Session::open_at(&keys, &value, end + Duration::seconds(1)),
+        Err(OpenError::Expired { at: end })
+    );
+
+    let prefs = Prefs {
+        theme: "dark".into(),
+    }
+    .seal_at(&keys, t0())
+    .unwrap();
+    assert!(Prefs::open_at(&keys, &prefs, t0() + Duration::seconds(89)).is_ok());
+    assert!(Prefs::open_at(&keys, &prefs, t0() + Duration::seconds(91)).is_err());
+
+    // no_expiry: still opens years later.
+    let flash = Flash::Saved.seal_at(&keys, t0()).unwrap();
+    assert_eq!(
+        Flash::open_at(&keys, &flash, t0() + Duration::days(3650)).unwrap(),
+        Flash::Saved
+    );
+}
+
+#[test]
+fn types_with_different_salts_never_open_each_others_values() {
+    let keys = keys();
+    let value = session().seal(&keys).unwrap();
+    assert_eq!(OtherSession::open(&keys, &value), Err(OpenError::Invalid));
+    let other = OtherSession {
+        user_id: 42,
+        csrf: "f3a9c1".into(),
+    }
+    .seal(&keys)
+    .unwrap();
+    assert_eq!(Session::open(&keys, &other), Err(OpenError::Invalid));
+    // Same cookie name, so even the Cookie header path refuses it.
+    assert_eq!(
+        Session::from_cookie_header(&keys, &format!("__Host-sid={other}")),
+        Err(OpenError::Invalid)
+    );
+}
+
+#[test]
+fn exact_set_cookie_strings() {
+    let keys = keys();
+    // Signed values are deterministic for a fixed key and time.
+    let prefs = Prefs {
+        theme: "dark".into(),
+    };
+    let value = prefs.seal_at(&keys, t0()).unwrap();
+    assert_eq!(
+        prefs.to_set_cookie_at(&keys, t0()).unwrap(),
+        format!(
+            "prefs={value}; SameSite=Strict; Path=/app; Domain=example.com; Max-Age=90; \
+             Expires=Sun, 01 Mar 2026 12:01:30 GMT"
+        )
+    );
+
+    let header = session().to_set_cookie_at(&keys, t0()).unwrap();
+    let (pair, attributes) = header.split_once("; ").unwrap();
+    assert!(pair.starts_with("__Host-sid=A"));
+    assert_eq!(
+        attributes,
+        "HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=7200; Expires=Sun, 01 Mar 2026 14:00:00 GMT"
+    );
+
+    let flash = Flash::Saved.to_set_cookie_at(&keys, t0()).unwrap();
+    assert!(
+        flash.ends_with("; HttpOnly; SameSite=None; Secure; Path=/"),
+        "{flash}"
+    );
+    assert!(!flash.contains("Max-Age") && !flash.contains("Expires"));
+}
+
+#[test]
+fn removal_headers_match_path_and_domain() {
+    assert_eq!(
+        Session::removal(),
+        "__Host-sid=; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+    );
+    assert_eq!(
+        Prefs::removal(),
+        "prefs=; SameSite=Strict; Path=/app; Domain=example.com; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+    );
+}
+
+#[test]
+fn from_cookie_header_finds_opens_and_refuses() {
+    let keys = keys();
+    let value = session().seal_at(&keys, t0()).unwrap();
+    let header = format!("theme=dark; __Host-sid={value}; _ga=GA1.2.3; empty=");
+    assert_eq!(
+        Session::from_cookie_header_at(&keys, &header, t0()).unwrap(),
+        Some(session())
+    );
+    assert_eq!(
+        Session::from_cookie_header_at(&keys, "theme=dark; _ga=1", t0()).unwrap(),
+        None
+    );
+    assert_eq!(
+        Session::from_cookie_header_at(&keys, "", t0()).unwrap(),
+        None
+    );
+    // A cookie of a similar name is not ours.
+    assert_eq!(
+        Session::from_cookie_header_at(&keys, &format!("__host-sid={value}"), t0()).unwrap(),
+        None
+    );
+
+    let mut tampered = value.clone();
+    tampered.replace_range(20..21, if &value[20..21] == "A" { "B" } else { "A" });
+    assert!(
+        Session::from_cookie_header_at(&keys, &format!("a=1; __Host-sid={tampered}"), t0())
+            .is_err()
+    );
+
+    let later = t0() + Duration::hours(3);
+    assert!(matches!(
+        Session::from_cookie_header_at(&keys, &format!("__Host-sid={value}"), later),
+        Err(OpenError::Expired { .. })
+    ));
+}
+
+#[test]
+fn a_cookie_name_sent_twice_is_refused_as_tossing() {
+    let keys = keys();
+    let mine = session().seal_at(&keys, t0()).unwrap();
+    let theirs = Session {
+        user_id: 666,
+        csrf: "x".into(),
+    }
+    .seal_at(&keys, t0())
+    .unwrap();
+    for header in [
+        format!("__Host-sid={mine}; __Host-sid={theirs}"),
+        format!("__Host-sid={mine}; __Host-sid=garbage"),
+        format!("__Host-sid=garbage; x=1; __Host-sid={mine}"),
+    ] {
+        assert_eq!(
+            Session::from_cookie_header_at(&keys, &header, t0()),
+            Err(OpenError::DuplicateCookie {
+                name: "__Host-sid",
+                count: 2
+            })
+        );
+    }
+}
+
+#[test]
+fn malformed_cookie_headers_never_yield_a_session() {
+    let keys = keys();
+    for header in [
+        ";;;",
+        "=",
+        "__Host-sid",
+        "__Host-sid=",
+        "__Host-sid=\"\"",
+        "\u{0}=\u{0}",
+        "__Host-sid=%%%",
+    ] {
+        let result = Session::from_cookie_header_at(&keys, header, t0());
+        assert!(!matches!(result, Ok(Some(_))), "{header:?}: {result:?}");
+    }
+    let huge = format!(
+        "a={}; __Host-sid={}",
+        "x".repeat(100_000),
+        "A".repeat(10_000)
+    );
+    assert!(matches!(
+        Session::from_cookie_header_at(&keys, &huge, t0()),
+        Err(OpenError::TooLarge { .. })
+    ));
+}
+
+#[test]
+fn set_cookie_over_the_limit_is_refused() {
+    #[derive(Serialize, Deserialize, SealedCookie)]
+    #[cookie(name = "big", salt = "tests.big.v1", max_age = "1h")]
+    struct Big(String);
+    let err = Big("x".repeat(5000)).to_set_cookie(&keys()).unwrap_err();
+    assert!(matches!(err, SealError::TooLarge { .. }), "{err:?}");
+}
+
+/// Version 2 of `Session` adds a field with a default: JSON values sealed by version 1 still
+/// open. (A hand-written impl reusing `Session`'s config stands for "the same type, later".)
+#[derive(Debug, Serialize, Deserialize)]
+struct SessionV2 {
+    user_id: u64,
+    csrf: String,
+    #[serde(default)]
+    locale: Option<String>,
+}
+impl SealedCookie for SessionV2 {
+    const CONFIG: CookieConfig = Session::CONFIG;
+}
+
+#[test]
+fn json_values_survive_an_added_default_field() {
+    let keys = keys();
+    let v2 = SessionV2::open(&keys, &session().seal(&keys).unwrap()).unwrap();
+    assert_eq!((v2.user_id, v2.locale), (42, None));
+}
+
+/// `Cart` with its fields swapped, under the same salt: with the derive's fingerprint the old
+/// value is refused; with the old fingerprint (a hand-written config) postcard would have
+/// decoded the bytes positionally into the wrong fields, which is what the fingerprint prevents.
+#[derive(Debug, Serialize, Deserialize)]
+struct CartV2(String, Vec<u32>);
+impl SealedCookie for CartV2 {
+    const CONFIG: CookieConfig =
+        CookieConfig::new("cart", "tests.cart.v1", Lifetime::MaxAgeSeconds(604_800))
+            .encrypted()
+            .codec(Codec::Postcard, 0x5eed);
+}
+
+#[test]
+fn postcard_values_do_not_open_after_the_schema_changes() {
+    let keys = keys();
+    let old = Cart(vec![1, 2, 3], "EUR".into()).seal(&keys).unwrap();
+    assert_eq!(CartV2::open(&keys, &old).unwrap_err(), OpenError::Invalid);
+    assert_eq!(Cart::CONFIG.format().codec, Codec::Postcard);
+}
+
+#[test]
+fn postcard_values_are_shorter() {
+    #[derive(Serialize, Deserialize, SealedCookie)]
+    #[cookie(name = "j", salt = "tests.len.json", max_age = "1h", encrypt)]
+    struct J {
+        user_id: u64,
+        name: String,
+        roles: Vec<String>,
+    }
+    #[derive(Serialize, Deserialize, SealedCookie)]
+    #[cookie(
+        name = "p",
+        salt = "tests.len.postcard",
+        max_age = "1h",
+        encrypt,
+        codec = "postcard"
+    )]
+    struct P {
+        user_id: u64,
+        name: String,
+        roles: Vec<String>,
+    }
+    let keys = keys();
+    let roles = vec!["admin".to_owned(), "ops".to_owned()];
+    let j = J {
+        user_id: 1_000_001,
+        name: "Grace Hopper".into(),
+        roles: roles.clone(),
+    }
+    .seal(&keys)
+    .unwrap();
+    let p = P {
+        user_id: 1_000_001,
+        name: "Grace Hopper".into(),
+        roles,
+    }
+    .seal(&keys)
+    .unwrap();
+    assert!(
+        p.len() * 4 < j.len() * 3,
+        "postcard {} vs json {}",
+        p.len(),
+        j.len()
+    );
+    // The codec is part of the value's identity.
+    assert!(matches!(
+        J::open(&keys, &p),
+        Err(OpenError::WrongFormat { .. })
+    ));
+}

@@ -1,0 +1,232 @@
+//! The fuzzers' seed corpus (`fuzz/corpus/<target>/`) stays meaningful: every `valid-*` seed
+//! still opens with the fuzzers' fixed keys and clock (so a wire-format change can't silently
+//! turn the seeds into noise), and every `invalid-*` seed is still refused.
+//!
+//! `REGENERATE_FUZZ_CORPUS=1 cargo test --test fuzz_corpus` rewrites the seeds. The types,
+//! keys and times below mirror `fuzz/src/lib.rs` (the fuzz crate is outside the workspace:
+//! it needs `cargo fuzz` to build).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use typed_cookies::{Key, KeyRing, SealedCookie};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Payload {
+    user: u64,
+    name: String,
+    roles: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(name = "fz_sid", salt = "fuzz.signed", max_age = "1h")]
+struct SignedCookie(Payload);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "fz_enc",
+    salt = "fuzz.encrypted",
+    max_age = "1h",
+    encrypt,
+    codec = "postcard"
+)]
+struct EncryptedCookie(Payload);
+
+const LOW_LEVEL_SALT: &str = "fuzz.low-level";
+
+fn primary() -> Key {
+    Key::from_bytes(b"typed-cookies fuzzing key 1, not secret").unwrap()
+}
+
+fn fallback() -> Key {
+    Key::from_bytes(b"typed-cookies fuzzing key 2, not secret").unwrap()
+}
+
+fn keys() -> KeyRing {
+    KeyRing::with_fallbacks(primary(), [fallback()]).unwrap()
+}
+
+fn sealed_at() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap()
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_767_225_660).unwrap()
+}
+
+fn payload() -> Payload {
+    Payload {
+        user: 42,
+        name: "Ada Lovelace ✓".into(),
+        roles: vec!["admin".into(), "ops".into()],
+    }
+}
+
+/// The seeds: (target, file name, contents).
+fn seeds() -> Vec<(&'static str, &'static str, String)> {
+    let keys = keys();
+    let old = KeyRing::new(fallback());
+    let p = payload();
+    let t = sealed_at();
+    let signer = keys.signer(LOW_LEVEL_SALT);
+    let sealer = keys.sealer(LOW_LEVEL_SALT);
+    let signed = SignedCookie(p.clone()).seal_at(&keys, t).unwrap();
+    let encrypted = EncryptedCookie(p.clone()).seal_at(&keys, t).unwrap();
+    let low_signed = signer.seal_at(&p, t).unwrap();
+    let low_sealed = sealer.seal_at(&p, t).unwrap();
+    vec![
+        ("open_signed", "valid-signer", low_signed.clone()),
+        (
+            "open_signed",
+            "valid-signer-fallback-key",
+            old.signer(LOW_LEVEL_SALT).seal_at(&p, t).unwrap(),
+        ),
+        (
+            "open_signed",
+            "valid-signer-string",
+            signer.seal_at("a plain string", t).unwrap(),
+        ),
+        ("open_signed", "valid-typed", signed.clone()),
+        ("open_signed", "invalid-encrypted-value", low_sealed.clone()),
+        (
+            "open_signed",
+            "invalid-truncated",
+            low_signed[..low_signed.len() - 5].to_owned(),
+        ),
+        ("open_signed", "invalid-padded", format!("{low_signed}==")),
+        ("open_encrypted", "valid-sealer", low_sealed.clone()),
+        (
+            "open_encrypted",
+            "valid-sealer-fallback-key",
+            old.sealer(LOW_LEVEL_SALT).seal_at(&p, t).unwrap(),
+        ),
+        ("open_encrypted", "valid-typed", encrypted.clone()),
+        ("open_encrypted", "invalid-signed-value", low_signed.clone()),
+        (
+            "open_encrypted",
+            "invalid-standard-alphabet",
+            low_sealed.replace('-', "+").replace('_', "/") + "+/",
+        ),
+        (
+            "cookie_header",
+            "valid-both",
+            format!("theme=dark; fz_sid={signed}; fz_enc={encrypted}; lang=en"),
+        ),
+        (
+            "cookie_header",
+            "valid-signed-only",
+            format!("fz_sid={signed}"),
+        ),
+        (
+            "cookie_header",
+            "invalid-duplicate",
+            format!("fz_sid={signed}; fz_sid={signed}"),
+        ),
+        (
+            "cookie_header",
+            "invalid-quoted",
+            format!("fz_enc=\"{encrypted}\"; fz_sid=x"),
+        ),
+        ("cookie_header", "invalid-others-only", "a=1; b=2;c".into()),
+    ]
+}
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus")
+}
+
+/// Whether `contents` opens through the target `target`.
+fn opens(target: &str, contents: &str) -> bool {
+    let keys = keys();
+    let now = now();
+    match target {
+        "open_signed" => {
+            keys.signer(LOW_LEVEL_SALT)
+                .open_at::<Payload>(contents, now)
+                .is_ok()
+                || keys
+                    .signer(LOW_LEVEL_SALT)
+                    .open_at::<String>(contents, now)
+                    .is_ok()
+                || SignedCookie::open_at(&keys, contents, now).is_ok()
+        }
+        "open_encrypted" => {
+            keys.sealer(LOW_LEVEL_SALT)
+                .open_at::<Payload>(contents, now)
+                .is_ok()
+                || EncryptedCookie::open_at(&keys, contents, now).is_ok()
+        }
+        "cookie_header" => {
+            matches!(
+                SignedCookie::from_cookie_header_at(&keys, contents, now),
+                Ok(Some(_))
+            ) || matches!(
+                EncryptedCookie::from_cookie_header_at(&keys, contents, now),
+                Ok(Some(_))
+            )
+        }
+        other => panic!("unknown target {other}"),
+    }
+}
+
+#[test]
+fn seed_corpus_is_current() {
+    let dir = corpus_dir();
+    if std::env::var_os("REGENERATE_FUZZ_CORPUS").is_some() {
+        for (target, name, contents) in seeds() {
+            std::fs::create_dir_all(dir.join(target)).unwrap();
+            std::fs::write(dir.join(target).join(name), contents).unwrap();
+        }
+    }
+    let mut checked = 0;
+    for target in ["open_signed", "open_encrypted", "cookie_header"] {
+        // Only the named seeds: libFuzzer adds hash-named finds to the same directory.
+        let mut entries: Vec<_> = std::fs::read_dir(dir.join(target))
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.join(target).display()))
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.starts_with("valid-") || name.starts_with("invalid-")
+            })
+            .collect();
+        entries.sort();
+        let valid = entries
+            .iter()
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("valid-")
+            })
+            .count();
+        assert!(valid >= 2, "{target}: only {valid} valid seeds");
+        for path in entries {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let contents = std::fs::read_to_string(&path).unwrap();
+            let expected = name.starts_with("valid-");
+            assert_eq!(
+                opens(target, &contents),
+                expected,
+                "{target}/{name} should {}open; regenerate with REGENERATE_FUZZ_CORPUS=1",
+                if expected { "" } else { "not " }
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "{checked} seeds");
+}
+
+/// The seeds made now have the same meaning as the committed ones (this catches the two
+/// definitions of the fuzz types drifting apart only for the corpus side; the fuzz crate's
+/// own definitions are checked by running `cargo fuzz`).
+#[test]
+fn freshly_made_seeds_behave_like_their_names_say() {
+    for (target, name, contents) in seeds() {
+        assert_eq!(
+            opens(target, &contents),
+            name.starts_with("valid-"),
+            "{target}/{name}"
+        );
+    }
+}

@@ -1,0 +1,668 @@
+//! Known answers for every error: a fixed key, fixed inputs and a fixed clock that yield each
+//! [`OpenError`], [`KeyError`] and [`SealError`] variant deterministically, with its exact
+//! fields and message.
+//!
+//! The forged inputs are written out literally (so a change of the wire format or of the
+//! open order shows up here) and also rebuilt from their documented parts
+//! (`version ‖ format ‖ key id ‖ issued-at ‖ body`), so the literals are not magic.
+//! The success vectors of FORMAT.md live in another file; this one only covers refusals.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize, Serializer};
+use time::{Duration, OffsetDateTime};
+use typed_cookies::{
+    Codec, Format, Key, KeyError, KeyRing, Mode, OpenError, SealError, SealedCookie, MAX_COOKIE_LEN,
+};
+
+/// Key material of every vector: the bytes 0x00..=0x1f.
+fn fixed_key() -> Key {
+    Key::from_bytes(&(0u8..32).collect::<Vec<_>>()).unwrap()
+}
+
+/// Its key id (HKDF-SHA256(key, "typed-cookies/v1/key-id")[..4]), as it appears in headers.
+const FIXED_KEY_ID: [u8; 4] = [0x65, 0xe6, 0xb8, 0xb0];
+
+/// 2026-01-01T00:00:00Z.
+const T: i64 = 1_767_225_600;
+
+fn at(secs: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(secs).unwrap()
+}
+
+fn ring() -> KeyRing {
+    KeyRing::new(fixed_key())
+}
+
+const SIGNED_JSON: Format = Format {
+    mode: Mode::Signed,
+    codec: Codec::Json,
+};
+const ENCRYPTED_JSON: Format = Format {
+    mode: Mode::Encrypted,
+    codec: Codec::Json,
+};
+const ENCRYPTED_POSTCARD: Format = Format {
+    mode: Mode::Encrypted,
+    codec: Codec::Postcard,
+};
+
+/// `base64url_nopad(version ‖ format ‖ key id ‖ issued-at (i64 BE) ‖ body)`.
+fn forge(version: u8, format: u8, key_id: [u8; 4], issued_at: i64, body: &[u8]) -> String {
+    let mut raw = vec![version, format];
+    raw.extend_from_slice(&key_id);
+    raw.extend_from_slice(&issued_at.to_be_bytes());
+    raw.extend_from_slice(body);
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// Opens `value` with a signer and a sealer of the fixed ring, both at `T`.
+fn open_both(value: &str) -> [Result<String, OpenError>; 2] {
+    let keys = ring();
+    [
+        keys.signer("ka").open_at::<String>(value, at(T)),
+        keys.sealer("ka").open_at::<String>(value, at(T)),
+    ]
+}
+
+#[test]
+fn the_fixed_key_has_the_documented_id() {
+    assert_eq!(fixed_key().id().to_bytes(), FIXED_KEY_ID);
+    assert_eq!(fixed_key().id().to_string(), "65e6b8b0");
+}
+
+#[test]
+fn too_large_is_decided_on_length_alone() {
+    let value = "A".repeat(MAX_COOKIE_LEN + 1);
+    let expected = OpenError::TooLarge {
+        len: 4097,
+        max: 4096,
+    };
+    for result in open_both(&value) {
+        assert_eq!(result, Err(expected.clone()));
+    }
+    // Even garbage that is not base64 is refused for its size first.
+    assert_eq!(
+        open_both(&"!".repeat(5000))[0],
+        Err(OpenError::TooLarge {
+            len: 5000,
+            max: 4096
+        })
+    );
+    assert_eq!(
+        expected.to_string(),
+        "cookie value is 4097 bytes, over the 4096-byte limit; refused unread"
+    );
+    // At the limit it is read: 4096 'A's decode to 3072 zero bytes, whose version byte (0) is
+    // unknown.
+    assert_eq!(
+        open_both(&"A".repeat(MAX_COOKIE_LEN))[0],
+        Err(OpenError::UnknownVersion { version: 0 })
+    );
+}
+
+#[test]
+fn malformed_values() {
+    let short_signed = forge(1, 0x01, FIXED_KEY_ID, T, &[0; 31]);
+    let short_encrypted = forge(1, 0x02, FIXED_KEY_ID, T, &[0; 27]);
+    assert_eq!(
+        short_signed,
+        "AQFl5riwAAAAAGlVuQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    );
+    assert_eq!(
+        short_encrypted,
+        "AQJl5riwAAAAAGlVuQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    );
+    let unknown_format = forge(1, 0x03, FIXED_KEY_ID, T, &[0; 32]);
+    assert_eq!(
+        unknown_format,
+        "AQNl5riwAAAAAGlVuQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    );
+    let cases = [
+        ("", "empty"),
+        ("AQ", "one byte: no room for a header"),
+        ("AQFl5riwAAAAAGlVuQ", "13 bytes: one short of a header"),
+        ("not base64!", "not base64 at all"),
+        ("AQE=", "padding"),
+        ("AQE+", "standard alphabet"),
+        ("AR", "non-canonical trailing bits"),
+        ("A", "impossible length"),
+        (" AQFl5riwAAAAAGlVuQAA", "leading space"),
+        ("AQFl5riw%41AAAAGlVuQAA", "percent-encoded"),
+    ];
+    for (value, why) in cases {
+        for result in open_both(value) {
+            assert_eq!(result, Err(OpenError::Malformed), "{why}: {value:?}");
+        }
+    }
+    // A known header whose body is shorter than the tag.
+    assert_eq!(open_both(&short_signed)[0], Err(OpenError::Malformed));
+    assert_eq!(open_both(&short_encrypted)[1], Err(OpenError::Malformed));
+    // A format byte no version-1 value has (0x03, 0x00, 0x21, 0xff...).
+    for format in [0x00, 0x03, 0x0f, 0x13, 0x21, 0xff] {
+        let value = forge(1, format, FIXED_KEY_ID, T, &[0; 32]);
+        for result in open_both(&value) {
+            assert_eq!(result, Err(OpenError::Malformed), "format {format:#04x}");
+        }
+    }
+    assert_eq!(open_both(&unknown_format)[0], Err(OpenError::Malformed));
+    assert_eq!(
+        OpenError::Malformed.to_string(),
+        "cookie value is malformed (not a sealed value)"
+    );
+}
+
+#[test]
+fn unknown_versions() {
+    assert_eq!(forge(2, 0x01, FIXED_KEY_ID, T, &[]), "AgFl5riwAAAAAGlVuQA");
+    for version in [0u8, 2, 0x7f, 0xff] {
+        // The version is read before the format byte and the key id.
+        let value = forge(version, 0xee, [0; 4], T, &[]);
+        for result in open_both(&value) {
+            assert_eq!(result, Err(OpenError::UnknownVersion { version }));
+        }
+    }
+    assert_eq!(
+        open_both("AgFl5riwAAAAAGlVuQA")[0],
+        Err(OpenError::UnknownVersion { version: 2 })
+    );
+    assert_eq!(
+        OpenError::UnknownVersion { version: 2 }.to_string(),
+        "cookie value has unknown format version 2"
+    );
+}
+
+#[test]
+fn wrong_formats() {
+    // Encrypted+postcard header opened by a signed JSON signer, and a signed header opened by
+    // an encrypted sealer: refused before the key id is even looked up.
+    let enc_postcard = forge(1, 0x12, [0; 4], T, &[0; 64]);
+    assert_eq!(
+        enc_postcard,
+        "ARIAAAAAAAAAAGlVuQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    );
+    let [signed, encrypted] = open_both(&enc_postcard);
+    assert_eq!(
+        signed,
+        Err(OpenError::WrongFormat {
+            expected: SIGNED_JSON,
+            found: ENCRYPTED_POSTCARD,
+        })
+    );
+    assert_eq!(
+        encrypted,
+        Err(OpenError::WrongFormat {
+            expected: ENCRYPTED_JSON,
+            found: ENCRYPTED_POSTCARD,
+        })
+    );
+    let [_, encrypted] = open_both(&forge(1, 0x01, FIXED_KEY_ID, T, &[0; 32]));
+    assert_eq!(
+        encrypted,
+        Err(OpenError::WrongFormat {
+            expected: ENCRYPTED_JSON,
+            found: SIGNED_JSON,
+        })
+    );
+    assert_eq!(
+        signed.unwrap_err().to_string(),
+        "cookie value was sealed as encrypted postcard but is opened as signed json"
+    );
+
+    // A real signed value opened by the typed cookie of the other mode.
+    let value = ring()
+        .signer("ka.wrong-format")
+        .seal_at("x", at(T))
+        .unwrap();
+    assert_eq!(
+        EncryptedSession::open_at(&ring(), &value, at(T)),
+        Err(OpenError::WrongFormat {
+            expected: ENCRYPTED_JSON,
+            found: SIGNED_JSON,
+        })
+    );
+}
+
+#[test]
+fn unknown_keys() {
+    let value = forge(1, 0x01, [0xde, 0xad, 0xbe, 0xef], T, &[0; 32]);
+    assert_eq!(
+        value,
+        "AQHerb7vAAAAAGlVuQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    );
+    let err = open_both(&value)[0].clone().unwrap_err();
+    let OpenError::UnknownKey { key_id } = err.clone() else {
+        panic!("expected UnknownKey, got {err:?}");
+    };
+    assert_eq!(key_id.to_bytes(), [0xde, 0xad, 0xbe, 0xef]);
+    assert_eq!(
+        err.to_string(),
+        "cookie value was sealed with key deadbeef, which is not in the key ring"
+    );
+    // Too short to authenticate, but the unknown key id is reported first.
+    assert_eq!(
+        open_both(&forge(1, 0x02, [0xde, 0xad, 0xbe, 0xef], T, &[]))[1],
+        Err(OpenError::UnknownKey { key_id })
+    );
+
+    // A retired key: sealed by the fixed key, opened by a ring that no longer holds it.
+    let sealed = ring().sealer("ka").seal_at("x", at(T)).unwrap();
+    let other = KeyRing::new(Key::from_bytes(&(100u8..132).collect::<Vec<_>>()).unwrap());
+    assert_eq!(
+        other.sealer("ka").open_at::<String>(&sealed, at(T)),
+        Err(OpenError::UnknownKey {
+            key_id: fixed_key().id()
+        })
+    );
+}
+
+#[test]
+fn invalid_signatures_and_ciphertexts() {
+    let signed = forge(1, 0x01, FIXED_KEY_ID, T, &[0; 32]);
+    let encrypted = forge(1, 0x02, FIXED_KEY_ID, T, &[0; 28]);
+    assert_eq!(
+        signed,
+        "AQFl5riwAAAAAGlVuQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    );
+    assert_eq!(
+        encrypted,
+        "AQJl5riwAAAAAGlVuQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    );
+    assert_eq!(open_both(&signed)[0], Err(OpenError::Invalid));
+    assert_eq!(open_both(&encrypted)[1], Err(OpenError::Invalid));
+
+    // An authentic value under another salt is Invalid too (no oracle saying why).
+    let value = ring().signer("ka.a").seal_at("x", at(T)).unwrap();
+    assert_eq!(
+        ring().signer("ka.b").open_at::<String>(&value, at(T)),
+        Err(OpenError::Invalid)
+    );
+    // Authentication comes before the age check: a forged value that is also "expired" or
+    // "from the future" is only ever Invalid.
+    for issued_at in [i64::MIN, 0, T - 10_000_000, T + 10_000_000, i64::MAX] {
+        let forged = forge(1, 0x01, FIXED_KEY_ID, issued_at, &[0; 40]);
+        let signer = ring().signer("ka").max_age(Duration::seconds(1));
+        assert_eq!(
+            signer.open_at::<String>(&forged, at(T)),
+            Err(OpenError::Invalid)
+        );
+    }
+    assert_eq!(
+        OpenError::Invalid.to_string(),
+        "cookie value failed authentication (tampered, forged, or sealed for another purpose)"
+    );
+}
+
+/// Signed values are deterministic (no nonce), so the authentic values below are literals.
+/// They (and every forged literal in this file) were computed by an independent ~20-line
+/// Python implementation of the format (`hmac`/`hashlib`: HKDF-SHA256 with an empty salt,
+/// info `typed-cookies/v1/signed/ka.expired`, HMAC over header ‖ payload), not by this crate.
+const HELLO_AT_T: &str = "AQFl5riwAAAAAGlVuQAiaGVsbG8irQwnZT6E1FJn9goOtPLJa-TVTxXlb5tmtYGZv0c2Q-A";
+
+#[test]
+fn expired_reports_the_exact_expiry() {
+    let signer = ring().signer("ka.expired").max_age(Duration::hours(1));
+    assert_eq!(signer.seal_at("hello", at(T)).unwrap(), HELLO_AT_T);
+    assert_eq!(
+        signer.open_at::<String>(HELLO_AT_T, at(T + 3600)).unwrap(),
+        "hello",
+        "valid up to and including issued-at + max age"
+    );
+    let err = signer
+        .open_at::<String>(HELLO_AT_T, at(T + 3601))
+        .unwrap_err();
+    assert_eq!(err, OpenError::Expired { at: at(T + 3600) });
+    assert_eq!(
+        err.to_string(),
+        "cookie value expired at 2026-01-01T01:00:00Z"
+    );
+    // Years later, it still reports when it expired, not when it was opened.
+    assert_eq!(
+        signer.open_at::<String>(HELLO_AT_T, at(T + 400 * 86_400)),
+        Err(OpenError::Expired { at: at(T + 3600) })
+    );
+    // Without max age the same value never expires.
+    assert_eq!(
+        ring()
+            .signer("ka.expired")
+            .open_at::<String>(HELLO_AT_T, at(T + 400 * 86_400))
+            .unwrap(),
+        "hello"
+    );
+
+    // The typed cookie: max_age = "2h" and encrypted.
+    let keys = ring();
+    let value = EncryptedSession { user: 7 }.seal_at(&keys, at(T)).unwrap();
+    assert_eq!(
+        EncryptedSession::open_at(&keys, &value, at(T + 7200)),
+        Ok(EncryptedSession { user: 7 })
+    );
+    assert_eq!(
+        EncryptedSession::open_at(&keys, &value, at(T + 7201)),
+        Err(OpenError::Expired { at: at(T + 7200) })
+    );
+}
+
+#[test]
+fn issued_in_the_future_beyond_the_skew() {
+    let signer = ring().signer("ka.expired").max_age(Duration::hours(1));
+    // Sealed at T + 61 by a server whose clock runs ahead; opened at T.
+    let ahead = signer.seal_at("hello", at(T + 61)).unwrap();
+    assert_eq!(
+        ahead,
+        "AQFl5riwAAAAAGlVuT0iaGVsbG8iPpZgCe9SapAh097vzijjJw9nghV-Mb2tnQrD5aMqurk"
+    );
+    let err = signer.open_at::<String>(&ahead, at(T)).unwrap_err();
+    assert_eq!(err, OpenError::IssuedInFuture { at: at(T + 61) });
+    assert_eq!(
+        err.to_string(),
+        "cookie value was issued in the future (2026-01-01T00:01:01Z); check the clocks of the servers"
+    );
+    // 60 s ahead is within the default skew.
+    assert_eq!(
+        signer.open_at::<String>(&ahead, at(T + 1)).unwrap(),
+        "hello"
+    );
+    // A custom skew moves the boundary.
+    assert_eq!(
+        signer
+            .clone()
+            .clock_skew(Duration::ZERO)
+            .open_at::<String>(&ahead, at(T + 60)),
+        Err(OpenError::IssuedInFuture { at: at(T + 61) })
+    );
+}
+
+#[test]
+fn payload_mismatch_names_the_type() {
+    let signer = ring().signer("ka.expired");
+    let err = signer.open_at::<u64>(HELLO_AT_T, at(T)).unwrap_err();
+    assert_eq!(err, OpenError::PayloadMismatch { type_name: "u64" });
+    assert_eq!(
+        err.to_string(),
+        "cookie value is authentic but its payload does not decode as `u64`"
+    );
+    // A typed cookie whose struct changed since the value was sealed (simulated by sealing the
+    // old shape under its salt with the low-level signer, which shares the JSON namespace).
+    #[derive(Serialize)]
+    struct OldShape {
+        user: &'static str,
+    }
+    let old = ring()
+        .signer("ka.session.signed")
+        .seal_at(&OldShape { user: "seven" }, at(T))
+        .unwrap();
+    assert_eq!(
+        SignedSession::open_at(&ring(), &old, at(T)),
+        Err(OpenError::PayloadMismatch {
+            type_name: "known_answers_errors::SignedSession"
+        })
+    );
+    // Trailing data after a complete JSON value is a mismatch, not ignored.
+    let trailing = ring()
+        .signer("ka.session.signed")
+        .seal_at(&"{\"user\":7} x", at(T))
+        .unwrap();
+    assert!(matches!(
+        SignedSession::open_at(&ring(), &trailing, at(T)),
+        Err(OpenError::PayloadMismatch { .. })
+    ));
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(name = "ka_sid", salt = "ka.session.signed", max_age = "1h")]
+struct SignedSession {
+    user: u64,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "ka_esid",
+    salt = "ka.session.encrypted",
+    max_age = "2h",
+    encrypt
+)]
+struct EncryptedSession {
+    user: u64,
+}
+
+#[test]
+fn duplicate_cookies_are_refused_before_opening() {
+    let keys = ring();
+    let good = SignedSession { user: 1 }.seal_at(&keys, at(T)).unwrap();
+    let header = format!("ka_sid={good}; theme=dark; ka_sid={good}");
+    let err = SignedSession::from_cookie_header_at(&keys, &header, at(T)).unwrap_err();
+    assert_eq!(
+        err,
+        OpenError::DuplicateCookie {
+            name: "ka_sid",
+            count: 2
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "cookie `ka_sid` appears 2 times in the Cookie header; refused as ambiguous (a `__Host-` name prevents this)"
+    );
+    assert_eq!(
+        SignedSession::from_cookie_header_at(&keys, "ka_sid=a;ka_sid=b;ka_sid=", at(T)),
+        Err(OpenError::DuplicateCookie {
+            name: "ka_sid",
+            count: 3
+        })
+    );
+    // Other names (and prefixes/suffixes of ours) do not count.
+    assert_eq!(
+        SignedSession::from_cookie_header_at(
+            &keys,
+            &format!("ka_sid_x=1; x_ka_sid=2; ka_sid={good}"),
+            at(T)
+        ),
+        Ok(Some(SignedSession { user: 1 }))
+    );
+    assert_eq!(
+        SignedSession::from_cookie_header_at(&keys, "theme=dark", at(T)),
+        Ok(None)
+    );
+    // Through the header path each OpenError still surfaces unchanged.
+    assert_eq!(
+        SignedSession::from_cookie_header_at(&keys, "ka_sid=AQ", at(T)),
+        Err(OpenError::Malformed)
+    );
+    assert_eq!(
+        SignedSession::from_cookie_header_at(&keys, &format!("ka_sid={good}"), at(T + 3601)),
+        Err(OpenError::Expired { at: at(T + 3600) })
+    );
+}
+
+#[test]
+fn key_errors() {
+    assert_eq!(
+        Key::from_bytes(&[1; 31]).unwrap_err(),
+        KeyError::TooShort { len: 31 }
+    );
+    assert_eq!(
+        Key::from_bytes(&[1; 31]).unwrap_err().to_string(),
+        "key is 31 bytes long; at least 32 bytes of random secret are required (generate one with `Key::generate()`)"
+    );
+    // Seven distinct byte values over 32 bytes: refused; eight: accepted.
+    let seven: Vec<u8> = (0u8..32).map(|i| i % 7).collect();
+    let eight: Vec<u8> = (0u8..32).map(|i| i % 8).collect();
+    assert_eq!(Key::from_bytes(&seven).unwrap_err(), KeyError::LowEntropy);
+    assert!(Key::from_bytes(&eight).is_ok());
+    assert_eq!(
+        KeyError::LowEntropy.to_string(),
+        "key material does not look random (too few distinct byte values); generate keys with `Key::generate()`"
+    );
+    for text in ["***", "AAAA!", "Zm9v Zm9v"] {
+        assert_eq!(
+            Key::from_base64(text).unwrap_err(),
+            KeyError::InvalidBase64,
+            "{text}"
+        );
+    }
+    assert_eq!(
+        Key::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8")
+            .unwrap()
+            .id(),
+        fixed_key().id(),
+        "the fixed key as unpadded base64"
+    );
+    let var = "TYPED_COOKIES_KNOWN_ANSWERS_SURELY_UNSET";
+    assert_eq!(
+        KeyRing::from_env(var).unwrap_err(),
+        KeyError::MissingEnv { var: var.into() }
+    );
+    assert_eq!(
+        KeyRing::from_base64_list(" , ").unwrap_err(),
+        KeyError::Empty { var: None }
+    );
+    assert_eq!(
+        KeyRing::from_base64_list(" , ").unwrap_err().to_string(),
+        "no key given: expected comma-separated base64 keys, primary first"
+    );
+    assert_eq!(
+        KeyRing::from_base64_list(&format!("{}, %%%", fixed_key().to_base64())).unwrap_err(),
+        KeyError::InvalidBase64
+    );
+    let err = KeyRing::with_fallbacks(fixed_key(), [fixed_key()]).unwrap_err();
+    assert_eq!(
+        err,
+        KeyError::DuplicateKeyId {
+            id: fixed_key().id()
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "key 65e6b8b0 appears twice in the key ring; list each key once"
+    );
+}
+
+#[test]
+fn empty_env_var_names_the_variable() {
+    // Only this test touches this variable.
+    let var = "TYPED_COOKIES_KNOWN_ANSWERS_EMPTY";
+    std::env::set_var(var, " , ");
+    let err = KeyRing::from_env(var).unwrap_err();
+    std::env::remove_var(var);
+    assert_eq!(
+        err,
+        KeyError::Empty {
+            var: Some(var.into())
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "no key given in `TYPED_COOKIES_KNOWN_ANSWERS_EMPTY`: expected comma-separated base64 keys, primary first"
+    );
+}
+
+#[test]
+fn seal_too_large_at_the_exact_boundary() {
+    // Largest value that fits: 3072 raw bytes encode to exactly 4096 characters.
+    // Signed: header 14 + JSON string (n + 2 quotes) + MAC 32 <= 3072  =>  n <= 3024.
+    let signer = ring().signer("ka.size");
+    let fits = signer.seal_at(&"a".repeat(3024), at(T)).unwrap();
+    assert_eq!(fits.len(), 4096);
+    assert_eq!(signer.open_at::<String>(&fits, at(T)).unwrap().len(), 3024);
+    assert_eq!(
+        signer.seal_at(&"a".repeat(3025), at(T)),
+        Err(SealError::TooLarge {
+            len: 4098,
+            max: 4096
+        })
+    );
+    // Encrypted: header 14 + nonce 12 + JSON (n + 2) + tag 16 <= 3072  =>  n <= 3028.
+    let sealer = ring().sealer("ka.size");
+    assert_eq!(
+        sealer.seal_at(&"a".repeat(3028), at(T)).unwrap().len(),
+        4096
+    );
+    assert_eq!(
+        sealer.seal_at(&"a".repeat(3029), at(T)),
+        Err(SealError::TooLarge {
+            len: 4098,
+            max: 4096
+        })
+    );
+    // Far over: 4000 characters. Signed raw 14 + 4002 + 32 = 4048 -> 5398 characters.
+    let err = signer.seal_at(&"a".repeat(4000), at(T)).unwrap_err();
+    assert_eq!(
+        err,
+        SealError::TooLarge {
+            len: 5398,
+            max: 4096
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "sealed cookie would be 5398 bytes, over the 4096-byte limit browsers keep; store less in the cookie (or keep it server-side)"
+    );
+    // Encrypted raw 14 + 12 + 4002 + 16 = 4044 -> 5392 characters.
+    assert_eq!(
+        sealer.seal_at(&"a".repeat(4000), at(T)),
+        Err(SealError::TooLarge {
+            len: 5392,
+            max: 4096
+        })
+    );
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(name = "ka_big", salt = "ka.big", max_age = "1h")]
+struct Big {
+    s: String,
+}
+
+#[test]
+fn set_cookie_too_large_counts_the_name() {
+    // {"s":"…"} is n + 8 bytes; 14 + n + 8 + 32 = 3072 => n = 3018 gives a 4096-character value,
+    // which fits alone but not with "ka_big=" in front of it.
+    let keys = ring();
+    let big = Big {
+        s: "b".repeat(3018),
+    };
+    assert_eq!(big.seal_at(&keys, at(T)).unwrap().len(), 4096);
+    assert_eq!(
+        big.to_set_cookie_at(&keys, at(T)),
+        Err(SealError::TooLarge {
+            len: 4102,
+            max: 4096
+        })
+    );
+}
+
+/// A value whose `Serialize` always fails.
+struct Unserializable;
+
+impl Serialize for Unserializable {
+    fn serialize<S: Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom(
+            "this value refuses to be serialized",
+        ))
+    }
+}
+
+#[test]
+fn serialize_errors_carry_the_serializer_message() {
+    for sealer in [ring().signer("ka.ser"), ring().sealer("ka.ser")] {
+        let err = sealer.seal_at(&Unserializable, at(T)).unwrap_err();
+        assert_eq!(
+            err,
+            SealError::Serialize {
+                reason: "this value refuses to be serialized".into()
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "could not serialize the cookie payload: this value refuses to be serialized"
+        );
+    }
+    // JSON cannot have non-string map keys.
+    let map = std::collections::BTreeMap::from([((1u8, 2u8), 3u8)]);
+    assert_eq!(
+        ring().signer("ka.ser").seal_at(&map, at(T)),
+        Err(SealError::Serialize {
+            reason: "key must be a string".into()
+        })
+    );
+}

@@ -1,0 +1,354 @@
+//! The runtime core through the public API: round trips, tampering, truncation, salts, modes,
+//! rotation, expiry, future issue times, oversized and garbage input.
+
+mod common;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use common::{one_char_changes, profile, t0, Profile};
+use typed_cookies::time::Duration;
+use typed_cookies::{Key, KeyRing, OpenError, SealError, Sealer, MAX_COOKIE_LEN};
+
+fn ring() -> KeyRing {
+    KeyRing::new(Key::generate())
+}
+
+/// Both modes of one ring and salt.
+fn both(keys: &KeyRing, salt: &str) -> [Sealer; 2] {
+    [keys.signer(salt), keys.sealer(salt)]
+}
+
+#[test]
+fn round_trips_in_both_modes() {
+    let keys = ring();
+    for sealer in both(&keys, "app.profile") {
+        let value = sealer.seal_at(&profile(), t0()).unwrap();
+        assert_eq!(sealer.open_at::<Profile>(&value, t0()).unwrap(), profile());
+        let text = sealer.seal_at("plain text, ünïcode", t0()).unwrap();
+        assert_eq!(
+            sealer.open_at::<String>(&text, t0()).unwrap(),
+            "plain text, ünïcode"
+        );
+        assert!(value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    }
+}
+
+#[test]
+fn every_single_character_change_is_refused() {
+    let keys = ring();
+    for sealer in both(&keys, "app.profile") {
+        let value = sealer.seal_at(&profile(), t0()).unwrap();
+        let mut checked = 0;
+        for changed in one_char_changes(&value) {
+            let err = sealer.open_at::<Profile>(&changed, t0()).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    OpenError::Invalid
+                        | OpenError::Malformed
+                        | OpenError::UnknownVersion { .. }
+                        | OpenError::WrongFormat { .. }
+                        | OpenError::UnknownKey { .. }
+                ),
+                "{changed}: {err:?}"
+            );
+            checked += 1;
+        }
+        assert!(checked >= value.len() * 6);
+    }
+}
+
+#[test]
+fn every_single_byte_change_is_refused() {
+    let keys = ring();
+    for sealer in both(&keys, "app.profile") {
+        let raw = URL_SAFE_NO_PAD
+            .decode(sealer.seal_at(&profile(), t0()).unwrap())
+            .unwrap();
+        for i in 0..raw.len() {
+            for flip in [0x01u8, 0x80, 0xff] {
+                let mut changed = raw.clone();
+                changed[i] ^= flip;
+                let result = sealer.open_at::<Profile>(&URL_SAFE_NO_PAD.encode(&changed), t0());
+                assert!(result.is_err(), "byte {i} ^ {flip:#x} opened");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_truncation_and_extension_is_refused() {
+    let keys = ring();
+    for sealer in both(&keys, "app.profile") {
+        let value = sealer.seal_at(&profile(), t0()).unwrap();
+        for len in 0..value.len() {
+            assert!(
+                sealer.open_at::<Profile>(&value[..len], t0()).is_err(),
+                "prefix of {len}"
+            );
+            assert!(
+                sealer.open_at::<Profile>(&value[len + 1..], t0()).is_err(),
+                "suffix from {len}"
+            );
+        }
+        for extra in ["A", "AA", "AAAA", "=", "=="] {
+            assert!(
+                sealer
+                    .open_at::<Profile>(&format!("{value}{extra}"), t0())
+                    .is_err(),
+                "{extra}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_value_does_not_open_under_another_salt() {
+    let keys = ring();
+    for (a, b) in [
+        (keys.signer("salt.a"), keys.signer("salt.b")),
+        (keys.sealer("salt.a"), keys.sealer("salt.b")),
+    ] {
+        let value = a.seal_at(&profile(), t0()).unwrap();
+        assert_eq!(b.open_at::<Profile>(&value, t0()), Err(OpenError::Invalid));
+    }
+}
+
+#[test]
+fn signed_and_encrypted_values_do_not_open_as_each_other() {
+    let keys = ring();
+    let [signer, sealer] = both(&keys, "app.profile");
+    let signed = signer.seal_at(&profile(), t0()).unwrap();
+    let encrypted = sealer.seal_at(&profile(), t0()).unwrap();
+    assert!(matches!(
+        sealer.open_at::<Profile>(&signed, t0()),
+        Err(OpenError::WrongFormat { .. })
+    ));
+    assert!(matches!(
+        signer.open_at::<Profile>(&encrypted, t0()),
+        Err(OpenError::WrongFormat { .. })
+    ));
+
+    // Forcing the format byte does not help: the tag is over the header and the subkey differs.
+    let mut forged = URL_SAFE_NO_PAD.decode(&signed).unwrap();
+    forged[1] = 0x02;
+    assert!(sealer
+        .open_at::<Profile>(&URL_SAFE_NO_PAD.encode(&forged), t0())
+        .is_err());
+}
+
+#[test]
+fn rotation_keeps_old_values_until_the_old_key_is_retired() {
+    let (old, new) = (Key::generate(), Key::generate());
+    let before = KeyRing::new(old.clone());
+    let value = before
+        .sealer("app.session")
+        .seal_at(&profile(), t0())
+        .unwrap();
+
+    let rotated = KeyRing::with_fallbacks(new.clone(), [old.clone()]).unwrap();
+    let opened = rotated
+        .sealer("app.session")
+        .open_with_metadata_at::<Profile>(&value, t0())
+        .unwrap();
+    assert_eq!(opened.value(), &profile());
+    assert!(
+        !opened.sealed_with_primary(),
+        "sealed by the fallback: reseal advised"
+    );
+
+    let resealed = rotated
+        .sealer("app.session")
+        .seal_at(&profile(), t0())
+        .unwrap();
+    let reopened = rotated
+        .sealer("app.session")
+        .open_with_metadata_at::<Profile>(&resealed, t0())
+        .unwrap();
+    assert!(reopened.sealed_with_primary());
+
+    let retired = KeyRing::new(new);
+    assert_eq!(
+        retired
+            .sealer("app.session")
+            .open_at::<Profile>(&value, t0()),
+        Err(OpenError::UnknownKey { key_id: old.id() })
+    );
+    assert_eq!(
+        retired
+            .sealer("app.session")
+            .open_at::<Profile>(&resealed, t0())
+            .unwrap(),
+        profile()
+    );
+}
+
+#[test]
+fn max_age_is_enforced_to_the_second() {
+    let keys = ring();
+    for sealer in both(&keys, "app.profile") {
+        let sealer = sealer.max_age(Duration::minutes(15));
+        let value = sealer.seal_at(&profile(), t0()).unwrap();
+        let end = t0() + Duration::minutes(15);
+        assert!(sealer
+            .open_at::<Profile>(&value, end - Duration::seconds(1))
+            .is_ok());
+        assert!(sealer.open_at::<Profile>(&value, end).is_ok());
+        assert_eq!(
+            sealer.open_at::<Profile>(&value, end + Duration::seconds(1)),
+            Err(OpenError::Expired { at: end })
+        );
+    }
+}
+
+#[test]
+fn issued_at_in_the_future_is_refused_beyond_the_skew() {
+    let keys = ring();
+    for sealer in both(&keys, "app.profile") {
+        let value = sealer
+            .seal_at(&profile(), t0() + Duration::hours(1))
+            .unwrap();
+        assert_eq!(
+            sealer.open_at::<Profile>(&value, t0()),
+            Err(OpenError::IssuedInFuture {
+                at: t0() + Duration::hours(1)
+            })
+        );
+        let slightly = sealer
+            .seal_at(&profile(), t0() + Duration::seconds(59))
+            .unwrap();
+        assert!(
+            sealer.open_at::<Profile>(&slightly, t0()).is_ok(),
+            "within the default 60 s skew"
+        );
+        let strict = sealer.clone().clock_skew(Duration::ZERO);
+        assert!(matches!(
+            strict.open_at::<Profile>(&slightly, t0()),
+            Err(OpenError::IssuedInFuture { .. })
+        ));
+    }
+}
+
+#[test]
+fn oversized_input_is_refused_before_decoding() {
+    let keys = ring();
+    let huge = "A".repeat(1 << 20);
+    for sealer in both(&keys, "app.profile") {
+        assert_eq!(
+            sealer.open::<Profile>(&huge),
+            Err(OpenError::TooLarge {
+                len: 1 << 20,
+                max: MAX_COOKIE_LEN
+            })
+        );
+        // Just over the limit is refused too, even though it is valid base64url.
+        let over = "A".repeat(MAX_COOKIE_LEN + 1);
+        assert!(matches!(
+            sealer.open::<Profile>(&over),
+            Err(OpenError::TooLarge { .. })
+        ));
+    }
+}
+
+#[test]
+fn sealing_more_than_a_cookie_holds_is_refused() {
+    let keys = ring();
+    for sealer in both(&keys, "app.blob") {
+        let fits = "x".repeat(2900);
+        let value = sealer.seal(&fits).unwrap();
+        assert!(value.len() <= MAX_COOKIE_LEN);
+        let err = sealer.seal(&"x".repeat(3100)).unwrap_err();
+        assert!(
+            matches!(err, SealError::TooLarge { len, max: MAX_COOKIE_LEN } if len > MAX_COOKIE_LEN),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("4096"));
+    }
+}
+
+#[test]
+fn garbage_and_non_base64_are_refused() {
+    let keys = ring();
+    let inputs = [
+        "",
+        "A",
+        "not base64 at all!",
+        "AQ==",
+        "AQ",
+        "////",
+        "++++",
+        "\u{0}\u{1}",
+        "ünïcode",
+        "AQFl5riwAAAAAGlVuQB7In0=",
+        &"A".repeat(100),
+        &"_".repeat(4096),
+    ];
+    for sealer in both(&keys, "app.profile") {
+        for input in inputs {
+            let err = sealer.open::<Profile>(input).unwrap_err();
+            assert!(
+                matches!(err, OpenError::Malformed | OpenError::UnknownVersion { .. }),
+                "{input:?}: {err:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn encrypted_values_do_not_contain_the_plaintext() {
+    let keys = ring();
+    let secret = "TOP-SECRET-PLAINTEXT-MARKER";
+    let value = keys.sealer("app.secret").seal(&secret).unwrap();
+    let raw = URL_SAFE_NO_PAD.decode(&value).unwrap();
+    assert!(!raw.windows(secret.len()).any(|w| w == secret.as_bytes()));
+    // Nor its base64 at any of the three alignments.
+    for skip in 0..3 {
+        let encoded = URL_SAFE_NO_PAD.encode(&secret.as_bytes()[skip..]);
+        assert!(!value.contains(&encoded[4..encoded.len() - 4]));
+    }
+    // Signed values, by contrast, are readable: documented behaviour.
+    let signed = URL_SAFE_NO_PAD
+        .decode(keys.signer("app.secret").seal(&secret).unwrap())
+        .unwrap();
+    assert!(signed.windows(secret.len()).any(|w| w == secret.as_bytes()));
+}
+
+#[test]
+fn two_seals_of_the_same_value_differ_when_encrypted() {
+    let keys = ring();
+    let sealer = keys.sealer("app.profile");
+    assert_ne!(
+        sealer.seal_at(&profile(), t0()).unwrap(),
+        sealer.seal_at(&profile(), t0()).unwrap()
+    );
+}
+
+#[test]
+fn wrong_type_is_a_payload_mismatch_without_data() {
+    let keys = ring();
+    for sealer in both(&keys, "app.profile") {
+        let value = sealer.seal_at(&profile(), t0()).unwrap();
+        let err = sealer.open_at::<u64>(&value, t0()).unwrap_err();
+        assert_eq!(err, OpenError::PayloadMismatch { type_name: "u64" });
+        assert!(!err.to_string().contains("Grace"));
+    }
+}
+
+#[test]
+fn key_ring_from_env() {
+    let (a, b) = (Key::generate(), Key::generate());
+    std::env::set_var(
+        "TYPED_COOKIES_TEST_SEALING_KEYS",
+        format!("{},{}", a.to_base64(), b.to_base64()),
+    );
+    let ring = KeyRing::from_env("TYPED_COOKIES_TEST_SEALING_KEYS").unwrap();
+    assert_eq!(ring.key_ids(), vec![a.id(), b.id()]);
+    std::env::set_var("TYPED_COOKIES_TEST_SEALING_EMPTY", "");
+    let err = KeyRing::from_env("TYPED_COOKIES_TEST_SEALING_EMPTY").unwrap_err();
+    assert!(
+        err.to_string().contains("TYPED_COOKIES_TEST_SEALING_EMPTY"),
+        "{err}"
+    );
+}

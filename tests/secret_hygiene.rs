@@ -1,0 +1,279 @@
+//! Secret hygiene: no key material — master keys or their per-namespace subkeys, as hex
+//! (either case), base64 (standard or URL-safe, padded or not), a `[u8]` debug list or raw
+//! text — appears in the `Debug` or `Display` of `Key`, `KeyId`, `KeyRing`, `Sealer`,
+//! `Opened`, `CookieConfig`, or of any `KeyError`, `SealError` or `OpenError` the library
+//! produces with that key. Neither does the plaintext of an encrypted value.
+//!
+//! What cannot be observed without `unsafe` (memory after drop) is asserted at compile time
+//! instead: `Key: ZeroizeOnDrop`, and `Key`/`KeyRing` implement neither `Display` nor
+//! `Serialize` (so a key can't be printed with `{}` or serialized into a log or cookie by
+//! mistake). Constant-time tag comparison is a code-review fact documented in SECURITY.md.
+
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+use hkdf::Hkdf;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use time::{Duration, OffsetDateTime};
+use typed_cookies::{Key, KeyError, KeyRing, OpenError, SealError, SealedCookie};
+
+/// Compile-time: `Key` wipes its material when dropped (its clones too).
+const _: fn() = || {
+    fn zeroize_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    zeroize_on_drop::<Key>();
+};
+
+/// Compile-time: `T` does not implement the trait behind `$marker`. If it did, the call
+/// below would be ambiguous between the two impls and the crate would not compile (the
+/// technique of `static_assertions::assert_not_impl_any!`).
+macro_rules! assert_not_impl {
+    ($ty:ty, $($bound:tt)+) => {
+        const _: fn() = || {
+            trait AmbiguousIfImpl<A> {
+                fn some_item() {}
+            }
+            impl<T: ?Sized> AmbiguousIfImpl<()> for T {}
+            #[allow(dead_code)]
+            struct Invalid;
+            impl<T: ?Sized + $($bound)+> AmbiguousIfImpl<Invalid> for T {}
+            let _ = <$ty as AmbiguousIfImpl<_>>::some_item;
+        };
+    };
+}
+assert_not_impl!(Key, std::fmt::Display);
+assert_not_impl!(Key, serde::Serialize);
+assert_not_impl!(KeyRing, std::fmt::Display);
+assert_not_impl!(KeyRing, serde::Serialize);
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(name = "h_sid", salt = "hygiene.session", max_age = "1h", encrypt)]
+struct Session {
+    secret: String,
+}
+
+const PLAINTEXT: &str = "PLAINTEXT-CANARY-7f3a9c";
+
+fn t0() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap()
+}
+
+/// Every way a byte string might be written out.
+fn renderings(bytes: &[u8]) -> Vec<String> {
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut out = vec![
+        hex.clone(),
+        hex.to_uppercase(),
+        STANDARD.encode(bytes),
+        STANDARD_NO_PAD.encode(bytes),
+        URL_SAFE.encode(bytes),
+        URL_SAFE_NO_PAD.encode(bytes),
+        format!("{bytes:?}"),
+        format!("{bytes:02x?}"),
+    ];
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        out.push(text.to_owned());
+    }
+    // Partial leaks: any 12-byte slice of the key in hex or base64.
+    for window in bytes.windows(12).step_by(4) {
+        let hex: String = window.iter().map(|b| format!("{b:02x}")).collect();
+        out.push(hex.to_uppercase());
+        out.push(hex);
+        out.push(STANDARD_NO_PAD.encode(window));
+        out.push(URL_SAFE_NO_PAD.encode(window));
+    }
+    out
+}
+
+/// HKDF-SHA256(master, info) — the subkey of a namespace, derived here independently.
+fn subkey(master: &[u8], info: &str) -> [u8; 32] {
+    let mut okm = [0u8; 32];
+    Hkdf::<Sha256>::new(None, master)
+        .expand(info.as_bytes(), &mut okm)
+        .unwrap();
+    okm
+}
+
+/// Key material of the tests: a text-like key (so a raw-text leak is visible), a byte pattern
+/// and a random key.
+fn materials() -> Vec<Vec<u8>> {
+    vec![
+        b"correct horse battery staple, longer and longer".to_vec(),
+        (0u8..32)
+            .map(|i| i.wrapping_mul(37).wrapping_add(11))
+            .collect(),
+        STANDARD.decode(Key::generate().to_base64()).unwrap(),
+    ]
+}
+
+/// Everything printable the library produces while using `key` (as primary, next to a
+/// fallback) in every way: seal, open, fail.
+fn everything_printed(key: &Key) -> Vec<String> {
+    let fallback = Key::generate();
+    let ring = KeyRing::with_fallbacks(key.clone(), [fallback.clone()]).unwrap();
+    let signer = ring.signer("hygiene.low").max_age(Duration::hours(1));
+    let sealer = ring
+        .sealer("hygiene.low")
+        .max_age(Duration::hours(1))
+        .clock_skew(Duration::seconds(5));
+    let now = t0();
+
+    let mut printed: Vec<String> = Vec::new();
+    let mut debug_and_display = |d: &dyn std::fmt::Debug, s: Option<&dyn std::fmt::Display>| {
+        printed.push(format!("{d:?}"));
+        printed.push(format!("{d:#?}"));
+        if let Some(s) = s {
+            printed.push(s.to_string());
+        }
+    };
+    debug_and_display(key, None);
+    debug_and_display(&key.id(), Some(&key.id()));
+    debug_and_display(&ring, None);
+    debug_and_display(&ring.key_ids(), None);
+    debug_and_display(&signer, None);
+    debug_and_display(&sealer, None);
+    debug_and_display(&Session::CONFIG, None);
+
+    let secret = Session {
+        secret: PLAINTEXT.into(),
+    };
+    let value = secret.seal_at(&ring, now).unwrap();
+    let opened = Session::open_with_metadata_at(&ring, &value, now).unwrap();
+    debug_and_display(&opened.issued_at(), Some(&opened.issued_at()));
+
+    // Every OpenError, produced with this ring.
+    let low = sealer.seal_at(&PLAINTEXT, now).unwrap();
+    let mut errors: Vec<OpenError> = vec![
+        sealer
+            .open_at::<String>(&"A".repeat(5000), now)
+            .unwrap_err(),
+        sealer.open_at::<String>("not base64!", now).unwrap_err(),
+        sealer
+            .open_at::<String>(&URL_SAFE_NO_PAD.encode([2u8; 20]), now)
+            .unwrap_err(),
+        signer.open_at::<String>(&low, now).unwrap_err(),
+        KeyRing::new(Key::generate())
+            .sealer("hygiene.low")
+            .open_at::<String>(&low, now)
+            .unwrap_err(),
+        ring.sealer("hygiene.other")
+            .open_at::<String>(&low, now)
+            .unwrap_err(),
+        sealer
+            .open_at::<String>(&low, now + Duration::hours(2))
+            .unwrap_err(),
+        sealer
+            .open_at::<String>(&low, now - Duration::minutes(1))
+            .unwrap_err(),
+        sealer.open_at::<u64>(&low, now).unwrap_err(),
+        Session::open_at(&ring, &low, now).unwrap_err(),
+        Session::from_cookie_header_at(&ring, &format!("h_sid={value}; h_sid={value}"), now)
+            .unwrap_err(),
+    ];
+    // The tampered encrypted value (its plaintext must not leak through the error either).
+    let mut tampered = value.into_bytes();
+    let last = tampered.len() - 1;
+    tampered[last] = if tampered[last] == b'A' { b'Q' } else { b'A' };
+    errors.push(Session::open_at(&ring, &String::from_utf8(tampered).unwrap(), now).unwrap_err());
+    let kinds: std::collections::BTreeSet<String> = errors
+        .iter()
+        .map(|e| {
+            format!("{e:?}")
+                .split([' ', '('])
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        kinds.len(),
+        10,
+        "every OpenError variant is exercised: {kinds:?}"
+    );
+    for e in &errors {
+        debug_and_display(e, Some(e));
+    }
+
+    // KeyErrors made from this very key's text.
+    let text = key.to_base64();
+    let key_errors: Vec<KeyError> = vec![
+        Key::from_base64(&format!("{text}!")).unwrap_err(),
+        Key::from_base64(&text[..20]).unwrap_err(),
+        KeyRing::from_base64_list(&format!("{text},{text}")).unwrap_err(),
+        KeyRing::from_base64_list(&format!("{text},%%%{text}")).unwrap_err(),
+        KeyRing::from_env("TYPED_COOKIES_HYGIENE_SURELY_UNSET").unwrap_err(),
+        Key::from_bytes(&[9; 40]).unwrap_err(),
+    ];
+    for e in &key_errors {
+        debug_and_display(e, Some(e));
+    }
+
+    // SealErrors.
+    let seal_errors: Vec<SealError> = vec![
+        sealer.seal_at(&"x".repeat(5000), now).unwrap_err(),
+        sealer
+            .seal_at(&std::collections::BTreeMap::from([((1, 2), 3)]), now)
+            .unwrap_err(),
+        Session {
+            secret: PLAINTEXT.repeat(300),
+        }
+        .seal_at(&ring, now)
+        .unwrap_err(),
+    ];
+    for e in &seal_errors {
+        debug_and_display(e, Some(e));
+    }
+    printed
+}
+
+#[test]
+fn no_key_material_in_any_debug_or_display() {
+    for material in materials() {
+        let key = Key::from_bytes(&material).unwrap();
+        let printed = everything_printed(&key);
+        assert!(printed.len() > 60, "{} renderings", printed.len());
+        // The master key, and the subkeys of the namespaces used above.
+        let mut secrets = vec![material.clone()];
+        for info in [
+            "typed-cookies/v1/signed/hygiene.low",
+            "typed-cookies/v1/encrypted/hygiene.low",
+            "typed-cookies/v1/encrypted/hygiene.session",
+        ] {
+            secrets.push(subkey(&material, info).to_vec());
+        }
+        for secret in &secrets {
+            for needle in renderings(secret) {
+                for out in &printed {
+                    assert!(
+                        !out.contains(&needle),
+                        "key material {needle:?} printed in {out:?}"
+                    );
+                }
+            }
+        }
+        for out in &printed {
+            assert!(!out.contains(PLAINTEXT), "plaintext printed in {out:?}");
+        }
+    }
+}
+
+#[test]
+fn key_debug_shows_only_the_id() {
+    let key = Key::from_bytes(&materials()[0]).unwrap();
+    assert_eq!(format!("{key:?}"), format!("Key({})", key.id()));
+    let ring = KeyRing::new(key.clone());
+    assert_eq!(
+        format!("{ring:?}"),
+        format!("KeyRing {{ primary: KeyId({}), fallbacks: [] }}", key.id())
+    );
+}
+
+/// The one method that exposes the key says so, and round-trips: it is the export path for a
+/// secret store, not a display path.
+#[test]
+fn to_base64_is_the_only_exposure_and_round_trips() {
+    for material in materials() {
+        let key = Key::from_bytes(&material).unwrap();
+        assert_eq!(key.to_base64(), STANDARD.encode(&material));
+        assert_eq!(Key::from_base64(&key.to_base64()).unwrap().id(), key.id());
+    }
+}

@@ -1,0 +1,122 @@
+//! Framework adapters, each behind its own feature:
+//!
+//! | feature | module | what it gives |
+//! |---|---|---|
+//! | `http` | `integrations::http` | `CookieHeaders` on `http::HeaderMap`: read a sealed cookie, append its `Set-Cookie` or its removal — the base for any framework built on the `http` crate |
+//! | `axum` | `integrations::axum` | the `Sealed<T>` extractor (keys from router state), `SetCookie` / `RemoveCookie<T>` response parts |
+//! | `actix-web` | `integrations::actix` | the `Sealed<T>` extractor (keys from `app_data`), `ResponseBuilderExt` on the response builder |
+//!
+//! Every adapter reads cookies the same way: all of a request's `Cookie:` headers are
+//! considered (HTTP/2 may split cookies over several), a cookie name present more than once
+//! is [`OpenError::DuplicateCookie`], bytes that are not UTF-8 or pieces that do not parse
+//! as `name=value` are skipped, and a value that does not open is an error — never a panic,
+//! never a session. Frameworks without an adapter use the header-string API directly:
+//! [`SealedCookie::from_cookie_header`] and [`SealedCookie::to_set_cookie`].
+
+use std::borrow::Cow;
+
+use time::OffsetDateTime;
+
+use crate::error::{OpenError, SealError};
+use crate::keyring::KeyRing;
+use crate::sealed_cookie::SealedCookie;
+
+#[cfg(feature = "actix-web")]
+pub mod actix;
+#[cfg(feature = "axum")]
+pub mod axum;
+#[cfg(feature = "http")]
+pub mod http;
+
+/// Making a `Set-Cookie` header failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SetCookieError {
+    /// Sealing the value failed; most often [`SealError::TooLarge`]: the cookie would be over
+    /// the 4096 bytes browsers keep.
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    /// The rendered header holds characters an HTTP header cannot carry. Only a hand-built
+    /// [`CookieConfig`](crate::CookieConfig) with control characters in its path or domain can
+    /// cause this; `#[derive(SealedCookie)]` refuses such attributes at compile time.
+    #[error("the Set-Cookie header of cookie `{name}` is not a valid HTTP header value (control characters in its path or domain?)")]
+    InvalidHeaderValue {
+        /// The cookie name.
+        name: &'static str,
+    },
+}
+
+/// Opens `T` from every `Cookie:` header value of a request, joined with `"; "` so a name
+/// repeated across headers is caught as a duplicate like one repeated inside a header.
+pub(crate) fn open_from_cookie_headers<'a, T: SealedCookie>(
+    values: impl IntoIterator<Item = &'a [u8]>,
+    keys: &KeyRing,
+    now: OffsetDateTime,
+) -> Result<Option<T>, OpenError> {
+    let mut values = values.into_iter();
+    let Some(first) = values.next() else {
+        return Ok(None);
+    };
+    let mut header: Cow<'a, str> = String::from_utf8_lossy(first);
+    for value in values {
+        let joined = header.to_mut();
+        joined.push_str("; ");
+        joined.push_str(&String::from_utf8_lossy(value));
+    }
+    T::from_cookie_header_at(keys, &header, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CookieConfig, Key, Lifetime};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Session {
+        user: String,
+    }
+
+    impl SealedCookie for Session {
+        const CONFIG: CookieConfig =
+            CookieConfig::new("sid", "integrations.test.v1", Lifetime::MaxAgeSeconds(60))
+                .encrypted();
+    }
+
+    fn open(headers: &[&[u8]], keys: &KeyRing) -> Result<Option<Session>, OpenError> {
+        open_from_cookie_headers(headers.iter().copied(), keys, OffsetDateTime::now_utc())
+    }
+
+    #[test]
+    fn scans_every_cookie_header() {
+        let keys = KeyRing::new(Key::generate());
+        let value = Session { user: "ann".into() }.seal(&keys).unwrap();
+        let ours = format!("sid={value}");
+        assert_eq!(open(&[], &keys), Ok(None));
+        assert_eq!(open(&[b"a=1", b"b=2"], &keys), Ok(None));
+        assert_eq!(
+            open(&[b"a=1", ours.as_bytes()], &keys),
+            Ok(Some(Session { user: "ann".into() }))
+        );
+        assert_eq!(
+            open(&[ours.as_bytes(), b"x=1", ours.as_bytes()], &keys),
+            Err(OpenError::DuplicateCookie {
+                name: "sid",
+                count: 2
+            })
+        );
+    }
+
+    #[test]
+    fn garbage_is_absent_or_an_error_never_a_session() {
+        let keys = KeyRing::new(Key::generate());
+        assert_eq!(open(&[b"\xff\xfe;;;==;sid"], &keys), Ok(None));
+        assert_eq!(open(&[b"sid=\xff\xfe"], &keys), Err(OpenError::Malformed));
+        assert_eq!(open(&[b"sid="], &keys), Err(OpenError::Malformed));
+        let huge = format!("sid={}", "A".repeat(1 << 20));
+        assert!(matches!(
+            open(&[huge.as_bytes()], &keys),
+            Err(OpenError::TooLarge { .. })
+        ));
+    }
+}
