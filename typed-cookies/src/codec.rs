@@ -37,16 +37,8 @@ impl Codec {
             Codec::Json => {
                 serde_json::to_writer(&mut *out, value).map_err(|e| serialize(e.to_string()))
             }
-            Codec::Postcard => {
-                let taken = std::mem::take(out);
-                match postcard::to_extend(value, taken) {
-                    Ok(extended) => {
-                        *out = extended;
-                        Ok(())
-                    }
-                    Err(e) => Err(serialize(e.to_string())),
-                }
-            }
+            Codec::Postcard => postcard::serialize_with_flavor(value, AppendTo(out))
+                .map_err(|e| serialize(e.to_string())),
         }
     }
 
@@ -62,5 +54,29 @@ impl Codec {
                 _ => Err(mismatch()),
             },
         }
+    }
+}
+
+/// A postcard output that appends to the engine's buffer: slices with one `extend_from_slice`
+/// (`postcard::to_extend` goes through `Extend` and moves the buffer in and out).
+struct AppendTo<'a>(&'a mut Vec<u8>);
+
+impl postcard::ser_flavors::Flavor for AppendTo<'_> {
+    type Output = ();
+
+    #[inline]
+    fn try_push(&mut self, byte: u8) -> postcard::Result<()> {
+        self.0.push(byte);
+        Ok(())
+    }
+
+    #[inline]
+    fn try_extend(&mut self, bytes: &[u8]) -> postcard::Result<()> {
+        self.0.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn finalize(self) -> postcard::Result<()> {
+        Ok(())
     }
 }

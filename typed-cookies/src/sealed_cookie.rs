@@ -9,6 +9,7 @@ use crate::config::CookieConfig;
 use crate::error::{OpenError, SealError};
 use crate::keyring::KeyRing;
 use crate::opened::Opened;
+use crate::seal::Meta;
 use crate::{header, seal};
 
 /// A type that travels as a sealed cookie, with its whole policy in [`SealedCookie::CONFIG`].
@@ -44,26 +45,22 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
 
     /// The sealed value (no name, no attributes), sealed now.
     fn seal(&self, keys: &KeyRing) -> Result<String, SealError> {
-        self.seal_at(keys, OffsetDateTime::now_utc())
+        seal_unix(self, keys, seal::unix_now())
     }
 
     /// The sealed value, sealed as if it were `now`.
     fn seal_at(&self, keys: &KeyRing, now: OffsetDateTime) -> Result<String, SealError> {
-        let config = Self::CONFIG;
-        keys.cache()
-            .with(keys.keys(), &config.namespace(), |subkeys| {
-                seal::seal(keys, subkeys, config.format(), self, now)
-            })
+        seal_unix(self, keys, now.unix_timestamp())
     }
 
     /// Verifies (or decrypts), checks the age of, and decodes a sealed value, now.
     fn open(keys: &KeyRing, value: &str) -> Result<Self, OpenError> {
-        Self::open_at(keys, value, OffsetDateTime::now_utc())
+        open_unix(keys, value, seal::unix_now()).map(|(value, _)| value)
     }
 
     /// [`SealedCookie::open`] as if it were `now`.
     fn open_at(keys: &KeyRing, value: &str, now: OffsetDateTime) -> Result<Self, OpenError> {
-        Self::open_with_metadata_at(keys, value, now).map(Opened::into_value)
+        open_unix(keys, value, now.unix_timestamp()).map(|(value, _)| value)
     }
 
     /// [`SealedCookie::open_at`], also saying when the value was sealed and whether with the
@@ -73,19 +70,7 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
         value: &str,
         now: OffsetDateTime,
     ) -> Result<Opened<Self>, OpenError> {
-        let config = Self::CONFIG;
-        keys.cache()
-            .with(keys.keys(), &config.namespace(), |subkeys| {
-                seal::open(
-                    keys,
-                    subkeys,
-                    config.format(),
-                    config.freshness(),
-                    value,
-                    now,
-                )
-                .map(|(value, meta)| Opened::new(value, meta))
-            })
+        open_unix(keys, value, now.unix_timestamp()).map(|(value, meta)| Opened::new(value, meta))
     }
 
     /// The full `Set-Cookie` header value: `name=value` with `Max-Age`/`Expires` (unless
@@ -122,4 +107,34 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
             .map(|value| Self::open_at(keys, &value, now))
             .transpose()
     }
+}
+
+// The engine works in unix seconds: `seal` and `open` read the clock directly (no
+// `OffsetDateTime` calendar conversion there and back), the `_at` twins convert once.
+
+fn seal_unix<T: SealedCookie>(value: &T, keys: &KeyRing, now: i64) -> Result<String, SealError> {
+    let config = T::CONFIG;
+    keys.cache()
+        .with(keys.keys(), &config.namespace(), |subkeys| {
+            seal::seal(keys, subkeys, config.format(), value, now)
+        })
+}
+
+fn open_unix<T: SealedCookie>(
+    keys: &KeyRing,
+    value: &str,
+    now: i64,
+) -> Result<(T, Meta), OpenError> {
+    let config = T::CONFIG;
+    keys.cache()
+        .with(keys.keys(), &config.namespace(), |subkeys| {
+            seal::open(
+                keys,
+                subkeys,
+                config.format(),
+                config.freshness(),
+                value,
+                now,
+            )
+        })
 }

@@ -14,7 +14,7 @@ use crate::keyring::KeyRing;
 use crate::opened::Opened;
 use crate::seal::format::{Format, Mode};
 use crate::seal::subkey::{Namespace, NamespaceKeys};
-use crate::seal::{self, Freshness, DEFAULT_CLOCK_SKEW};
+use crate::seal::{self, Freshness, Meta, DEFAULT_CLOCK_SKEW};
 
 /// Seals and opens values of any serde type for one purpose (salt) and mode.
 ///
@@ -126,7 +126,7 @@ impl Sealer {
 
     /// Seals `value` now.
     pub fn seal<T: Serialize + ?Sized>(&self, value: &T) -> Result<String, SealError> {
-        self.seal_at(value, OffsetDateTime::now_utc())
+        seal::seal(&self.ring, &self.keys, self.format, value, seal::unix_now())
     }
 
     /// Seals `value` as if it were `now`.
@@ -135,12 +135,19 @@ impl Sealer {
         value: &T,
         now: OffsetDateTime,
     ) -> Result<String, SealError> {
-        seal::seal(&self.ring, &self.keys, self.format, value, now)
+        seal::seal(
+            &self.ring,
+            &self.keys,
+            self.format,
+            value,
+            now.unix_timestamp(),
+        )
     }
 
     /// Opens `value` now.
     pub fn open<T: DeserializeOwned>(&self, value: &str) -> Result<T, OpenError> {
-        self.open_at(value, OffsetDateTime::now_utc())
+        self.open_unix(value, seal::unix_now())
+            .map(|(value, _)| value)
     }
 
     /// Opens `value` as if it were `now`.
@@ -149,8 +156,8 @@ impl Sealer {
         value: &str,
         now: OffsetDateTime,
     ) -> Result<T, OpenError> {
-        self.open_with_metadata_at(value, now)
-            .map(Opened::into_value)
+        self.open_unix(value, now.unix_timestamp())
+            .map(|(value, _)| value)
     }
 
     /// Opens `value` as if it were `now`, and says when it was sealed and whether with the
@@ -160,6 +167,17 @@ impl Sealer {
         value: &str,
         now: OffsetDateTime,
     ) -> Result<Opened<T>, OpenError> {
+        self.open_unix(value, now.unix_timestamp())
+            .map(|(value, meta)| Opened::new(value, meta))
+    }
+
+    /// The engine works in unix seconds: `seal` and `open` read the clock directly, the `_at`
+    /// twins convert once.
+    fn open_unix<T: DeserializeOwned>(
+        &self,
+        value: &str,
+        now: i64,
+    ) -> Result<(T, Meta), OpenError> {
         seal::open(
             &self.ring,
             &self.keys,
@@ -168,7 +186,6 @@ impl Sealer {
             value,
             now,
         )
-        .map(|(value, meta)| Opened::new(value, meta))
     }
 }
 

@@ -2,17 +2,17 @@
 //! reused per-thread buffer (serialize after the header, sign or encrypt in place, encode once).
 //!
 //! Submodules: [`format`] (the header), [`signed`], [`encrypted`], [`subkey`] (derivation and
-//! cache).
+//! cache), [`base64url`] (the outer encoding).
 
+pub(crate) mod base64url;
 pub(crate) mod encrypted;
 pub mod format;
 pub(crate) mod signed;
 pub(crate) mod subkey;
 
 use std::cell::RefCell;
+use std::time::SystemTime;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
@@ -64,13 +64,21 @@ fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     })
 }
 
+/// Zeroizes the bytes this call wrote (plaintext). Only `buf.len()` bytes: every call wipes
+/// what it wrote, so the spare capacity holds no plaintext either, and wiping the whole
+/// capacity (as `Vec::zeroize` does) would cost ~8 KB of volatile writes per open.
+fn wipe(buf: &mut Vec<u8>) {
+    buf.as_mut_slice().zeroize();
+    buf.clear();
+}
+
 /// Seals `value` with the ring's primary key under the namespace whose subkeys are `keys`.
 pub(crate) fn seal<T: Serialize + ?Sized>(
     ring: &KeyRing,
     keys: &NamespaceKeys,
     format: Format,
     value: &T,
-    now: OffsetDateTime,
+    now: i64,
 ) -> Result<String, SealError> {
     let nonce = (format.mode == Mode::Encrypted).then(encrypted::random_nonce);
     seal_with_nonce(ring, keys, format, value, now, nonce)
@@ -82,14 +90,14 @@ pub(crate) fn seal_with_nonce<T: Serialize + ?Sized>(
     keys: &NamespaceKeys,
     format: Format,
     value: &T,
-    now: OffsetDateTime,
+    now: i64,
     nonce: Option<[u8; NONCE_LEN]>,
 ) -> Result<String, SealError> {
     with_scratch(|buf| {
         let header = Header {
             format,
             key_id: ring.primary().id(),
-            issued_at: now.unix_timestamp(),
+            issued_at: now,
         };
         header.write(buf);
         if let Some(nonce) = nonce {
@@ -97,12 +105,10 @@ pub(crate) fn seal_with_nonce<T: Serialize + ?Sized>(
         }
         let result = seal_body(&keys.keys[0], format, value, buf);
         if result.is_err() && format.mode == Mode::Encrypted {
-            buf.as_mut_slice().zeroize(); // only the used part: Vec::zeroize wipes all capacity
+            wipe(buf);
         }
         result?;
-        let mut out = String::with_capacity(encoded_len(buf.len()));
-        URL_SAFE_NO_PAD.encode_string(&buf[..], &mut out);
-        Ok(out)
+        Ok(base64url::encode(buf))
     })
 }
 
@@ -139,7 +145,7 @@ pub(crate) fn open<T: DeserializeOwned>(
     format: Format,
     freshness: Freshness,
     value: &str,
-    now: OffsetDateTime,
+    now: i64,
 ) -> Result<(T, Meta), OpenError> {
     if value.len() > MAX_COOKIE_LEN {
         return Err(OpenError::TooLarge {
@@ -148,14 +154,10 @@ pub(crate) fn open<T: DeserializeOwned>(
         });
     }
     with_scratch(|buf| {
-        buf.resize(base64::decoded_len_estimate(value.len()), 0);
-        let len = URL_SAFE_NO_PAD
-            .decode_slice(value.as_bytes(), &mut buf[..])
-            .map_err(|_| OpenError::Malformed)?;
-        buf.truncate(len);
+        base64url::decode_into(value, buf).map_err(|()| OpenError::Malformed)?;
         let result = open_decoded(ring, keys, format, freshness, buf, now);
         if format.mode == Mode::Encrypted {
-            buf.as_mut_slice().zeroize(); // only the used part: Vec::zeroize wipes all capacity
+            wipe(buf);
         }
         result
     })
@@ -167,7 +169,7 @@ fn open_decoded<T: DeserializeOwned>(
     format: Format,
     freshness: Freshness,
     sealed: &mut [u8],
-    now: OffsetDateTime,
+    now: i64,
 ) -> Result<(T, Meta), OpenError> {
     let header_bytes: &[u8; HEADER_LEN] = sealed
         .get(..HEADER_LEN)
@@ -211,13 +213,12 @@ fn open_decoded<T: DeserializeOwned>(
     ))
 }
 
-fn check_freshness(
-    issued_at: i64,
-    freshness: Freshness,
-    now: OffsetDateTime,
-) -> Result<(), OpenError> {
-    let now_s = now.unix_timestamp();
-    let at = |secs: i64| OffsetDateTime::from_unix_timestamp(secs).unwrap_or(now);
+fn check_freshness(issued_at: i64, freshness: Freshness, now_s: i64) -> Result<(), OpenError> {
+    let at = |secs: i64| {
+        OffsetDateTime::from_unix_timestamp(secs)
+            .or_else(|_| OffsetDateTime::from_unix_timestamp(now_s))
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    };
     if let Some(max_age) = freshness.max_age {
         let expires = issued_at.saturating_add(max_age.whole_seconds());
         if now_s > expires {
@@ -230,9 +231,59 @@ fn check_freshness(
     Ok(())
 }
 
+/// The current time in unix seconds (rounded down), straight from the system clock: what the
+/// engine needs, without `OffsetDateTime::now_utc`'s calendar conversion there and back.
+pub(crate) fn unix_now() -> i64 {
+    match SystemTime::now().duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(since) => i64::try_from(since.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => {
+            let before = before.duration();
+            let secs = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
+            -secs - i64::from(before.subsec_nanos() > 0)
+        }
+    }
+}
+
 /// Length of the unpadded base64 encoding of `raw` bytes.
 pub(crate) fn encoded_len(raw: usize) -> usize {
     base64::encoded_len(raw, false).unwrap_or(usize::MAX)
 }
+
 #[cfg(test)]
 mod vectors;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_now_is_the_clock_in_seconds() {
+        let before = OffsetDateTime::now_utc().unix_timestamp();
+        let now = unix_now();
+        let after = OffsetDateTime::now_utc().unix_timestamp();
+        assert!(before <= now && now <= after, "{before} {now} {after}");
+    }
+
+    #[test]
+    fn freshness_reports_when() {
+        let freshness = Freshness {
+            max_age: Some(Duration::seconds(10)),
+            clock_skew: DEFAULT_CLOCK_SKEW,
+        };
+        let at = |secs| OffsetDateTime::from_unix_timestamp(secs).unwrap();
+        assert_eq!(check_freshness(1_000, freshness, 1_010), Ok(()));
+        assert_eq!(
+            check_freshness(1_000, freshness, 1_011),
+            Err(OpenError::Expired { at: at(1_010) })
+        );
+        assert_eq!(
+            check_freshness(1_061, freshness, 1_000),
+            Err(OpenError::IssuedInFuture { at: at(1_061) })
+        );
+        // An expiry outside `OffsetDateTime`'s range is reported as now, without a panic.
+        assert_eq!(
+            check_freshness(i64::MIN, freshness, 1_000),
+            Err(OpenError::Expired { at: at(1_000) })
+        );
+    }
+}

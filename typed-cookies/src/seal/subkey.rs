@@ -7,10 +7,10 @@
 //! schedule), so even the per-call key setup is skipped.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use aes_gcm_siv::aead::KeyInit;
-use aes_gcm_siv::Aes256GcmSiv;
 use arc_swap::ArcSwap;
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
@@ -19,6 +19,7 @@ use zeroize::Zeroizing;
 
 use crate::codec::Codec;
 use crate::key::Key;
+use crate::seal::encrypted::Cipher;
 use crate::seal::format::{Format, Mode};
 
 /// What a subkey is for: mode, codec, schema fingerprint (postcard only) and salt.
@@ -58,7 +59,7 @@ impl Namespace<'_> {
 #[derive(Clone)]
 pub(crate) enum Subkey {
     Signed(Hmac<Sha256>),
-    Encrypted(Box<Aes256GcmSiv>),
+    Encrypted(Box<Cipher>),
 }
 
 impl Subkey {
@@ -73,7 +74,7 @@ impl Subkey {
                     .expect("HMAC takes any key length"),
             ),
             Mode::Encrypted => Subkey::Encrypted(Box::new(
-                Aes256GcmSiv::new_from_slice(okm.as_ref()).expect("32 bytes is an AES-256 key"),
+                Cipher::new_from_slice(okm.as_ref()).expect("32 bytes is an AES-256 key"),
             )),
         }
     }
@@ -86,10 +87,49 @@ pub(crate) struct NamespaceKeys {
 
 type Entries = Vec<((Format, u64), Arc<NamespaceKeys>)>;
 
+/// Salt → the namespaces (format, schema) seen for it.
+type SaltMap = HashMap<Box<str>, Entries, BuildHasherDefault<SaltHasher>>;
+
 /// Subkey cache of one ring: salt → the namespaces (format, schema) seen for it.
 #[derive(Default)]
 pub(crate) struct SubkeyCache {
-    map: ArcSwap<HashMap<Box<str>, Entries>>,
+    map: ArcSwap<SaltMap>,
+}
+
+/// Hashes salts for the cache (FxHash's multiply-rotate, 8 bytes at a time). Salts are chosen
+/// by the service, not by clients, so a keyed hash (SipHash, ~300 instructions per lookup, a
+/// sixth of the engine's own cost) buys nothing here. A service that made salts out of
+/// client input would grow the cache without bound anyway.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct SaltHasher(u64);
+
+impl SaltHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for SaltHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl SubkeyCache {
@@ -122,7 +162,7 @@ impl SubkeyCache {
             if Self::find(map, namespace).is_some() {
                 return Arc::clone(map);
             }
-            let mut map = HashMap::clone(map);
+            let mut map = SaltMap::clone(map);
             map.entry(namespace.salt.into())
                 .or_default()
                 .push((namespace.tag(), Arc::clone(&derived)));
@@ -131,10 +171,7 @@ impl SubkeyCache {
         derived
     }
 
-    fn find<'m>(
-        map: &'m HashMap<Box<str>, Entries>,
-        namespace: &Namespace<'_>,
-    ) -> Option<&'m Arc<NamespaceKeys>> {
+    fn find<'m>(map: &'m SaltMap, namespace: &Namespace<'_>) -> Option<&'m Arc<NamespaceKeys>> {
         let tag = namespace.tag();
         map.get(namespace.salt)?
             .iter()
@@ -197,5 +234,24 @@ mod tests {
             ns(Mode::Encrypted, Codec::Postcard, 0xab, "x/y").info(),
             "typed-cookies/v1/encrypted+postcard-00000000000000ab/x/y"
         );
+    }
+
+    #[test]
+    fn salt_hasher_sees_every_byte() {
+        use std::hash::BuildHasher;
+        let build = BuildHasherDefault::<SaltHasher>::default();
+        let salts = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "ba",
+            "12345678",
+            "123456789",
+            "123456780",
+        ];
+        let hashes: std::collections::HashSet<u64> =
+            salts.iter().map(|s| build.hash_one(s)).collect();
+        assert_eq!(hashes.len(), salts.len());
     }
 }
