@@ -5,7 +5,7 @@ mod common;
 
 use common::t0;
 use serde::{Deserialize, Serialize};
-use typed_cookies::time::Duration;
+use typed_cookies::time::{Duration, OffsetDateTime};
 use typed_cookies::{
     Codec, CookieConfig, Key, KeyRing, Lifetime, OpenError, SealError, SealedCookie,
 };
@@ -134,6 +134,34 @@ fn the_attribute_max_age_is_enforced() {
         Flash::open_at(&keys, &flash, t0() + Duration::days(3650)).unwrap(),
         Flash::Saved
     );
+}
+
+#[test]
+fn the_now_forms_read_the_system_clock() {
+    let keys = keys();
+    let before = OffsetDateTime::now_utc().unix_timestamp();
+    let opened = Session::open_with_metadata(&keys, &session().seal(&keys).unwrap()).unwrap();
+    let after = OffsetDateTime::now_utc().unix_timestamp();
+    assert_eq!(opened.value(), &session());
+    assert!(opened.sealed_with_primary());
+    let issued = opened.issued_at().unix_timestamp();
+    assert!(
+        before <= issued && issued <= after,
+        "{before} {issued} {after}"
+    );
+
+    // Sealed three hours ago under a two-hour max age: every now-form refuses it.
+    let stale = session()
+        .seal_at(&keys, OffsetDateTime::now_utc() - Duration::hours(3))
+        .unwrap();
+    assert!(matches!(
+        Session::open(&keys, &stale),
+        Err(OpenError::Expired { .. })
+    ));
+    assert!(matches!(
+        Session::open_with_metadata(&keys, &stale),
+        Err(OpenError::Expired { .. })
+    ));
 }
 
 #[test]

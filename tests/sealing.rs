@@ -6,7 +6,7 @@ mod common;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use common::{one_char_changes, profile, t0, Profile};
-use typed_cookies::time::Duration;
+use typed_cookies::time::{Duration, OffsetDateTime};
 use typed_cookies::{Key, KeyRing, OpenError, SealError, Sealer, MAX_COOKIE_LEN};
 
 fn ring() -> KeyRing {
@@ -137,6 +137,30 @@ fn signed_and_encrypted_values_do_not_open_as_each_other() {
     assert!(sealer
         .open_at::<Profile>(&URL_SAFE_NO_PAD.encode(&forged), t0())
         .is_err());
+}
+
+#[test]
+fn open_with_metadata_reads_the_system_clock() {
+    let keys = ring();
+    let sealer = keys.sealer("app.profile").max_age(Duration::hours(1));
+    let before = OffsetDateTime::now_utc().unix_timestamp();
+    let opened = sealer
+        .open_with_metadata::<Profile>(&sealer.seal(&profile()).unwrap())
+        .unwrap();
+    let after = OffsetDateTime::now_utc().unix_timestamp();
+    let issued = opened.issued_at().unix_timestamp();
+    assert!(
+        before <= issued && issued <= after,
+        "{before} {issued} {after}"
+    );
+    assert_eq!(opened.into_value(), profile());
+    let stale = sealer
+        .seal_at(&profile(), OffsetDateTime::now_utc() - Duration::hours(2))
+        .unwrap();
+    assert!(matches!(
+        sealer.open_with_metadata::<Profile>(&stale),
+        Err(OpenError::Expired { .. })
+    ));
 }
 
 #[test]

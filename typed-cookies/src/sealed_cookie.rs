@@ -63,8 +63,13 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
         open_unix(keys, value, now.unix_timestamp()).map(|(value, _)| value)
     }
 
-    /// [`SealedCookie::open_at`], also saying when the value was sealed and whether with the
+    /// [`SealedCookie::open`], also saying when the value was sealed and whether with the
     /// primary key (reseal it if not, or to slide its expiry).
+    fn open_with_metadata(keys: &KeyRing, value: &str) -> Result<Opened<Self>, OpenError> {
+        open_unix(keys, value, seal::unix_now()).map(|(value, meta)| Opened::new(value, meta))
+    }
+
+    /// [`SealedCookie::open_with_metadata`] as if it were `now`.
     fn open_with_metadata_at(
         keys: &KeyRing,
         value: &str,

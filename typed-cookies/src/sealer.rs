@@ -160,8 +160,17 @@ impl Sealer {
             .map(|(value, _)| value)
     }
 
-    /// Opens `value` as if it were `now`, and says when it was sealed and whether with the
-    /// primary key (if not, reseal it to move it to the current key).
+    /// Opens `value` now, and says when it was sealed and whether with the primary key (if
+    /// not, reseal it to move it to the current key).
+    pub fn open_with_metadata<T: DeserializeOwned>(
+        &self,
+        value: &str,
+    ) -> Result<Opened<T>, OpenError> {
+        self.open_unix(value, seal::unix_now())
+            .map(|(value, meta)| Opened::new(value, meta))
+    }
+
+    /// [`Sealer::open_with_metadata`] as if it were `now`.
     pub fn open_with_metadata_at<T: DeserializeOwned>(
         &self,
         value: &str,
