@@ -1,6 +1,7 @@
-//! The axum adapter, in process through `tower::ServiceExt::oneshot`: the three extractor
-//! forms against absent, valid, tampered, expired, wrong-salt, wrong-key, duplicated and
-//! malformed cookies; exact `Set-Cookie` and removal headers; refusal of an oversize cookie.
+//! The axum adapter, in process through `tower::ServiceExt::oneshot`: the shared adapter
+//! scenarios (the three extractor forms against absent, valid, tampered, expired, wrong-salt,
+//! wrong-key, duplicated and malformed cookies, see `adapter_scenarios`), keys through
+//! `FromRef`, exact `Set-Cookie` and removal headers, refusal of an oversize cookie.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{FromRef, State};
@@ -8,41 +9,18 @@ use axum::http::{header, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde::{Deserialize, Serialize};
 use tower::ServiceExt;
 use typed_cookies::integrations::axum::{RemoveCookie, Sealed, SealedRejection, SetCookie};
 use typed_cookies::integrations::SetCookieError;
 use typed_cookies::time::{Duration, OffsetDateTime};
 use typed_cookies::{Key, KeyRing, OpenError, SealError, SealedCookie};
 
-#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(
-    name = "__Host-sid",
-    salt = "tests.axum.session.v1",
-    max_age = "2h",
-    encrypt
-)]
-struct Session {
-    user: String,
-}
+#[macro_use]
+mod adapter_scenarios;
 
-/// Same name and shape as [`Session`], another salt: its values must not open as a `Session`.
-#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(
-    name = "__Host-sid",
-    salt = "tests.axum.other-purpose.v1",
-    max_age = "2h",
-    encrypt
-)]
-struct OtherPurpose {
-    user: String,
-}
-
-#[derive(Debug, Serialize, Deserialize, SealedCookie)]
-#[cookie(name = "__Host-big", salt = "tests.axum.big.v1", max_age = "1h")]
-struct Big {
-    blob: String,
-}
+use adapter_scenarios::{
+    cookie_pair, then, Big, Client, Session, SESSION_ATTRIBUTES, SESSION_REMOVAL,
+};
 
 /// Router state holding more than the keys: the extractor reaches them through `FromRef`.
 #[derive(Clone)]
@@ -55,11 +33,6 @@ impl FromRef<AppState> for KeyRing {
     fn from_ref(state: &AppState) -> KeyRing {
         state.keys.clone()
     }
-}
-
-/// 2023-11-14 22:13:20 UTC.
-fn then() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap()
 }
 
 fn app(keys: KeyRing) -> Router {
@@ -108,11 +81,8 @@ fn app(keys: KeyRing) -> Router {
         .route(
             "/big",
             post(|State(keys): State<KeyRing>| async move {
-                let big = Big {
-                    blob: "x".repeat(5000),
-                };
                 Ok::<_, SetCookieError>(
-                    (SetCookie::new(&big, &keys)?, "unreachable").into_response(),
+                    (SetCookie::new(&Big::oversize(), &keys)?, "unreachable").into_response(),
                 )
             }),
         )
@@ -151,157 +121,18 @@ async fn get_with(app: &Router, uri: &str, cookies: &[&[u8]]) -> (StatusCode, St
     (status, body(response).await)
 }
 
-fn cookie_pair(value: &str) -> Vec<u8> {
-    format!("__Host-sid={value}").into_bytes()
-}
-
-#[tokio::test]
-async fn absent_cookie() {
-    let app = app(KeyRing::new(Key::generate()));
-    let (status, text) = get_with(&app, "/strict", &[b"theme=dark"]).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(text, "401 Unauthorized: no valid `__Host-sid` cookie\n");
-    assert_eq!(
-        get_with(&app, "/strict", &[]).await.0,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        get_with(&app, "/optional", &[]).await,
-        (StatusCode::OK, "none".into())
-    );
-    assert_eq!(
-        get_with(&app, "/result", &[b"a=b"]).await,
-        (StatusCode::OK, "missing __Host-sid".into())
-    );
-}
-
-#[tokio::test]
-async fn valid_cookie_in_any_of_several_cookie_headers() {
-    let keys = KeyRing::new(Key::generate());
-    let app = app(keys.clone());
-    let pair = cookie_pair(&Session { user: "ann".into() }.seal(&keys).unwrap());
-    for cookies in [
-        vec![pair.as_slice()],
-        vec![b"theme=dark".as_slice(), pair.as_slice()],
-        vec![b"a=1; b=2".as_slice(), pair.as_slice(), b"c=3".as_slice()],
-    ] {
-        assert_eq!(
-            get_with(&app, "/strict", &cookies).await,
-            (StatusCode::OK, "hello ann".into())
-        );
-        assert_eq!(
-            get_with(&app, "/optional", &cookies).await,
-            (StatusCode::OK, "some ann".into())
-        );
-        assert_eq!(
-            get_with(&app, "/result", &cookies).await,
-            (StatusCode::OK, "ok ann".into())
-        );
+impl Client for Router {
+    async fn get(&self, uri: &str, cookies: &[&[u8]]) -> (u16, String) {
+        let (status, text) = get_with(self, uri, cookies).await;
+        (status.as_u16(), text)
     }
 }
 
-/// Every way a present cookie can be bad: 401 strict, `None` optional, the reason in `Result`.
-async fn assert_rejected(app: &Router, cookies: &[&[u8]], expected: &str) {
-    let (status, text) = get_with(app, "/strict", cookies).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "{text}");
-    assert_eq!(text, "401 Unauthorized: no valid `__Host-sid` cookie\n");
-    assert_eq!(
-        get_with(app, "/optional", cookies).await,
-        (StatusCode::OK, "none".into())
-    );
-    let (status, text) = get_with(app, "/result", cookies).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(
-        text.starts_with(expected),
-        "{text:?} should start with {expected:?}"
-    );
+async fn client(keys: KeyRing) -> Router {
+    app(keys)
 }
 
-#[tokio::test]
-async fn tampered_cookie() {
-    let keys = KeyRing::new(Key::generate());
-    let app = app(keys.clone());
-    let value = Session { user: "ann".into() }.seal(&keys).unwrap();
-    let mut tampered = value.into_bytes();
-    let middle = tampered.len() / 2;
-    tampered[middle] = if tampered[middle] == b'A' { b'B' } else { b'A' };
-    let tampered = String::from_utf8(tampered).unwrap();
-    assert_rejected(&app, &[&cookie_pair(&tampered)], "invalid Invalid").await;
-}
-
-#[tokio::test]
-async fn expired_cookie() {
-    let keys = KeyRing::new(Key::generate());
-    let app = app(keys.clone());
-    let three_hours_ago = OffsetDateTime::now_utc() - Duration::hours(3);
-    let value = Session { user: "ann".into() }
-        .seal_at(&keys, three_hours_ago)
-        .unwrap();
-    assert_rejected(&app, &[&cookie_pair(&value)], "invalid Expired").await;
-    // One that is one hour old is still fine.
-    let value = Session { user: "ann".into() }
-        .seal_at(&keys, OffsetDateTime::now_utc() - Duration::hours(1))
-        .unwrap();
-    assert_eq!(
-        get_with(&app, "/strict", &[&cookie_pair(&value)]).await,
-        (StatusCode::OK, "hello ann".into())
-    );
-}
-
-#[tokio::test]
-async fn wrong_salt_and_wrong_key() {
-    let keys = KeyRing::new(Key::generate());
-    let app = app(keys.clone());
-    let other_purpose = OtherPurpose { user: "ann".into() }.seal(&keys).unwrap();
-    assert_rejected(&app, &[&cookie_pair(&other_purpose)], "invalid Invalid").await;
-    let other_keys = KeyRing::new(Key::generate());
-    let foreign = Session { user: "ann".into() }.seal(&other_keys).unwrap();
-    assert_rejected(&app, &[&cookie_pair(&foreign)], "invalid UnknownKey").await;
-}
-
-#[tokio::test]
-async fn duplicated_cookie_even_across_headers() {
-    let keys = KeyRing::new(Key::generate());
-    let app = app(keys.clone());
-    let ann = cookie_pair(&Session { user: "ann".into() }.seal(&keys).unwrap());
-    let bob = cookie_pair(&Session { user: "bob".into() }.seal(&keys).unwrap());
-    let both = [ann.as_slice(), b"; ".as_slice(), bob.as_slice()].concat();
-    assert_rejected(&app, &[&both], "invalid DuplicateCookie").await;
-    assert_rejected(&app, &[&ann, &bob], "invalid DuplicateCookie").await;
-}
-
-#[tokio::test]
-async fn malformed_and_huge_headers_never_yield_a_session() {
-    let app = app(KeyRing::new(Key::generate()));
-    // Unparsable pieces are skipped: the cookie is absent.
-    for garbage in [
-        b"__Host-sid".as_slice(),
-        b";;;;",
-        b"=; =x; =",
-        b"\xff\xfe\xfd",
-        b"__Host-sid\t; x",
-    ] {
-        assert_eq!(
-            get_with(&app, "/strict", &[garbage]).await.0,
-            StatusCode::UNAUTHORIZED
-        );
-        assert_eq!(
-            get_with(&app, "/optional", &[garbage]).await,
-            (StatusCode::OK, "none".into())
-        );
-    }
-    // Present but not a sealed value: invalid.
-    assert_rejected(&app, &[b"__Host-sid="], "invalid Malformed").await;
-    assert_rejected(&app, &[b"__Host-sid=%%%%"], "invalid Malformed").await;
-    assert_rejected(&app, &[b"__Host-sid=\xff\xfe"], "invalid Malformed").await;
-    let huge = cookie_pair(&"A".repeat(64 * 1024));
-    assert_rejected(&app, &[&huge], "invalid TooLarge").await;
-    let many = "x=1; ".repeat(10_000).into_bytes();
-    assert_eq!(
-        get_with(&app, "/optional", &[&many]).await,
-        (StatusCode::OK, "none".into())
-    );
-}
+adapter_scenarios!(tokio::test);
 
 #[tokio::test]
 async fn exact_set_cookie_and_removal_headers() {
@@ -318,10 +149,7 @@ async fn exact_set_cookie_and_removal_headers() {
     assert_eq!(set_cookies.len(), 1);
     let set_cookie = set_cookies[0].to_str().unwrap();
     let (pair, attributes) = set_cookie.split_once("; ").unwrap();
-    assert_eq!(
-        attributes,
-        "HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=7200; Expires=Wed, 15 Nov 2023 00:13:20 GMT"
-    );
+    assert_eq!(attributes, SESSION_ATTRIBUTES);
     let value = pair.strip_prefix("__Host-sid=").unwrap();
     assert_eq!(
         Session::open_at(&keys, value, then()).unwrap(),
@@ -336,12 +164,7 @@ async fn exact_set_cookie_and_removal_headers() {
         .get_all(header::SET_COOKIE)
         .iter()
         .collect();
-    assert_eq!(
-        removals,
-        [
-            "__Host-sid=; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
-        ]
-    );
+    assert_eq!(removals, [SESSION_REMOVAL]);
 }
 
 #[tokio::test]
@@ -357,13 +180,7 @@ async fn oversize_cookie_is_refused_with_a_500() {
     );
 
     // The handler sees the reason.
-    let err = SetCookie::new(
-        &Big {
-            blob: "x".repeat(5000),
-        },
-        &keys,
-    )
-    .unwrap_err();
+    let err = SetCookie::new(&Big::oversize(), &keys).unwrap_err();
     assert!(
         matches!(err, SetCookieError::Seal(SealError::TooLarge { max: 4096, len }) if len > 4096),
         "{err:?}"
