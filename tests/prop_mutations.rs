@@ -11,8 +11,11 @@
 //! every single-bit flip of every decoded byte and every single-character substitution of
 //! every position is tried exhaustively for one value of each kind.
 
+mod common;
+
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
+use common::refused_before_trusting;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde::{Deserialize, Serialize};
@@ -120,19 +123,6 @@ fn open(keys: &KeyRing, kind: Kind, value: &str) -> Result<Payload, OpenError> {
         Kind::Signer => keys.signer("prop.mutations.low").open_at(value, now),
         Kind::Sealer => keys.sealer("prop.mutations.low").open_at(value, now),
     }
-}
-
-/// The refusal of a changed value must come at or before authentication.
-fn refused_before_trusting(result: &Result<Payload, OpenError>) -> bool {
-    matches!(
-        result,
-        Err(OpenError::TooLarge { .. }
-            | OpenError::Malformed
-            | OpenError::UnknownVersion { .. }
-            | OpenError::WrongFormat { .. }
-            | OpenError::UnknownKey { .. }
-            | OpenError::Invalid)
-    )
 }
 
 #[derive(Debug, Clone)]

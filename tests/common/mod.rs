@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use typed_cookies::time::OffsetDateTime;
+use typed_cookies::OpenError;
 
 /// A fixed "now": 2026-03-01T12:00:00Z.
 pub fn t0() -> OffsetDateTime {
@@ -38,4 +39,18 @@ pub fn one_char_changes(value: &str) -> impl Iterator<Item = String> + '_ {
                 changed
             })
     })
+}
+
+/// Whether `result` is one of the refusals that come at or before authentication: a changed
+/// or forged value must never get further (to a payload decoding error, or to a value).
+pub fn refused_before_trusting<T>(result: &Result<T, OpenError>) -> bool {
+    matches!(
+        result,
+        Err(OpenError::TooLarge { .. }
+            | OpenError::Malformed
+            | OpenError::UnknownVersion { .. }
+            | OpenError::WrongFormat { .. }
+            | OpenError::UnknownKey { .. }
+            | OpenError::Invalid)
+    )
 }
