@@ -3,57 +3,18 @@
 //! turn the seeds into noise), and every `invalid-*` seed is still refused.
 //!
 //! `REGENERATE_FUZZ_CORPUS=1 cargo test --test fuzz_corpus` rewrites the seeds. The types,
-//! keys and times below mirror `fuzz/src/lib.rs` (the fuzz crate is outside the workspace:
-//! it needs `cargo fuzz` to build).
+//! keys and times are the fuzz targets' own, `fuzz/src/lib.rs` compiled in as a module (the
+//! fuzz crate is outside the workspace: it needs `cargo fuzz` to build).
+
+#[path = "../fuzz/src/lib.rs"]
+mod fuzz_shared;
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
-use typed_cookies::{Key, KeyRing, SealedCookie};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Payload {
-    user: u64,
-    name: String,
-    roles: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(name = "fz_sid", salt = "fuzz.signed", max_age = "1h")]
-struct SignedCookie(Payload);
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(
-    name = "fz_enc",
-    salt = "fuzz.encrypted",
-    max_age = "1h",
-    encrypt,
-    codec = "postcard"
-)]
-struct EncryptedCookie(Payload);
-
-const LOW_LEVEL_SALT: &str = "fuzz.low-level";
-
-fn primary() -> Key {
-    Key::from_bytes(b"typed-cookies fuzzing key 1, not secret").unwrap()
-}
-
-fn fallback() -> Key {
-    Key::from_bytes(b"typed-cookies fuzzing key 2, not secret").unwrap()
-}
-
-fn keys() -> KeyRing {
-    KeyRing::with_fallbacks(primary(), [fallback()]).unwrap()
-}
-
-fn sealed_at() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap()
-}
-
-fn now() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(1_767_225_660).unwrap()
-}
+use fuzz_shared::{
+    fallback_key, keys, now, sealed_at, EncryptedCookie, Payload, SignedCookie, LOW_LEVEL_SALT,
+};
+use typed_cookies::{KeyRing, SealedCookie};
 
 fn payload() -> Payload {
     Payload {
@@ -66,7 +27,7 @@ fn payload() -> Payload {
 /// The seeds: (target, file name, contents).
 fn seeds() -> Vec<(&'static str, &'static str, String)> {
     let keys = keys();
-    let old = KeyRing::new(fallback());
+    let old = KeyRing::new(fallback_key());
     let p = payload();
     let t = sealed_at();
     let signer = keys.signer(LOW_LEVEL_SALT);

@@ -1,6 +1,6 @@
 //! What the fuzz targets share: a fixed (public, test-only) key ring, a fixed clock and the
-//! cookie types. `tests/fuzz_corpus.rs` in the root package defines the same types and keys
-//! to (re)generate and check the seed corpus in `corpus/`.
+//! cookie types. `tests/fuzz_corpus.rs` in the root package compiles this file in as a module
+//! to (re)generate and check the seed corpus in `corpus/` with exactly these.
 
 use serde::{Deserialize, Serialize};
 use typed_cookies::time::OffsetDateTime;
@@ -35,11 +35,17 @@ pub const LOW_LEVEL_SALT: &str = "fuzz.low-level";
 
 /// The ring: a primary and a fallback, both fixed and public (never use them anywhere else).
 pub fn keys() -> KeyRing {
-    KeyRing::with_fallbacks(
-        Key::from_bytes(b"typed-cookies fuzzing key 1, not secret").unwrap(),
-        [Key::from_bytes(b"typed-cookies fuzzing key 2, not secret").unwrap()],
-    )
-    .unwrap()
+    KeyRing::with_fallbacks(primary_key(), [fallback_key()]).unwrap()
+}
+
+/// The ring's primary key.
+pub fn primary_key() -> Key {
+    Key::from_bytes(b"typed-cookies fuzzing key 1, not secret").unwrap()
+}
+
+/// The ring's fallback key (the corpus has values sealed by it alone).
+pub fn fallback_key() -> Key {
+    Key::from_bytes(b"typed-cookies fuzzing key 2, not secret").unwrap()
 }
 
 /// The corpus values were sealed at this instant (2026-01-01T00:00:00Z)...
