@@ -4,6 +4,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use zeroize::Zeroizing;
+
 use crate::error::KeyError;
 use crate::key::{Key, KeyId};
 use crate::seal::subkey::SubkeyCache;
@@ -65,10 +67,12 @@ impl KeyRing {
     }
 
     /// A ring from the environment variable `var`: comma-separated base64 keys, primary first.
+    /// The copy of the variable read here is zeroized; the process environment itself keeps
+    /// the variable (removing it is up to the application).
     pub fn from_env(var: &str) -> Result<Self, KeyError> {
-        let list = std::env::var(var).map_err(|_| KeyError::MissingEnv {
+        let list = Zeroizing::new(std::env::var(var).map_err(|_| KeyError::MissingEnv {
             var: var.to_owned(),
-        })?;
+        })?);
         Self::parse_list(&list, Some(var))
     }
 
