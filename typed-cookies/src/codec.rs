@@ -13,7 +13,10 @@ pub enum Codec {
     /// `serde_json`: self-describing; unknown fields ignored, missing ones can default.
     Json,
     /// `postcard`: compact and positional; a changed struct would mis-decode an old value,
-    /// which is why typed cookies using it get a schema fingerprint in their namespace.
+    /// which is why typed cookies using it get a schema fingerprint in their namespace (field
+    /// and variant names and order, field types as written, `#[serde]` attributes). The
+    /// fingerprint does not see inside a field's type: when a nested struct changes, bump the
+    /// salt's version.
     Postcard,
 }
 
