@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use typed_cookies::SealedCookie;
-use typed_cookies_fuzz::{keys, now, Payload, SignedCookie, LOW_LEVEL_SALT};
+use typed_cookies_fuzz::{fallback_key, keys, now, Payload, SignedCookie, LOW_LEVEL_SALT};
 
 fuzz_target!(|data: &[u8]| {
     let input = String::from_utf8_lossy(data);
@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         let again = if opened.sealed_with_primary() {
             signer.seal_at(opened.value(), opened.issued_at()).unwrap()
         } else {
-            typed_cookies::KeyRing::new(keys_fallback())
+            typed_cookies::KeyRing::new(fallback_key())
                 .signer(LOW_LEVEL_SALT)
                 .seal_at(opened.value(), opened.issued_at())
                 .unwrap()
@@ -31,7 +31,3 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
-
-fn keys_fallback() -> typed_cookies::Key {
-    typed_cookies::Key::from_bytes(b"typed-cookies fuzzing key 2, not secret").unwrap()
-}
