@@ -9,7 +9,7 @@
 //! Its own test target (see the root `Cargo.toml`) so the counting allocator stays out of every
 //! other test binary, and without the libtest harness: the counter sees every thread of the
 //! process, and libtest's main thread allocates while a test runs (it finishes spawning the
-//! test thread and registers its wait), which made one run in a hundred count 5 allocations
+//! test thread and registers its wait), which made about one run in 150 count 5 allocations
 //! that were not ours. Here `main` is the only thread; a failed check panics (exit code 101).
 
 use std::alloc::System;
