@@ -1,7 +1,10 @@
-//! The demo server (`examples/axum_server.rs`) driven by a real, headless Chromium through
-//! chromedriver (WebDriver, with `fantoccini`): open `/`, sign in, land on `/whoami` showing
-//! the user, check that `document.cookie` does not expose the HttpOnly session cookie, sign
-//! out, see `Not signed in`.
+//! Real, headless Chromium through chromedriver (WebDriver, with `fantoccini`):
+//! - the demo server (`examples/axum_server.rs`): open `/`, sign in, land on `/whoami` showing
+//!   the user, check that `document.cookie` does not expose the HttpOnly session cookie, sign
+//!   out, see `Not signed in`;
+//! - the look-alike `__Host-` attack, replayed: a page on `evil.example.test` plants
+//!   `"\u{2000}__Host-sid"` for the whole `example.test` domain, Chromium sends it to
+//!   `app.example.test`, and the app must not see a session.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them); `CHROMIUM` and
 //! `CHROMEDRIVER` override the binaries. Without them the test prints why and passes, except
@@ -83,22 +86,21 @@ fn start_chromedriver(binary: &Path) -> (KillOnDrop, u16) {
     (guard, port)
 }
 
-async fn connect(port: u16, chromium: &Path, profile: &Path) -> Client {
-    let options = json!({
-        "binary": chromium,
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            "--disable-dev-shm-usage",
-            format!("--user-data-dir={}", profile.display()),
-        ],
-    });
+async fn connect(port: u16, chromium: &Path, profile: &Path, extra_args: &[&str]) -> Client {
+    let mut args = vec![
+        "--headless".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--disable-quic".into(),
+        "--disable-dev-shm-usage".into(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    args.extend(extra_args.iter().map(|arg| arg.to_string()));
+    let options = json!({ "binary": chromium, "args": args });
     let mut capabilities = serde_json::Map::new();
     capabilities.insert("browserName".into(), json!("chrome"));
     capabilities.insert("goog:chromeOptions".into(), options);
@@ -129,8 +131,8 @@ impl Drop for TempDir {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_in_and_out_in_headless_chromium() {
+/// chromedriver and chromium, or `None` (after saying why) when the test should be skipped.
+fn browser_binaries(test: &str) -> Option<(PathBuf, PathBuf)> {
     let chromedriver = locate("CHROMEDRIVER", &["chromedriver"]);
     let chromium = locate("CHROMIUM", &["chromium", "chromium-browser"]);
     let (Some(chromedriver), Some(chromium)) = (chromedriver, chromium) else {
@@ -139,7 +141,16 @@ async fn sign_in_and_out_in_headless_chromium() {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("{why}; a missing browser fails the test under CI=true");
         }
-        eprintln!("SKIPPED sign_in_and_out_in_headless_chromium: {why}");
+        eprintln!("SKIPPED {test}: {why}");
+        return None;
+    };
+    Some((chromedriver, chromium))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_and_out_in_headless_chromium() {
+    let Some((chromedriver, chromium)) = browser_binaries("sign_in_and_out_in_headless_chromium")
+    else {
         return;
     };
 
@@ -154,7 +165,7 @@ async fn sign_in_and_out_in_headless_chromium() {
 
     let (_chromedriver, port) = start_chromedriver(&chromedriver);
     let profile = TempDir::new();
-    let browser = connect(port, &chromium, &profile.0).await;
+    let browser = connect(port, &chromium, &profile.0, &[]).await;
     // Bounded: a stuck page fails the test instead of hanging CI.
     let outcome = tokio::time::timeout(Duration::from_secs(120), drive(&browser, &base, &keys))
         .await
@@ -230,5 +241,163 @@ async fn drive(
     browser.goto(&format!("{base}/whoami")).await?;
     let status = browser.find(Locator::Id("status")).await?;
     assert_eq!(status.text().await?, "Not signed in");
+    Ok(())
+}
+
+/// The app of the look-alike test: its session cookie is `__Host-sid`.
+#[derive(Debug, serde::Serialize, serde::Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-sid",
+    salt = "tests.browser.look-alike.v1",
+    max_age = "1h",
+    encrypt
+)]
+struct HostSession {
+    user: String,
+}
+
+/// `/plant?name=…` (served as `evil.example.test`): a page whose script sets a cookie named
+/// `String.fromCodePoint(0x2000) + "__Host-sid"` (or the name given) for `Domain=example.test`.
+/// `/me` (served as `app.example.test`): who the app thinks is signed in, and the cookie
+/// names the browser sent (so the test knows the planted cookie did arrive).
+fn look_alike_app(keys: KeyRing, planted_value: String) -> axum::Router {
+    use axum::extract::Query;
+    use axum::http::HeaderMap;
+    use axum::response::Html;
+    use axum::routing::get;
+    use typed_cookies::integrations::axum::Sealed;
+
+    #[derive(serde::Deserialize)]
+    struct Plant {
+        js_name: String,
+    }
+
+    axum::Router::new()
+        .route(
+            "/plant",
+            get(move |Query(plant): Query<Plant>| async move {
+                Html(format!(
+                    r#"<p id="done">planting</p><script>
+                    document.cookie = {} + "={planted_value}; Domain=example.test; Path=/";
+                    document.getElementById("done").textContent = "planted";
+                    </script>"#,
+                    plant.js_name
+                ))
+            }),
+        )
+        .route(
+            "/me",
+            get(
+                |session: Option<Sealed<HostSession>>, headers: HeaderMap| async move {
+                    let sent: Vec<String> = headers
+                        .get_all(axum::http::header::COOKIE)
+                        .iter()
+                        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                        .collect();
+                    let who = session.map_or("nobody".into(), |Sealed(s)| s.user);
+                    serde_json::json!({ "user": who, "cookie_headers": sent }).to_string()
+                },
+            ),
+        )
+        .with_state(keys)
+}
+
+/// The `__Host-` bypass through a look-alike name, replayed as it was found: Chromium sends a
+/// cookie named `"\u{2000}__Host-sid"` planted by a sibling subdomain; the app must not open
+/// it as its `__Host-sid` session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sibling_subdomain_cannot_plant_a_look_alike_host_cookie() {
+    let Some((chromedriver, chromium)) =
+        browser_binaries("a_sibling_subdomain_cannot_plant_a_look_alike_host_cookie")
+    else {
+        return;
+    };
+    let keys = KeyRing::new(Key::generate());
+    // A valid session of the attacker's own account, as the attacker would have it.
+    let planted = HostSession {
+        user: "mallory".into(),
+    }
+    .seal(&keys)
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .await
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server =
+        tokio::spawn(axum::serve(listener, look_alike_app(keys.clone(), planted)).into_future());
+
+    let (_chromedriver, driver_port) = start_chromedriver(&chromedriver);
+    let profile = TempDir::new();
+    let browser = connect(
+        driver_port,
+        &chromium,
+        &profile.0,
+        &["--host-resolver-rules=MAP *.example.test 127.0.0.1"],
+    )
+    .await;
+    let outcome = tokio::time::timeout(Duration::from_secs(120), plant_and_visit(&browser, port))
+        .await
+        .unwrap_or_else(|_| Err("the browser flow took over 120 s".into()));
+    let _ = browser.close().await;
+    server.abort();
+    if let Err(error) = outcome {
+        panic!("browser flow failed: {error}");
+    }
+}
+
+async fn plant_and_visit(browser: &Client, port: u16) -> Result<(), Box<dyn std::error::Error>> {
+    let me = |browser: &Client| {
+        let browser = browser.clone();
+        async move {
+            browser
+                .goto(&format!("http://app.example.test:{port}/me"))
+                .await?;
+            let body = browser.find(Locator::Css("body")).await?.text().await?;
+            let seen: serde_json::Value = serde_json::from_str(&body)?;
+            Ok::<_, Box<dyn std::error::Error>>(seen)
+        }
+    };
+    let plant = |js_name: &'static str| {
+        let browser = browser.clone();
+        async move {
+            let query: String = js_name.bytes().map(|b| format!("%{b:02X}")).collect();
+            browser
+                .goto(&format!(
+                    "http://evil.example.test:{port}/plant?js_name={query}"
+                ))
+                .await?;
+            let done = browser.wait().for_element(Locator::Id("done")).await?;
+            assert_eq!(done.text().await?, "planted");
+            Ok::<_, Box<dyn std::error::Error>>(())
+        }
+    };
+
+    // U+2000 before the name: for Chromium an unprefixed cookie, so it is stored for the
+    // whole domain and sent to the app.
+    plant(r#"String.fromCodePoint(0x2000) + "__Host-sid""#).await?;
+    let seen = me(browser).await?;
+    let sent = seen["cookie_headers"].to_string();
+    assert!(
+        sent.contains("\u{2000}__Host-sid="),
+        "Chromium did not send the planted cookie, so this test proves nothing: {seen}"
+    );
+    assert_eq!(
+        seen["user"], "nobody",
+        "the look-alike opened as a session: {seen}"
+    );
+
+    // Case variants of the prefix (which Chromium also protects) and another whitespace class.
+    plant(r#""__host-sid""#).await?;
+    plant(r#"String.fromCodePoint(0x3000) + "__Host-sid""#).await?;
+    let seen = me(browser).await?;
+    assert_eq!(seen["user"], "nobody", "{seen}");
+    // A nameless cookie whose value starts with the prefix would be sent as `__Host-sid=…`,
+    // indistinguishable from ours: browsers must refuse to store it (RFC 6265bis).
+    plant(r#""=__Host-sid""#).await?;
+    let seen = me(browser).await?;
+    assert_eq!(
+        seen["user"], "nobody",
+        "Chromium stored a nameless `__Host-` look-alike: {seen}"
+    );
     Ok(())
 }

@@ -90,6 +90,22 @@ fn seeds() -> Vec<(&'static str, &'static str, String)> {
             format!("fz_enc=\"{encrypted}\"; fz_sid=x"),
         ),
         ("cookie_header", "invalid-others-only", "a=1; b=2;c".into()),
+        (
+            "cookie_lookup",
+            "valid-exact",
+            format!(" \tfz_sid={signed}\t; theme=dark"),
+        ),
+        (
+            "cookie_lookup",
+            "valid-beside-look-alikes",
+            format!("\u{2000}fz_sid=x; fz_sid={signed}; fz_sid\u{3000}=y; Fz_sid=z; \u{feff}fz_sid={signed}"),
+        ),
+        (
+            "cookie_lookup",
+            "invalid-look-alike-only",
+            format!("\u{a0}fz_sid={signed}; \u{85}fz_sid={signed}"),
+        ),
+        ("cookie_lookup", "invalid-case", format!("FZ_SID={signed}")),
     ]
 }
 
@@ -127,6 +143,13 @@ fn opens(target: &str, contents: &str) -> bool {
                 Ok(Some(_))
             )
         }
+        "cookie_lookup" => {
+            fuzz_shared::check_lookup(contents);
+            matches!(
+                SignedCookie::from_cookie_header_at(&keys, contents, now),
+                Ok(Some(_))
+            )
+        }
         other => panic!("unknown target {other}"),
     }
 }
@@ -141,7 +164,12 @@ fn seed_corpus_is_current() {
         }
     }
     let mut checked = 0;
-    for target in ["open_signed", "open_encrypted", "cookie_header"] {
+    for target in [
+        "open_signed",
+        "open_encrypted",
+        "cookie_header",
+        "cookie_lookup",
+    ] {
         // Only the named seeds: libFuzzer adds hash-named finds to the same directory.
         let mut entries: Vec<_> = std::fs::read_dir(dir.join(target))
             .unwrap_or_else(|e| panic!("{}: {e}", dir.join(target).display()))
@@ -175,7 +203,7 @@ fn seed_corpus_is_current() {
             checked += 1;
         }
     }
-    assert!(checked >= 15, "{checked} seeds");
+    assert!(checked >= 19, "{checked} seeds");
 }
 
 /// The seeds made now have the same meaning as the committed ones (this catches the two

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use typed_cookies::time::OffsetDateTime;
-use typed_cookies::{Key, KeyRing, SealedCookie};
+use typed_cookies::{Key, KeyRing, OpenError, SealedCookie};
 
 /// The payload of every target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,4 +56,38 @@ pub fn sealed_at() -> OffsetDateTime {
 /// ...and are opened a minute later, well within their max age.
 pub fn now() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_767_225_660).unwrap()
+}
+
+/// The reference splitter the `cookie_lookup` target checks the library against, written as
+/// plainly as possible: split on `;`, cut each piece at its first `=`, trim only SP and HTAB,
+/// compare the name exactly. Every value found under `name`, in order.
+pub fn reference_lookup<'h>(header: &'h str, name: &str) -> Vec<&'h str> {
+    const OWS: [char; 2] = [' ', '\t'];
+    header
+        .split(';')
+        .filter_map(|piece| piece.split_once('='))
+        .filter(|(found, _)| found.trim_matches(OWS) == name)
+        .map(|(_, value)| value.trim_matches(OWS))
+        .collect()
+}
+
+/// Asserts that [`SignedCookie::from_cookie_header_at`] finds in `header` exactly what
+/// [`reference_lookup`] finds: nothing, one value (opened the same way), or a duplicate.
+pub fn check_lookup(header: &str) {
+    let keys = keys();
+    let name = SignedCookie::CONFIG.name();
+    let found = reference_lookup(header, name);
+    let expected = match found.as_slice() {
+        [] => Ok(None),
+        [value] => SignedCookie::open_at(&keys, value, now()).map(Some),
+        _ => Err(OpenError::DuplicateCookie {
+            name,
+            count: found.len(),
+        }),
+    };
+    assert_eq!(
+        SignedCookie::from_cookie_header_at(&keys, header, now()),
+        expected,
+        "{header:?}"
+    );
 }

@@ -92,6 +92,7 @@ macro_rules! adapter_scenarios {
             expired_cookie,
             wrong_salt_and_wrong_key,
             duplicated_cookie_even_across_headers,
+            look_alike_names_are_never_the_session,
             malformed_and_huge_headers_never_yield_a_session,
         );
     };
@@ -194,6 +195,40 @@ pub async fn duplicated_cookie_even_across_headers(app: &impl Client, keys: &Key
     assert_rejected(app, &[&both], "invalid DuplicateCookie").await;
     assert_rejected(app, &[&ann, &bob], "invalid DuplicateCookie").await;
     assert_rejected(app, &[&ann, &ann], "invalid DuplicateCookie").await;
+}
+
+/// A sibling subdomain can plant `"\u{2000}__Host-sid"` (for the browser an unprefixed cookie):
+/// alone it is no session, beside the real cookie it is ignored (no forced sign-out).
+pub async fn look_alike_names_are_never_the_session(app: &impl Client, keys: &KeyRing) {
+    let planted = Session {
+        user: "mallory".into(),
+    }
+    .seal(keys)
+    .unwrap();
+    let real = cookie_pair(&Session { user: "ann".into() }.seal(keys).unwrap());
+    for look_alike in [
+        "\u{2000}__Host-sid",
+        "__Host-sid\u{a0}",
+        "__host-sid",
+        "\u{feff}__Host-sid",
+    ] {
+        let planted = format!("{look_alike}={planted}").into_bytes();
+        assert_eq!(
+            app.get("/optional", &[&planted]).await,
+            (200, "none".into())
+        );
+        assert_eq!(
+            app.get("/result", &[&planted]).await,
+            (200, "missing __Host-sid".into())
+        );
+        for cookies in [[&planted, &real], [&real, &planted]] {
+            let cookies: Vec<&[u8]> = cookies.iter().map(|c| c.as_slice()).collect();
+            assert_eq!(
+                app.get("/strict", &cookies).await,
+                (200, "hello ann".into())
+            );
+        }
+    }
 }
 
 pub async fn malformed_and_huge_headers_never_yield_a_session(app: &impl Client, _keys: &KeyRing) {

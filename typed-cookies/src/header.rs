@@ -1,5 +1,6 @@
-//! HTTP header text: rendering `Set-Cookie` (and its removal) from a [`CookieConfig`], and
-//! finding one cookie among a request's `Cookie:` header, via the `cookie` crate.
+//! HTTP header text: rendering `Set-Cookie` (and its removal) from a [`CookieConfig`] with the
+//! `cookie` crate, and finding one cookie among a request's `Cookie:` headers with our own
+//! byte-exact splitter (a general parser's Unicode trimming let look-alike names through).
 
 use ::cookie::{Cookie, CookieBuilder};
 use time::{Duration, OffsetDateTime};
@@ -53,22 +54,110 @@ fn with_attributes<'c>(builder: CookieBuilder<'c>, config: &CookieConfig) -> Coo
     builder
 }
 
-/// The value of the cookie `name` in a `Cookie:` request header: `Ok(None)` when absent,
-/// [`OpenError::DuplicateCookie`] when present more than once (cookie tossing: a sibling
-/// subdomain or another path can plant a second cookie of the same name, and nothing in the
-/// header says which is ours). Unparsable pieces of the header are skipped.
-pub(crate) fn find(header: &str, name: &'static str) -> Result<Option<String>, OpenError> {
+/// The `name=value` pairs of one `Cookie:` request header, split the way browsers write it and
+/// store names: on `;`, with only SP and HTAB trimmed around each name and value. Nothing else
+/// is trimmed, folded or decoded, so a name is compared byte for byte: `"\u{2000}__Host-sid"`
+/// (which a browser stores as an unprefixed cookie any sibling subdomain may set) or
+/// `"__host-sid"` is never `__Host-sid`. Pieces without `=` are skipped (browsers send a
+/// nameless cookie as its bare value; it has no name to be ours).
+pub(crate) fn pairs(header: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    header.split(|&b| b == b';').filter_map(|piece| {
+        let eq = piece.iter().position(|&b| b == b'=')?;
+        Some((trim_sp_htab(&piece[..eq]), trim_sp_htab(&piece[eq + 1..])))
+    })
+}
+
+/// `bytes` without leading and trailing SP (0x20) and HTAB (0x09), the only whitespace of
+/// RFC 6265's `OWS`. Unicode whitespace, CR, LF, VT and FF stay: they are part of the name.
+fn trim_sp_htab(bytes: &[u8]) -> &[u8] {
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = bytes.iter().position(|b| !is_ows(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |i| i + 1);
+    &bytes[start..end]
+}
+
+/// The value of the cookie `name` in a request's `Cookie:` headers (HTTP/2 may send several;
+/// they are searched as one): `Ok(None)` when absent, [`OpenError::DuplicateCookie`] when
+/// present more than once (cookie tossing: a sibling subdomain or another path can plant a
+/// second cookie of the same name, and nothing in the header says which is ours), and
+/// [`OpenError::Malformed`] when the one value is not UTF-8.
+///
+/// Names match byte-exactly (see [`pairs`]); a look-alike name beside ours is ignored, not
+/// counted as a duplicate, so planting one can neither sign a user in nor out.
+pub(crate) fn find<'h>(
+    headers: impl IntoIterator<Item = &'h [u8]>,
+    name: &'static str,
+) -> Result<Option<&'h str>, OpenError> {
     let mut found = None;
     let mut count = 0;
-    for cookie in Cookie::split_parse(header).flatten() {
-        if cookie.name() == name {
-            count += 1;
-            found = Some(cookie.value().to_owned());
+    for header in headers {
+        for (pair_name, value) in pairs(header) {
+            if pair_name == name.as_bytes() {
+                count += 1;
+                found = Some(value);
+            }
         }
     }
     match count {
-        0 => Ok(None),
-        1 => Ok(found),
+        0 | 1 => found
+            .map(std::str::from_utf8)
+            .transpose()
+            .map_err(|_| OpenError::Malformed),
         count => Err(OpenError::DuplicateCookie { name, count }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(header: &str) -> Vec<String> {
+        pairs(header.as_bytes())
+            .map(|(n, v)| {
+                format!(
+                    "{}={}",
+                    String::from_utf8_lossy(n),
+                    String::from_utf8_lossy(v)
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn splits_on_semicolons_and_trims_only_sp_and_htab() {
+        assert_eq!(names("a=1; b=2;c=3"), ["a=1", "b=2", "c=3"]);
+        assert_eq!(names(" \t a \t= \t1 \t;"), ["a=1"]);
+        assert_eq!(names("a==b=; nameless; =v"), ["a==b=", "=v"]);
+        assert_eq!(names("\u{a0}a=1\u{2000}"), ["\u{a0}a=1\u{2000}"]);
+        assert_eq!(names("\na=1\r"), ["\na=1\r"]);
+        assert_eq!(names(""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn finds_exact_names_only_across_headers() {
+        fn find<'h>(headers: &[&'h str]) -> Result<Option<&'h str>, OpenError> {
+            super::find(headers.iter().map(|h| h.as_bytes()), "__Host-sid")
+        }
+        assert_eq!(find(&[]), Ok(None));
+        assert_eq!(find(&["x=1", "__Host-sid=v"]), Ok(Some("v")));
+        assert_eq!(find(&["__host-sid=v; \u{2000}__Host-sid=w"]), Ok(None));
+        assert_eq!(
+            find(&["__Host-sid=v", "a=1; __Host-sid=w"]),
+            Err(OpenError::DuplicateCookie {
+                name: "__Host-sid",
+                count: 2
+            })
+        );
+        assert_eq!(
+            find(std::slice::from_ref(&"__Host-sid=\u{fffd}")),
+            Ok(Some("\u{fffd}"))
+        );
+        assert_eq!(
+            super::find([&b"__Host-sid=\xff"[..]], "__Host-sid"),
+            Err(OpenError::Malformed)
+        );
     }
 }

@@ -98,6 +98,10 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
     /// This type's cookie from a request's `Cookie:` header value, opened now: `Ok(None)` when
     /// the header does not hold it, an error when it is invalid, expired, or present twice
     /// ([`OpenError::DuplicateCookie`], see the README on cookie tossing).
+    ///
+    /// The name matches byte-exactly, as browsers store it: only SP and HTAB around a pair are
+    /// trimmed. A look-alike (`"\u{2000}__Host-sid"`, `"__host-sid"`), which a browser treats
+    /// as another, unprotected cookie, is never opened as this one and is ignored beside it.
     fn from_cookie_header(keys: &KeyRing, header: &str) -> Result<Option<Self>, OpenError> {
         Self::from_cookie_header_at(keys, header, OffsetDateTime::now_utc())
     }
@@ -108,8 +112,8 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
         header: &str,
         now: OffsetDateTime,
     ) -> Result<Option<Self>, OpenError> {
-        header::find(header, Self::CONFIG.name())?
-            .map(|value| Self::open_at(keys, &value, now))
+        header::find([header.as_bytes()], Self::CONFIG.name())?
+            .map(|value| Self::open_at(keys, value, now))
             .transpose()
     }
 }

@@ -8,16 +8,16 @@
 //!
 //! Every adapter reads cookies the same way: all of a request's `Cookie:` headers are
 //! considered (HTTP/2 may split cookies over several), a cookie name present more than once
-//! is [`OpenError::DuplicateCookie`], bytes that are not UTF-8 or pieces that do not parse
-//! as `name=value` are skipped, and a value that does not open is an error — never a panic,
-//! never a session. Frameworks without an adapter use the header-string API directly:
+//! is [`OpenError::DuplicateCookie`], names are compared byte for byte as browsers store
+//! them (a look-alike such as `"\u{2000}__Host-sid"` or `"__host-sid"` is another cookie and
+//! is ignored), pieces without `=` are skipped, and a value that does not open (or is not
+//! UTF-8) is an error — never a panic, never a session. Frameworks without an adapter use the header-string API directly:
 //! [`SealedCookie::from_cookie_header`] and [`SealedCookie::to_set_cookie`].
-
-use std::borrow::Cow;
 
 use time::OffsetDateTime;
 
 use crate::error::{OpenError, SealError};
+use crate::header;
 use crate::keyring::KeyRing;
 use crate::sealed_cookie::SealedCookie;
 
@@ -70,24 +70,17 @@ pub enum SetCookieError {
     },
 }
 
-/// Opens `T` from every `Cookie:` header value of a request, joined with `"; "` so a name
-/// repeated across headers is caught as a duplicate like one repeated inside a header.
+/// Opens `T` from every `Cookie:` header value of a request, searched as one header so a
+/// name repeated across headers is caught as a duplicate like one repeated inside a header.
+/// Bytes are matched as they are (no lossy UTF-8 conversion that could make a name ours).
 pub(crate) fn open_from_cookie_headers<'a, T: SealedCookie>(
     values: impl IntoIterator<Item = &'a [u8]>,
     keys: &KeyRing,
     now: OffsetDateTime,
 ) -> Result<Option<T>, OpenError> {
-    let mut values = values.into_iter();
-    let Some(first) = values.next() else {
-        return Ok(None);
-    };
-    let mut header: Cow<'a, str> = String::from_utf8_lossy(first);
-    for value in values {
-        let joined = header.to_mut();
-        joined.push_str("; ");
-        joined.push_str(&String::from_utf8_lossy(value));
-    }
-    T::from_cookie_header_at(keys, &header, now)
+    header::find(values, T::CONFIG.name())?
+        .map(|value| T::open_at(keys, value, now))
+        .transpose()
 }
 
 #[cfg(test)]

@@ -1,0 +1,166 @@
+//! Cookie names are matched byte-exactly, the way browsers store them.
+//!
+//! A sibling subdomain can plant `"\u{2000}__Host-sid"`: for a browser that is an unprefixed
+//! cookie (no `Secure`, any `Domain` allowed), so it is stored and sent. A server that trims
+//! Unicode whitespace from names (as `str::trim` does) would open it as `__Host-sid`: login
+//! fixation, or a lasting forced sign-out beside the real cookie. Here every Unicode whitespace
+//! class, leading and trailing, alone and beside the real cookie, and case variants of the
+//! prefix are shown never to be ours; a property test compares the lookup with the fuzz
+//! targets' reference splitter on headers built from such pieces.
+
+// The fuzz targets' reference splitter and fixtures (only some of them are used here).
+#[allow(dead_code)]
+#[path = "../fuzz/src/lib.rs"]
+mod fuzz_shared;
+
+use proptest::prelude::*;
+use serde::{Deserialize, Serialize};
+use typed_cookies::time::OffsetDateTime;
+use typed_cookies::{Key, KeyRing, OpenError, SealedCookie};
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(name = "__Host-sid", salt = "tests.cookie-names.v1", max_age = "1h")]
+struct Session {
+    user: String,
+}
+
+/// Every character `char::is_whitespace` accepts that is not SP or HTAB (Zs, the line and
+/// paragraph separators, NEL and the ASCII controls), and the invisible ones it does not
+/// (zero-width space, non-joiner, joiner, word joiner, byte order mark).
+const LOOK_ALIKE_PADDING: &[char] = &[
+    '\u{a0}', '\u{1680}', '\u{2000}', '\u{2001}', '\u{2002}', '\u{2003}', '\u{2004}', '\u{2005}',
+    '\u{2006}', '\u{2007}', '\u{2008}', '\u{2009}', '\u{200a}', '\u{202f}', '\u{205f}', '\u{3000}',
+    '\u{85}', '\u{2028}', '\u{2029}', '\n', '\r', '\u{b}', '\u{c}', '\u{200b}', '\u{200c}',
+    '\u{200d}', '\u{2060}', '\u{feff}',
+];
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap()
+}
+
+fn sealed(keys: &KeyRing, user: &str) -> String {
+    Session { user: user.into() }.seal_at(keys, now()).unwrap()
+}
+
+fn lookup(keys: &KeyRing, header: &str) -> Result<Option<String>, OpenError> {
+    Session::from_cookie_header_at(keys, header, now()).map(|s| s.map(|s| s.user))
+}
+
+/// The names a look-alike can take: padded before or after with each character above, and
+/// the prefix in other cases.
+fn look_alikes() -> Vec<String> {
+    let mut names: Vec<String> = LOOK_ALIKE_PADDING
+        .iter()
+        .flat_map(|c| [format!("{c}__Host-sid"), format!("__Host-sid{c}")])
+        .collect();
+    names.extend(
+        [
+            "__host-sid",
+            "__HOST-sid",
+            "__Host-SID",
+            "__HoSt-sid",
+            "__host-SID",
+        ]
+        .map(String::from),
+    );
+    names
+}
+
+#[test]
+fn the_padding_list_covers_every_unicode_whitespace_but_sp_and_htab() {
+    let missing: Vec<u32> = (0..=0x10ffff_u32)
+        .filter_map(char::from_u32)
+        .filter(|c| c.is_whitespace() && *c != ' ' && *c != '\t')
+        .filter(|c| !LOOK_ALIKE_PADDING.contains(c))
+        .map(u32::from)
+        .collect();
+    assert!(missing.is_empty(), "not tested: {missing:x?}");
+}
+
+#[test]
+fn a_look_alike_alone_is_no_session() {
+    let keys = KeyRing::new(Key::generate());
+    let planted = sealed(&keys, "mallory");
+    for name in look_alikes() {
+        for header in [
+            format!("{name}={planted}"),
+            format!("theme=dark; {name}={planted}"),
+            format!(" {name}={planted} ;x=1"),
+        ] {
+            assert_eq!(lookup(&keys, &header), Ok(None), "{header:?}");
+        }
+    }
+}
+
+#[test]
+fn a_look_alike_beside_the_real_cookie_is_ignored() {
+    let keys = KeyRing::new(Key::generate());
+    let planted = sealed(&keys, "mallory");
+    let real = format!("__Host-sid={}", sealed(&keys, "ann"));
+    for name in look_alikes() {
+        let planted = format!("{name}={planted}");
+        for header in [
+            format!("{planted}; {real}"),
+            format!("{real}; {planted}"),
+            format!("{planted};{real};{planted}"),
+        ] {
+            assert_eq!(lookup(&keys, &header), Ok(Some("ann".into())), "{header:?}");
+        }
+    }
+}
+
+#[test]
+fn only_sp_and_htab_around_a_pair_are_trimmed() {
+    let keys = KeyRing::new(Key::generate());
+    let value = sealed(&keys, "ann");
+    for header in [
+        format!("__Host-sid={value}"),
+        format!(" \t __Host-sid={value} \t ;a=b"),
+        format!("a=b;\t__Host-sid \t= \t{value}"),
+    ] {
+        assert_eq!(lookup(&keys, &header), Ok(Some("ann".into())), "{header:?}");
+    }
+    // The exact name twice is still cookie tossing.
+    assert_eq!(
+        lookup(&keys, &format!("__Host-sid={value}; \t__Host-sid={value}")),
+        Err(OpenError::DuplicateCookie {
+            name: "__Host-sid",
+            count: 2
+        })
+    );
+}
+
+/// One header piece: the fuzz cookie's exact name, a look-alike of it, or another cookie,
+/// with padding around it and a valid, garbage or empty value.
+fn piece() -> impl Strategy<Value = String> {
+    let valid = fuzz_shared::SignedCookie(fuzz_shared::Payload {
+        user: 1,
+        name: "ann".into(),
+        roles: vec![],
+    })
+    .seal_at(&fuzz_shared::keys(), fuzz_shared::now())
+    .unwrap();
+    let pad = proptest::sample::select(
+        [
+            " ", "\t", "", "\u{2000}", "\u{a0}", "\u{feff}", "\u{85}", "\n", "\u{3000}",
+        ]
+        .to_vec(),
+    );
+    let name = proptest::sample::select(["fz_sid", "FZ_SID", "fz_Sid", "other", ""].to_vec());
+    let value = proptest::sample::select(vec![valid, "x".into(), String::new(), "a=b".into()]);
+    (pad.clone(), name, pad.clone(), any::<bool>(), pad, value).prop_map(
+        |(before, name, after, eq, inner, value)| {
+            let eq = if eq { "=" } else { "" };
+            format!("{before}{name}{after}{eq}{inner}{value}")
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+    #[test]
+    fn lookup_matches_the_reference_splitter(pieces in proptest::collection::vec(piece(), 0..5)) {
+        fuzz_shared::check_lookup(&pieces.join(";"));
+    }
+}
