@@ -219,7 +219,7 @@ mod tests {
         for err in [
             KeyRing::parse_list(&format!("{good}, ,{passphrase} ,{good}x"), Some("APP_KEYS")),
             KeyRing::from_base64_list(&format!("{good},{good}!")),
-            KeyRing::from_base64_list(&format!("{}", &good[..20])),
+            KeyRing::from_base64_list(&good[..20]),
         ] {
             let shown = format!(
                 "{:?} {}",
