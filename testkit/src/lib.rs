@@ -17,7 +17,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 
 /// Most byte strings watched at once.
 pub const MAX_NEEDLES: usize = 4;
@@ -41,6 +41,10 @@ const EMPTY_SLOT: Slot = Slot {
 
 static SLOTS: [Slot; MAX_NEEDLES] = [EMPTY_SLOT; MAX_NEEDLES];
 static ARMED: AtomicBool = AtomicBool::new(false);
+/// Held for reading while a freed block is scanned, for writing while the needles change: so
+/// a scan never sees half-written needles, and never counts a hit after the counts were reset.
+/// (Futex-based on the platforms we test on: taking it does not allocate.)
+static CHANGING: RwLock<()> = RwLock::new(());
 /// One [`Watch`] at a time (tests of one binary run in parallel).
 static WATCHING: Mutex<()> = Mutex::new(());
 
@@ -85,6 +89,10 @@ fn scan(block: &[u8]) {
     if !ARMED.load(Ordering::Acquire) {
         return;
     }
+    let _stable = CHANGING.read().unwrap_or_else(PoisonError::into_inner);
+    if !ARMED.load(Ordering::Acquire) {
+        return;
+    }
     for slot in &SLOTS {
         let len = slot.len.load(Ordering::Acquire);
         if len == 0 || len > block.len() {
@@ -112,6 +120,8 @@ pub fn watch(needles: &[&[u8]]) -> Watch {
         "at most {MAX_NEEDLES} needles"
     );
     let exclusive = WATCHING.lock().unwrap_or_else(PoisonError::into_inner);
+    assert!(needles.iter().all(|n| !n.is_empty()), "empty needle");
+    let changing = CHANGING.write().unwrap_or_else(PoisonError::into_inner);
     for (slot, needle) in SLOTS
         .iter()
         .zip(needles.iter().map(Some).chain(std::iter::repeat(None)))
@@ -128,8 +138,8 @@ pub fn watch(needles: &[&[u8]]) -> Watch {
         slot.hits.store(0, Ordering::Release);
         slot.len.store(needle.len(), Ordering::Release);
     }
-    assert!(needles.iter().all(|n| !n.is_empty()), "empty needle");
     ARMED.store(true, Ordering::Release);
+    drop(changing);
     Watch {
         _exclusive: exclusive,
     }
@@ -154,6 +164,7 @@ impl Watch {
 
 impl Drop for Watch {
     fn drop(&mut self) {
+        let _changing = CHANGING.write().unwrap_or_else(PoisonError::into_inner);
         ARMED.store(false, Ordering::Release);
         for slot in &SLOTS {
             slot.len.store(0, Ordering::Release);
