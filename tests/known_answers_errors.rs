@@ -520,9 +520,37 @@ fn key_errors() {
         KeyRing::from_base64_list(" , ").unwrap_err().to_string(),
         "no key given: expected comma-separated base64 keys, primary first"
     );
+    let err = KeyRing::from_base64_list(&format!("{}, %%%", fixed_key().to_base64())).unwrap_err();
     assert_eq!(
-        KeyRing::from_base64_list(&format!("{}, %%%", fixed_key().to_base64())).unwrap_err(),
-        KeyError::InvalidBase64
+        err,
+        KeyError::InList {
+            var: None,
+            position: 2,
+            count: 2,
+            error: Box::new(KeyError::InvalidBase64)
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "key 2 of 2: key is not valid base64 (standard or URL-safe alphabet expected)"
+    );
+    assert_eq!(
+        Key::from_bytes(b"correct horse battery staple, longer").unwrap_err(),
+        KeyError::Text
+    );
+    assert_eq!(
+        KeyError::Text.to_string(),
+        "key material is plain text (a passphrase, or an encoded key not decoded?), not random bytes; generate a key with `Key::generate()` or `cargo run --example keygen` and load its base64 with `Key::from_base64`"
+    );
+    let mut run: Vec<u8> = (0u8..32).collect();
+    run[4..12].fill(0xee);
+    assert_eq!(
+        Key::from_bytes(&run).unwrap_err(),
+        KeyError::RepeatedByte { run: 8 }
+    );
+    assert_eq!(
+        KeyError::RepeatedByte { run: 8 }.to_string(),
+        "key material does not look random (8 equal bytes in a row); generate a key with `Key::generate()` or `cargo run --example keygen`"
     );
     let err = KeyRing::with_fallbacks(fixed_key(), [fixed_key()]).unwrap_err();
     assert_eq!(

@@ -91,7 +91,7 @@ fn t0() -> OffsetDateTime {
 fn keys() -> KeyRing {
     KeyRing::with_fallbacks(
         Key::from_bytes(&(0u8..32).collect::<Vec<_>>()).unwrap(),
-        [Key::from_bytes(&(32u8..64).collect::<Vec<_>>()).unwrap()],
+        [Key::from_bytes(&(160u8..192).collect::<Vec<_>>()).unwrap()],
     )
     .unwrap()
 }

@@ -4,10 +4,17 @@
 //! `Opened`, `CookieConfig`, or of any `KeyError`, `SealError` or `OpenError` the library
 //! produces with that key. Neither does the plaintext of an encrypted value.
 //!
-//! What cannot be observed without `unsafe` (memory after drop) is asserted at compile time
-//! instead: `Key: ZeroizeOnDrop`, and `Key`/`KeyRing` implement neither `Display` nor
-//! `Serialize` (so a key can't be printed with `{}` or serialized into a log or cookie by
-//! mistake). Constant-time tag comparison is a code-review fact documented in SECURITY.md.
+//! Memory after free: this binary's global allocator (`typed_cookies_testkit::ScanningAlloc`,
+//! the one place with `unsafe`, in the unpublished `testkit` crate) searches every freed block
+//! for watched bytes. Decoding a key (either base64 alphabet) and sealing a value too large
+//! for a cookie leave neither key bytes nor plaintext in freed memory. The per-nonce POLYVAL
+//! key lives on the stack, out of a heap scan's reach: that `polyval`'s `zeroize` feature
+//! stays on is checked in the manifests instead.
+//!
+//! Also asserted at compile time: `Key: ZeroizeOnDrop`, and `Key`/`KeyRing` implement neither
+//! `Display` nor `Serialize` (so a key can't be printed with `{}` or serialized into a log or
+//! cookie by mistake). Constant-time tag comparison is a code-review fact documented in
+//! SECURITY.md.
 
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
@@ -16,6 +23,10 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use time::{Duration, OffsetDateTime};
 use typed_cookies::{Key, KeyError, KeyRing, OpenError, SealError, SealedCookie};
+use typed_cookies_testkit::{watch, ScanningAlloc};
+
+#[global_allocator]
+static ALLOC: ScanningAlloc = ScanningAlloc;
 
 /// Compile-time: `Key` wipes its material when dropped (its clones too).
 const _: fn() = || {
@@ -97,7 +108,10 @@ fn subkey(master: &[u8], info: &str) -> [u8; 32] {
 /// and a random key.
 fn materials() -> Vec<Vec<u8>> {
     vec![
-        b"correct horse battery staple, longer and longer".to_vec(),
+        // Not all ASCII (the em dash), so accepted as a key, and still text for the raw check.
+        "correct horse battery staple \u{2014} longer and longer"
+            .as_bytes()
+            .to_vec(),
         (0u8..32)
             .map(|i| i.wrapping_mul(37).wrapping_add(11))
             .collect(),
@@ -202,6 +216,10 @@ fn everything_printed(key: &Key) -> Vec<String> {
         KeyRing::from_base64_list(&format!("{text},%%%{text}")).unwrap_err(),
         KeyRing::from_env("TYPED_COOKIES_HYGIENE_SURELY_UNSET").unwrap_err(),
         Key::from_bytes(&[9; 40]).unwrap_err(),
+        Key::from_bytes(&[key.to_base64().as_bytes(), &[0; 9]].concat()).unwrap_err(),
+        Key::from_bytes(key.to_base64().as_bytes()).unwrap_err(),
+        KeyRing::from_base64_list(&format!("{text}, {}", STANDARD.encode(text.as_bytes())))
+            .unwrap_err(),
     ];
     for e in &key_errors {
         debug_and_display(e, Some(e));
@@ -276,4 +294,118 @@ fn to_base64_is_the_only_exposure_and_round_trips() {
         assert_eq!(key.to_base64(), STANDARD.encode(&material));
         assert_eq!(Key::from_base64(&key.to_base64()).unwrap().id(), key.id());
     }
+}
+
+/// A random key whose URL-safe base64 has no `-` or `_` in its first 24 characters but has
+/// one before the end: decoding it with the standard alphabet first gets 18 bytes in before
+/// failing, which is where an unwiped buffer used to be freed.
+fn url_safe_only_key() -> ([u8; 32], String) {
+    loop {
+        let bytes: [u8; 32] = rand::random();
+        let text = URL_SAFE_NO_PAD.encode(bytes);
+        if let Some(at) = text.find(['-', '_']) {
+            if at >= 24 && Key::from_bytes(&bytes).is_ok() {
+                return (bytes, text);
+            }
+        }
+    }
+}
+
+#[test]
+fn decoding_a_key_leaves_no_key_bytes_in_freed_memory() {
+    for _ in 0..20 {
+        let (bytes, url) = url_safe_only_key();
+        let other = Key::generate().to_base64();
+        let texts = [
+            url.clone(),
+            format!("{url}="),
+            STANDARD.encode(bytes),
+            format!("  {url}\n"),
+        ];
+        let list = format!("{other}, {url}");
+        let watched = watch(&[&bytes[..12], &bytes[4..16], &bytes[20..32]]);
+        for text in &texts {
+            let key = Key::from_base64(text).unwrap();
+            assert_eq!(key.to_base64(), STANDARD.encode(bytes));
+        }
+        let ring = KeyRing::from_base64_list(&list).unwrap();
+        drop(ring);
+        assert_eq!(
+            watched.hits(),
+            [0; 4],
+            "freed blocks held bytes of a key decoded from base64"
+        );
+    }
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "h_big",
+    salt = "hygiene.residue",
+    max_age = "1h",
+    encrypt,
+    codec = "postcard"
+)]
+struct Compact {
+    secret: String,
+}
+
+const RESIDUE: &str = "RESIDUE-CANARY-51d0e8c2";
+
+#[test]
+fn sealing_leaves_no_plaintext_in_freed_memory() {
+    let keys = KeyRing::new(Key::generate());
+    let sealer = keys.sealer("hygiene.residue").max_age(Duration::hours(1));
+    // Over twice a cookie (and the engine's 8 KiB buffer), as one value and in parts.
+    let big = RESIDUE.repeat(600);
+    let parts = vec![RESIDUE.to_owned(); 600];
+    let small = RESIDUE.to_owned();
+    let compact = Compact {
+        secret: big.clone(),
+    };
+    let session = Session {
+        secret: big.clone(),
+    };
+    let watched = watch(&[RESIDUE.as_bytes()]);
+    for _ in 0..3 {
+        assert!(matches!(sealer.seal(&big), Err(SealError::TooLarge { .. })));
+        assert!(matches!(
+            sealer.seal(&parts),
+            Err(SealError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            compact.seal(&keys),
+            Err(SealError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            session.seal(&keys),
+            Err(SealError::TooLarge { .. })
+        ));
+        let sealed = sealer.seal(&small).unwrap();
+        let opened: String = sealer.open(&sealed).unwrap();
+        assert_eq!(opened, small);
+        // The opened value is the caller's: kept alive past the check.
+        std::mem::forget(opened);
+    }
+    assert_eq!(watched.hits(), [0; 4], "a freed block held plaintext");
+}
+
+/// The per-nonce POLYVAL key is on the stack inside `aes-gcm-siv`, which a heap scan cannot
+/// see, so this checks the manifests: `polyval` is a dependency of the runtime crate with its
+/// `zeroize` feature. (polyval 0.6 wipes on drop only in its portable backend; see SECURITY.md.)
+#[test]
+fn polyval_is_built_with_zeroize() {
+    let workspace = include_str!("../Cargo.toml");
+    let runtime = include_str!("../typed-cookies/Cargo.toml");
+    let line = workspace
+        .lines()
+        .find(|l| l.trim_start().starts_with("polyval ="))
+        .expect("polyval in [workspace.dependencies]");
+    assert!(line.contains("\"zeroize\""), "{line}");
+    assert!(
+        runtime
+            .lines()
+            .any(|l| l.trim() == "polyval = { workspace = true }"),
+        "typed-cookies depends on the workspace's polyval"
+    );
 }

@@ -34,18 +34,19 @@ pub struct EncryptedCookie(pub Payload);
 pub const LOW_LEVEL_SALT: &str = "fuzz.low-level";
 
 /// The ring: a primary and a fallback, both fixed and public (never use them anywhere else).
+/// Their last byte is not ASCII: `Key::from_bytes` refuses all-text key material.
 pub fn keys() -> KeyRing {
     KeyRing::with_fallbacks(primary_key(), [fallback_key()]).unwrap()
 }
 
 /// The ring's primary key.
 pub fn primary_key() -> Key {
-    Key::from_bytes(b"typed-cookies fuzzing key 1, not secret").unwrap()
+    Key::from_bytes(b"typed-cookies fuzzing key 1, not secret\xff").unwrap()
 }
 
 /// The ring's fallback key (the corpus has values sealed by it alone).
 pub fn fallback_key() -> Key {
-    Key::from_bytes(b"typed-cookies fuzzing key 2, not secret").unwrap()
+    Key::from_bytes(b"typed-cookies fuzzing key 2, not secret\xff").unwrap()
 }
 
 /// The corpus values were sealed at this instant (2026-01-01T00:00:00Z)...

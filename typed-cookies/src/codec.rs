@@ -29,20 +29,31 @@ impl Codec {
         }
     }
 
-    /// Appends the encoding of `value` to `out`.
+    /// Appends the encoding of `value` to `out` within its capacity, never reallocating it
+    /// (a reallocation would free a copy of the plaintext without wiping it). Returns the
+    /// length of the whole encoding; when that is more than the spare capacity, `out` holds
+    /// only the part that fit, and the caller refuses the value as too large.
     pub(crate) fn encode<T: Serialize + ?Sized>(
         self,
         value: &T,
         out: &mut Vec<u8>,
-    ) -> Result<(), SealError> {
+    ) -> Result<usize, SealError> {
         let serialize = |reason: String| SealError::Serialize { reason };
+        let mut to = AppendTo {
+            out,
+            len: 0,
+            overflowed: false,
+        };
         match self {
             Codec::Json => {
-                serde_json::to_writer(&mut *out, value).map_err(|e| serialize(e.to_string()))
+                serde_json::to_writer(&mut to, value).map_err(|e| serialize(e.to_string()))?;
             }
-            Codec::Postcard => postcard::serialize_with_flavor(value, AppendTo(out))
-                .map_err(|e| serialize(e.to_string())),
+            Codec::Postcard => {
+                postcard::serialize_with_flavor(value, &mut to)
+                    .map_err(|e| serialize(e.to_string()))?;
+            }
         }
+        Ok(to.len)
     }
 
     /// Decodes the whole of `bytes` as a `T`; trailing bytes are a mismatch too.
@@ -60,22 +71,60 @@ impl Codec {
     }
 }
 
-/// A postcard output that appends to the engine's buffer: slices with one `extend_from_slice`
-/// (`postcard::to_extend` goes through `Extend` and moves the buffer in and out).
-struct AppendTo<'a>(&'a mut Vec<u8>);
+/// An output that appends to the engine's buffer without ever growing it: bytes past its
+/// capacity are counted, not stored (and once one write did not fit, no later one is stored).
+/// Slices go in with one `extend_from_slice` (`postcard::to_extend` goes through `Extend` and
+/// moves the buffer in and out).
+struct AppendTo<'a> {
+    out: &'a mut Vec<u8>,
+    /// Bytes written so far, stored or not.
+    len: usize,
+    /// A write did not fit: nothing more is stored.
+    overflowed: bool,
+}
 
-impl postcard::ser_flavors::Flavor for AppendTo<'_> {
+impl AppendTo<'_> {
+    #[inline]
+    fn append(&mut self, bytes: &[u8]) {
+        if !self.overflowed && bytes.len() <= self.out.capacity() - self.out.len() {
+            self.out.extend_from_slice(bytes);
+        } else {
+            self.overflowed = true;
+        }
+        self.len += bytes.len();
+    }
+}
+
+impl std::io::Write for AppendTo<'_> {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.append(bytes);
+        Ok(bytes.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.append(bytes);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl postcard::ser_flavors::Flavor for &mut AppendTo<'_> {
     type Output = ();
 
     #[inline]
     fn try_push(&mut self, byte: u8) -> postcard::Result<()> {
-        self.0.push(byte);
+        self.append(&[byte]);
         Ok(())
     }
 
     #[inline]
     fn try_extend(&mut self, bytes: &[u8]) -> postcard::Result<()> {
-        self.0.extend_from_slice(bytes);
+        self.append(bytes);
         Ok(())
     }
 

@@ -17,6 +17,11 @@ pub const MIN_KEY_LEN: usize = 32;
 /// Fewest distinct byte values a key may have; 32 random bytes have this many with overwhelming
 /// probability, while `"aaaa…"` or a repeated short pattern do not.
 const MIN_DISTINCT_BYTES: usize = 8;
+/// Longest run of one byte value a key may have. In `n` random bytes a run of 8 starts at a
+/// given position with probability 256^-7 ≈ 1.4e-17, so anywhere in a 32-byte key with
+/// probability below 25 × 256^-7 ≈ 3.6e-16 (4.0e-15 for a 256-byte key): generated keys never
+/// hit it, while zero padding, a truncated buffer or a filled array do.
+const MAX_RUN: usize = 7;
 /// HKDF info for key ids.
 const KEY_ID_INFO: &[u8] = b"typed-cookies/v1/key-id";
 
@@ -49,20 +54,24 @@ impl Key {
 
     /// A key from raw bytes: at least 32, and not an obvious non-random pattern.
     ///
+    /// Refused as plainly not random: fewer than 8 distinct byte values
+    /// ([`KeyError::LowEntropy`]), a run of 8 or more equal bytes ([`KeyError::RepeatedByte`]),
+    /// and material that is all printable ASCII or ASCII whitespace ([`KeyError::Text`]: a
+    /// passphrase, or a base64 or hex key passed as raw bytes instead of decoded). Random keys
+    /// practically never trip these: 32 random bytes are all text (99 of 256 values) with
+    /// probability (99/256)^32 ≈ 6.3e-14, and hold such a run with probability below 3.6e-16.
+    ///
     /// ```
     /// use typed_cookies::{Key, KeyError};
     /// assert_eq!(Key::from_bytes(&[7; 16]).unwrap_err(), KeyError::TooShort { len: 16 });
     /// assert_eq!(Key::from_bytes(&[7; 32]).unwrap_err(), KeyError::LowEntropy);
+    /// assert_eq!(
+    ///     Key::from_bytes(b"correct horse battery staple, longer").unwrap_err(),
+    ///     KeyError::Text
+    /// );
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
-        if bytes.len() < MIN_KEY_LEN {
-            return Err(KeyError::TooShort { len: bytes.len() });
-        }
-        let mut seen = [false; 256];
-        bytes.iter().for_each(|&b| seen[usize::from(b)] = true);
-        if seen.iter().filter(|&&s| s).count() < MIN_DISTINCT_BYTES {
-            return Err(KeyError::LowEntropy);
-        }
+        check_random_looking(bytes)?;
         Ok(Self {
             material: bytes.into(),
             id: KeyId::of(bytes),
@@ -71,15 +80,17 @@ impl Key {
 
     /// A key from base64 text (standard or URL-safe alphabet, padding optional, surrounding
     /// whitespace ignored), as printed by [`Key::to_base64`].
+    ///
+    /// The decoded bytes only ever live in one buffer, wiped when this returns, whichever
+    /// alphabet the text turns out to use.
     pub fn from_base64(text: &str) -> Result<Self, KeyError> {
         let text = text.trim();
-        let bytes = Zeroizing::new(
-            LENIENT_STANDARD
-                .decode(text)
-                .or_else(|_| LENIENT_URL_SAFE.decode(text))
-                .map_err(|_| KeyError::InvalidBase64)?,
-        );
-        Self::from_bytes(&bytes)
+        let mut buf = Zeroizing::new(vec![0u8; base64::decoded_len_estimate(text.len())]);
+        let len = LENIENT_STANDARD
+            .decode_slice(text, &mut buf[..])
+            .or_else(|_| LENIENT_URL_SAFE.decode_slice(text, &mut buf[..]))
+            .map_err(|_| KeyError::InvalidBase64)?;
+        Self::from_bytes(&buf[..len])
     }
 
     /// The key material as standard base64, for storing a generated key in a secret store.
@@ -96,6 +107,33 @@ impl Key {
     pub(crate) fn material(&self) -> &[u8] {
         &self.material
     }
+}
+
+/// The checks of [`Key::from_bytes`], in the order their errors are reported.
+fn check_random_looking(bytes: &[u8]) -> Result<(), KeyError> {
+    if bytes.len() < MIN_KEY_LEN {
+        return Err(KeyError::TooShort { len: bytes.len() });
+    }
+    let mut seen = [false; 256];
+    bytes.iter().for_each(|&b| seen[usize::from(b)] = true);
+    if seen.iter().filter(|&&s| s).count() < MIN_DISTINCT_BYTES {
+        return Err(KeyError::LowEntropy);
+    }
+    let longest_run = bytes
+        .chunk_by(|a, b| a == b)
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0);
+    if longest_run > MAX_RUN {
+        return Err(KeyError::RepeatedByte { run: longest_run });
+    }
+    if bytes
+        .iter()
+        .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+    {
+        return Err(KeyError::Text);
+    }
+    Ok(())
 }
 
 impl fmt::Debug for Key {
@@ -189,7 +227,62 @@ mod tests {
             Key::from_bytes(&b"abababababababababababababababab"[..]).unwrap_err(),
             KeyError::LowEntropy
         );
-        assert!(Key::from_bytes(b"correct horse battery staple, longer").is_ok());
+    }
+
+    #[test]
+    fn refuses_text_as_key_material() {
+        for text in [
+            &b"correct horse battery staple, longer"[..],
+            b"correct horse battery staple, longer\n",
+            b"correct horse\tbattery staple,\r\nlonger",
+            // A base64 or hex key passed as bytes instead of decoded.
+            b"q83vASNFZ4mrze8BI0VniavN7wEjRWeJq83vASNFZ4k=",
+            b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        ] {
+            assert_eq!(Key::from_bytes(text).unwrap_err(), KeyError::Text);
+            let message = KeyError::Text.to_string();
+            assert!(message.contains("Key::generate()"), "{message}");
+            assert!(message.contains("cargo run --example keygen"), "{message}");
+        }
+        // One byte outside text is enough (the check only catches the plain mistake).
+        let mut almost = b"correct horse battery staple, longer".to_vec();
+        almost[3] = 0x80;
+        assert!(Key::from_bytes(&almost).is_ok());
+    }
+
+    #[test]
+    fn refuses_long_runs_of_one_byte() {
+        let mut key: Vec<u8> = (0u8..48).map(|i| i.wrapping_mul(37) ^ 0xa5).collect();
+        assert!(Key::from_bytes(&key).is_ok());
+        // Seven equal bytes in a row: accepted; eight: refused, wherever they are.
+        key[10..17].fill(0);
+        assert!(Key::from_bytes(&key).is_ok());
+        for start in [0, 10, 40] {
+            let mut key = key.clone();
+            key[start..start + 8].fill(0xff);
+            assert_eq!(
+                Key::from_bytes(&key).unwrap_err(),
+                KeyError::RepeatedByte { run: 8 }
+            );
+        }
+        // A 32-byte secret padded with zeros to 64.
+        let mut padded = key[..32].to_vec();
+        padded.resize(64, 0);
+        assert_eq!(
+            Key::from_bytes(&padded).unwrap_err(),
+            KeyError::RepeatedByte { run: 32 }
+        );
+    }
+
+    #[test]
+    fn generated_keys_are_always_accepted() {
+        // `Key::generate` panics on a refused key; 100,000 random 32-byte keys have a chance
+        // of about 6e-9 of tripping any check (see `from_bytes`).
+        for _ in 0..100_000 {
+            let mut bytes = [0u8; MIN_KEY_LEN];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            assert_eq!(check_random_looking(&bytes), Ok(()));
+        }
     }
 
     #[test]

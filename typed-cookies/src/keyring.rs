@@ -77,11 +77,22 @@ impl KeyRing {
     }
 
     fn parse_list(list: &str, var: Option<&str>) -> Result<Self, KeyError> {
-        let keys = list
-            .split(',')
-            .map(str::trim)
-            .filter(|part| !part.is_empty())
-            .map(Key::from_base64)
+        let entries = || {
+            list.split(',')
+                .map(str::trim)
+                .filter(|part| !part.is_empty())
+        };
+        let count = entries().count();
+        let keys = entries()
+            .enumerate()
+            .map(|(i, entry)| {
+                Key::from_base64(entry).map_err(|error| KeyError::InList {
+                    var: var.map(str::to_owned),
+                    position: i + 1,
+                    count,
+                    error: Box::new(error),
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         if keys.is_empty() {
             return Err(KeyError::Empty {
@@ -123,6 +134,20 @@ impl KeyRing {
         &self.inner.cache
     }
 
+    /// How many runtime salts ([`KeyRing::signer`], [`KeyRing::sealer`]) have their subkeys
+    /// cached; never more than [`KeyRing::__runtime_salt_cache_cap`]. For tests only.
+    #[doc(hidden)]
+    pub fn __runtime_salt_cache_len(&self) -> usize {
+        self.inner.cache.runtime_len()
+    }
+
+    /// The most runtime salts a ring caches subkeys for (the least recently used is evicted).
+    /// For tests only.
+    #[doc(hidden)]
+    pub fn __runtime_salt_cache_cap() -> usize {
+        crate::seal::subkey::RUNTIME_SALTS
+    }
+
     /// Index in ring order of the key with this id.
     pub(crate) fn position(&self, id: KeyId) -> Option<usize> {
         self.inner.keys.iter().position(|key| key.id() == id)
@@ -156,8 +181,54 @@ mod tests {
         );
         assert_eq!(
             KeyRing::from_base64_list("%%%").unwrap_err(),
-            KeyError::InvalidBase64
+            KeyError::InList {
+                var: None,
+                position: 1,
+                count: 1,
+                error: Box::new(KeyError::InvalidBase64)
+            }
         );
+    }
+
+    #[test]
+    fn a_bad_entry_is_named_by_position_and_variable_never_echoed() {
+        let good = Key::generate().to_base64();
+        let passphrase = "Y29ycmVjdCBob3JzZSBiYXR0ZXJ5IHN0YXBsZSwgbG9uZ2Vy";
+        let list = format!("{good}, ,{passphrase} ,{good}x");
+        let err = KeyRing::parse_list(&list, Some("APP_KEYS")).unwrap_err();
+        assert_eq!(
+            err,
+            KeyError::InList {
+                var: Some("APP_KEYS".into()),
+                position: 2,
+                count: 3,
+                error: Box::new(KeyError::Text)
+            }
+        );
+        let message = err.to_string();
+        assert!(
+            message.starts_with("key 2 of 3 in `APP_KEYS`: key material is plain text"),
+            "{message}"
+        );
+        let list = format!("{good},{good}!");
+        let err = KeyRing::from_base64_list(&list).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "key 2 of 2: key is not valid base64 (standard or URL-safe alphabet expected)"
+        );
+        for err in [
+            KeyRing::parse_list(&format!("{good}, ,{passphrase} ,{good}x"), Some("APP_KEYS")),
+            KeyRing::from_base64_list(&format!("{good},{good}!")),
+            KeyRing::from_base64_list(&good[..20]),
+        ] {
+            let shown = format!(
+                "{:?} {}",
+                err.as_ref().unwrap_err(),
+                err.as_ref().unwrap_err()
+            );
+            assert!(!shown.contains(&good[..12]), "{shown}");
+            assert!(!shown.contains(&passphrase[..12]), "{shown}");
+        }
     }
 
     #[test]

@@ -49,6 +49,12 @@ thread_local! {
 }
 
 /// Runs `f` with this thread's scratch buffer (or a fresh one when re-entered), cleared after.
+///
+/// The buffer never grows while it holds plaintext: its capacity ([`KEEP_SCRATCH`]) is twice
+/// the largest cookie, the payload encoder stores nothing past the capacity (it only counts,
+/// and the value is refused as too large), and everything else written (header, nonce, tag,
+/// a decoded value of at most [`MAX_COOKIE_LEN`] characters) fits. A growing `Vec` would free
+/// its old allocation, plaintext and all, without wiping it.
 fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
         Ok(mut buf) => {
@@ -60,7 +66,7 @@ fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
             buf.clear();
             out
         }
-        Err(_) => f(&mut Vec::new()),
+        Err(_) => f(&mut Vec::with_capacity(KEEP_SCRATCH)),
     })
 }
 
@@ -122,9 +128,12 @@ fn seal_body<T: Serialize + ?Sized>(
         len: encoded_len(raw),
         max: MAX_COOKIE_LEN,
     };
-    format.codec.encode(value, buf)?;
-    let raw = buf.len() + format.tag_len();
-    if encoded_len(raw) > MAX_COOKIE_LEN {
+    let start = buf.len();
+    let payload_len = format.codec.encode(value, buf)?;
+    let raw = start + payload_len + format.tag_len();
+    // Also refuses a payload the buffer did not hold whole (never the case for a payload that
+    // fits in a cookie: the buffer is twice that size).
+    if encoded_len(raw) > MAX_COOKIE_LEN || buf.len() != start + payload_len {
         return Err(too_large(raw));
     }
     match subkey {

@@ -1,19 +1,33 @@
 //! Per-namespace subkeys: `HKDF-SHA256(master, info = "typed-cookies/v1/<mode>[+<codec>]/<salt>")`,
 //! derived once per key × namespace and cached in the [`KeyRing`](crate::KeyRing).
 //!
-//! The hot path never runs HKDF, never allocates and takes no lock: the cache is an
-//! [`ArcSwap`]ed map that is read with one atomic load and replaced (copy on write) on the rare
-//! miss. Cached entries hold ready-to-use primitives (the HMAC state after keying, the AES key
+//! Two caches, for two kinds of salt:
+//!
+//! - **Derived types** (`#[derive(SealedCookie)]`): their salts are `&'static str` constants,
+//!   so there are as many as the program has cookie types. Their hot path never runs HKDF,
+//!   never allocates and takes no lock: an [`ArcSwap`]ed map read with one atomic load and
+//!   replaced (copy on write) on the rare miss, which happens once per type and key ring.
+//! - **Runtime salts** (`KeyRing::signer` / `KeyRing::sealer`): chosen at run time, possibly
+//!   one per user (`format!("reset:{email}")`), so unbounded in number. They live in a
+//!   least-recently-used map of at most [`RUNTIME_SALTS`] salts behind a mutex, hashed with
+//!   std's randomly keyed SipHash (crafted salts cannot collide on purpose). An insert never
+//!   copies the map; a [`Sealer`](crate::Sealer) looks its salt up once, when it is made, and
+//!   keeps its subkeys.
+//!
+//! Cached entries hold ready-to-use primitives (the HMAC state after keying, the AES key
 //! schedule), so even the per-call key setup is skipped.
 
+use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use aes_gcm_siv::aead::KeyInit;
 use arc_swap::ArcSwap;
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
+use lru::LruCache;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
@@ -21,6 +35,11 @@ use crate::codec::Codec;
 use crate::key::Key;
 use crate::seal::encrypted::Cipher;
 use crate::seal::format::{Format, Mode};
+
+/// Most runtime salts cached per key ring; the least recently used one is evicted beyond this.
+/// Each costs about 1 KB (the keyed primitives of each ring key, in each mode used); an evicted
+/// salt is derived again (one HKDF per ring key, a few microseconds) when next used.
+pub(crate) const RUNTIME_SALTS: usize = 1024;
 
 /// What a subkey is for: mode, codec, schema fingerprint (postcard only) and salt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -87,19 +106,32 @@ pub(crate) struct NamespaceKeys {
 
 type Entries = Vec<((Format, u64), Arc<NamespaceKeys>)>;
 
-/// Salt → the namespaces (format, schema) seen for it.
-type SaltMap = HashMap<Box<str>, Entries, BuildHasherDefault<SaltHasher>>;
+/// Derived types' salt → the namespaces (format, schema) seen for it.
+type StaticMap = HashMap<&'static str, Entries, BuildHasherDefault<SaltHasher>>;
 
-/// Subkey cache of one ring: salt → the namespaces (format, schema) seen for it.
-#[derive(Default)]
+/// Subkey cache of one ring: derived types' namespaces, and a bounded LRU of runtime salts.
 pub(crate) struct SubkeyCache {
-    map: ArcSwap<SaltMap>,
+    fixed: ArcSwap<StaticMap>,
+    runtime: Mutex<LruCache<Box<str>, Entries, RandomState>>,
 }
 
-/// Hashes salts for the cache (FxHash's multiply-rotate, 8 bytes at a time). Salts are chosen
-/// by the service, not by clients, so a keyed hash (SipHash, ~300 instructions per lookup, a
-/// sixth of the engine's own cost) buys nothing here. A service that made salts out of
-/// client input would grow the cache without bound anyway.
+impl Default for SubkeyCache {
+    fn default() -> Self {
+        Self {
+            fixed: ArcSwap::default(),
+            runtime: Mutex::new(LruCache::with_hasher(
+                NonZeroUsize::new(RUNTIME_SALTS).expect("nonzero"),
+                RandomState::new(),
+            )),
+        }
+    }
+}
+
+/// Hashes the salts of derived types (FxHash's multiply-rotate, 8 bytes at a time). Unkeyed,
+/// and that is sound only because these salts are `&'static str` constants written in the
+/// program's own types: nobody outside can choose them, and there are as many as there are
+/// cookie types. Runtime salts never reach it (they use std's keyed SipHash). A keyed hash
+/// here would cost ~300 instructions per lookup, a sixth of the engine's own cost.
 #[derive(Default, Clone, Copy)]
 pub(crate) struct SaltHasher(u64);
 
@@ -133,57 +165,107 @@ impl Hasher for SaltHasher {
 }
 
 impl SubkeyCache {
-    /// Runs `f` with the subkeys of `namespace` (one per key of `ring`), deriving them on first
-    /// use. The common case is one atomic load and a lookup: no lock, no reference count change.
+    /// Runs `f` with the subkeys of a derived type's `namespace` (one per key of `ring`),
+    /// deriving them on first use. The common case is one atomic load and a lookup: no lock,
+    /// no allocation, no reference count change.
+    ///
+    /// Only for `'static` salts (a type's `CONFIG`): their number is bounded by the program's
+    /// types, which is what makes an unevicted, copy-on-write map right for them.
     pub fn with<R>(
         &self,
         ring: &[Key],
-        namespace: &Namespace<'_>,
+        namespace: &Namespace<'static>,
         f: impl FnOnce(&NamespaceKeys) -> R,
     ) -> R {
-        if let Some(found) = Self::find(&self.map.load(), namespace) {
+        if let Some(found) = find(self.fixed.load().get(namespace.salt), namespace) {
             return f(found);
         }
-        f(&self.get(ring, namespace))
+        f(&self.get_static(ring, namespace))
     }
 
-    /// The subkeys of `namespace` for every key of `ring`, derived on first use.
-    pub fn get(&self, ring: &[Key], namespace: &Namespace<'_>) -> Arc<NamespaceKeys> {
-        if let Some(found) = Self::find(&self.map.load(), namespace) {
-            return Arc::clone(found);
-        }
-        let derived = Arc::new(NamespaceKeys {
-            keys: ring
-                .iter()
-                .map(|key| Subkey::derive(key, namespace))
-                .collect(),
-        });
-        self.map.rcu(|map| {
-            if Self::find(map, namespace).is_some() {
+    fn get_static(&self, ring: &[Key], namespace: &Namespace<'static>) -> Arc<NamespaceKeys> {
+        let derived = NamespaceKeys::derive(ring, namespace);
+        let mut cached = None;
+        self.fixed.rcu(|map| {
+            if let Some(found) = find(map.get(namespace.salt), namespace) {
+                cached = Some(Arc::clone(found));
                 return Arc::clone(map);
             }
-            let mut map = SaltMap::clone(map);
-            map.entry(namespace.salt.into())
+            cached = None;
+            let mut map = StaticMap::clone(map);
+            map.entry(namespace.salt)
                 .or_default()
                 .push((namespace.tag(), Arc::clone(&derived)));
             Arc::new(map)
         });
+        cached.unwrap_or(derived)
+    }
+
+    /// The subkeys of a runtime salt's `namespace` for every key of `ring`, from the bounded
+    /// LRU cache or derived (and cached, evicting the least recently used salt when full).
+    pub fn get(&self, ring: &[Key], namespace: &Namespace<'_>) -> Arc<NamespaceKeys> {
+        if let Some(found) = find(self.runtime().get(namespace.salt), namespace) {
+            return Arc::clone(found);
+        }
+        // Derived outside the lock: HKDF is the slow part, and two threads deriving the same
+        // new salt at once both get correct (equal) subkeys.
+        let derived = NamespaceKeys::derive(ring, namespace);
+        let mut runtime = self.runtime();
+        if let Some(entries) = runtime.get_mut(namespace.salt) {
+            if let Some(found) = find(Some(entries), namespace) {
+                return Arc::clone(found);
+            }
+            entries.push((namespace.tag(), Arc::clone(&derived)));
+        } else {
+            runtime.put(
+                namespace.salt.into(),
+                vec![(namespace.tag(), Arc::clone(&derived))],
+            );
+        }
         derived
     }
 
-    fn find<'m>(map: &'m SaltMap, namespace: &Namespace<'_>) -> Option<&'m Arc<NamespaceKeys>> {
-        let tag = namespace.tag();
-        map.get(namespace.salt)?
-            .iter()
-            .find(|(t, _)| *t == tag)
-            .map(|(_, keys)| keys)
+    fn runtime(&self) -> std::sync::MutexGuard<'_, LruCache<Box<str>, Entries, RandomState>> {
+        // A panic while the lock was held cannot leave the map half-updated in a way that
+        // matters: every entry is complete, and a missing one is derived again.
+        self.runtime.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Number of cached namespaces (for tests).
+    /// Number of runtime salts cached (at most [`RUNTIME_SALTS`]).
+    pub fn runtime_len(&self) -> usize {
+        self.runtime().len()
+    }
+
+    /// Number of cached namespaces, both kinds (for tests).
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.map.load().values().map(Vec::len).sum()
+        let fixed: usize = self.fixed.load().values().map(Vec::len).sum();
+        let runtime: usize = self.runtime().iter().map(|(_, e)| e.len()).sum();
+        fixed + runtime
     }
+}
+
+impl NamespaceKeys {
+    fn derive(ring: &[Key], namespace: &Namespace<'_>) -> Arc<Self> {
+        Arc::new(Self {
+            keys: ring
+                .iter()
+                .map(|key| Subkey::derive(key, namespace))
+                .collect(),
+        })
+    }
+}
+
+/// The entry of `namespace`'s format and schema among those cached for its salt.
+fn find<'m>(
+    entries: Option<&'m Entries>,
+    namespace: &Namespace<'_>,
+) -> Option<&'m Arc<NamespaceKeys>> {
+    let tag = namespace.tag();
+    entries?
+        .iter()
+        .find(|(t, _)| *t == tag)
+        .map(|(_, keys)| keys)
 }
 
 #[cfg(test)]
@@ -208,7 +290,6 @@ mod tests {
             &a,
             &cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "a"))
         ));
-        cache.with(&ring, &ns(Mode::Signed, Codec::Json, 0, "a"), |_| ());
         assert_eq!(cache.len(), 1);
         // The schema only counts for postcard.
         cache.get(&ring, &ns(Mode::Signed, Codec::Json, 7, "a"));
@@ -222,6 +303,59 @@ mod tests {
             assert!(!Arc::ptr_eq(&a, &cache.get(&ring, &other)));
         }
         assert_eq!(cache.len(), 5);
+        assert_eq!(cache.runtime_len(), 2);
+    }
+
+    #[test]
+    fn static_salts_derive_once_and_apart_from_runtime_salts() {
+        let ring = [Key::generate()];
+        let cache = SubkeyCache::default();
+        let ptr = |keys: &NamespaceKeys| keys as *const NamespaceKeys;
+        let first = cache.with(&ring, &ns(Mode::Signed, Codec::Json, 0, "s"), ptr);
+        let again = cache.with(&ring, &ns(Mode::Signed, Codec::Json, 0, "s"), ptr);
+        assert_eq!(first, again);
+        assert_eq!((cache.len(), cache.runtime_len()), (1, 0));
+        cache.with(&ring, &ns(Mode::Encrypted, Codec::Json, 0, "s"), |_| ());
+        assert_eq!((cache.len(), cache.runtime_len()), (2, 0));
+        // Same subkey bytes either way: a runtime signer opens what a derived type sealed.
+        let runtime = cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "s"));
+        let fixed = cache.with(&ring, &ns(Mode::Signed, Codec::Json, 0, "s"), |k| {
+            match (&k.keys[0], &runtime.keys[0]) {
+                (Subkey::Signed(a), Subkey::Signed(b)) => {
+                    a.clone().chain_update(b"x").finalize()
+                        == b.clone().chain_update(b"x").finalize()
+                }
+                _ => false,
+            }
+        });
+        assert!(fixed);
+    }
+
+    #[test]
+    fn runtime_salts_are_bounded_and_least_recently_used_go_first() {
+        let ring = [Key::generate()];
+        let cache = SubkeyCache::default();
+        let kept = cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "kept"));
+        let dropped = cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "dropped"));
+        for i in 0..RUNTIME_SALTS * 3 {
+            if i % 100 == 0 {
+                cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "kept"));
+            }
+            cache.get(
+                &ring,
+                &ns(Mode::Signed, Codec::Json, 0, &format!("salt {i}")),
+            );
+            assert!(cache.runtime_len() <= RUNTIME_SALTS);
+        }
+        assert_eq!(cache.runtime_len(), RUNTIME_SALTS);
+        assert!(Arc::ptr_eq(
+            &kept,
+            &cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "kept"))
+        ));
+        assert!(!Arc::ptr_eq(
+            &dropped,
+            &cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "dropped"))
+        ));
     }
 
     #[test]
