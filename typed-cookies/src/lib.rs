@@ -25,6 +25,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod clock;
 mod codec;
 mod config;
 mod error;
@@ -38,6 +39,7 @@ mod seal;
 mod sealed_cookie;
 mod sealer;
 
+pub use clock::{Clock, ManualClock};
 pub use codec::Codec;
 pub use config::{CookieConfig, Lifetime, SameSite};
 pub use error::{KeyError, OpenError, SealError};
