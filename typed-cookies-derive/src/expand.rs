@@ -103,7 +103,7 @@ fn salt_guard(salt: &str, salt_span: Span) -> TokenStream {
 /// Like [`salt_guard`], keyed by what a browser keys a cookie by: its name (exact bytes),
 /// `Path` and `Domain` (lowercased, a leading dot dropped; none = host-only). Two types in one
 /// crate that set the same browser cookie overwrite each other, so the second definition
-/// fails with "the name `__typed_cookies_cookie_<name>_is_set_by_two_types_<hash>` is defined
+/// fails with "the name `__typed_cookies_cookie_<name>_is_set_by_two_types__if_intended_add_replaces_<hash>` is defined
 /// multiple times", pointing at both `name = "..."`. A type that means to take over another's
 /// cookie says `replaces = "OldType"` and writes no guard (see [`replaces_check`]).
 fn cookie_guard(name: &str, path: &str, domain: Option<&str>, name_span: Span) -> TokenStream {
@@ -128,7 +128,7 @@ fn cookie_guard(name: &str, path: &str, domain: Option<&str>, name_span: Span) -
     let digest = hasher.finalize();
     let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
     let guard = format_ident!(
-        "__typed_cookies_cookie_{}_is_set_by_two_types_{}",
+        "__typed_cookies_cookie_{}_is_set_by_two_types__if_intended_add_replaces_{}",
         readable,
         hash,
         span = name_span
