@@ -31,7 +31,9 @@ pub struct Session {
     name = "__Host-sid",
     salt = "tests.adapter.other-purpose.v1",
     max_age = "2h",
-    encrypt
+    encrypt,
+    // Deliberately the same browser cookie as `Session`: without this, a compile error.
+    replaces = "Session"
 )]
 pub struct OtherPurpose {
     pub user: String,
