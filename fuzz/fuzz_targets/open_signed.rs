@@ -17,7 +17,8 @@ fuzz_target!(|data: &[u8]| {
             signer.seal_at(opened.value(), opened.issued_at()).unwrap()
         } else {
             typed_cookies::KeyRing::new(fallback_key())
-                .signer(LOW_LEVEL_SALT).no_expiry()
+                .signer(LOW_LEVEL_SALT)
+                .no_expiry()
                 .seal_at(opened.value(), opened.issued_at())
                 .unwrap()
         };
