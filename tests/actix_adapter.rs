@@ -192,3 +192,11 @@ async fn oversize_cookie_is_refused_with_a_500() {
         "{err:?}"
     );
 }
+
+#[actix_web::test]
+async fn a_serializer_message_is_not_logged_at_error_level() {
+    adapter_scenarios::assert_serializer_message_not_logged_at_error_level(|error| {
+        let response = actix_web::ResponseError::error_response(&error);
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    });
+}

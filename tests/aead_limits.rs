@@ -70,7 +70,7 @@ fn verifies(key: &[u8], raw: &[u8]) -> bool {
 fn nonces_are_fresh_for_every_seal() {
     const N: usize = 200_000;
     let keys = KeyRing::new(Key::generate());
-    let sealer = keys.sealer("limits.nonces");
+    let sealer = keys.sealer("limits.nonces").no_expiry();
     let mut nonces = HashSet::with_capacity(N);
     let mut values = HashSet::with_capacity(N);
     let mut ones = [0u32; NONCE * 8];
@@ -143,10 +143,20 @@ fn every_namespace_has_its_own_subkey_and_the_master_key_is_never_used_directly(
     for salt in salts {
         let plaintext = serde_json::to_vec("budget").unwrap();
         let signed = URL_SAFE_NO_PAD
-            .decode(keys.signer(salt).seal_at(&"budget", t0()).unwrap())
+            .decode(
+                keys.signer(salt)
+                    .no_expiry()
+                    .seal_at(&"budget", t0())
+                    .unwrap(),
+            )
             .unwrap();
         let encrypted = URL_SAFE_NO_PAD
-            .decode(keys.sealer(salt).seal_at(&"budget", t0()).unwrap())
+            .decode(
+                keys.sealer(salt)
+                    .no_expiry()
+                    .seal_at(&"budget", t0())
+                    .unwrap(),
+            )
             .unwrap();
         for (info, key) in &namespaces {
             let own_signed = *info == format!("typed-cookies/v1/signed/{salt}");
@@ -171,7 +181,12 @@ fn every_namespace_has_its_own_subkey_and_the_master_key_is_never_used_directly(
     // Values sealed by the fallback key use the fallback's subkeys.
     let old = KeyRing::new(Key::from_bytes(&fallback).unwrap());
     let raw = URL_SAFE_NO_PAD
-        .decode(old.sealer("limits.a").seal_at(&1u8, t0()).unwrap())
+        .decode(
+            old.sealer("limits.a")
+                .no_expiry()
+                .seal_at(&1u8, t0())
+                .unwrap(),
+        )
         .unwrap();
     assert_eq!(
         decrypt(
@@ -207,7 +222,12 @@ fn the_body_is_gcm_siv_of_the_payload_under_the_namespace_subkey() {
     let cipher = Aes256GcmSiv::new_from_slice(&key).unwrap();
     for text in ["", "a", "the same text", &"long ".repeat(100)] {
         let raw = URL_SAFE_NO_PAD
-            .decode(keys.sealer("limits.det").seal_at(&text, t0()).unwrap())
+            .decode(
+                keys.sealer("limits.det")
+                    .no_expiry()
+                    .seal_at(&text, t0())
+                    .unwrap(),
+            )
             .unwrap();
         let plaintext = decrypt(&key, &raw).unwrap();
         assert_eq!(plaintext, serde_json::to_vec(text).unwrap());

@@ -232,3 +232,11 @@ fn set_cookie_debug_shows_the_name_not_the_value() {
         .unwrap()
         .starts_with("__Host-sid="));
 }
+
+#[test]
+fn a_serializer_message_is_not_logged_at_error_level() {
+    adapter_scenarios::assert_serializer_message_not_logged_at_error_level(|error| {
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    });
+}

@@ -121,10 +121,10 @@ fn seal(shared: &KeyRing, old: &KeyRing, recipe: Recipe, p: &Payload) -> String 
         Recipe::EncryptedJson => EncryptedJson(p.clone()).seal_at(shared, t),
         Recipe::SignedPostcard => SignedPostcard(p.clone()).seal_at(shared, t),
         Recipe::EncryptedPostcard => EncryptedPostcard(p.clone()).seal_at(shared, t),
-        Recipe::Signer { salt: n } => shared.signer(&salt(n)).seal_at(p, t),
-        Recipe::Sealer { salt: n } => shared.sealer(&salt(n)).seal_at(p, t),
-        Recipe::OldSigner { salt: n } => old.signer(&salt(n)).seal_at(p, t),
-        Recipe::OldSealer { salt: n } => old.sealer(&salt(n)).seal_at(p, t),
+        Recipe::Signer { salt: n } => shared.signer(&salt(n)).no_expiry().seal_at(p, t),
+        Recipe::Sealer { salt: n } => shared.sealer(&salt(n)).no_expiry().seal_at(p, t),
+        Recipe::OldSigner { salt: n } => old.signer(&salt(n)).no_expiry().seal_at(p, t),
+        Recipe::OldSealer { salt: n } => old.sealer(&salt(n)).no_expiry().seal_at(p, t),
     }
     .unwrap()
 }
@@ -138,10 +138,10 @@ fn open(shared: &KeyRing, recipe: Recipe, value: &str) -> Result<Payload, OpenEr
         Recipe::SignedPostcard => SignedPostcard::open_at(shared, value, t).map(|c| c.0),
         Recipe::EncryptedPostcard => EncryptedPostcard::open_at(shared, value, t).map(|c| c.0),
         Recipe::Signer { salt: n } | Recipe::OldSigner { salt: n } => {
-            shared.signer(&salt(n)).open_at(value, t)
+            shared.signer(&salt(n)).no_expiry().open_at(value, t)
         }
         Recipe::Sealer { salt: n } | Recipe::OldSealer { salt: n } => {
-            shared.sealer(&salt(n)).open_at(value, t)
+            shared.sealer(&salt(n)).no_expiry().open_at(value, t)
         }
     }
 }
@@ -244,20 +244,26 @@ fn eight_threads_one_ring_a_million_values() {
     let p = payload(0, 0);
     for n in 0..SALTS {
         let salt = salt(n);
-        let ours = shared.signer(&salt).seal_at(&p, now()).unwrap();
+        let ours = shared.signer(&salt).no_expiry().seal_at(&p, now()).unwrap();
         assert_eq!(
             ours,
-            fresh.signer(&salt).seal_at(&p, now()).unwrap(),
+            fresh.signer(&salt).no_expiry().seal_at(&p, now()).unwrap(),
             "{salt}"
         );
-        let theirs = fresh.sealer(&salt).seal_at(&p, now()).unwrap();
+        let theirs = fresh.sealer(&salt).no_expiry().seal_at(&p, now()).unwrap();
         assert_eq!(
-            shared.sealer(&salt).open_at::<Payload>(&theirs, now()),
+            shared
+                .sealer(&salt)
+                .no_expiry()
+                .open_at::<Payload>(&theirs, now()),
             Ok(p.clone())
         );
-        let ours = shared.sealer(&salt).seal_at(&p, now()).unwrap();
+        let ours = shared.sealer(&salt).no_expiry().seal_at(&p, now()).unwrap();
         assert_eq!(
-            fresh.sealer(&salt).open_at::<Payload>(&ours, now()),
+            fresh
+                .sealer(&salt)
+                .no_expiry()
+                .open_at::<Payload>(&ours, now()),
             Ok(p.clone())
         );
     }
@@ -294,8 +300,8 @@ fn racing_first_use_of_one_salt_is_consistent() {
                     let (keys, barrier, salt) = (&keys, &barrier, &salt);
                     scope.spawn(move || {
                         barrier.wait();
-                        let signed = keys.signer(salt).seal_at(&t, now()).unwrap();
-                        let sealed = keys.sealer(salt).seal_at(&t, now()).unwrap();
+                        let signed = keys.signer(salt).no_expiry().seal_at(&t, now()).unwrap();
+                        let sealed = keys.sealer(salt).no_expiry().seal_at(&t, now()).unwrap();
                         (signed, sealed)
                     })
                 })
@@ -306,12 +312,28 @@ fn racing_first_use_of_one_salt_is_consistent() {
         for (t, (signed, sealed)) in values.iter().enumerate() {
             assert_eq!(
                 *signed,
-                fresh.signer(&salt).seal_at(&t, now()).unwrap(),
+                fresh.signer(&salt).no_expiry().seal_at(&t, now()).unwrap(),
                 "round {round} thread {t}"
             );
-            assert_eq!(keys.signer(&salt).open_at::<usize>(signed, now()), Ok(t));
-            assert_eq!(keys.sealer(&salt).open_at::<usize>(sealed, now()), Ok(t));
-            assert_eq!(fresh.sealer(&salt).open_at::<usize>(sealed, now()), Ok(t));
+            assert_eq!(
+                keys.signer(&salt)
+                    .no_expiry()
+                    .open_at::<usize>(signed, now()),
+                Ok(t)
+            );
+            assert_eq!(
+                keys.sealer(&salt)
+                    .no_expiry()
+                    .open_at::<usize>(sealed, now()),
+                Ok(t)
+            );
+            assert_eq!(
+                fresh
+                    .sealer(&salt)
+                    .no_expiry()
+                    .open_at::<usize>(sealed, now()),
+                Ok(t)
+            );
         }
     }
 }

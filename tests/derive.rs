@@ -27,7 +27,9 @@ struct Session {
     name = "__Host-sid",
     salt = "tests.other-session.v1",
     max_age = "2h",
-    encrypt
+    encrypt,
+    // Deliberately the same browser cookie as `Session`: without this, a compile error.
+    replaces = "Session"
 )]
 struct OtherSession {
     user_id: u64,

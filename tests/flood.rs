@@ -228,8 +228,8 @@ fn a_million_forged_inputs_never_open_and_never_panic() {
     let keys = KeyRing::with_fallbacks(Key::generate(), [Key::generate()]).unwrap();
     let key_ids: Vec<[u8; 4]> = keys.key_ids().iter().map(|id| id.to_bytes()).collect();
     let mut f = Flood {
-        signer: keys.signer("flood.signer"),
-        sealer: keys.sealer("flood.sealer"),
+        signer: keys.signer("flood.signer").no_expiry(),
+        sealer: keys.sealer("flood.sealer").no_expiry(),
         keys,
         now: OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap(),
         rng: StdRng::seed_from_u64(seed),

@@ -30,8 +30,8 @@ fn seeds() -> Vec<(&'static str, &'static str, String)> {
     let old = KeyRing::new(fallback_key());
     let p = payload();
     let t = sealed_at();
-    let signer = keys.signer(LOW_LEVEL_SALT);
-    let sealer = keys.sealer(LOW_LEVEL_SALT);
+    let signer = keys.signer(LOW_LEVEL_SALT).no_expiry();
+    let sealer = keys.sealer(LOW_LEVEL_SALT).no_expiry();
     let signed = SignedCookie(p.clone()).seal_at(&keys, t).unwrap();
     let encrypted = EncryptedCookie(p.clone()).seal_at(&keys, t).unwrap();
     let low_signed = signer.seal_at(&p, t).unwrap();
@@ -41,7 +41,10 @@ fn seeds() -> Vec<(&'static str, &'static str, String)> {
         (
             "open_signed",
             "valid-signer-fallback-key",
-            old.signer(LOW_LEVEL_SALT).seal_at(&p, t).unwrap(),
+            old.signer(LOW_LEVEL_SALT)
+                .no_expiry()
+                .seal_at(&p, t)
+                .unwrap(),
         ),
         (
             "open_signed",
@@ -60,7 +63,10 @@ fn seeds() -> Vec<(&'static str, &'static str, String)> {
         (
             "open_encrypted",
             "valid-sealer-fallback-key",
-            old.sealer(LOW_LEVEL_SALT).seal_at(&p, t).unwrap(),
+            old.sealer(LOW_LEVEL_SALT)
+                .no_expiry()
+                .seal_at(&p, t)
+                .unwrap(),
         ),
         ("open_encrypted", "valid-typed", encrypted.clone()),
         ("open_encrypted", "invalid-signed-value", low_signed.clone()),
@@ -120,16 +126,19 @@ fn opens(target: &str, contents: &str) -> bool {
     match target {
         "open_signed" => {
             keys.signer(LOW_LEVEL_SALT)
+                .no_expiry()
                 .open_at::<Payload>(contents, now)
                 .is_ok()
                 || keys
                     .signer(LOW_LEVEL_SALT)
+                    .no_expiry()
                     .open_at::<String>(contents, now)
                     .is_ok()
                 || SignedCookie::open_at(&keys, contents, now).is_ok()
         }
         "open_encrypted" => {
             keys.sealer(LOW_LEVEL_SALT)
+                .no_expiry()
                 .open_at::<Payload>(contents, now)
                 .is_ok()
                 || EncryptedCookie::open_at(&keys, contents, now).is_ok()

@@ -26,7 +26,9 @@ struct Session {
     name = "__Host-sid",
     salt = "tests.http.other.v1",
     max_age = "15m",
-    encrypt
+    encrypt,
+    // Deliberately the same browser cookie as `Session`: without this, a compile error.
+    replaces = "Session"
 )]
 struct Other {
     user_id: u64,

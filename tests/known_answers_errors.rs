@@ -60,8 +60,12 @@ fn forge(version: u8, format: u8, key_id: [u8; 4], issued_at: i64, body: &[u8]) 
 fn open_both(value: &str) -> [Result<String, OpenError>; 2] {
     let keys = ring();
     [
-        keys.signer("ka").open_at::<String>(value, at(T)),
-        keys.sealer("ka").open_at::<String>(value, at(T)),
+        keys.signer("ka")
+            .no_expiry()
+            .open_at::<String>(value, at(T)),
+        keys.sealer("ka")
+            .no_expiry()
+            .open_at::<String>(value, at(T)),
     ]
 }
 
@@ -212,6 +216,7 @@ fn wrong_formats() {
     // A real signed value opened by the typed cookie of the other mode.
     let value = ring()
         .signer("ka.wrong-format")
+        .no_expiry()
         .seal_at("x", at(T))
         .unwrap();
     assert_eq!(
@@ -246,10 +251,13 @@ fn unknown_keys() {
     );
 
     // A retired key: sealed by the fixed key, opened by a ring that no longer holds it.
-    let sealed = ring().sealer("ka").seal_at("x", at(T)).unwrap();
+    let sealed = ring().sealer("ka").no_expiry().seal_at("x", at(T)).unwrap();
     let other = KeyRing::new(Key::from_bytes(&(100u8..132).collect::<Vec<_>>()).unwrap());
     assert_eq!(
-        other.sealer("ka").open_at::<String>(&sealed, at(T)),
+        other
+            .sealer("ka")
+            .no_expiry()
+            .open_at::<String>(&sealed, at(T)),
         Err(OpenError::UnknownKey {
             key_id: fixed_key().id()
         })
@@ -272,9 +280,16 @@ fn invalid_signatures_and_ciphertexts() {
     assert_eq!(open_both(&encrypted)[1], Err(OpenError::Invalid));
 
     // An authentic value under another salt is Invalid too (no oracle saying why).
-    let value = ring().signer("ka.a").seal_at("x", at(T)).unwrap();
+    let value = ring()
+        .signer("ka.a")
+        .no_expiry()
+        .seal_at("x", at(T))
+        .unwrap();
     assert_eq!(
-        ring().signer("ka.b").open_at::<String>(&value, at(T)),
+        ring()
+            .signer("ka.b")
+            .no_expiry()
+            .open_at::<String>(&value, at(T)),
         Err(OpenError::Invalid)
     );
     // Authentication comes before the age check: a forged value that is also "expired" or
@@ -325,6 +340,7 @@ fn expired_reports_the_exact_expiry() {
     assert_eq!(
         ring()
             .signer("ka.expired")
+            .no_expiry()
             .open_at::<String>(HELLO_AT_T, at(T + 400 * 86_400))
             .unwrap(),
         "hello"
@@ -375,7 +391,7 @@ fn issued_in_the_future_beyond_the_skew() {
 
 #[test]
 fn payload_mismatch_names_the_type() {
-    let signer = ring().signer("ka.expired");
+    let signer = ring().signer("ka.expired").no_expiry();
     let err = signer.open_at::<u64>(HELLO_AT_T, at(T)).unwrap_err();
     assert_eq!(err, OpenError::PayloadMismatch { type_name: "u64" });
     assert_eq!(
@@ -390,6 +406,7 @@ fn payload_mismatch_names_the_type() {
     }
     let old = ring()
         .signer("ka.session.signed")
+        .no_expiry()
         .seal_at(&OldShape { user: "seven" }, at(T))
         .unwrap();
     assert_eq!(
@@ -401,6 +418,7 @@ fn payload_mismatch_names_the_type() {
     // Trailing data after a complete JSON value is a mismatch, not ignored.
     let trailing = ring()
         .signer("ka.session.signed")
+        .no_expiry()
         .seal_at(&"{\"user\":7} x", at(T))
         .unwrap();
     assert!(matches!(
@@ -588,7 +606,7 @@ fn empty_env_var_names_the_variable() {
 fn seal_too_large_at_the_exact_boundary() {
     // Largest value that fits: 3072 raw bytes encode to exactly 4096 characters.
     // Signed: header 14 + JSON string (n + 2 quotes) + MAC 32 <= 3072  =>  n <= 3024.
-    let signer = ring().signer("ka.size");
+    let signer = ring().signer("ka.size").no_expiry();
     let fits = signer.seal_at(&"a".repeat(3024), at(T)).unwrap();
     assert_eq!(fits.len(), 4096);
     assert_eq!(signer.open_at::<String>(&fits, at(T)).unwrap().len(), 3024);
@@ -600,7 +618,7 @@ fn seal_too_large_at_the_exact_boundary() {
         })
     );
     // Encrypted: header 14 + nonce 12 + JSON (n + 2) + tag 16 <= 3072  =>  n <= 3028.
-    let sealer = ring().sealer("ka.size");
+    let sealer = ring().sealer("ka.size").no_expiry();
     assert_eq!(
         sealer.seal_at(&"a".repeat(3028), at(T)).unwrap().len(),
         4096
@@ -672,7 +690,10 @@ impl Serialize for Unserializable {
 
 #[test]
 fn serialize_errors_carry_the_serializer_message() {
-    for sealer in [ring().signer("ka.ser"), ring().sealer("ka.ser")] {
+    for sealer in [
+        ring().signer("ka.ser").no_expiry(),
+        ring().sealer("ka.ser").no_expiry(),
+    ] {
         let err = sealer.seal_at(&Unserializable, at(T)).unwrap_err();
         assert_eq!(
             err,
@@ -688,7 +709,7 @@ fn serialize_errors_carry_the_serializer_message() {
     // JSON cannot have non-string map keys.
     let map = std::collections::BTreeMap::from([((1u8, 2u8), 3u8)]);
     assert_eq!(
-        ring().signer("ka.ser").seal_at(&map, at(T)),
+        ring().signer("ka.ser").no_expiry().seal_at(&map, at(T)),
         Err(SealError::Serialize {
             reason: "key must be a string".into()
         })

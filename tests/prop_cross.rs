@@ -50,7 +50,7 @@ proptest! {
     #[test]
     fn another_salt_never_opens((a, b) in two_salts(), value in text(64)) {
         let keys = KeyRing::new(Key::generate());
-        for (this, that) in [(keys.signer(&a), keys.signer(&b)), (keys.sealer(&a), keys.sealer(&b))] {
+        for (this, that) in [(keys.signer(&a).no_expiry(), keys.signer(&b).no_expiry()), (keys.sealer(&a).no_expiry(), keys.sealer(&b).no_expiry())] {
             let sealed = this.seal_at(&value, t0()).unwrap();
             prop_assert_eq!(this.open_at::<String>(&sealed, t0()).unwrap(), value.clone());
             prop_assert_eq!(that.open_at::<String>(&sealed, t0()), Err(OpenError::Invalid));
@@ -60,14 +60,14 @@ proptest! {
     #[test]
     fn another_mode_never_opens(salt in text(16), value in text(64)) {
         let keys = KeyRing::new(Key::generate());
-        let signed = keys.signer(&salt).seal_at(&value, t0()).unwrap();
-        let encrypted = keys.sealer(&salt).seal_at(&value, t0()).unwrap();
+        let signed = keys.signer(&salt).no_expiry().seal_at(&value, t0()).unwrap();
+        let encrypted = keys.sealer(&salt).no_expiry().seal_at(&value, t0()).unwrap();
         prop_assert_eq!(
-            keys.sealer(&salt).open_at::<String>(&signed, t0()),
+            keys.sealer(&salt).no_expiry().open_at::<String>(&signed, t0()),
             Err(OpenError::WrongFormat { expected: ENCRYPTED_JSON, found: SIGNED_JSON })
         );
         prop_assert_eq!(
-            keys.signer(&salt).open_at::<String>(&encrypted, t0()),
+            keys.signer(&salt).no_expiry().open_at::<String>(&encrypted, t0()),
             Err(OpenError::WrongFormat { expected: SIGNED_JSON, found: ENCRYPTED_JSON })
         );
     }
@@ -78,7 +78,7 @@ proptest! {
         let my_ring = KeyRing::new(mine.clone());
         let their_ring = KeyRing::new(theirs.clone());
         for encrypt in [false, true] {
-            let sealer = |ring: &KeyRing| if encrypt { ring.sealer(&salt) } else { ring.signer(&salt) };
+            let sealer = |ring: &KeyRing| if encrypt { ring.sealer(&salt).no_expiry() } else { ring.signer(&salt).no_expiry() };
             let sealed = sealer(&my_ring).seal_at(&value, t0()).unwrap();
             prop_assert_eq!(
                 sealer(&their_ring).open_at::<String>(&sealed, t0()),
@@ -231,12 +231,16 @@ fn a_runtime_salt_equal_to_a_typed_salt_shares_its_namespace_for_json_only() {
     };
     let typed = ASignedJson(shape.clone()).seal_at(&keys, t0()).unwrap();
     assert_eq!(
-        keys.signer("cross.a.sj").open_at::<Shape>(&typed, t0()),
+        keys.signer("cross.a.sj")
+            .no_expiry()
+            .open_at::<Shape>(&typed, t0()),
         Ok(shape.clone())
     );
     let typed = AEncPc(shape).seal_at(&keys, t0()).unwrap();
     assert!(matches!(
-        keys.sealer("cross.a.ep").open_at::<Shape>(&typed, t0()),
+        keys.sealer("cross.a.ep")
+            .no_expiry()
+            .open_at::<Shape>(&typed, t0()),
         Err(OpenError::WrongFormat { .. })
     ));
 }

@@ -106,8 +106,14 @@ fn seal_at(keys: &KeyRing, kind: Kind, p: &Payload, now: OffsetDateTime) -> Stri
         Kind::EncryptedJson => EncryptedJson(p.clone()).seal_at(keys, now),
         Kind::SignedPostcard => SignedPostcard(p.clone()).seal_at(keys, now),
         Kind::EncryptedPostcard => EncryptedPostcard(p.clone()).seal_at(keys, now),
-        Kind::Signer => keys.signer("prop.mutations.low").seal_at(p, now),
-        Kind::Sealer => keys.sealer("prop.mutations.low").seal_at(p, now),
+        Kind::Signer => keys
+            .signer("prop.mutations.low")
+            .no_expiry()
+            .seal_at(p, now),
+        Kind::Sealer => keys
+            .sealer("prop.mutations.low")
+            .no_expiry()
+            .seal_at(p, now),
     }
     .unwrap()
 }
@@ -120,8 +126,14 @@ fn open(keys: &KeyRing, kind: Kind, value: &str) -> Result<Payload, OpenError> {
         Kind::EncryptedJson => EncryptedJson::open_at(keys, value, now).map(|c| c.0),
         Kind::SignedPostcard => SignedPostcard::open_at(keys, value, now).map(|c| c.0),
         Kind::EncryptedPostcard => EncryptedPostcard::open_at(keys, value, now).map(|c| c.0),
-        Kind::Signer => keys.signer("prop.mutations.low").open_at(value, now),
-        Kind::Sealer => keys.sealer("prop.mutations.low").open_at(value, now),
+        Kind::Signer => keys
+            .signer("prop.mutations.low")
+            .no_expiry()
+            .open_at(value, now),
+        Kind::Sealer => keys
+            .sealer("prop.mutations.low")
+            .no_expiry()
+            .open_at(value, now),
     }
 }
 

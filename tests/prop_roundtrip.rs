@@ -187,8 +187,8 @@ proptest! {
         let opened = EncryptedPostcard::open_with_metadata_at(&after, &sealed, t0()).unwrap();
         prop_assert!(!opened.sealed_with_primary());
         prop_assert_eq!(opened.into_value().0, p.clone());
-        let sealed = before.signer("rotate").seal_at(&p, t0()).unwrap();
-        prop_assert_eq!(after.signer("rotate").open_at::<Payload>(&sealed, t0()).unwrap(), p);
+        let sealed = before.signer("rotate").no_expiry().seal_at(&p, t0()).unwrap();
+        prop_assert_eq!(after.signer("rotate").no_expiry().open_at::<Payload>(&sealed, t0()).unwrap(), p);
     }
 
     #[test]
@@ -206,14 +206,14 @@ proptest! {
         value in text(600),
     ) {
         let keys = keys();
-        for sealer in [keys.signer(&salt), keys.sealer(&salt)] {
+        for sealer in [keys.signer(&salt).no_expiry(), keys.sealer(&salt).no_expiry()] {
             let sealed = sealer.seal_at(&value, t0()).unwrap();
             assert_cookie_safe(&sealed);
             prop_assert_eq!(sealer.open_at::<String>(&sealed, t0()).unwrap(), value.clone());
             // A new Sealer for the same salt (cached subkeys) opens it too.
             let again = match sealer.mode() {
-                typed_cookies::Mode::Signed => keys.signer(&salt),
-                typed_cookies::Mode::Encrypted => keys.sealer(&salt),
+                typed_cookies::Mode::Signed => keys.signer(&salt).no_expiry(),
+                typed_cookies::Mode::Encrypted => keys.sealer(&salt).no_expiry(),
             };
             prop_assert_eq!(again.open_at::<String>(&sealed, t0()).unwrap(), value.clone());
         }
@@ -222,7 +222,7 @@ proptest! {
     #[test]
     fn low_level_bytes_round_trip(bytes in proptest::collection::vec(any::<u8>(), 0..700)) {
         let keys = keys();
-        for sealer in [keys.signer("bytes"), keys.sealer("bytes")] {
+        for sealer in [keys.signer("bytes").no_expiry(), keys.sealer("bytes").no_expiry()] {
             let sealed = sealer.seal_at(&bytes, t0()).unwrap();
             assert_cookie_safe(&sealed);
             prop_assert_eq!(sealer.open_at::<Vec<u8>>(&sealed, t0()).unwrap(), bytes.clone());
@@ -235,9 +235,9 @@ proptest! {
     fn signed_payload_is_readable_encrypted_is_not(value in "[a-z]{12,40}") {
         let keys = keys();
         let json = serde_json::to_vec(&value).unwrap();
-        let signed = URL_SAFE_NO_PAD.decode(keys.signer("read").seal_at(&value, t0()).unwrap()).unwrap();
+        let signed = URL_SAFE_NO_PAD.decode(keys.signer("read").no_expiry().seal_at(&value, t0()).unwrap()).unwrap();
         prop_assert_eq!(&signed[14..signed.len() - 32], &json[..]);
-        let encrypted = URL_SAFE_NO_PAD.decode(keys.sealer("read").seal_at(&value, t0()).unwrap()).unwrap();
+        let encrypted = URL_SAFE_NO_PAD.decode(keys.sealer("read").no_expiry().seal_at(&value, t0()).unwrap()).unwrap();
         prop_assert_eq!(encrypted.len(), 14 + 12 + json.len() + 16);
         prop_assert!(!encrypted.windows(8).any(|w| json.windows(8).any(|j| j == w)));
     }
@@ -273,7 +273,7 @@ proptest! {
     #[test]
     fn oversized_payloads_are_refused_not_truncated(value in text(3000)) {
         let keys = keys();
-        for sealer in [keys.signer("big"), keys.sealer("big")] {
+        for sealer in [keys.signer("big").no_expiry(), keys.sealer("big").no_expiry()] {
             match sealer.seal_at(&value, t0()) {
                 Ok(sealed) => {
                     assert_cookie_safe(&sealed);
@@ -296,7 +296,7 @@ proptest! {
 #[test]
 fn json_non_finite_floats_are_refused_not_altered() {
     let keys = keys();
-    let signer = keys.signer("floats");
+    let signer = keys.signer("floats").no_expiry();
     for x in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         let sealed = signer.seal_at(&x, t0()).unwrap();
         assert_eq!(
@@ -315,7 +315,7 @@ proptest! {
         b in proptest::num::f32::NORMAL | proptest::num::f32::SUBNORMAL | proptest::num::f32::ZERO,
     ) {
         let keys = keys();
-        let signer = keys.signer("floats");
+        let signer = keys.signer("floats").no_expiry();
         let sealed = signer.seal_at(&(a, b), t0()).unwrap();
         let (a2, b2) = signer.open_at::<(f64, f32)>(&sealed, t0()).unwrap();
         prop_assert_eq!(a2.to_bits(), a.to_bits());

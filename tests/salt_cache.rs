@@ -62,12 +62,12 @@ fn many_runtime_salts_cost_flat_time_and_bounded_memory() {
 #[test]
 fn evicted_salts_derive_the_same_subkeys_again() {
     let keys = KeyRing::new(Key::generate());
-    let first = keys.sealer("invite:42").seal(&"alice").unwrap();
+    let first = keys.sealer("invite:42").no_expiry().seal(&"alice").unwrap();
     for i in 0..KeyRing::__runtime_salt_cache_cap() * 2 {
         drop(keys.signer(&format!("filler:{i}")));
     }
     assert_eq!(
-        keys.sealer("invite:42").open::<String>(&first).unwrap(),
+        keys.sealer("invite:42").no_expiry().open::<String>(&first).unwrap(),
         "alice"
     );
     assert!(keys.__runtime_salt_cache_len() <= KeyRing::__runtime_salt_cache_cap());

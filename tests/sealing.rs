@@ -15,7 +15,7 @@ fn ring() -> KeyRing {
 
 /// Both modes of one ring and salt.
 fn both(keys: &KeyRing, salt: &str) -> [Sealer; 2] {
-    [keys.signer(salt), keys.sealer(salt)]
+    [keys.signer(salt).no_expiry(), keys.sealer(salt).no_expiry()]
 }
 
 #[test]
@@ -108,8 +108,14 @@ fn every_truncation_and_extension_is_refused() {
 fn a_value_does_not_open_under_another_salt() {
     let keys = ring();
     for (a, b) in [
-        (keys.signer("salt.a"), keys.signer("salt.b")),
-        (keys.sealer("salt.a"), keys.sealer("salt.b")),
+        (
+            keys.signer("salt.a").no_expiry(),
+            keys.signer("salt.b").no_expiry(),
+        ),
+        (
+            keys.sealer("salt.a").no_expiry(),
+            keys.sealer("salt.b").no_expiry(),
+        ),
     ] {
         let value = a.seal_at(&profile(), t0()).unwrap();
         assert_eq!(b.open_at::<Profile>(&value, t0()), Err(OpenError::Invalid));
@@ -169,12 +175,14 @@ fn rotation_keeps_old_values_until_the_old_key_is_retired() {
     let before = KeyRing::new(old.clone());
     let value = before
         .sealer("app.session")
+        .no_expiry()
         .seal_at(&profile(), t0())
         .unwrap();
 
     let rotated = KeyRing::with_fallbacks(new.clone(), [old.clone()]).unwrap();
     let opened = rotated
         .sealer("app.session")
+        .no_expiry()
         .open_with_metadata_at::<Profile>(&value, t0())
         .unwrap();
     assert_eq!(opened.value(), &profile());
@@ -185,10 +193,12 @@ fn rotation_keeps_old_values_until_the_old_key_is_retired() {
 
     let resealed = rotated
         .sealer("app.session")
+        .no_expiry()
         .seal_at(&profile(), t0())
         .unwrap();
     let reopened = rotated
         .sealer("app.session")
+        .no_expiry()
         .open_with_metadata_at::<Profile>(&resealed, t0())
         .unwrap();
     assert!(reopened.sealed_with_primary());
@@ -197,12 +207,14 @@ fn rotation_keeps_old_values_until_the_old_key_is_retired() {
     assert_eq!(
         retired
             .sealer("app.session")
+            .no_expiry()
             .open_at::<Profile>(&value, t0()),
         Err(OpenError::UnknownKey { key_id: old.id() })
     );
     assert_eq!(
         retired
             .sealer("app.session")
+            .no_expiry()
             .open_at::<Profile>(&resealed, t0())
             .unwrap(),
         profile()
@@ -212,8 +224,9 @@ fn rotation_keeps_old_values_until_the_old_key_is_retired() {
 #[test]
 fn max_age_is_enforced_to_the_second() {
     let keys = ring();
-    for sealer in both(&keys, "app.profile") {
-        let sealer = sealer.max_age(Duration::minutes(15));
+    for builder in [keys.signer("app.profile"), keys.sealer("app.profile")] {
+        let sealer = builder.max_age(Duration::minutes(15));
+        assert_eq!(sealer.max_age(), Some(Duration::minutes(15)));
         let value = sealer.seal_at(&profile(), t0()).unwrap();
         let end = t0() + Duration::minutes(15);
         assert!(sealer
@@ -223,6 +236,48 @@ fn max_age_is_enforced_to_the_second() {
         assert_eq!(
             sealer.open_at::<Profile>(&value, end + Duration::seconds(1)),
             Err(OpenError::Expired { at: end })
+        );
+    }
+}
+
+#[test]
+fn a_lifetime_must_be_positive() {
+    let keys = ring();
+    for max_age in [Duration::ZERO, Duration::seconds(-1), Duration::days(-365)] {
+        for builder in [keys.signer("app.profile"), keys.sealer("app.profile")] {
+            let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+                builder.max_age(max_age)
+            }))
+            .unwrap_err();
+            let message = panic.downcast_ref::<String>().unwrap();
+            assert!(message.contains("max_age must be positive"), "{message}");
+            assert!(message.contains(".no_expiry()"), "{message}");
+        }
+    }
+    // The shortest lifetime is accepted, and values expire after it.
+    let sealer = keys.signer("app.profile").max_age(Duration::seconds(1));
+    let value = sealer.seal_at(&profile(), t0()).unwrap();
+    assert!(sealer
+        .open_at::<Profile>(&value, t0() + Duration::seconds(1))
+        .is_ok());
+    assert!(matches!(
+        sealer.open_at::<Profile>(&value, t0() + Duration::seconds(2)),
+        Err(OpenError::Expired { .. })
+    ));
+}
+
+#[test]
+fn no_expiry_is_explicit_and_never_expires() {
+    let keys = ring();
+    for builder in [keys.signer("app.profile"), keys.sealer("app.profile")] {
+        let sealer = builder.no_expiry();
+        assert_eq!(sealer.max_age(), None);
+        let value = sealer.seal_at(&profile(), t0()).unwrap();
+        assert_eq!(
+            sealer
+                .open_at::<Profile>(&value, t0() + Duration::days(100 * 365))
+                .unwrap(),
+            profile()
         );
     }
 }
@@ -324,7 +379,7 @@ fn garbage_and_non_base64_are_refused() {
 fn encrypted_values_do_not_contain_the_plaintext() {
     let keys = ring();
     let secret = "TOP-SECRET-PLAINTEXT-MARKER";
-    let value = keys.sealer("app.secret").seal(&secret).unwrap();
+    let value = keys.sealer("app.secret").no_expiry().seal(&secret).unwrap();
     let raw = URL_SAFE_NO_PAD.decode(&value).unwrap();
     assert!(!raw.windows(secret.len()).any(|w| w == secret.as_bytes()));
     // Nor its base64 at any of the three alignments.
@@ -334,7 +389,7 @@ fn encrypted_values_do_not_contain_the_plaintext() {
     }
     // Signed values, by contrast, are readable: documented behaviour.
     let signed = URL_SAFE_NO_PAD
-        .decode(keys.signer("app.secret").seal(&secret).unwrap())
+        .decode(keys.signer("app.secret").no_expiry().seal(&secret).unwrap())
         .unwrap();
     assert!(signed.windows(secret.len()).any(|w| w == secret.as_bytes()));
 }
@@ -342,7 +397,7 @@ fn encrypted_values_do_not_contain_the_plaintext() {
 #[test]
 fn two_seals_of_the_same_value_differ_when_encrypted() {
     let keys = ring();
-    let sealer = keys.sealer("app.profile");
+    let sealer = keys.sealer("app.profile").no_expiry();
     assert_ne!(
         sealer.seal_at(&profile(), t0()).unwrap(),
         sealer.seal_at(&profile(), t0()).unwrap()

@@ -167,9 +167,11 @@ fn everything_printed(key: &Key) -> Vec<String> {
         signer.open_at::<String>(&low, now).unwrap_err(),
         KeyRing::new(Key::generate())
             .sealer("hygiene.low")
+            .no_expiry()
             .open_at::<String>(&low, now)
             .unwrap_err(),
         ring.sealer("hygiene.other")
+            .no_expiry()
             .open_at::<String>(&low, now)
             .unwrap_err(),
         sealer

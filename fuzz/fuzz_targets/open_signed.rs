@@ -11,13 +11,14 @@ use typed_cookies_fuzz::{fallback_key, keys, now, Payload, SignedCookie, LOW_LEV
 fuzz_target!(|data: &[u8]| {
     let input = String::from_utf8_lossy(data);
     let keys = keys();
-    let signer = keys.signer(LOW_LEVEL_SALT);
+    let signer = keys.signer(LOW_LEVEL_SALT).no_expiry();
     if let Ok(opened) = signer.open_with_metadata_at::<Payload>(&input, now()) {
         let again = if opened.sealed_with_primary() {
             signer.seal_at(opened.value(), opened.issued_at()).unwrap()
         } else {
             typed_cookies::KeyRing::new(fallback_key())
                 .signer(LOW_LEVEL_SALT)
+                .no_expiry()
                 .seal_at(opened.value(), opened.issued_at())
                 .unwrap()
         };

@@ -31,7 +31,9 @@ pub struct Session {
     name = "__Host-sid",
     salt = "tests.adapter.other-purpose.v1",
     max_age = "2h",
-    encrypt
+    encrypt,
+    // Deliberately the same browser cookie as `Session`: without this, a compile error.
+    replaces = "Session"
 )]
 pub struct OtherPurpose {
     pub user: String,
@@ -251,4 +253,91 @@ pub async fn malformed_and_huge_headers_never_yield_a_session(app: &impl Client,
     assert_rejected(app, &[&huge], "invalid TooLarge").await;
     let many = "x=1; ".repeat(10_000).into_bytes();
     assert_eq!(app.get("/optional", &[&many]).await, (200, "none".into()));
+}
+
+/// Every event `f` logs through `tracing` (on this thread), as its level and its fields
+/// rendered `name=value`: to check what the adapters log, and at which level.
+pub fn logs_of(f: impl FnOnce()) -> Vec<(tracing::Level, String)> {
+    use std::fmt::Write as _;
+    use std::sync::{Arc, Mutex};
+    use tracing::span::{Attributes, Id, Record};
+
+    struct Capture(Arc<Mutex<Vec<(tracing::Level, String)>>>);
+
+    impl tracing::Subscriber for Capture {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            let mut text = String::new();
+            event.record(
+                &mut |field: &tracing::field::Field, value: &dyn std::fmt::Debug| {
+                    let _ = write!(text, "{}={:?} ", field.name(), value);
+                },
+            );
+            self.0
+                .lock()
+                .unwrap()
+                .push((*event.metadata().level(), text));
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    let events = Arc::new(Mutex::new(Vec::new()));
+    tracing::subscriber::with_default(Capture(events.clone()), f);
+    let events = events.lock().unwrap().clone();
+    events
+}
+
+/// A serializer message holding payload data (a custom `Serialize` impl can return any text):
+/// what [`assert_serializer_message_not_logged_at_error_level`] looks for in the logs.
+pub const SENSITIVE_REASON: &str = "could not encode card 4111-1111-1111-1111";
+
+/// The adapter's 500 for a [`SealError::Serialize`](typed_cookies::SealError::Serialize)
+/// logs the failure's kind at `error` level but the serializer's message at `debug` at most;
+/// a too-large cookie is still logged at `error` level with its sizes.
+pub fn assert_serializer_message_not_logged_at_error_level(
+    respond: impl Fn(typed_cookies::integrations::SetCookieError),
+) {
+    use typed_cookies::integrations::SetCookieError;
+    use typed_cookies::SealError;
+
+    let logs = logs_of(|| {
+        respond(SetCookieError::from(SealError::Serialize {
+            reason: SENSITIVE_REASON.into(),
+        }))
+    });
+    let errors: Vec<&String> = logs
+        .iter()
+        .filter(|(level, _)| *level <= tracing::Level::INFO)
+        .map(|(_, text)| text)
+        .collect();
+    assert_eq!(errors.len(), 1, "{logs:?}");
+    assert!(errors[0].contains("serialize"), "{logs:?}");
+    assert!(!errors[0].contains("4111"), "{logs:?}");
+    assert!(
+        logs.iter()
+            .any(|(level, text)| *level == tracing::Level::DEBUG && text.contains("4111")),
+        "the message is still there for debugging: {logs:?}"
+    );
+
+    let logs = logs_of(|| {
+        respond(SetCookieError::from(SealError::TooLarge {
+            len: 5000,
+            max: 4096,
+        }))
+    });
+    assert!(
+        logs.iter()
+            .any(|(level, text)| *level == tracing::Level::ERROR
+                && text.contains("too_large")
+                && text.contains("5000")),
+        "{logs:?}"
+    );
 }

@@ -19,6 +19,7 @@ pub const KEYS: &[&str] = &[
     "same_site",
     "secure",
     "http_only",
+    "replaces",
     "crate",
 ];
 
@@ -53,6 +54,8 @@ pub struct RawAttrs {
     pub secure: Option<Spanned<bool>>,
     pub http_only: Option<Spanned<bool>>,
     pub krate: Option<Spanned<syn::Path>>,
+    /// `replaces = "OldType"`: this type sets the same cookie as `OldType` on purpose.
+    pub replaces: Option<Spanned<syn::Path>>,
     /// Keys the user wrote but got wrong (bad value, or a misspelling of them): already
     /// reported, so validation does not add "missing `key`" on top.
     pub attempted: Vec<String>,
@@ -137,6 +140,7 @@ pub fn parse(attrs: &[Attribute], errors: &mut Errors) -> RawAttrs {
                 "encrypt" => cx.flag(&mut raw.encrypt),
                 "max_age" => cx.max_age(&mut raw.max_age),
                 "crate" => cx.path(&mut raw.krate),
+                "replaces" => cx.type_path(&mut raw.replaces),
                 _ => cx.unknown(),
             }
             Ok(())
@@ -325,6 +329,32 @@ impl Entry<'_> {
                 "`crate` takes a path in a string, e.g. `crate = \"my_app::typed_cookies\"`",
             ),
             None => self.missing_value("\"my_app::typed_cookies\""),
+        }
+    }
+
+    fn type_path(&mut self, slot: &mut Option<Spanned<syn::Path>>) {
+        let example = "e.g. `replaces = \"OldSession\"`";
+        match self.value.take() {
+            Some(Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            })) => match s.parse::<syn::Path>() {
+                Ok(path) => self.store(
+                    slot,
+                    Spanned {
+                        value: path,
+                        span: s.span(),
+                    },
+                ),
+                Err(_) => self.wrong(
+                    s.span(),
+                    format!("`replaces` takes the path of a type, {example}"),
+                ),
+            },
+            Some(other) => self.wrong(
+                other.span(),
+                format!("`replaces` takes the path of a type in a string, {example}"),
+            ),
+            None => self.missing_value("\"OldSession\""),
         }
     }
 

@@ -1,10 +1,14 @@
 //! `max_age` values: `"90s"`, `"15m"`, `"2h"`, `"7d"` or a whole number of seconds, checked to
-//! be positive and to fit the runtime's `u32` seconds (about 136 years).
+//! be positive and at most 400 days, the longest lifetime browsers give a cookie.
 
 use crate::attr::MaxAge;
 
 /// Seconds in each accepted unit.
 const UNITS: &[(&str, u32)] = &[("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)];
+
+/// 400 days: RFC 6265bis (section 5.5) has browsers cap `Max-Age`/`Expires` there, and Chromium
+/// and Firefox do. A longer `max_age` would promise a lifetime the cookie never gets.
+pub const MAX_SECONDS: u32 = 400 * 86_400;
 
 /// The number of seconds, or an error message for the value's span.
 pub fn seconds(max_age: &MaxAge) -> Result<u32, String> {
@@ -46,13 +50,18 @@ pub fn seconds(max_age: &MaxAge) -> Result<u32, String> {
             "unknown unit `{unit}` in `max_age`; use `s`, `m`, `h` or `d`, e.g. \"2h\""
         ));
     };
-    let overflow = || {
-        "`max_age` is too large; the longest is u32::MAX seconds (about 136 years), and browsers cap cookies at 400 days".to_owned()
+    let too_long = || {
+        "`max_age` is over 400 days: browsers cap cookie lifetimes at 400 days (RFC 6265bis), \
+         so the cookie would be dropped before the value expires; use at most `max_age = \"400d\"`"
+            .to_owned()
     };
-    let count: u32 = digits.parse().map_err(|_| overflow())?;
-    let total = count.checked_mul(scale).ok_or_else(overflow)?;
+    let count: u32 = digits.parse().map_err(|_| too_long())?;
+    let total = count.checked_mul(scale).ok_or_else(too_long)?;
     if total == 0 {
         return Err(positive("is zero"));
+    }
+    if total > MAX_SECONDS {
+        return Err(too_long());
     }
     Ok(total)
 }
@@ -76,8 +85,10 @@ mod tests {
         assert_eq!(text("2h"), Ok(7200));
         assert_eq!(text("7d"), Ok(604_800));
         assert_eq!(text(" 2 h "), Ok(7200));
-        // The largest accepted value.
-        assert_eq!(text("4294967295s"), Ok(u32::MAX));
+        // The largest accepted value: 400 days, however it is written.
+        assert_eq!(text("400d"), Ok(MAX_SECONDS));
+        assert_eq!(text("9600h"), Ok(MAX_SECONDS));
+        assert_eq!(text("34560000s"), Ok(MAX_SECONDS));
         assert_eq!(
             seconds(&MaxAge::Seconds {
                 digits: "3600".into(),
@@ -107,12 +118,16 @@ mod tests {
             negative: false
         })
         .unwrap_err()
-        .contains("too large"));
+        .contains("over 400 days"));
         assert!(text("90").unwrap_err().contains("no unit"));
-        assert!(text("50000d").unwrap_err().contains("too large"));
+        assert!(text("401d").unwrap_err().contains("over 400 days"));
+        assert!(text("34560001s").unwrap_err().contains("over 400 days"));
+        assert!(text("9601h").unwrap_err().contains("over 400 days"));
+        assert!(text("50000d").unwrap_err().contains("over 400 days"));
+        assert!(text("4294967295s").unwrap_err().contains("over 400 days"));
         assert!(text("99999999999999999999s")
             .unwrap_err()
-            .contains("too large"));
+            .contains("over 400 days"));
         assert!(seconds(&MaxAge::Seconds {
             digits: "1".into(),
             negative: true

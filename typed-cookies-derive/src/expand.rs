@@ -1,10 +1,12 @@
 //! Step 3, expand: writes a validated [`Config`] out as `impl SealedCookie` (one `const`, no
-//! logic) and the salt-uniqueness guard. When validation failed, writes the errors plus a
+//! logic), the salt-uniqueness guard and the cookie-uniqueness guard (or, with `replaces`, the
+//! check that the replaced type sets the same cookie). When validation failed, writes the errors plus a
 //! minimal impl so the user sees the real error and no cascade at call sites.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use sha2::{Digest, Sha256};
+use syn::spanned::Spanned as _;
 use syn::DeriveInput;
 
 use crate::schema;
@@ -56,9 +58,14 @@ fn expand(input: &DeriveInput, config: &Config) -> TokenStream {
         }
     };
     let guard = salt_guard(salt, config.salt_span);
+    let cookie_guard = match &config.replaces {
+        None => cookie_guard(name, path, config.domain.as_deref(), config.name_span),
+        Some(old) => replaces_check(krate, ident, old),
+    };
     quote! {
         #impl_block
         #guard
+        #cookie_guard
     }
 }
 
@@ -90,6 +97,68 @@ fn salt_guard(salt: &str, salt_span: Span) -> TokenStream {
         #[allow(non_local_definitions)]
         #[macro_export]
         macro_rules! #guard { () => {}; }
+    }
+}
+
+/// Like [`salt_guard`], keyed by what a browser keys a cookie by: its name (exact bytes),
+/// `Path` and `Domain` (lowercased, a leading dot dropped; none = host-only). Two types in one
+/// crate that set the same browser cookie overwrite each other, so the second definition
+/// fails with "the name `__typed_cookies_cookie_<name>_is_set_by_two_types__if_intended_add_replaces_<hash>` is defined
+/// multiple times", pointing at both `name = "..."`. A type that means to take over another's
+/// cookie says `replaces = "OldType"` and writes no guard (see [`replaces_check`]).
+fn cookie_guard(name: &str, path: &str, domain: Option<&str>, name_span: Span) -> TokenStream {
+    let readable: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .take(48)
+        .collect();
+    let domain = domain.map(|d| d.strip_prefix('.').unwrap_or(d).to_ascii_lowercase());
+    let mut hasher = Sha256::new();
+    // Length-prefixed, so no two (name, path, domain) triples hash the same input.
+    for part in [Some(name), Some(path), domain.as_deref()] {
+        match part {
+            Some(part) => {
+                hasher.update([1]);
+                hasher.update((part.len() as u64).to_be_bytes());
+                hasher.update(part.as_bytes());
+            }
+            None => hasher.update([0]),
+        }
+    }
+    let digest = hasher.finalize();
+    let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let guard = format_ident!(
+        "__typed_cookies_cookie_{}_is_set_by_two_types__if_intended_add_replaces_{}",
+        readable,
+        hash,
+        span = name_span
+    );
+    quote_spanned! {name_span=>
+        #[doc(hidden)]
+        #[allow(non_local_definitions)]
+        #[macro_export]
+        macro_rules! #guard { () => {}; }
+    }
+}
+
+/// `replaces = "OldType"`: a compile-time check that `OldType` is a cookie type setting the same
+/// browser cookie (name, path, domain) as this one, so the opt-in cannot silently go stale.
+fn replaces_check(krate: &syn::Path, ident: &syn::Ident, old: &syn::Path) -> TokenStream {
+    let old_text = quote!(#old).to_string().replace(' ', "");
+    let message = format!(
+        "`{ident}` says `replaces = \"{old_text}\"`, but `{old_text}` sets another cookie \
+         (name, path or domain differ); `replaces` is only for a type that takes over the same \
+         cookie, so remove it"
+    );
+    quote_spanned! {old.span()=>
+        #[allow(unused_qualifications)]
+        const _: () = {
+            if !<#ident as #krate::SealedCookie>::CONFIG
+                .same_browser_cookie(&<#old as #krate::SealedCookie>::CONFIG)
+            {
+                ::core::panic!(#message);
+            }
+        };
     }
 }
 
@@ -178,6 +247,56 @@ mod tests {
         assert!(out.contains("MaxAgeSeconds (7200u32)"), "{out}");
         assert!(out.contains(". encrypted ()"), "{out}");
         assert!(out.contains("SameSite :: Strict"), "{out}");
+    }
+
+    #[test]
+    fn cookie_guard_is_keyed_by_name_path_and_domain() {
+        let guard =
+            |name, path, domain| cookie_guard(name, path, domain, Span::call_site()).to_string();
+        let sid = guard("__Host-sid", "/", None);
+        assert!(
+            sid.contains("__typed_cookies_cookie___Host_sid_is_set_by_two_types_"),
+            "{sid}"
+        );
+        assert_eq!(sid, guard("__Host-sid", "/", None));
+        // Each part counts: another name, path, or a Domain where there was none.
+        for other in [
+            guard("__Host_sid", "/", None),
+            guard("__host-sid", "/", None),
+            guard("__Host-sid", "/a", None),
+            guard("__Host-sid", "/", Some("example.com")),
+        ] {
+            assert_ne!(sid, other);
+        }
+        // Browsers lowercase the domain and ignore a leading dot.
+        assert_eq!(
+            guard("sid", "/", Some("Example.COM")),
+            guard("sid", "/", Some(".example.com"))
+        );
+        // Length prefixes: moving bytes between parts changes the hash.
+        assert_ne!(guard("sid", "/a", Some("b")), guard("sid", "/", Some("ab")));
+    }
+
+    #[test]
+    fn replaces_writes_a_check_instead_of_the_guard() {
+        let out = derive_str(quote! {
+            #[cookie(name = "sid", salt = "s2", max_age = "2h", replaces = "old::Session")]
+            struct Session2;
+        });
+        assert!(!out.contains("is_set_by_two_types"), "{out}");
+        assert!(out.contains("same_browser_cookie"), "{out}");
+        assert!(
+            out.contains("< old :: Session as :: typed_cookies :: SealedCookie >"),
+            "{out}"
+        );
+        let plain = derive_str(quote! {
+            #[cookie(name = "sid", salt = "s2", max_age = "2h")]
+            struct Session2;
+        });
+        assert!(
+            plain.contains("__typed_cookies_cookie_sid_is_set_by_two_types_"),
+            "{plain}"
+        );
     }
 
     #[test]

@@ -10,6 +10,8 @@ use crate::duration;
 /// A cookie policy that passed every check; [`crate::expand`] only writes it out.
 pub struct Config {
     pub name: String,
+    /// Where the name was written: the duplicate-cookie error points there.
+    pub name_span: Span,
     pub salt: String,
     /// Where the salt was written: the duplicate-salt error points there.
     pub salt_span: Span,
@@ -23,6 +25,9 @@ pub struct Config {
     pub secure: bool,
     pub http_only: bool,
     pub krate: syn::Path,
+    /// `replaces = "OldType"`: this type deliberately sets the same cookie (name, path,
+    /// domain) as `OldType`, so it writes no duplicate-cookie guard and checks the match instead.
+    pub replaces: Option<syn::Path>,
 }
 
 /// The `same_site` values.
@@ -215,6 +220,7 @@ fn check(raw: RawAttrs, type_span: Span, errors: &mut Errors) -> Option<Config> 
     errors.append(missing);
 
     Some(Config {
+        name_span: name.as_ref()?.span,
         name: name?.value,
         salt_span: salt.as_ref()?.span,
         salt: salt?.value,
@@ -227,6 +233,7 @@ fn check(raw: RawAttrs, type_span: Span, errors: &mut Errors) -> Option<Config> 
         secure,
         http_only: raw.http_only.is_none_or(|h| h.value),
         krate: raw.krate.map_or_else(default_crate, |k| k.value),
+        replaces: raw.replaces.map(|r| r.value),
     })
 }
 

@@ -170,6 +170,57 @@ impl CookieConfig {
         }
     }
 
+    /// Whether a browser would store this cookie and `other` as one: the same name (compared
+    /// byte for byte, as browsers do), `Path` and `Domain` (case-insensitive, a leading dot
+    /// ignored; a host-only cookie without `Domain` is distinct from one with it). Two such
+    /// types overwrite each other's cookie; the derive refuses them in one crate unless one says
+    /// `replaces = "OtherType"`, and then checks this at compile time.
+    ///
+    /// ```
+    /// use typed_cookies::{CookieConfig, Lifetime};
+    /// const OLD: CookieConfig = CookieConfig::new("sid", "shop.session.v1", Lifetime::MaxAgeSeconds(60)).domain("Example.com");
+    /// const NEW: CookieConfig = CookieConfig::new("sid", "shop.session.v2", Lifetime::NoExpiry).encrypted().domain(".example.com");
+    /// assert!(OLD.same_browser_cookie(&NEW));
+    /// assert!(!OLD.same_browser_cookie(&NEW.path("/admin")));
+    /// assert!(!OLD.same_browser_cookie(&CookieConfig::new("SID", "x", Lifetime::NoExpiry).domain("example.com")));
+    /// assert!(!OLD.same_browser_cookie(&CookieConfig::new("sid", "x", Lifetime::NoExpiry)));
+    /// ```
+    pub const fn same_browser_cookie(&self, other: &CookieConfig) -> bool {
+        /// Byte equality, optionally ASCII case-insensitive, usable in a `const`.
+        const fn eq(a: &[u8], b: &[u8], fold: bool) -> bool {
+            if a.len() != b.len() {
+                return false;
+            }
+            let mut i = 0;
+            while i < a.len() {
+                let (x, y) = if fold {
+                    (a[i].to_ascii_lowercase(), b[i].to_ascii_lowercase())
+                } else {
+                    (a[i], b[i])
+                };
+                if x != y {
+                    return false;
+                }
+                i += 1;
+            }
+            true
+        }
+        const fn without_dot(domain: &[u8]) -> &[u8] {
+            match domain {
+                [b'.', rest @ ..] => rest,
+                all => all,
+            }
+        }
+        let domains = match (self.domain, other.domain) {
+            (None, None) => true,
+            (Some(a), Some(b)) => eq(without_dot(a.as_bytes()), without_dot(b.as_bytes()), true),
+            _ => false,
+        };
+        domains
+            && eq(self.name.as_bytes(), other.name.as_bytes(), false)
+            && eq(self.path.as_bytes(), other.path.as_bytes(), false)
+    }
+
     pub(crate) fn namespace(&self) -> Namespace<'static> {
         Namespace {
             format: self.format,

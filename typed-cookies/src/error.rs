@@ -86,7 +86,10 @@ pub enum SealError {
     /// The payload could not be serialized.
     #[error("could not serialize the cookie payload: {reason}")]
     Serialize {
-        /// What the serializer reported (it describes the type's shape, not its data).
+        /// What the serializer reported. serde_json's and postcard's own messages describe the
+        /// type's shape ("key must be a string"), but a custom `Serialize` impl can return any
+        /// message, including payload data: treat it as sensitive. The axum and actix-web
+        /// adapters log it at `debug` level only.
         reason: String,
     },
 }

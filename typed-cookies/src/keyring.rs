@@ -20,11 +20,11 @@ use crate::seal::subkey::SubkeyCache;
 /// let old = Key::generate();
 /// let new = Key::generate();
 /// let before = KeyRing::new(old.clone());
-/// let value = before.signer("invite").seal(&"alice").unwrap();
+/// let value = before.signer("invite").no_expiry().seal(&"alice").unwrap();
 ///
 /// // Rotation: the new key seals, the old one still opens what it sealed.
 /// let after = KeyRing::with_fallbacks(new, [old]).unwrap();
-/// assert_eq!(after.signer("invite").open::<String>(&value).unwrap(), "alice");
+/// assert_eq!(after.signer("invite").no_expiry().open::<String>(&value).unwrap(), "alice");
 /// ```
 #[derive(Clone)]
 pub struct KeyRing {

@@ -49,7 +49,7 @@ pub use opened::Opened;
 pub use seal::format::{Format, Mode, MAX_COOKIE_LEN};
 pub use seal::DEFAULT_CLOCK_SKEW;
 pub use sealed_cookie::SealedCookie;
-pub use sealer::Sealer;
+pub use sealer::{Sealer, SealerBuilder};
 
 /// `time`, re-exported: the `_at(now)` methods take its `OffsetDateTime`.
 pub use time;

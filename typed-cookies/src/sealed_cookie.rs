@@ -39,6 +39,27 @@ use crate::{header, seal};
 /// assert_eq!(Session::from_cookie_header(&keys, &request).unwrap(), Some(session));
 /// assert_eq!(Session::from_cookie_header(&keys, "theme=dark").unwrap(), None);
 /// ```
+///
+/// A browser keeps one cookie per name, `Path` and `Domain`, so two types of one crate that
+/// set the same one would overwrite each other: that is a compile error (see
+/// `ui-tests/fail/duplicate_cookie_name.rs`). When a new type takes over an old type's cookie
+/// on purpose — a new payload under a new salt, during a migration — it says so with
+/// `replaces`, and the derive checks at compile time that both really set the same cookie:
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use typed_cookies::SealedCookie;
+///
+/// #[derive(Serialize, Deserialize, SealedCookie)]
+/// #[cookie(name = "__Host-sid", salt = "shop.session.v1", max_age = "2h")]
+/// struct OldSession { user_id: u64 }
+///
+/// #[derive(Serialize, Deserialize, SealedCookie)]
+/// #[cookie(name = "__Host-sid", salt = "shop.session.v2", max_age = "2h", encrypt, replaces = "OldSession")]
+/// struct Session { user_id: u64, csrf: String }
+///
+/// assert!(Session::CONFIG.same_browser_cookie(&OldSession::CONFIG));
+/// ```
 pub trait SealedCookie: Serialize + DeserializeOwned {
     /// The cookie's policy.
     const CONFIG: CookieConfig;

@@ -1,6 +1,7 @@
-//! The low-level API: [`Sealer`], made by [`KeyRing::signer`] and [`KeyRing::sealer`], seals
-//! and opens any serde value under a salt chosen at run time — Django's
-//! `signing.dumps(value, salt=…)` / `loads(…, max_age=…)`, typed.
+//! The low-level API: [`Sealer`], made by [`KeyRing::signer`] and [`KeyRing::sealer`] (through
+//! a [`SealerBuilder`] that makes the caller choose a lifetime), seals and opens any serde
+//! value under a salt chosen at run time — Django's `signing.dumps(value, salt=…)` /
+//! `loads(…, max_age=…)`, typed.
 
 use std::sync::Arc;
 
@@ -18,8 +19,9 @@ use crate::seal::{self, Freshness, Meta, DEFAULT_CLOCK_SKEW};
 
 /// Seals and opens values of any serde type for one purpose (salt) and mode.
 ///
-/// Made by [`KeyRing::signer`] (tamper-proof, readable) or [`KeyRing::sealer`] (encrypted).
-/// Its subkeys are derived when it is made, so keep it around rather than making one per call
+/// Made by [`KeyRing::signer`] (tamper-proof, readable) or [`KeyRing::sealer`] (encrypted),
+/// then [`SealerBuilder::max_age`] or [`SealerBuilder::no_expiry`]: every sealer has a lifetime
+/// chosen in the code that makes it. Its subkeys are derived when it is made, so keep it around rather than making one per call
 /// (making one is still cheap: subkeys are cached in the ring).
 ///
 /// A password-reset link that works for one hour and only for resetting passwords:
@@ -43,16 +45,18 @@ use crate::seal::{self, Freshness, Meta, DEFAULT_CLOCK_SKEW};
 /// assert_eq!(back.user_id, 7);
 /// assert!(matches!(reset.open_at::<Reset>(&token, now + Duration::minutes(61)), Err(OpenError::Expired { .. })));
 /// // The same token is worthless for any other purpose:
-/// assert_eq!(keys.signer("accounts.email-change").open::<Reset>(&token), Err(OpenError::Invalid));
+/// let email_change = keys.signer("accounts.email-change").max_age(Duration::hours(1));
+/// assert_eq!(email_change.open::<Reset>(&token), Err(OpenError::Invalid));
 /// # let _ = link;
 /// ```
 ///
-/// A hidden form field the client must hand back unchanged and unread:
+/// A hidden form field the client must hand back unchanged and unread, valid for as long as the
+/// key (say so with [`SealerBuilder::no_expiry`]):
 ///
 /// ```
 /// use typed_cookies::{Key, KeyRing};
 /// let keys = KeyRing::new(Key::generate());
-/// let field = keys.sealer("checkout.cart-id");
+/// let field = keys.sealer("checkout.cart-id").no_expiry();
 /// let hidden = field.seal(&"cart-5531").unwrap();
 /// let html = format!(r#"<input type="hidden" name="cart" value="{hidden}">"#);
 /// assert!(!html.contains("cart-5531"));
@@ -66,18 +70,128 @@ pub struct Sealer {
     freshness: Freshness,
 }
 
+/// A [`Sealer`] whose lifetime is not chosen yet: made by [`KeyRing::signer`] and
+/// [`KeyRing::sealer`], it cannot seal or open anything until [`SealerBuilder::max_age`] or
+/// [`SealerBuilder::no_expiry`] turns it into a [`Sealer`]. A value that never expires is
+/// therefore always visible in the code, and forgetting the lifetime does not compile:
+///
+/// ```compile_fail
+/// use typed_cookies::{Key, KeyRing};
+/// let keys = KeyRing::new(Key::generate());
+/// keys.signer("accounts.password-reset").seal(&7u64); // no lifetime chosen
+/// ```
+///
+/// ```
+/// use typed_cookies::time::Duration;
+/// use typed_cookies::{Key, KeyRing};
+/// let keys = KeyRing::new(Key::generate());
+/// let reset = keys.signer("accounts.password-reset").max_age(Duration::hours(1));
+/// let invite = keys.sealer("team.invite").no_expiry();
+/// assert_eq!(reset.open::<u64>(&reset.seal(&7u64).unwrap()).unwrap(), 7);
+/// assert_eq!(invite.open::<u64>(&invite.seal(&8u64).unwrap()).unwrap(), 8);
+/// ```
+#[must_use = "a SealerBuilder does nothing until `.max_age(..)` or `.no_expiry()` makes a Sealer"]
+#[derive(Clone)]
+pub struct SealerBuilder {
+    sealer: Sealer,
+}
+
 impl KeyRing {
-    /// A [`Sealer`] that signs (HMAC-SHA256) for the purpose `salt`: the payload stays readable
-    /// (base64url JSON), any change is detected. Values never expire unless
-    /// [`Sealer::max_age`] is set.
-    pub fn signer(&self, salt: &str) -> Sealer {
-        Sealer::new(self, salt, Mode::Signed)
+    /// A [`SealerBuilder`] for a sealer that signs (HMAC-SHA256) for the purpose `salt`: the
+    /// payload stays readable (base64url JSON), any change is detected. Choose its lifetime
+    /// with [`SealerBuilder::max_age`] or [`SealerBuilder::no_expiry`].
+    ///
+    /// ```
+    /// use typed_cookies::time::Duration;
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// let signer = keys.signer("newsletter.unsubscribe").max_age(Duration::days(30));
+    /// let token = signer.seal(&"ada@example.com").unwrap();
+    /// assert_eq!(signer.open::<String>(&token).unwrap(), "ada@example.com");
+    /// ```
+    pub fn signer(&self, salt: &str) -> SealerBuilder {
+        SealerBuilder {
+            sealer: Sealer::new(self, salt, Mode::Signed),
+        }
     }
 
-    /// A [`Sealer`] that encrypts (AES-256-GCM-SIV) for the purpose `salt`: the payload is
-    /// neither readable nor changeable. Values never expire unless [`Sealer::max_age`] is set.
-    pub fn sealer(&self, salt: &str) -> Sealer {
-        Sealer::new(self, salt, Mode::Encrypted)
+    /// A [`SealerBuilder`] for a sealer that encrypts (AES-256-GCM-SIV) for the purpose `salt`:
+    /// the payload is neither readable nor changeable. Choose its lifetime with
+    /// [`SealerBuilder::max_age`] or [`SealerBuilder::no_expiry`].
+    ///
+    /// ```
+    /// use typed_cookies::time::Duration;
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// let sealer = keys.sealer("checkout.cart").max_age(Duration::hours(12));
+    /// let value = sealer.seal(&"cart-5531").unwrap();
+    /// assert!(!value.contains("cart"));
+    /// assert_eq!(sealer.open::<String>(&value).unwrap(), "cart-5531");
+    /// ```
+    pub fn sealer(&self, salt: &str) -> SealerBuilder {
+        SealerBuilder {
+            sealer: Sealer::new(self, salt, Mode::Encrypted),
+        }
+    }
+}
+
+impl SealerBuilder {
+    /// A [`Sealer`] whose values are refused with [`OpenError::Expired`] once older than
+    /// `max_age` (counted from when they were sealed). Any positive lifetime is accepted; the
+    /// 400-day browser cap that the derive enforces applies to cookies, not to tokens in links.
+    ///
+    /// # Panics
+    ///
+    /// If `max_age` is zero or negative: every value would be expired as soon as it is
+    /// sealed, which is always a mistake (a unit error, or a sign flipped). Use
+    /// [`SealerBuilder::no_expiry`] for values that never expire.
+    ///
+    /// ```should_panic
+    /// use typed_cookies::time::Duration;
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// let _ = keys.signer("accounts.password-reset").max_age(Duration::ZERO); // panics
+    /// ```
+    pub fn max_age(mut self, max_age: Duration) -> Sealer {
+        assert!(
+            max_age.is_positive(),
+            "Sealer max_age must be positive (got {max_age}); use `.no_expiry()` for values that never expire"
+        );
+        self.sealer.freshness.max_age = Some(max_age);
+        self.sealer
+    }
+
+    /// A [`Sealer`] whose values never expire: they open for as long as the key that sealed
+    /// them is in the ring. Only for values whose validity is checked elsewhere (e.g. a
+    /// hidden form field tied to a server-side record); links and tokens want
+    /// [`SealerBuilder::max_age`].
+    ///
+    /// ```
+    /// use typed_cookies::time::{Duration, OffsetDateTime};
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// let field = keys.signer("checkout.cart-id").no_expiry();
+    /// let now = OffsetDateTime::now_utc();
+    /// let value = field.seal_at(&"cart-5531", now).unwrap();
+    /// let years_later = now + Duration::days(3650);
+    /// assert_eq!(field.open_at::<String>(&value, years_later).unwrap(), "cart-5531");
+    /// ```
+    pub fn no_expiry(self) -> Sealer {
+        self.sealer
+    }
+
+    /// Signed or encrypted.
+    pub fn mode(&self) -> Mode {
+        self.sealer.mode()
+    }
+}
+
+impl std::fmt::Debug for SealerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SealerBuilder")
+            .field("format", &self.sealer.format)
+            .field("ring", &self.sealer.ring)
+            .finish_non_exhaustive()
     }
 }
 
@@ -103,12 +217,17 @@ impl Sealer {
         }
     }
 
-    /// Values older than `max_age` (counted from when they were sealed) are refused with
-    /// [`OpenError::Expired`].
-    #[must_use]
-    pub fn max_age(mut self, max_age: Duration) -> Self {
-        self.freshness.max_age = Some(max_age);
-        self
+    /// The lifetime chosen by [`SealerBuilder::max_age`] (`None`: [`SealerBuilder::no_expiry`]).
+    ///
+    /// ```
+    /// use typed_cookies::time::Duration;
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// assert_eq!(keys.signer("a").max_age(Duration::hours(1)).max_age(), Some(Duration::hours(1)));
+    /// assert_eq!(keys.signer("a").no_expiry().max_age(), None);
+    /// ```
+    pub fn max_age(&self) -> Option<Duration> {
+        self.freshness.max_age
     }
 
     /// How far in the future an issued-at may lie (default 60 s) before

@@ -21,7 +21,8 @@ struct Cart {
     name = "cart",
     salt = "ui.cart.json.v1",
     max_age = "1d",
-    codec = "json"
+    codec = "json",
+    replaces = "Cart"
 )]
 struct JsonCart {
     items: Vec<(u32, u16)>,

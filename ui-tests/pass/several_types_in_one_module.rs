@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 use typed_cookies::{Key, KeyRing, OpenError, SealedCookie};
 
-// Same module, same field layout, even the same cookie name: distinct salts keep them apart.
+// Same module, same field layout, even the same cookie (opted into with `replaces`): distinct
+// salts keep them apart.
 #[derive(Serialize, Deserialize, SealedCookie, Debug, PartialEq)]
 #[cookie(name = "sid", salt = "ui.user_session.v1", max_age = "2h", encrypt)]
 struct UserSession {
@@ -12,7 +13,7 @@ struct UserSession {
 }
 
 #[derive(Serialize, Deserialize, SealedCookie, Debug, PartialEq)]
-#[cookie(name = "sid", salt = "ui.admin_session.v1", max_age = "15m", encrypt)]
+#[cookie(name = "sid", salt = "ui.admin_session.v1", max_age = "15m", encrypt, replaces = "UserSession")]
 struct AdminSession {
     id: u64,
 }

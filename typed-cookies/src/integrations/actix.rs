@@ -179,15 +179,16 @@ impl ResponseError for SealedRejection {
     }
 }
 
-/// `500 Internal Server Error`, with the reason logged at `error` level and a body that does
-/// not repeat it.
+/// `500 Internal Server Error`, with a body that does not say why. The kind of failure is
+/// logged at `error` level; a serializer's own message ([`SealError::Serialize`](crate::SealError::Serialize)'s `reason`,
+/// which a custom `Serialize` impl may fill with payload data) only at `debug` level.
 impl ResponseError for SetCookieError {
     fn status_code(&self) -> StatusCode {
         StatusCode::INTERNAL_SERVER_ERROR
     }
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
-        tracing::error!(error = %self, "could not make a sealed cookie");
+        self.log();
         HttpResponse::InternalServerError()
             .content_type("text/plain; charset=utf-8")
             .body("500 Internal Server Error: could not set a cookie\n")

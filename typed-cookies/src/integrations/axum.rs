@@ -310,11 +310,12 @@ impl<T: SealedCookie> IntoResponse for RemoveCookie<T> {
     }
 }
 
-/// `500 Internal Server Error`, with the reason logged at `error` level and a body that does
-/// not repeat it.
+/// `500 Internal Server Error`, with a body that does not say why. The kind of failure is
+/// logged at `error` level; a serializer's own message ([`SealError::Serialize`](crate::SealError::Serialize)'s `reason`,
+/// which a custom `Serialize` impl may fill with payload data) only at `debug` level.
 impl IntoResponse for SetCookieError {
     fn into_response(self) -> Response {
-        tracing::error!(error = %self, "could not make a sealed cookie");
+        self.log();
         (
             StatusCode::INTERNAL_SERVER_ERROR,
             "500 Internal Server Error: could not set a cookie\n",

@@ -70,6 +70,32 @@ pub enum SetCookieError {
     },
 }
 
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+impl SetCookieError {
+    /// What the adapters log when they turn this error into a 500. At `error` level only the
+    /// kind of failure and data-free details (sizes, the cookie name); a serializer's own
+    /// message ([`SealError::Serialize`]'s `reason`) goes to `debug` level only, because a
+    /// custom `Serialize` impl may put payload data in it and error logs travel far.
+    pub(crate) fn log(&self) {
+        match self {
+            SetCookieError::Seal(SealError::Serialize { reason }) => {
+                tracing::error!(
+                    kind = "serialize",
+                    "could not make a sealed cookie: the payload could not be serialized \
+                     (the serializer's message is logged at debug level)"
+                );
+                tracing::debug!(kind = "serialize", %reason, "the serializer's message");
+            }
+            SetCookieError::Seal(SealError::TooLarge { .. }) => {
+                tracing::error!(kind = "too_large", error = %self, "could not make a sealed cookie");
+            }
+            SetCookieError::InvalidHeaderValue { .. } => {
+                tracing::error!(kind = "invalid_header_value", error = %self, "could not make a sealed cookie");
+            }
+        }
+    }
+}
+
 /// Opens `T` from every `Cookie:` header value of a request, searched as one header so a
 /// name repeated across headers is caught as a duplicate like one repeated inside a header.
 /// Bytes are matched as they are (no lossy UTF-8 conversion that could make a name ours).
