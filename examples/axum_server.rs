@@ -24,9 +24,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use typed_cookies::integrations::axum::{RemoveCookie, Sealed, SetCookie};
-use typed_cookies::integrations::SetCookieError;
-use typed_cookies::{Key, KeyRing, SealedCookie};
+use typed_cookies::integrations::axum::{Removal, Sealed, SetCookie};
+use typed_cookies::{Key, KeyRing, SealError, SealedCookie};
 
 /// The signed-in user, encrypted: the browser can neither read nor change it.
 ///
@@ -114,7 +113,7 @@ struct PostedForm {
 async fn sign_in_page(
     State(keys): State<KeyRing>,
     csrf: Option<Sealed<CsrfToken>>,
-) -> Result<Response, SetCookieError> {
+) -> Result<Response, SealError> {
     let (token, set_csrf) = csrf_token(&keys, csrf)?;
     let body = page(
         "Sign in",
@@ -134,7 +133,7 @@ async fn login(
     State(keys): State<KeyRing>,
     csrf: Option<Sealed<CsrfToken>>,
     form: Result<Form<PostedForm>, FormRejection>,
-) -> Result<Response, SetCookieError> {
+) -> Result<Response, SealError> {
     let form = form.map(|Form(form)| form).unwrap_or_default();
     if !csrf_matches(csrf.as_deref(), &form.csrf) {
         return Ok(forbidden());
@@ -165,7 +164,7 @@ async fn whoami(
     State(keys): State<KeyRing>,
     session: Option<Sealed<Session>>,
     csrf: Option<Sealed<CsrfToken>>,
-) -> Result<Response, SetCookieError> {
+) -> Result<Response, SealError> {
     let Some(Sealed(session)) = session else {
         let body = page(
             "Not signed in",
@@ -197,14 +196,14 @@ async fn logout(
     if !csrf_matches(csrf.as_deref(), &form.csrf) {
         return forbidden();
     }
-    (RemoveCookie::<Session>::new(), Redirect::to("/")).into_response()
+    (Removal::<Session>::new(), Redirect::to("/")).into_response()
 }
 
 /// The token of a valid CSRF cookie, or a fresh one with the `Set-Cookie` that stores it.
 fn csrf_token(
     keys: &KeyRing,
     cookie: Option<Sealed<CsrfToken>>,
-) -> Result<(String, Option<SetCookie>), SetCookieError> {
+) -> Result<(String, Option<SetCookie>), SealError> {
     if let Some(Sealed(cookie)) = cookie {
         return Ok((cookie.token, None));
     }

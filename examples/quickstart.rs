@@ -116,7 +116,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let later = OffsetDateTime::now_utc() + Duration::hours(2) + Duration::seconds(1);
     println!(
         "expired:   {}",
-        Session::open_at(&keys, &encrypted, later).unwrap_err()
+        Session::open(&keys.at(later), &encrypted).unwrap_err()
     );
     println!(
         "wrong type: {}",

@@ -9,7 +9,6 @@ use actix_web::http::header::{HeaderValue, COOKIE, SET_COOKIE};
 use actix_web::http::StatusCode;
 use actix_web::{test, web, App, HttpResponse};
 use typed_cookies::integrations::actix::{ResponseBuilderExt, Sealed, SealedRejection};
-use typed_cookies::integrations::SetCookieError;
 use typed_cookies::{Key, KeyRing, SealError, SealedCookie};
 
 #[macro_use]
@@ -39,19 +38,17 @@ async fn result(session: Result<Sealed<Session>, SealedRejection>) -> String {
     }
 }
 
-async fn login(keys: web::Data<KeyRing>) -> Result<HttpResponse, SetCookieError> {
+async fn login(keys: web::Data<KeyRing>) -> Result<HttpResponse, SealError> {
     Ok(HttpResponse::Ok()
-        .sealed_cookie_at(&Session { user: "ann".into() }, &keys, then())?
+        .sealed_cookie(&Session { user: "ann".into() }, &keys.at(then()))?
         .body("welcome"))
 }
 
-async fn logout() -> Result<HttpResponse, SetCookieError> {
-    Ok(HttpResponse::Ok()
-        .remove_sealed_cookie::<Session>()?
-        .body("bye"))
+async fn logout() -> Result<HttpResponse, SealError> {
+    Ok(HttpResponse::Ok().removal::<Session>().body("bye"))
 }
 
-async fn big(keys: web::Data<KeyRing>) -> Result<HttpResponse, SetCookieError> {
+async fn big(keys: web::Data<KeyRing>) -> Result<HttpResponse, SealError> {
     Ok(HttpResponse::Ok()
         .sealed_cookie(&Big::oversize(), &keys)?
         .body("unreachable"))
@@ -148,7 +145,7 @@ async fn keys_from_plain_app_data_or_missing() {
         get_with(&none, "/result", &[&pair]).await,
         (
             StatusCode::OK,
-            "other no KeyRing in app_data: register one with `App::new().app_data(web::Data::new(keys))`".into()
+            "other no KeyRing to open cookies with: give the framework one (axum: router state with `KeyRing: FromRef<S>`; actix-web: `App::new().app_data(web::Data::new(keys))`)".into()
         )
     );
 }
@@ -165,7 +162,7 @@ async fn exact_set_cookie_and_removal_headers() {
     assert_eq!(attributes, SESSION_ATTRIBUTES);
     let value = pair.strip_prefix("__Host-sid=").unwrap();
     assert_eq!(
-        Session::open_at(&keys, value, then()).unwrap(),
+        Session::open(&keys.at(then()), value).unwrap(),
         Session { user: "ann".into() }
     );
 
@@ -188,7 +185,7 @@ async fn oversize_cookie_is_refused_with_a_500() {
         .err()
         .expect("refused");
     assert!(
-        matches!(err, SetCookieError::Seal(SealError::TooLarge { max: 4096, len }) if len > 4096),
+        matches!(err, SealError::TooLarge { max: 4096, len } if len > 4096),
         "{err:?}"
     );
 }

@@ -70,13 +70,13 @@ fn verifies(key: &[u8], raw: &[u8]) -> bool {
 fn nonces_are_fresh_for_every_seal() {
     const N: usize = 200_000;
     let keys = KeyRing::new(Key::generate());
-    let sealer = keys.sealer("limits.nonces").no_expiry();
+    let sealer = keys.encrypted("limits.nonces").no_expiry();
     let mut nonces = HashSet::with_capacity(N);
     let mut values = HashSet::with_capacity(N);
     let mut ones = [0u32; NONCE * 8];
     for _ in 0..N {
         // Same plaintext, same key, same salt, same second: only the nonce differs.
-        let value = sealer.seal_at(&"same plaintext", t0()).unwrap();
+        let value = sealer.at(t0()).seal(&"same plaintext").unwrap();
         let raw = URL_SAFE_NO_PAD.decode(&value).unwrap();
         let nonce: [u8; NONCE] = raw[HEADER..HEADER + NONCE].try_into().unwrap();
         for (bit, count) in ones.iter_mut().enumerate() {
@@ -144,17 +144,19 @@ fn every_namespace_has_its_own_subkey_and_the_master_key_is_never_used_directly(
         let plaintext = serde_json::to_vec("budget").unwrap();
         let signed = URL_SAFE_NO_PAD
             .decode(
-                keys.signer(salt)
+                keys.signed(salt)
                     .no_expiry()
-                    .seal_at(&"budget", t0())
+                    .at(t0())
+                    .seal(&"budget")
                     .unwrap(),
             )
             .unwrap();
         let encrypted = URL_SAFE_NO_PAD
             .decode(
-                keys.sealer(salt)
+                keys.encrypted(salt)
                     .no_expiry()
-                    .seal_at(&"budget", t0())
+                    .at(t0())
+                    .seal(&"budget")
                     .unwrap(),
             )
             .unwrap();
@@ -182,9 +184,10 @@ fn every_namespace_has_its_own_subkey_and_the_master_key_is_never_used_directly(
     let old = KeyRing::new(Key::from_bytes(&fallback).unwrap());
     let raw = URL_SAFE_NO_PAD
         .decode(
-            old.sealer("limits.a")
+            old.encrypted("limits.a")
                 .no_expiry()
-                .seal_at(&1u8, t0())
+                .at(t0())
+                .seal(&1u8)
                 .unwrap(),
         )
         .unwrap();
@@ -199,7 +202,7 @@ fn every_namespace_has_its_own_subkey_and_the_master_key_is_never_used_directly(
     // The typed postcard cookie's namespace also folds in its schema: not even the JSON
     // subkey of its own salt opens it.
     let raw = URL_SAFE_NO_PAD
-        .decode(Compact { user: 5 }.seal_at(&keys, t0()).unwrap())
+        .decode(Compact { user: 5 }.seal(&keys.at(t0())).unwrap())
         .unwrap();
     for info in [
         "typed-cookies/v1/encrypted/limits.typed",
@@ -223,9 +226,10 @@ fn the_body_is_gcm_siv_of_the_payload_under_the_namespace_subkey() {
     for text in ["", "a", "the same text", &"long ".repeat(100)] {
         let raw = URL_SAFE_NO_PAD
             .decode(
-                keys.sealer("limits.det")
+                keys.encrypted("limits.det")
                     .no_expiry()
-                    .seal_at(&text, t0())
+                    .at(t0())
+                    .seal(&text)
                     .unwrap(),
             )
             .unwrap();

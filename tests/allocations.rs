@@ -204,8 +204,8 @@ fn seal_allocates_once_and_open_never_beyond_serde() {
 
     // The low-level API: a Sealer holds its subkeys, so not even a cache lookup.
     for sealer in [
-        keys.signer("alloc.low-level").no_expiry(),
-        keys.sealer("alloc.low-level").no_expiry(),
+        keys.signed("alloc.low-level").no_expiry(),
+        keys.encrypted("alloc.low-level").no_expiry(),
     ] {
         let value = Borrowed {
             email: "ada@example.org",

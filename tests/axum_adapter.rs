@@ -10,8 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use tower::ServiceExt;
-use typed_cookies::integrations::axum::{RemoveCookie, Sealed, SealedRejection, SetCookie};
-use typed_cookies::integrations::SetCookieError;
+use typed_cookies::integrations::axum::{Removal, Sealed, SealedRejection, SetCookie};
 use typed_cookies::time::{Duration, OffsetDateTime};
 use typed_cookies::{Key, KeyRing, OpenError, SealError, SealedCookie};
 
@@ -70,18 +69,18 @@ fn app(keys: KeyRing) -> Router {
         .route(
             "/login",
             post(|State(keys): State<KeyRing>| async move {
-                let cookie = SetCookie::new_at(&Session { user: "ann".into() }, &keys, then())?;
-                Ok::<_, SetCookieError>((cookie, "welcome"))
+                let cookie = SetCookie::new(&Session { user: "ann".into() }, &keys.at(then()))?;
+                Ok::<_, SealError>((cookie, "welcome"))
             }),
         )
         .route(
             "/logout",
-            post(|| async { (RemoveCookie::<Session>::new(), "bye") }),
+            post(|| async { (Removal::<Session>::new(), "bye") }),
         )
         .route(
             "/big",
             post(|State(keys): State<KeyRing>| async move {
-                Ok::<_, SetCookieError>(
+                Ok::<_, SealError>(
                     (SetCookie::new(&Big::oversize(), &keys)?, "unreachable").into_response(),
                 )
             }),
@@ -152,7 +151,7 @@ async fn exact_set_cookie_and_removal_headers() {
     assert_eq!(attributes, SESSION_ATTRIBUTES);
     let value = pair.strip_prefix("__Host-sid=").unwrap();
     assert_eq!(
-        Session::open_at(&keys, value, then()).unwrap(),
+        Session::open(&keys.at(then()), value).unwrap(),
         Session { user: "ann".into() }
     );
     assert_eq!(body(response).await, "welcome");
@@ -182,7 +181,7 @@ async fn oversize_cookie_is_refused_with_a_500() {
     // The handler sees the reason.
     let err = SetCookie::new(&Big::oversize(), &keys).unwrap_err();
     assert!(
-        matches!(err, SetCookieError::Seal(SealError::TooLarge { max: 4096, len }) if len > 4096),
+        matches!(err, SealError::TooLarge { max: 4096, len } if len > 4096),
         "{err:?}"
     );
     assert!(err.to_string().contains("4096"), "{err}");
@@ -192,7 +191,7 @@ async fn oversize_cookie_is_refused_with_a_500() {
 async fn rejection_reports_the_open_error() {
     let keys = KeyRing::new(Key::generate());
     let value = Session { user: "ann".into() }
-        .seal_at(&keys, OffsetDateTime::now_utc() - Duration::hours(3))
+        .seal(&keys.at(OffsetDateTime::now_utc() - Duration::hours(3)))
         .unwrap();
     let app = Router::new()
         .route(

@@ -117,14 +117,14 @@ fn now() -> OffsetDateTime {
 fn seal(shared: &KeyRing, old: &KeyRing, recipe: Recipe, p: &Payload) -> String {
     let t = now();
     match recipe {
-        Recipe::SignedJson => SignedJson(p.clone()).seal_at(shared, t),
-        Recipe::EncryptedJson => EncryptedJson(p.clone()).seal_at(shared, t),
-        Recipe::SignedPostcard => SignedPostcard(p.clone()).seal_at(shared, t),
-        Recipe::EncryptedPostcard => EncryptedPostcard(p.clone()).seal_at(shared, t),
-        Recipe::Signer { salt: n } => shared.signer(&salt(n)).no_expiry().seal_at(p, t),
-        Recipe::Sealer { salt: n } => shared.sealer(&salt(n)).no_expiry().seal_at(p, t),
-        Recipe::OldSigner { salt: n } => old.signer(&salt(n)).no_expiry().seal_at(p, t),
-        Recipe::OldSealer { salt: n } => old.sealer(&salt(n)).no_expiry().seal_at(p, t),
+        Recipe::SignedJson => SignedJson(p.clone()).seal(&shared.at(t)),
+        Recipe::EncryptedJson => EncryptedJson(p.clone()).seal(&shared.at(t)),
+        Recipe::SignedPostcard => SignedPostcard(p.clone()).seal(&shared.at(t)),
+        Recipe::EncryptedPostcard => EncryptedPostcard(p.clone()).seal(&shared.at(t)),
+        Recipe::Signer { salt: n } => shared.signed(&salt(n)).no_expiry().at(t).seal(p),
+        Recipe::Sealer { salt: n } => shared.encrypted(&salt(n)).no_expiry().at(t).seal(p),
+        Recipe::OldSigner { salt: n } => old.signed(&salt(n)).no_expiry().at(t).seal(p),
+        Recipe::OldSealer { salt: n } => old.encrypted(&salt(n)).no_expiry().at(t).seal(p),
     }
     .unwrap()
 }
@@ -133,15 +133,15 @@ fn seal(shared: &KeyRing, old: &KeyRing, recipe: Recipe, p: &Payload) -> String 
 fn open(shared: &KeyRing, recipe: Recipe, value: &str) -> Result<Payload, OpenError> {
     let t = now();
     match recipe {
-        Recipe::SignedJson => SignedJson::open_at(shared, value, t).map(|c| c.0),
-        Recipe::EncryptedJson => EncryptedJson::open_at(shared, value, t).map(|c| c.0),
-        Recipe::SignedPostcard => SignedPostcard::open_at(shared, value, t).map(|c| c.0),
-        Recipe::EncryptedPostcard => EncryptedPostcard::open_at(shared, value, t).map(|c| c.0),
+        Recipe::SignedJson => SignedJson::open(&shared.at(t), value).map(|c| c.0),
+        Recipe::EncryptedJson => EncryptedJson::open(&shared.at(t), value).map(|c| c.0),
+        Recipe::SignedPostcard => SignedPostcard::open(&shared.at(t), value).map(|c| c.0),
+        Recipe::EncryptedPostcard => EncryptedPostcard::open(&shared.at(t), value).map(|c| c.0),
         Recipe::Signer { salt: n } | Recipe::OldSigner { salt: n } => {
-            shared.signer(&salt(n)).no_expiry().open_at(value, t)
+            shared.signed(&salt(n)).no_expiry().at(t).open(value)
         }
         Recipe::Sealer { salt: n } | Recipe::OldSealer { salt: n } => {
-            shared.sealer(&salt(n)).no_expiry().open_at(value, t)
+            shared.encrypted(&salt(n)).no_expiry().at(t).open(value)
         }
     }
 }
@@ -244,26 +244,38 @@ fn eight_threads_one_ring_a_million_values() {
     let p = payload(0, 0);
     for n in 0..SALTS {
         let salt = salt(n);
-        let ours = shared.signer(&salt).no_expiry().seal_at(&p, now()).unwrap();
+        let ours = shared.signed(&salt).no_expiry().at(now()).seal(&p).unwrap();
         assert_eq!(
             ours,
-            fresh.signer(&salt).no_expiry().seal_at(&p, now()).unwrap(),
+            fresh.signed(&salt).no_expiry().at(now()).seal(&p).unwrap(),
             "{salt}"
         );
-        let theirs = fresh.sealer(&salt).no_expiry().seal_at(&p, now()).unwrap();
+        let theirs = fresh
+            .encrypted(&salt)
+            .no_expiry()
+            .at(now())
+            .seal(&p)
+            .unwrap();
         assert_eq!(
             shared
-                .sealer(&salt)
+                .encrypted(&salt)
                 .no_expiry()
-                .open_at::<Payload>(&theirs, now()),
+                .at(now())
+                .open::<Payload>(&theirs),
             Ok(p.clone())
         );
-        let ours = shared.sealer(&salt).no_expiry().seal_at(&p, now()).unwrap();
+        let ours = shared
+            .encrypted(&salt)
+            .no_expiry()
+            .at(now())
+            .seal(&p)
+            .unwrap();
         assert_eq!(
             fresh
-                .sealer(&salt)
+                .encrypted(&salt)
                 .no_expiry()
-                .open_at::<Payload>(&ours, now()),
+                .at(now())
+                .open::<Payload>(&ours),
             Ok(p.clone())
         );
     }
@@ -300,8 +312,8 @@ fn racing_first_use_of_one_salt_is_consistent() {
                     let (keys, barrier, salt) = (&keys, &barrier, &salt);
                     scope.spawn(move || {
                         barrier.wait();
-                        let signed = keys.signer(salt).no_expiry().seal_at(&t, now()).unwrap();
-                        let sealed = keys.sealer(salt).no_expiry().seal_at(&t, now()).unwrap();
+                        let signed = keys.signed(salt).no_expiry().at(now()).seal(&t).unwrap();
+                        let sealed = keys.encrypted(salt).no_expiry().at(now()).seal(&t).unwrap();
                         (signed, sealed)
                     })
                 })
@@ -312,26 +324,29 @@ fn racing_first_use_of_one_salt_is_consistent() {
         for (t, (signed, sealed)) in values.iter().enumerate() {
             assert_eq!(
                 *signed,
-                fresh.signer(&salt).no_expiry().seal_at(&t, now()).unwrap(),
+                fresh.signed(&salt).no_expiry().at(now()).seal(&t).unwrap(),
                 "round {round} thread {t}"
             );
             assert_eq!(
-                keys.signer(&salt)
+                keys.signed(&salt)
                     .no_expiry()
-                    .open_at::<usize>(signed, now()),
+                    .at(now())
+                    .open::<usize>(signed),
                 Ok(t)
             );
             assert_eq!(
-                keys.sealer(&salt)
+                keys.encrypted(&salt)
                     .no_expiry()
-                    .open_at::<usize>(sealed, now()),
+                    .at(now())
+                    .open::<usize>(sealed),
                 Ok(t)
             );
             assert_eq!(
                 fresh
-                    .sealer(&salt)
+                    .encrypted(&salt)
                     .no_expiry()
-                    .open_at::<usize>(sealed, now()),
+                    .at(now())
+                    .open::<usize>(sealed),
                 Ok(t)
             );
         }

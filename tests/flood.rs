@@ -103,12 +103,12 @@ impl Flood {
         self.opens += 1;
         let now = self.now;
         match path {
-            Path::Signer => self.signer.open_at::<Payload>(value, now).map(|_| true),
-            Path::Sealer => self.sealer.open_at::<Payload>(value, now).map(|_| true),
-            Path::Typed => TypedCookie::open_at(&self.keys, value, now).map(|_| true),
+            Path::Signer => self.signer.at(now).open::<Payload>(value).map(|_| true),
+            Path::Sealer => self.sealer.at(now).open::<Payload>(value).map(|_| true),
+            Path::Typed => TypedCookie::open(&self.keys.at(now), value).map(|_| true),
             Path::Header => {
                 let header = format!("theme=dark; fl_sid={value}; lang=en");
-                HeaderCookie::from_cookie_header_at(&self.keys, &header, now)
+                HeaderCookie::from_cookie_header(&self.keys.at(now), &header)
                     .map(|found| found.is_some())
             }
         }
@@ -133,10 +133,10 @@ impl Flood {
         };
         let now = self.now;
         match path {
-            Path::Signer => self.signer.seal_at(&payload, now),
-            Path::Sealer => self.sealer.seal_at(&payload, now),
-            Path::Typed => TypedCookie(payload).seal_at(&self.keys, now),
-            Path::Header => HeaderCookie(payload).seal_at(&self.keys, now),
+            Path::Signer => self.signer.at(now).seal(&payload),
+            Path::Sealer => self.sealer.at(now).seal(&payload),
+            Path::Typed => TypedCookie(payload).seal(&self.keys.at(now)),
+            Path::Header => HeaderCookie(payload).seal(&self.keys.at(now)),
         }
         .unwrap()
     }
@@ -228,8 +228,8 @@ fn a_million_forged_inputs_never_open_and_never_panic() {
     let keys = KeyRing::with_fallbacks(Key::generate(), [Key::generate()]).unwrap();
     let key_ids: Vec<[u8; 4]> = keys.key_ids().iter().map(|id| id.to_bytes()).collect();
     let mut f = Flood {
-        signer: keys.signer("flood.signer").no_expiry(),
-        sealer: keys.sealer("flood.sealer").no_expiry(),
+        signer: keys.signed("flood.signer").no_expiry(),
+        sealer: keys.encrypted("flood.sealer").no_expiry(),
         keys,
         now: OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap(),
         rng: StdRng::seed_from_u64(seed),
@@ -373,7 +373,7 @@ fn a_million_forged_inputs_never_open_and_never_panic() {
         let header = pairs.join(separator);
         f.inputs += 1;
         f.opens += 1;
-        let result = HeaderCookie::from_cookie_header_at(&f.keys, &header, f.now);
+        let result = HeaderCookie::from_cookie_header(&f.keys.at(f.now), &header);
         match ours {
             0 => assert_eq!(result, Ok(None), "{header}"),
             1 => assert!(refused_before_trusting(&result), "{header}: {result:?}"),
@@ -397,7 +397,7 @@ fn a_million_forged_inputs_never_open_and_never_panic() {
         };
         f.inputs += 1;
         f.opens += 1;
-        let result = HeaderCookie::from_cookie_header_at(&f.keys, &header, f.now);
+        let result = HeaderCookie::from_cookie_header(&f.keys.at(f.now), &header);
         assert!(!matches!(result, Ok(Some(_))), "{header:?}");
     }
     mark("Cookie headers", &f, before);

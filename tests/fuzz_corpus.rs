@@ -30,26 +30,26 @@ fn seeds() -> Vec<(&'static str, &'static str, String)> {
     let old = KeyRing::new(fallback_key());
     let p = payload();
     let t = sealed_at();
-    let signer = keys.signer(LOW_LEVEL_SALT).no_expiry();
-    let sealer = keys.sealer(LOW_LEVEL_SALT).no_expiry();
-    let signed = SignedCookie(p.clone()).seal_at(&keys, t).unwrap();
-    let encrypted = EncryptedCookie(p.clone()).seal_at(&keys, t).unwrap();
-    let low_signed = signer.seal_at(&p, t).unwrap();
-    let low_sealed = sealer.seal_at(&p, t).unwrap();
+    let signer = keys.signed(LOW_LEVEL_SALT).no_expiry();
+    let sealer = keys.encrypted(LOW_LEVEL_SALT).no_expiry();
+    let signed = SignedCookie(p.clone()).seal(&keys.at(t)).unwrap();
+    let encrypted = EncryptedCookie(p.clone()).seal(&keys.at(t)).unwrap();
+    let low_signed = signer.at(t).seal(&p).unwrap();
+    let low_sealed = sealer.at(t).seal(&p).unwrap();
     vec![
         ("open_signed", "valid-signer", low_signed.clone()),
         (
             "open_signed",
             "valid-signer-fallback-key",
-            old.signer(LOW_LEVEL_SALT)
+            old.signed(LOW_LEVEL_SALT)
                 .no_expiry()
-                .seal_at(&p, t)
+                .at(t).seal(&p)
                 .unwrap(),
         ),
         (
             "open_signed",
             "valid-signer-string",
-            signer.seal_at("a plain string", t).unwrap(),
+            signer.at(t).seal("a plain string").unwrap(),
         ),
         ("open_signed", "valid-typed", signed.clone()),
         ("open_signed", "invalid-encrypted-value", low_sealed.clone()),
@@ -63,9 +63,9 @@ fn seeds() -> Vec<(&'static str, &'static str, String)> {
         (
             "open_encrypted",
             "valid-sealer-fallback-key",
-            old.sealer(LOW_LEVEL_SALT)
+            old.encrypted(LOW_LEVEL_SALT)
                 .no_expiry()
-                .seal_at(&p, t)
+                .at(t).seal(&p)
                 .unwrap(),
         ),
         ("open_encrypted", "valid-typed", encrypted.clone()),
@@ -125,37 +125,40 @@ fn opens(target: &str, contents: &str) -> bool {
     let now = now();
     match target {
         "open_signed" => {
-            keys.signer(LOW_LEVEL_SALT)
+            keys.signed(LOW_LEVEL_SALT)
                 .no_expiry()
-                .open_at::<Payload>(contents, now)
+                .at(now)
+                .open::<Payload>(contents)
                 .is_ok()
                 || keys
-                    .signer(LOW_LEVEL_SALT)
+                    .signed(LOW_LEVEL_SALT)
                     .no_expiry()
-                    .open_at::<String>(contents, now)
+                    .at(now)
+                    .open::<String>(contents)
                     .is_ok()
-                || SignedCookie::open_at(&keys, contents, now).is_ok()
+                || SignedCookie::open(&keys.at(now), contents).is_ok()
         }
         "open_encrypted" => {
-            keys.sealer(LOW_LEVEL_SALT)
+            keys.encrypted(LOW_LEVEL_SALT)
                 .no_expiry()
-                .open_at::<Payload>(contents, now)
+                .at(now)
+                .open::<Payload>(contents)
                 .is_ok()
-                || EncryptedCookie::open_at(&keys, contents, now).is_ok()
+                || EncryptedCookie::open(&keys.at(now), contents).is_ok()
         }
         "cookie_header" => {
             matches!(
-                SignedCookie::from_cookie_header_at(&keys, contents, now),
+                SignedCookie::from_cookie_header(&keys.at(now), contents),
                 Ok(Some(_))
             ) || matches!(
-                EncryptedCookie::from_cookie_header_at(&keys, contents, now),
+                EncryptedCookie::from_cookie_header(&keys.at(now), contents),
                 Ok(Some(_))
             )
         }
         "cookie_lookup" => {
             fuzz_shared::check_lookup(contents);
             matches!(
-                SignedCookie::from_cookie_header_at(&keys, contents, now),
+                SignedCookie::from_cookie_header(&keys.at(now), contents),
                 Ok(Some(_))
             )
         }

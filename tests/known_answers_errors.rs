@@ -60,12 +60,14 @@ fn forge(version: u8, format: u8, key_id: [u8; 4], issued_at: i64, body: &[u8]) 
 fn open_both(value: &str) -> [Result<String, OpenError>; 2] {
     let keys = ring();
     [
-        keys.signer("ka")
+        keys.signed("ka")
             .no_expiry()
-            .open_at::<String>(value, at(T)),
-        keys.sealer("ka")
+            .at(at(T))
+            .open::<String>(value),
+        keys.encrypted("ka")
             .no_expiry()
-            .open_at::<String>(value, at(T)),
+            .at(at(T))
+            .open::<String>(value),
     ]
 }
 
@@ -158,17 +160,21 @@ fn malformed_values() {
 
 #[test]
 fn unknown_versions() {
-    assert_eq!(forge(2, 0x01, FIXED_KEY_ID, T, &[]), "AgFl5riwAAAAAGlVuQA");
-    for version in [0u8, 2, 0x7f, 0xff] {
+    assert_eq!(forge(3, 0x01, FIXED_KEY_ID, T, &[]), "AwFl5riwAAAAAGlVuQA");
+    for version in [0u8, 3, 0x7f, 0xff] {
         // The version is read before the format byte and the key id.
         let value = forge(version, 0xee, [0; 4], T, &[]);
         for result in open_both(&value) {
             assert_eq!(result, Err(OpenError::UnknownVersion { version }));
         }
     }
+    // Version 2 is known (a header with a creation time): a header cut short is malformed.
+    for result in open_both("AgFl5riwAAAAAGlVuQA") {
+        assert_eq!(result, Err(OpenError::Malformed));
+    }
     assert_eq!(
-        open_both("AgFl5riwAAAAAGlVuQA")[0],
-        Err(OpenError::UnknownVersion { version: 2 })
+        open_both("AwFl5riwAAAAAGlVuQA")[0],
+        Err(OpenError::UnknownVersion { version: 3 })
     );
     assert_eq!(
         OpenError::UnknownVersion { version: 2 }.to_string(),
@@ -215,12 +221,13 @@ fn wrong_formats() {
 
     // A real signed value opened by the typed cookie of the other mode.
     let value = ring()
-        .signer("ka.wrong-format")
+        .signed("ka.wrong-format")
         .no_expiry()
-        .seal_at("x", at(T))
+        .at(at(T))
+        .seal("x")
         .unwrap();
     assert_eq!(
-        EncryptedSession::open_at(&ring(), &value, at(T)),
+        EncryptedSession::open(&ring().at(at(T)), &value),
         Err(OpenError::WrongFormat {
             expected: ENCRYPTED_JSON,
             found: SIGNED_JSON,
@@ -251,13 +258,19 @@ fn unknown_keys() {
     );
 
     // A retired key: sealed by the fixed key, opened by a ring that no longer holds it.
-    let sealed = ring().sealer("ka").no_expiry().seal_at("x", at(T)).unwrap();
+    let sealed = ring()
+        .encrypted("ka")
+        .no_expiry()
+        .at(at(T))
+        .seal("x")
+        .unwrap();
     let other = KeyRing::new(Key::from_bytes(&(100u8..132).collect::<Vec<_>>()).unwrap());
     assert_eq!(
         other
-            .sealer("ka")
+            .encrypted("ka")
             .no_expiry()
-            .open_at::<String>(&sealed, at(T)),
+            .at(at(T))
+            .open::<String>(&sealed),
         Err(OpenError::UnknownKey {
             key_id: fixed_key().id()
         })
@@ -281,24 +294,26 @@ fn invalid_signatures_and_ciphertexts() {
 
     // An authentic value under another salt is Invalid too (no oracle saying why).
     let value = ring()
-        .signer("ka.a")
+        .signed("ka.a")
         .no_expiry()
-        .seal_at("x", at(T))
+        .at(at(T))
+        .seal("x")
         .unwrap();
     assert_eq!(
         ring()
-            .signer("ka.b")
+            .signed("ka.b")
             .no_expiry()
-            .open_at::<String>(&value, at(T)),
+            .at(at(T))
+            .open::<String>(&value),
         Err(OpenError::Invalid)
     );
     // Authentication comes before the age check: a forged value that is also "expired" or
     // "from the future" is only ever Invalid.
     for issued_at in [i64::MIN, 0, T - 10_000_000, T + 10_000_000, i64::MAX] {
         let forged = forge(1, 0x01, FIXED_KEY_ID, issued_at, &[0; 40]);
-        let signer = ring().signer("ka").max_age(Duration::seconds(1));
+        let signer = ring().signed("ka").max_age(Duration::seconds(1));
         assert_eq!(
-            signer.open_at::<String>(&forged, at(T)),
+            signer.at(at(T)).open::<String>(&forged),
             Err(OpenError::Invalid)
         );
     }
@@ -316,15 +331,16 @@ const HELLO_AT_T: &str = "AQFl5riwAAAAAGlVuQAiaGVsbG8irQwnZT6E1FJn9goOtPLJa-TVTx
 
 #[test]
 fn expired_reports_the_exact_expiry() {
-    let signer = ring().signer("ka.expired").max_age(Duration::hours(1));
-    assert_eq!(signer.seal_at("hello", at(T)).unwrap(), HELLO_AT_T);
+    let signer = ring().signed("ka.expired").max_age(Duration::hours(1));
+    assert_eq!(signer.at(at(T)).seal("hello").unwrap(), HELLO_AT_T);
     assert_eq!(
-        signer.open_at::<String>(HELLO_AT_T, at(T + 3600)).unwrap(),
+        signer.at(at(T + 3600)).open::<String>(HELLO_AT_T).unwrap(),
         "hello",
         "valid up to and including issued-at + max age"
     );
     let err = signer
-        .open_at::<String>(HELLO_AT_T, at(T + 3601))
+        .at(at(T + 3601))
+        .open::<String>(HELLO_AT_T)
         .unwrap_err();
     assert_eq!(err, OpenError::Expired { at: at(T + 3600) });
     assert_eq!(
@@ -333,42 +349,43 @@ fn expired_reports_the_exact_expiry() {
     );
     // Years later, it still reports when it expired, not when it was opened.
     assert_eq!(
-        signer.open_at::<String>(HELLO_AT_T, at(T + 400 * 86_400)),
+        signer.at(at(T + 400 * 86_400)).open::<String>(HELLO_AT_T),
         Err(OpenError::Expired { at: at(T + 3600) })
     );
     // Without max age the same value never expires.
     assert_eq!(
         ring()
-            .signer("ka.expired")
+            .signed("ka.expired")
             .no_expiry()
-            .open_at::<String>(HELLO_AT_T, at(T + 400 * 86_400))
+            .at(at(T + 400 * 86_400))
+            .open::<String>(HELLO_AT_T)
             .unwrap(),
         "hello"
     );
 
     // The typed cookie: max_age = "2h" and encrypted.
     let keys = ring();
-    let value = EncryptedSession { user: 7 }.seal_at(&keys, at(T)).unwrap();
+    let value = EncryptedSession { user: 7 }.seal(&keys.at(at(T))).unwrap();
     assert_eq!(
-        EncryptedSession::open_at(&keys, &value, at(T + 7200)),
+        EncryptedSession::open(&keys.at(at(T + 7200)), &value),
         Ok(EncryptedSession { user: 7 })
     );
     assert_eq!(
-        EncryptedSession::open_at(&keys, &value, at(T + 7201)),
+        EncryptedSession::open(&keys.at(at(T + 7201)), &value),
         Err(OpenError::Expired { at: at(T + 7200) })
     );
 }
 
 #[test]
 fn issued_in_the_future_beyond_the_skew() {
-    let signer = ring().signer("ka.expired").max_age(Duration::hours(1));
+    let signer = ring().signed("ka.expired").max_age(Duration::hours(1));
     // Sealed at T + 61 by a server whose clock runs ahead; opened at T.
-    let ahead = signer.seal_at("hello", at(T + 61)).unwrap();
+    let ahead = signer.at(at(T + 61)).seal("hello").unwrap();
     assert_eq!(
         ahead,
         "AQFl5riwAAAAAGlVuT0iaGVsbG8iPpZgCe9SapAh097vzijjJw9nghV-Mb2tnQrD5aMqurk"
     );
-    let err = signer.open_at::<String>(&ahead, at(T)).unwrap_err();
+    let err = signer.at(at(T)).open::<String>(&ahead).unwrap_err();
     assert_eq!(err, OpenError::IssuedInFuture { at: at(T + 61) });
     assert_eq!(
         err.to_string(),
@@ -376,7 +393,7 @@ fn issued_in_the_future_beyond_the_skew() {
     );
     // 60 s ahead is within the default skew.
     assert_eq!(
-        signer.open_at::<String>(&ahead, at(T + 1)).unwrap(),
+        signer.at(at(T + 1)).open::<String>(&ahead).unwrap(),
         "hello"
     );
     // A custom skew moves the boundary.
@@ -384,15 +401,16 @@ fn issued_in_the_future_beyond_the_skew() {
         signer
             .clone()
             .clock_skew(Duration::ZERO)
-            .open_at::<String>(&ahead, at(T + 60)),
+            .at(at(T + 60))
+            .open::<String>(&ahead),
         Err(OpenError::IssuedInFuture { at: at(T + 61) })
     );
 }
 
 #[test]
 fn payload_mismatch_names_the_type() {
-    let signer = ring().signer("ka.expired").no_expiry();
-    let err = signer.open_at::<u64>(HELLO_AT_T, at(T)).unwrap_err();
+    let signer = ring().signed("ka.expired").no_expiry();
+    let err = signer.at(at(T)).open::<u64>(HELLO_AT_T).unwrap_err();
     assert_eq!(err, OpenError::PayloadMismatch { type_name: "u64" });
     assert_eq!(
         err.to_string(),
@@ -405,24 +423,26 @@ fn payload_mismatch_names_the_type() {
         user: &'static str,
     }
     let old = ring()
-        .signer("ka.session.signed")
+        .signed("ka.session.signed")
         .no_expiry()
-        .seal_at(&OldShape { user: "seven" }, at(T))
+        .at(at(T))
+        .seal(&OldShape { user: "seven" })
         .unwrap();
     assert_eq!(
-        SignedSession::open_at(&ring(), &old, at(T)),
+        SignedSession::open(&ring().at(at(T)), &old),
         Err(OpenError::PayloadMismatch {
             type_name: "known_answers_errors::SignedSession"
         })
     );
     // Trailing data after a complete JSON value is a mismatch, not ignored.
     let trailing = ring()
-        .signer("ka.session.signed")
+        .signed("ka.session.signed")
         .no_expiry()
-        .seal_at(&"{\"user\":7} x", at(T))
+        .at(at(T))
+        .seal(&"{\"user\":7} x")
         .unwrap();
     assert!(matches!(
-        SignedSession::open_at(&ring(), &trailing, at(T)),
+        SignedSession::open(&ring().at(at(T)), &trailing),
         Err(OpenError::PayloadMismatch { .. })
     ));
 }
@@ -447,9 +467,9 @@ struct EncryptedSession {
 #[test]
 fn duplicate_cookies_are_refused_before_opening() {
     let keys = ring();
-    let good = SignedSession { user: 1 }.seal_at(&keys, at(T)).unwrap();
+    let good = SignedSession { user: 1 }.seal(&keys.at(at(T))).unwrap();
     let header = format!("ka_sid={good}; theme=dark; ka_sid={good}");
-    let err = SignedSession::from_cookie_header_at(&keys, &header, at(T)).unwrap_err();
+    let err = SignedSession::from_cookie_header(&keys.at(at(T)), &header).unwrap_err();
     assert_eq!(
         err,
         OpenError::DuplicateCookie {
@@ -462,7 +482,7 @@ fn duplicate_cookies_are_refused_before_opening() {
         "cookie `ka_sid` appears 2 times in the Cookie header; refused as ambiguous (a `__Host-` name prevents this)"
     );
     assert_eq!(
-        SignedSession::from_cookie_header_at(&keys, "ka_sid=a;ka_sid=b;ka_sid=", at(T)),
+        SignedSession::from_cookie_header(&keys.at(at(T)), "ka_sid=a;ka_sid=b;ka_sid="),
         Err(OpenError::DuplicateCookie {
             name: "ka_sid",
             count: 3
@@ -470,24 +490,23 @@ fn duplicate_cookies_are_refused_before_opening() {
     );
     // Other names (and prefixes/suffixes of ours) do not count.
     assert_eq!(
-        SignedSession::from_cookie_header_at(
-            &keys,
-            &format!("ka_sid_x=1; x_ka_sid=2; ka_sid={good}"),
-            at(T)
+        SignedSession::from_cookie_header(
+            &keys.at(at(T)),
+            &format!("ka_sid_x=1; x_ka_sid=2; ka_sid={good}")
         ),
         Ok(Some(SignedSession { user: 1 }))
     );
     assert_eq!(
-        SignedSession::from_cookie_header_at(&keys, "theme=dark", at(T)),
+        SignedSession::from_cookie_header(&keys.at(at(T)), "theme=dark"),
         Ok(None)
     );
     // Through the header path each OpenError still surfaces unchanged.
     assert_eq!(
-        SignedSession::from_cookie_header_at(&keys, "ka_sid=AQ", at(T)),
+        SignedSession::from_cookie_header(&keys.at(at(T)), "ka_sid=AQ"),
         Err(OpenError::Malformed)
     );
     assert_eq!(
-        SignedSession::from_cookie_header_at(&keys, &format!("ka_sid={good}"), at(T + 3601)),
+        SignedSession::from_cookie_header(&keys.at(at(T + 3601)), &format!("ka_sid={good}")),
         Err(OpenError::Expired { at: at(T + 3600) })
     );
 }
@@ -606,32 +625,32 @@ fn empty_env_var_names_the_variable() {
 fn seal_too_large_at_the_exact_boundary() {
     // Largest value that fits: 3072 raw bytes encode to exactly 4096 characters.
     // Signed: header 14 + JSON string (n + 2 quotes) + MAC 32 <= 3072  =>  n <= 3024.
-    let signer = ring().signer("ka.size").no_expiry();
-    let fits = signer.seal_at(&"a".repeat(3024), at(T)).unwrap();
+    let signer = ring().signed("ka.size").no_expiry();
+    let fits = signer.at(at(T)).seal(&"a".repeat(3024)).unwrap();
     assert_eq!(fits.len(), 4096);
-    assert_eq!(signer.open_at::<String>(&fits, at(T)).unwrap().len(), 3024);
+    assert_eq!(signer.at(at(T)).open::<String>(&fits).unwrap().len(), 3024);
     assert_eq!(
-        signer.seal_at(&"a".repeat(3025), at(T)),
+        signer.at(at(T)).seal(&"a".repeat(3025)),
         Err(SealError::TooLarge {
             len: 4098,
             max: 4096
         })
     );
     // Encrypted: header 14 + nonce 12 + JSON (n + 2) + tag 16 <= 3072  =>  n <= 3028.
-    let sealer = ring().sealer("ka.size").no_expiry();
+    let sealer = ring().encrypted("ka.size").no_expiry();
     assert_eq!(
-        sealer.seal_at(&"a".repeat(3028), at(T)).unwrap().len(),
+        sealer.at(at(T)).seal(&"a".repeat(3028)).unwrap().len(),
         4096
     );
     assert_eq!(
-        sealer.seal_at(&"a".repeat(3029), at(T)),
+        sealer.at(at(T)).seal(&"a".repeat(3029)),
         Err(SealError::TooLarge {
             len: 4098,
             max: 4096
         })
     );
     // Far over: 4000 characters. Signed raw 14 + 4002 + 32 = 4048 -> 5398 characters.
-    let err = signer.seal_at(&"a".repeat(4000), at(T)).unwrap_err();
+    let err = signer.at(at(T)).seal(&"a".repeat(4000)).unwrap_err();
     assert_eq!(
         err,
         SealError::TooLarge {
@@ -645,7 +664,7 @@ fn seal_too_large_at_the_exact_boundary() {
     );
     // Encrypted raw 14 + 12 + 4002 + 16 = 4044 -> 5392 characters.
     assert_eq!(
-        sealer.seal_at(&"a".repeat(4000), at(T)),
+        sealer.at(at(T)).seal(&"a".repeat(4000)),
         Err(SealError::TooLarge {
             len: 5392,
             max: 4096
@@ -667,9 +686,9 @@ fn set_cookie_too_large_counts_the_name() {
     let big = Big {
         s: "b".repeat(3018),
     };
-    assert_eq!(big.seal_at(&keys, at(T)).unwrap().len(), 4096);
+    assert_eq!(big.seal(&keys.at(at(T))).unwrap().len(), 4096);
     assert_eq!(
-        big.to_set_cookie_at(&keys, at(T)),
+        big.to_set_cookie(&keys.at(at(T))),
         Err(SealError::TooLarge {
             len: 4102,
             max: 4096
@@ -691,10 +710,10 @@ impl Serialize for Unserializable {
 #[test]
 fn serialize_errors_carry_the_serializer_message() {
     for sealer in [
-        ring().signer("ka.ser").no_expiry(),
-        ring().sealer("ka.ser").no_expiry(),
+        ring().signed("ka.ser").no_expiry(),
+        ring().encrypted("ka.ser").no_expiry(),
     ] {
-        let err = sealer.seal_at(&Unserializable, at(T)).unwrap_err();
+        let err = sealer.at(at(T)).seal(&Unserializable).unwrap_err();
         assert_eq!(
             err,
             SealError::Serialize {
@@ -709,7 +728,7 @@ fn serialize_errors_carry_the_serializer_message() {
     // JSON cannot have non-string map keys.
     let map = std::collections::BTreeMap::from([((1u8, 2u8), 3u8)]);
     assert_eq!(
-        ring().signer("ka.ser").no_expiry().seal_at(&map, at(T)),
+        ring().signed("ka.ser").no_expiry().at(at(T)).seal(&map),
         Err(SealError::Serialize {
             reason: "key must be a string".into()
         })

@@ -50,24 +50,24 @@ proptest! {
     #[test]
     fn another_salt_never_opens((a, b) in two_salts(), value in text(64)) {
         let keys = KeyRing::new(Key::generate());
-        for (this, that) in [(keys.signer(&a).no_expiry(), keys.signer(&b).no_expiry()), (keys.sealer(&a).no_expiry(), keys.sealer(&b).no_expiry())] {
-            let sealed = this.seal_at(&value, t0()).unwrap();
-            prop_assert_eq!(this.open_at::<String>(&sealed, t0()).unwrap(), value.clone());
-            prop_assert_eq!(that.open_at::<String>(&sealed, t0()), Err(OpenError::Invalid));
+        for (this, that) in [(keys.signed(&a).no_expiry(), keys.signed(&b).no_expiry()), (keys.encrypted(&a).no_expiry(), keys.encrypted(&b).no_expiry())] {
+            let sealed = this.at(t0()).seal(&value).unwrap();
+            prop_assert_eq!(this.at(t0()).open::<String>(&sealed).unwrap(), value.clone());
+            prop_assert_eq!(that.at(t0()).open::<String>(&sealed), Err(OpenError::Invalid));
         }
     }
 
     #[test]
     fn another_mode_never_opens(salt in text(16), value in text(64)) {
         let keys = KeyRing::new(Key::generate());
-        let signed = keys.signer(&salt).no_expiry().seal_at(&value, t0()).unwrap();
-        let encrypted = keys.sealer(&salt).no_expiry().seal_at(&value, t0()).unwrap();
+        let signed = keys.signed(&salt).no_expiry().at(t0()).seal(&value).unwrap();
+        let encrypted = keys.encrypted(&salt).no_expiry().at(t0()).seal(&value).unwrap();
         prop_assert_eq!(
-            keys.sealer(&salt).no_expiry().open_at::<String>(&signed, t0()),
+            keys.encrypted(&salt).no_expiry().at(t0()).open::<String>(&signed),
             Err(OpenError::WrongFormat { expected: ENCRYPTED_JSON, found: SIGNED_JSON })
         );
         prop_assert_eq!(
-            keys.signer(&salt).no_expiry().open_at::<String>(&encrypted, t0()),
+            keys.signed(&salt).no_expiry().at(t0()).open::<String>(&encrypted),
             Err(OpenError::WrongFormat { expected: SIGNED_JSON, found: ENCRYPTED_JSON })
         );
     }
@@ -78,15 +78,15 @@ proptest! {
         let my_ring = KeyRing::new(mine.clone());
         let their_ring = KeyRing::new(theirs.clone());
         for encrypt in [false, true] {
-            let sealer = |ring: &KeyRing| if encrypt { ring.sealer(&salt).no_expiry() } else { ring.signer(&salt).no_expiry() };
-            let sealed = sealer(&my_ring).seal_at(&value, t0()).unwrap();
+            let sealer = |ring: &KeyRing| if encrypt { ring.encrypted(&salt).no_expiry() } else { ring.signed(&salt).no_expiry() };
+            let sealed = sealer(&my_ring).at(t0()).seal(&value).unwrap();
             prop_assert_eq!(
-                sealer(&their_ring).open_at::<String>(&sealed, t0()),
+                sealer(&their_ring).at(t0()).open::<String>(&sealed),
                 Err(OpenError::UnknownKey { key_id: mine.id() })
             );
             // Positive control: a ring that still holds my key as a fallback opens it.
             let rotated = KeyRing::with_fallbacks(theirs.clone(), [mine.clone()]).unwrap();
-            prop_assert_eq!(sealer(&rotated).open_at::<String>(&sealed, t0()).unwrap(), value.clone());
+            prop_assert_eq!(sealer(&rotated).at(t0()).open::<String>(&sealed).unwrap(), value.clone());
         }
     }
 }
@@ -167,14 +167,14 @@ fn seal_as(i: usize, keys: &KeyRing, s: &Shape) -> String {
     let s = s.clone();
     let now = t0();
     match i {
-        0 => ASignedJson(s).seal_at(keys, now),
-        1 => BSignedJson(s).seal_at(keys, now),
-        2 => AEncJson(s).seal_at(keys, now),
-        3 => BEncJson(s).seal_at(keys, now),
-        4 => ASignedPc(s).seal_at(keys, now),
-        5 => BSignedPc(s).seal_at(keys, now),
-        6 => AEncPc(s).seal_at(keys, now),
-        _ => BEncPc(s).seal_at(keys, now),
+        0 => ASignedJson(s).seal(&keys.at(now)),
+        1 => BSignedJson(s).seal(&keys.at(now)),
+        2 => AEncJson(s).seal(&keys.at(now)),
+        3 => BEncJson(s).seal(&keys.at(now)),
+        4 => ASignedPc(s).seal(&keys.at(now)),
+        5 => BSignedPc(s).seal(&keys.at(now)),
+        6 => AEncPc(s).seal(&keys.at(now)),
+        _ => BEncPc(s).seal(&keys.at(now)),
     }
     .unwrap()
 }
@@ -182,14 +182,14 @@ fn seal_as(i: usize, keys: &KeyRing, s: &Shape) -> String {
 fn open_as(j: usize, keys: &KeyRing, v: &str) -> Result<Shape, OpenError> {
     let now = t0();
     match j {
-        0 => ASignedJson::open_at(keys, v, now).map(|c| c.0),
-        1 => BSignedJson::open_at(keys, v, now).map(|c| c.0),
-        2 => AEncJson::open_at(keys, v, now).map(|c| c.0),
-        3 => BEncJson::open_at(keys, v, now).map(|c| c.0),
-        4 => ASignedPc::open_at(keys, v, now).map(|c| c.0),
-        5 => BSignedPc::open_at(keys, v, now).map(|c| c.0),
-        6 => AEncPc::open_at(keys, v, now).map(|c| c.0),
-        _ => BEncPc::open_at(keys, v, now).map(|c| c.0),
+        0 => ASignedJson::open(&keys.at(now), v).map(|c| c.0),
+        1 => BSignedJson::open(&keys.at(now), v).map(|c| c.0),
+        2 => AEncJson::open(&keys.at(now), v).map(|c| c.0),
+        3 => BEncJson::open(&keys.at(now), v).map(|c| c.0),
+        4 => ASignedPc::open(&keys.at(now), v).map(|c| c.0),
+        5 => BSignedPc::open(&keys.at(now), v).map(|c| c.0),
+        6 => AEncPc::open(&keys.at(now), v).map(|c| c.0),
+        _ => BEncPc::open(&keys.at(now), v).map(|c| c.0),
     }
 }
 
@@ -229,18 +229,20 @@ fn a_runtime_salt_equal_to_a_typed_salt_shares_its_namespace_for_json_only() {
         user: 1,
         name: "n".into(),
     };
-    let typed = ASignedJson(shape.clone()).seal_at(&keys, t0()).unwrap();
+    let typed = ASignedJson(shape.clone()).seal(&keys.at(t0())).unwrap();
     assert_eq!(
-        keys.signer("cross.a.sj")
+        keys.signed("cross.a.sj")
             .no_expiry()
-            .open_at::<Shape>(&typed, t0()),
+            .at(t0())
+            .open::<Shape>(&typed),
         Ok(shape.clone())
     );
-    let typed = AEncPc(shape).seal_at(&keys, t0()).unwrap();
+    let typed = AEncPc(shape).seal(&keys.at(t0())).unwrap();
     assert!(matches!(
-        keys.sealer("cross.a.ep")
+        keys.encrypted("cross.a.ep")
             .no_expiry()
-            .open_at::<Shape>(&typed, t0()),
+            .at(t0())
+            .open::<Shape>(&typed),
         Err(OpenError::WrongFormat { .. })
     ));
 }

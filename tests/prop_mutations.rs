@@ -102,18 +102,20 @@ fn seal(keys: &KeyRing, kind: Kind, p: &Payload) -> String {
 
 fn seal_at(keys: &KeyRing, kind: Kind, p: &Payload, now: OffsetDateTime) -> String {
     match kind {
-        Kind::SignedJson => SignedJson(p.clone()).seal_at(keys, now),
-        Kind::EncryptedJson => EncryptedJson(p.clone()).seal_at(keys, now),
-        Kind::SignedPostcard => SignedPostcard(p.clone()).seal_at(keys, now),
-        Kind::EncryptedPostcard => EncryptedPostcard(p.clone()).seal_at(keys, now),
+        Kind::SignedJson => SignedJson(p.clone()).seal(&keys.at(now)),
+        Kind::EncryptedJson => EncryptedJson(p.clone()).seal(&keys.at(now)),
+        Kind::SignedPostcard => SignedPostcard(p.clone()).seal(&keys.at(now)),
+        Kind::EncryptedPostcard => EncryptedPostcard(p.clone()).seal(&keys.at(now)),
         Kind::Signer => keys
-            .signer("prop.mutations.low")
+            .signed("prop.mutations.low")
             .no_expiry()
-            .seal_at(p, now),
+            .at(now)
+            .seal(p),
         Kind::Sealer => keys
-            .sealer("prop.mutations.low")
+            .encrypted("prop.mutations.low")
             .no_expiry()
-            .seal_at(p, now),
+            .at(now)
+            .seal(p),
     }
     .unwrap()
 }
@@ -122,18 +124,20 @@ fn seal_at(keys: &KeyRing, kind: Kind, p: &Payload, now: OffsetDateTime) -> Stri
 fn open(keys: &KeyRing, kind: Kind, value: &str) -> Result<Payload, OpenError> {
     let now = t0();
     match kind {
-        Kind::SignedJson => SignedJson::open_at(keys, value, now).map(|c| c.0),
-        Kind::EncryptedJson => EncryptedJson::open_at(keys, value, now).map(|c| c.0),
-        Kind::SignedPostcard => SignedPostcard::open_at(keys, value, now).map(|c| c.0),
-        Kind::EncryptedPostcard => EncryptedPostcard::open_at(keys, value, now).map(|c| c.0),
+        Kind::SignedJson => SignedJson::open(&keys.at(now), value).map(|c| c.0),
+        Kind::EncryptedJson => EncryptedJson::open(&keys.at(now), value).map(|c| c.0),
+        Kind::SignedPostcard => SignedPostcard::open(&keys.at(now), value).map(|c| c.0),
+        Kind::EncryptedPostcard => EncryptedPostcard::open(&keys.at(now), value).map(|c| c.0),
         Kind::Signer => keys
-            .signer("prop.mutations.low")
+            .signed("prop.mutations.low")
             .no_expiry()
-            .open_at(value, now),
+            .at(now)
+            .open(value),
         Kind::Sealer => keys
-            .sealer("prop.mutations.low")
+            .encrypted("prop.mutations.low")
             .no_expiry()
-            .open_at(value, now),
+            .at(now)
+            .open(value),
     }
 }
 

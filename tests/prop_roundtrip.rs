@@ -141,27 +141,27 @@ fn typed_round_trip<C>(keys: &KeyRing, cookie: &C, age: i64) -> Result<(), TestC
 where
     C: SealedCookie + PartialEq + std::fmt::Debug,
 {
-    let sealed = cookie.seal_at(keys, t0()).unwrap();
+    let sealed = cookie.seal(&keys.at(t0())).unwrap();
     assert_cookie_safe(&sealed);
     let now = t0() + Duration::seconds(age);
-    prop_assert_eq!(&C::open_at(keys, &sealed, now).unwrap(), cookie);
-    let opened = C::open_with_metadata_at(keys, &sealed, now).unwrap();
+    prop_assert_eq!(&C::open(&keys.at(now), &sealed).unwrap(), cookie);
+    let opened = C::open_with_metadata(&keys.at(now), &sealed).unwrap();
     prop_assert_eq!(opened.issued_at(), t0());
     prop_assert!(opened.sealed_with_primary());
     let name = C::CONFIG.name();
     let header = format!("theme=dark; {name}={sealed}; lang=en");
-    let from_header = C::from_cookie_header_at(keys, &header, now).unwrap();
+    let from_header = C::from_cookie_header(&keys.at(now), &header).unwrap();
     prop_assert_eq!(from_header.as_ref(), Some(cookie));
     // The full Set-Cookie header carries exactly the value (it is never re-encoded).
-    let set_cookie = cookie.to_set_cookie_at(keys, t0()).unwrap();
+    let set_cookie = cookie.to_set_cookie(&keys.at(t0())).unwrap();
     let prefix = format!("{name}=");
     let carried = set_cookie
         .strip_prefix(&prefix)
         .and_then(|rest| rest.split(';').next())
         .unwrap();
     prop_assert_eq!(
-        C::open_at(keys, carried, now).unwrap(),
-        C::open_at(keys, &sealed, now).unwrap()
+        C::open(&keys.at(now), carried).unwrap(),
+        C::open(&keys.at(now), &sealed).unwrap()
     );
     Ok(())
 }
@@ -183,19 +183,19 @@ proptest! {
         let (old, new) = (Key::generate(), Key::generate());
         let before = KeyRing::new(old.clone());
         let after = KeyRing::with_fallbacks(new, [old]).unwrap();
-        let sealed = EncryptedPostcard(p.clone()).seal_at(&before, t0()).unwrap();
-        let opened = EncryptedPostcard::open_with_metadata_at(&after, &sealed, t0()).unwrap();
+        let sealed = EncryptedPostcard(p.clone()).seal(&before.at(t0())).unwrap();
+        let opened = EncryptedPostcard::open_with_metadata(&after.at(t0()), &sealed).unwrap();
         prop_assert!(!opened.sealed_with_primary());
         prop_assert_eq!(opened.into_value().0, p.clone());
-        let sealed = before.signer("rotate").no_expiry().seal_at(&p, t0()).unwrap();
-        prop_assert_eq!(after.signer("rotate").no_expiry().open_at::<Payload>(&sealed, t0()).unwrap(), p);
+        let sealed = before.signed("rotate").no_expiry().at(t0()).seal(&p).unwrap();
+        prop_assert_eq!(after.signed("rotate").no_expiry().at(t0()).open::<Payload>(&sealed).unwrap(), p);
     }
 
     #[test]
     fn floats_round_trip_bit_exactly_with_postcard(a in any::<f64>(), b in any::<f32>()) {
         let keys = keys();
-        let sealed = Floats { a, b }.seal_at(&keys, t0()).unwrap();
-        let back = Floats::open_at(&keys, &sealed, t0()).unwrap();
+        let sealed = Floats { a, b }.seal(&keys.at(t0())).unwrap();
+        let back = Floats::open(&keys.at(t0()), &sealed).unwrap();
         prop_assert_eq!(back.a.to_bits(), a.to_bits());
         prop_assert_eq!(back.b.to_bits(), b.to_bits());
     }
@@ -206,26 +206,26 @@ proptest! {
         value in text(600),
     ) {
         let keys = keys();
-        for sealer in [keys.signer(&salt).no_expiry(), keys.sealer(&salt).no_expiry()] {
-            let sealed = sealer.seal_at(&value, t0()).unwrap();
+        for sealer in [keys.signed(&salt).no_expiry(), keys.encrypted(&salt).no_expiry()] {
+            let sealed = sealer.at(t0()).seal(&value).unwrap();
             assert_cookie_safe(&sealed);
-            prop_assert_eq!(sealer.open_at::<String>(&sealed, t0()).unwrap(), value.clone());
+            prop_assert_eq!(sealer.at(t0()).open::<String>(&sealed).unwrap(), value.clone());
             // A new Sealer for the same salt (cached subkeys) opens it too.
             let again = match sealer.mode() {
-                typed_cookies::Mode::Signed => keys.signer(&salt).no_expiry(),
-                typed_cookies::Mode::Encrypted => keys.sealer(&salt).no_expiry(),
+                typed_cookies::Mode::Signed => keys.signed(&salt).no_expiry(),
+                typed_cookies::Mode::Encrypted => keys.encrypted(&salt).no_expiry(),
             };
-            prop_assert_eq!(again.open_at::<String>(&sealed, t0()).unwrap(), value.clone());
+            prop_assert_eq!(again.at(t0()).open::<String>(&sealed).unwrap(), value.clone());
         }
     }
 
     #[test]
     fn low_level_bytes_round_trip(bytes in proptest::collection::vec(any::<u8>(), 0..700)) {
         let keys = keys();
-        for sealer in [keys.signer("bytes").no_expiry(), keys.sealer("bytes").no_expiry()] {
-            let sealed = sealer.seal_at(&bytes, t0()).unwrap();
+        for sealer in [keys.signed("bytes").no_expiry(), keys.encrypted("bytes").no_expiry()] {
+            let sealed = sealer.at(t0()).seal(&bytes).unwrap();
             assert_cookie_safe(&sealed);
-            prop_assert_eq!(sealer.open_at::<Vec<u8>>(&sealed, t0()).unwrap(), bytes.clone());
+            prop_assert_eq!(sealer.at(t0()).open::<Vec<u8>>(&sealed).unwrap(), bytes.clone());
         }
     }
 
@@ -235,9 +235,9 @@ proptest! {
     fn signed_payload_is_readable_encrypted_is_not(value in "[a-z]{12,40}") {
         let keys = keys();
         let json = serde_json::to_vec(&value).unwrap();
-        let signed = URL_SAFE_NO_PAD.decode(keys.signer("read").no_expiry().seal_at(&value, t0()).unwrap()).unwrap();
+        let signed = URL_SAFE_NO_PAD.decode(keys.signed("read").no_expiry().at(t0()).seal(&value).unwrap()).unwrap();
         prop_assert_eq!(&signed[14..signed.len() - 32], &json[..]);
-        let encrypted = URL_SAFE_NO_PAD.decode(keys.sealer("read").no_expiry().seal_at(&value, t0()).unwrap()).unwrap();
+        let encrypted = URL_SAFE_NO_PAD.decode(keys.encrypted("read").no_expiry().at(t0()).seal(&value).unwrap()).unwrap();
         prop_assert_eq!(encrypted.len(), 14 + 12 + json.len() + 16);
         prop_assert!(!encrypted.windows(8).any(|w| json.windows(8).any(|j| j == w)));
     }
@@ -251,17 +251,17 @@ proptest! {
         ahead in 0i64..200,
     ) {
         let keys = keys();
-        let signer = keys.signer("fresh").max_age(Duration::seconds(max_age));
+        let signer = keys.signed("fresh").max_age(Duration::seconds(max_age));
         let at = |s: i64| OffsetDateTime::from_unix_timestamp(s).unwrap();
-        let sealed = signer.seal_at(&"v", at(issued)).unwrap();
-        let result = signer.open_at::<String>(&sealed, at(issued + age));
+        let sealed = signer.at(at(issued)).seal(&"v").unwrap();
+        let result = signer.at(at(issued + age)).open::<String>(&sealed);
         if age <= max_age {
             prop_assert_eq!(result.unwrap(), "v");
         } else {
             prop_assert_eq!(result, Err(OpenError::Expired { at: at(issued + max_age) }));
         }
         // Opened `ahead` seconds before it was issued (a server whose clock lags).
-        let early = signer.open_at::<String>(&sealed, at(issued - ahead));
+        let early = signer.at(at(issued - ahead)).open::<String>(&sealed);
         if ahead <= 60 {
             prop_assert_eq!(early.unwrap(), "v");
         } else {
@@ -273,11 +273,11 @@ proptest! {
     #[test]
     fn oversized_payloads_are_refused_not_truncated(value in text(3000)) {
         let keys = keys();
-        for sealer in [keys.signer("big").no_expiry(), keys.sealer("big").no_expiry()] {
-            match sealer.seal_at(&value, t0()) {
+        for sealer in [keys.signed("big").no_expiry(), keys.encrypted("big").no_expiry()] {
+            match sealer.at(t0()).seal(&value) {
                 Ok(sealed) => {
                     assert_cookie_safe(&sealed);
-                    prop_assert_eq!(sealer.open_at::<String>(&sealed, t0()).unwrap(), value.clone());
+                    prop_assert_eq!(sealer.at(t0()).open::<String>(&sealed).unwrap(), value.clone());
                 }
                 Err(typed_cookies::SealError::TooLarge { len, max }) => {
                     prop_assert_eq!(max, MAX_COOKIE_LEN);
@@ -296,11 +296,11 @@ proptest! {
 #[test]
 fn json_non_finite_floats_are_refused_not_altered() {
     let keys = keys();
-    let signer = keys.signer("floats").no_expiry();
+    let signer = keys.signed("floats").no_expiry();
     for x in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
-        let sealed = signer.seal_at(&x, t0()).unwrap();
+        let sealed = signer.at(t0()).seal(&x).unwrap();
         assert_eq!(
-            signer.open_at::<f64>(&sealed, t0()),
+            signer.at(t0()).open::<f64>(&sealed),
             Err(OpenError::PayloadMismatch { type_name: "f64" })
         );
     }
@@ -315,9 +315,9 @@ proptest! {
         b in proptest::num::f32::NORMAL | proptest::num::f32::SUBNORMAL | proptest::num::f32::ZERO,
     ) {
         let keys = keys();
-        let signer = keys.signer("floats").no_expiry();
-        let sealed = signer.seal_at(&(a, b), t0()).unwrap();
-        let (a2, b2) = signer.open_at::<(f64, f32)>(&sealed, t0()).unwrap();
+        let signer = keys.signed("floats").no_expiry();
+        let sealed = signer.at(t0()).seal(&(a, b)).unwrap();
+        let (a2, b2) = signer.at(t0()).open::<(f64, f32)>(&sealed).unwrap();
         prop_assert_eq!(a2.to_bits(), a.to_bits());
         prop_assert_eq!(b2.to_bits(), b.to_bits());
     }

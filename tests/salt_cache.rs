@@ -1,4 +1,4 @@
-//! Runtime salts (`keys.signer(&format!("reset:{email}"))`, the Django-style use) cannot grow
+//! Runtime salts (`keys.signed(&format!("reset:{email}"))`, the Django-style use) cannot grow
 //! the subkey cache without bound or make each new salt slower than the last: the per-salt cost
 //! stays flat over 50,000 distinct salts and the cache never holds more than its cap.
 //!
@@ -34,7 +34,7 @@ fn many_runtime_salts_cost_flat_time_and_bounded_memory() {
     for i in 0..SALTS {
         let salt = format!("reset:user{i}@example.com");
         let start = Instant::now();
-        let signer = keys.signer(&salt);
+        let signer = keys.signed(&salt);
         let took = start.elapsed();
         drop(std::hint::black_box(signer));
         if i < WINDOW {
@@ -62,12 +62,19 @@ fn many_runtime_salts_cost_flat_time_and_bounded_memory() {
 #[test]
 fn evicted_salts_derive_the_same_subkeys_again() {
     let keys = KeyRing::new(Key::generate());
-    let first = keys.sealer("invite:42").no_expiry().seal(&"alice").unwrap();
+    let first = keys
+        .encrypted("invite:42")
+        .no_expiry()
+        .seal(&"alice")
+        .unwrap();
     for i in 0..KeyRing::__runtime_salt_cache_cap() * 2 {
-        drop(keys.signer(&format!("filler:{i}")));
+        drop(keys.signed(&format!("filler:{i}")));
     }
     assert_eq!(
-        keys.sealer("invite:42").no_expiry().open::<String>(&first).unwrap(),
+        keys.encrypted("invite:42")
+            .no_expiry()
+            .open::<String>(&first)
+            .unwrap(),
         "alice"
     );
     assert!(keys.__runtime_salt_cache_len() <= KeyRing::__runtime_salt_cache_cap());

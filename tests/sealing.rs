@@ -15,18 +15,21 @@ fn ring() -> KeyRing {
 
 /// Both modes of one ring and salt.
 fn both(keys: &KeyRing, salt: &str) -> [Sealer; 2] {
-    [keys.signer(salt).no_expiry(), keys.sealer(salt).no_expiry()]
+    [
+        keys.signed(salt).no_expiry(),
+        keys.encrypted(salt).no_expiry(),
+    ]
 }
 
 #[test]
 fn round_trips_in_both_modes() {
     let keys = ring();
     for sealer in both(&keys, "app.profile") {
-        let value = sealer.seal_at(&profile(), t0()).unwrap();
-        assert_eq!(sealer.open_at::<Profile>(&value, t0()).unwrap(), profile());
-        let text = sealer.seal_at("plain text, ünïcode", t0()).unwrap();
+        let value = sealer.at(t0()).seal(&profile()).unwrap();
+        assert_eq!(sealer.at(t0()).open::<Profile>(&value).unwrap(), profile());
+        let text = sealer.at(t0()).seal("plain text, ünïcode").unwrap();
         assert_eq!(
-            sealer.open_at::<String>(&text, t0()).unwrap(),
+            sealer.at(t0()).open::<String>(&text).unwrap(),
             "plain text, ünïcode"
         );
         assert!(value
@@ -39,10 +42,10 @@ fn round_trips_in_both_modes() {
 fn every_single_character_change_is_refused() {
     let keys = ring();
     for sealer in both(&keys, "app.profile") {
-        let value = sealer.seal_at(&profile(), t0()).unwrap();
+        let value = sealer.at(t0()).seal(&profile()).unwrap();
         let mut checked = 0;
         for changed in one_char_changes(&value) {
-            let err = sealer.open_at::<Profile>(&changed, t0()).unwrap_err();
+            let err = sealer.at(t0()).open::<Profile>(&changed).unwrap_err();
             assert!(
                 matches!(
                     err,
@@ -65,13 +68,15 @@ fn every_single_byte_change_is_refused() {
     let keys = ring();
     for sealer in both(&keys, "app.profile") {
         let raw = URL_SAFE_NO_PAD
-            .decode(sealer.seal_at(&profile(), t0()).unwrap())
+            .decode(sealer.at(t0()).seal(&profile()).unwrap())
             .unwrap();
         for i in 0..raw.len() {
             for flip in [0x01u8, 0x80, 0xff] {
                 let mut changed = raw.clone();
                 changed[i] ^= flip;
-                let result = sealer.open_at::<Profile>(&URL_SAFE_NO_PAD.encode(&changed), t0());
+                let result = sealer
+                    .at(t0())
+                    .open::<Profile>(&URL_SAFE_NO_PAD.encode(&changed));
                 assert!(result.is_err(), "byte {i} ^ {flip:#x} opened");
             }
         }
@@ -82,21 +87,22 @@ fn every_single_byte_change_is_refused() {
 fn every_truncation_and_extension_is_refused() {
     let keys = ring();
     for sealer in both(&keys, "app.profile") {
-        let value = sealer.seal_at(&profile(), t0()).unwrap();
+        let value = sealer.at(t0()).seal(&profile()).unwrap();
         for len in 0..value.len() {
             assert!(
-                sealer.open_at::<Profile>(&value[..len], t0()).is_err(),
+                sealer.at(t0()).open::<Profile>(&value[..len]).is_err(),
                 "prefix of {len}"
             );
             assert!(
-                sealer.open_at::<Profile>(&value[len + 1..], t0()).is_err(),
+                sealer.at(t0()).open::<Profile>(&value[len + 1..]).is_err(),
                 "suffix from {len}"
             );
         }
         for extra in ["A", "AA", "AAAA", "=", "=="] {
             assert!(
                 sealer
-                    .open_at::<Profile>(&format!("{value}{extra}"), t0())
+                    .at(t0())
+                    .open::<Profile>(&format!("{value}{extra}"))
                     .is_err(),
                 "{extra}"
             );
@@ -109,16 +115,16 @@ fn a_value_does_not_open_under_another_salt() {
     let keys = ring();
     for (a, b) in [
         (
-            keys.signer("salt.a").no_expiry(),
-            keys.signer("salt.b").no_expiry(),
+            keys.signed("salt.a").no_expiry(),
+            keys.signed("salt.b").no_expiry(),
         ),
         (
-            keys.sealer("salt.a").no_expiry(),
-            keys.sealer("salt.b").no_expiry(),
+            keys.encrypted("salt.a").no_expiry(),
+            keys.encrypted("salt.b").no_expiry(),
         ),
     ] {
-        let value = a.seal_at(&profile(), t0()).unwrap();
-        assert_eq!(b.open_at::<Profile>(&value, t0()), Err(OpenError::Invalid));
+        let value = a.at(t0()).seal(&profile()).unwrap();
+        assert_eq!(b.at(t0()).open::<Profile>(&value), Err(OpenError::Invalid));
     }
 }
 
@@ -126,14 +132,14 @@ fn a_value_does_not_open_under_another_salt() {
 fn signed_and_encrypted_values_do_not_open_as_each_other() {
     let keys = ring();
     let [signer, sealer] = both(&keys, "app.profile");
-    let signed = signer.seal_at(&profile(), t0()).unwrap();
-    let encrypted = sealer.seal_at(&profile(), t0()).unwrap();
+    let signed = signer.at(t0()).seal(&profile()).unwrap();
+    let encrypted = sealer.at(t0()).seal(&profile()).unwrap();
     assert!(matches!(
-        sealer.open_at::<Profile>(&signed, t0()),
+        sealer.at(t0()).open::<Profile>(&signed),
         Err(OpenError::WrongFormat { .. })
     ));
     assert!(matches!(
-        signer.open_at::<Profile>(&encrypted, t0()),
+        signer.at(t0()).open::<Profile>(&encrypted),
         Err(OpenError::WrongFormat { .. })
     ));
 
@@ -141,14 +147,15 @@ fn signed_and_encrypted_values_do_not_open_as_each_other() {
     let mut forged = URL_SAFE_NO_PAD.decode(&signed).unwrap();
     forged[1] = 0x02;
     assert!(sealer
-        .open_at::<Profile>(&URL_SAFE_NO_PAD.encode(&forged), t0())
+        .at(t0())
+        .open::<Profile>(&URL_SAFE_NO_PAD.encode(&forged))
         .is_err());
 }
 
 #[test]
 fn open_with_metadata_reads_the_system_clock() {
     let keys = ring();
-    let sealer = keys.sealer("app.profile").max_age(Duration::hours(1));
+    let sealer = keys.encrypted("app.profile").max_age(Duration::hours(1));
     let before = OffsetDateTime::now_utc().unix_timestamp();
     let opened = sealer
         .open_with_metadata::<Profile>(&sealer.seal(&profile()).unwrap())
@@ -161,7 +168,8 @@ fn open_with_metadata_reads_the_system_clock() {
     );
     assert_eq!(opened.into_value(), profile());
     let stale = sealer
-        .seal_at(&profile(), OffsetDateTime::now_utc() - Duration::hours(2))
+        .at(OffsetDateTime::now_utc() - Duration::hours(2))
+        .seal(&profile())
         .unwrap();
     assert!(matches!(
         sealer.open_with_metadata::<Profile>(&stale),
@@ -174,16 +182,18 @@ fn rotation_keeps_old_values_until_the_old_key_is_retired() {
     let (old, new) = (Key::generate(), Key::generate());
     let before = KeyRing::new(old.clone());
     let value = before
-        .sealer("app.session")
+        .encrypted("app.session")
         .no_expiry()
-        .seal_at(&profile(), t0())
+        .at(t0())
+        .seal(&profile())
         .unwrap();
 
     let rotated = KeyRing::with_fallbacks(new.clone(), [old.clone()]).unwrap();
     let opened = rotated
-        .sealer("app.session")
+        .encrypted("app.session")
         .no_expiry()
-        .open_with_metadata_at::<Profile>(&value, t0())
+        .at(t0())
+        .open_with_metadata::<Profile>(&value)
         .unwrap();
     assert_eq!(opened.value(), &profile());
     assert!(
@@ -192,30 +202,34 @@ fn rotation_keeps_old_values_until_the_old_key_is_retired() {
     );
 
     let resealed = rotated
-        .sealer("app.session")
+        .encrypted("app.session")
         .no_expiry()
-        .seal_at(&profile(), t0())
+        .at(t0())
+        .seal(&profile())
         .unwrap();
     let reopened = rotated
-        .sealer("app.session")
+        .encrypted("app.session")
         .no_expiry()
-        .open_with_metadata_at::<Profile>(&resealed, t0())
+        .at(t0())
+        .open_with_metadata::<Profile>(&resealed)
         .unwrap();
     assert!(reopened.sealed_with_primary());
 
     let retired = KeyRing::new(new);
     assert_eq!(
         retired
-            .sealer("app.session")
+            .encrypted("app.session")
             .no_expiry()
-            .open_at::<Profile>(&value, t0()),
+            .at(t0())
+            .open::<Profile>(&value),
         Err(OpenError::UnknownKey { key_id: old.id() })
     );
     assert_eq!(
         retired
-            .sealer("app.session")
+            .encrypted("app.session")
             .no_expiry()
-            .open_at::<Profile>(&resealed, t0())
+            .at(t0())
+            .open::<Profile>(&resealed)
             .unwrap(),
         profile()
     );
@@ -224,17 +238,20 @@ fn rotation_keeps_old_values_until_the_old_key_is_retired() {
 #[test]
 fn max_age_is_enforced_to_the_second() {
     let keys = ring();
-    for builder in [keys.signer("app.profile"), keys.sealer("app.profile")] {
+    for builder in [keys.signed("app.profile"), keys.encrypted("app.profile")] {
         let sealer = builder.max_age(Duration::minutes(15));
         assert_eq!(sealer.max_age(), Some(Duration::minutes(15)));
-        let value = sealer.seal_at(&profile(), t0()).unwrap();
+        let value = sealer.at(t0()).seal(&profile()).unwrap();
         let end = t0() + Duration::minutes(15);
         assert!(sealer
-            .open_at::<Profile>(&value, end - Duration::seconds(1))
+            .at(end - Duration::seconds(1))
+            .open::<Profile>(&value)
             .is_ok());
-        assert!(sealer.open_at::<Profile>(&value, end).is_ok());
+        assert!(sealer.at(end).open::<Profile>(&value).is_ok());
         assert_eq!(
-            sealer.open_at::<Profile>(&value, end + Duration::seconds(1)),
+            sealer
+                .at(end + Duration::seconds(1))
+                .open::<Profile>(&value),
             Err(OpenError::Expired { at: end })
         );
     }
@@ -244,7 +261,7 @@ fn max_age_is_enforced_to_the_second() {
 fn a_lifetime_must_be_positive() {
     let keys = ring();
     for max_age in [Duration::ZERO, Duration::seconds(-1), Duration::days(-365)] {
-        for builder in [keys.signer("app.profile"), keys.sealer("app.profile")] {
+        for builder in [keys.signed("app.profile"), keys.encrypted("app.profile")] {
             let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
                 builder.max_age(max_age)
             }))
@@ -255,13 +272,16 @@ fn a_lifetime_must_be_positive() {
         }
     }
     // The shortest lifetime is accepted, and values expire after it.
-    let sealer = keys.signer("app.profile").max_age(Duration::seconds(1));
-    let value = sealer.seal_at(&profile(), t0()).unwrap();
+    let sealer = keys.signed("app.profile").max_age(Duration::seconds(1));
+    let value = sealer.at(t0()).seal(&profile()).unwrap();
     assert!(sealer
-        .open_at::<Profile>(&value, t0() + Duration::seconds(1))
+        .at(t0() + Duration::seconds(1))
+        .open::<Profile>(&value)
         .is_ok());
     assert!(matches!(
-        sealer.open_at::<Profile>(&value, t0() + Duration::seconds(2)),
+        sealer
+            .at(t0() + Duration::seconds(2))
+            .open::<Profile>(&value),
         Err(OpenError::Expired { .. })
     ));
 }
@@ -269,13 +289,14 @@ fn a_lifetime_must_be_positive() {
 #[test]
 fn no_expiry_is_explicit_and_never_expires() {
     let keys = ring();
-    for builder in [keys.signer("app.profile"), keys.sealer("app.profile")] {
+    for builder in [keys.signed("app.profile"), keys.encrypted("app.profile")] {
         let sealer = builder.no_expiry();
         assert_eq!(sealer.max_age(), None);
-        let value = sealer.seal_at(&profile(), t0()).unwrap();
+        let value = sealer.at(t0()).seal(&profile()).unwrap();
         assert_eq!(
             sealer
-                .open_at::<Profile>(&value, t0() + Duration::days(100 * 365))
+                .at(t0() + Duration::days(100 * 365))
+                .open::<Profile>(&value)
                 .unwrap(),
             profile()
         );
@@ -287,24 +308,26 @@ fn issued_at_in_the_future_is_refused_beyond_the_skew() {
     let keys = ring();
     for sealer in both(&keys, "app.profile") {
         let value = sealer
-            .seal_at(&profile(), t0() + Duration::hours(1))
+            .at(t0() + Duration::hours(1))
+            .seal(&profile())
             .unwrap();
         assert_eq!(
-            sealer.open_at::<Profile>(&value, t0()),
+            sealer.at(t0()).open::<Profile>(&value),
             Err(OpenError::IssuedInFuture {
                 at: t0() + Duration::hours(1)
             })
         );
         let slightly = sealer
-            .seal_at(&profile(), t0() + Duration::seconds(59))
+            .at(t0() + Duration::seconds(59))
+            .seal(&profile())
             .unwrap();
         assert!(
-            sealer.open_at::<Profile>(&slightly, t0()).is_ok(),
+            sealer.at(t0()).open::<Profile>(&slightly).is_ok(),
             "within the default 60 s skew"
         );
         let strict = sealer.clone().clock_skew(Duration::ZERO);
         assert!(matches!(
-            strict.open_at::<Profile>(&slightly, t0()),
+            strict.at(t0()).open::<Profile>(&slightly),
             Err(OpenError::IssuedInFuture { .. })
         ));
     }
@@ -379,7 +402,11 @@ fn garbage_and_non_base64_are_refused() {
 fn encrypted_values_do_not_contain_the_plaintext() {
     let keys = ring();
     let secret = "TOP-SECRET-PLAINTEXT-MARKER";
-    let value = keys.sealer("app.secret").no_expiry().seal(&secret).unwrap();
+    let value = keys
+        .encrypted("app.secret")
+        .no_expiry()
+        .seal(&secret)
+        .unwrap();
     let raw = URL_SAFE_NO_PAD.decode(&value).unwrap();
     assert!(!raw.windows(secret.len()).any(|w| w == secret.as_bytes()));
     // Nor its base64 at any of the three alignments.
@@ -389,7 +416,7 @@ fn encrypted_values_do_not_contain_the_plaintext() {
     }
     // Signed values, by contrast, are readable: documented behaviour.
     let signed = URL_SAFE_NO_PAD
-        .decode(keys.signer("app.secret").no_expiry().seal(&secret).unwrap())
+        .decode(keys.signed("app.secret").no_expiry().seal(&secret).unwrap())
         .unwrap();
     assert!(signed.windows(secret.len()).any(|w| w == secret.as_bytes()));
 }
@@ -397,10 +424,10 @@ fn encrypted_values_do_not_contain_the_plaintext() {
 #[test]
 fn two_seals_of_the_same_value_differ_when_encrypted() {
     let keys = ring();
-    let sealer = keys.sealer("app.profile").no_expiry();
+    let sealer = keys.encrypted("app.profile").no_expiry();
     assert_ne!(
-        sealer.seal_at(&profile(), t0()).unwrap(),
-        sealer.seal_at(&profile(), t0()).unwrap()
+        sealer.at(t0()).seal(&profile()).unwrap(),
+        sealer.at(t0()).seal(&profile()).unwrap()
     );
 }
 
@@ -408,8 +435,8 @@ fn two_seals_of_the_same_value_differ_when_encrypted() {
 fn wrong_type_is_a_payload_mismatch_without_data() {
     let keys = ring();
     for sealer in both(&keys, "app.profile") {
-        let value = sealer.seal_at(&profile(), t0()).unwrap();
-        let err = sealer.open_at::<u64>(&value, t0()).unwrap_err();
+        let value = sealer.at(t0()).seal(&profile()).unwrap();
+        let err = sealer.at(t0()).open::<u64>(&value).unwrap_err();
         assert_eq!(err, OpenError::PayloadMismatch { type_name: "u64" });
         assert!(!err.to_string().contains("Grace"));
     }

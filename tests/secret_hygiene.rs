@@ -124,9 +124,9 @@ fn materials() -> Vec<Vec<u8>> {
 fn everything_printed(key: &Key) -> Vec<String> {
     let fallback = Key::generate();
     let ring = KeyRing::with_fallbacks(key.clone(), [fallback.clone()]).unwrap();
-    let signer = ring.signer("hygiene.low").max_age(Duration::hours(1));
+    let signer = ring.signed("hygiene.low").max_age(Duration::hours(1));
     let sealer = ring
-        .sealer("hygiene.low")
+        .encrypted("hygiene.low")
         .max_age(Duration::hours(1))
         .clock_skew(Duration::seconds(5));
     let now = t0();
@@ -150,46 +150,52 @@ fn everything_printed(key: &Key) -> Vec<String> {
     let secret = Session {
         secret: PLAINTEXT.into(),
     };
-    let value = secret.seal_at(&ring, now).unwrap();
-    let opened = Session::open_with_metadata_at(&ring, &value, now).unwrap();
+    let value = secret.seal(&ring.at(now)).unwrap();
+    let opened = Session::open_with_metadata(&ring.at(now), &value).unwrap();
     debug_and_display(&opened.issued_at(), Some(&opened.issued_at()));
 
     // Every OpenError, produced with this ring.
-    let low = sealer.seal_at(&PLAINTEXT, now).unwrap();
+    let low = sealer.at(now).seal(&PLAINTEXT).unwrap();
     let mut errors: Vec<OpenError> = vec![
         sealer
-            .open_at::<String>(&"A".repeat(5000), now)
+            .at(now)
+            .open::<String>(&"A".repeat(5000))
             .unwrap_err(),
-        sealer.open_at::<String>("not base64!", now).unwrap_err(),
+        sealer.at(now).open::<String>("not base64!").unwrap_err(),
         sealer
-            .open_at::<String>(&URL_SAFE_NO_PAD.encode([2u8; 20]), now)
+            .at(now)
+            .open::<String>(&URL_SAFE_NO_PAD.encode([3u8; 20]))
             .unwrap_err(),
-        signer.open_at::<String>(&low, now).unwrap_err(),
+        signer.at(now).open::<String>(&low).unwrap_err(),
         KeyRing::new(Key::generate())
-            .sealer("hygiene.low")
+            .encrypted("hygiene.low")
             .no_expiry()
-            .open_at::<String>(&low, now)
+            .at(now)
+            .open::<String>(&low)
             .unwrap_err(),
-        ring.sealer("hygiene.other")
+        ring.encrypted("hygiene.other")
             .no_expiry()
-            .open_at::<String>(&low, now)
+            .at(now)
+            .open::<String>(&low)
             .unwrap_err(),
         sealer
-            .open_at::<String>(&low, now + Duration::hours(2))
+            .at(now + Duration::hours(2))
+            .open::<String>(&low)
             .unwrap_err(),
         sealer
-            .open_at::<String>(&low, now - Duration::minutes(1))
+            .at(now - Duration::minutes(1))
+            .open::<String>(&low)
             .unwrap_err(),
-        sealer.open_at::<u64>(&low, now).unwrap_err(),
-        Session::open_at(&ring, &low, now).unwrap_err(),
-        Session::from_cookie_header_at(&ring, &format!("h_sid={value}; h_sid={value}"), now)
+        sealer.at(now).open::<u64>(&low).unwrap_err(),
+        Session::open(&ring.at(now), &low).unwrap_err(),
+        Session::from_cookie_header(&ring.at(now), &format!("h_sid={value}; h_sid={value}"))
             .unwrap_err(),
     ];
     // The tampered encrypted value (its plaintext must not leak through the error either).
     let mut tampered = value.into_bytes();
     let last = tampered.len() - 1;
     tampered[last] = if tampered[last] == b'A' { b'Q' } else { b'A' };
-    errors.push(Session::open_at(&ring, &String::from_utf8(tampered).unwrap(), now).unwrap_err());
+    errors.push(Session::open(&ring.at(now), &String::from_utf8(tampered).unwrap()).unwrap_err());
     let kinds: std::collections::BTreeSet<String> = errors
         .iter()
         .map(|e| {
@@ -229,14 +235,15 @@ fn everything_printed(key: &Key) -> Vec<String> {
 
     // SealErrors.
     let seal_errors: Vec<SealError> = vec![
-        sealer.seal_at(&"x".repeat(5000), now).unwrap_err(),
+        sealer.at(now).seal(&"x".repeat(5000)).unwrap_err(),
         sealer
-            .seal_at(&std::collections::BTreeMap::from([((1, 2), 3)]), now)
+            .at(now)
+            .seal(&std::collections::BTreeMap::from([((1, 2), 3)]))
             .unwrap_err(),
         Session {
             secret: PLAINTEXT.repeat(300),
         }
-        .seal_at(&ring, now)
+        .seal(&ring.at(now))
         .unwrap_err(),
     ];
     for e in &seal_errors {
@@ -283,7 +290,10 @@ fn key_debug_shows_only_the_id() {
     let ring = KeyRing::new(key.clone());
     assert_eq!(
         format!("{ring:?}"),
-        format!("KeyRing {{ primary: KeyId({}), fallbacks: [] }}", key.id())
+        format!(
+            "KeyRing {{ primary: KeyId({}), fallbacks: [], clock: Clock::System }}",
+            key.id()
+        )
     );
 }
 
@@ -357,7 +367,9 @@ const RESIDUE: &str = "RESIDUE-CANARY-51d0e8c2";
 #[test]
 fn sealing_leaves_no_plaintext_in_freed_memory() {
     let keys = KeyRing::new(Key::generate());
-    let sealer = keys.sealer("hygiene.residue").max_age(Duration::hours(1));
+    let sealer = keys
+        .encrypted("hygiene.residue")
+        .max_age(Duration::hours(1));
     // Over twice a cookie (and the engine's 8 KiB buffer), as one value and in parts.
     let big = RESIDUE.repeat(600);
     let parts = vec![RESIDUE.to_owned(); 600];

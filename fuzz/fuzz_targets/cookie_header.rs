@@ -9,17 +9,17 @@ use typed_cookies_fuzz::{keys, now, EncryptedCookie, SignedCookie};
 fuzz_target!(|data: &[u8]| {
     let header = String::from_utf8_lossy(data);
     let keys = keys();
-    if let Ok(Some(cookie)) = SignedCookie::from_cookie_header_at(&keys, &header, now()) {
-        let again = format!("fz_sid={}", cookie.seal_at(&keys, now()).unwrap());
+    if let Ok(Some(cookie)) = SignedCookie::from_cookie_header(&keys.at(now()), &header) {
+        let again = format!("fz_sid={}", cookie.seal(&keys.at(now())).unwrap());
         assert_eq!(
-            SignedCookie::from_cookie_header_at(&keys, &again, now()).unwrap(),
+            SignedCookie::from_cookie_header(&keys.at(now()), &again).unwrap(),
             Some(cookie)
         );
     }
-    if let Ok(Some(cookie)) = EncryptedCookie::from_cookie_header_at(&keys, &header, now()) {
-        let again = format!("fz_enc={}", cookie.seal_at(&keys, now()).unwrap());
+    if let Ok(Some(cookie)) = EncryptedCookie::from_cookie_header(&keys.at(now()), &header) {
+        let again = format!("fz_enc={}", cookie.seal(&keys.at(now())).unwrap());
         assert_eq!(
-            EncryptedCookie::from_cookie_header_at(&keys, &again, now()).unwrap(),
+            EncryptedCookie::from_cookie_header(&keys.at(now()), &again).unwrap(),
             Some(cookie)
         );
     }

@@ -9,16 +9,16 @@ use typed_cookies_fuzz::{keys, now, EncryptedCookie, Payload, LOW_LEVEL_SALT};
 fuzz_target!(|data: &[u8]| {
     let input = String::from_utf8_lossy(data);
     let keys = keys();
-    let sealer = keys.sealer(LOW_LEVEL_SALT).no_expiry();
-    if let Ok(value) = sealer.open_at::<Payload>(&input, now()) {
-        let again = sealer.seal_at(&value, now()).unwrap();
-        assert_eq!(sealer.open_at::<Payload>(&again, now()).unwrap(), value);
+    let sealer = keys.encrypted(LOW_LEVEL_SALT).no_expiry();
+    if let Ok(value) = sealer.at(now()).open::<Payload>(&input) {
+        let again = sealer.at(now()).seal(&value).unwrap();
+        assert_eq!(sealer.at(now()).open::<Payload>(&again).unwrap(), value);
     }
-    let _ = sealer.open_at::<String>(&input, now());
-    if let Ok(cookie) = EncryptedCookie::open_at(&keys, &input, now()) {
-        let again = cookie.seal_at(&keys, now()).unwrap();
+    let _ = sealer.at(now()).open::<String>(&input);
+    if let Ok(cookie) = EncryptedCookie::open(&keys.at(now()), &input) {
+        let again = cookie.seal(&keys.at(now())).unwrap();
         assert_eq!(
-            EncryptedCookie::open_at(&keys, &again, now()).unwrap(),
+            EncryptedCookie::open(&keys.at(now()), &again).unwrap(),
             cookie
         );
     }

@@ -11,23 +11,23 @@ use typed_cookies_fuzz::{fallback_key, keys, now, Payload, SignedCookie, LOW_LEV
 fuzz_target!(|data: &[u8]| {
     let input = String::from_utf8_lossy(data);
     let keys = keys();
-    let signer = keys.signer(LOW_LEVEL_SALT).no_expiry();
-    if let Ok(opened) = signer.open_with_metadata_at::<Payload>(&input, now()) {
+    let signer = keys.signed(LOW_LEVEL_SALT).no_expiry();
+    if let Ok(opened) = signer.at(now()).open_with_metadata::<Payload>(&input) {
         let again = if opened.sealed_with_primary() {
-            signer.seal_at(opened.value(), opened.issued_at()).unwrap()
+            signer.at(opened.issued_at()).seal(opened.value()).unwrap()
         } else {
             typed_cookies::KeyRing::new(fallback_key())
-                .signer(LOW_LEVEL_SALT)
+                .signed(LOW_LEVEL_SALT)
                 .no_expiry()
-                .seal_at(opened.value(), opened.issued_at())
+                .at(opened.issued_at()).seal(opened.value())
                 .unwrap()
         };
         assert_eq!(again, input, "opened but is not what we would have sealed");
     }
-    let _ = signer.open_at::<String>(&input, now());
-    if let Ok(opened) = SignedCookie::open_with_metadata_at(&keys, &input, now()) {
+    let _ = signer.at(now()).open::<String>(&input);
+    if let Ok(opened) = SignedCookie::open_with_metadata(&keys.at(now()), &input) {
         if opened.sealed_with_primary() {
-            let again = opened.value().seal_at(&keys, opened.issued_at()).unwrap();
+            let again = opened.value().seal(&keys.at(opened.issued_at())).unwrap();
             assert_eq!(again, input, "opened but is not what we would have sealed");
         }
     }

@@ -80,14 +80,14 @@ pub fn check_lookup(header: &str) {
     let found = reference_lookup(header, name);
     let expected = match found.as_slice() {
         [] => Ok(None),
-        [value] => SignedCookie::open_at(&keys, value, now()).map(Some),
+        [value] => SignedCookie::open(&keys.at(now()), value).map(Some),
         _ => Err(OpenError::DuplicateCookie {
             name,
             count: found.len(),
         }),
     };
     assert_eq!(
-        SignedCookie::from_cookie_header_at(&keys, header, now()),
+        SignedCookie::from_cookie_header(&keys.at(now()), header),
         expected,
         "{header:?}"
     );

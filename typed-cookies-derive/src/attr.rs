@@ -20,6 +20,9 @@ pub const KEYS: &[&str] = &[
     "secure",
     "http_only",
     "replaces",
+    "idle",
+    "refresh",
+    "clear_invalid",
     "crate",
 ];
 
@@ -56,6 +59,12 @@ pub struct RawAttrs {
     pub krate: Option<Spanned<syn::Path>>,
     /// `replaces = "OldType"`: this type sets the same cookie as `OldType` on purpose.
     pub replaces: Option<Spanned<syn::Path>>,
+    /// `idle = "30m"`: the inactivity timeout (same syntax as `max_age`).
+    pub idle: Option<Spanned<MaxAge>>,
+    /// `refresh = "10m"`: reseal once a value is this old (same syntax as `max_age`).
+    pub refresh: Option<Spanned<MaxAge>>,
+    /// `clear_invalid = false`: keep cookies that do not open instead of deleting them.
+    pub clear_invalid: Option<Spanned<bool>>,
     /// Keys the user wrote but got wrong (bad value, or a misspelling of them): already
     /// reported, so validation does not add "missing `key`" on top.
     pub attempted: Vec<String>,
@@ -139,6 +148,9 @@ pub fn parse(attrs: &[Attribute], errors: &mut Errors) -> RawAttrs {
                 "no_expiry" => cx.flag(&mut raw.no_expiry),
                 "encrypt" => cx.flag(&mut raw.encrypt),
                 "max_age" => cx.max_age(&mut raw.max_age),
+                "idle" => cx.max_age(&mut raw.idle),
+                "refresh" => cx.max_age(&mut raw.refresh),
+                "clear_invalid" => cx.boolean(&mut raw.clear_invalid),
                 "crate" => cx.path(&mut raw.krate),
                 "replaces" => cx.type_path(&mut raw.replaces),
                 _ => cx.unknown(),
@@ -301,10 +313,11 @@ impl Entry<'_> {
     }
 
     fn wrong_max_age(&mut self, span: Span) {
-        self.wrong(
-            span,
-            "`max_age` takes a duration string (\"90s\", \"15m\", \"2h\", \"7d\") or a whole number of seconds",
+        let message = format!(
+            "`{}` takes a duration string (\"90s\", \"15m\", \"2h\", \"7d\") or a whole number of seconds",
+            self.key
         );
+        self.wrong(span, message);
     }
 
     fn path(&mut self, slot: &mut Option<Spanned<syn::Path>>) {

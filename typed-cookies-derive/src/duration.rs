@@ -1,5 +1,6 @@
-//! `max_age` values: `"90s"`, `"15m"`, `"2h"`, `"7d"` or a whole number of seconds, checked to
-//! be positive and at most 400 days, the longest lifetime browsers give a cookie.
+//! Durations (`max_age`, `idle`, `refresh`): `"90s"`, `"15m"`, `"2h"`, `"7d"` or a whole number
+//! of seconds, checked to be positive and at most 400 days, the longest lifetime browsers give
+//! a cookie.
 
 use crate::attr::MaxAge;
 
@@ -10,8 +11,14 @@ const UNITS: &[(&str, u32)] = &[("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
 /// and Firefox do. A longer `max_age` would promise a lifetime the cookie never gets.
 pub const MAX_SECONDS: u32 = 400 * 86_400;
 
-/// The number of seconds, or an error message for the value's span.
+/// The number of seconds of `max_age`, or an error message for the value's span.
 pub fn seconds(max_age: &MaxAge) -> Result<u32, String> {
+    seconds_of("max_age", max_age)
+}
+
+/// The number of seconds of the duration `key = value`, or an error message for its span.
+pub fn seconds_of(key: &str, max_age: &MaxAge) -> Result<u32, String> {
+    let positive = |what: &str| positive(key, what);
     let (digits, unit) = match max_age {
         MaxAge::Seconds { negative: true, .. } => return Err(positive("is negative")),
         MaxAge::Seconds {
@@ -29,17 +36,17 @@ pub fn seconds(max_age: &MaxAge) -> Result<u32, String> {
             let (digits, unit) = text.split_at(split);
             if digits.is_empty() {
                 return Err(format!(
-                    "`max_age = \"{text}\"` is not a duration; write a number and a unit, e.g. \"90s\", \"15m\", \"2h\" or \"7d\""
+                    "`{key} = \"{text}\"` is not a duration; write a number and a unit, e.g. \"90s\", \"15m\", \"2h\" or \"7d\""
                 ));
             }
             if unit.starts_with(['.', ',']) {
                 return Err(format!(
-                    "`max_age = \"{text}\"` is not a whole number; use a smaller unit, e.g. \"90m\" rather than \"1.5h\""
+                    "`{key} = \"{text}\"` is not a whole number; use a smaller unit, e.g. \"90m\" rather than \"1.5h\""
                 ));
             }
             if unit.trim().is_empty() {
                 return Err(format!(
-                    "`max_age = \"{text}\"` has no unit; write e.g. \"{text}s\", or the bare number {text} for seconds"
+                    "`{key} = \"{text}\"` has no unit; write e.g. \"{text}s\", or the bare number {text} for seconds"
                 ));
             }
             (digits, unit.trim())
@@ -47,13 +54,14 @@ pub fn seconds(max_age: &MaxAge) -> Result<u32, String> {
     };
     let Some(&(_, scale)) = UNITS.iter().find(|(name, _)| *name == unit) else {
         return Err(format!(
-            "unknown unit `{unit}` in `max_age`; use `s`, `m`, `h` or `d`, e.g. \"2h\""
+            "unknown unit `{unit}` in `{key}`; use `s`, `m`, `h` or `d`, e.g. \"2h\""
         ));
     };
     let too_long = || {
-        "`max_age` is over 400 days: browsers cap cookie lifetimes at 400 days (RFC 6265bis), \
-         so the cookie would be dropped before the value expires; use at most `max_age = \"400d\"`"
-            .to_owned()
+        format!(
+            "`{key}` is over 400 days: browsers cap cookie lifetimes at 400 days (RFC 6265bis), \
+             so the cookie would be dropped before the value expires; use at most `{key} = \"400d\"`"
+        )
     };
     let count: u32 = digits.parse().map_err(|_| too_long())?;
     let total = count.checked_mul(scale).ok_or_else(too_long)?;
@@ -66,8 +74,12 @@ pub fn seconds(max_age: &MaxAge) -> Result<u32, String> {
     Ok(total)
 }
 
-fn positive(what: &str) -> String {
-    format!("`max_age` {what}; it must be positive, e.g. `max_age = \"2h\"` (or write `no_expiry` to opt out)")
+fn positive(key: &str, what: &str) -> String {
+    if key == "max_age" {
+        format!("`max_age` {what}; it must be positive, e.g. `max_age = \"2h\"` (or write `no_expiry` to opt out)")
+    } else {
+        format!("`{key}` {what}; it must be positive, e.g. `{key} = \"30m\"`")
+    }
 }
 
 #[cfg(test)]

@@ -31,6 +31,9 @@ fn expand(input: &DeriveInput, config: &Config) -> TokenStream {
         None => quote!(#krate::Lifetime::NoExpiry),
     };
     let encrypted = config.encrypt.then(|| quote!(.encrypted()));
+    let idle = config.idle.map(|secs| quote!(.idle(#secs)));
+    let refresh = config.refresh.map(|secs| quote!(.refresh(#secs)));
+    let clear_invalid = (!config.clear_invalid).then(|| quote!(.clear_invalid(false)));
     let codec = config.postcard.then(|| {
         let schema = schema::fingerprint(input);
         quote!(.codec(#krate::Codec::Postcard, #schema))
@@ -47,14 +50,19 @@ fn expand(input: &DeriveInput, config: &Config) -> TokenStream {
         #[automatically_derived]
         #[allow(unused_qualifications)]
         impl #krate::SealedCookie for #ident {
-            const CONFIG: #krate::CookieConfig = #krate::CookieConfig::new(#name, #salt, #lifetime)
-                #encrypted
-                #codec
-                .path(#path)
-                #domain
-                .same_site(#krate::SameSite::#same_site)
-                .secure(#secure)
-                .http_only(#http_only);
+            const CONFIG: #krate::CookieConfig =
+                #krate::__private::ConfigBuilder::new(#name, #salt, #lifetime)
+                    #encrypted
+                    #codec
+                    #idle
+                    #refresh
+                    #clear_invalid
+                    .path(#path)
+                    #domain
+                    .same_site(#krate::SameSite::#same_site)
+                    .secure(#secure)
+                    .http_only(#http_only)
+                    .build();
         }
     };
     let guard = salt_guard(salt, config.salt_span);
@@ -178,7 +186,8 @@ fn fallback(input: &DeriveInput, invalid: Invalid) -> TokenStream {
         #[allow(unused_qualifications)]
         impl #krate::SealedCookie for #ident {
             const CONFIG: #krate::CookieConfig =
-                #krate::CookieConfig::new("invalid", "", #krate::Lifetime::MaxAgeSeconds(1));
+                #krate::__private::ConfigBuilder::new("invalid", "", #krate::Lifetime::MaxAgeSeconds(1))
+                    .build();
         }
     }
 }
@@ -241,7 +250,7 @@ mod tests {
         });
         assert!(!out.contains("compile_error"), "{out}");
         assert!(
-            out.contains("CookieConfig :: new (\"__Host-sid\" , \"shop.session.v1\""),
+            out.contains("ConfigBuilder :: new (\"__Host-sid\" , \"shop.session.v1\""),
             "{out}"
         );
         assert!(out.contains("MaxAgeSeconds (7200u32)"), "{out}");

@@ -17,6 +17,11 @@ pub struct Config {
     pub salt_span: Span,
     /// `None`: `no_expiry`.
     pub max_age: Option<u32>,
+    /// Inactivity timeout in seconds, shorter than `max_age`.
+    pub idle: Option<u32>,
+    /// Refresh point in seconds, shorter than `idle`.
+    pub refresh: Option<u32>,
+    pub clear_invalid: bool,
     pub encrypt: bool,
     pub postcard: bool,
     pub path: String,
@@ -158,6 +163,8 @@ fn check(raw: RawAttrs, type_span: Span, errors: &mut Errors) -> Option<Config> 
         }
     };
 
+    let (idle, refresh) = lifecycle(&raw, max_age, errors);
+
     let postcard = match &raw.codec {
         None => false,
         Some(codec) => {
@@ -225,6 +232,9 @@ fn check(raw: RawAttrs, type_span: Span, errors: &mut Errors) -> Option<Config> 
         salt_span: salt.as_ref()?.span,
         salt: salt?.value,
         max_age,
+        idle,
+        refresh,
+        clear_invalid: raw.clear_invalid.is_none_or(|c| c.value),
         encrypt: raw.encrypt.is_some(),
         postcard,
         path: raw.path.map_or_else(|| "/".to_owned(), |p| p.value),
@@ -235,6 +245,61 @@ fn check(raw: RawAttrs, type_span: Span, errors: &mut Errors) -> Option<Config> 
         krate: raw.krate.map_or_else(default_crate, |k| k.value),
         replaces: raw.replaces.map(|r| r.value),
     })
+}
+
+/// `idle` and `refresh`: each a positive duration, `idle` shorter than an absolute `max_age`
+/// (which it needs: a session kept alive by activity alone would never end), `refresh` only
+/// with `idle` and shorter than it.
+fn lifecycle(
+    raw: &RawAttrs,
+    max_age: Option<u32>,
+    errors: &mut Errors,
+) -> (Option<u32>, Option<u32>) {
+    fn seconds(
+        key: &str,
+        slot: &Option<Spanned<attr::MaxAge>>,
+        errors: &mut Errors,
+    ) -> Option<(u32, Span)> {
+        let slot = slot.as_ref()?;
+        duration::seconds_of(key, &slot.value)
+            .map_err(|message| errors.push(slot.span, message))
+            .ok()
+            .map(|secs| (secs, slot.span))
+    }
+    let idle = seconds("idle", &raw.idle, errors);
+    let refresh = seconds("refresh", &raw.refresh, errors);
+    if let Some((idle, span)) = idle {
+        match max_age {
+            Some(max_age) if idle >= max_age => errors.push(
+                span,
+                "`idle` must be shorter than `max_age`: the inactivity timeout ends a session \
+                 early, `max_age` ends it for good (e.g. `max_age = \"8h\", idle = \"30m\"`)",
+            ),
+            None if raw.no_expiry.is_some() => errors.push(
+                span,
+                "`idle` needs an absolute lifetime: with `no_expiry` a session kept alive by \
+                 activity would never end, and a stolen one neither; write `max_age = \"8h\"` \
+                 (it counts from sign-in, whatever the activity)",
+            ),
+            _ => {}
+        }
+    }
+    if let Some((refresh, span)) = refresh {
+        match idle {
+            None if raw.idle.is_none() => errors.push(
+                span,
+                "`refresh` needs `idle`: it says when, within the idle window, a value is sealed \
+                 again (by default after half of it), e.g. `idle = \"30m\", refresh = \"10m\"`",
+            ),
+            Some((idle, _)) if refresh >= idle => errors.push(
+                span,
+                "`refresh` must be shorter than `idle`, or the value would expire before it is \
+                 refreshed (the default is half of `idle`)",
+            ),
+            _ => {}
+        }
+    }
+    (idle.map(|(s, _)| s), refresh.map(|(s, _)| s))
 }
 
 /// `slot`, or an error on `anchor` saying `key` is missing — unless the user wrote `key` (or a

@@ -1,5 +1,5 @@
-//! The three error types: [`KeyError`] (building keys and rings), [`SealError`] (making a value)
-//! and [`OpenError`] (reading one back).
+//! The errors of sealing and opening: [`SealError`] (making a value) and [`OpenError`] (reading
+//! one back). Building keys has its own, [`KeyError`](crate::KeyError), beside the keys.
 //!
 //! Messages say what went wrong and what to do about it. None of them contains key material,
 //! plaintext, or anything that would let an attacker tell *why* authentication failed: every
@@ -7,69 +7,8 @@
 
 use time::OffsetDateTime;
 
-use crate::key::KeyId;
-use crate::seal::format::Format;
-
-/// Building a [`Key`](crate::Key) or a [`KeyRing`](crate::KeyRing) failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum KeyError {
-    /// Fewer than 32 bytes of key material.
-    #[error("key is {len} bytes long; at least 32 bytes of random secret are required (generate one with `Key::generate()`)")]
-    TooShort {
-        /// Length of the rejected key in bytes.
-        len: usize,
-    },
-    /// The bytes are obviously not random (all equal, or only a handful of distinct values).
-    #[error("key material does not look random (too few distinct byte values); generate keys with `Key::generate()`")]
-    LowEntropy,
-    /// The bytes hold a long run of one value (8 or more in a row: zero padding, a filled
-    /// buffer), which random keys practically never do.
-    #[error("key material does not look random ({run} equal bytes in a row); generate a key with `Key::generate()` or `cargo run --example keygen`")]
-    RepeatedByte {
-        /// Length of the longest run.
-        run: usize,
-    },
-    /// The bytes are all printable ASCII or whitespace: a passphrase, or a base64/hex key
-    /// passed as raw bytes instead of decoded, not random key material.
-    #[error("key material is plain text (a passphrase, or an encoded key not decoded?), not random bytes; generate a key with `Key::generate()` or `cargo run --example keygen` and load its base64 with `Key::from_base64`")]
-    Text,
-    /// The text is not base64 (standard or URL-safe alphabet, padded or not).
-    #[error("key is not valid base64 (standard or URL-safe alphabet expected)")]
-    InvalidBase64,
-    /// The environment variable is not set or not valid UTF-8.
-    #[error("environment variable `{var}` is not set or not UTF-8 (expected comma-separated base64 keys, primary first)")]
-    MissingEnv {
-        /// Name of the variable.
-        var: String,
-    },
-    /// The environment variable (or key list) holds no key.
-    #[error("no key given{}: expected comma-separated base64 keys, primary first", .var.as_deref().map(|v| format!(" in `{v}`")).unwrap_or_default())]
-    Empty {
-        /// Name of the variable, when the list came from the environment.
-        var: Option<String>,
-    },
-    /// One entry of a key list ([`KeyRing::from_base64_list`](crate::KeyRing::from_base64_list),
-    /// [`KeyRing::from_env`](crate::KeyRing::from_env)) is not a valid key. Names the entry by
-    /// its position, never by its content.
-    #[error("key {position} of {count}{}: {error}", .var.as_deref().map(|v| format!(" in `{v}`")).unwrap_or_default())]
-    InList {
-        /// Name of the environment variable, when the list came from one.
-        var: Option<String>,
-        /// 1-based position of the bad entry among the list's non-empty entries.
-        position: usize,
-        /// Number of non-empty entries in the list.
-        count: usize,
-        /// What is wrong with the entry.
-        error: Box<KeyError>,
-    },
-    /// Two keys of one ring have the same id (almost surely the same key listed twice).
-    #[error("key {id} appears twice in the key ring; list each key once")]
-    DuplicateKeyId {
-        /// The id that appears twice.
-        id: KeyId,
-    },
-}
+use crate::keys::KeyId;
+use crate::wire::Format;
 
 /// Sealing a value failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -166,6 +105,41 @@ pub enum OpenError {
         /// How many times it appears.
         count: usize,
     },
+}
+
+impl SealError {
+    /// A short, data-free name of the failure for logs and metrics: `too_large` or
+    /// `serialize`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SealError::TooLarge { .. } => "too_large",
+            SealError::Serialize { .. } => "serialize",
+        }
+    }
+}
+
+impl OpenError {
+    /// A short, data-free name of the failure for logs and metrics (`too_large`, `malformed`,
+    /// `unknown_version`, `wrong_format`, `unknown_key`, `invalid`, `expired`,
+    /// `issued_in_future`, `payload_mismatch`, `duplicate_cookie`).
+    ///
+    /// ```
+    /// assert_eq!(typed_cookies::OpenError::Invalid.kind(), "invalid");
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        match self {
+            OpenError::TooLarge { .. } => "too_large",
+            OpenError::Malformed => "malformed",
+            OpenError::UnknownVersion { .. } => "unknown_version",
+            OpenError::WrongFormat { .. } => "wrong_format",
+            OpenError::UnknownKey { .. } => "unknown_key",
+            OpenError::Invalid => "invalid",
+            OpenError::Expired { .. } => "expired",
+            OpenError::IssuedInFuture { .. } => "issued_in_future",
+            OpenError::PayloadMismatch { .. } => "payload_mismatch",
+            OpenError::DuplicateCookie { .. } => "duplicate_cookie",
+        }
+    }
 }
 
 /// `2026-03-01T14:00:00Z`, for messages.

@@ -20,38 +20,33 @@
 //! ```
 //!
 //! The same engine seals any serde value under a salt chosen at run time: see
-//! [`KeyRing::signer`] and [`KeyRing::sealer`]. The wire format is described in `FORMAT.md`.
+//! [`KeyRing::signed`] and [`KeyRing::encrypted`]. The wire format is described in `FORMAT.md`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// Modules by concept; imports only point down this list: clock and wire know nothing of
+// ours, keys use wire, errors use keys and wire, the engine (seal) uses all three, cookie sits
+// on the engine, and the framework integrations only translate to and from cookie.
+#[doc(hidden)]
+pub mod __private;
 mod clock;
-mod codec;
-mod config;
+mod cookie;
 mod error;
-mod header;
 #[cfg(any(feature = "http", feature = "actix-web"))]
 pub mod integrations;
-mod key;
-mod keyring;
-mod opened;
+mod keys;
 mod seal;
-mod sealed_cookie;
-mod sealer;
+mod wire;
 
 pub use clock::{Clock, ManualClock};
-pub use codec::Codec;
-pub use config::{CookieConfig, Lifetime, SameSite};
-pub use error::{KeyError, OpenError, SealError};
-pub use key::{Key, KeyId, KEY_ID_LEN, MIN_KEY_LEN};
-pub use keyring::KeyRing;
-pub use opened::Opened;
-pub use seal::format::{Format, Mode, MAX_COOKIE_LEN};
-pub use seal::DEFAULT_CLOCK_SKEW;
-pub use sealed_cookie::SealedCookie;
-pub use sealer::{Sealer, SealerBuilder};
+pub use cookie::{CookieConfig, Lifetime, SameSite, SealedCookie};
+pub use error::{OpenError, SealError};
+pub use keys::{Key, KeyError, KeyId, KeyRing, MIN_KEY_LEN};
+pub use seal::{Opened, RefreshReason, Sealer, SealerBuilder, DEFAULT_CLOCK_SKEW};
+pub use wire::{Codec, Format, Mode, KEY_ID_LEN, MAX_COOKIE_LEN};
 
-/// `time`, re-exported: the `_at(now)` methods take its `OffsetDateTime`.
+/// `time`, re-exported: clocks and lifetimes are its `OffsetDateTime` and `Duration`.
 pub use time;
 
 #[cfg(feature = "derive")]

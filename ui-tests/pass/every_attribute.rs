@@ -29,10 +29,10 @@ fn main() {
     assert_eq!(config.lifetime(), Lifetime::MaxAgeSeconds(5400));
     assert_eq!(config.format().mode, typed_cookies::Mode::Encrypted);
     assert_eq!(config.format().codec, Codec::Postcard);
-    assert_eq!(config.path_attr(), "/shop");
-    assert_eq!(config.domain_attr(), Some("example.com"));
-    assert!(config.is_secure());
-    assert!(!config.is_http_only());
+    assert_eq!(config.path(), "/shop");
+    assert_eq!(config.domain(), Some("example.com"));
+    assert!(config.secure());
+    assert!(!config.http_only());
 
     let keys = KeyRing::new(Key::generate());
     let cart = Cart {

@@ -16,11 +16,11 @@ fn main() {
 
     let keys = KeyRing::new(Key::generate());
     let now = OffsetDateTime::now_utc();
-    let value = Consent { analytics: false }.seal_at(&keys, now).unwrap();
+    let value = Consent { analytics: false }.seal(&keys.at(now)).unwrap();
     // Opens ten years later: no max age.
     let later = now + Duration::days(3650);
     assert_eq!(
-        Consent::open_at(&keys, &value, later).unwrap(),
+        Consent::open(&keys.at(later), &value).unwrap(),
         Consent { analytics: false }
     );
 

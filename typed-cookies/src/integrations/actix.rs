@@ -1,36 +1,36 @@
-//! [actix-web](::actix_web) 4: the [`Sealed<T>`] extractor for any [`SealedCookie`] type, with
-//! the [`KeyRing`] taken from `app_data` (as `web::Data<KeyRing>` or a plain `KeyRing`), and
-//! [`ResponseBuilderExt`] to set or remove the cookie on a response.
+//! [actix-web](::actix_web) 4: the [`Sealed<T>`] and [`Opened<T>`] extractors for any
+//! [`SealedCookie`] type, with the [`KeyRing`] taken from `app_data` (as `web::Data<KeyRing>`
+//! or a plain `KeyRing`), [`ResponseBuilderExt`] to set or remove the cookie on a response, and
+//! the [`refresh`] middleware that reseals due cookies.
 //!
-//! Three ways to ask for a cookie, from strict to lenient:
+//! Three ways to ask for a cookie, from strict to lenient (the same for `Opened<T>`):
 //!
 //! | handler argument | no cookie | invalid, expired, duplicated cookie |
 //! |---|---|---|
 //! | `Sealed<T>` | `401 Unauthorized` ([`SealedRejection::Missing`]) | `401 Unauthorized` ([`SealedRejection::Invalid`]) |
-//! | `Result<Sealed<T>, SealedRejection>` | `Err(Missing)` | `Err(Invalid(OpenError))` — the handler decides |
+//! | `Result<Sealed<T>, SealedRejection>` | `Err(Missing)` | `Err(Invalid { error, .. })` — the handler decides |
 //! | `Option<Sealed<T>>` | `None` | `None` (like an expired session: not signed in) |
 //!
 //! No `KeyRing` in `app_data` is a configuration mistake, logged at `error` level on every
 //! request that asks for a cookie: `Sealed<T>` responds `500 Internal Server Error`
 //! ([`SealedRejection::NoKeyRing`]), `Option<Sealed<T>>` gives `None`, the `Result` form
-//! `Err(NoKeyRing)`.
+//! `Err(NoKeyRing)`; the refresh middleware does nothing.
 //!
 //! ```
-//! use actix_web::{web, App, HttpResponse};
+//! use actix_web::{middleware::from_fn, web, App, HttpResponse};
 //! use serde::{Deserialize, Serialize};
-//! use typed_cookies::integrations::actix::{ResponseBuilderExt, Sealed};
-//! use typed_cookies::integrations::SetCookieError;
-//! use typed_cookies::{Key, KeyRing, SealedCookie};
+//! use typed_cookies::integrations::actix::{refresh, ResponseBuilderExt, Sealed};
+//! use typed_cookies::{Key, KeyRing, SealError, SealedCookie};
 //!
 //! #[derive(Serialize, Deserialize, SealedCookie)]
-//! #[cookie(name = "__Host-sid", salt = "docs.actix.session.v1", max_age = "2h", encrypt)]
+//! #[cookie(name = "__Host-sid", salt = "docs.actix.session.v1", max_age = "8h", idle = "30m", encrypt)]
 //! struct Session { user: String }
 //!
 //! async fn me(Sealed(session): Sealed<Session>) -> String {
 //!     format!("hello {}", session.user)   // 401 before we get here without a valid cookie
 //! }
 //!
-//! async fn login(keys: web::Data<KeyRing>) -> Result<HttpResponse, SetCookieError> {
+//! async fn login(keys: web::Data<KeyRing>) -> Result<HttpResponse, SealError> {
 //!     // A refused seal (e.g. over 4096 bytes) is a logged 500.
 //!     Ok(HttpResponse::SeeOther()
 //!         .insert_header(("location", "/me"))
@@ -38,161 +38,144 @@
 //!         .finish())
 //! }
 //!
-//! async fn logout() -> Result<HttpResponse, SetCookieError> {
-//!     Ok(HttpResponse::SeeOther()
+//! async fn logout() -> HttpResponse {
+//!     HttpResponse::SeeOther()
 //!         .insert_header(("location", "/"))
-//!         .remove_sealed_cookie::<Session>()?
-//!         .finish())
+//!         .removal::<Session>()
+//!         .finish()
 //! }
 //!
 //! let keys = KeyRing::new(Key::generate());
 //! let app = App::new()
 //!     .app_data(web::Data::new(keys))
+//!     .wrap(from_fn(refresh::<Session, _>)) // reseal due sessions, clear invalid ones
 //!     .route("/me", web::get().to(me))
 //!     .route("/login", web::post().to(login))
 //!     .route("/logout", web::post().to(logout));
 //! ```
 
-use std::fmt;
 use std::future::{ready, Ready};
 
-use ::actix_web::body::BoxBody;
-use ::actix_web::dev::Payload;
+use ::actix_web::body::{BoxBody, MessageBody};
+use ::actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use ::actix_web::http::header::{HeaderValue, COOKIE, SET_COOKIE};
 use ::actix_web::http::StatusCode;
+use ::actix_web::middleware::Next;
 use ::actix_web::{
     web, FromRequest, HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError,
 };
-use time::OffsetDateTime;
 
-use super::{open_from_cookie_headers, SetCookieError};
-use crate::error::OpenError;
-use crate::keyring::KeyRing;
-use crate::sealed_cookie::SealedCookie;
+use super::{extracted, log_seal_error, open_logged, refresh_header, sets_cookie};
+use crate::cookie::SealedCookie;
+use crate::error::{OpenError, SealError};
+use crate::keys::KeyRing;
+use crate::seal::Opened;
 
-pub use super::Sealed;
+pub use super::{Sealed, SealedRejection};
+
+/// The ring registered with `App::app_data`, as `web::Data<KeyRing>` or a plain `KeyRing`.
+fn keys_of(req: &HttpRequest) -> Option<&KeyRing> {
+    req.app_data::<web::Data<KeyRing>>()
+        .map(|data| data.get_ref())
+        .or_else(|| req.app_data::<KeyRing>())
+}
+
+fn opened_from_request<T: SealedCookie>(req: &HttpRequest) -> Result<Opened<T>, SealedRejection> {
+    let keys = keys_of(req).ok_or_else(|| {
+        SealedRejection::NoKeyRing.log();
+        SealedRejection::NoKeyRing
+    })?;
+    extracted(open_cookie::<T>(keys, req))
+}
+
+fn open_cookie<T: SealedCookie>(
+    keys: &KeyRing,
+    req: &HttpRequest,
+) -> Result<Option<Opened<T>>, OpenError> {
+    open_logged(
+        keys,
+        req.headers().get_all(COOKIE).map(HeaderValue::as_bytes),
+    )
+}
+
+impl<T: SealedCookie> FromRequest for Opened<T> {
+    type Error = SealedRejection;
+    type Future = Ready<Result<Self, SealedRejection>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(opened_from_request(req))
+    }
+}
 
 impl<T: SealedCookie> FromRequest for Sealed<T> {
     type Error = SealedRejection;
     type Future = Ready<Result<Self, SealedRejection>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(extract(req, OffsetDateTime::now_utc()))
+        ready(opened_from_request(req).map(|opened| Sealed(opened.into_value())))
     }
 }
 
-fn extract<T: SealedCookie>(
-    req: &HttpRequest,
-    now: OffsetDateTime,
-) -> Result<Sealed<T>, SealedRejection> {
-    let name = T::CONFIG.name();
-    let keys = req
-        .app_data::<web::Data<KeyRing>>()
-        .map(|data| data.get_ref())
-        .or_else(|| req.app_data::<KeyRing>())
-        .ok_or_else(|| {
-            tracing::error!(rejection = %SealedRejection::NoKeyRing, "cannot open sealed cookies");
-            SealedRejection::NoKeyRing
-        })?;
-    let cookies = req.headers().get_all(COOKIE).map(HeaderValue::as_bytes);
-    match open_from_cookie_headers::<T>(cookies, keys, now) {
-        Ok(Some(value)) => Ok(Sealed(value)),
-        Ok(None) => Err(SealedRejection::Missing { name }),
-        Err(error) => Err(SealedRejection::Invalid { name, error }),
-    }
-}
-
-/// Why [`Sealed<T>`] did not extract. As a response: `401 Unauthorized` (cookie missing or
-/// invalid) or `500 Internal Server Error` (no key ring configured), with a plain-text body
-/// that names the cookie but not why it failed to open.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SealedRejection {
-    /// The request carries no such cookie.
-    Missing {
-        /// The cookie name.
-        name: &'static str,
-    },
-    /// The cookie is there but does not open: tampered, forged, sealed for another salt,
-    /// expired, present twice, …
-    Invalid {
-        /// The cookie name.
-        name: &'static str,
-        /// Why it does not open.
-        error: OpenError,
-    },
-    /// Neither `web::Data<KeyRing>` nor `KeyRing` is registered with `App::app_data`.
-    NoKeyRing,
-}
-
-impl SealedRejection {
-    /// The open error, when the cookie was there but did not open.
-    pub fn open_error(&self) -> Option<&OpenError> {
-        match self {
-            SealedRejection::Invalid { error, .. } => Some(error),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for SealedRejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SealedRejection::Missing { name } => write!(f, "no cookie `{name}` in the request"),
-            SealedRejection::Invalid { name, error } => write!(f, "cookie `{name}`: {error}"),
-            SealedRejection::NoKeyRing => f.write_str(
-                "no KeyRing in app_data: register one with `App::new().app_data(web::Data::new(keys))`",
-            ),
-        }
-    }
-}
-
-impl std::error::Error for SealedRejection {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.open_error().map(|e| e as _)
-    }
-}
-
+/// `401 Unauthorized` (or `500` without a key ring) with a plain-text body that names the
+/// cookie but not why it failed to open (logged at `debug`).
 impl ResponseError for SealedRejection {
     fn status_code(&self) -> StatusCode {
-        match self {
-            SealedRejection::NoKeyRing => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::UNAUTHORIZED,
-        }
+        StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
-        match self {
-            SealedRejection::Missing { name } | SealedRejection::Invalid { name, .. } => {
-                tracing::debug!(rejection = %self, "rejecting a request without a valid sealed cookie");
-                HttpResponse::Unauthorized()
-                    .content_type("text/plain; charset=utf-8")
-                    .body(format!("401 Unauthorized: no valid `{name}` cookie\n"))
-            }
-            SealedRejection::NoKeyRing => {
-                // Logged when the extractor found no key ring.
-                HttpResponse::InternalServerError()
-                    .content_type("text/plain; charset=utf-8")
-                    .body("500 Internal Server Error\n")
-            }
+        if !matches!(self, SealedRejection::NoKeyRing) {
+            // NoKeyRing was logged where it was found.
+            self.log();
         }
+        HttpResponse::build(self.status_code())
+            .content_type("text/plain; charset=utf-8")
+            .body(self.body())
     }
 }
 
-/// `500 Internal Server Error`, with a body that does not say why. The kind of failure is
-/// logged at `error` level; a serializer's own message ([`SealError::Serialize`](crate::SealError::Serialize)'s `reason`,
-/// which a custom `Serialize` impl may fill with payload data) only at `debug` level.
-impl ResponseError for SetCookieError {
+/// `500 Internal Server Error`, logged without payload data (see the `integrations` module),
+/// with a body that does not repeat the reason.
+impl ResponseError for SealError {
     fn status_code(&self) -> StatusCode {
         StatusCode::INTERNAL_SERVER_ERROR
     }
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
-        self.log();
+        log_seal_error(self);
         HttpResponse::InternalServerError()
             .content_type("text/plain; charset=utf-8")
             .body("500 Internal Server Error: could not set a cookie\n")
     }
+}
+
+/// The refresh middleware for `T`, for `App::wrap(actix_web::middleware::from_fn(refresh::<T,
+/// _>))`: after the handler, reseals `T`'s cookie when it is due and clears it when it does not
+/// open (unless the type says `clear_invalid = false`), without handler code. A response that
+/// sets or removes the cookie itself is left alone. The key ring (and its clock) is the one
+/// in `app_data`.
+pub async fn refresh<T: SealedCookie, B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, ::actix_web::Error> {
+    let Some(keys) = keys_of(req.request()).cloned() else {
+        return next.call(req).await;
+    };
+    let opened = open_cookie::<T>(&keys, req.request());
+    let mut response = next.call(req).await?;
+    let sets_it = sets_cookie(
+        response
+            .headers()
+            .get_all(SET_COOKIE)
+            .map(HeaderValue::as_bytes),
+        T::CONFIG.name(),
+    );
+    if let Some(header) = refresh_header(&keys, opened, sets_it) {
+        response
+            .headers_mut()
+            .append(SET_COOKIE, header_value(header));
+    }
+    Ok(response)
 }
 
 /// Sets or removes sealed cookies on an [`HttpResponseBuilder`].
@@ -201,7 +184,7 @@ impl ResponseError for SetCookieError {
 /// # use serde::{Deserialize, Serialize};
 /// # use typed_cookies::{Key, KeyRing, SealedCookie, SealError};
 /// use actix_web::HttpResponse;
-/// use typed_cookies::integrations::{actix::ResponseBuilderExt, SetCookieError};
+/// use typed_cookies::integrations::actix::ResponseBuilderExt;
 ///
 /// #[derive(Serialize, Deserialize, SealedCookie)]
 /// #[cookie(name = "__Host-prefs", salt = "docs.actix.prefs.v1", max_age = "7d")]
@@ -215,53 +198,40 @@ impl ResponseError for SetCookieError {
 ///
 /// // Over 4096 bytes: refused at seal time, nothing is appended.
 /// let err = HttpResponse::Ok().sealed_cookie(&Prefs { theme: "x".repeat(5000) }, &keys).err().unwrap();
-/// assert!(matches!(err, SetCookieError::Seal(SealError::TooLarge { .. })));
+/// assert!(matches!(err, SealError::TooLarge { .. }));
 /// ```
 pub trait ResponseBuilderExt {
-    /// Seals `value` now and appends its `Set-Cookie` header. Refused with
-    /// [`SealError::TooLarge`](crate::SealError::TooLarge) (inside [`SetCookieError::Seal`])
-    /// when the cookie would be over 4096 bytes; return the error from the handler for a
-    /// logged 500.
+    /// Seals `value` (a new session) and appends its `Set-Cookie` header. Refused with
+    /// [`SealError::TooLarge`] when the cookie would be over 4096 bytes; return the error
+    /// from the handler for a logged 500.
     fn sealed_cookie<T: SealedCookie>(
         &mut self,
         value: &T,
         keys: &KeyRing,
-    ) -> Result<&mut Self, SetCookieError> {
-        self.sealed_cookie_at(value, keys, OffsetDateTime::now_utc())
-    }
+    ) -> Result<&mut Self, SealError>;
 
-    /// [`ResponseBuilderExt::sealed_cookie`] as if it were `now`.
-    fn sealed_cookie_at<T: SealedCookie>(
-        &mut self,
-        value: &T,
-        keys: &KeyRing,
-        now: OffsetDateTime,
-    ) -> Result<&mut Self, SetCookieError>;
-
-    /// Appends the `Set-Cookie` header that deletes `T`'s cookie. Fails only for a hand-built
-    /// [`CookieConfig`](crate::CookieConfig) whose attributes hold control characters.
-    fn remove_sealed_cookie<T: SealedCookie>(&mut self) -> Result<&mut Self, SetCookieError>;
+    /// Appends the `Set-Cookie` header that deletes `T`'s cookie.
+    fn removal<T: SealedCookie>(&mut self) -> &mut Self;
 }
 
 impl ResponseBuilderExt for HttpResponseBuilder {
-    fn sealed_cookie_at<T: SealedCookie>(
+    fn sealed_cookie<T: SealedCookie>(
         &mut self,
         value: &T,
         keys: &KeyRing,
-        now: OffsetDateTime,
-    ) -> Result<&mut Self, SetCookieError> {
-        let header = header_value::<T>(value.to_set_cookie_at(keys, now)?)?;
+    ) -> Result<&mut Self, SealError> {
+        let header = header_value(value.to_set_cookie(keys)?);
         Ok(self.append_header((SET_COOKIE, header)))
     }
 
-    fn remove_sealed_cookie<T: SealedCookie>(&mut self) -> Result<&mut Self, SetCookieError> {
-        let header = header_value::<T>(T::removal())?;
-        Ok(self.append_header((SET_COOKIE, header)))
+    fn removal<T: SealedCookie>(&mut self) -> &mut Self {
+        self.append_header((SET_COOKIE, header_value(T::removal())))
     }
 }
 
-fn header_value<T: SealedCookie>(text: String) -> Result<HeaderValue, SetCookieError> {
-    HeaderValue::try_from(text).map_err(|_| SetCookieError::InvalidHeaderValue {
-        name: T::CONFIG.name(),
-    })
+/// A `Set-Cookie` header value made by this crate: always valid (see the `http` adapter's
+/// twin; actix-web has its own `HeaderValue` type).
+fn header_value(text: String) -> HeaderValue {
+    HeaderValue::try_from(text)
+        .expect("a Set-Cookie made from a checked CookieConfig is a valid header value")
 }

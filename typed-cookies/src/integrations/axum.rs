@@ -1,27 +1,33 @@
-//! axum 0.8: the [`Sealed<T>`] extractor for any [`SealedCookie`] type, with the
-//! [`KeyRing`] taken from router state through [`FromRef`], and the [`SetCookie`] /
-//! [`RemoveCookie<T>`] response parts.
+//! axum 0.8: the [`Sealed<T>`] and [`Opened<T>`] extractors for any [`SealedCookie`] type, with
+//! the [`KeyRing`] taken from router state through [`FromRef`]; the [`SetCookie`] and
+//! [`Removal<T>`] response parts; and the [`refresh`] middleware that reseals due cookies.
 //!
-//! Three ways to ask for a cookie, from strict to lenient:
+//! **State.** The extractors need `KeyRing: FromRef<S>` for the router's state `S`. A state
+//! that *is* a `KeyRing` works as is; an app state struct implements `FromRef` (or derives it
+//! with axum's `macros` feature) as below. Forgetting it, or forgetting `.with_state(..)`,
+//! shows up as axum's "the trait bound `fn(..) {handler}: Handler<_, _>` is not satisfied" on
+//! the route: add the `FromRef` impl, and call `.with_state(state)` on the router.
+//!
+//! Three ways to ask for a cookie, from strict to lenient (the same for `Opened<T>`, which
+//! also carries the metadata: expiry, idle deadline, key id, refresh due):
 //!
 //! | handler argument | no cookie | invalid, expired, duplicated cookie |
 //! |---|---|---|
 //! | `Sealed<T>` | `401 Unauthorized` ([`SealedRejection::Missing`]) | `401 Unauthorized` ([`SealedRejection::Invalid`]) |
-//! | `Result<Sealed<T>, SealedRejection>` | `Err(Missing)` | `Err(Invalid(OpenError))` — the handler decides |
+//! | `Result<Sealed<T>, SealedRejection>` | `Err(Missing)` | `Err(Invalid { error, .. })` — the handler decides |
 //! | `Option<Sealed<T>>` | `None` | `None` (like an expired session: not signed in) |
 //!
 //! Rejections are logged with `tracing` at `debug` level; the response body names the cookie
 //! but never why it failed to open.
 //!
 //! ```
-//! use axum::{extract::FromRef, response::{IntoResponse, Redirect}, routing::{get, post}, Router};
+//! use axum::{extract::{FromRef, State}, middleware, response::{IntoResponse, Redirect}, routing::{get, post}, Router};
 //! use serde::{Deserialize, Serialize};
-//! use typed_cookies::integrations::axum::{RemoveCookie, Sealed, SetCookie};
-//! use typed_cookies::integrations::SetCookieError;
-//! use typed_cookies::{Key, KeyRing, SealedCookie};
+//! use typed_cookies::integrations::axum::{refresh, Removal, Sealed, SetCookie};
+//! use typed_cookies::{Key, KeyRing, SealError, SealedCookie};
 //!
 //! #[derive(Serialize, Deserialize, SealedCookie)]
-//! #[cookie(name = "__Host-sid", salt = "docs.axum.session.v1", max_age = "2h", encrypt)]
+//! #[cookie(name = "__Host-sid", salt = "docs.axum.session.v1", max_age = "8h", idle = "30m", encrypt)]
 //! struct Session { user: String }
 //!
 //! #[derive(Clone)]
@@ -39,42 +45,83 @@
 //!     if session.is_some() { "signed in" } else { "not signed in" }
 //! }
 //!
-//! async fn login(axum::extract::State(state): axum::extract::State<AppState>)
-//!     -> Result<impl IntoResponse, SetCookieError>   // a refused seal becomes a logged 500
-//! {
+//! async fn login(State(state): State<AppState>) -> Result<impl IntoResponse, SealError> {
+//!     // A refused seal (e.g. over 4096 bytes) becomes a logged 500.
 //!     let cookie = SetCookie::new(&Session { user: "ann".into() }, &state.keys)?;
 //!     Ok((cookie, Redirect::to("/me")))
 //! }
 //!
 //! async fn logout() -> impl IntoResponse {
-//!     (RemoveCookie::<Session>::new(), Redirect::to("/"))
+//!     (Removal::<Session>::new(), Redirect::to("/"))
 //! }
 //!
+//! let state = AppState { keys: KeyRing::new(Key::generate()) };
 //! let app: Router = Router::new()
 //!     .route("/me", get(me))
 //!     .route("/maybe", get(maybe))
 //!     .route("/login", post(login))
 //!     .route("/logout", post(logout))
-//!     .with_state(AppState { keys: KeyRing::new(Key::generate()) });
+//!     // Reseal due sessions (idle refresh, fallback key) and clear invalid ones, on every route.
+//!     .layer(middleware::from_fn_with_state(state.clone(), refresh::<AppState, Session>))
+//!     .with_state(state);
 //! ```
 
 use std::fmt;
 use std::marker::PhantomData;
 
-use ::axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
+use ::axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, Request, State};
 use ::axum::http::header::SET_COOKIE;
 use ::axum::http::request::Parts;
 use ::axum::http::{HeaderValue, StatusCode};
+use ::axum::middleware::Next;
 use ::axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
-use time::OffsetDateTime;
 
-use super::http::{removal_value, set_cookie_value_at, CookieHeaders};
-use super::SetCookieError;
-use crate::error::OpenError;
-use crate::keyring::KeyRing;
-use crate::sealed_cookie::SealedCookie;
+use super::http::{self as http_adapter, header_value, CookieHeaders};
+use super::{extracted, log_seal_error};
+use crate::cookie::SealedCookie;
+use crate::error::SealError;
+use crate::keys::KeyRing;
+use crate::seal::Opened;
 
-pub use super::Sealed;
+pub use super::{Sealed, SealedRejection};
+
+fn opened_from_parts<S, T>(parts: &Parts, state: &S) -> Result<Opened<T>, SealedRejection>
+where
+    T: SealedCookie,
+    KeyRing: FromRef<S>,
+{
+    let keys = KeyRing::from_ref(state);
+    extracted(parts.headers.open_sealed_cookie_with_metadata::<T>(&keys))
+}
+
+impl<S, T> FromRequestParts<S> for Opened<T>
+where
+    T: SealedCookie,
+    KeyRing: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = SealedRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        opened_from_parts(parts, state)
+    }
+}
+
+impl<S, T> OptionalFromRequestParts<S> for Opened<T>
+where
+    T: SealedCookie,
+    KeyRing: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(opened_from_parts(parts, state).ok())
+    }
+}
 
 impl<S, T> FromRequestParts<S> for Sealed<T>
 where
@@ -85,13 +132,7 @@ where
     type Rejection = SealedRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let keys = KeyRing::from_ref(state);
-        let name = T::CONFIG.name();
-        match parts.headers.open_sealed_cookie::<T>(&keys) {
-            Ok(Some(value)) => Ok(Sealed(value)),
-            Ok(None) => Err(SealedRejection::Missing { name }),
-            Err(error) => Err(SealedRejection::Invalid { name, error }),
-        }
+        opened_from_parts(parts, state).map(|opened| Sealed(opened.into_value()))
     }
 }
 
@@ -107,86 +148,61 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        match <Self as FromRequestParts<S>>::from_request_parts(parts, state).await {
-            Ok(sealed) => Ok(Some(sealed)),
-            Err(rejection) => {
-                if let SealedRejection::Invalid { .. } = &rejection {
-                    tracing::debug!(%rejection, "ignoring a sealed cookie that does not open");
-                }
-                Ok(None)
-            }
-        }
+        Ok(opened_from_parts(parts, state)
+            .ok()
+            .map(|opened| Sealed(opened.into_value())))
     }
 }
 
-/// Why [`Sealed<T>`] did not extract. As a response: `401 Unauthorized` with a plain-text body
-/// that names the cookie but not the reason (the reason is logged at `debug`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SealedRejection {
-    /// The request carries no such cookie.
-    Missing {
-        /// The cookie name.
-        name: &'static str,
-    },
-    /// The cookie is there but does not open: tampered, forged, sealed for another salt,
-    /// expired, present twice, …
-    Invalid {
-        /// The cookie name.
-        name: &'static str,
-        /// Why it does not open.
-        error: OpenError,
-    },
-}
-
-impl SealedRejection {
-    /// The status the rejection responds with: always `401 Unauthorized`.
-    pub fn status(&self) -> StatusCode {
-        StatusCode::UNAUTHORIZED
-    }
-
-    /// The open error, when the cookie was there but did not open.
-    pub fn open_error(&self) -> Option<&OpenError> {
-        match self {
-            SealedRejection::Missing { .. } => None,
-            SealedRejection::Invalid { error, .. } => Some(error),
-        }
-    }
-}
-
-impl fmt::Display for SealedRejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SealedRejection::Missing { name } => write!(f, "no cookie `{name}` in the request"),
-            SealedRejection::Invalid { name, error } => write!(f, "cookie `{name}`: {error}"),
-        }
-    }
-}
-
-impl std::error::Error for SealedRejection {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.open_error().map(|e| e as _)
-    }
-}
-
+/// `401 Unauthorized` (or `500` for [`SealedRejection::NoKeyRing`]) with a body that names the
+/// cookie but not the reason; the reason is logged at `debug`.
 impl IntoResponse for SealedRejection {
     fn into_response(self) -> Response {
-        tracing::debug!(rejection = %self, "rejecting a request without a valid sealed cookie");
-        let name = match &self {
-            SealedRejection::Missing { name } | SealedRejection::Invalid { name, .. } => name,
-        };
+        self.log();
+        let status =
+            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, self.body()).into_response()
+    }
+}
+
+/// `500 Internal Server Error`, logged without payload data (see the `integrations` module),
+/// with a body that does not repeat the reason.
+impl IntoResponse for SealError {
+    fn into_response(self) -> Response {
+        log_seal_error(&self);
         (
-            self.status(),
-            format!("401 Unauthorized: no valid `{name}` cookie\n"),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "500 Internal Server Error: could not set a cookie\n",
         )
             .into_response()
     }
 }
 
-/// A response part that appends a sealed cookie's `Set-Cookie` header. Sealing happens in
-/// [`SetCookie::new`], so a refused seal (e.g. [`SealError::TooLarge`](crate::SealError::TooLarge))
-/// is a `Result` the handler sees; returning that error from the handler responds
-/// `500 Internal Server Error` and logs the reason (see [`SetCookieError`]'s `IntoResponse`).
+/// The refresh middleware for `T`, for `axum::middleware::from_fn_with_state(state,
+/// refresh::<S, T>)`: after the handler, reseals `T`'s cookie when it is due and clears it
+/// when it does not open (unless the type says `clear_invalid = false`), without handler code.
+/// A response that sets or removes the cookie itself is left alone. See the module example.
+///
+/// It opens the cookie once more than a handler that extracts it does (a few microseconds);
+/// the key ring comes from the same state as the extractors', clock included.
+pub async fn refresh<S, T>(State(state): State<S>, request: Request, next: Next) -> Response
+where
+    T: SealedCookie,
+    KeyRing: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
+    let keys = KeyRing::from_ref(&state);
+    let cookies = request.headers().clone();
+    let mut response = next.run(request).await;
+    http_adapter::refresh::<T>(&keys, &cookies, response.headers_mut());
+    response
+}
+
+/// A response part that appends a sealed cookie's `Set-Cookie` header (a new session). Sealing
+/// happens in [`SetCookie::new`], so a refused seal (e.g. [`SealError::TooLarge`]) is a
+/// `Result` the handler sees; returning that error from the handler responds
+/// `500 Internal Server Error` and logs it. To write back a changed session that keeps its
+/// creation time, use [`SetCookie::resealed`].
 ///
 /// ```
 /// # use serde::{Deserialize, Serialize};
@@ -220,19 +236,20 @@ impl fmt::Debug for SetCookie {
 }
 
 impl SetCookie {
-    /// Seals `value` now into its `Set-Cookie` header.
-    pub fn new<T: SealedCookie>(value: &T, keys: &KeyRing) -> Result<Self, SetCookieError> {
-        Self::new_at(value, keys, OffsetDateTime::now_utc())
+    /// Seals `value` as a new session into its `Set-Cookie` header.
+    pub fn new<T: SealedCookie>(value: &T, keys: &KeyRing) -> Result<Self, SealError> {
+        Ok(Self {
+            header: header_value(value.to_set_cookie(keys)?),
+        })
     }
 
-    /// [`SetCookie::new`] as if it were `now`.
-    pub fn new_at<T: SealedCookie>(
-        value: &T,
+    /// Seals an opened (possibly changed) session again, keeping its creation time.
+    pub fn resealed<T: SealedCookie>(
+        opened: &Opened<T>,
         keys: &KeyRing,
-        now: OffsetDateTime,
-    ) -> Result<Self, SetCookieError> {
+    ) -> Result<Self, SealError> {
         Ok(Self {
-            header: set_cookie_value_at(value, keys, now)?,
+            header: header_value(opened.to_set_cookie(keys)?),
         })
     }
 
@@ -263,63 +280,47 @@ impl IntoResponse for SetCookie {
 /// # use serde::{Deserialize, Serialize};
 /// # use typed_cookies::SealedCookie;
 /// use axum::response::{IntoResponse, Redirect};
-/// use typed_cookies::integrations::axum::RemoveCookie;
+/// use typed_cookies::integrations::axum::Removal;
 ///
 /// #[derive(Serialize, Deserialize, SealedCookie)]
 /// #[cookie(name = "__Host-sid", salt = "docs.axum.remove.v1", max_age = "2h")]
 /// struct Session { user: String }
 ///
-/// let response = (RemoveCookie::<Session>::new(), Redirect::to("/")).into_response();
+/// let response = (Removal::<Session>::new(), Redirect::to("/")).into_response();
 /// assert!(response.headers()["set-cookie"].to_str().unwrap().starts_with("__Host-sid=; "));
 /// ```
-pub struct RemoveCookie<T>(PhantomData<fn() -> T>);
+pub struct Removal<T>(PhantomData<fn() -> T>);
 
-impl<T: SealedCookie> RemoveCookie<T> {
+impl<T: SealedCookie> Removal<T> {
     /// The removal of `T`'s cookie.
     pub fn new() -> Self {
-        RemoveCookie(PhantomData)
+        Removal(PhantomData)
     }
 }
 
-impl<T: SealedCookie> Default for RemoveCookie<T> {
+impl<T: SealedCookie> Default for Removal<T> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<T: SealedCookie> fmt::Debug for RemoveCookie<T> {
+impl<T: SealedCookie> fmt::Debug for Removal<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("RemoveCookie")
-            .field(&T::CONFIG.name())
-            .finish()
+        f.debug_tuple("Removal").field(&T::CONFIG.name()).finish()
     }
 }
 
-impl<T: SealedCookie> IntoResponseParts for RemoveCookie<T> {
-    type Error = SetCookieError;
+impl<T: SealedCookie> IntoResponseParts for Removal<T> {
+    type Error = std::convert::Infallible;
 
     fn into_response_parts(self, mut res: ResponseParts) -> Result<ResponseParts, Self::Error> {
-        res.headers_mut().append(SET_COOKIE, removal_value::<T>()?);
+        res.headers_mut().append_removal::<T>();
         Ok(res)
     }
 }
 
-impl<T: SealedCookie> IntoResponse for RemoveCookie<T> {
+impl<T: SealedCookie> IntoResponse for Removal<T> {
     fn into_response(self) -> Response {
         (self, ()).into_response()
-    }
-}
-
-/// `500 Internal Server Error`, with a body that does not say why. The kind of failure is
-/// logged at `error` level; a serializer's own message ([`SealError::Serialize`](crate::SealError::Serialize)'s `reason`,
-/// which a custom `Serialize` impl may fill with payload data) only at `debug` level.
-impl IntoResponse for SetCookieError {
-    fn into_response(self) -> Response {
-        self.log();
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "500 Internal Server Error: could not set a cookie\n",
-        )
-            .into_response()
     }
 }

@@ -1,5 +1,5 @@
 //! The plain `http` crate (1.x): read a sealed cookie from a [`HeaderMap`], append its
-//! `Set-Cookie`, append its removal.
+//! `Set-Cookie` or its removal, and [`refresh`] it on the way out.
 //!
 //! This is the base for any framework built on `http` (axum, hyper, tonic, warp, salvo, …):
 //! get at the request's and the response's `HeaderMap` and call the methods of
@@ -32,157 +32,154 @@
 //! // No cookie: `Ok(None)`. Signing out: append the removal.
 //! assert_eq!(HeaderMap::new().open_sealed_cookie::<Session>(&keys), Ok(None));
 //! let mut response = HeaderMap::new();
-//! response.append_cookie_removal::<Session>().unwrap();
+//! response.append_removal::<Session>();
 //! assert!(response[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
 //! ```
 
 use ::http::header::{COOKIE, SET_COOKIE};
 use ::http::{HeaderMap, HeaderValue};
-use time::OffsetDateTime;
 
-use super::{open_from_cookie_headers, SetCookieError};
-use crate::error::OpenError;
-use crate::keyring::KeyRing;
-use crate::sealed_cookie::SealedCookie;
+use super::{open_logged, refresh_header, sets_cookie};
+use crate::cookie::SealedCookie;
+use crate::error::{OpenError, SealError};
+use crate::keys::KeyRing;
+use crate::seal::Opened;
 
 /// Sealed cookies on an [`http::HeaderMap`]: read from a request's headers, write to
-/// a response's.
+/// a response's. Time comes from the ring's [`Clock`](crate::Clock).
 ///
 /// Implemented for `HeaderMap`; reach it with `request.headers()` /
 /// `response.headers_mut()`.
 pub trait CookieHeaders {
-    /// `T`'s cookie from the `Cookie:` headers, opened now.
+    /// `T`'s cookie from the `Cookie:` headers.
     ///
     /// Every `Cookie:` header is considered (HTTP/2 may send several). `Ok(None)` when no
     /// header holds the cookie; an [`OpenError`] when it does not open (tampered, forged,
     /// sealed for another salt, expired, …) or when its name appears more than once
-    /// ([`OpenError::DuplicateCookie`]). Unparsable pieces of the headers are skipped; nothing
-    /// here panics.
+    /// ([`OpenError::DuplicateCookie`]). Nothing here panics.
     fn open_sealed_cookie<T: SealedCookie>(&self, keys: &KeyRing) -> Result<Option<T>, OpenError> {
-        self.open_sealed_cookie_at(keys, OffsetDateTime::now_utc())
+        Ok(self
+            .open_sealed_cookie_with_metadata::<T>(keys)?
+            .map(Opened::into_value))
     }
 
-    /// [`CookieHeaders::open_sealed_cookie`] as if it were `now`.
-    fn open_sealed_cookie_at<T: SealedCookie>(
+    /// [`CookieHeaders::open_sealed_cookie`] with the value's [`Opened`] metadata.
+    fn open_sealed_cookie_with_metadata<T: SealedCookie>(
         &self,
         keys: &KeyRing,
-        now: OffsetDateTime,
-    ) -> Result<Option<T>, OpenError>;
+    ) -> Result<Option<Opened<T>>, OpenError>;
 
-    /// Seals `value` now and appends its `Set-Cookie` header (other `Set-Cookie` headers are
-    /// kept). Refused with [`SealError::TooLarge`](crate::SealError::TooLarge) (inside
-    /// [`SetCookieError::Seal`]) when the cookie would be over 4096 bytes.
+    /// Seals `value` (a new session) and appends its `Set-Cookie` header (other `Set-Cookie`
+    /// headers are kept). Refused with [`SealError::TooLarge`] when the cookie would be over
+    /// 4096 bytes; nothing is appended then.
     fn append_sealed_cookie<T: SealedCookie>(
         &mut self,
         value: &T,
         keys: &KeyRing,
-    ) -> Result<(), SetCookieError> {
-        self.append_sealed_cookie_at(value, keys, OffsetDateTime::now_utc())
-    }
-
-    /// [`CookieHeaders::append_sealed_cookie`] as if it were `now`.
-    fn append_sealed_cookie_at<T: SealedCookie>(
-        &mut self,
-        value: &T,
-        keys: &KeyRing,
-        now: OffsetDateTime,
-    ) -> Result<(), SetCookieError>;
+    ) -> Result<(), SealError>;
 
     /// Appends the `Set-Cookie` header that deletes `T`'s cookie ([`SealedCookie::removal`]).
-    /// Fails only for a hand-built [`CookieConfig`](crate::CookieConfig) whose attributes hold
-    /// control characters.
-    fn append_cookie_removal<T: SealedCookie>(&mut self) -> Result<(), SetCookieError>;
+    fn append_removal<T: SealedCookie>(&mut self);
 }
 
 impl CookieHeaders for HeaderMap {
-    fn open_sealed_cookie_at<T: SealedCookie>(
+    fn open_sealed_cookie_with_metadata<T: SealedCookie>(
         &self,
         keys: &KeyRing,
-        now: OffsetDateTime,
-    ) -> Result<Option<T>, OpenError> {
-        open_from_cookie_headers(
-            self.get_all(COOKIE).iter().map(HeaderValue::as_bytes),
-            keys,
-            now,
-        )
+    ) -> Result<Option<Opened<T>>, OpenError> {
+        open_logged(keys, self.get_all(COOKIE).iter().map(HeaderValue::as_bytes))
     }
 
-    fn append_sealed_cookie_at<T: SealedCookie>(
+    fn append_sealed_cookie<T: SealedCookie>(
         &mut self,
         value: &T,
         keys: &KeyRing,
-        now: OffsetDateTime,
-    ) -> Result<(), SetCookieError> {
-        self.append(SET_COOKIE, set_cookie_value_at(value, keys, now)?);
+    ) -> Result<(), SealError> {
+        self.append(SET_COOKIE, header_value(value.to_set_cookie(keys)?));
         Ok(())
     }
 
-    fn append_cookie_removal<T: SealedCookie>(&mut self) -> Result<(), SetCookieError> {
-        self.append(SET_COOKIE, removal_value::<T>()?);
-        Ok(())
+    fn append_removal<T: SealedCookie>(&mut self) {
+        self.append(SET_COOKIE, header_value(T::removal()));
     }
 }
 
-/// `value`'s `Set-Cookie` header value, sealed as if it were `now`.
+/// The refresh step for `T` on one request/response pair, for any framework on `http`: opens
+/// `T`'s cookie from the `request` headers and, unless the `response` already sets or removes
+/// it, appends to the `response` the `Set-Cookie` of a reseal when the value is due
+/// ([`Opened::refresh_due`]) or the removal of a cookie that does not open (when the type
+/// clears invalid cookies). Returns whether it appended anything.
 ///
 /// ```
-/// # use serde::{Deserialize, Serialize};
-/// # use typed_cookies::{Key, KeyRing, SealedCookie, SealError};
-/// use typed_cookies::integrations::{http::set_cookie_value_at, SetCookieError};
+/// use http::{header, HeaderMap};
+/// use serde::{Deserialize, Serialize};
+/// use typed_cookies::integrations::http::refresh;
+/// use typed_cookies::time::{Duration, OffsetDateTime};
+/// use typed_cookies::{Key, KeyRing, ManualClock, SealedCookie};
 ///
 /// #[derive(Serialize, Deserialize, SealedCookie)]
-/// #[cookie(name = "__Host-big", salt = "docs.http.big.v1", max_age = "1h")]
-/// struct Big { blob: String }
+/// #[cookie(name = "__Host-sid", salt = "docs.http.refresh.v1", max_age = "8h", idle = "30m")]
+/// struct Session { user_id: u64 }
 ///
-/// let keys = KeyRing::new(Key::generate());
-/// let now = typed_cookies::time::OffsetDateTime::now_utc();
-/// let err = set_cookie_value_at(&Big { blob: "x".repeat(5000) }, &keys, now).unwrap_err();
-/// assert!(matches!(err, SetCookieError::Seal(SealError::TooLarge { .. })));
+/// let clock = ManualClock::new(OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap());
+/// let keys = KeyRing::new(Key::generate()).with_clock(clock.clone());
+/// let mut request = HeaderMap::new();
+/// let cookie = format!("__Host-sid={}", Session { user_id: 7 }.seal(&keys).unwrap());
+/// request.insert(header::COOKIE, cookie.parse().unwrap());
+///
+/// let mut response = HeaderMap::new();
+/// assert!(!refresh::<Session>(&keys, &request, &mut response)); // fresh: nothing to do
+/// clock.advance(Duration::minutes(20));                           // past half the idle window
+/// assert!(refresh::<Session>(&keys, &request, &mut response));
+/// assert!(response[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=1800"));
 /// ```
-pub fn set_cookie_value_at<T: SealedCookie>(
-    value: &T,
+pub fn refresh<T: SealedCookie>(
     keys: &KeyRing,
-    now: OffsetDateTime,
-) -> Result<HeaderValue, SetCookieError> {
-    header_value::<T>(value.to_set_cookie_at(keys, now)?)
+    request: &HeaderMap,
+    response: &mut HeaderMap,
+) -> bool {
+    let opened = request.open_sealed_cookie_with_metadata::<T>(keys);
+    let sets_it = sets_cookie(
+        response
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(HeaderValue::as_bytes),
+        T::CONFIG.name(),
+    );
+    match refresh_header(keys, opened, sets_it) {
+        Some(header) => {
+            response.append(SET_COOKIE, header_value(header));
+            true
+        }
+        None => false,
+    }
 }
 
-/// The `Set-Cookie` header value that deletes `T`'s cookie.
-pub fn removal_value<T: SealedCookie>() -> Result<HeaderValue, SetCookieError> {
-    header_value::<T>(T::removal())
-}
-
-fn header_value<T: SealedCookie>(text: String) -> Result<HeaderValue, SetCookieError> {
-    HeaderValue::try_from(text).map_err(|_| SetCookieError::InvalidHeaderValue {
-        name: T::CONFIG.name(),
-    })
+/// A `Set-Cookie` header value made by this crate. Cookie names, paths and domains are checked
+/// when the type's configuration is built (at compile time, by the derive) and sealed values
+/// are base64url, so the text is always a valid header value.
+pub(crate) fn header_value(text: String) -> HeaderValue {
+    HeaderValue::try_from(text)
+        .expect("a Set-Cookie made from a checked CookieConfig is a valid header value")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{CookieConfig, Key, Lifetime, SealError};
+    use crate::{Key, ManualClock};
     use serde::{Deserialize, Serialize};
-    use time::Duration;
+    use time::{Duration, OffsetDateTime};
 
-    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[derive(Debug, PartialEq, Serialize, Deserialize, crate::SealedCookie)]
+    #[cookie(
+        crate = "crate",
+        name = "__Host-sid",
+        salt = "http.test.v1",
+        max_age = "1h",
+        encrypt
+    )]
     struct Session {
         user: String,
-    }
-
-    impl SealedCookie for Session {
-        const CONFIG: CookieConfig =
-            CookieConfig::new("__Host-sid", "http.test.v1", Lifetime::MaxAgeSeconds(3600))
-                .encrypted();
-    }
-
-    /// A hand-built config the derive would refuse.
-    #[derive(Serialize, Deserialize)]
-    struct Broken;
-
-    impl SealedCookie for Broken {
-        const CONFIG: CookieConfig =
-            CookieConfig::new("b", "http.test.broken.v1", Lifetime::NoExpiry).path("/\n");
     }
 
     fn request(cookies: &[&str]) -> HeaderMap {
@@ -194,12 +191,13 @@ mod tests {
     }
 
     #[test]
-    fn round_trip_and_expiry_at_a_given_time() {
-        let keys = KeyRing::new(Key::generate());
+    fn round_trip_and_expiry_by_the_rings_clock() {
         let then = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        let clock = ManualClock::new(then);
+        let keys = KeyRing::new(Key::generate()).with_clock(clock.clone());
         let mut response = HeaderMap::new();
         response
-            .append_sealed_cookie_at(&Session { user: "ann".into() }, &keys, then)
+            .append_sealed_cookie(&Session { user: "ann".into() }, &keys)
             .unwrap();
         let set_cookie = response[SET_COOKIE].to_str().unwrap();
         assert!(set_cookie.ends_with(
@@ -207,12 +205,14 @@ mod tests {
         ), "{set_cookie}");
         let pair = set_cookie.split(';').next().unwrap();
         let headers = request(&["a=b", pair]);
+        clock.advance(Duration::minutes(59));
         assert_eq!(
-            headers.open_sealed_cookie_at::<Session>(&keys, then + Duration::minutes(59)),
+            headers.open_sealed_cookie::<Session>(&keys),
             Ok(Some(Session { user: "ann".into() }))
         );
+        clock.advance(Duration::minutes(2));
         assert!(matches!(
-            headers.open_sealed_cookie_at::<Session>(&keys, then + Duration::minutes(61)),
+            headers.open_sealed_cookie::<Session>(&keys),
             Err(OpenError::Expired { .. })
         ));
     }
@@ -225,7 +225,7 @@ mod tests {
         response
             .append_sealed_cookie(&Session { user: "ann".into() }, &keys)
             .unwrap();
-        response.append_cookie_removal::<Session>().unwrap();
+        response.append_removal::<Session>();
         let all: Vec<_> = response.get_all(SET_COOKIE).iter().collect();
         assert_eq!(all.len(), 3);
         assert_eq!(all[0], "theme=dark");
@@ -248,27 +248,30 @@ mod tests {
             )
             .unwrap_err();
         assert!(
-            matches!(
-                err,
-                SetCookieError::Seal(SealError::TooLarge { max: 4096, .. })
-            ),
+            matches!(err, SealError::TooLarge { max: 4096, .. }),
             "{err:?}"
         );
         assert!(response.is_empty());
     }
 
     #[test]
-    fn control_characters_in_a_hand_built_config_are_an_error_not_a_panic() {
+    fn refresh_clears_a_cookie_that_does_not_open_unless_the_response_sets_it() {
         let keys = KeyRing::new(Key::generate());
+        let bad = request(&["__Host-sid=AAAA"]);
         let mut response = HeaderMap::new();
-        assert_eq!(
-            response.append_sealed_cookie(&Broken, &keys),
-            Err(SetCookieError::InvalidHeaderValue { name: "b" })
-        );
-        assert_eq!(
-            response.append_cookie_removal::<Broken>(),
-            Err(SetCookieError::InvalidHeaderValue { name: "b" })
-        );
+        assert!(refresh::<Session>(&keys, &bad, &mut response));
+        assert_eq!(response[SET_COOKIE], Session::removal());
+        let mut response = HeaderMap::new();
+        response
+            .append_sealed_cookie(&Session { user: "new".into() }, &keys)
+            .unwrap();
+        assert!(!refresh::<Session>(&keys, &bad, &mut response));
+        assert_eq!(response.get_all(SET_COOKIE).iter().count(), 1);
+        assert!(!refresh::<Session>(
+            &keys,
+            &request(&["a=1"]),
+            &mut HeaderMap::new()
+        ));
     }
 
     #[test]

@@ -1,25 +1,37 @@
-//! Framework adapters, each behind its own feature:
+//! Framework adapters, each behind its own feature. The framework files only translate: what
+//! they share — reading cookies from request headers, the rejection, the refresh decision,
+//! what gets logged — is written once here.
 //!
 //! | feature | module | what it gives |
 //! |---|---|---|
-//! | `http` | `integrations::http` | `CookieHeaders` on `http::HeaderMap`: read a sealed cookie, append its `Set-Cookie` or its removal — the base for any framework built on the `http` crate |
-//! | `axum` | `integrations::axum` | the `Sealed<T>` extractor (keys from router state), `SetCookie` / `RemoveCookie<T>` response parts |
-//! | `actix-web` | `integrations::actix` | the `Sealed<T>` extractor (keys from `app_data`), `ResponseBuilderExt` on the response builder |
+//! | `http` | `integrations::http` | `CookieHeaders` on `http::HeaderMap` (open a sealed cookie, append its `Set-Cookie` or its removal) and [`http::refresh`](self::http::refresh) — the base for any framework built on the `http` crate |
+//! | `axum` | `integrations::axum` | the `Sealed<T>` and `Opened<T>` extractors (keys from router state), `SetCookie` / `Removal<T>` response parts, the `refresh` middleware |
+//! | `actix-web` | `integrations::actix` | the same extractors (keys from `app_data`), `ResponseBuilderExt`, the `refresh` middleware |
 //!
 //! Every adapter reads cookies the same way: all of a request's `Cookie:` headers are
 //! considered (HTTP/2 may split cookies over several), a cookie name present more than once
 //! is [`OpenError::DuplicateCookie`], names are compared byte for byte as browsers store
 //! them (a look-alike such as `"\u{2000}__Host-sid"` or `"__host-sid"` is another cookie and
 //! is ignored), pieces without `=` are skipped, and a value that does not open (or is not
-//! UTF-8) is an error — never a panic, never a session. Frameworks without an adapter use the header-string API directly:
-//! [`SealedCookie::from_cookie_header`] and [`SealedCookie::to_set_cookie`].
+//! UTF-8) is an error — never a panic, never a session. Frameworks without an adapter use the
+//! header-string API directly: [`SealedCookie::from_cookie_header`] and
+//! [`SealedCookie::to_set_cookie`].
+//!
+//! **Refresh.** The `refresh` middleware of each adapter (and [`http::refresh`](self::http::refresh))
+//! reseals, on the way out, a cookie that opened but is due ([`Opened::refresh_due`]: sealed
+//! by a fallback key, or past the refresh point of its idle window), keeping its creation
+//! time, and deletes one that is present but does not open when the type says
+//! `clear_invalid` (the default). A response that sets or removes the cookie itself is left
+//! alone. It logs (with `tracing`, never the value or key material): at `info`, every value
+//! opened with a fallback key, with the type's cookie name and the key id (watch it fall to
+//! zero before retiring the key, see SECURITY.md); at `debug`, every refusal with its reason.
 
-use time::OffsetDateTime;
+use std::fmt;
 
+use crate::cookie::SealedCookie;
 use crate::error::{OpenError, SealError};
-use crate::header;
-use crate::keyring::KeyRing;
-use crate::sealed_cookie::SealedCookie;
+use crate::keys::KeyRing;
+use crate::seal::Opened;
 
 #[cfg(feature = "actix-web")]
 pub mod actix;
@@ -30,12 +42,11 @@ pub mod http;
 
 /// An opened sealed cookie of type `T`, as a framework extractor: the axum and actix-web
 /// adapters implement their extractor traits for it (see each module for what happens when
-/// the cookie is absent or does not open).
-#[cfg(any(feature = "axum", feature = "actix-web"))]
+/// the cookie is absent or does not open). To see the metadata too (when it expires, which
+/// key sealed it, whether a refresh is due), extract [`Opened<T>`] instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sealed<T>(pub T);
 
-#[cfg(any(feature = "axum", feature = "actix-web"))]
 impl<T> Sealed<T> {
     /// The opened value.
     pub fn into_inner(self) -> T {
@@ -43,7 +54,6 @@ impl<T> Sealed<T> {
     }
 }
 
-#[cfg(any(feature = "axum", feature = "actix-web"))]
 impl<T> std::ops::Deref for Sealed<T> {
     type Target = T;
 
@@ -52,82 +62,218 @@ impl<T> std::ops::Deref for Sealed<T> {
     }
 }
 
-/// Making a `Set-Cookie` header failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why [`Sealed<T>`] (or `Opened<T>`) did not extract. As a response: `401 Unauthorized` (cookie
+/// missing or invalid) or `500 Internal Server Error` (no key ring configured), with a
+/// plain-text body that names the cookie but not why it failed to open (that is logged at
+/// `debug`).
+///
+/// ```
+/// use typed_cookies::integrations::SealedRejection;
+/// use typed_cookies::OpenError;
+/// let rejection = SealedRejection::Invalid { name: "__Host-sid", error: OpenError::Invalid };
+/// assert_eq!(rejection.status(), 401);
+/// assert_eq!(rejection.open_error(), Some(&OpenError::Invalid));
+/// assert_eq!(rejection.body(), "401 Unauthorized: no valid `__Host-sid` cookie\n");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SetCookieError {
-    /// Sealing the value failed; most often [`SealError::TooLarge`]: the cookie would be over
-    /// the 4096 bytes browsers keep.
-    #[error(transparent)]
-    Seal(#[from] SealError),
-    /// The rendered header holds characters an HTTP header cannot carry. Only a hand-built
-    /// [`CookieConfig`](crate::CookieConfig) with control characters in its path or domain can
-    /// cause this; `#[derive(SealedCookie)]` refuses such attributes at compile time.
-    #[error("the Set-Cookie header of cookie `{name}` is not a valid HTTP header value (control characters in its path or domain?)")]
-    InvalidHeaderValue {
+pub enum SealedRejection {
+    /// The request carries no such cookie.
+    Missing {
         /// The cookie name.
         name: &'static str,
     },
+    /// The cookie is there but does not open: tampered, forged, sealed for another salt,
+    /// expired, present twice, …
+    Invalid {
+        /// The cookie name.
+        name: &'static str,
+        /// Why it does not open.
+        error: OpenError,
+    },
+    /// The framework has no [`KeyRing`] to open cookies with (actix-web: none in `app_data`).
+    NoKeyRing,
 }
 
-#[cfg(any(feature = "axum", feature = "actix-web"))]
-impl SetCookieError {
-    /// What the adapters log when they turn this error into a 500. At `error` level only the
-    /// kind of failure and data-free details (sizes, the cookie name); a serializer's own
-    /// message ([`SealError::Serialize`]'s `reason`) goes to `debug` level only, because a
-    /// custom `Serialize` impl may put payload data in it and error logs travel far.
-    pub(crate) fn log(&self) {
+impl SealedRejection {
+    /// The open error, when the cookie was there but did not open.
+    pub fn open_error(&self) -> Option<&OpenError> {
         match self {
-            SetCookieError::Seal(SealError::Serialize { reason }) => {
-                tracing::error!(
-                    kind = "serialize",
-                    "could not make a sealed cookie: the payload could not be serialized \
-                     (the serializer's message is logged at debug level)"
-                );
-                tracing::debug!(kind = "serialize", %reason, "the serializer's message");
+            SealedRejection::Invalid { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status it responds with: 401, or 500 for [`SealedRejection::NoKeyRing`].
+    pub fn status(&self) -> u16 {
+        match self {
+            SealedRejection::NoKeyRing => 500,
+            _ => 401,
+        }
+    }
+
+    /// The plain-text response body: names the cookie, never the reason.
+    pub fn body(&self) -> String {
+        match self {
+            SealedRejection::Missing { name } | SealedRejection::Invalid { name, .. } => {
+                format!("401 Unauthorized: no valid `{name}` cookie\n")
             }
-            SetCookieError::Seal(SealError::TooLarge { .. }) => {
-                tracing::error!(kind = "too_large", error = %self, "could not make a sealed cookie");
+            SealedRejection::NoKeyRing => "500 Internal Server Error\n".into(),
+        }
+    }
+
+    /// Logs the rejection as it becomes a response (`debug`: a missing or bad cookie is a
+    /// client matter; `error`: a configuration mistake).
+    fn log(&self) {
+        match self {
+            SealedRejection::NoKeyRing => {
+                tracing::error!(rejection = %self, "cannot open sealed cookies")
             }
-            SetCookieError::InvalidHeaderValue { .. } => {
-                tracing::error!(kind = "invalid_header_value", error = %self, "could not make a sealed cookie");
+            _ => {
+                tracing::debug!(rejection = %self, "rejecting a request without a valid sealed cookie")
             }
         }
     }
 }
 
-/// Opens `T` from every `Cookie:` header value of a request, searched as one header so a
-/// name repeated across headers is caught as a duplicate like one repeated inside a header.
-/// Bytes are matched as they are (no lossy UTF-8 conversion that could make a name ours).
-pub(crate) fn open_from_cookie_headers<'a, T: SealedCookie>(
-    values: impl IntoIterator<Item = &'a [u8]>,
+impl fmt::Display for SealedRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SealedRejection::Missing { name } => write!(f, "no cookie `{name}` in the request"),
+            SealedRejection::Invalid { name, error } => write!(f, "cookie `{name}`: {error}"),
+            SealedRejection::NoKeyRing => f.write_str(
+                "no KeyRing to open cookies with: give the framework one (axum: router state \
+                 with `KeyRing: FromRef<S>`; actix-web: `App::new().app_data(web::Data::new(keys))`)",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SealedRejection {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.open_error().map(|e| e as _)
+    }
+}
+
+/// What the adapters log when a seal fails and they answer 500. At `error` level only the kind
+/// of failure and data-free details (sizes); a serializer's own message
+/// ([`SealError::Serialize`]'s `reason`) goes to `debug` only, because a custom `Serialize`
+/// impl may put payload data in it and error logs travel far.
+pub(crate) fn log_seal_error(error: &SealError) {
+    match error {
+        SealError::Serialize { reason } => {
+            tracing::error!(
+                kind = "serialize",
+                "could not make a sealed cookie: the payload could not be serialized \
+                 (the serializer's message is logged at debug level)"
+            );
+            tracing::debug!(kind = "serialize", %reason, "the serializer's message");
+        }
+        other => {
+            tracing::error!(kind = other.kind(), error = %other, "could not make a sealed cookie");
+        }
+    }
+}
+
+/// Opens `T` from a request's `Cookie:` header values and logs what an operator watches:
+/// fallback-key opens (`info`, with the key id) and refusals (`debug`, with the reason).
+pub(crate) fn open_logged<'h, T: SealedCookie>(
     keys: &KeyRing,
-    now: OffsetDateTime,
-) -> Result<Option<T>, OpenError> {
-    header::find(values, T::CONFIG.name())?
-        .map(|value| T::open_at(keys, value, now))
-        .transpose()
+    headers: impl IntoIterator<Item = &'h [u8]>,
+) -> Result<Option<Opened<T>>, OpenError> {
+    let result = T::opened_from_cookie_headers(keys, headers);
+    let cookie = T::CONFIG.name();
+    match &result {
+        Ok(Some(opened)) if !opened.sealed_with_primary() => tracing::info!(
+            cookie,
+            key_id = %opened.key_id(),
+            "sealed cookie opened with a fallback key"
+        ),
+        Err(error) => tracing::debug!(cookie, reason = error.kind(), "sealed cookie refused"),
+        _ => {}
+    }
+    result
+}
+
+/// The extractor's answer from an opened cookie.
+pub(crate) fn extracted<T: SealedCookie>(
+    opened: Result<Option<Opened<T>>, OpenError>,
+) -> Result<Opened<T>, SealedRejection> {
+    let name = T::CONFIG.name();
+    match opened {
+        Ok(Some(opened)) => Ok(opened),
+        Ok(None) => Err(SealedRejection::Missing { name }),
+        Err(error) => Err(SealedRejection::Invalid { name, error }),
+    }
+}
+
+/// What the refresh middleware appends for `T`, given what the request carried and whether the
+/// response already sets `T`'s cookie: the `Set-Cookie` of a due reseal, the removal of a
+/// cookie that does not open (when the type clears invalid cookies), or nothing.
+pub(crate) fn refresh_header<T: SealedCookie>(
+    keys: &KeyRing,
+    opened: Result<Option<Opened<T>>, OpenError>,
+    response_sets_it: bool,
+) -> Option<String> {
+    if response_sets_it {
+        return None;
+    }
+    match opened {
+        Ok(Some(opened)) => {
+            let reason = opened.refresh_due()?;
+            match opened.to_set_cookie(keys) {
+                Ok(header) => {
+                    tracing::debug!(
+                        cookie = T::CONFIG.name(),
+                        reason = reason.label(),
+                        "sealed cookie refreshed"
+                    );
+                    Some(header)
+                }
+                Err(error) => {
+                    log_seal_error(&error);
+                    None
+                }
+            }
+        }
+        Ok(None) => None,
+        Err(_) if T::CONFIG.clears_invalid() => Some(T::removal()),
+        Err(_) => None,
+    }
+}
+
+/// Whether one of a response's `Set-Cookie` header values sets (or removes) the cookie `name`.
+pub(crate) fn sets_cookie<'h>(set_cookies: impl IntoIterator<Item = &'h [u8]>, name: &str) -> bool {
+    set_cookies.into_iter().any(|header| {
+        header
+            .split(|&b| b == b'=')
+            .next()
+            .is_some_and(|found| found == name.as_bytes())
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{CookieConfig, Key, Lifetime};
+    use crate::{Key, ManualClock};
     use serde::{Deserialize, Serialize};
+    use time::{Duration, OffsetDateTime};
 
-    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[derive(Debug, PartialEq, Serialize, Deserialize, crate::SealedCookie)]
+    #[cookie(
+        crate = "crate",
+        name = "sid",
+        salt = "integrations.test.v1",
+        max_age = "1h",
+        idle = "10m",
+        encrypt
+    )]
     struct Session {
         user: String,
     }
 
-    impl SealedCookie for Session {
-        const CONFIG: CookieConfig =
-            CookieConfig::new("sid", "integrations.test.v1", Lifetime::MaxAgeSeconds(60))
-                .encrypted();
-    }
-
     fn open(headers: &[&[u8]], keys: &KeyRing) -> Result<Option<Session>, OpenError> {
-        open_from_cookie_headers(headers.iter().copied(), keys, OffsetDateTime::now_utc())
+        open_logged::<Session>(keys, headers.iter().copied()).map(|o| o.map(Opened::into_value))
     }
 
     #[test]
@@ -161,5 +307,45 @@ mod tests {
             open(&[huge.as_bytes()], &keys),
             Err(OpenError::TooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn refresh_reseals_when_due_clears_when_invalid_and_yields_to_the_response() {
+        let clock = ManualClock::new(OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap());
+        let keys = KeyRing::new(Key::generate()).with_clock(clock.clone());
+        let value = Session { user: "ann".into() }.seal(&keys).unwrap();
+        let header = format!("sid={value}");
+        let opened = || open_logged::<Session>(&keys, [header.as_bytes()]);
+        assert_eq!(
+            refresh_header(&keys, opened(), false),
+            None,
+            "fresh: not due"
+        );
+        clock.advance(Duration::minutes(6));
+        let refreshed = refresh_header(&keys, opened(), false).expect("past half the idle window");
+        assert!(
+            refreshed.starts_with("sid=") && refreshed.contains("Max-Age=600"),
+            "{refreshed}"
+        );
+        assert_eq!(
+            refresh_header(&keys, opened(), true),
+            None,
+            "the handler set it itself"
+        );
+        clock.advance(Duration::minutes(5));
+        assert_eq!(
+            refresh_header(&keys, opened(), false),
+            Some(Session::removal()),
+            "idle: cleared"
+        );
+        assert_eq!(refresh_header::<Session>(&keys, Ok(None), false), None);
+    }
+
+    #[test]
+    fn finds_the_cookie_a_response_sets() {
+        let sets = |headers: &[&str], name| sets_cookie(headers.iter().map(|h| h.as_bytes()), name);
+        assert!(sets(&["a=1", "sid=; Max-Age=0"], "sid"));
+        assert!(!sets(&["sidx=1; Path=/", "a=sid"], "sid"));
+        assert!(!sets(&[], "sid"));
     }
 }

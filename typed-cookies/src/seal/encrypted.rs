@@ -4,16 +4,13 @@
 //! is made.
 
 use aes_gcm_siv::aead::AeadInPlace;
-use aes_gcm_siv::{AesGcmSiv, Nonce, Tag};
+use aes_gcm_siv::{Nonce, Tag};
 use rand::RngCore as _;
 
-use crate::seal::format::{AEAD_TAG_LEN, HEADER_LEN, NONCE_LEN};
-
-/// AES-256-GCM-SIV over the encrypt-only AES-256 key schedule. GCM-SIV never runs the block
-/// cipher backwards, and it expands a fresh AES key per message: with `aes::Aes256` (the
-/// `Aes256GcmSiv` alias) that expansion also computed and copied the unused decryption
-/// schedule, about a tenth of an encrypted seal + open. Same algorithm, same bytes.
-pub(crate) type Cipher = AesGcmSiv<aes::Aes256Enc>;
+use crate::keys::subkeys::Cipher;
+#[cfg(test)]
+use crate::wire::format::HEADER_LEN;
+use crate::wire::format::{AEAD_TAG_LEN, NONCE_LEN};
 
 /// A fresh random nonce (from the thread-local CSPRNG, seeded by the OS).
 pub(crate) fn random_nonce() -> [u8; NONCE_LEN] {
@@ -22,11 +19,12 @@ pub(crate) fn random_nonce() -> [u8; NONCE_LEN] {
     nonce
 }
 
-/// Encrypts `buf[HEADER_LEN + NONCE_LEN..]` in place and appends the tag. `false` only if the
-/// payload exceeds AES-GCM-SIV's limits (far beyond a cookie).
-pub(crate) fn encrypt(cipher: &Cipher, buf: &mut Vec<u8>) -> bool {
-    let (head, payload) = buf.split_at_mut(HEADER_LEN + NONCE_LEN);
-    let (header, nonce) = head.split_at(HEADER_LEN);
+/// Encrypts `buf[header_len + NONCE_LEN..]` in place and appends the tag; the header
+/// (`buf[..header_len]`) is the associated data. `false` only if the payload exceeds
+/// AES-GCM-SIV's limits (far beyond a cookie).
+pub(crate) fn encrypt(cipher: &Cipher, buf: &mut Vec<u8>, header_len: usize) -> bool {
+    let (head, payload) = buf.split_at_mut(header_len + NONCE_LEN);
+    let (header, nonce) = head.split_at(header_len);
     match cipher.encrypt_in_place_detached(Nonce::from_slice(nonce), header, payload) {
         Ok(tag) => {
             buf.extend_from_slice(&tag);
@@ -37,11 +35,11 @@ pub(crate) fn encrypt(cipher: &Cipher, buf: &mut Vec<u8>) -> bool {
 }
 
 /// Decrypts `sealed` (header ‖ nonce ‖ ciphertext ‖ tag) in place; on success the plaintext is
-/// `sealed[HEADER_LEN + NONCE_LEN .. len - AEAD_TAG_LEN]`. The caller guarantees the length.
-pub(crate) fn decrypt(cipher: &Cipher, sealed: &mut [u8]) -> bool {
+/// `sealed[header_len + NONCE_LEN .. len - AEAD_TAG_LEN]`. The caller guarantees the length.
+pub(crate) fn decrypt(cipher: &Cipher, sealed: &mut [u8], header_len: usize) -> bool {
     let (rest, tag) = sealed.split_at_mut(sealed.len() - AEAD_TAG_LEN);
-    let (head, ciphertext) = rest.split_at_mut(HEADER_LEN + NONCE_LEN);
-    let (header, nonce) = head.split_at(HEADER_LEN);
+    let (head, ciphertext) = rest.split_at_mut(header_len + NONCE_LEN);
+    let (header, nonce) = head.split_at(header_len);
     cipher
         .decrypt_in_place_detached(
             Nonce::from_slice(nonce),
@@ -67,7 +65,7 @@ mod tests {
         for len in [0usize, 1, 15, 16, 17, 133, 1000] {
             let mut buf: Vec<u8> = (0..HEADER_LEN + NONCE_LEN + len).map(|i| i as u8).collect();
             let mut expected = buf.clone();
-            assert!(encrypt(&ours, &mut buf));
+            assert!(encrypt(&ours, &mut buf, HEADER_LEN));
             let (head, payload) = expected.split_at_mut(HEADER_LEN + NONCE_LEN);
             let (header, nonce) = head.split_at(HEADER_LEN);
             let tag = reference
@@ -75,7 +73,7 @@ mod tests {
                 .unwrap();
             expected.extend_from_slice(&tag);
             assert_eq!(buf, expected, "len {len}");
-            assert!(decrypt(&ours, &mut buf));
+            assert!(decrypt(&ours, &mut buf, HEADER_LEN));
             assert_eq!(
                 &buf[HEADER_LEN + NONCE_LEN..buf.len() - AEAD_TAG_LEN],
                 &(HEADER_LEN + NONCE_LEN..HEADER_LEN + NONCE_LEN + len)

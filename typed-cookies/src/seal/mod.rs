@@ -1,17 +1,17 @@
-//! The sealing engine: turns a serde value into a cookie value and back, in one pass over a
+//! The sealing engine: turns a serde value into a sealed value and back, in one pass over a
 //! reused per-thread buffer (serialize after the header, sign or encrypt in place, encode once).
 //!
-//! Submodules: [`format`] (the header), [`signed`], [`encrypted`], [`subkey`] (derivation and
-//! cache), [`base64url`] (the outer encoding).
+//! One [`Engine`] handle — a namespace's subkeys with their key ids, the format, the freshness
+//! rules — serves both the derive path ([`SealedCookie`](crate::SealedCookie)) and the runtime
+//! [`Sealer`]. Submodules: [`signed`] and [`encrypted`] (the two bodies), [`sealer`] (the
+//! runtime front), [`opened`] (what opening reports), `vectors` (known answers).
 
-pub(crate) mod base64url;
 pub(crate) mod encrypted;
-pub mod format;
+mod opened;
+mod sealer;
 pub(crate) mod signed;
-pub(crate) mod subkey;
 
 use std::cell::RefCell;
-use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -19,26 +19,61 @@ use time::{Duration, OffsetDateTime};
 use zeroize::Zeroize;
 
 use crate::error::{OpenError, SealError};
-use crate::keyring::KeyRing;
-use format::{Format, Header, HeaderError, Mode, HEADER_LEN, MAX_COOKIE_LEN, NONCE_LEN};
-use subkey::{NamespaceKeys, Subkey};
+use crate::keys::subkeys::{NamespaceKeys, Subkey};
+use crate::wire::format::{Header, HeaderError, AEAD_TAG_LEN, MAC_LEN, MAX_COOKIE_LEN, NONCE_LEN};
+use crate::wire::{base64url, Format, Mode};
+
+pub use opened::{Opened, RefreshReason};
+pub use sealer::{Sealer, SealerBuilder};
 
 /// Default tolerance for an issued-at in the future (clock skew between servers).
 pub const DEFAULT_CLOCK_SKEW: Duration = Duration::seconds(60);
 
-/// How old (and how new) an opened value may be.
+/// How old (and how new) an opened value may be, and when it is due for a refresh.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Freshness {
-    /// `None`: never expires.
+    /// Absolute lifetime, counted from the session's creation; `None`: never expires.
     pub max_age: Option<Duration>,
+    /// Inactivity timeout, counted from the last seal; `None`: none.
+    pub idle: Option<Duration>,
+    /// Age (since the last seal) from which a value is due for a refresh; `None`: only a
+    /// fallback key makes it due.
+    pub refresh_after: Option<Duration>,
     pub clock_skew: Duration,
 }
 
-/// What opening found besides the value.
+impl Freshness {
+    /// Only an absolute lifetime (or none), the default clock skew.
+    pub const fn max_age(max_age: Option<Duration>) -> Self {
+        Self {
+            max_age,
+            idle: None,
+            refresh_after: None,
+            clock_skew: DEFAULT_CLOCK_SKEW,
+        }
+    }
+}
+
+/// What opening found besides the value, in unix seconds (converted to dates only when asked).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Meta {
     pub issued_at: i64,
+    pub created_at: i64,
     pub key_index: usize,
+    pub key_id: crate::KeyId,
+    /// `created_at + max_age`.
+    pub expires_at: Option<i64>,
+    /// `issued_at + idle`.
+    pub idle_deadline: Option<i64>,
+    pub refresh: Option<RefreshReason>,
+}
+
+/// One namespace's engine: its subkeys (with their key ids), format and freshness rules.
+#[derive(Clone, Copy)]
+pub(crate) struct Engine<'k> {
+    pub keys: &'k NamespaceKeys,
+    pub format: Format,
+    pub freshness: Freshness,
 }
 
 /// Buffers larger than this are not kept for the next call.
@@ -78,179 +113,188 @@ fn wipe(buf: &mut Vec<u8>) {
     buf.clear();
 }
 
-/// Seals `value` with the ring's primary key under the namespace whose subkeys are `keys`.
-pub(crate) fn seal<T: Serialize + ?Sized>(
-    ring: &KeyRing,
-    keys: &NamespaceKeys,
-    format: Format,
-    value: &T,
-    now: i64,
-) -> Result<String, SealError> {
-    let nonce = (format.mode == Mode::Encrypted).then(encrypted::random_nonce);
-    seal_with_nonce(ring, keys, format, value, now, nonce)
-}
-
-/// [`seal`] with the nonce given (`None` in signed mode); test vectors fix it.
-pub(crate) fn seal_with_nonce<T: Serialize + ?Sized>(
-    ring: &KeyRing,
-    keys: &NamespaceKeys,
-    format: Format,
-    value: &T,
-    now: i64,
-    nonce: Option<[u8; NONCE_LEN]>,
-) -> Result<String, SealError> {
-    with_scratch(|buf| {
-        let header = Header {
-            format,
-            key_id: ring.primary().id(),
-            issued_at: now,
-        };
-        header.write(buf);
-        if let Some(nonce) = nonce {
-            buf.extend_from_slice(&nonce);
-        }
-        let result = seal_body(&keys.keys[0], format, value, buf);
-        if result.is_err() && format.mode == Mode::Encrypted {
-            wipe(buf);
-        }
-        result?;
-        Ok(base64url::encode(buf))
-    })
-}
-
-fn seal_body<T: Serialize + ?Sized>(
-    subkey: &Subkey,
-    format: Format,
-    value: &T,
-    buf: &mut Vec<u8>,
-) -> Result<(), SealError> {
-    let too_large = |raw: usize| SealError::TooLarge {
-        len: encoded_len(raw),
-        max: MAX_COOKIE_LEN,
-    };
-    let start = buf.len();
-    let payload_len = format.codec.encode(value, buf)?;
-    let raw = start + payload_len + format.tag_len();
-    // Also refuses a payload the buffer did not hold whole (never the case for a payload that
-    // fits in a cookie: the buffer is twice that size).
-    if encoded_len(raw) > MAX_COOKIE_LEN || buf.len() != start + payload_len {
-        return Err(too_large(raw));
+impl Engine<'_> {
+    /// Seals `value` with the primary key at `now`, for a session created at `created_at`
+    /// (`now` for a new one).
+    pub fn seal<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        now: i64,
+        created_at: i64,
+    ) -> Result<String, SealError> {
+        let nonce = (self.format.mode == Mode::Encrypted).then(encrypted::random_nonce);
+        self.seal_with_nonce(value, now, created_at, nonce)
     }
-    match subkey {
-        Subkey::Signed(mac) => signed::sign(mac, buf),
-        Subkey::Encrypted(cipher) => {
-            if !encrypted::encrypt(cipher, buf) {
-                return Err(too_large(raw));
+
+    /// [`Engine::seal`] with the nonce given (`None` in signed mode); test vectors fix it.
+    pub fn seal_with_nonce<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        now: i64,
+        created_at: i64,
+        nonce: Option<[u8; NONCE_LEN]>,
+    ) -> Result<String, SealError> {
+        with_scratch(|buf| {
+            let header = Header {
+                format: self.format,
+                key_id: self.keys.ids[0].to_bytes(),
+                issued_at: now,
+                created_at: created_at.min(now),
+            };
+            header.write(buf);
+            if let Some(nonce) = nonce {
+                buf.extend_from_slice(&nonce);
+            }
+            let result = self.seal_body(value, header.len(), buf);
+            if result.is_err() && self.format.mode == Mode::Encrypted {
+                wipe(buf);
+            }
+            result?;
+            Ok(base64url::encode(buf))
+        })
+    }
+
+    fn seal_body<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        header_len: usize,
+        buf: &mut Vec<u8>,
+    ) -> Result<(), SealError> {
+        let too_large = |raw: usize| SealError::TooLarge {
+            len: encoded_len(raw),
+            max: MAX_COOKIE_LEN,
+        };
+        let start = buf.len();
+        let payload_len = self
+            .format
+            .codec
+            .encode(value, buf)
+            .map_err(|e| SealError::Serialize { reason: e.0 })?;
+        let raw = start + payload_len + self.format.tag_len();
+        // Also refuses a payload the buffer did not hold whole (never the case for a payload
+        // that fits in a cookie: the buffer is twice that size).
+        if encoded_len(raw) > MAX_COOKIE_LEN || buf.len() != start + payload_len {
+            return Err(too_large(raw));
+        }
+        match &self.keys.keys[0] {
+            Subkey::Signed(mac) => signed::sign(mac, buf),
+            Subkey::Encrypted(cipher) => {
+                if !encrypted::encrypt(cipher, buf, header_len) {
+                    return Err(too_large(raw));
+                }
             }
         }
+        Ok(())
     }
-    Ok(())
-}
 
-/// Opens `value`: size, decoding, header, key, authentication, age, then payload.
-pub(crate) fn open<T: DeserializeOwned>(
-    ring: &KeyRing,
-    keys: &NamespaceKeys,
-    format: Format,
-    freshness: Freshness,
-    value: &str,
-    now: i64,
-) -> Result<(T, Meta), OpenError> {
-    if value.len() > MAX_COOKIE_LEN {
-        return Err(OpenError::TooLarge {
-            len: value.len(),
-            max: MAX_COOKIE_LEN,
-        });
-    }
-    with_scratch(|buf| {
-        base64url::decode_into(value, buf).map_err(|()| OpenError::Malformed)?;
-        let result = open_decoded(ring, keys, format, freshness, buf, now);
-        if format.mode == Mode::Encrypted {
-            wipe(buf);
+    /// Opens `value` at `now`: size, decoding, header, key, authentication, age, then payload.
+    pub fn open<T: DeserializeOwned>(&self, value: &str, now: i64) -> Result<Opened<T>, OpenError> {
+        if value.len() > MAX_COOKIE_LEN {
+            return Err(OpenError::TooLarge {
+                len: value.len(),
+                max: MAX_COOKIE_LEN,
+            });
         }
-        result
-    })
+        with_scratch(|buf| {
+            base64url::decode_into(value, buf).map_err(|()| OpenError::Malformed)?;
+            let result = self.open_decoded(buf, now);
+            if self.format.mode == Mode::Encrypted {
+                wipe(buf);
+            }
+            result
+        })
+    }
+
+    fn open_decoded<T: DeserializeOwned>(
+        &self,
+        sealed: &mut [u8],
+        now: i64,
+    ) -> Result<Opened<T>, OpenError> {
+        let format = self.format;
+        let (header, header_len) = Header::parse(sealed).map_err(|e| match e {
+            HeaderError::UnknownVersion(version) => OpenError::UnknownVersion { version },
+            HeaderError::UnknownFormat | HeaderError::Truncated => OpenError::Malformed,
+        })?;
+        if header.format != format {
+            return Err(OpenError::WrongFormat {
+                expected: format,
+                found: header.format,
+            });
+        }
+        let key_index = self
+            .keys
+            .ids
+            .iter()
+            .position(|id| id.to_bytes() == header.key_id)
+            .ok_or(OpenError::UnknownKey {
+                key_id: crate::KeyId::from_bytes(header.key_id),
+            })?;
+        if sealed.len() < header_len + format.overhead() {
+            return Err(OpenError::Malformed);
+        }
+        let authentic = match &self.keys.keys[key_index] {
+            Subkey::Signed(mac) => signed::verify(mac, sealed),
+            Subkey::Encrypted(cipher) => encrypted::decrypt(cipher, sealed, header_len),
+        };
+        if !authentic {
+            return Err(OpenError::Invalid);
+        }
+        let mut meta = check_freshness(&header, self.freshness, now)?;
+        meta.key_index = key_index;
+        meta.key_id = self.keys.ids[key_index];
+        if key_index != 0 {
+            meta.refresh = Some(RefreshReason::FallbackKey);
+        }
+        let payload = match format.mode {
+            Mode::Signed => &sealed[header_len..sealed.len() - MAC_LEN],
+            Mode::Encrypted => &sealed[header_len + NONCE_LEN..sealed.len() - AEAD_TAG_LEN],
+        };
+        let value = format
+            .codec
+            .decode(payload)
+            .ok_or(OpenError::PayloadMismatch {
+                type_name: std::any::type_name::<T>(),
+            })?;
+        Ok(Opened::new(value, meta))
+    }
 }
 
-fn open_decoded<T: DeserializeOwned>(
-    ring: &KeyRing,
-    keys: &NamespaceKeys,
-    format: Format,
-    freshness: Freshness,
-    sealed: &mut [u8],
-    now: i64,
-) -> Result<(T, Meta), OpenError> {
-    let header_bytes: &[u8; HEADER_LEN] = sealed
-        .get(..HEADER_LEN)
-        .and_then(|h| h.try_into().ok())
-        .ok_or(OpenError::Malformed)?;
-    let header = Header::parse(header_bytes).map_err(|e| match e {
-        HeaderError::UnknownVersion(version) => OpenError::UnknownVersion { version },
-        HeaderError::UnknownFormat => OpenError::Malformed,
-    })?;
-    if header.format != format {
-        return Err(OpenError::WrongFormat {
-            expected: format,
-            found: header.format,
-        });
-    }
-    let key_index = ring.position(header.key_id).ok_or(OpenError::UnknownKey {
-        key_id: header.key_id,
-    })?;
-    if sealed.len() < HEADER_LEN + format.overhead() {
-        return Err(OpenError::Malformed);
-    }
-    let authentic = match &keys.keys[key_index] {
-        Subkey::Signed(mac) => signed::verify(mac, sealed),
-        Subkey::Encrypted(cipher) => encrypted::decrypt(cipher, sealed),
-    };
-    if !authentic {
-        return Err(OpenError::Invalid);
-    }
-    check_freshness(header.issued_at, freshness, now)?;
-    let payload = match format.mode {
-        Mode::Signed => &sealed[HEADER_LEN..sealed.len() - format::MAC_LEN],
-        Mode::Encrypted => &sealed[HEADER_LEN + NONCE_LEN..sealed.len() - format::AEAD_TAG_LEN],
-    };
-    let value = format.codec.decode(payload)?;
-    Ok((
-        value,
-        Meta {
-            issued_at: header.issued_at,
-            key_index,
-        },
-    ))
-}
-
-fn check_freshness(issued_at: i64, freshness: Freshness, now_s: i64) -> Result<(), OpenError> {
+/// Checks an authentic header's times against `freshness` at `now`; what it found, with the
+/// key fields left for the caller.
+fn check_freshness(header: &Header, freshness: Freshness, now: i64) -> Result<Meta, OpenError> {
     let at = |secs: i64| {
         OffsetDateTime::from_unix_timestamp(secs)
-            .or_else(|_| OffsetDateTime::from_unix_timestamp(now_s))
+            .or_else(|_| OffsetDateTime::from_unix_timestamp(now))
             .unwrap_or(OffsetDateTime::UNIX_EPOCH)
     };
-    if let Some(max_age) = freshness.max_age {
-        let expires = issued_at.saturating_add(max_age.whole_seconds());
-        if now_s > expires {
-            return Err(OpenError::Expired { at: at(expires) });
+    let deadline = |from: i64, after: Option<Duration>| {
+        after.map(|after| from.saturating_add(after.whole_seconds()))
+    };
+    let expires_at = deadline(header.created_at, freshness.max_age);
+    let idle_deadline = deadline(header.issued_at, freshness.idle);
+    for end in [expires_at, idle_deadline].into_iter().flatten() {
+        if now > end {
+            return Err(OpenError::Expired { at: at(end) });
         }
     }
-    if issued_at > now_s.saturating_add(freshness.clock_skew.whole_seconds()) {
-        return Err(OpenError::IssuedInFuture { at: at(issued_at) });
+    if header.issued_at > now.saturating_add(freshness.clock_skew.whole_seconds()) {
+        return Err(OpenError::IssuedInFuture {
+            at: at(header.issued_at),
+        });
     }
-    Ok(())
-}
-
-/// The current time in unix seconds (rounded down), straight from the system clock: what the
-/// engine needs, without `OffsetDateTime::now_utc`'s calendar conversion there and back.
-pub(crate) fn unix_now() -> i64 {
-    match SystemTime::now().duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(since) => i64::try_from(since.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => {
-            let before = before.duration();
-            let secs = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
-            -secs - i64::from(before.subsec_nanos() > 0)
-        }
-    }
+    let refresh = freshness
+        .refresh_after
+        .filter(|after| now.saturating_sub(header.issued_at) >= after.whole_seconds())
+        .map(|_| RefreshReason::Idle);
+    Ok(Meta {
+        issued_at: header.issued_at,
+        created_at: header.created_at,
+        key_index: 0,
+        key_id: crate::KeyId::from_bytes(header.key_id),
+        expires_at,
+        idle_deadline,
+        refresh,
+    })
 }
 
 /// Length of the unpadded base64 encoding of `raw` bytes.
@@ -264,35 +308,71 @@ mod vectors;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::Codec;
 
-    #[test]
-    fn unix_now_is_the_clock_in_seconds() {
-        let before = OffsetDateTime::now_utc().unix_timestamp();
-        let now = unix_now();
-        let after = OffsetDateTime::now_utc().unix_timestamp();
-        assert!(before <= now && now <= after, "{before} {now} {after}");
+    fn header(issued_at: i64, created_at: i64) -> Header {
+        Header {
+            format: Format {
+                mode: Mode::Signed,
+                codec: Codec::Json,
+            },
+            key_id: [0; 4],
+            issued_at,
+            created_at,
+        }
     }
 
     #[test]
     fn freshness_reports_when() {
-        let freshness = Freshness {
-            max_age: Some(Duration::seconds(10)),
-            clock_skew: DEFAULT_CLOCK_SKEW,
-        };
+        let freshness = Freshness::max_age(Some(Duration::seconds(10)));
         let at = |secs| OffsetDateTime::from_unix_timestamp(secs).unwrap();
-        assert_eq!(check_freshness(1_000, freshness, 1_010), Ok(()));
+        let check =
+            |issued, now| check_freshness(&header(issued, issued), freshness, now).map(|_| ());
+        assert_eq!(check(1_000, 1_010), Ok(()));
         assert_eq!(
-            check_freshness(1_000, freshness, 1_011),
+            check(1_000, 1_011),
             Err(OpenError::Expired { at: at(1_010) })
         );
         assert_eq!(
-            check_freshness(1_061, freshness, 1_000),
+            check(1_061, 1_000),
             Err(OpenError::IssuedInFuture { at: at(1_061) })
         );
         // An expiry outside `OffsetDateTime`'s range is reported as now, without a panic.
         assert_eq!(
-            check_freshness(i64::MIN, freshness, 1_000),
+            check(i64::MIN, 1_000),
             Err(OpenError::Expired { at: at(1_000) })
+        );
+    }
+
+    #[test]
+    fn absolute_lifetime_counts_from_creation_idle_from_the_last_seal() {
+        let freshness = Freshness {
+            max_age: Some(Duration::seconds(100)),
+            idle: Some(Duration::seconds(30)),
+            refresh_after: Some(Duration::seconds(15)),
+            clock_skew: DEFAULT_CLOCK_SKEW,
+        };
+        let at = |secs| OffsetDateTime::from_unix_timestamp(secs).unwrap();
+        let check =
+            |issued, created, now| check_freshness(&header(issued, created), freshness, now);
+        let meta = check(1_080, 1_000, 1_090).unwrap();
+        assert_eq!(
+            (meta.expires_at, meta.idle_deadline, meta.refresh),
+            (Some(1_100), Some(1_110), None)
+        );
+        assert_eq!(
+            check(1_080, 1_000, 1_095).unwrap().refresh,
+            Some(RefreshReason::Idle)
+        );
+        // Active (resealed at 1_080) but past the absolute deadline of 1_100.
+        assert_eq!(
+            check(1_080, 1_000, 1_101),
+            Err(OpenError::Expired { at: at(1_100) })
+        );
+        // Idle: created recently, last sealed 31 s ago.
+        assert_eq!(
+            check(1_050, 1_040, 1_081),
+            Err(OpenError::Expired { at: at(1_080) })
         );
     }
 }

@@ -3,7 +3,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::seal::format::MAC_LEN;
+use crate::wire::format::MAC_LEN;
 
 /// Appends the MAC of everything in `buf` (header and payload) to `buf`.
 pub(crate) fn sign(mac: &Hmac<Sha256>, buf: &mut Vec<u8>) {

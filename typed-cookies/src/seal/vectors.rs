@@ -1,5 +1,6 @@
-//! Known-answer tests for wire format v1: fixed key, nonce, time and payload give exactly the
-//! values printed in `FORMAT.md`, and an independent composition of the primitives (HKDF, HMAC,
+//! Known-answer tests for the wire format: fixed key, nonce, times and payload give exactly the
+//! values printed in `FORMAT.md` (v1 headers for fresh values, v2 for a value resealed an hour
+//! into its session), and an independent composition of the primitives (HKDF, HMAC,
 //! AES-GCM-SIV, base64 called directly) agrees, so the format cannot change silently.
 
 use aes_gcm_siv::aead::{Aead, KeyInit, Payload};
@@ -11,12 +12,11 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use super::format::{Format, Mode, NONCE_LEN};
-use super::subkey::Namespace;
-use super::{open, seal_with_nonce, Freshness, DEFAULT_CLOCK_SKEW};
-use crate::codec::Codec;
-use crate::key::Key;
-use crate::keyring::KeyRing;
+use super::{Engine, Freshness};
+use crate::keys::subkeys::Namespace;
+use crate::keys::{Key, KeyRing};
+use crate::wire::format::NONCE_LEN;
+use crate::wire::{Codec, Format, Mode};
 
 /// Key bytes 0x00, 0x01, …, 0x1f.
 fn key_bytes() -> Vec<u8> {
@@ -51,6 +51,12 @@ const SIGNED_POSTCARD: &str =
     "ARFl5riwAAAAAGlVuQAqA0FkYeILrgbFOJ6q-W3ERk-Qy9TcaF5X0Md_3iHbNS5OFJ4R";
 const ENCRYPTED_POSTCARD: &str = "ARJl5riwAAAAAGlVuQCgoaKjpKWmp6ipqquoBjwEyBwiH6GTSYPOhfuSd7ZlMpY";
 
+/// Creation time of the v2 vectors: an hour before [`ISSUED_AT`].
+const CREATED_AT: i64 = ISSUED_AT - 3600;
+const V2_SIGNED_JSON: &str = "AgFl5riwAAAAAGlVuQAAAA4QeyJ1c2VyX2lkIjo0MiwibmFtZSI6IkFkYSJ9geevU2HS4a4Ilv0M17d5jKnAECdfmg4lY5kL1RrcYPY";
+const V2_ENCRYPTED_POSTCARD: &str =
+    "AhJl5riwAAAAAGlVuQAAAA4QoKGio6SlpqeoqaqrulkjDwEgX5PdyRVb63aM-uxG2FcC";
+
 fn vector(mode: Mode, codec: Codec) -> (Format, &'static str) {
     let value = match (mode, codec) {
         (Mode::Signed, Codec::Json) => SIGNED_JSON,
@@ -76,19 +82,31 @@ fn ring() -> KeyRing {
     KeyRing::new(Key::from_bytes(&key_bytes()).unwrap())
 }
 
-fn engine_seal(ring: &KeyRing, format: Format) -> String {
+fn with_engine<R>(ring: &KeyRing, format: Format, f: impl FnOnce(Engine<'_>) -> R) -> R {
     let namespace = Namespace {
         format,
         schema: SCHEMA,
         salt: SALT,
     };
-    let keys = ring.cache().get(ring.keys(), &namespace);
+    let keys = ring.namespace(&namespace);
+    f(Engine {
+        keys: &keys,
+        format,
+        freshness: Freshness::max_age(None),
+    })
+}
+
+fn engine_seal(ring: &KeyRing, format: Format, created_at: i64) -> String {
     let nonce = (format.mode == Mode::Encrypted).then_some(NONCE);
-    seal_with_nonce(ring, &keys, format, &payload(), ISSUED_AT, nonce).unwrap()
+    with_engine(ring, format, |engine| {
+        engine
+            .seal_with_nonce(&payload(), ISSUED_AT, created_at, nonce)
+            .unwrap()
+    })
 }
 
 /// The same value composed from the primitives directly, following FORMAT.md.
-fn by_hand(format: Format) -> String {
+fn by_hand(format: Format, created_at: i64) -> String {
     let info = match format.codec {
         Codec::Json => format!("typed-cookies/v1/{}/{SALT}", format.mode.label()),
         Codec::Postcard => format!(
@@ -108,9 +126,13 @@ fn by_hand(format: Format) -> String {
         Codec::Json => serde_json::to_vec(&payload()).unwrap(),
         Codec::Postcard => postcard::to_allocvec(&payload()).unwrap(),
     };
-    let mut header = vec![1, format.to_byte()];
+    let age = u32::try_from(ISSUED_AT - created_at).unwrap();
+    let mut header = vec![if age == 0 { 1 } else { 2 }, format.to_byte()];
     header.extend_from_slice(&id);
     header.extend_from_slice(&ISSUED_AT.to_be_bytes());
+    if age != 0 {
+        header.extend_from_slice(&age.to_be_bytes());
+    }
     let mut out = header.clone();
     match format.mode {
         Mode::Signed => {
@@ -147,10 +169,10 @@ fn key_id_matches() {
 fn engine_matches_vectors_and_independent_composition() {
     let ring = ring();
     for (format, expected) in all() {
-        let sealed = engine_seal(&ring, format);
+        let sealed = engine_seal(&ring, format, ISSUED_AT);
         assert_eq!(
             sealed,
-            by_hand(format),
+            by_hand(format, ISSUED_AT),
             "{format}: engine and FORMAT.md composition differ"
         );
         assert_eq!(
@@ -161,21 +183,35 @@ fn engine_matches_vectors_and_independent_composition() {
 }
 
 #[test]
+fn v2_vectors_carry_the_creation_time() {
+    let ring = ring();
+    for (mode, codec, expected) in [
+        (Mode::Signed, Codec::Json, V2_SIGNED_JSON),
+        (Mode::Encrypted, Codec::Postcard, V2_ENCRYPTED_POSTCARD),
+    ] {
+        let format = Format { mode, codec };
+        let sealed = engine_seal(&ring, format, CREATED_AT);
+        assert_eq!(sealed, by_hand(format, CREATED_AT), "{format}");
+        assert_eq!(sealed, expected, "{format}: wire format v2 changed");
+        let opened = with_engine(&ring, format, |engine| {
+            engine.open::<Claims>(&sealed, ISSUED_AT).unwrap()
+        });
+        assert_eq!(opened.value(), &payload());
+        assert_eq!(opened.created_at_unix(), CREATED_AT);
+        assert_eq!(opened.issued_at().unix_timestamp(), ISSUED_AT);
+    }
+}
+
+#[test]
 fn vectors_open() {
     let ring = ring();
-    let fresh = Freshness {
-        max_age: None,
-        clock_skew: DEFAULT_CLOCK_SKEW,
-    };
     for (format, value) in all() {
-        let namespace = Namespace {
-            format,
-            schema: SCHEMA,
-            salt: SALT,
-        };
-        let keys = ring.cache().get(ring.keys(), &namespace);
-        let (opened, meta) = open::<Claims>(&ring, &keys, format, fresh, value, ISSUED_AT).unwrap();
-        assert_eq!(opened, payload(), "{format}");
-        assert_eq!(meta.issued_at, ISSUED_AT);
+        let opened = with_engine(&ring, format, |engine| {
+            engine.open::<Claims>(value, ISSUED_AT).unwrap()
+        });
+        assert_eq!(opened.value(), &payload(), "{format}");
+        // A v1 value opens as created when it was issued.
+        assert_eq!(opened.created_at_unix(), ISSUED_AT);
+        assert_eq!(opened.issued_at().unix_timestamp(), ISSUED_AT);
     }
 }

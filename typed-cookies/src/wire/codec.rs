@@ -5,8 +5,6 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::error::{OpenError, SealError};
-
 /// The payload encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Codec {
@@ -37,8 +35,8 @@ impl Codec {
         self,
         value: &T,
         out: &mut Vec<u8>,
-    ) -> Result<usize, SealError> {
-        let serialize = |reason: String| SealError::Serialize { reason };
+    ) -> Result<usize, EncodeError> {
+        let serialize = EncodeError;
         let mut to = AppendTo {
             out,
             len: 0,
@@ -56,20 +54,23 @@ impl Codec {
         Ok(to.len)
     }
 
-    /// Decodes the whole of `bytes` as a `T`; trailing bytes are a mismatch too.
-    pub(crate) fn decode<T: DeserializeOwned>(self, bytes: &[u8]) -> Result<T, OpenError> {
-        let mismatch = || OpenError::PayloadMismatch {
-            type_name: std::any::type_name::<T>(),
-        };
+    /// Decodes the whole of `bytes` as a `T`; trailing bytes are a mismatch too. `None` when
+    /// it does not decode (the engine reports which type it was opened as).
+    pub(crate) fn decode<T: DeserializeOwned>(self, bytes: &[u8]) -> Option<T> {
         match self {
-            Codec::Json => serde_json::from_slice(bytes).map_err(|_| mismatch()),
+            Codec::Json => serde_json::from_slice(bytes).ok(),
             Codec::Postcard => match postcard::take_from_bytes(bytes) {
-                Ok((value, [])) => Ok(value),
-                _ => Err(mismatch()),
+                Ok((value, [])) => Some(value),
+                _ => None,
             },
         }
     }
 }
+
+/// The serializer's message when a payload could not be encoded (the engine turns it into
+/// [`SealError::Serialize`](crate::SealError::Serialize)).
+#[derive(Debug)]
+pub(crate) struct EncodeError(pub String);
 
 /// An output that appends to the engine's buffer without ever growing it: bytes past its
 /// capacity are counted, not stored (and once one write did not fit, no later one is stored).

@@ -7,7 +7,7 @@
 //!   so there are as many as the program has cookie types. Their hot path never runs HKDF,
 //!   never allocates and takes no lock: an [`ArcSwap`]ed map read with one atomic load and
 //!   replaced (copy on write) on the rare miss, which happens once per type and key ring.
-//! - **Runtime salts** (`KeyRing::signer` / `KeyRing::sealer`): chosen at run time, possibly
+//! - **Runtime salts** (`KeyRing::signed` / `KeyRing::encrypted`): chosen at run time, possibly
 //!   one per user (`format!("reset:{email}")`), so unbounded in number. They live in a
 //!   least-recently-used map of at most [`RUNTIME_SALTS`] salts behind a mutex, hashed with
 //!   std's randomly keyed SipHash (crafted salts cannot collide on purpose). An insert never
@@ -24,6 +24,7 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use aes_gcm_siv::aead::KeyInit;
+use aes_gcm_siv::AesGcmSiv;
 use arc_swap::ArcSwap;
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
@@ -31,10 +32,14 @@ use lru::LruCache;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use crate::codec::Codec;
-use crate::key::Key;
-use crate::seal::encrypted::Cipher;
-use crate::seal::format::{Format, Mode};
+use crate::keys::{Key, KeyId};
+use crate::wire::{Codec, Format, Mode};
+
+/// AES-256-GCM-SIV over the encrypt-only AES-256 key schedule. GCM-SIV never runs the block
+/// cipher backwards, and it expands a fresh AES key per message: with `aes::Aes256` (the
+/// `Aes256GcmSiv` alias) that expansion also computed and copied the unused decryption
+/// schedule, about a tenth of an encrypted seal + open. Same algorithm, same bytes.
+pub(crate) type Cipher = AesGcmSiv<aes::Aes256Enc>;
 
 /// Most runtime salts cached per key ring; the least recently used one is evicted beyond this.
 /// Each costs about 1 KB (the keyed primitives of each ring key, in each mode used); an evicted
@@ -101,6 +106,9 @@ impl Subkey {
 
 /// The subkeys of one namespace, one per ring key, in ring order (primary first).
 pub(crate) struct NamespaceKeys {
+    /// The ring's key ids, primary first: which subkey opens a value is found by its header's
+    /// key id here, so the engine needs nothing else of the ring.
+    pub ids: Box<[KeyId]>,
     pub keys: Box<[Subkey]>,
 }
 
@@ -248,6 +256,7 @@ impl SubkeyCache {
 impl NamespaceKeys {
     fn derive(ring: &[Key], namespace: &Namespace<'_>) -> Arc<Self> {
         Arc::new(Self {
+            ids: ring.iter().map(Key::id).collect(),
             keys: ring
                 .iter()
                 .map(|key| Subkey::derive(key, namespace))

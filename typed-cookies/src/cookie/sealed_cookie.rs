@@ -3,14 +3,11 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use time::OffsetDateTime;
 
-use crate::config::CookieConfig;
+use crate::cookie::{header, CookieConfig};
 use crate::error::{OpenError, SealError};
-use crate::keyring::KeyRing;
-use crate::opened::Opened;
-use crate::seal::Meta;
-use crate::{header, seal};
+use crate::keys::KeyRing;
+use crate::seal::Opened;
 
 /// A type that travels as a sealed cookie, with its whole policy in [`SealedCookie::CONFIG`].
 ///
@@ -64,50 +61,34 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
     /// The cookie's policy.
     const CONFIG: CookieConfig;
 
-    /// The sealed value (no name, no attributes), sealed now.
+    /// The sealed value (no name, no attributes) of a new session, sealed now by the ring's
+    /// clock.
     fn seal(&self, keys: &KeyRing) -> Result<String, SealError> {
-        seal_unix(self, keys, seal::unix_now())
+        let now = keys.unix_now();
+        seal_session(self, keys, now, now)
     }
 
-    /// The sealed value, sealed as if it were `now`.
-    fn seal_at(&self, keys: &KeyRing, now: OffsetDateTime) -> Result<String, SealError> {
-        seal_unix(self, keys, now.unix_timestamp())
-    }
-
-    /// Verifies (or decrypts), checks the age of, and decodes a sealed value, now.
+    /// Verifies (or decrypts), checks the age of, and decodes a sealed value.
     fn open(keys: &KeyRing, value: &str) -> Result<Self, OpenError> {
-        open_unix(keys, value, seal::unix_now()).map(|(value, _)| value)
+        Self::open_with_metadata(keys, value).map(Opened::into_value)
     }
 
-    /// [`SealedCookie::open`] as if it were `now`.
-    fn open_at(keys: &KeyRing, value: &str, now: OffsetDateTime) -> Result<Self, OpenError> {
-        open_unix(keys, value, now.unix_timestamp()).map(|(value, _)| value)
-    }
-
-    /// [`SealedCookie::open`], also saying when the value was sealed and whether with the
-    /// primary key (reseal it if not, or to slide its expiry).
+    /// [`SealedCookie::open`], also saying when the value was sealed and its session
+    /// created, when it expires, which key sealed it and whether it is due for a refresh.
     fn open_with_metadata(keys: &KeyRing, value: &str) -> Result<Opened<Self>, OpenError> {
-        open_unix(keys, value, seal::unix_now()).map(|(value, meta)| Opened::new(value, meta))
+        let now = keys.unix_now();
+        keys.with_namespace(&Self::CONFIG.namespace(), |subkeys| {
+            Self::CONFIG.engine(subkeys).open(value, now)
+        })
     }
 
-    /// [`SealedCookie::open_with_metadata`] as if it were `now`.
-    fn open_with_metadata_at(
-        keys: &KeyRing,
-        value: &str,
-        now: OffsetDateTime,
-    ) -> Result<Opened<Self>, OpenError> {
-        open_unix(keys, value, now.unix_timestamp()).map(|(value, meta)| Opened::new(value, meta))
-    }
-
-    /// The full `Set-Cookie` header value: `name=value` with `Max-Age`/`Expires` (unless
-    /// `no_expiry`), `Path`, `Domain`, `Secure`, `HttpOnly` and `SameSite`.
+    /// The full `Set-Cookie` header value of a new session: `name=value` with
+    /// `Max-Age`/`Expires` (unless `no_expiry`), `Path`, `Domain`, `Secure`, `HttpOnly` and
+    /// `SameSite`. With `idle`, `Max-Age` is the idle window, so a browser left alone drops the
+    /// cookie when the server would refuse it anyway.
     fn to_set_cookie(&self, keys: &KeyRing) -> Result<String, SealError> {
-        self.to_set_cookie_at(keys, OffsetDateTime::now_utc())
-    }
-
-    /// [`SealedCookie::to_set_cookie`] as if it were `now`.
-    fn to_set_cookie_at(&self, keys: &KeyRing, now: OffsetDateTime) -> Result<String, SealError> {
-        header::set_cookie(&Self::CONFIG, self.seal_at(keys, now)?, now)
+        let now = keys.unix_now();
+        session_set_cookie(self, keys, now, now)
     }
 
     /// The `Set-Cookie` header value that deletes this cookie (same name, `Path` and `Domain`,
@@ -116,55 +97,63 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
         header::removal(&Self::CONFIG)
     }
 
-    /// This type's cookie from a request's `Cookie:` header value, opened now: `Ok(None)` when
-    /// the header does not hold it, an error when it is invalid, expired, or present twice
+    /// This type's cookie from a request's `Cookie:` header value: `Ok(None)` when the header
+    /// does not hold it, an error when it is invalid, expired, or present twice
     /// ([`OpenError::DuplicateCookie`], see the README on cookie tossing).
     ///
     /// The name matches byte-exactly, as browsers store it: only SP and HTAB around a pair are
     /// trimmed. A look-alike (`"\u{2000}__Host-sid"`, `"__host-sid"`), which a browser treats
     /// as another, unprotected cookie, is never opened as this one and is ignored beside it.
     fn from_cookie_header(keys: &KeyRing, header: &str) -> Result<Option<Self>, OpenError> {
-        Self::from_cookie_header_at(keys, header, OffsetDateTime::now_utc())
+        Ok(Self::opened_from_cookie_headers(keys, [header.as_bytes()])?.map(Opened::into_value))
     }
 
-    /// [`SealedCookie::from_cookie_header`] as if it were `now`.
-    fn from_cookie_header_at(
+    /// This type's cookie from all of a request's `Cookie:` header values (HTTP/2 may send
+    /// several; a name repeated across them is a duplicate too), with its metadata: what the
+    /// framework adapters read.
+    fn opened_from_cookie_headers<'h>(
         keys: &KeyRing,
-        header: &str,
-        now: OffsetDateTime,
-    ) -> Result<Option<Self>, OpenError> {
-        header::find([header.as_bytes()], Self::CONFIG.name())?
-            .map(|value| Self::open_at(keys, value, now))
+        headers: impl IntoIterator<Item = &'h [u8]>,
+    ) -> Result<Option<Opened<Self>>, OpenError> {
+        header::find(headers, Self::CONFIG.name())?
+            .map(|value| Self::open_with_metadata(keys, value))
             .transpose()
     }
 }
 
-// The engine works in unix seconds: `seal` and `open` read the clock directly (no
-// `OffsetDateTime` calendar conversion there and back), the `_at` twins convert once.
+impl<T: SealedCookie> Opened<T> {
+    /// Seals the (possibly changed) value again with the primary key, now, keeping the
+    /// session's creation time: `max_age` still counts from the first seal, the idle window
+    /// starts again.
+    pub fn reseal(&self, keys: &KeyRing) -> Result<String, SealError> {
+        seal_session(self.value(), keys, keys.unix_now(), self.created_at_unix())
+    }
 
-fn seal_unix<T: SealedCookie>(value: &T, keys: &KeyRing, now: i64) -> Result<String, SealError> {
-    let config = T::CONFIG;
-    keys.cache()
-        .with(keys.keys(), &config.namespace(), |subkeys| {
-            seal::seal(keys, subkeys, config.format(), value, now)
-        })
+    /// The `Set-Cookie` header value of [`Opened::reseal`]: the type's attributes, and a
+    /// `Max-Age` that is the idle window or what is left of the absolute lifetime, whichever
+    /// ends first.
+    pub fn to_set_cookie(&self, keys: &KeyRing) -> Result<String, SealError> {
+        session_set_cookie(self.value(), keys, keys.unix_now(), self.created_at_unix())
+    }
 }
 
-fn open_unix<T: SealedCookie>(
+fn seal_session<T: SealedCookie>(
+    value: &T,
     keys: &KeyRing,
-    value: &str,
     now: i64,
-) -> Result<(T, Meta), OpenError> {
-    let config = T::CONFIG;
-    keys.cache()
-        .with(keys.keys(), &config.namespace(), |subkeys| {
-            seal::open(
-                keys,
-                subkeys,
-                config.format(),
-                config.freshness(),
-                value,
-                now,
-            )
-        })
+    created_at: i64,
+) -> Result<String, SealError> {
+    keys.with_namespace(&T::CONFIG.namespace(), |subkeys| {
+        T::CONFIG.engine(subkeys).seal(value, now, created_at)
+    })
+}
+
+fn session_set_cookie<T: SealedCookie>(
+    value: &T,
+    keys: &KeyRing,
+    now: i64,
+    created_at: i64,
+) -> Result<String, SealError> {
+    let sealed = seal_session(value, keys, now, created_at)?;
+    header::set_cookie(&T::CONFIG, &sealed, now, created_at)
 }

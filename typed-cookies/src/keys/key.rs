@@ -10,7 +10,8 @@ use rand::RngCore as _;
 use sha2::Sha256;
 use zeroize::{ZeroizeOnDrop, Zeroizing};
 
-use crate::error::KeyError;
+use crate::keys::KeyError;
+use crate::wire::KEY_ID_LEN;
 
 /// Shortest accepted key, in bytes.
 pub const MIN_KEY_LEN: usize = 32;
@@ -147,9 +148,6 @@ const LENIENT: GeneralPurposeConfig =
 const LENIENT_STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, LENIENT);
 const LENIENT_URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
 
-/// Length of a [`KeyId`] in bytes.
-pub const KEY_ID_LEN: usize = 4;
-
 /// A key's public identifier: 4 bytes of `HKDF-SHA256(key, info = "typed-cookies/v1/key-id")`.
 ///
 /// One-way: it says which key sealed a value (so opening needs no trial decryption) and nothing
@@ -164,6 +162,11 @@ impl KeyId {
             .expand(KEY_ID_INFO, &mut id)
             .expect("4 bytes is a valid HKDF-SHA256 output length");
         Self(id)
+    }
+
+    /// The id as read from a header (unauthenticated until the value verifies).
+    pub(crate) const fn from_bytes(bytes: [u8; KEY_ID_LEN]) -> Self {
+        Self(bytes)
     }
 
     /// The id's bytes as they appear in the header.

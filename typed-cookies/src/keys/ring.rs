@@ -6,9 +6,13 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use crate::error::KeyError;
-use crate::key::{Key, KeyId};
-use crate::seal::subkey::SubkeyCache;
+use time::OffsetDateTime;
+
+use crate::clock::Clock;
+use crate::keys::subkeys::{Namespace, NamespaceKeys, SubkeyCache};
+use crate::keys::{Key, KeyError, KeyId};
+use crate::seal::SealerBuilder;
+use crate::wire::Mode;
 
 /// The keys a service seals and opens with: a primary (seals and opens) and fallbacks (open
 /// only), so keys rotate without logging anyone out.
@@ -20,15 +24,18 @@ use crate::seal::subkey::SubkeyCache;
 /// let old = Key::generate();
 /// let new = Key::generate();
 /// let before = KeyRing::new(old.clone());
-/// let value = before.signer("invite").no_expiry().seal(&"alice").unwrap();
+/// let value = before.signed("invite").no_expiry().seal(&"alice").unwrap();
 ///
 /// // Rotation: the new key seals, the old one still opens what it sealed.
 /// let after = KeyRing::with_fallbacks(new, [old]).unwrap();
-/// assert_eq!(after.signer("invite").no_expiry().open::<String>(&value).unwrap(), "alice");
+/// assert_eq!(after.signed("invite").no_expiry().open::<String>(&value).unwrap(), "alice");
 /// ```
 #[derive(Clone)]
 pub struct KeyRing {
     inner: Arc<Inner>,
+    /// Where seals and opens through this ring read the time; per handle, so `keys.at(t)` is a
+    /// cheap clone that shares the keys and the subkey cache.
+    clock: Clock,
 }
 
 struct Inner {
@@ -113,7 +120,108 @@ impl KeyRing {
                 keys: keys.into_boxed_slice(),
                 cache: SubkeyCache::default(),
             }),
+            clock: Clock::system(),
         })
+    }
+
+    /// This ring (same keys, same subkey cache) reading the time from `clock`: every seal and
+    /// open through it, including the framework extractors that get it from app state, uses
+    /// that clock. For tests and simulations; production keeps the system clock.
+    ///
+    /// ```
+    /// use typed_cookies::time::{Duration, OffsetDateTime};
+    /// use typed_cookies::{Key, KeyRing, ManualClock, OpenError};
+    ///
+    /// let clock = ManualClock::new(OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap());
+    /// let keys = KeyRing::new(Key::generate()).with_clock(clock.clone());
+    /// let link = keys.signed("accounts.password-reset").max_age(Duration::hours(1));
+    /// let token = link.seal(&7u64).unwrap();
+    /// clock.advance(Duration::minutes(61));
+    /// assert!(matches!(link.open::<u64>(&token), Err(OpenError::Expired { .. })));
+    /// ```
+    #[must_use]
+    pub fn with_clock(&self, clock: impl Into<Clock>) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            clock: clock.into(),
+        }
+    }
+
+    /// This ring with its clock stopped at `now`: `Session::open(&keys.at(then), &value)`
+    /// opens as if it were `then`.
+    ///
+    /// ```
+    /// use typed_cookies::time::{Duration, OffsetDateTime};
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// let then = OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap();
+    /// assert_eq!(keys.at(then).now(), then);
+    /// ```
+    #[must_use]
+    pub fn at(&self, now: OffsetDateTime) -> Self {
+        self.with_clock(Clock::fixed(now))
+    }
+
+    /// The ring's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The current time by the ring's clock.
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub(crate) fn unix_now(&self) -> i64 {
+        self.clock.unix_now()
+    }
+
+    /// A [`SealerBuilder`] for values **signed** (HMAC-SHA256) for the purpose `salt`: the
+    /// payload stays readable (base64url JSON), any change is detected. Choose the lifetime
+    /// with [`SealerBuilder::max_age`] or [`SealerBuilder::no_expiry`].
+    ///
+    /// ```
+    /// use typed_cookies::time::Duration;
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// let unsubscribe = keys.signed("newsletter.unsubscribe").max_age(Duration::days(30));
+    /// let token = unsubscribe.seal(&"ada@example.com").unwrap();
+    /// assert_eq!(unsubscribe.open::<String>(&token).unwrap(), "ada@example.com");
+    /// ```
+    pub fn signed(&self, salt: &str) -> SealerBuilder {
+        SealerBuilder::new(self, salt, Mode::Signed)
+    }
+
+    /// A [`SealerBuilder`] for values **encrypted** (AES-256-GCM-SIV) for the purpose `salt`:
+    /// the payload is neither readable nor changeable. Choose the lifetime with
+    /// [`SealerBuilder::max_age`] or [`SealerBuilder::no_expiry`].
+    ///
+    /// ```
+    /// use typed_cookies::time::Duration;
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// let cart = keys.encrypted("checkout.cart").max_age(Duration::hours(12));
+    /// let value = cart.seal(&"cart-5531").unwrap();
+    /// assert!(!value.contains("cart"));
+    /// assert_eq!(cart.open::<String>(&value).unwrap(), "cart-5531");
+    /// ```
+    pub fn encrypted(&self, salt: &str) -> SealerBuilder {
+        SealerBuilder::new(self, salt, Mode::Encrypted)
+    }
+
+    /// Runs `f` with the subkeys of a derived type's namespace (its salt is a `'static`
+    /// constant), derived on first use: the hot path is one atomic load and a lookup.
+    pub(crate) fn with_namespace<R>(
+        &self,
+        namespace: &Namespace<'static>,
+        f: impl FnOnce(&NamespaceKeys) -> R,
+    ) -> R {
+        self.inner.cache.with(&self.inner.keys, namespace, f)
+    }
+
+    /// The subkeys of a runtime namespace (a salt chosen at run time), from the bounded cache.
+    pub(crate) fn namespace(&self, namespace: &Namespace<'_>) -> Arc<NamespaceKeys> {
+        self.inner.cache.get(&self.inner.keys, namespace)
     }
 
     /// The key that seals.
@@ -126,15 +234,7 @@ impl KeyRing {
         self.inner.keys.iter().map(Key::id).collect()
     }
 
-    pub(crate) fn keys(&self) -> &[Key] {
-        &self.inner.keys
-    }
-
-    pub(crate) fn cache(&self) -> &SubkeyCache {
-        &self.inner.cache
-    }
-
-    /// How many runtime salts ([`KeyRing::signer`], [`KeyRing::sealer`]) have their subkeys
+    /// How many runtime salts ([`KeyRing::signed`], [`KeyRing::encrypted`]) have their subkeys
     /// cached; never more than [`KeyRing::__runtime_salt_cache_cap`]. For tests only.
     #[doc(hidden)]
     pub fn __runtime_salt_cache_len(&self) -> usize {
@@ -145,12 +245,7 @@ impl KeyRing {
     /// For tests only.
     #[doc(hidden)]
     pub fn __runtime_salt_cache_cap() -> usize {
-        crate::seal::subkey::RUNTIME_SALTS
-    }
-
-    /// Index in ring order of the key with this id.
-    pub(crate) fn position(&self, id: KeyId) -> Option<usize> {
-        self.inner.keys.iter().position(|key| key.id() == id)
+        crate::keys::subkeys::RUNTIME_SALTS
     }
 }
 
@@ -162,6 +257,7 @@ impl fmt::Debug for KeyRing {
                 "fallbacks",
                 &self.inner.keys[1..].iter().map(Key::id).collect::<Vec<_>>(),
             )
+            .field("clock", &self.clock)
             .finish()
     }
 }

@@ -5,15 +5,21 @@
 use ::cookie::{Cookie, CookieBuilder};
 use time::{Duration, OffsetDateTime};
 
-use crate::config::{CookieConfig, SameSite};
+use crate::cookie::{CookieConfig, SameSite};
 use crate::error::{OpenError, SealError};
-use crate::seal::format::MAX_COOKIE_LEN;
+use crate::wire::MAX_COOKIE_LEN;
 
-/// The `Set-Cookie` header value carrying `value` under `config`, sealed at `now`.
+/// The `Set-Cookie` header value carrying `value` under `config`, sealed at `now` (unix
+/// seconds) for a session created at `created_at`.
+///
+/// `Max-Age` (and `Expires`) is how long the server would still accept the value if no other
+/// request came: the idle window, or what is left of the absolute lifetime, whichever ends
+/// first; none for `no_expiry` (a browser-session cookie).
 pub(crate) fn set_cookie(
     config: &CookieConfig,
-    value: String,
-    now: OffsetDateTime,
+    value: &str,
+    now: i64,
+    created_at: i64,
 ) -> Result<String, SealError> {
     let len = config.name().len() + value.len();
     if len > MAX_COOKIE_LEN {
@@ -23,8 +29,19 @@ pub(crate) fn set_cookie(
         });
     }
     let mut builder = with_attributes(Cookie::build((config.name(), value)), config);
-    if let Some(max_age) = config.max_age() {
-        builder = builder.max_age(max_age).expires(now + max_age);
+    let remaining = config
+        .max_age()
+        .map(|max_age| max_age - Duration::seconds(now.saturating_sub(created_at)));
+    let browser_max_age = match (remaining, config.idle()) {
+        (Some(remaining), Some(idle)) => Some(remaining.min(idle)),
+        (remaining, idle) => remaining.or(idle),
+    };
+    if let Some(max_age) = browser_max_age {
+        let max_age = max_age.max(Duration::ZERO);
+        let now = OffsetDateTime::from_unix_timestamp(now).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        builder = builder
+            .max_age(max_age)
+            .expires(now.checked_add(max_age).unwrap_or(now));
     }
     Ok(builder.build().to_string())
 }
@@ -40,15 +57,15 @@ pub(crate) fn removal(config: &CookieConfig) -> String {
 
 fn with_attributes<'c>(builder: CookieBuilder<'c>, config: &CookieConfig) -> CookieBuilder<'c> {
     let mut builder = builder
-        .path(config.path_attr())
-        .secure(config.is_secure())
-        .http_only(config.is_http_only())
-        .same_site(match config.same_site_attr() {
+        .path(config.path())
+        .secure(config.secure())
+        .http_only(config.http_only())
+        .same_site(match config.same_site() {
             SameSite::Strict => ::cookie::SameSite::Strict,
             SameSite::Lax => ::cookie::SameSite::Lax,
             SameSite::None => ::cookie::SameSite::None,
         });
-    if let Some(domain) = config.domain_attr() {
+    if let Some(domain) = config.domain() {
         builder = builder.domain(domain);
     }
     builder

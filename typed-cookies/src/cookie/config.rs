@@ -1,0 +1,238 @@
+//! [`CookieConfig`]: everything `#[cookie(...)]` declares about a cookie type — name, salt,
+//! lifetime, mode, codec and attributes — as a `const` the derive writes.
+
+use time::Duration;
+
+use crate::keys::subkeys::Namespace;
+use crate::keys::subkeys::NamespaceKeys;
+use crate::seal::{Engine, Freshness, DEFAULT_CLOCK_SKEW};
+use crate::wire::Format;
+
+/// How long a sealed value is accepted: its absolute lifetime, counted from the session's
+/// creation (resealing carries the creation time over).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifetime {
+    /// Refused this many seconds after the session was created.
+    MaxAgeSeconds(u32),
+    /// Never expires server-side (`no_expiry`); the cookie is a browser-session cookie.
+    NoExpiry,
+}
+
+/// The cookie's `SameSite` attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameSite {
+    /// Sent only on same-site requests.
+    Strict,
+    /// Sent on same-site requests and top-level cross-site navigations (the default).
+    Lax,
+    /// Sent everywhere; requires `Secure`.
+    None,
+}
+
+/// The whole policy of a cookie type, read-only: `#[derive(SealedCookie)]` writes it (after
+/// checking it at compile time) as [`SealedCookie::CONFIG`](crate::SealedCookie::CONFIG).
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use typed_cookies::time::Duration;
+/// use typed_cookies::{Lifetime, Mode, SameSite, SealedCookie};
+///
+/// #[derive(Serialize, Deserialize, SealedCookie)]
+/// #[cookie(name = "__Host-sid", salt = "shop.session.v1", max_age = "8h", idle = "30m", encrypt, same_site = "strict")]
+/// struct Session { user_id: u64 }
+///
+/// let config = Session::CONFIG;
+/// assert_eq!(config.name(), "__Host-sid");
+/// assert_eq!(config.lifetime(), Lifetime::MaxAgeSeconds(8 * 3600));
+/// assert_eq!(config.idle(), Some(Duration::minutes(30)));
+/// assert_eq!(config.refresh_after(), Some(Duration::minutes(15)));
+/// assert_eq!(config.format().mode, Mode::Encrypted);
+/// assert_eq!((config.path(), config.domain(), config.same_site()), ("/", None, SameSite::Strict));
+/// assert!(config.secure() && config.http_only() && config.clears_invalid());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CookieConfig {
+    pub(crate) name: &'static str,
+    pub(crate) salt: &'static str,
+    pub(crate) lifetime: Lifetime,
+    /// Idle timeout in seconds.
+    pub(crate) idle: Option<u32>,
+    /// Refresh point in seconds since the last seal (`None`: half of `idle`).
+    pub(crate) refresh: Option<u32>,
+    pub(crate) clear_invalid: bool,
+    pub(crate) format: Format,
+    pub(crate) schema: u64,
+    pub(crate) path: &'static str,
+    pub(crate) domain: Option<&'static str>,
+    pub(crate) same_site: SameSite,
+    pub(crate) secure: bool,
+    pub(crate) http_only: bool,
+}
+
+impl CookieConfig {
+    /// The cookie name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The salt: the namespace this type's values are sealed in.
+    pub const fn salt(&self) -> &'static str {
+        self.salt
+    }
+
+    /// The absolute lifetime, from the session's creation.
+    pub const fn lifetime(&self) -> Lifetime {
+        self.lifetime
+    }
+
+    /// The inactivity timeout (`idle = ".."`), counted from the last seal; `None`: none.
+    pub const fn idle(&self) -> Option<Duration> {
+        match self.idle {
+            Some(secs) => Some(Duration::seconds(secs as i64)),
+            None => None,
+        }
+    }
+
+    /// How long after its last seal a value is due for a refresh (`refresh = ".."`, by
+    /// default half of `idle`); `None` without `idle` (then only a fallback key makes a value
+    /// due).
+    pub const fn refresh_after(&self) -> Option<Duration> {
+        match (self.refresh, self.idle) {
+            (Some(secs), _) => Some(Duration::seconds(secs as i64)),
+            (None, Some(idle)) => Some(Duration::seconds(idle as i64 / 2)),
+            (None, None) => None,
+        }
+    }
+
+    /// Whether a cookie that is present but does not open (expired, tampered, sealed for
+    /// another purpose, …) is deleted with a removal `Set-Cookie` by the adapters' refresh
+    /// layer (`clear_invalid = false` turns it off; default on).
+    pub const fn clears_invalid(&self) -> bool {
+        self.clear_invalid
+    }
+
+    /// Mode and codec.
+    pub const fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The `Path` attribute.
+    pub const fn path(&self) -> &'static str {
+        self.path
+    }
+
+    /// The `Domain` attribute.
+    pub const fn domain(&self) -> Option<&'static str> {
+        self.domain
+    }
+
+    /// The `SameSite` attribute.
+    pub const fn same_site(&self) -> SameSite {
+        self.same_site
+    }
+
+    /// Whether `Secure` is set.
+    pub const fn secure(&self) -> bool {
+        self.secure
+    }
+
+    /// Whether `HttpOnly` is set.
+    pub const fn http_only(&self) -> bool {
+        self.http_only
+    }
+
+    /// The absolute lifetime as a duration, if the type has one.
+    pub const fn max_age(&self) -> Option<Duration> {
+        match self.lifetime {
+            Lifetime::MaxAgeSeconds(secs) => Some(Duration::seconds(secs as i64)),
+            Lifetime::NoExpiry => None,
+        }
+    }
+
+    /// Whether a browser would store this cookie and `other` as one: the same name (compared
+    /// byte for byte, as browsers do), `Path` and `Domain` (case-insensitive, a leading dot
+    /// ignored; a host-only cookie without `Domain` is distinct from one with it). Two such
+    /// types overwrite each other's cookie; the derive refuses them in one crate unless one says
+    /// `replaces = "OtherType"`, and then checks this at compile time.
+    ///
+    /// ```
+    /// use serde::{Deserialize, Serialize};
+    /// use typed_cookies::SealedCookie;
+    ///
+    /// #[derive(Serialize, Deserialize, SealedCookie)]
+    /// #[cookie(name = "sid", salt = "docs.same.v1", max_age = "1h", domain = "Example.com")]
+    /// struct Old { id: u64 }
+    ///
+    /// #[derive(Serialize, Deserialize, SealedCookie)]
+    /// #[cookie(name = "sid", salt = "docs.same.v2", max_age = "1h", domain = "example.com", encrypt, replaces = "Old")]
+    /// struct New { id: u64 }
+    ///
+    /// #[derive(Serialize, Deserialize, SealedCookie)]
+    /// #[cookie(name = "sid", salt = "docs.same.admin", max_age = "1h", domain = "example.com", path = "/admin")]
+    /// struct Admin { id: u64 }
+    ///
+    /// assert!(Old::CONFIG.same_browser_cookie(&New::CONFIG));
+    /// assert!(!Old::CONFIG.same_browser_cookie(&Admin::CONFIG));
+    /// ```
+    pub const fn same_browser_cookie(&self, other: &CookieConfig) -> bool {
+        /// Byte equality, optionally ASCII case-insensitive, usable in a `const`.
+        const fn eq(a: &[u8], b: &[u8], fold: bool) -> bool {
+            if a.len() != b.len() {
+                return false;
+            }
+            let mut i = 0;
+            while i < a.len() {
+                let (x, y) = if fold {
+                    (a[i].to_ascii_lowercase(), b[i].to_ascii_lowercase())
+                } else {
+                    (a[i], b[i])
+                };
+                if x != y {
+                    return false;
+                }
+                i += 1;
+            }
+            true
+        }
+        const fn without_dot(domain: &[u8]) -> &[u8] {
+            match domain {
+                [b'.', rest @ ..] => rest,
+                all => all,
+            }
+        }
+        let domains = match (self.domain, other.domain) {
+            (None, None) => true,
+            (Some(a), Some(b)) => eq(without_dot(a.as_bytes()), without_dot(b.as_bytes()), true),
+            _ => false,
+        };
+        domains
+            && eq(self.name.as_bytes(), other.name.as_bytes(), false)
+            && eq(self.path.as_bytes(), other.path.as_bytes(), false)
+    }
+
+    pub(crate) fn namespace(&self) -> Namespace<'static> {
+        Namespace {
+            format: self.format,
+            schema: self.schema,
+            salt: self.salt,
+        }
+    }
+
+    pub(crate) fn freshness(&self) -> Freshness {
+        Freshness {
+            max_age: self.max_age(),
+            idle: self.idle(),
+            refresh_after: self.refresh_after(),
+            clock_skew: DEFAULT_CLOCK_SKEW,
+        }
+    }
+
+    /// The engine for this type over `keys`, the subkeys of its namespace.
+    pub(crate) fn engine<'k>(&self, keys: &'k NamespaceKeys) -> Engine<'k> {
+        Engine {
+            keys,
+            format: self.format,
+            freshness: self.freshness(),
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! Cookies: the policy a type declares ([`CookieConfig`]), the trait the derive implements
+//! ([`SealedCookie`]), and the one place that writes and reads HTTP cookie header text
+//! (`header`: `Set-Cookie` and its removal, finding a cookie in `Cookie:` headers).
+
+mod config;
+pub(crate) mod header;
+mod sealed_cookie;
+
+pub use config::{CookieConfig, Lifetime, SameSite};
+pub use sealed_cookie::SealedCookie;

@@ -1,0 +1,137 @@
+//! [`Opened`]: an opened value with what its authenticated header said about it — when it was
+//! sealed and its session created, when it expires, which key sealed it — and whether it is
+//! due for a refresh ([`RefreshReason`]).
+
+use time::OffsetDateTime;
+
+use crate::keys::KeyId;
+use crate::seal::Meta;
+
+/// Why an opened value should be sealed again (and sent again) on this response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RefreshReason {
+    /// A fallback key sealed it: resealing moves it to the primary, so the fallback can be
+    /// retired once no live value depends on it.
+    FallbackKey,
+    /// Its idle window is partly used up (by default half of it): resealing starts a new one.
+    /// Requests that come sooner do not reseal, so busy pages do not send a `Set-Cookie` each.
+    Idle,
+}
+
+impl RefreshReason {
+    /// `fallback_key` or `idle`, for logs and metrics.
+    pub const fn label(self) -> &'static str {
+        match self {
+            RefreshReason::FallbackKey => "fallback_key",
+            RefreshReason::Idle => "idle",
+        }
+    }
+}
+
+/// A value that opened, with what its authenticated header says about it.
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use typed_cookies::time::{Duration, OffsetDateTime};
+/// use typed_cookies::{Key, KeyRing, ManualClock, RefreshReason, SealedCookie};
+///
+/// #[derive(Serialize, Deserialize, SealedCookie)]
+/// #[cookie(name = "__Host-sid", salt = "docs.opened.v1", max_age = "8h", idle = "30m", encrypt)]
+/// struct Session { user_id: u64 }
+///
+/// let clock = ManualClock::new(OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap());
+/// let keys = KeyRing::new(Key::generate()).with_clock(clock.clone());
+/// let value = Session { user_id: 7 }.seal(&keys).unwrap();
+///
+/// clock.advance(Duration::minutes(20)); // over half of the idle window
+/// let opened = Session::open_with_metadata(&keys, &value).unwrap();
+/// assert_eq!(opened.value().user_id, 7);
+/// assert_eq!(opened.refresh_due(), Some(RefreshReason::Idle));
+/// assert_eq!(opened.idle_deadline(), Some(opened.issued_at() + Duration::minutes(30)));
+/// assert_eq!(opened.expires_at(), Some(opened.created_at() + Duration::hours(8)));
+///
+/// // Resealing keeps the session's creation time: the 8 h still count from sign-in.
+/// let again = opened.reseal(&keys).unwrap();
+/// let reopened = Session::open_with_metadata(&keys, &again).unwrap();
+/// assert_eq!(reopened.created_at(), opened.created_at());
+/// assert_eq!(reopened.refresh_due(), None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened<T> {
+    value: T,
+    meta: Meta,
+}
+
+fn date(secs: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(secs).unwrap_or(if secs < 0 {
+        OffsetDateTime::UNIX_EPOCH
+    } else {
+        time::PrimitiveDateTime::MAX.assume_utc()
+    })
+}
+
+impl<T> Opened<T> {
+    pub(crate) fn new(value: T, meta: Meta) -> Self {
+        Self { value, meta }
+    }
+
+    /// The value.
+    pub fn value(&self) -> &T {
+        &self.value
+    }
+
+    /// The value, to change before resealing (the session keeps its creation time).
+    pub fn value_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
+
+    /// The value, by move.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+
+    /// When it was sealed (from the authenticated header).
+    pub fn issued_at(&self) -> OffsetDateTime {
+        date(self.meta.issued_at)
+    }
+
+    /// When its session was first sealed; every reseal carries this over, so the absolute
+    /// lifetime (`max_age`) counts from here. Equal to [`Opened::issued_at`] for a value never
+    /// resealed.
+    pub fn created_at(&self) -> OffsetDateTime {
+        date(self.meta.created_at)
+    }
+
+    /// When it stops opening whatever the user does: creation + `max_age` (`None`: no
+    /// absolute lifetime).
+    pub fn expires_at(&self) -> Option<OffsetDateTime> {
+        self.meta.expires_at.map(date)
+    }
+
+    /// When it stops opening unless resealed first: issue + `idle` (`None`: no idle timeout).
+    pub fn idle_deadline(&self) -> Option<OffsetDateTime> {
+        self.meta.idle_deadline.map(date)
+    }
+
+    /// The id of the key that sealed it.
+    pub fn key_id(&self) -> KeyId {
+        self.meta.key_id
+    }
+
+    /// `false` when a fallback key sealed it: reseal it so it survives that key's retirement.
+    pub fn sealed_with_primary(&self) -> bool {
+        self.meta.key_index == 0
+    }
+
+    /// Why it should be resealed now, if it should: sealed by a fallback key, or past the
+    /// refresh point of its idle window. The adapters' refresh middleware reseals exactly
+    /// these.
+    pub fn refresh_due(&self) -> Option<RefreshReason> {
+        self.meta.refresh
+    }
+
+    pub(crate) fn created_at_unix(&self) -> i64 {
+        self.meta.created_at
+    }
+}

@@ -1,0 +1,268 @@
+//! The low-level API: [`Sealer`], made by [`KeyRing::signed`] and [`KeyRing::encrypted`] (through
+//! a [`SealerBuilder`] that makes the caller choose a lifetime), seals and opens any serde
+//! value under a salt chosen at run time — Django's `signing.dumps(value, salt=…)` /
+//! `loads(…, max_age=…)`, typed.
+
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+
+use crate::error::{OpenError, SealError};
+use crate::keys::subkeys::{Namespace, NamespaceKeys};
+use crate::keys::KeyRing;
+use crate::seal::{Engine, Freshness, Opened};
+use crate::wire::{Codec, Format, Mode};
+
+/// Seals and opens values of any serde type for one purpose (salt) and mode.
+///
+/// Made by [`KeyRing::signed`] (tamper-proof, readable) or [`KeyRing::encrypted`] (encrypted),
+/// then [`SealerBuilder::max_age`] or [`SealerBuilder::no_expiry`]: every sealer has a lifetime
+/// chosen in the code that makes it. Its subkeys are derived when it is made, so keep it around
+/// rather than making one per call (making one is still cheap: subkeys are cached in the ring).
+/// It reads the time from its ring's [`Clock`](crate::Clock).
+///
+/// A password-reset link that works for one hour and only for resetting passwords:
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use time::{Duration, OffsetDateTime};
+/// use typed_cookies::{Key, KeyRing, ManualClock, OpenError};
+///
+/// #[derive(Serialize, Deserialize, PartialEq, Debug)]
+/// struct Reset { user_id: u64, password_hash_prefix: String }
+///
+/// let clock = ManualClock::new(OffsetDateTime::now_utc());
+/// let keys = KeyRing::new(Key::generate()).with_clock(clock.clone());
+/// let reset = keys.signed("accounts.password-reset").max_age(Duration::hours(1));
+///
+/// let token = reset.seal(&Reset { user_id: 7, password_hash_prefix: "x9Qz".into() }).unwrap();
+/// let link = format!("https://shop.example/reset?token={token}"); // base64url: safe in a URL
+///
+/// clock.advance(Duration::minutes(59));
+/// let back: Reset = reset.open(&token).unwrap();
+/// assert_eq!(back.user_id, 7);
+/// clock.advance(Duration::minutes(2));
+/// assert!(matches!(reset.open::<Reset>(&token), Err(OpenError::Expired { .. })));
+/// // The same token is worthless for any other purpose:
+/// let email_change = keys.signed("accounts.email-change").max_age(Duration::hours(1));
+/// assert_eq!(email_change.open::<Reset>(&token), Err(OpenError::Invalid));
+/// # let _ = link;
+/// ```
+///
+/// A hidden form field the client must hand back unchanged and unread, valid for as long as the
+/// key (say so with [`SealerBuilder::no_expiry`]):
+///
+/// ```
+/// use typed_cookies::{Key, KeyRing};
+/// let keys = KeyRing::new(Key::generate());
+/// let field = keys.encrypted("checkout.cart-id").no_expiry();
+/// let hidden = field.seal(&"cart-5531").unwrap();
+/// let html = format!(r#"<input type="hidden" name="cart" value="{hidden}">"#);
+/// assert!(!html.contains("cart-5531"));
+/// assert_eq!(field.open::<String>(&hidden).unwrap(), "cart-5531");
+/// ```
+#[derive(Clone)]
+pub struct Sealer {
+    ring: KeyRing,
+    keys: Arc<NamespaceKeys>,
+    format: Format,
+    freshness: Freshness,
+}
+
+/// A [`Sealer`] whose lifetime is not chosen yet: made by [`KeyRing::signed`] and
+/// [`KeyRing::encrypted`], it cannot seal or open anything until [`SealerBuilder::max_age`] or
+/// [`SealerBuilder::no_expiry`] turns it into a [`Sealer`]. A value that never expires is
+/// therefore always visible in the code, and forgetting the lifetime does not compile:
+///
+/// ```compile_fail
+/// use typed_cookies::{Key, KeyRing};
+/// let keys = KeyRing::new(Key::generate());
+/// keys.signed("accounts.password-reset").seal(&7u64); // no lifetime chosen
+/// ```
+///
+/// ```
+/// use typed_cookies::time::Duration;
+/// use typed_cookies::{Key, KeyRing};
+/// let keys = KeyRing::new(Key::generate());
+/// let reset = keys.signed("accounts.password-reset").max_age(Duration::hours(1));
+/// let invite = keys.encrypted("team.invite").no_expiry();
+/// assert_eq!(reset.open::<u64>(&reset.seal(&7u64).unwrap()).unwrap(), 7);
+/// assert_eq!(invite.open::<u64>(&invite.seal(&8u64).unwrap()).unwrap(), 8);
+/// ```
+#[must_use = "a SealerBuilder does nothing until `.max_age(..)` or `.no_expiry()` makes a Sealer"]
+#[derive(Clone)]
+pub struct SealerBuilder {
+    sealer: Sealer,
+}
+
+impl SealerBuilder {
+    pub(crate) fn new(ring: &KeyRing, salt: &str, mode: Mode) -> Self {
+        let format = Format {
+            mode,
+            codec: Codec::Json,
+        };
+        let namespace = Namespace {
+            format,
+            schema: 0,
+            salt,
+        };
+        Self {
+            sealer: Sealer {
+                keys: ring.namespace(&namespace),
+                ring: ring.clone(),
+                format,
+                freshness: Freshness::max_age(None),
+            },
+        }
+    }
+
+    /// A [`Sealer`] whose values are refused with [`OpenError::Expired`] once older than
+    /// `max_age` (counted from when they were sealed). Any positive lifetime is accepted; the
+    /// 400-day browser cap that the derive enforces applies to cookies, not to tokens in links.
+    ///
+    /// # Panics
+    ///
+    /// If `max_age` is zero or negative: every value would be expired as soon as it is
+    /// sealed, which is always a mistake (a unit error, or a sign flipped). Use
+    /// [`SealerBuilder::no_expiry`] for values that never expire.
+    ///
+    /// ```should_panic
+    /// use typed_cookies::time::Duration;
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// let _ = keys.signed("accounts.password-reset").max_age(Duration::ZERO); // panics
+    /// ```
+    pub fn max_age(mut self, max_age: Duration) -> Sealer {
+        assert!(
+            max_age.is_positive(),
+            "Sealer max_age must be positive (got {max_age}); use `.no_expiry()` for values that never expire"
+        );
+        self.sealer.freshness.max_age = Some(max_age);
+        self.sealer
+    }
+
+    /// A [`Sealer`] whose values never expire: they open for as long as the key that sealed
+    /// them is in the ring. Only for values whose validity is checked elsewhere (e.g. a
+    /// hidden form field tied to a server-side record); links and tokens want
+    /// [`SealerBuilder::max_age`].
+    ///
+    /// ```
+    /// use typed_cookies::time::{Duration, OffsetDateTime};
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// let field = keys.signed("checkout.cart-id").no_expiry();
+    /// let value = field.seal(&"cart-5531").unwrap();
+    /// let years_later = OffsetDateTime::now_utc() + Duration::days(3650);
+    /// assert_eq!(field.at(years_later).open::<String>(&value).unwrap(), "cart-5531");
+    /// ```
+    pub fn no_expiry(self) -> Sealer {
+        self.sealer
+    }
+
+    /// Signed or encrypted.
+    pub fn mode(&self) -> Mode {
+        self.sealer.mode()
+    }
+}
+
+impl std::fmt::Debug for SealerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SealerBuilder")
+            .field("format", &self.sealer.format)
+            .field("ring", &self.sealer.ring)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sealer {
+    /// The lifetime chosen by [`SealerBuilder::max_age`] (`None`: [`SealerBuilder::no_expiry`]).
+    ///
+    /// ```
+    /// use typed_cookies::time::Duration;
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// assert_eq!(keys.signed("a").max_age(Duration::hours(1)).max_age(), Some(Duration::hours(1)));
+    /// assert_eq!(keys.signed("a").no_expiry().max_age(), None);
+    /// ```
+    pub fn max_age(&self) -> Option<Duration> {
+        self.freshness.max_age
+    }
+
+    /// How far in the future an issued-at may lie (default 60 s) before
+    /// [`OpenError::IssuedInFuture`].
+    #[must_use]
+    pub fn clock_skew(mut self, skew: Duration) -> Self {
+        self.freshness.clock_skew = skew;
+        self
+    }
+
+    /// Signed or encrypted.
+    pub fn mode(&self) -> Mode {
+        self.format.mode
+    }
+
+    /// This sealer reading the time from `clock` (see [`KeyRing::with_clock`]).
+    #[must_use]
+    pub fn with_clock(&self, clock: impl Into<crate::Clock>) -> Self {
+        Self {
+            ring: self.ring.with_clock(clock),
+            ..self.clone()
+        }
+    }
+
+    /// This sealer with its clock stopped at `now` (see [`KeyRing::at`]).
+    #[must_use]
+    pub fn at(&self, now: OffsetDateTime) -> Self {
+        self.with_clock(crate::Clock::fixed(now))
+    }
+
+    fn engine(&self) -> Engine<'_> {
+        Engine {
+            keys: &self.keys,
+            format: self.format,
+            freshness: self.freshness,
+        }
+    }
+
+    /// Seals `value`.
+    pub fn seal<T: Serialize + ?Sized>(&self, value: &T) -> Result<String, SealError> {
+        let now = self.ring.unix_now();
+        self.engine().seal(value, now, now)
+    }
+
+    /// Opens `value`: verified (or decrypted), not expired, decoded as a `T`.
+    pub fn open<T: DeserializeOwned>(&self, value: &str) -> Result<T, OpenError> {
+        self.open_with_metadata(value).map(Opened::into_value)
+    }
+
+    /// Opens `value`, and says when it was sealed and whether with the primary key (if not,
+    /// [`Sealer::reseal`] it to move it to the current key).
+    pub fn open_with_metadata<T: DeserializeOwned>(
+        &self,
+        value: &str,
+    ) -> Result<Opened<T>, OpenError> {
+        self.engine().open(value, self.ring.unix_now())
+    }
+
+    /// Seals an opened value again with the primary key, keeping its creation time (so a
+    /// `max_age` still counts from the first seal).
+    pub fn reseal<T: Serialize>(&self, opened: &Opened<T>) -> Result<String, SealError> {
+        self.engine().seal(
+            opened.value(),
+            self.ring.unix_now(),
+            opened.created_at_unix(),
+        )
+    }
+}
+
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sealer")
+            .field("format", &self.format)
+            .field("max_age", &self.freshness.max_age)
+            .field("ring", &self.ring)
+            .finish_non_exhaustive()
+    }
+}
