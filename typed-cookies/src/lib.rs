@@ -32,6 +32,8 @@ mod error;
 mod header;
 #[cfg(any(feature = "http", feature = "actix-web"))]
 pub mod integrations;
+#[cfg(any(feature = "django", feature = "flask", feature = "iron"))]
+pub mod interop;
 mod key;
 mod keyring;
 mod opened;
