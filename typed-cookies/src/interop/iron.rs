@@ -366,10 +366,12 @@ impl Sealer {
         let (sealed, legacy) = if self.session {
             let mut pieces = sealed.split('~');
             let seal = pieces.next().unwrap_or_default();
-            match pieces.next() {
-                None => (seal, true),
-                Some("2") => (seal, false),
-                Some(_) => return Err(OpenError::Malformed),
+            // iron-session reads only the first two `~` pieces; anything after a version
+            // is never written by it, and refused here.
+            match (pieces.next(), pieces.next()) {
+                (None, _) => (seal, true),
+                (Some("2"), None) => (seal, false),
+                _ => return Err(OpenError::Malformed),
             }
         } else {
             (sealed, false)
