@@ -35,7 +35,12 @@ pub struct DjangoSession {
 
 /// The same session in our format: encrypted, two hours, `__Host-` prefixed.
 #[derive(Debug, Serialize, Deserialize, SealedCookie)]
-#[cookie(name = "__Host-sid", salt = "example.django-migration.session.v1", max_age = "2h", encrypt)]
+#[cookie(
+    name = "__Host-sid",
+    salt = "example.django-migration.session.v1",
+    max_age = "2h",
+    encrypt
+)]
 pub struct Session {
     /// Django's user id, now typed.
     pub user_id: u64,

@@ -68,7 +68,9 @@ fn rich_in_python() -> Value {
 
 #[test]
 fn flask_sessions_open_here_with_every_tag() {
-    let Some(mut py) = flask("flask_sessions_open_here_with_every_tag") else { return };
+    let Some(mut py) = flask("flask_sessions_open_here_with_every_tag") else {
+        return;
+    };
     let cookie = py.value(
         json!({"op": "session_save", "secret": SECRET, "data": {"user_id": 42}, "rich": true, "now": NOW}),
         "value",
@@ -90,7 +92,8 @@ fn sessions_made_here_open_in_flask_with_python_types() {
         return;
     };
     let ours = flask::session(SECRET).clock(at(NOW)).seal(&rich()).unwrap();
-    let answer = py.call(json!({"op": "session_load", "secret": SECRET, "value": ours, "now": NOW + 60}));
+    let answer =
+        py.call(json!({"op": "session_load", "secret": SECRET, "value": ours, "now": NOW + 60}));
     assert_eq!(answer["error"], Value::Null, "{answer}");
     assert_eq!(answer["data"], rich_in_python());
     // Byte for byte what Flask writes for the same uncompressed session at the same time (a
@@ -101,21 +104,38 @@ fn sessions_made_here_open_in_flask_with_python_types() {
         "value",
     );
     assert!(!theirs.starts_with('.'));
-    assert_eq!(flask::session(SECRET).clock(at(NOW)).seal(&small).unwrap(), theirs);
+    assert_eq!(
+        flask::session(SECRET).clock(at(NOW)).seal(&small).unwrap(),
+        theirs
+    );
 }
 
 #[test]
 fn session_verdicts_agree_with_flask() {
-    let Some(mut py) = flask("session_verdicts_agree_with_flask") else { return };
+    let Some(mut py) = flask("session_verdicts_agree_with_flask") else {
+        return;
+    };
     let data = json!({"user_id": 7, "name": "zoë"});
-    let theirs = py.value(json!({"op": "session_save", "secret": SECRET, "data": data, "now": NOW}), "value");
+    let theirs = py.value(
+        json!({"op": "session_save", "secret": SECRET, "data": data, "now": NOW}),
+        "value",
+    );
     let ours = flask::session(SECRET).clock(at(NOW)).seal(&data).unwrap();
-    let old = flask::session(OLD_SECRET).clock(at(NOW)).seal(&data).unwrap();
+    let old = flask::session(OLD_SECRET)
+        .clock(at(NOW))
+        .seal(&data)
+        .unwrap();
     let verdict = |py: &mut Peer, value: &str, fallbacks: &[&str], now: i64| {
-        let answer = py.call(json!({"op": "session_load", "secret": SECRET, "fallbacks": fallbacks,
-                                    "value": value, "now": now}));
+        let answer = py.call(
+            json!({"op": "session_load", "secret": SECRET, "fallbacks": fallbacks,
+                                    "value": value, "now": now}),
+        );
         let theirs = answer["error"].as_str().unwrap_or("ok").to_owned();
-        let ours = match flask::session(SECRET).fallbacks(fallbacks).clock(at(now)).open::<Value>(value) {
+        let ours = match flask::session(SECRET)
+            .fallbacks(fallbacks)
+            .clock(at(now))
+            .open::<Value>(value)
+        {
             Ok(v) => {
                 assert_eq!(v, answer["data"]);
                 "ok".to_owned()
@@ -129,13 +149,23 @@ fn session_verdicts_agree_with_flask() {
     };
     let lifetime = 31 * 24 * 3600;
     for value in [&theirs, &ours] {
-        assert_eq!(verdict(&mut py, value, &[], NOW + 1), ("ok".into(), "ok".into()));
+        assert_eq!(
+            verdict(&mut py, value, &[], NOW + 1),
+            ("ok".into(), "ok".into())
+        );
         for i in [1, value.len() / 2, value.len() - 2] {
             let (t, o) = verdict(&mut py, &flip(value, i), &[], NOW + 1);
             // itsdangerous' BadTimeSignature is its BadSignature of a timed value.
-            assert_eq!((t.as_str(), o.as_str()), ("BadTimeSignature", "Invalid"), "byte {i}");
+            assert_eq!(
+                (t.as_str(), o.as_str()),
+                ("BadTimeSignature", "Invalid"),
+                "byte {i}"
+            );
         }
-        assert_eq!(verdict(&mut py, value, &[], NOW + lifetime), ("ok".into(), "ok".into()));
+        assert_eq!(
+            verdict(&mut py, value, &[], NOW + lifetime),
+            ("ok".into(), "ok".into())
+        );
         let (t, o) = verdict(&mut py, value, &[], NOW + lifetime + 1);
         assert_eq!(t, "SignatureExpired");
         assert!(o.starts_with("Expired"), "{o}");
@@ -146,35 +176,84 @@ fn session_verdicts_agree_with_flask() {
     }
     let (t, o) = verdict(&mut py, &old, &[], NOW + 1);
     assert_eq!((t.as_str(), o.as_str()), ("BadTimeSignature", "Invalid"));
-    assert_eq!(verdict(&mut py, &old, &[OLD_SECRET], NOW + 1), ("ok".into(), "ok".into()));
+    assert_eq!(
+        verdict(&mut py, &old, &[OLD_SECRET], NOW + 1),
+        ("ok".into(), "ok".into())
+    );
 }
 
 #[test]
 fn itsdangerous_serializers_both_ways() {
-    let Some(mut py) = flask("itsdangerous_serializers_both_ways") else { return };
+    let Some(mut py) = flask("itsdangerous_serializers_both_ways") else {
+        return;
+    };
     let obj = json!({"email": "ada@example.com", "n": [1, 2, 3], "note": "ünïcode"});
     let big = json!({"ids": (0..200).collect::<Vec<u32>>()});
     let cases = [
-        (true, "itsdangerous", "sha1", "django-concat", Digest::Sha1, KeyDerivation::DjangoConcat),
-        (true, "activate", "sha256", "hmac", Digest::Sha256, KeyDerivation::Hmac),
-        (true, "x", "sha512", "concat", Digest::Sha512, KeyDerivation::Concat),
-        (false, "unsubscribe", "sha1", "django-concat", Digest::Sha1, KeyDerivation::DjangoConcat),
-        (false, "y", "sha256", "none", Digest::Sha256, KeyDerivation::None),
+        (
+            true,
+            "itsdangerous",
+            "sha1",
+            "django-concat",
+            Digest::Sha1,
+            KeyDerivation::DjangoConcat,
+        ),
+        (
+            true,
+            "activate",
+            "sha256",
+            "hmac",
+            Digest::Sha256,
+            KeyDerivation::Hmac,
+        ),
+        (
+            true,
+            "x",
+            "sha512",
+            "concat",
+            Digest::Sha512,
+            KeyDerivation::Concat,
+        ),
+        (
+            false,
+            "unsubscribe",
+            "sha1",
+            "django-concat",
+            Digest::Sha1,
+            KeyDerivation::DjangoConcat,
+        ),
+        (
+            false,
+            "y",
+            "sha256",
+            "none",
+            Digest::Sha256,
+            KeyDerivation::None,
+        ),
     ];
     for (timed, salt, digest_name, kd_name, digest, kd) in cases {
         let make = |secret: &str| {
-            let s = if timed { flask::Serializer::timed(secret) } else { flask::Serializer::untimed(secret) };
+            let s = if timed {
+                flask::Serializer::timed(secret)
+            } else {
+                flask::Serializer::untimed(secret)
+            };
             s.salt(salt).digest(digest).key_derivation(kd)
         };
         let req = |op: &str, extra: Value| {
             let mut r = json!({"op": op, "timed": timed, "secret": SECRET, "salt": salt,
                                "digest": digest_name, "key_derivation": kd_name, "now": NOW});
-            r.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            r.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
             r
         };
         for value in [&obj, &big] {
             let theirs = py.value(req("dumps", json!({"obj": value})), "value");
-            assert_eq!(make(SECRET).clock(at(NOW)).open::<Value>(&theirs).unwrap(), *value);
+            assert_eq!(
+                make(SECRET).clock(at(NOW)).open::<Value>(&theirs).unwrap(),
+                *value
+            );
             let ours = make(SECRET).clock(at(NOW)).seal(value).unwrap();
             if !theirs.starts_with('.') {
                 assert_eq!(ours, theirs, "byte for byte ({salt})");
@@ -184,9 +263,22 @@ fn itsdangerous_serializers_both_ways() {
         let ours = make(SECRET).clock(at(NOW)).seal(&obj).unwrap();
         let tampered = flip(&ours, 2);
         let verdict = py.call(req("loads", json!({"value": tampered})));
-        assert!(matches!(verdict["error"].as_str(), Some("BadSignature" | "BadTimeSignature")), "{verdict}");
-        assert_eq!(make(SECRET).open::<Value>(&tampered), Err(OpenError::Invalid));
-        let wrong_salt = make(SECRET).salt("other").clock(at(NOW)).seal(&obj).unwrap();
+        assert!(
+            matches!(
+                verdict["error"].as_str(),
+                Some("BadSignature" | "BadTimeSignature")
+            ),
+            "{verdict}"
+        );
+        assert_eq!(
+            make(SECRET).open::<Value>(&tampered),
+            Err(OpenError::Invalid)
+        );
+        let wrong_salt = make(SECRET)
+            .salt("other")
+            .clock(at(NOW))
+            .seal(&obj)
+            .unwrap();
         let verdict = py.call(req("loads", json!({"value": wrong_salt})));
         if kd == KeyDerivation::None {
             // No derivation: the salt takes no part in the key, on both sides.
@@ -194,16 +286,39 @@ fn itsdangerous_serializers_both_ways() {
             assert_eq!(make(SECRET).open::<Value>(&wrong_salt).unwrap(), obj);
         } else {
             assert!(verdict["error"].is_string(), "{verdict}");
-            assert_eq!(make(SECRET).open::<Value>(&wrong_salt), Err(OpenError::Invalid));
+            assert_eq!(
+                make(SECRET).open::<Value>(&wrong_salt),
+                Err(OpenError::Invalid)
+            );
         }
         let old = make(OLD_SECRET).clock(at(NOW)).seal(&obj).unwrap();
-        assert_eq!(py.call(req("loads", json!({"value": old, "fallbacks": [OLD_SECRET]})))["obj"], obj);
-        assert_eq!(make(SECRET).fallbacks([OLD_SECRET]).open::<Value>(&old).unwrap(), obj);
+        assert_eq!(
+            py.call(req(
+                "loads",
+                json!({"value": old, "fallbacks": [OLD_SECRET]})
+            ))["obj"],
+            obj
+        );
+        assert_eq!(
+            make(SECRET)
+                .fallbacks([OLD_SECRET])
+                .open::<Value>(&old)
+                .unwrap(),
+            obj
+        );
         if timed {
-            let late = py.call(req("loads", json!({"value": ours, "max_age": 60, "now": NOW + 61})));
+            let late = py.call(req(
+                "loads",
+                json!({"value": ours, "max_age": 60, "now": NOW + 61}),
+            ));
             assert_eq!(late["error"], "SignatureExpired");
-            let ours_late = make(SECRET).max_age(Duration::seconds(60)).clock(at(NOW + 61));
-            assert!(matches!(ours_late.open::<Value>(&ours), Err(OpenError::Expired { .. })));
+            let ours_late = make(SECRET)
+                .max_age(Duration::seconds(60))
+                .clock(at(NOW + 61));
+            assert!(matches!(
+                ours_late.open::<Value>(&ours),
+                Err(OpenError::Expired { .. })
+            ));
         }
     }
 }
@@ -230,8 +345,19 @@ fn bad_input_never_panics() {
         .salt(flask::SESSION_SALT)
         .key_derivation(KeyDerivation::Hmac)
         .clock(at(NOW));
-    for bad in [json!({" b": "!!"}), json!({" d": "yesterday"}), json!({" u": 5}), json!({" di": 1})] {
+    for bad in [
+        json!({" b": "!!"}),
+        json!({" d": "yesterday"}),
+        json!({" u": 5}),
+        json!({" di": 1}),
+    ] {
         let value = odd.seal(&bad).unwrap();
-        assert!(matches!(sessions.open::<Value>(&value), Err(OpenError::PayloadMismatch { .. })), "{bad}");
+        assert!(
+            matches!(
+                sessions.open::<Value>(&value),
+                Err(OpenError::PayloadMismatch { .. })
+            ),
+            "{bad}"
+        );
     }
 }

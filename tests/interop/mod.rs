@@ -69,7 +69,9 @@ impl Peer {
     pub fn call(&mut self, request: Value) -> Value {
         let mut line = serde_json::to_string(&request).expect("request is JSON");
         line.push('\n');
-        self.stdin.write_all(line.as_bytes()).expect("peer takes the request");
+        self.stdin
+            .write_all(line.as_bytes())
+            .expect("peer takes the request");
         self.stdin.flush().expect("peer takes the request");
         let mut answer = String::new();
         self.stdout.read_line(&mut answer).expect("peer answers");

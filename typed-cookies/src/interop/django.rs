@@ -126,8 +126,11 @@ impl Signer {
         S: AsRef<[u8]>,
     {
         self.keys.truncate(1);
-        self.keys
-            .extend(secrets.into_iter().map(|s| Zeroizing::new(s.as_ref().to_vec())));
+        self.keys.extend(
+            secrets
+                .into_iter()
+                .map(|s| Zeroizing::new(s.as_ref().to_vec())),
+        );
         self
     }
 
@@ -612,7 +615,10 @@ mod tests {
     fn signed_cookie_vector_from_django() {
         // Django 5.2.19, SECRET_KEY="k": response.set_signed_cookie("c", "x") at 1700000000
         let c = signed_cookie("k", "c").clock(Clock::fixed(datetime(1_700_000_000)));
-        assert_eq!(c.seal("x"), "x:1r31eq:xEla1yYMVSQGLA6fu0x8b3tfQUV45pC-yGKzAumleWY");
+        assert_eq!(
+            c.seal("x"),
+            "x:1r31eq:xEla1yYMVSQGLA6fu0x8b3tfQUV45pC-yGKzAumleWY"
+        );
     }
 
     #[test]
@@ -620,6 +626,9 @@ mod tests {
         // Django 5.2: signing.dumps({"a": 1}, key="k") with time.time() = 1700000000
         let signer = Signer::new("k").clock(Clock::fixed(datetime(1_700_000_000)));
         let token = signer.seal(&serde_json::json!({"a": 1})).unwrap();
-        assert_eq!(token, "eyJhIjoxfQ:1r31eq:n_SlnIhB48yIgkf71WUb-3F277vVPwIk18uOUo2EVBs");
+        assert_eq!(
+            token,
+            "eyJhIjoxfQ:1r31eq:n_SlnIhB48yIgkf71WUb-3F277vVPwIk18uOUo2EVBs"
+        );
     }
 }

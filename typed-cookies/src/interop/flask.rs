@@ -194,8 +194,11 @@ impl Serializer {
         S: AsRef<[u8]>,
     {
         self.keys.truncate(1);
-        self.keys
-            .extend(secrets.into_iter().map(|s| Zeroizing::new(s.as_ref().to_vec())));
+        self.keys.extend(
+            secrets
+                .into_iter()
+                .map(|s| Zeroizing::new(s.as_ref().to_vec())),
+        );
         self
     }
 
@@ -322,10 +325,10 @@ impl Serializer {
         check_len(value)?;
         let (signed, sig) = value.rsplit_once(SEP).ok_or(OpenError::Malformed)?;
         let tag = b64url_decode(sig).ok_or(OpenError::Invalid)?;
-        let authentic = self
-            .keys
-            .iter()
-            .any(|key| self.digest.verify(&self.derive(key), &[signed.as_bytes()], &tag));
+        let authentic = self.keys.iter().any(|key| {
+            self.digest
+                .verify(&self.derive(key), &[signed.as_bytes()], &tag)
+        });
         if !authentic {
             return Err(OpenError::Invalid);
         }
@@ -403,7 +406,10 @@ fn tag_value(value: Value) -> Value {
             if let Some(real) = key.strip_prefix(TAG_MARK) {
                 single(real.to_owned(), tag_value(inner))
             } else if TAGS.contains(&key.as_str()) {
-                single(" di".to_owned(), single(format!("{key}__"), tag_value(inner)))
+                single(
+                    " di".to_owned(),
+                    single(format!("{key}__"), tag_value(inner)),
+                )
             } else {
                 single(key, tag_value(inner))
             }
@@ -438,7 +444,9 @@ fn untag_value(value: Value) -> Option<Value> {
                 " b" => {
                     use base64::Engine as _;
                     let text = inner.as_str()?;
-                    let bytes = base64::engine::general_purpose::STANDARD.decode(text).ok()?;
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(text)
+                        .ok()?;
                     Some(Value::Array(bytes.into_iter().map(Value::from).collect()))
                 }
                 " u" => {
@@ -533,7 +541,8 @@ fn parse_http_date(text: &str) -> Option<time::OffsetDateTime> {
     if !matches!(parts.next()?, "GMT" | "UTC" | "+0000") || parts.next().is_some() {
         return None;
     }
-    let date = time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()?;
+    let date =
+        time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()?;
     let time = time::Time::from_hms(h, m, s).ok()?;
     Some(time::PrimitiveDateTime::new(date, time).assume_utc())
 }

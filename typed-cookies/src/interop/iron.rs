@@ -163,7 +163,7 @@ where
         .into_iter()
         .map(|(id, pw)| Ok((id.to_string(), check_password(pw.as_ref())?, id)))
         .collect::<Result<Vec<_>, PasswordError>>()?;
-    passwords.sort_by(|a, b| b.2.cmp(&a.2));
+    passwords.sort_by_key(|p| std::cmp::Reverse(p.2));
     passwords.dedup_by(|a, b| a.2 == b.2);
     if passwords.is_empty() {
         return Err(PasswordError::Empty);
@@ -303,10 +303,8 @@ impl Sealer {
     /// assert_ne!(s.seal("x").unwrap(), s.seal("x").unwrap()); // random salts and IV
     /// ```
     pub fn seal<T: Serialize + ?Sized>(&self, value: &T) -> Result<String, SealError> {
-        let json = Zeroizing::new(serde_json::to_vec(value).map_err(|e| {
-            SealError::Serialize {
-                reason: e.to_string(),
-            }
+        let json = Zeroizing::new(serde_json::to_vec(value).map_err(|e| SealError::Serialize {
+            reason: e.to_string(),
         })?);
         let (id, password) = &self.passwords[0];
         let now_ms = self.clock.unix_now().saturating_mul(1000);

@@ -44,7 +44,6 @@ impl Formatter for AsciiFormatter {
     }
 }
 
-
 /// Bytes decoded as Latin-1 (each byte one character), as Django's serializer reads them.
 #[cfg(feature = "django")]
 pub(crate) fn latin1(bytes: &[u8]) -> String {
