@@ -9,11 +9,11 @@
 //! directions (`tests/interop_*.rs`).
 //!
 //! Errors follow the crate's discipline: every signature or decryption failure is the single
-//! [`OpenError::Invalid`](crate::OpenError::Invalid), an authentic but too old value is
-//! [`OpenError::Expired`](crate::OpenError::Expired) with the time it expired, structure that
-//! is wrong before authentication is [`OpenError::Malformed`](crate::OpenError::Malformed),
+//! [`OpenError::Invalid`], an authentic but too old value is
+//! [`OpenError::Expired`] with the time it expired, structure that
+//! is wrong before authentication is [`OpenError::Malformed`],
 //! and an authentic payload that is not the expected type is
-//! [`OpenError::PayloadMismatch`](crate::OpenError::PayloadMismatch). Inputs longer than
+//! [`OpenError::PayloadMismatch`]. Inputs longer than
 //! [`MAX_COOKIE_LEN`](crate::MAX_COOKIE_LEN) are refused unread, and compressed payloads may
 //! inflate to at most [`MAX_INFLATED_LEN`] bytes.
 
@@ -33,7 +33,7 @@ mod zlib;
 pub use mac::Digest;
 
 /// The most a compressed Django or itsdangerous payload may inflate to (64 KiB); a value that
-/// would inflate further is refused as [`OpenError::Malformed`](crate::OpenError::Malformed)
+/// would inflate further is refused as [`OpenError::Malformed`]
 /// without inflating the rest (no zip bombs).
 pub const MAX_INFLATED_LEN: usize = 64 * 1024;
 
