@@ -1,0 +1,131 @@
+"""The real Flask and itsdangerous, driven by tests/interop_flask.rs.
+
+Reads one JSON request per line on stdin, answers one JSON line each. Every request carries
+the time to pretend it is ("now", unix seconds). Python values JSON lacks are described as
+{"tuple": [...]}, {"bytes": "<hex>"}, {"uuid": "<str>"}, {"datetime": "<iso>"},
+{"markup": "<str>"}; errors by the name of the exception class.
+"""
+
+import datetime
+import hashlib
+import json
+import sys
+import uuid
+from unittest import mock
+
+try:
+    import itsdangerous
+    from flask import Flask, session
+    from markupsafe import Markup
+except ImportError as e:
+    print(json.dumps({"missing": f"{e}; pip install -r tests/interop/requirements.txt"}), flush=True)
+    sys.exit(0)
+
+DIGESTS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha512": hashlib.sha512}
+
+# The Python values a Flask app typically keeps in its session, one of each tag.
+RICH = {
+    "pair": (1, "a"),
+    "blob": b"\x00\xffPNG",
+    "uid": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+    "when": datetime.datetime(2015, 10, 21, 7, 28, tzinfo=datetime.timezone.utc),
+    "html": Markup("<b>hi</b>"),
+    "escaped": {" t": "not a tuple"},
+    "_flashes": [("message", "Saved")],
+}
+
+
+def describe(value):
+    if isinstance(value, tuple):
+        return {"tuple": [describe(v) for v in value]}
+    if isinstance(value, bytes):
+        return {"bytes": value.hex()}
+    if isinstance(value, uuid.UUID):
+        return {"uuid": str(value)}
+    if isinstance(value, datetime.datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, Markup):
+        return {"markup": str(value)}
+    if isinstance(value, dict):
+        return {k: describe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [describe(v) for v in value]
+    return value
+
+
+def app_for(req):
+    app = Flask("peer")
+    app.secret_key = req["secret"]
+    app.config["SECRET_KEY_FALLBACKS"] = req.get("fallbacks", [])
+    app.config["PERMANENT_SESSION_LIFETIME"] = req.get("lifetime", 31 * 24 * 3600)
+
+    @app.post("/save")
+    def save():
+        data = dict(req["data"])
+        if req.get("rich"):
+            data.update(RICH)
+        session.update(data)
+        return "ok"
+
+    @app.get("/load")
+    def load():
+        return json.dumps(describe(dict(session)))
+
+    return app
+
+
+def serializer(req):
+    cls = (
+        itsdangerous.URLSafeTimedSerializer
+        if req.get("timed", True)
+        else itsdangerous.URLSafeSerializer
+    )
+    keys = [*req.get("fallbacks", []), req["secret"]]  # itsdangerous: newest last
+    return cls(
+        keys,
+        salt=req.get("salt", "itsdangerous"),
+        signer_kwargs={
+            "key_derivation": req.get("key_derivation", "django-concat"),
+            "digest_method": DIGESTS[req.get("digest", "sha1")],
+        },
+    )
+
+
+def handle(req):
+    op = req["op"]
+    if op == "session_save":
+        client = app_for(req).test_client()
+        response = client.post("/save")
+        cookie = response.headers["Set-Cookie"]
+        return {"value": cookie.split(";", 1)[0].split("=", 1)[1]}
+    if op == "session_load":
+        app = app_for(req)
+        # What open_session decides, with its verdict (it answers an empty session for a bad one).
+        verdict = None
+        try:
+            s = app.session_interface.get_signing_serializer(app)
+            s.loads(req["value"], max_age=int(app.permanent_session_lifetime.total_seconds()))
+        except Exception as e:
+            verdict = type(e).__name__
+        client = app.test_client()
+        client.set_cookie("session", req["value"])
+        return {"data": json.loads(client.get("/load").get_data(as_text=True)), "error": verdict}
+    if op == "dumps":
+        return {"value": serializer(req).dumps(req["obj"])}
+    if op == "loads":
+        s = serializer(req)
+        if req.get("timed", True):
+            return {"obj": s.loads(req["value"], max_age=req.get("max_age"))}
+        return {"obj": s.loads(req["value"])}
+    raise ValueError(f"unknown op {op}")
+
+
+print(json.dumps({"ready": True}), flush=True)
+for line in sys.stdin:
+    request = json.loads(line)
+    try:
+        with mock.patch("time.time", return_value=request["now"]):
+            answer = handle(request)
+    except Exception as e:
+        answer = {"error": type(e).__name__}
+    print(json.dumps(answer), flush=True)

@@ -1,0 +1,363 @@
+//! `typed_cookies::interop::flask` against the real Flask 3.1 and itsdangerous 2.2
+//! (`tests/interop/flask_peer.py`): the session cookie with every tag Flask writes, and plain
+//! `URLSafeTimedSerializer` / `URLSafeSerializer`, in both directions; a changed byte, a wrong
+//! salt, an expired value and a fallback key get the same verdict on both sides.
+
+mod interop;
+
+use interop::{flip, mutations, Peer, PYTHON_HINT};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use typed_cookies::interop::flask::{self, tag, KeyDerivation};
+use typed_cookies::interop::Digest;
+use typed_cookies::time::{Duration, OffsetDateTime};
+use typed_cookies::{Clock, OpenError};
+
+const NOW: i64 = 1_700_000_000;
+const SECRET: &str = "flask-secret-key-0123456789";
+const OLD_SECRET: &str = "flask-secret-key-of-last-year";
+
+fn at(secs: i64) -> Clock {
+    Clock::fixed(OffsetDateTime::from_unix_timestamp(secs).unwrap())
+}
+
+fn flask(test: &str) -> Option<Peer> {
+    Peer::start(test, "python3", "flask_peer.py", PYTHON_HINT)
+}
+
+/// A Flask session with one value of each Python type Flask tags (the peer's `RICH`).
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Rich {
+    user_id: u64,
+    pair: tag::Tuple<(u8, String)>,
+    blob: tag::Bytes,
+    uid: tag::Uuid,
+    when: tag::DateTime,
+    html: tag::Markup,
+    escaped: std::collections::BTreeMap<String, String>,
+    #[serde(rename = "_flashes")]
+    flashes: Vec<tag::Tuple<(String, String)>>,
+}
+
+fn rich() -> Rich {
+    Rich {
+        user_id: 42,
+        pair: tag::Tuple((1, "a".into())),
+        blob: tag::Bytes(b"\x00\xffPNG".to_vec()),
+        uid: tag::Uuid(0x12345678_1234_5678_1234_567812345678),
+        when: tag::DateTime(OffsetDateTime::from_unix_timestamp(1_445_412_480).unwrap()),
+        html: tag::Markup("<b>hi</b>".into()),
+        escaped: [(" t".to_owned(), "not a tuple".to_owned())].into(),
+        flashes: vec![tag::Tuple(("message".into(), "Saved".into()))],
+    }
+}
+
+/// What the peer describes for `rich()` in Python.
+fn rich_in_python() -> Value {
+    json!({
+        "user_id": 42,
+        "pair": {"tuple": [1, "a"]},
+        "blob": {"bytes": "00ff504e47"},
+        "uid": {"uuid": "12345678-1234-5678-1234-567812345678"},
+        "when": {"datetime": "2015-10-21T07:28:00+00:00"},
+        "html": {"markup": "<b>hi</b>"},
+        "escaped": {" t": "not a tuple"},
+        "_flashes": [{"tuple": ["message", "Saved"]}],
+    })
+}
+
+#[test]
+fn flask_sessions_open_here_with_every_tag() {
+    let Some(mut py) = flask("flask_sessions_open_here_with_every_tag") else {
+        return;
+    };
+    let cookie = py.value(
+        json!({"op": "session_save", "secret": SECRET, "data": {"user_id": 42}, "rich": true, "now": NOW}),
+        "value",
+    );
+    let sessions = flask::session(SECRET).clock(at(NOW + 60));
+    assert_eq!(sessions.open::<Rich>(&cookie).unwrap(), rich());
+    // Plain Rust types read the untagged forms too.
+    let plain: Value = sessions.open(&cookie).unwrap();
+    assert_eq!(plain["pair"], json!([1, "a"]));
+    assert_eq!(plain["blob"], json!([0, 255, 80, 78, 71]));
+    assert_eq!(plain["uid"], "12345678-1234-5678-1234-567812345678");
+    assert_eq!(plain["when"], "2015-10-21T07:28:00Z");
+    assert_eq!(plain["escaped"], json!({" t": "not a tuple"}));
+}
+
+#[test]
+fn sessions_made_here_open_in_flask_with_python_types() {
+    let Some(mut py) = flask("sessions_made_here_open_in_flask_with_python_types") else {
+        return;
+    };
+    let ours = flask::session(SECRET).clock(at(NOW)).seal(&rich()).unwrap();
+    let answer =
+        py.call(json!({"op": "session_load", "secret": SECRET, "value": ours, "now": NOW + 60}));
+    assert_eq!(answer["error"], Value::Null, "{answer}");
+    assert_eq!(answer["data"], rich_in_python());
+    // Byte for byte what Flask writes for the same uncompressed session at the same time (a
+    // compressed one differs only in the zlib encoder's choices).
+    let small = json!({"b": [1, 2], "a": "zoë", "t": {" t": 1}});
+    let theirs = py.value(
+        json!({"op": "session_save", "secret": SECRET, "data": small, "now": NOW}),
+        "value",
+    );
+    assert!(!theirs.starts_with('.'));
+    assert_eq!(
+        flask::session(SECRET).clock(at(NOW)).seal(&small).unwrap(),
+        theirs
+    );
+}
+
+#[test]
+fn session_verdicts_agree_with_flask() {
+    let Some(mut py) = flask("session_verdicts_agree_with_flask") else {
+        return;
+    };
+    let data = json!({"user_id": 7, "name": "zoë"});
+    let theirs = py.value(
+        json!({"op": "session_save", "secret": SECRET, "data": data, "now": NOW}),
+        "value",
+    );
+    let ours = flask::session(SECRET).clock(at(NOW)).seal(&data).unwrap();
+    let old = flask::session(OLD_SECRET)
+        .clock(at(NOW))
+        .seal(&data)
+        .unwrap();
+    let verdict = |py: &mut Peer, value: &str, fallbacks: &[&str], now: i64| {
+        let answer = py.call(
+            json!({"op": "session_load", "secret": SECRET, "fallbacks": fallbacks,
+                                    "value": value, "now": now}),
+        );
+        let theirs = answer["error"].as_str().unwrap_or("ok").to_owned();
+        let ours = match flask::session(SECRET)
+            .fallbacks(fallbacks)
+            .clock(at(now))
+            .open::<Value>(value)
+        {
+            Ok(v) => {
+                assert_eq!(v, answer["data"]);
+                "ok".to_owned()
+            }
+            Err(e) => {
+                assert_eq!(answer["data"], json!({}), "Flask starts an empty session");
+                format!("{e:?}")
+            }
+        };
+        (theirs, ours)
+    };
+    let lifetime = 31 * 24 * 3600;
+    for value in [&theirs, &ours] {
+        assert_eq!(
+            verdict(&mut py, value, &[], NOW + 1),
+            ("ok".into(), "ok".into())
+        );
+        for i in [1, value.len() / 2, value.len() - 2] {
+            let (t, o) = verdict(&mut py, &flip(value, i), &[], NOW + 1);
+            // itsdangerous' BadTimeSignature is its BadSignature of a timed value.
+            assert_eq!(
+                (t.as_str(), o.as_str()),
+                ("BadTimeSignature", "Invalid"),
+                "byte {i}"
+            );
+        }
+        assert_eq!(
+            verdict(&mut py, value, &[], NOW + lifetime),
+            ("ok".into(), "ok".into())
+        );
+        let (t, o) = verdict(&mut py, value, &[], NOW + lifetime + 1);
+        assert_eq!(t, "SignatureExpired");
+        assert!(o.starts_with("Expired"), "{o}");
+        // Signed in the future: itsdangerous refuses it whenever it checks an age.
+        let (t, o) = verdict(&mut py, value, &[], NOW - 10);
+        assert_eq!(t, "SignatureExpired");
+        assert!(o.starts_with("IssuedInFuture"), "{o}");
+    }
+    let (t, o) = verdict(&mut py, &old, &[], NOW + 1);
+    assert_eq!((t.as_str(), o.as_str()), ("BadTimeSignature", "Invalid"));
+    assert_eq!(
+        verdict(&mut py, &old, &[OLD_SECRET], NOW + 1),
+        ("ok".into(), "ok".into())
+    );
+}
+
+#[test]
+fn itsdangerous_serializers_both_ways() {
+    let Some(mut py) = flask("itsdangerous_serializers_both_ways") else {
+        return;
+    };
+    let obj = json!({"email": "ada@example.com", "n": [1, 2, 3], "note": "ünïcode"});
+    let big = json!({"ids": (0..200).collect::<Vec<u32>>()});
+    let cases = [
+        (
+            true,
+            "itsdangerous",
+            "sha1",
+            "django-concat",
+            Digest::Sha1,
+            KeyDerivation::DjangoConcat,
+        ),
+        (
+            true,
+            "activate",
+            "sha256",
+            "hmac",
+            Digest::Sha256,
+            KeyDerivation::Hmac,
+        ),
+        (
+            true,
+            "x",
+            "sha512",
+            "concat",
+            Digest::Sha512,
+            KeyDerivation::Concat,
+        ),
+        (
+            false,
+            "unsubscribe",
+            "sha1",
+            "django-concat",
+            Digest::Sha1,
+            KeyDerivation::DjangoConcat,
+        ),
+        (
+            false,
+            "y",
+            "sha256",
+            "none",
+            Digest::Sha256,
+            KeyDerivation::None,
+        ),
+    ];
+    for (timed, salt, digest_name, kd_name, digest, kd) in cases {
+        let make = |secret: &str| {
+            let s = if timed {
+                flask::Serializer::timed(secret)
+            } else {
+                flask::Serializer::untimed(secret)
+            };
+            s.salt(salt).digest(digest).key_derivation(kd)
+        };
+        let req = |op: &str, extra: Value| {
+            let mut r = json!({"op": op, "timed": timed, "secret": SECRET, "salt": salt,
+                               "digest": digest_name, "key_derivation": kd_name, "now": NOW});
+            r.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            r
+        };
+        for value in [&obj, &big] {
+            let theirs = py.value(req("dumps", json!({"obj": value})), "value");
+            assert_eq!(
+                make(SECRET).clock(at(NOW)).open::<Value>(&theirs).unwrap(),
+                *value
+            );
+            let ours = make(SECRET).clock(at(NOW)).seal(value).unwrap();
+            if !theirs.starts_with('.') {
+                assert_eq!(ours, theirs, "byte for byte ({salt})");
+            }
+            assert_eq!(py.call(req("loads", json!({"value": ours})))["obj"], *value);
+        }
+        let ours = make(SECRET).clock(at(NOW)).seal(&obj).unwrap();
+        let tampered = flip(&ours, 2);
+        let verdict = py.call(req("loads", json!({"value": tampered})));
+        assert!(
+            matches!(
+                verdict["error"].as_str(),
+                Some("BadSignature" | "BadTimeSignature")
+            ),
+            "{verdict}"
+        );
+        assert_eq!(
+            make(SECRET).open::<Value>(&tampered),
+            Err(OpenError::Invalid)
+        );
+        let wrong_salt = make(SECRET)
+            .salt("other")
+            .clock(at(NOW))
+            .seal(&obj)
+            .unwrap();
+        let verdict = py.call(req("loads", json!({"value": wrong_salt})));
+        if kd == KeyDerivation::None {
+            // No derivation: the salt takes no part in the key, on both sides.
+            assert_eq!(verdict["obj"], obj);
+            assert_eq!(make(SECRET).open::<Value>(&wrong_salt).unwrap(), obj);
+        } else {
+            assert!(verdict["error"].is_string(), "{verdict}");
+            assert_eq!(
+                make(SECRET).open::<Value>(&wrong_salt),
+                Err(OpenError::Invalid)
+            );
+        }
+        let old = make(OLD_SECRET).clock(at(NOW)).seal(&obj).unwrap();
+        assert_eq!(
+            py.call(req(
+                "loads",
+                json!({"value": old, "fallbacks": [OLD_SECRET]})
+            ))["obj"],
+            obj
+        );
+        assert_eq!(
+            make(SECRET)
+                .fallbacks([OLD_SECRET])
+                .open::<Value>(&old)
+                .unwrap(),
+            obj
+        );
+        if timed {
+            let late = py.call(req(
+                "loads",
+                json!({"value": ours, "max_age": 60, "now": NOW + 61}),
+            ));
+            assert_eq!(late["error"], "SignatureExpired");
+            let ours_late = make(SECRET)
+                .max_age(Duration::seconds(60))
+                .clock(at(NOW + 61));
+            assert!(matches!(
+                ours_late.open::<Value>(&ours),
+                Err(OpenError::Expired { .. })
+            ));
+        }
+    }
+}
+
+#[test]
+fn bad_input_never_panics() {
+    let sessions = flask::session(SECRET).clock(at(NOW));
+    let untimed = flask::Serializer::untimed(SECRET);
+    let values = [
+        sessions.seal(&rich()).unwrap(),
+        sessions.seal(&json!({"a": "b"})).unwrap(),
+        untimed.seal(&json!([1, 2, 3])).unwrap(),
+    ];
+    for value in &values {
+        for m in mutations(value) {
+            if &m != value {
+                assert!(sessions.open::<Value>(&m).is_err(), "{m}");
+                assert!(untimed.open::<Value>(&m).is_err(), "{m}");
+            }
+        }
+    }
+    // Authentic, but tags Flask could not read back: refused as a payload mismatch.
+    let odd = flask::Serializer::timed(SECRET)
+        .salt(flask::SESSION_SALT)
+        .key_derivation(KeyDerivation::Hmac)
+        .clock(at(NOW));
+    for bad in [
+        json!({" b": "!!"}),
+        json!({" d": "yesterday"}),
+        json!({" u": 5}),
+        json!({" di": 1}),
+    ] {
+        let value = odd.seal(&bad).unwrap();
+        assert!(
+            matches!(
+                sessions.open::<Value>(&value),
+                Err(OpenError::PayloadMismatch { .. })
+            ),
+            "{bad}"
+        );
+    }
+}
