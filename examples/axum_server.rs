@@ -1,15 +1,20 @@
-//! A tiny sign-in site on axum: an encrypted session cookie, a signed CSRF cookie checked by
-//! double submit, and sign-out.
+//! A tiny sign-in site on axum: an encrypted session cookie that ends after 15 minutes without
+//! a request and after 2 hours whatever the activity, refreshed on the way out by the
+//! `refresh` middleware (also after a key rotation), a signed CSRF cookie checked by double
+//! submit, and sign-out.
 //!
 //! `cargo run --example axum_server --features axum`, then open <http://127.0.0.1:3000/>
 //! (`PORT` changes the port). Keys come from `TYPED_COOKIES_KEYS` (comma-separated base64,
-//! primary first) or are generated for this run, which signs everyone out at each restart.
+//! primary first: to rotate, put a new key first and keep the old one after it; sessions
+//! sealed by the old key still open and are resealed by the new one on their next request) or
+//! are generated for this run, which signs everyone out at each restart. `RUST_LOG`-style
+//! logging is not wired up here; the middleware logs fallback-key opens through `tracing`.
 //!
 //! | route | what it does |
 //! |---|---|
 //! | `GET /` | the sign-in form |
 //! | `POST /login` | checks the CSRF token, seals the session, `303` to `/whoami` |
-//! | `GET /whoami` | `Signed in as <user>` (and a sign-out form) or `Not signed in` |
+//! | `GET /whoami` | `Signed in as <user>` with when the session ends (and a sign-out form), or `Not signed in` |
 //! | `POST /logout` | checks the CSRF token, removes the session, `303` to `/` |
 //!
 //! A POST whose `csrf` field is missing or does not match the CSRF cookie is refused with
@@ -21,11 +26,11 @@ use axum::extract::{Form, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{middleware, Router};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use typed_cookies::integrations::axum::{Removal, Sealed, SetCookie};
-use typed_cookies::{Key, KeyRing, SealError, SealedCookie};
+use typed_cookies::integrations::axum::{refresh, Removal, Sealed, SetCookie};
+use typed_cookies::{Key, KeyRing, Opened, SealError, SealedCookie};
 
 /// The signed-in user, encrypted: the browser can neither read nor change it.
 ///
@@ -36,11 +41,17 @@ use typed_cookies::{Key, KeyRing, SealError, SealedCookie};
 /// `http://localhost` (checked by hand), although it counts both as secure contexts. So the
 /// demo uses an unprefixed name with `secure = false`. Everything else (encryption, `HttpOnly`,
 /// `SameSite`, expiry inside the value) is as in production; behind TLS, switch back.
+///
+/// `max_age = "2h"` counts from sign-in and is never extended; `idle = "15m"` signs out a
+/// browser left alone for 15 minutes. The refresh middleware in [`app`] reseals the cookie
+/// once half of the idle window has passed (and whenever a fallback key sealed it), so a busy
+/// page does not get a `Set-Cookie` on every request.
 #[derive(Debug, Serialize, Deserialize, SealedCookie)]
 #[cookie(
     name = "demo_sid",
     salt = "typed-cookies.demo.session.v1",
     max_age = "2h",
+    idle = "15m",
     encrypt,
     secure = false,
     same_site = "lax"
@@ -69,13 +80,18 @@ pub struct CsrfToken {
 /// Longest user name accepted, far below the 4096-byte cookie limit.
 const MAX_USER_LEN: usize = 64;
 
-/// The demo's router, with `keys` as its state.
+/// The demo's router, with `keys` as its state; the session is refreshed (or cleared when it
+/// no longer opens) on every response by the `refresh` middleware.
 pub fn app(keys: KeyRing) -> Router {
     Router::new()
         .route("/", get(sign_in_page))
         .route("/login", post(login))
         .route("/whoami", get(whoami))
         .route("/logout", post(logout))
+        .layer(middleware::from_fn_with_state(
+            keys.clone(),
+            refresh::<KeyRing, Session>,
+        ))
         .with_state(keys)
 }
 
@@ -162,10 +178,10 @@ async fn login(
 
 async fn whoami(
     State(keys): State<KeyRing>,
-    session: Option<Sealed<Session>>,
+    session: Option<Opened<Session>>,
     csrf: Option<Sealed<CsrfToken>>,
 ) -> Result<Response, SealError> {
-    let Some(Sealed(session)) = session else {
+    let Some(session) = session else {
         let body = page(
             "Not signed in",
             r#"<p id="status">Not signed in</p><p><a href="/">Sign in</a></p>"#,
@@ -177,11 +193,14 @@ async fn whoami(
         "Signed in",
         &format!(
             r#"<p id="status">Signed in as {user}</p>
+<p id="ends">Signed out at {idle} without a request, at {expires} in any case.</p>
 <form method="post" action="/logout">
   <input type="hidden" name="csrf" value="{token}">
   <button type="submit">Sign out</button>
 </form>"#,
-            user = escape(&session.user),
+            user = escape(&session.value().user),
+            idle = time_of_day(session.idle_deadline()),
+            expires = time_of_day(session.expires_at()),
             token = escape(&token),
         ),
     );
@@ -225,6 +244,14 @@ fn csrf_matches(cookie: Option<&CsrfToken>, submitted: &str) -> bool {
     let Some(cookie) = cookie else { return false };
     let (a, b) = (cookie.token.as_bytes(), submitted.as_bytes());
     !a.is_empty() && a.len() == b.len() && a.iter().zip(b).fold(0, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// `14:05:00 UTC`, for the session's deadlines.
+fn time_of_day(at: Option<typed_cookies::time::OffsetDateTime>) -> String {
+    at.map_or_else(
+        || "never".into(),
+        |at| format!("{:02}:{:02}:{:02} UTC", at.hour(), at.minute(), at.second()),
+    )
 }
 
 fn forbidden() -> Response {

@@ -88,7 +88,7 @@ async fn sign_in_who_am_i_sign_out() {
     let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
     assert!(
         set.starts_with("demo_sid=")
-            && set.contains("; HttpOnly; SameSite=Lax; Path=/; Max-Age=7200"),
+            && set.contains("; HttpOnly; SameSite=Lax; Path=/; Max-Age=900"),
         "{set}"
     );
     assert!(!set.contains("Secure"), "{set}");

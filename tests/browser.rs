@@ -2,6 +2,10 @@
 //! - the demo server (`examples/axum_server.rs`): open `/`, sign in, land on `/whoami` showing
 //!   the user, check that `document.cookie` does not expose the HttpOnly session cookie, sign
 //!   out, see `Not signed in`;
+//! - the session lifecycle, with the server's clock moved by the test (no sleeping): an active
+//!   session stays signed in past its idle window, an idle one is signed out (and its cookie
+//!   cleared), no session outlives `max_age`, and a cookie sealed by a fallback key is
+//!   resealed by the primary on the next response;
 //! - the look-alike `__Host-` attack, replayed: a page on `evil.example.test` plants
 //!   `"\u{2000}__Host-sid"` for the whole `example.test` domain, Chromium sends it to
 //!   `app.example.test`, and the app must not see a session.
@@ -25,7 +29,8 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
-use typed_cookies::{Key, KeyRing, SealedCookie};
+use typed_cookies::time::{Duration as Minutes, OffsetDateTime};
+use typed_cookies::{Key, KeyRing, ManualClock, SealedCookie};
 
 /// Kills and reaps chromedriver (and so its browsers) however the test ends.
 struct KillOnDrop(Child);
@@ -399,5 +404,163 @@ async fn plant_and_visit(browser: &Client, port: u16) -> Result<(), Box<dyn std:
         seen["user"], "nobody",
         "Chromium stored a nameless `__Host-` look-alike: {seen}"
     );
+    Ok(())
+}
+
+/// The demo's session lifecycle in Chromium, the server's clock moved by the test.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_lifecycle_in_headless_chromium() {
+    let Some((chromedriver, chromium)) = browser_binaries("session_lifecycle_in_headless_chromium")
+    else {
+        return;
+    };
+    // The real time, so that the cookies' Expires stay in the browser's future.
+    let clock = ManualClock::new(OffsetDateTime::now_utc());
+    let old = Key::generate();
+    let keys = KeyRing::with_fallbacks(Key::generate(), [old.clone()])
+        .unwrap()
+        .with_clock(clock.clone());
+    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .await
+        .unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    let server = tokio::spawn(axum::serve(listener, demo::app(keys.clone())).into_future());
+    let base = format!("http://{addr}");
+
+    let (_chromedriver, port) = start_chromedriver(&chromedriver);
+    let profile = TempDir::new();
+    let browser = connect(port, &chromium, &profile.0, &[]).await;
+    let outcome = tokio::time::timeout(
+        Duration::from_secs(120),
+        lifecycle(&browser, &base, &keys, &clock, old),
+    )
+    .await
+    .unwrap_or_else(|_| Err("the browser flow took over 120 s".into()));
+    let _ = browser.close().await;
+    server.abort();
+    if let Err(error) = outcome {
+        panic!("browser flow failed: {error}");
+    }
+}
+
+async fn sign_in(
+    browser: &Client,
+    base: &str,
+    user: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    browser.goto(&format!("{base}/")).await?;
+    let form = browser
+        .find(Locator::Css(r#"form[action="/login"]"#))
+        .await?;
+    form.find(Locator::Css(r#"input[name="user"]"#))
+        .await?
+        .send_keys(user)
+        .await?;
+    form.find(Locator::Css(r#"button[type="submit"]"#))
+        .await?
+        .click()
+        .await?;
+    let status = browser.wait().for_element(Locator::Id("status")).await?;
+    assert_eq!(status.text().await?, format!("Signed in as {user}"));
+    Ok(())
+}
+
+/// `/whoami`'s status line.
+async fn whoami(browser: &Client, base: &str) -> Result<String, Box<dyn std::error::Error>> {
+    browser.goto(&format!("{base}/whoami")).await?;
+    Ok(browser.find(Locator::Id("status")).await?.text().await?)
+}
+
+async fn lifecycle(
+    browser: &Client,
+    base: &str,
+    keys: &KeyRing,
+    clock: &ManualClock,
+    old: Key,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let signed_in = "Signed in as ann";
+
+    // Active: a request every 10 minutes keeps a 15-minute idle session alive for 40 minutes,
+    // each due request resealing it (half the idle window, 7.5 min, has passed each time).
+    sign_in(browser, base, "ann").await?;
+    let mut values = vec![browser
+        .get_named_cookie("demo_sid")
+        .await?
+        .value()
+        .to_owned()];
+    for _ in 0..4 {
+        clock.advance(Minutes::minutes(10));
+        assert_eq!(
+            whoami(browser, base).await?,
+            signed_in,
+            "active, still signed in"
+        );
+        values.push(
+            browser
+                .get_named_cookie("demo_sid")
+                .await?
+                .value()
+                .to_owned(),
+        );
+    }
+    assert!(
+        values.windows(2).all(|w| w[0] != w[1]),
+        "every due response resealed the session"
+    );
+    let opened = demo::Session::open_with_metadata(keys, values.last().unwrap())?;
+    assert_eq!(
+        opened.issued_at() - opened.created_at(),
+        Minutes::minutes(40),
+        "the reseals kept the creation time"
+    );
+
+    // Idle: 16 minutes without a request.
+    clock.advance(Minutes::minutes(16));
+    assert_eq!(
+        whoami(browser, base).await?,
+        "Not signed in",
+        "idle, signed out"
+    );
+    assert!(
+        browser.get_named_cookie("demo_sid").await.is_err(),
+        "the refused cookie was cleared"
+    );
+
+    // Absolute: active all along, still signed out once 2 hours have passed since sign-in.
+    sign_in(browser, base, "ann").await?;
+    for step in 1..=13 {
+        clock.advance(Minutes::minutes(10));
+        let status = whoami(browser, base).await?;
+        if step <= 12 {
+            assert_eq!(status, signed_in, "{} min after sign-in", step * 10);
+        } else {
+            assert_eq!(
+                status, "Not signed in",
+                "past max_age, whatever the activity"
+            );
+        }
+    }
+
+    // Rotation: a session sealed by the old key (now a fallback) opens, and the response
+    // reseals it with the primary.
+    let sealed_by_old =
+        demo::Session { user: "ann".into() }.seal(&KeyRing::new(old).with_clock(clock.clone()))?;
+    // Planted by script (the refused cookie was cleared, so nothing HttpOnly is in the way);
+    // the reseal below comes back HttpOnly.
+    browser
+        .execute(
+            "document.cookie = 'demo_sid=' + arguments[0] + '; path=/';",
+            vec![json!(sealed_by_old)],
+        )
+        .await?;    assert_eq!(whoami(browser, base).await?, signed_in);
+    let resealed = browser
+        .get_named_cookie("demo_sid")
+        .await?
+        .value()
+        .to_owned();
+    assert_ne!(resealed, sealed_by_old);
+    let opened = demo::Session::open_with_metadata(keys, &resealed)?;
+    assert!(opened.sealed_with_primary(), "resealed by the primary key");
+    assert_eq!(opened.key_id(), keys.primary().id());
     Ok(())
 }

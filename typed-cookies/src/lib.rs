@@ -28,8 +28,6 @@
 // Modules by concept; imports only point down this list: clock and wire know nothing of
 // ours, keys use wire, errors use keys and wire, the engine (seal) uses all three, cookie sits
 // on the engine, and the framework integrations only translate to and from cookie.
-#[cfg(any(feature = "django", feature = "flask", feature = "iron"))]
-pub mod interop;
 #[doc(hidden)]
 pub mod __private;
 mod clock;
@@ -37,6 +35,8 @@ mod cookie;
 mod error;
 #[cfg(any(feature = "http", feature = "actix-web"))]
 pub mod integrations;
+#[cfg(any(feature = "django", feature = "flask", feature = "iron"))]
+pub mod interop;
 mod keys;
 mod seal;
 mod wire;
