@@ -552,7 +552,8 @@ async fn lifecycle(
             "document.cookie = 'demo_sid=' + arguments[0] + '; path=/';",
             vec![json!(sealed_by_old)],
         )
-        .await?;    assert_eq!(whoami(browser, base).await?, signed_in);
+        .await?;
+    assert_eq!(whoami(browser, base).await?, signed_in);
     let resealed = browser
         .get_named_cookie("demo_sid")
         .await?

@@ -210,6 +210,14 @@ pub trait ResponseBuilderExt {
         keys: &KeyRing,
     ) -> Result<&mut Self, SealError>;
 
+    /// Seals an opened (possibly changed) session again, keeping its creation time, and
+    /// appends its `Set-Cookie` header.
+    fn resealed_cookie<T: SealedCookie>(
+        &mut self,
+        opened: &Opened<T>,
+        keys: &KeyRing,
+    ) -> Result<&mut Self, SealError>;
+
     /// Appends the `Set-Cookie` header that deletes `T`'s cookie.
     fn removal<T: SealedCookie>(&mut self) -> &mut Self;
 }
@@ -221,6 +229,15 @@ impl ResponseBuilderExt for HttpResponseBuilder {
         keys: &KeyRing,
     ) -> Result<&mut Self, SealError> {
         let header = header_value(value.to_set_cookie(keys)?);
+        Ok(self.append_header((SET_COOKIE, header)))
+    }
+
+    fn resealed_cookie<T: SealedCookie>(
+        &mut self,
+        opened: &Opened<T>,
+        keys: &KeyRing,
+    ) -> Result<&mut Self, SealError> {
+        let header = header_value(opened.to_set_cookie(keys)?);
         Ok(self.append_header((SET_COOKIE, header)))
     }
 
