@@ -10,7 +10,7 @@
 //! use typed_cookies::{Key, KeyRing, SealedCookie};
 //!
 //! #[derive(Serialize, Deserialize, SealedCookie)]
-//! #[cookie(name = "__Host-sid", salt = "shop.session.v1", max_age = "2h", encrypt)]
+//! #[cookie(name = "__Host-sid", salt = "shop.session.v1", max_age = "8h", idle = "30m", encrypt)]
 //! struct Session { user_id: u64, csrf: String }
 //!
 //! let keys = KeyRing::new(Key::generate()); // or KeyRing::from_env("APP_KEYS")
@@ -19,8 +19,32 @@
 //! assert_eq!(session.user_id, 42);
 //! ```
 //!
-//! The same engine seals any serde value under a salt chosen at run time: see
-//! [`KeyRing::signed`] and [`KeyRing::encrypted`]. The wire format is described in `FORMAT.md`.
+//! Where to look:
+//!
+//! - [`SealedCookie`] (the trait the derive implements: seal, open, `Set-Cookie`, removal,
+//!   reading a `Cookie:` header) and [`CookieConfig`] (what a type declared);
+//! - [`Opened`]: what opening found (creation, expiry, idle deadline, key id, refresh due);
+//! - [`Key`], [`KeyRing`] (rotation: a primary and fallbacks) and [`Clock`] (every seal and
+//!   open reads the ring's clock; [`ManualClock`] for tests);
+//! - [`KeyRing::signed`] and [`KeyRing::encrypted`]: the same engine for any serde value under
+//!   a salt chosen at run time (reset links, hidden fields), through [`Sealer`];
+//! - [`SealError`], [`OpenError`], [`KeyError`].
+//!
+//! The wire format is described byte by byte, with test vectors, in
+//! [`FORMAT.md`](https://example.invalid/typed-cookies/blob/main/typed-cookies/FORMAT.md)
+//! (in the crate's package as `FORMAT.md`); the threat model in `SECURITY.md`.
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `derive` | yes | `#[derive(SealedCookie)]` |
+//! | `http` | | `integrations::http`: `CookieHeaders` on `http::HeaderMap`, `http::refresh` |
+//! | `axum` | | `integrations::axum`: extractors, response parts, the `refresh` middleware (axum 0.8) |
+//! | `actix-web` | | `integrations::actix`: extractors, `ResponseBuilderExt`, the `refresh` middleware (actix-web 4) |
+//! | `django` | | `interop::django`: Django `signing`, signed cookies, the `signed_cookies` session |
+//! | `flask` | | `interop::flask`: Flask's session cookie and itsdangerous serializers |
+//! | `iron` | | `interop::iron`: @hapi/iron seals and iron-session cookies |
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -53,3 +77,17 @@ pub use time;
 
 #[cfg(feature = "derive")]
 pub use typed_cookies_derive::SealedCookie;
+
+// The README's examples are doc tests, so they compile (and run) with the code they show. They
+// use every adapter and interop module, so only with all of them (the README's test command).
+#[cfg(all(
+    doctest,
+    feature = "derive",
+    feature = "axum",
+    feature = "actix-web",
+    feature = "django",
+    feature = "flask",
+    feature = "iron"
+))]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

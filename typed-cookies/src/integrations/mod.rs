@@ -4,7 +4,7 @@
 //!
 //! | feature | module | what it gives |
 //! |---|---|---|
-//! | `http` | `integrations::http` | `CookieHeaders` on `http::HeaderMap` (open a sealed cookie, append its `Set-Cookie` or its removal) and [`http::refresh`](self::http::refresh) — the base for any framework built on the `http` crate |
+//! | `http` | `integrations::http` | `CookieHeaders` on `http::HeaderMap` (open a sealed cookie, append its `Set-Cookie` or its removal) and `http::refresh` — the base for any framework built on the `http` crate |
 //! | `axum` | `integrations::axum` | the `Sealed<T>` and `Opened<T>` extractors (keys from router state), `SetCookie` / `Removal<T>` response parts, the `refresh` middleware |
 //! | `actix-web` | `integrations::actix` | the same extractors (keys from `app_data`), `ResponseBuilderExt`, the `refresh` middleware |
 //!
@@ -17,7 +17,7 @@
 //! header-string API directly: [`SealedCookie::from_cookie_header`] and
 //! [`SealedCookie::to_set_cookie`].
 //!
-//! **Refresh.** The `refresh` middleware of each adapter (and [`http::refresh`](self::http::refresh))
+//! **Refresh.** The `refresh` middleware of each adapter (and `http::refresh`)
 //! reseals, on the way out, a cookie that opened but is due ([`Opened::refresh_due`]: sealed
 //! by a fallback key, or past the refresh point of its idle window), keeping its creation
 //! time, and deletes one that is present but does not open when the type says
