@@ -11,6 +11,15 @@ use crate::keys::KeyId;
 use crate::wire::Format;
 
 /// Sealing a value failed.
+///
+/// ```
+/// use typed_cookies::{Key, KeyRing, SealError};
+/// let keys = KeyRing::new(Key::generate());
+/// let note = keys.signed("notes").no_expiry();
+/// let err = note.seal(&"x".repeat(5000)).unwrap_err();
+/// assert!(matches!(err, SealError::TooLarge { max: 4096, .. }));
+/// assert_eq!(err.kind(), "too_large");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SealError {
@@ -38,6 +47,29 @@ pub enum SealError {
 /// Every variant before [`OpenError::Invalid`] is decided on public, unauthenticated structure
 /// (length, encoding, the header's version, format and key id), which an attacker already sees.
 /// Everything after it is only reported for values that authenticated under our key.
+///
+/// ```
+/// use typed_cookies::time::{Duration, OffsetDateTime};
+/// use typed_cookies::{Key, KeyRing, OpenError};
+/// let then = OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap();
+/// let keys = KeyRing::new(Key::generate()).at(then);
+/// let reset = keys.signed("reset").max_age(Duration::hours(1));
+/// let token = reset.seal(&7u64).unwrap();
+///
+/// // Changed, or sealed for another purpose: one variant, no oracle.
+/// let mut changed = token.clone();
+/// changed.replace_range(20..21, if &token[20..21] == "A" { "B" } else { "A" });
+/// assert_eq!(reset.open::<u64>(&changed), Err(OpenError::Invalid));
+/// let other = keys.signed("invite").max_age(Duration::hours(1));
+/// assert_eq!(other.open::<u64>(&token), Err(OpenError::Invalid));
+/// // Authentic but too old: says when it expired.
+/// let later = reset.at(then + Duration::hours(2));
+/// assert_eq!(
+///     later.open::<u64>(&token),
+///     Err(OpenError::Expired { at: then + Duration::hours(1) })
+/// );
+/// assert_eq!(OpenError::Malformed.to_string(), "cookie value is malformed (not a sealed value)");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum OpenError {

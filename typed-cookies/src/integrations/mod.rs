@@ -44,6 +44,14 @@ pub mod http;
 /// adapters implement their extractor traits for it (see each module for what happens when
 /// the cookie is absent or does not open). To see the metadata too (when it expires, which
 /// key sealed it, whether a refresh is due), extract [`Opened<T>`] instead.
+///
+/// ```
+/// use typed_cookies::integrations::Sealed;
+/// let Sealed(user) = Sealed("ann".to_string());
+/// assert_eq!(user, "ann");
+/// assert_eq!(Sealed(7).into_inner(), 7);
+/// assert_eq!(*Sealed(7), 7);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sealed<T>(pub T);
 

@@ -4,6 +4,14 @@
 use crate::keys::KeyId;
 
 /// Building a [`Key`](crate::Key) or a [`KeyRing`](crate::KeyRing) failed.
+///
+/// ```
+/// use typed_cookies::{KeyError, KeyRing};
+/// assert_eq!(KeyRing::from_base64_list(" , ").unwrap_err(), KeyError::Empty { var: None });
+/// let err = KeyRing::from_base64_list("not a key").unwrap_err();
+/// assert!(err.to_string().starts_with("key 1 of 1"), "{err}");
+/// assert!(!err.to_string().contains("not a key"), "the entry is never echoed");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyError {

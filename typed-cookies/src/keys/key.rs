@@ -152,6 +152,15 @@ const LENIENT_URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE
 ///
 /// One-way: it says which key sealed a value (so opening needs no trial decryption) and nothing
 /// about the key. Displayed as 8 hex digits.
+///
+/// ```
+/// use typed_cookies::{Key, KeyRing};
+/// let key = Key::generate();
+/// let id = key.id();
+/// assert_eq!(id.to_string().len(), 8);
+/// assert_eq!(format!("{id:?}"), format!("KeyId({id})"));
+/// assert_eq!(KeyRing::new(key).key_ids(), vec![id]);
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KeyId(pub(crate) [u8; KEY_ID_LEN]);
 

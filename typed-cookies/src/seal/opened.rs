@@ -7,7 +7,20 @@ use time::OffsetDateTime;
 use crate::keys::KeyId;
 use crate::seal::Meta;
 
-/// Why an opened value should be sealed again (and sent again) on this response.
+/// Why an opened value should be sealed again (and sent again) on this response; see the
+/// example on [`Opened`] for the idle case.
+///
+/// ```
+/// use typed_cookies::{Key, KeyRing, RefreshReason};
+/// let old = Key::generate();
+/// let value = KeyRing::new(old.clone()).signed("a").no_expiry().seal(&1u8).unwrap();
+/// let rotated = KeyRing::with_fallbacks(Key::generate(), [old]).unwrap();
+/// let sealer = rotated.signed("a").no_expiry();
+/// let opened = sealer.open_with_metadata::<u8>(&value).unwrap();
+/// assert_eq!(opened.refresh_due(), Some(RefreshReason::FallbackKey));
+/// let moved = sealer.reseal(&opened).unwrap();
+/// assert_eq!(sealer.open_with_metadata::<u8>(&moved).unwrap().refresh_due(), None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RefreshReason {

@@ -5,7 +5,19 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-/// The payload encoding.
+/// The payload encoding, chosen with `codec = ".."` on a derived type (JSON by default).
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use typed_cookies::{Codec, SealedCookie};
+///
+/// #[derive(Serialize, Deserialize, SealedCookie)]
+/// #[cookie(name = "cart", salt = "docs.codec.v1", max_age = "7d", codec = "postcard")]
+/// struct Cart { items: Vec<u32> }
+///
+/// assert_eq!(Cart::CONFIG.format().codec, Codec::Postcard);
+/// assert_eq!(Codec::Json.label(), "json");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Codec {
     /// `serde_json`: self-describing; unknown fields ignored, missing ones can default.

@@ -35,6 +35,14 @@ pub const MAC_LEN: usize = 32;
 pub const MAX_COOKIE_LEN: usize = 4096;
 
 /// Whether a value is signed (readable, tamper-proof) or encrypted (confidential too).
+///
+/// ```
+/// use typed_cookies::{Key, KeyRing, Mode};
+/// let keys = KeyRing::new(Key::generate());
+/// assert_eq!(keys.signed("a").no_expiry().mode(), Mode::Signed);
+/// assert_eq!(keys.encrypted("a").no_expiry().mode(), Mode::Encrypted);
+/// assert_eq!(Mode::Encrypted.label(), "encrypted");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// HMAC-SHA256 over header and payload; the payload is readable by anyone holding the cookie.
@@ -54,6 +62,12 @@ impl Mode {
 }
 
 /// Mode and codec together: what the header's format byte records.
+///
+/// ```
+/// use typed_cookies::{Codec, Format, Mode};
+/// let format = Format { mode: Mode::Encrypted, codec: Codec::Postcard };
+/// assert_eq!(format.to_string(), "encrypted postcard");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Format {
     /// Signed or encrypted.
