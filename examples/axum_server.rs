@@ -30,7 +30,7 @@ use axum::{middleware, Router};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use typed_cookies::integrations::axum::{refresh, Removal, Sealed, SetCookie};
-use typed_cookies::{Key, KeyRing, Opened, SealError, SealedCookie};
+use typed_cookies::{Key, KeyError, KeyRing, Opened, SealError, SealedCookie};
 
 /// The signed-in user, encrypted: the browser can neither read nor change it.
 ///
@@ -97,12 +97,17 @@ pub fn app(keys: KeyRing) -> Router {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Unset: a key for this run. Set but malformed: refuse to start (a typo must not silently
+    // sign everyone out at every restart).
     let keys = match KeyRing::from_env("TYPED_COOKIES_KEYS") {
         Ok(keys) => keys,
-        Err(why) => {
-            eprintln!("generating a key for this run ({why})");
+        Err(KeyError::MissingEnv { .. }) => {
+            println!(
+                "a new key for this run (set TYPED_COOKIES_KEYS to keep sessions across restarts)"
+            );
             KeyRing::new(Key::generate())
         }
+        Err(malformed) => return Err(malformed.into()),
     };
     let port: u16 = match std::env::var("PORT") {
         Ok(port) => port
