@@ -39,10 +39,18 @@ pub enum KeyError {
     #[error("key is not valid base64 (standard or URL-safe alphabet expected)")]
     InvalidBase64,
     /// The environment variable is not set or not valid UTF-8.
-    #[error("environment variable `{var}` is not set or not UTF-8 (expected comma-separated base64 keys, primary first)")]
+    #[error("environment variable `{var}` (or `{var}_FILE`, a file of keys) is not set or not UTF-8 (expected comma-separated base64 keys, primary first)")]
     MissingEnv {
         /// Name of the variable.
         var: String,
+    },
+    /// A key file could not be read.
+    #[error("cannot read the key file `{path}`: {reason}")]
+    File {
+        /// The file's path.
+        path: String,
+        /// Why (the I/O error's kind, e.g. "entity not found").
+        reason: String,
     },
     /// The environment variable (or key list) holds no key.
     #[error("no key given{}: expected comma-separated base64 keys, primary first", .var.as_deref().map(|v| format!(" in `{v}`")).unwrap_or_default())]

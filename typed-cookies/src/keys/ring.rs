@@ -70,31 +70,83 @@ impl KeyRing {
     /// assert_eq!(ring.key_ids(), vec![a.id(), b.id()]);
     /// ```
     pub fn from_base64_list(list: &str) -> Result<Self, KeyError> {
-        Self::parse_list(list, None)
+        Self::parse_entries(list.split(','), None)
     }
 
     /// A ring from the environment variable `var`: comma-separated base64 keys, primary first.
-    /// The copy of the variable read here is zeroized; the process environment itself keeps
-    /// the variable (removing it is up to the application).
+    /// When `var` is not set but `{var}_FILE` is (the container-secrets convention), the keys
+    /// are read from that file instead ([`KeyRing::from_file`]). The copy of the variable read
+    /// here is zeroized; the process environment itself keeps the variable (removing it is up
+    /// to the application).
+    ///
+    /// ```
+    /// use typed_cookies::{Key, KeyError, KeyRing};
+    /// std::env::set_var("DOCS_APP_KEYS", Key::generate().to_base64());
+    /// assert!(KeyRing::from_env("DOCS_APP_KEYS").is_ok());
+    /// std::env::set_var("DOCS_APP_KEYS", "hunter2");
+    /// let err = KeyRing::from_env("DOCS_APP_KEYS").unwrap_err();
+    /// assert!(err.to_string().starts_with("key 1 of 1 in `DOCS_APP_KEYS`"), "{err}");
+    /// assert!(!err.to_string().contains("hunter2"));
+    /// ```
     pub fn from_env(var: &str) -> Result<Self, KeyError> {
-        let list = Zeroizing::new(std::env::var(var).map_err(|_| KeyError::MissingEnv {
-            var: var.to_owned(),
-        })?);
-        Self::parse_list(&list, Some(var))
+        let file_var = format!("{var}_FILE");
+        match std::env::var(var) {
+            Ok(list) => {
+                let list = Zeroizing::new(list);
+                Self::parse_entries(list.split(','), Some(var))
+            }
+            Err(_) => match std::env::var_os(&file_var) {
+                Some(path) => Self::from_file(path),
+                None => Err(KeyError::MissingEnv {
+                    var: var.to_owned(),
+                }),
+            },
+        }
     }
 
-    fn parse_list(list: &str, var: Option<&str>) -> Result<Self, KeyError> {
-        let entries = || {
-            list.split(',')
-                .map(str::trim)
-                .filter(|part| !part.is_empty())
+    /// A ring from a key file: one base64 key per line, primary first; blank lines and lines
+    /// starting with `#` are ignored. A bad entry is named by its position and the file, never
+    /// echoed. On Unix, a file that its group or others can read is accepted (container
+    /// runtimes mount secrets that way) but logged at `warn` level with `tracing` when the
+    /// `tracing` feature is on (the adapters turn it on).
+    ///
+    /// ```
+    /// use typed_cookies::{Key, KeyRing};
+    /// let (new, old) = (Key::generate(), Key::generate());
+    /// let path = std::env::temp_dir().join(format!("typed-cookies-docs-{}", new.id()));
+    /// std::fs::write(&path, format!("# rotated 2026-11-26\n{}\n\n{}\n", new.to_base64(), old.to_base64())).unwrap();
+    /// let ring = KeyRing::from_file(&path).unwrap();
+    /// assert_eq!(ring.key_ids(), vec![new.id(), old.id()]);
+    /// std::fs::remove_file(&path).unwrap();
+    /// ```
+    pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self, KeyError> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let unreadable = |error: std::io::Error| KeyError::File {
+            path: shown.clone(),
+            reason: error.kind().to_string(),
         };
-        let count = entries().count();
-        let keys = entries()
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(unreadable)?);
+        warn_if_shared(path);
+        let lines = text
+            .lines()
+            .filter(|line| !line.trim_start().starts_with('#'));
+        Self::parse_entries(lines, Some(&shown))
+    }
+
+    /// Keys from `entries` (empty ones skipped), primary first; `source` names the variable or
+    /// file in errors.
+    fn parse_entries<'a>(
+        entries: impl Iterator<Item = &'a str> + Clone,
+        source: Option<&str>,
+    ) -> Result<Self, KeyError> {
+        let entries = entries.map(str::trim).filter(|part| !part.is_empty());
+        let count = entries.clone().count();
+        let keys = entries
             .enumerate()
             .map(|(i, entry)| {
                 Key::from_base64(entry).map_err(|error| KeyError::InList {
-                    var: var.map(str::to_owned),
+                    var: source.map(str::to_owned),
                     position: i + 1,
                     count,
                     error: Box::new(error),
@@ -103,7 +155,7 @@ impl KeyRing {
             .collect::<Result<Vec<_>, _>>()?;
         if keys.is_empty() {
             return Err(KeyError::Empty {
-                var: var.map(str::to_owned),
+                var: source.map(str::to_owned),
             });
         }
         Self::from_keys(keys)
@@ -249,6 +301,68 @@ impl KeyRing {
     }
 }
 
+/// Logs (with the `tracing` feature) when a key file can be read by its group or others.
+fn warn_if_shared(path: &std::path::Path) {
+    #[cfg(all(unix, feature = "tracing"))]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode();
+            if mode & 0o077 != 0 {
+                tracing::warn!(
+                    path = %path.display(),
+                    mode = format_args!("{:o}", mode & 0o777),
+                    "the key file can be read by its group or by others; make it 0600 or 0400"
+                );
+            }
+        }
+    }
+    let _ = path;
+}
+
+/// A ring from configuration (`serde`): a list of base64 keys, primary first, or one string of
+/// comma-separated keys, as in an environment variable. A bad entry is named by its position,
+/// never echoed; the strings read are zeroized.
+///
+/// ```
+/// use typed_cookies::{Key, KeyRing};
+/// let (a, b) = (Key::generate(), Key::generate());
+/// let list: KeyRing = serde_json::from_str(&format!(r#"["{}", "{}"]"#, a.to_base64(), b.to_base64())).unwrap();
+/// let line: KeyRing = serde_json::from_str(&format!(r#""{},{}""#, a.to_base64(), b.to_base64())).unwrap();
+/// assert_eq!(list.key_ids(), line.key_ids());
+/// let err = serde_json::from_str::<KeyRing>(r#"["not-a-key"]"#).unwrap_err();
+/// assert!(err.to_string().contains("key 1 of 1") && !err.to_string().contains("not-a-key"));
+/// ```
+impl<'de> serde::Deserialize<'de> for KeyRing {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = KeyRing;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of base64 keys, or a string of comma-separated base64 keys")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, list: &str) -> Result<KeyRing, E> {
+                KeyRing::from_base64_list(list).map_err(E::custom)
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<KeyRing, A::Error> {
+                let mut entries: Vec<Zeroizing<String>> = Vec::new();
+                while let Some(entry) = seq.next_element::<String>()? {
+                    entries.push(Zeroizing::new(entry));
+                }
+                KeyRing::parse_entries(entries.iter().map(|e| e.as_str()), None)
+                    .map_err(serde::de::Error::custom)
+            }
+        }
+        deserializer.deserialize_any(Keys)
+    }
+}
+
 impl fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyRing")
@@ -291,7 +405,7 @@ mod tests {
         let good = Key::generate().to_base64();
         let passphrase = "Y29ycmVjdCBob3JzZSBiYXR0ZXJ5IHN0YXBsZSwgbG9uZ2Vy";
         let list = format!("{good}, ,{passphrase} ,{good}x");
-        let err = KeyRing::parse_list(&list, Some("APP_KEYS")).unwrap_err();
+        let err = KeyRing::parse_entries(list.split(','), Some("APP_KEYS")).unwrap_err();
         assert_eq!(
             err,
             KeyError::InList {
@@ -313,7 +427,10 @@ mod tests {
             "key 2 of 2: key is not valid base64 (standard or URL-safe alphabet expected)"
         );
         for err in [
-            KeyRing::parse_list(&format!("{good}, ,{passphrase} ,{good}x"), Some("APP_KEYS")),
+            KeyRing::parse_entries(
+                format!("{good}, ,{passphrase} ,{good}x").split(','),
+                Some("APP_KEYS"),
+            ),
             KeyRing::from_base64_list(&format!("{good},{good}!")),
             KeyRing::from_base64_list(&good[..20]),
         ] {
@@ -334,8 +451,77 @@ mod tests {
             err.to_string().contains("TYPED_COOKIES_TEST_SURELY_UNSET"),
             "{err}"
         );
-        let err = KeyRing::parse_list("", Some("APP_KEYS")).unwrap_err();
+        let err = KeyRing::parse_entries("".split(','), Some("APP_KEYS")).unwrap_err();
         assert!(err.to_string().contains("APP_KEYS"), "{err}");
+    }
+
+    /// A file in the temporary directory, removed on drop.
+    struct TempFile(std::path::PathBuf);
+
+    impl TempFile {
+        fn with(name: &str, text: &str) -> Self {
+            let path = std::env::temp_dir().join(format!(
+                "typed-cookies-ring-{name}-{}",
+                Key::generate().id()
+            ));
+            std::fs::write(&path, text).unwrap();
+            Self(path)
+        }
+    }
+
+    impl Drop for TempFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    #[test]
+    fn key_files_skip_comments_and_name_bad_entries_by_file_and_position() {
+        let (a, b) = (Key::generate(), Key::generate());
+        let good = TempFile::with(
+            "good",
+            &format!(
+                "# primary\n  {}  \n\n# old\n{}\n",
+                a.to_base64(),
+                b.to_base64()
+            ),
+        );
+        assert_eq!(
+            KeyRing::from_file(&good.0).unwrap().key_ids(),
+            vec![a.id(), b.id()]
+        );
+
+        let bad = TempFile::with("bad", &format!("{}\nsecret-looking-junk\n", a.to_base64()));
+        let err = KeyRing::from_file(&bad.0).unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("key 2 of 2 in `"), "{text}");
+        assert!(text.contains(&bad.0.display().to_string()), "{text}");
+        assert!(!text.contains("secret-looking-junk"), "{text}");
+
+        let empty = TempFile::with("empty", "# nothing yet\n\n");
+        assert!(matches!(
+            KeyRing::from_file(&empty.0),
+            Err(KeyError::Empty { var: Some(_) })
+        ));
+        let missing = std::env::temp_dir().join("typed-cookies-surely-missing-key-file");
+        assert!(matches!(
+            KeyRing::from_file(missing),
+            Err(KeyError::File { .. })
+        ));
+    }
+
+    #[test]
+    fn env_falls_back_to_the_file_variable() {
+        let key = Key::generate();
+        let file = TempFile::with("env", &key.to_base64());
+        let var = format!("TYPED_COOKIES_TEST_{}", key.id());
+        std::env::set_var(format!("{var}_FILE"), &file.0);
+        assert_eq!(KeyRing::from_env(&var).unwrap().key_ids(), vec![key.id()]);
+        std::env::remove_var(format!("{var}_FILE"));
+        assert!(matches!(
+            KeyRing::from_env(&var),
+            Err(KeyError::MissingEnv { .. })
+        ));
     }
 
     #[test]
