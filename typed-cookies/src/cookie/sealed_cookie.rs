@@ -57,6 +57,11 @@ use crate::seal::Opened;
 ///
 /// assert!(Session::CONFIG.same_browser_cookie(&OldSession::CONFIG));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a sealed cookie type",
+    label = "`{Self}` does not implement `SealedCookie`",
+    note = "derive it: `#[derive(Serialize, Deserialize, SealedCookie)]` with `#[cookie(name = \"..\", salt = \"..\", max_age = \"..\")]` on `{Self}`"
+)]
 pub trait SealedCookie: Serialize + DeserializeOwned {
     /// The cookie's policy.
     const CONFIG: CookieConfig;
