@@ -20,7 +20,7 @@ mod demo;
 
 use std::future::IntoFuture;
 use std::io::{BufRead, BufReader};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -152,27 +152,28 @@ fn browser_binaries(test: &str) -> Option<(PathBuf, PathBuf)> {
     Some((chromedriver, chromium))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_in_and_out_in_headless_chromium() {
-    let Some((chromedriver, chromium)) = browser_binaries("sign_in_and_out_in_headless_chromium")
-    else {
+/// Serves `app` on a free loopback port, starts Chromium (with `extra_args`) through
+/// chromedriver, and runs `flow(browser, port)` bounded to 120 s (a stuck page fails the test
+/// instead of hanging CI); the flow returns errors instead of panicking so the browser is closed
+/// either way. Skips (or fails under `CI=true`) without a browser.
+async fn in_chromium<F, Fut>(test: &str, app: axum::Router, extra_args: &[&str], flow: F)
+where
+    F: FnOnce(Client, u16) -> Fut,
+    Fut: std::future::Future<Output = Result<(), Box<dyn std::error::Error>>>,
+{
+    let Some((chromedriver, chromium)) = browser_binaries(test) else {
         return;
     };
-
-    // The demo server, in process, on a free loopback port.
-    let keys = KeyRing::new(Key::generate());
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .await
         .unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    let server = tokio::spawn(axum::serve(listener, demo::app(keys.clone())).into_future());
-    let base = format!("http://{addr}");
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(axum::serve(listener, app).into_future());
 
-    let (_chromedriver, port) = start_chromedriver(&chromedriver);
+    let (_chromedriver, driver_port) = start_chromedriver(&chromedriver);
     let profile = TempDir::new();
-    let browser = connect(port, &chromium, &profile.0, &[]).await;
-    // Bounded: a stuck page fails the test instead of hanging CI.
-    let outcome = tokio::time::timeout(Duration::from_secs(120), drive(&browser, &base, &keys))
+    let browser = connect(driver_port, &chromium, &profile.0, extra_args).await;
+    let outcome = tokio::time::timeout(Duration::from_secs(120), flow(browser.clone(), port))
         .await
         .unwrap_or_else(|_| Err("the browser flow took over 120 s".into()));
     let _ = browser.close().await;
@@ -180,6 +181,16 @@ async fn sign_in_and_out_in_headless_chromium() {
     if let Err(error) = outcome {
         panic!("browser flow failed: {error}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_and_out_in_headless_chromium() {
+    let keys = KeyRing::new(Key::generate());
+    let app = demo::app(keys.clone());
+    in_chromium("sign_in_and_out_in_headless_chromium", app, &[], |browser, port| async move {
+        drive(&browser, &format!("http://127.0.0.1:{port}"), &keys).await
+    })
+    .await;
 }
 
 /// The flow itself; errors instead of panics so the session is closed either way.
@@ -312,11 +323,6 @@ fn look_alike_app(keys: KeyRing, planted_value: String) -> axum::Router {
 /// it as its `__Host-sid` session.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sibling_subdomain_cannot_plant_a_look_alike_host_cookie() {
-    let Some((chromedriver, chromium)) =
-        browser_binaries("a_sibling_subdomain_cannot_plant_a_look_alike_host_cookie")
-    else {
-        return;
-    };
     let keys = KeyRing::new(Key::generate());
     // A valid session of the attacker's own account, as the attacker would have it.
     let planted = HostSession {
@@ -324,30 +330,13 @@ async fn a_sibling_subdomain_cannot_plant_a_look_alike_host_cookie() {
     }
     .seal(&keys)
     .unwrap();
-    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .await
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server =
-        tokio::spawn(axum::serve(listener, look_alike_app(keys.clone(), planted)).into_future());
-
-    let (_chromedriver, driver_port) = start_chromedriver(&chromedriver);
-    let profile = TempDir::new();
-    let browser = connect(
-        driver_port,
-        &chromium,
-        &profile.0,
+    in_chromium(
+        "a_sibling_subdomain_cannot_plant_a_look_alike_host_cookie",
+        look_alike_app(keys, planted),
         &["--host-resolver-rules=MAP *.example.test 127.0.0.1"],
+        |browser, port| async move { plant_and_visit(&browser, port).await },
     )
     .await;
-    let outcome = tokio::time::timeout(Duration::from_secs(120), plant_and_visit(&browser, port))
-        .await
-        .unwrap_or_else(|_| Err("the browser flow took over 120 s".into()));
-    let _ = browser.close().await;
-    server.abort();
-    if let Err(error) = outcome {
-        panic!("browser flow failed: {error}");
-    }
 }
 
 async fn plant_and_visit(browser: &Client, port: u16) -> Result<(), Box<dyn std::error::Error>> {
@@ -410,37 +399,23 @@ async fn plant_and_visit(browser: &Client, port: u16) -> Result<(), Box<dyn std:
 /// The demo's session lifecycle in Chromium, the server's clock moved by the test.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn session_lifecycle_in_headless_chromium() {
-    let Some((chromedriver, chromium)) = browser_binaries("session_lifecycle_in_headless_chromium")
-    else {
-        return;
-    };
     // The real time, so that the cookies' Expires stay in the browser's future.
     let clock = ManualClock::new(OffsetDateTime::now_utc());
     let old = Key::generate();
     let keys = KeyRing::with_fallbacks(Key::generate(), [old.clone()])
         .unwrap()
         .with_clock(clock.clone());
-    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .await
-        .unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    let server = tokio::spawn(axum::serve(listener, demo::app(keys.clone())).into_future());
-    let base = format!("http://{addr}");
-
-    let (_chromedriver, port) = start_chromedriver(&chromedriver);
-    let profile = TempDir::new();
-    let browser = connect(port, &chromium, &profile.0, &[]).await;
-    let outcome = tokio::time::timeout(
-        Duration::from_secs(120),
-        lifecycle(&browser, &base, &keys, &clock, old),
+    let app = demo::app(keys.clone());
+    in_chromium(
+        "session_lifecycle_in_headless_chromium",
+        app,
+        &[],
+        |browser, port| async move {
+            let base = format!("http://127.0.0.1:{port}");
+            lifecycle(&browser, &base, &keys, &clock, old).await
+        },
     )
-    .await
-    .unwrap_or_else(|_| Err("the browser flow took over 120 s".into()));
-    let _ = browser.close().await;
-    server.abort();
-    if let Err(error) = outcome {
-        panic!("browser flow failed: {error}");
-    }
+    .await;
 }
 
 async fn sign_in(
