@@ -7,8 +7,10 @@
 //! (`PORT` changes the port). Keys come from `TYPED_COOKIES_KEYS` (comma-separated base64,
 //! primary first: to rotate, put a new key first and keep the old one after it; sessions
 //! sealed by the old key still open and are resealed by the new one on their next request) or
-//! are generated for this run, which signs everyone out at each restart. `RUST_LOG`-style
-//! logging is not wired up here; the middleware logs fallback-key opens through `tracing`.
+//! are generated for this run, which signs everyone out at each restart. A malformed
+//! `TYPED_COOKIES_KEYS` stops the server. Logs go to stderr through `tracing-subscriber`,
+//! filtered by `RUST_LOG` (default `info`: fallback-key opens; `RUST_LOG=debug` adds every
+//! refused cookie with its reason and every refresh).
 //!
 //! | route | what it does |
 //! |---|---|
@@ -97,6 +99,13 @@ pub fn app(keys: KeyRing) -> Router {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     // Unset: a key for this run. Set but malformed: refuse to start (a typo must not silently
     // sign everyone out at every restart).
     let keys = match KeyRing::from_env("TYPED_COOKIES_KEYS") {
