@@ -1,10 +1,12 @@
 //! Step 1, parse: every `#[cookie(...)]` attribute into [`RawAttrs`], each value kept with its
-//! span. Unknown keys, duplicates and wrong literal types are collected, not returned early, so
-//! one build reports every mistake.
+//! span. Unknown keys, duplicates and wrong literal types are reported to the [`Ctxt`], not
+//! returned early, so one build reports every mistake. Nothing here checks what a value means.
 
 use proc_macro2::Span;
 use syn::spanned::Spanned as _;
 use syn::{Attribute, Expr, ExprLit, ExprUnary, Lit, UnOp};
+
+use crate::ctxt::Ctxt;
 
 /// Every key `#[cookie(...)]` accepts.
 pub const KEYS: &[&str] = &[
@@ -19,6 +21,8 @@ pub const KEYS: &[&str] = &[
     "same_site",
     "secure",
     "http_only",
+    "partitioned",
+    "priority",
     "replaces",
     "idle",
     "refresh",
@@ -33,9 +37,10 @@ pub struct Spanned<T> {
     pub span: Span,
 }
 
-/// A `max_age` as written: a string with a unit, or a (possibly negative) integer of seconds.
+/// A duration (`max_age`, `idle`, `refresh`) as written: a string with a unit, or a (possibly
+/// negative) integer of seconds.
 #[derive(Clone)]
-pub enum MaxAge {
+pub enum DurationLit {
     Text(String),
     Seconds { digits: String, negative: bool },
 }
@@ -47,7 +52,7 @@ pub struct RawAttrs {
     pub attr_span: Option<Span>,
     pub name: Option<Spanned<String>>,
     pub salt: Option<Spanned<String>>,
-    pub max_age: Option<Spanned<MaxAge>>,
+    pub max_age: Option<Spanned<DurationLit>>,
     pub no_expiry: Option<Span>,
     pub encrypt: Option<Span>,
     pub codec: Option<Spanned<String>>,
@@ -56,13 +61,18 @@ pub struct RawAttrs {
     pub same_site: Option<Spanned<String>>,
     pub secure: Option<Spanned<bool>>,
     pub http_only: Option<Spanned<bool>>,
+    /// `partitioned`: the CHIPS `Partitioned` attribute.
+    pub partitioned: Option<Span>,
+    /// `priority = ".."`: Chromium's `Priority` attribute.
+    pub priority: Option<Spanned<String>>,
+    /// `crate = ".."`; [`crate::ast::Input`] takes it out and resolves the default.
     pub krate: Option<Spanned<syn::Path>>,
     /// `replaces = "OldType"`: this type sets the same cookie as `OldType` on purpose.
     pub replaces: Option<Spanned<syn::Path>>,
     /// `idle = "30m"`: the inactivity timeout (same syntax as `max_age`).
-    pub idle: Option<Spanned<MaxAge>>,
+    pub idle: Option<Spanned<DurationLit>>,
     /// `refresh = "10m"`: reseal once a value is this old (same syntax as `max_age`).
-    pub refresh: Option<Spanned<MaxAge>>,
+    pub refresh: Option<Spanned<DurationLit>>,
     /// `clear_invalid = false`: keep cookies that do not open instead of deleting them.
     pub clear_invalid: Option<Spanned<bool>>,
     /// Keys the user wrote but got wrong (bad value, or a misspelling of them): already
@@ -80,40 +90,8 @@ impl RawAttrs {
     }
 }
 
-/// Collects errors; [`Errors::finish`] combines them into one `syn::Error`.
-#[derive(Default)]
-pub struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub fn push(&mut self, span: Span, message: impl std::fmt::Display) {
-        let error = syn::Error::new(span, message);
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    pub fn push_error(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    /// Adds every error of `other` after those already collected.
-    pub fn append(&mut self, other: Errors) {
-        if let Some(error) = other.0 {
-            self.push_error(error);
-        }
-    }
-
-    pub fn finish(self) -> Result<(), syn::Error> {
-        self.0.map_or(Ok(()), Err)
-    }
-}
-
-/// Parses every `#[cookie(...)]` among `attrs`, recording problems in `errors`.
-pub fn parse(attrs: &[Attribute], errors: &mut Errors) -> RawAttrs {
+/// Parses every `#[cookie(...)]` among `attrs`, reporting problems to `cx`.
+pub fn parse(attrs: &[Attribute], cx: &Ctxt) -> RawAttrs {
     let mut raw = RawAttrs::default();
     let mut attempted = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("cookie")) {
@@ -129,37 +107,39 @@ pub fn parse(attrs: &[Attribute], errors: &mut Errors) -> RawAttrs {
             } else {
                 None
             };
-            let mut cx = Entry {
+            let mut entry = Entry {
                 key: &key,
                 key_span,
                 value,
-                errors: &mut *errors,
+                cx,
                 attempted: &mut attempted,
             };
             match key.as_str() {
-                "name" => cx.string(&mut raw.name),
-                "salt" => cx.string(&mut raw.salt),
-                "codec" => cx.string(&mut raw.codec),
-                "path" => cx.string(&mut raw.path),
-                "domain" => cx.string(&mut raw.domain),
-                "same_site" => cx.string(&mut raw.same_site),
-                "secure" => cx.boolean(&mut raw.secure),
-                "http_only" => cx.boolean(&mut raw.http_only),
-                "no_expiry" => cx.flag(&mut raw.no_expiry),
-                "encrypt" => cx.flag(&mut raw.encrypt),
-                "max_age" => cx.max_age(&mut raw.max_age),
-                "idle" => cx.max_age(&mut raw.idle),
-                "refresh" => cx.max_age(&mut raw.refresh),
-                "clear_invalid" => cx.boolean(&mut raw.clear_invalid),
-                "crate" => cx.path(&mut raw.krate),
-                "replaces" => cx.type_path(&mut raw.replaces),
-                _ => cx.unknown(),
+                "name" => entry.string(&mut raw.name),
+                "salt" => entry.string(&mut raw.salt),
+                "codec" => entry.string(&mut raw.codec),
+                "path" => entry.string(&mut raw.path),
+                "domain" => entry.string(&mut raw.domain),
+                "same_site" => entry.string(&mut raw.same_site),
+                "secure" => entry.boolean(&mut raw.secure),
+                "http_only" => entry.boolean(&mut raw.http_only),
+                "no_expiry" => entry.flag(&mut raw.no_expiry),
+                "encrypt" => entry.flag(&mut raw.encrypt),
+                "partitioned" => entry.flag(&mut raw.partitioned),
+                "priority" => entry.string(&mut raw.priority),
+                "max_age" => entry.max_age(&mut raw.max_age),
+                "idle" => entry.max_age(&mut raw.idle),
+                "refresh" => entry.max_age(&mut raw.refresh),
+                "clear_invalid" => entry.boolean(&mut raw.clear_invalid),
+                "crate" => entry.path(&mut raw.krate),
+                "replaces" => entry.type_path(&mut raw.replaces),
+                _ => entry.unknown(),
             }
             Ok(())
         });
         if let Err(e) = result {
             raw.syntax_error = true;
-            errors.push_error(e);
+            cx.syn_error(e);
         }
     }
     raw.attempted = attempted;
@@ -171,7 +151,7 @@ struct Entry<'a> {
     key: &'a str,
     key_span: Span,
     value: Option<Expr>,
-    errors: &'a mut Errors,
+    cx: &'a Ctxt,
     /// See [`RawAttrs::attempted`].
     attempted: &'a mut Vec<String>,
 }
@@ -180,13 +160,13 @@ impl Entry<'_> {
     /// Reports `message` on `span` and remembers that this key was written, if wrongly.
     fn wrong(&mut self, span: Span, message: impl std::fmt::Display) {
         self.attempted.push(self.key.to_owned());
-        self.errors.push(span, message);
+        self.cx.error(span, message);
     }
 
     /// Stores `value` in `slot` unless the key was already given.
     fn store<T>(&mut self, slot: &mut Option<T>, value: T) {
         if slot.is_some() {
-            self.errors.push(
+            self.cx.error(
                 self.key_span,
                 format!("duplicate `{}`; give each key once", self.key),
             );
@@ -262,18 +242,18 @@ impl Entry<'_> {
         }
     }
 
-    fn max_age(&mut self, slot: &mut Option<Spanned<MaxAge>>) {
+    fn max_age(&mut self, slot: &mut Option<Spanned<DurationLit>>) {
         let parsed = match self.value.take() {
             Some(Expr::Lit(ExprLit {
                 lit: Lit::Str(s), ..
             })) => Some(Spanned {
-                value: MaxAge::Text(s.value()),
+                value: DurationLit::Text(s.value()),
                 span: s.span(),
             }),
             Some(Expr::Lit(ExprLit {
                 lit: Lit::Int(i), ..
             })) if i.suffix().is_empty() => Some(Spanned {
-                value: MaxAge::Seconds {
+                value: DurationLit::Seconds {
                     digits: i.base10_digits().to_owned(),
                     negative: false,
                 },
@@ -287,7 +267,7 @@ impl Entry<'_> {
                 Expr::Lit(ExprLit {
                     lit: Lit::Int(i), ..
                 }) if i.suffix().is_empty() => Some(Spanned {
-                    value: MaxAge::Seconds {
+                    value: DurationLit::Seconds {
                         digits: i.base10_digits().to_owned(),
                         negative: true,
                     },
@@ -372,13 +352,7 @@ impl Entry<'_> {
     }
 
     fn unknown(&mut self) {
-        let closest = KEYS
-            .iter()
-            .map(|known| (strsim::jaro_winkler(self.key, known), *known))
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, known)| known);
-        let hint = match closest {
+        let hint = match closest(self.key, KEYS) {
             Some(known) => {
                 // The user meant `known`: don't also report it missing.
                 self.attempted.push(known.to_owned());
@@ -392,9 +366,19 @@ impl Entry<'_> {
                     .join(", ")
             ),
         };
-        self.errors.push(
+        self.cx.error(
             self.key_span,
             format!("unknown key `{}` in #[cookie(...)]{hint}", self.key),
         );
     }
+}
+
+/// The entry of `known` that `word` is most likely a misspelling of, if any is close enough.
+pub fn closest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|known| (strsim::jaro_winkler(word, known), *known))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, known)| known)
 }

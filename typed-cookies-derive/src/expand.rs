@@ -1,7 +1,9 @@
-//! Step 3, expand: writes a validated [`Config`] out as `impl SealedCookie` (one `const`, no
-//! logic), the salt-uniqueness guard and the cookie-uniqueness guard (or, with `replaces`, the
-//! check that the replaced type sets the same cookie). When validation failed, writes the errors plus a
-//! minimal impl so the user sees the real error and no cascade at call sites.
+//! Step 3, generate — and the driver of all three steps. [`derive`] parses the input
+//! ([`crate::ast`]), validates it ([`crate::validate`]) and writes the checked [`Config`] out as
+//! `impl SealedCookie` (one `const`, no logic), the salt-uniqueness guard and the
+//! cookie-uniqueness guard (or, with `replaces`, the check that the replaced type sets the same
+//! cookie). When parsing or validation found errors, [`crate::fallback`] writes them instead.
+//! Generating never validates and never fails.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -9,20 +11,41 @@ use sha2::{Digest, Sha256};
 use syn::spanned::Spanned as _;
 use syn::DeriveInput;
 
+use crate::ast::Input;
+use crate::config::{Config, Priority, SameSite};
+use crate::ctxt::Ctxt;
+use crate::fallback::{self, Invalid};
 use crate::schema;
-use crate::validate::{self, Config, Invalid, SameSite};
+use crate::validate;
 
-/// The whole derive output for `input`.
+/// The whole derive output for `input`: the real impl, or the errors and a fallback impl.
 pub fn derive(input: &DeriveInput) -> TokenStream {
-    match validate::config(input) {
-        Ok(config) => expand(input, &config),
-        Err(invalid) => fallback(input, invalid),
+    match try_expand(input) {
+        Ok(expanded) => expanded,
+        Err(invalid) => fallback::expand(input, invalid),
     }
 }
 
-fn expand(input: &DeriveInput, config: &Config) -> TokenStream {
-    let krate = &config.krate;
-    let ident = &input.ident;
+/// Parse, validate, generate.
+fn try_expand(input: &DeriveInput) -> Result<TokenStream, Invalid> {
+    let cx = Ctxt::new();
+    let input = Input::from_syn(input, &cx);
+    let config = validate::check(&input, &cx);
+    let config = match (cx.check(), config) {
+        (Ok(()), Some(config)) => config,
+        (Err(errors), _) => return Err(Invalid::new(errors, input.krate)),
+        // Not reached: `validate::check` reports an error whenever it returns `None`.
+        (Ok(()), None) => {
+            let errors = syn::Error::new(input.derive.ident.span(), "invalid #[cookie(...)]");
+            return Err(Invalid::new(errors, input.krate));
+        }
+    };
+    Ok(generate(&input, &config))
+}
+
+fn generate(input: &Input, config: &Config) -> TokenStream {
+    let krate = &input.krate;
+    let ident = &input.derive.ident;
     let Config {
         name, salt, path, ..
     } = config;
@@ -35,7 +58,7 @@ fn expand(input: &DeriveInput, config: &Config) -> TokenStream {
     let refresh = config.refresh.map(|secs| quote!(.refresh(#secs)));
     let clear_invalid = (!config.clear_invalid).then(|| quote!(.clear_invalid(false)));
     let codec = config.postcard.then(|| {
-        let schema = schema::fingerprint(input);
+        let schema = schema::fingerprint(input.derive);
         quote!(.codec(#krate::Codec::Postcard, #schema))
     });
     let domain = config.domain.as_ref().map(|d| quote!(.domain(#d)));
@@ -45,6 +68,15 @@ fn expand(input: &DeriveInput, config: &Config) -> TokenStream {
         SameSite::None => quote!(None),
     };
     let (secure, http_only) = (config.secure, config.http_only);
+    let partitioned = config.partitioned.then(|| quote!(.partitioned(true)));
+    let priority = config.priority.map(|priority| {
+        let priority = match priority {
+            Priority::Low => quote!(Low),
+            Priority::Medium => quote!(Medium),
+            Priority::High => quote!(High),
+        };
+        quote!(.priority(#krate::Priority::#priority))
+    });
     // The impl is spanned on the type so that "`Session: Serialize` is not satisfied" points at it.
     let impl_block = quote_spanned! {ident.span()=>
         #[automatically_derived]
@@ -62,6 +94,8 @@ fn expand(input: &DeriveInput, config: &Config) -> TokenStream {
                     .same_site(#krate::SameSite::#same_site)
                     .secure(#secure)
                     .http_only(#http_only)
+                    #partitioned
+                    #priority
                     .build();
         }
     };
@@ -170,76 +204,12 @@ fn replaces_check(krate: &syn::Path, ident: &syn::Ident, old: &syn::Path) -> Tok
     }
 }
 
-/// The errors, plus (where one can be written) an impl with an inert config, so that uses of
-/// the type elsewhere do not add "trait not implemented" errors to the real one. The impl goes
-/// through the same `crate = "..."` path as the real one would.
-fn fallback(input: &DeriveInput, invalid: Invalid) -> TokenStream {
-    let errors = invalid.errors.to_compile_error();
-    if !validate::can_fall_back(input) {
-        return errors;
-    }
-    let krate = &invalid.krate;
-    let ident = &input.ident;
-    quote! {
-        #errors
-        #[automatically_derived]
-        #[allow(unused_qualifications)]
-        impl #krate::SealedCookie for #ident {
-            const CONFIG: #krate::CookieConfig =
-                #krate::__private::ConfigBuilder::new("invalid", "", #krate::Lifetime::MaxAgeSeconds(1))
-                    .build();
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn derive_str(input: TokenStream) -> String {
         derive(&syn::parse2(input).unwrap()).to_string()
-    }
-
-    #[test]
-    fn fallback_uses_the_crate_override() {
-        let out = derive_str(quote! {
-            #[cookie(crate = "my_cookies", name = "sid", salt = "s", max_age = "0s")]
-            struct S;
-        });
-        assert!(out.contains("compile_error"), "{out}");
-        assert!(
-            out.contains("impl my_cookies :: SealedCookie for S"),
-            "{out}"
-        );
-        assert!(!out.contains("typed_cookies"), "{out}");
-    }
-
-    #[test]
-    fn fallback_defaults_to_typed_cookies() {
-        let out = derive_str(quote! {
-            #[cookie(name = "sid", max_age = "2h")]
-            struct S;
-        });
-        assert!(out.contains("compile_error"), "{out}");
-        assert!(
-            out.contains("impl :: typed_cookies :: SealedCookie for S"),
-            "{out}"
-        );
-    }
-
-    #[test]
-    fn no_fallback_impl_for_unions_or_generics() {
-        for input in [
-            quote!(#[cookie(name = "sid", salt = "s", max_age = "2h")] union U { a: u8 }),
-            quote!(
-                #[cookie(name = "sid", salt = "s", max_age = "2h")]
-                struct G<T>(T);
-            ),
-        ] {
-            let out = derive_str(input);
-            assert!(out.contains("compile_error"), "{out}");
-            assert!(!out.contains("impl"), "{out}");
-        }
     }
 
     #[test]
@@ -256,6 +226,26 @@ mod tests {
         assert!(out.contains("MaxAgeSeconds (7200u32)"), "{out}");
         assert!(out.contains(". encrypted ()"), "{out}");
         assert!(out.contains("SameSite :: Strict"), "{out}");
+    }
+
+    #[test]
+    fn partitioned_and_priority_are_written_only_when_given() {
+        let out = derive_str(quote! {
+            #[cookie(name = "__Host-embed", salt = "s", max_age = "2h", partitioned, same_site = "none", priority = "high")]
+            struct Embed;
+        });
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(out.contains(". partitioned (true)"), "{out}");
+        assert!(
+            out.contains(". priority (:: typed_cookies :: Priority :: High)"),
+            "{out}"
+        );
+        let plain = derive_str(quote! {
+            #[cookie(name = "sid", salt = "s", max_age = "2h")]
+            struct Plain;
+        });
+        assert!(!plain.contains("partitioned"), "{plain}");
+        assert!(!plain.contains("priority"), "{plain}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! hand would skip those checks, which is why the public [`CookieConfig`] is read-only.
 //! Changes here are not breaking changes (serde and thiserror keep the same kind of module).
 
-use crate::cookie::{CookieConfig, Lifetime, SameSite};
+use crate::cookie::{CookieConfig, Lifetime, Priority, SameSite};
 use crate::wire::{Codec, Format, Mode};
 
 pub use crate::cookie::SealedCookie;
@@ -14,8 +14,8 @@ pub use crate::cookie::SealedCookie;
 pub struct ConfigBuilder(CookieConfig);
 
 impl ConfigBuilder {
-    /// A signed JSON cookie with `Path=/`, `Secure`, `HttpOnly`, `SameSite=Lax`, no idle
-    /// timeout, clearing invalid cookies.
+    /// A signed JSON cookie with `Path=/`, `Secure`, `HttpOnly`, `SameSite=Lax`, not
+    /// `Partitioned`, no `Priority`, no idle timeout, clearing invalid cookies.
     pub const fn new(name: &'static str, salt: &'static str, lifetime: Lifetime) -> Self {
         Self(CookieConfig {
             name,
@@ -34,6 +34,8 @@ impl ConfigBuilder {
             same_site: SameSite::Lax,
             secure: true,
             http_only: true,
+            partitioned: false,
+            priority: None,
         })
     }
 
@@ -95,6 +97,18 @@ impl ConfigBuilder {
     /// `http_only = bool`.
     pub const fn http_only(mut self, http_only: bool) -> Self {
         self.0.http_only = http_only;
+        self
+    }
+
+    /// `partitioned` (the derive has checked `Secure`).
+    pub const fn partitioned(mut self, partitioned: bool) -> Self {
+        self.0.partitioned = partitioned;
+        self
+    }
+
+    /// `priority = ".."`.
+    pub const fn priority(mut self, priority: Priority) -> Self {
+        self.0.priority = Some(priority);
         self
     }
 

@@ -66,7 +66,7 @@ mod seal;
 mod wire;
 
 pub use clock::{Clock, ManualClock};
-pub use cookie::{CookieConfig, Lifetime, SameSite, SealedCookie};
+pub use cookie::{CookieConfig, Lifetime, Priority, SameSite, SealedCookie};
 pub use error::{OpenError, SealError};
 pub use keys::{Key, KeyError, KeyId, KeyRing, MIN_KEY_LEN};
 pub use seal::{Opened, RefreshReason, Sealer, SealerBuilder, DEFAULT_CLOCK_SKEW};

@@ -29,6 +29,47 @@ pub enum SameSite {
     None,
 }
 
+/// The cookie's `Priority` attribute (`priority = ".."`): which of a site's cookies Chromium
+/// evicts last when it must drop some (its per-domain limit). Other browsers ignore it. A type
+/// without `priority` writes none (Chromium then treats it as `Medium`).
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use typed_cookies::{Priority, SealedCookie};
+///
+/// #[derive(Serialize, Deserialize, SealedCookie)]
+/// #[cookie(name = "__Host-sid", salt = "docs.priority.v1", max_age = "2h", priority = "high")]
+/// struct Session { user_id: u64 }
+///
+/// #[derive(Serialize, Deserialize, SealedCookie)]
+/// #[cookie(name = "theme", salt = "docs.priority.theme", max_age = "7d")]
+/// struct Theme { dark: bool }
+///
+/// assert_eq!(Session::CONFIG.priority(), Some(Priority::High));
+/// assert_eq!(Priority::High.as_str(), "High");
+/// assert_eq!(Theme::CONFIG.priority(), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Priority {
+    /// `Priority=Low`: evicted first.
+    Low,
+    /// `Priority=Medium`: what Chromium assumes when none is written.
+    Medium,
+    /// `Priority=High`: evicted last.
+    High,
+}
+
+impl Priority {
+    /// The attribute value as written in `Set-Cookie`: `"Low"`, `"Medium"` or `"High"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "Low",
+            Priority::Medium => "Medium",
+            Priority::High => "High",
+        }
+    }
+}
+
 /// The whole policy of a cookie type, read-only: `#[derive(SealedCookie)]` writes it (after
 /// checking it at compile time) as [`SealedCookie::CONFIG`](crate::SealedCookie::CONFIG).
 ///
@@ -67,6 +108,8 @@ pub struct CookieConfig {
     pub(crate) same_site: SameSite,
     pub(crate) secure: bool,
     pub(crate) http_only: bool,
+    pub(crate) partitioned: bool,
+    pub(crate) priority: Option<Priority>,
 }
 
 impl CookieConfig {
@@ -139,6 +182,31 @@ impl CookieConfig {
     /// Whether `HttpOnly` is set.
     pub const fn http_only(&self) -> bool {
         self.http_only
+    }
+
+    /// Whether `Partitioned` (CHIPS) is set: browsers then keep a separate copy of the cookie
+    /// per top-level site it is embedded in. Always with `Secure` (the derive refuses it
+    /// otherwise). A cookie meant for a cross-site embed also needs `SameSite=None` to be sent
+    /// there; the derive does not require it.
+    ///
+    /// ```
+    /// use serde::{Deserialize, Serialize};
+    /// use typed_cookies::{SameSite, SealedCookie};
+    ///
+    /// #[derive(Serialize, Deserialize, SealedCookie)]
+    /// #[cookie(name = "__Host-widget", salt = "docs.partitioned.v1", max_age = "1h", partitioned, same_site = "none")]
+    /// struct Widget { visitor: u64 }
+    ///
+    /// assert!(Widget::CONFIG.partitioned() && Widget::CONFIG.secure());
+    /// assert_eq!(Widget::CONFIG.same_site(), SameSite::None);
+    /// ```
+    pub const fn partitioned(&self) -> bool {
+        self.partitioned
+    }
+
+    /// The `Priority` attribute; `None`: not written.
+    pub const fn priority(&self) -> Option<Priority> {
+        self.priority
     }
 
     /// The absolute lifetime as a duration, if the type has one.

@@ -43,16 +43,25 @@ pub(crate) fn set_cookie(
             .max_age(max_age)
             .expires(now.checked_add(max_age).unwrap_or(now));
     }
-    Ok(builder.build().to_string())
+    Ok(render(builder, config))
 }
 
 /// The `Set-Cookie` header value that deletes the cookie (same name, Path and Domain).
 pub(crate) fn removal(config: &CookieConfig) -> String {
-    with_attributes(Cookie::build((config.name(), "")), config)
+    let builder = with_attributes(Cookie::build((config.name(), "")), config)
         .max_age(Duration::ZERO)
-        .expires(OffsetDateTime::UNIX_EPOCH)
-        .build()
-        .to_string()
+        .expires(OffsetDateTime::UNIX_EPOCH);
+    render(builder, config)
+}
+
+/// The header text of `builder`, plus what the `cookie` crate cannot write: `Priority`.
+fn render(builder: CookieBuilder<'_>, config: &CookieConfig) -> String {
+    let mut text = builder.build().to_string();
+    if let Some(priority) = config.priority() {
+        text.push_str("; Priority=");
+        text.push_str(priority.as_str());
+    }
+    text
 }
 
 fn with_attributes<'c>(builder: CookieBuilder<'c>, config: &CookieConfig) -> CookieBuilder<'c> {
@@ -60,6 +69,7 @@ fn with_attributes<'c>(builder: CookieBuilder<'c>, config: &CookieConfig) -> Coo
         .path(config.path())
         .secure(config.secure())
         .http_only(config.http_only())
+        .partitioned(config.partitioned())
         .same_site(match config.same_site() {
             SameSite::Strict => ::cookie::SameSite::Strict,
             SameSite::Lax => ::cookie::SameSite::Lax,
@@ -151,6 +161,33 @@ mod tests {
         assert_eq!(names("\u{a0}a=1\u{2000}"), ["\u{a0}a=1\u{2000}"]);
         assert_eq!(names("\na=1\r"), ["\na=1\r"]);
         assert_eq!(names(""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn partitioned_and_priority_in_set_cookie_and_removal() {
+        use crate::__private::ConfigBuilder;
+        use crate::cookie::{Lifetime, Priority};
+        let config = ConfigBuilder::new("__Host-w", "s", Lifetime::MaxAgeSeconds(60))
+            .same_site(SameSite::None)
+            .partitioned(true)
+            .priority(Priority::Low)
+            .build();
+        let now = 1_767_225_600;
+        assert_eq!(
+            set_cookie(&config, "v", now, now).unwrap(),
+            "__Host-w=v; HttpOnly; SameSite=None; Partitioned; Secure; Path=/; Max-Age=60; \
+             Expires=Thu, 01 Jan 2026 00:01:00 GMT; Priority=Low"
+        );
+        assert_eq!(
+            removal(&config),
+            "__Host-w=; HttpOnly; SameSite=None; Partitioned; Secure; Path=/; Max-Age=0; \
+             Expires=Thu, 01 Jan 1970 00:00:00 GMT; Priority=Low"
+        );
+        let plain = ConfigBuilder::new("sid", "s", Lifetime::NoExpiry).build();
+        assert_eq!(
+            set_cookie(&plain, "v", now, now).unwrap(),
+            "sid=v; HttpOnly; SameSite=Lax; Secure; Path=/"
+        );
     }
 
     #[test]

@@ -6,5 +6,5 @@ mod config;
 pub(crate) mod header;
 mod sealed_cookie;
 
-pub use config::{CookieConfig, Lifetime, SameSite};
+pub use config::{CookieConfig, Lifetime, Priority, SameSite};
 pub use sealed_cookie::SealedCookie;

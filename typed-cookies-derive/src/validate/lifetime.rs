@@ -1,31 +1,125 @@
-//! Durations (`max_age`, `idle`, `refresh`): `"90s"`, `"15m"`, `"2h"`, `"7d"` or a whole number
-//! of seconds, checked to be positive and at most 400 days, the longest lifetime browsers give
-//! a cookie.
+//! Lifetimes: `max_age` (or an explicit `no_expiry`), `idle` and `refresh`, and how a
+//! duration is written — `"90s"`, `"15m"`, `"2h"`, `"7d"` or a whole number of seconds,
+//! positive and at most 400 days, the longest lifetime browsers give a cookie.
 
-use crate::attr::MaxAge;
+use proc_macro2::Span;
+
+use crate::attr::{DurationLit, RawAttrs, Spanned};
+use crate::ctxt::Ctxt;
+
+/// The checked lifetimes, in seconds (`None` where not given or refused).
+pub struct Lifetimes {
+    /// `None`: `no_expiry`.
+    pub max_age: Option<u32>,
+    pub idle: Option<u32>,
+    pub refresh: Option<u32>,
+}
+
+/// Checks `max_age` / `no_expiry`, then `idle` and `refresh` against them; a missing `max_age`
+/// is reported on `anchor`.
+pub fn check(raw: &RawAttrs, anchor: Span, cx: &Ctxt) -> Lifetimes {
+    let max_age = match (&raw.max_age, raw.no_expiry) {
+        (Some(_), Some(no_expiry)) => {
+            cx.error(
+                no_expiry,
+                "`no_expiry` contradicts `max_age`; keep one of them",
+            );
+            None
+        }
+        (Some(max_age), None) => match seconds(&max_age.value) {
+            Ok(secs) => Some(secs),
+            Err(message) => {
+                cx.error(max_age.span, message);
+                None
+            }
+        },
+        (None, Some(_)) => None,
+        (None, None) if raw.mentions("max_age") || raw.mentions("no_expiry") => None,
+        (None, None) => {
+            cx.missing(
+                anchor,
+                "missing `max_age`, e.g. `max_age = \"2h\"`; a cookie that never expires must say `no_expiry` explicitly",
+            );
+            None
+        }
+    };
+    let (idle, refresh) = idle_and_refresh(raw, max_age, cx);
+    Lifetimes {
+        max_age,
+        idle,
+        refresh,
+    }
+}
+
+/// `idle` and `refresh`: each a positive duration, `idle` shorter than an absolute `max_age`
+/// (which it needs: a session kept alive by activity alone would never end), `refresh` only
+/// with `idle` and shorter than it.
+fn idle_and_refresh(raw: &RawAttrs, max_age: Option<u32>, cx: &Ctxt) -> (Option<u32>, Option<u32>) {
+    fn checked(key: &str, slot: &Option<Spanned<DurationLit>>, cx: &Ctxt) -> Option<(u32, Span)> {
+        let slot = slot.as_ref()?;
+        seconds_of(key, &slot.value)
+            .map_err(|message| cx.error(slot.span, message))
+            .ok()
+            .map(|secs| (secs, slot.span))
+    }
+    let idle = checked("idle", &raw.idle, cx);
+    let refresh = checked("refresh", &raw.refresh, cx);
+    if let Some((idle, span)) = idle {
+        match max_age {
+            Some(max_age) if idle >= max_age => cx.error(
+                span,
+                "`idle` must be shorter than `max_age`: the inactivity timeout ends a session \
+                 early, `max_age` ends it for good (e.g. `max_age = \"8h\", idle = \"30m\"`)",
+            ),
+            None if raw.no_expiry.is_some() => cx.error(
+                span,
+                "`idle` needs an absolute lifetime: with `no_expiry` a session kept alive by \
+                 activity would never end, and a stolen one neither; write `max_age = \"8h\"` \
+                 (it counts from sign-in, whatever the activity)",
+            ),
+            _ => {}
+        }
+    }
+    if let Some((refresh, span)) = refresh {
+        match idle {
+            None if raw.idle.is_none() => cx.error(
+                span,
+                "`refresh` needs `idle`: it says when, within the idle window, a value is sealed \
+                 again (by default after half of it), e.g. `idle = \"30m\", refresh = \"10m\"`",
+            ),
+            Some((idle, _)) if refresh >= idle => cx.error(
+                span,
+                "`refresh` must be shorter than `idle`, or the value would expire before it is \
+                 refreshed (the default is half of `idle`)",
+            ),
+            _ => {}
+        }
+    }
+    (idle.map(|(s, _)| s), refresh.map(|(s, _)| s))
+}
 
 /// Seconds in each accepted unit.
 const UNITS: &[(&str, u32)] = &[("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)];
 
 /// 400 days: RFC 6265bis (section 5.5) has browsers cap `Max-Age`/`Expires` there, and Chromium
 /// and Firefox do. A longer `max_age` would promise a lifetime the cookie never gets.
-pub const MAX_SECONDS: u32 = 400 * 86_400;
+const MAX_SECONDS: u32 = 400 * 86_400;
 
 /// The number of seconds of `max_age`, or an error message for the value's span.
-pub fn seconds(max_age: &MaxAge) -> Result<u32, String> {
+fn seconds(max_age: &DurationLit) -> Result<u32, String> {
     seconds_of("max_age", max_age)
 }
 
 /// The number of seconds of the duration `key = value`, or an error message for its span.
-pub fn seconds_of(key: &str, max_age: &MaxAge) -> Result<u32, String> {
+fn seconds_of(key: &str, max_age: &DurationLit) -> Result<u32, String> {
     let positive = |what: &str| positive(key, what);
     let (digits, unit) = match max_age {
-        MaxAge::Seconds { negative: true, .. } => return Err(positive("is negative")),
-        MaxAge::Seconds {
+        DurationLit::Seconds { negative: true, .. } => return Err(positive("is negative")),
+        DurationLit::Seconds {
             digits,
             negative: false,
         } => (digits.as_str(), "s"),
-        MaxAge::Text(text) => {
+        DurationLit::Text(text) => {
             let text = text.trim();
             if text.starts_with('-') {
                 return Err(positive("is negative"));
@@ -87,7 +181,7 @@ mod tests {
     use super::*;
 
     fn text(s: &str) -> Result<u32, String> {
-        seconds(&MaxAge::Text(s.to_owned()))
+        seconds(&DurationLit::Text(s.to_owned()))
     }
 
     #[test]
@@ -102,7 +196,7 @@ mod tests {
         assert_eq!(text("9600h"), Ok(MAX_SECONDS));
         assert_eq!(text("34560000s"), Ok(MAX_SECONDS));
         assert_eq!(
-            seconds(&MaxAge::Seconds {
+            seconds(&DurationLit::Seconds {
                 digits: "3600".into(),
                 negative: false
             }),
@@ -119,13 +213,13 @@ mod tests {
         assert!(text("").unwrap_err().contains("not a duration"));
         assert!(text("1.5h").unwrap_err().contains("not a whole number"));
         assert!(text("3H").unwrap_err().contains("unknown unit `H`"));
-        assert!(seconds(&MaxAge::Seconds {
+        assert!(seconds(&DurationLit::Seconds {
             digits: "0".into(),
             negative: false
         })
         .unwrap_err()
         .contains("zero"));
-        assert!(seconds(&MaxAge::Seconds {
+        assert!(seconds(&DurationLit::Seconds {
             digits: "4294967296".into(),
             negative: false
         })
@@ -140,7 +234,7 @@ mod tests {
         assert!(text("99999999999999999999s")
             .unwrap_err()
             .contains("over 400 days"));
-        assert!(seconds(&MaxAge::Seconds {
+        assert!(seconds(&DurationLit::Seconds {
             digits: "1".into(),
             negative: true
         })

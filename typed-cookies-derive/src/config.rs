@@ -1,0 +1,51 @@
+//! [`Config`]: a cookie policy that passed every check — what [`crate::validate`] produces and
+//! [`crate::expand`] writes out, unchanged.
+
+use proc_macro2::Span;
+
+/// A checked `#[cookie(...)]`.
+pub struct Config {
+    pub name: String,
+    /// Where the name was written: the duplicate-cookie error points there.
+    pub name_span: Span,
+    pub salt: String,
+    /// Where the salt was written: the duplicate-salt error points there.
+    pub salt_span: Span,
+    /// In seconds; `None`: `no_expiry`.
+    pub max_age: Option<u32>,
+    /// Inactivity timeout in seconds, shorter than `max_age`.
+    pub idle: Option<u32>,
+    /// Refresh point in seconds, shorter than `idle`.
+    pub refresh: Option<u32>,
+    pub clear_invalid: bool,
+    pub encrypt: bool,
+    pub postcard: bool,
+    pub path: String,
+    pub domain: Option<String>,
+    pub same_site: SameSite,
+    pub secure: bool,
+    pub http_only: bool,
+    /// `Partitioned` (CHIPS); only with `Secure`.
+    pub partitioned: bool,
+    /// `Priority`; `None`: not written.
+    pub priority: Option<Priority>,
+    /// `replaces = "OldType"`: this type deliberately sets the same cookie (name, path,
+    /// domain) as `OldType`, so it writes no duplicate-cookie guard and checks the match instead.
+    pub replaces: Option<syn::Path>,
+}
+
+/// The `same_site` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameSite {
+    Strict,
+    Lax,
+    None,
+}
+
+/// The `priority` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    Low,
+    Medium,
+    High,
+}
