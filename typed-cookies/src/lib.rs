@@ -28,15 +28,16 @@
 // Modules by concept; imports only point down this list: clock and wire know nothing of
 // ours, keys use wire, errors use keys and wire, the engine (seal) uses all three, cookie sits
 // on the engine, and the framework integrations only translate to and from cookie.
-#[cfg(any(feature = "django", feature = "flask", feature = "iron"))]
-pub mod interop;
 #[doc(hidden)]
 pub mod __private;
 mod clock;
 mod cookie;
 mod error;
+mod inspect;
 #[cfg(any(feature = "http", feature = "actix-web"))]
 pub mod integrations;
+#[cfg(any(feature = "django", feature = "flask", feature = "iron"))]
+pub mod interop;
 mod keys;
 mod seal;
 mod wire;
@@ -44,6 +45,7 @@ mod wire;
 pub use clock::{Clock, ManualClock};
 pub use cookie::{CookieConfig, Lifetime, SameSite, SealedCookie};
 pub use error::{OpenError, SealError};
+pub use inspect::{inspect, Inspection};
 pub use keys::{Key, KeyError, KeyId, KeyRing, MIN_KEY_LEN};
 pub use seal::{Opened, RefreshReason, Sealer, SealerBuilder, DEFAULT_CLOCK_SKEW};
 pub use wire::{Codec, Format, Mode, KEY_ID_LEN, MAX_COOKIE_LEN};
