@@ -30,7 +30,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 fn keygen(args: &KeygenArgs) -> Result<(), Failure> {
-    let keys: Vec<Key> = (0..args.ring.unwrap_or(1)).map(|_| Key::generate()).collect();
+    let keys: Vec<Key> = (0..args.ring.unwrap_or(1))
+        .map(|_| Key::generate())
+        .collect();
     let line = Zeroizing::new(
         keys.iter()
             .map(|k| Zeroizing::new(k.to_base64()))
@@ -143,7 +145,9 @@ impl Verdict {
     fn of(error: &OpenError) -> Self {
         let (text, expired_at) = match error {
             OpenError::Expired { at } => (format!("expired at {}", rfc3339(*at)), Some(*at)),
-            OpenError::UnknownKey { key_id } => (format!("unknown key {key_id} (not in the ring)"), None),
+            OpenError::UnknownKey { key_id } => {
+                (format!("unknown key {key_id} (not in the ring)"), None)
+            }
             OpenError::Invalid => (
                 "invalid (tampered, forged, wrong salt or wrong keys)".to_owned(),
                 None,
@@ -222,7 +226,10 @@ fn mode_of(args: &FormatArgs) -> Mode {
 /// Metadata of an opened value of ours.
 fn opened_fields(opened: &Opened<Value>, map: &mut Map<String, Value>) {
     map.insert("key_id".into(), opened.key_id().to_string().into());
-    map.insert("sealed_with_primary".into(), opened.sealed_with_primary().into());
+    map.insert(
+        "sealed_with_primary".into(),
+        opened.sealed_with_primary().into(),
+    );
     map.insert("issued_at".into(), rfc3339(opened.issued_at()).into());
     map.insert("created_at".into(), rfc3339(opened.created_at()).into());
     if let Some(at) = opened.expires_at() {
@@ -299,11 +306,17 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
         match seen.format.codec {
             Codec::Json => match serde_json::from_slice::<Value>(payload) {
                 Ok(v) => {
-                    lines.push(("payload", format!("{v}  (UNVERIFIED: anyone can write this)")));
+                    lines.push((
+                        "payload",
+                        format!("{v}  (UNVERIFIED: anyone can write this)"),
+                    ));
                     out.insert("unverified_payload".into(), v);
                 }
                 Err(_) => {
-                    lines.push(("payload", format!("not JSON: {} (UNVERIFIED)", hex(payload))));
+                    lines.push((
+                        "payload",
+                        format!("not JSON: {} (UNVERIFIED)", hex(payload)),
+                    ));
                     out.insert("unverified_payload_hex".into(), hex(payload).into());
                 }
             },
@@ -316,7 +329,10 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
             }
         }
     } else {
-        lines.push(("payload", "encrypted (give keys and --salt to decrypt)".into()));
+        lines.push((
+            "payload",
+            "encrypted (give keys and --salt to decrypt)".into(),
+        ));
     }
 
     let mut result = Ok(());
@@ -415,9 +431,9 @@ fn arg_or_stdin(arg: Option<&str>, what: &str) -> Result<String, Failure> {
         Some(text) => Ok(text.trim().to_owned()),
         None => {
             let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| Failure::usage(format!("cannot read the {what} from stdin: {}", e.kind())))?;
+            std::io::stdin().read_to_string(&mut text).map_err(|e| {
+                Failure::usage(format!("cannot read the {what} from stdin: {}", e.kind()))
+            })?;
             Ok(text.trim().to_owned())
         }
     }
@@ -482,7 +498,9 @@ fn open(args: &OpenArgs) -> Result<(), Failure> {
 }
 
 fn check_set_cookie(args: &CheckSetCookieArgs) -> Result<(), Failure> {
-    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let now = OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let report = set_cookie::check(&args.header, now);
     if args.json {
         println!("{}", report.to_json());

@@ -10,9 +10,9 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         Some(i) => text.split_at(i),
         None => (text, "s"),
     };
-    let n: i64 = digits
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration (e.g. 90s, 15m, 2h, 7d, 2w or seconds)"))?;
+    let n: i64 = digits.parse().map_err(|_| {
+        format!("`{text}` is not a duration (e.g. 90s, 15m, 2h, 7d, 2w or seconds)")
+    })?;
     let secs_per = match unit {
         "s" => 1,
         "m" => 60,
@@ -26,7 +26,9 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         .filter(|&s| s <= 100 * 365 * 86_400)
         .ok_or_else(|| format!("`{text}` is too long"))?;
     if secs == 0 {
-        return Err("a max age must be positive (use --no-expiry for values that never expire)".into());
+        return Err(
+            "a max age must be positive (use --no-expiry for values that never expire)".into(),
+        );
     }
     Ok(Duration::seconds(secs))
 }

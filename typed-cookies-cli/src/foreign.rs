@@ -49,7 +49,10 @@ impl ForeignSealer {
     pub fn new(kind: Foreign, secrets_text: &str, args: &FormatArgs) -> Result<Self, Failure> {
         let secrets = secrets::lines(secrets_text);
         let Some((first, rest)) = secrets.split_first() else {
-            return Err(Failure::usage(format!("no secret found for {}", kind.label())));
+            return Err(Failure::usage(format!(
+                "no secret found for {}",
+                kind.label()
+            )));
         };
         let fallbacks = rest.iter().map(|s| s.as_bytes());
         Ok(match kind {

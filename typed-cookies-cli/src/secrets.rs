@@ -30,7 +30,11 @@ pub fn read(source: &KeySource, stdin_ok: bool) -> Result<Option<Secret>, Failur
         std::fs::File::open(path)
             .and_then(|mut f| f.read_to_string(&mut text))
             .map_err(|e| {
-                Failure::usage(format!("cannot read keys file {}: {}", path.display(), e.kind()))
+                Failure::usage(format!(
+                    "cannot read keys file {}: {}",
+                    path.display(),
+                    e.kind()
+                ))
             })?;
         return Ok(Some(text));
     }
@@ -46,8 +50,11 @@ pub fn read(source: &KeySource, stdin_ok: bool) -> Result<Option<Secret>, Failur
 
 /// Like [`read`], but the keys are required.
 pub fn require(source: &KeySource, stdin_ok: bool, what: &str) -> Result<Secret, Failure> {
-    read(source, stdin_ok)?
-        .ok_or_else(|| Failure::usage(format!("{what} needs keys: give --keys-env VAR or --keys-file PATH")))
+    read(source, stdin_ok)?.ok_or_else(|| {
+        Failure::usage(format!(
+            "{what} needs keys: give --keys-env VAR or --keys-file PATH"
+        ))
+    })
 }
 
 /// A typed-cookies ring from the text (comma-separated base64 keys, primary first). The

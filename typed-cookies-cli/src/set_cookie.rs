@@ -97,9 +97,8 @@ fn trim_ws(s: &str) -> &str {
 /// RFC 6265 token characters (what a cookie name should be).
 fn is_token(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|b| {
-            b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b)
-        })
+        && s.bytes()
+            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
 }
 
 /// RFC 6265 cookie-octets, optionally in double quotes.
@@ -108,9 +107,13 @@ fn is_cookie_value(s: &str) -> bool {
         .strip_prefix('"')
         .and_then(|s| s.strip_suffix('"'))
         .unwrap_or(s);
-    inner
-        .bytes()
-        .all(|b| b == 0x21 || (0x23..=0x2b).contains(&b) || (0x2d..=0x3a).contains(&b) || (0x3c..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b))
+    inner.bytes().all(|b| {
+        b == 0x21
+            || (0x23..=0x2b).contains(&b)
+            || (0x2d..=0x3a).contains(&b)
+            || (0x3c..=0x5b).contains(&b)
+            || (0x5d..=0x7e).contains(&b)
+    })
 }
 
 fn starts_with_ci(s: &str, prefix: &str) -> bool {
@@ -146,7 +149,11 @@ pub fn check(header: &str, now: OffsetDateTime) -> Report {
     };
     r.name = name.to_owned();
     if name.is_empty() && value.is_empty() {
-        r.push(Level::Reject, "empty", "empty name and value: the browser ignores the line");
+        r.push(
+            Level::Reject,
+            "empty",
+            "empty name and value: the browser ignores the line",
+        );
         return r;
     }
     if name.len() + value.len() > MAX_NAME_VALUE {
@@ -211,7 +218,9 @@ pub fn check(header: &str, now: OffsetDateTime) -> Report {
                 None => r.push(
                     Level::Warn,
                     "expires-unparsable",
-                    format!("Expires={attr_value:?} is not a date the browser understands: ignored"),
+                    format!(
+                        "Expires={attr_value:?} is not a date the browser understands: ignored"
+                    ),
                 ),
             },
             "max-age" => {
@@ -231,7 +240,11 @@ pub fn check(header: &str, now: OffsetDateTime) -> Report {
             "domain" => {
                 let d = attr_value.strip_prefix('.').unwrap_or(attr_value);
                 if d.is_empty() {
-                    r.push(Level::Warn, "domain-empty", "an empty Domain attribute is ignored");
+                    r.push(
+                        Level::Warn,
+                        "domain-empty",
+                        "an empty Domain attribute is ignored",
+                    );
                 } else {
                     domain = Some(d.to_ascii_lowercase());
                 }
@@ -262,17 +275,33 @@ pub fn check(header: &str, now: OffsetDateTime) -> Report {
 
     // Prefixes: matched case-insensitively, as RFC 6265bis and current browsers do.
     if starts_with_ci(name, "__Secure-") && !secure {
-        r.push(Level::Reject, "secure-prefix", "a __Secure- cookie must have the Secure attribute: the browser ignores it");
+        r.push(
+            Level::Reject,
+            "secure-prefix",
+            "a __Secure- cookie must have the Secure attribute: the browser ignores it",
+        );
     }
     if starts_with_ci(name, "__Host-") {
         if !secure {
-            r.push(Level::Reject, "host-prefix-secure", "a __Host- cookie must have the Secure attribute: the browser ignores it");
+            r.push(
+                Level::Reject,
+                "host-prefix-secure",
+                "a __Host- cookie must have the Secure attribute: the browser ignores it",
+            );
         }
         if domain.is_some() {
-            r.push(Level::Reject, "host-prefix-domain", "a __Host- cookie must not have a Domain attribute: the browser ignores it");
+            r.push(
+                Level::Reject,
+                "host-prefix-domain",
+                "a __Host- cookie must not have a Domain attribute: the browser ignores it",
+            );
         }
         if path.as_deref() != Some("/") {
-            r.push(Level::Reject, "host-prefix-path", "a __Host- cookie must have Path=/: the browser ignores it");
+            r.push(
+                Level::Reject,
+                "host-prefix-path",
+                "a __Host- cookie must have Path=/: the browser ignores it",
+            );
         }
     }
     if (starts_with_ci(name, "__secure-") && !name.starts_with("__Secure-"))
@@ -311,23 +340,38 @@ pub fn check(header: &str, now: OffsetDateTime) -> Report {
         );
     }
     if secure {
-        r.push(Level::Info, "secure", "Secure: stored only when set over https (or from localhost)");
+        r.push(
+            Level::Info,
+            "secure",
+            "Secure: stored only when set over https (or from localhost)",
+        );
     }
     if !http_only {
-        r.push(Level::Info, "not-httponly", "no HttpOnly: page scripts can read the cookie");
+        r.push(
+            Level::Info,
+            "not-httponly",
+            "no HttpOnly: page scripts can read the cookie",
+        );
     }
 
     // Lifetime: Max-Age wins over Expires; both capped at 400 days.
     let cap = now + MAX_LIFETIME;
     if let Some(secs) = max_age {
         if secs <= 0 {
-            r.push(Level::Info, "delete", "Max-Age <= 0: the browser deletes the cookie now");
+            r.push(
+                Level::Info,
+                "delete",
+                "Max-Age <= 0: the browser deletes the cookie now",
+            );
             r.expires = Some(now);
         } else if secs > MAX_LIFETIME.whole_seconds() {
             r.push(
                 Level::Warn,
                 "max-age-capped",
-                format!("Max-Age={secs} is over 400 days: capped at 400 days ({})", rfc3339(cap)),
+                format!(
+                    "Max-Age={secs} is over 400 days: capped at 400 days ({})",
+                    rfc3339(cap)
+                ),
             );
             r.expires = Some(cap);
         } else {
@@ -335,13 +379,21 @@ pub fn check(header: &str, now: OffsetDateTime) -> Report {
         }
     } else if let Some(at) = expires {
         if at <= now {
-            r.push(Level::Info, "delete", "Expires is in the past: the browser deletes the cookie now");
+            r.push(
+                Level::Info,
+                "delete",
+                "Expires is in the past: the browser deletes the cookie now",
+            );
             r.expires = Some(now);
         } else if at > cap {
             r.push(
                 Level::Warn,
                 "expires-capped",
-                format!("Expires {} is over 400 days away: capped at {}", rfc3339(at), rfc3339(cap)),
+                format!(
+                    "Expires {} is over 400 days away: capped at {}",
+                    rfc3339(at),
+                    rfc3339(cap)
+                ),
             );
             r.expires = Some(cap);
         } else {
@@ -403,7 +455,9 @@ fn parse_cookie_date(text: &str) -> Option<OffsetDateTime> {
         }
         if month.is_none() && token.len() >= 3 {
             let m = token[..3.min(token.len())].to_ascii_lowercase();
-            let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+            let months = [
+                "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+            ];
             if let Some(i) = months.iter().position(|x| *x == m) {
                 month = Some(i as u8 + 1);
                 continue;
@@ -468,7 +522,11 @@ mod tests {
     }
 
     fn codes(header: &str) -> Vec<&'static str> {
-        check(header, now()).findings.iter().map(|f| f.code).collect()
+        check(header, now())
+            .findings
+            .iter()
+            .map(|f| f.code)
+            .collect()
     }
 
     #[test]
@@ -484,7 +542,10 @@ mod tests {
 
     #[test]
     fn a_good_host_cookie_is_stored() {
-        let r = check("Set-Cookie: __Host-sid=abc; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=7200", now());
+        let r = check(
+            "Set-Cookie: __Host-sid=abc; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=7200",
+            now(),
+        );
         assert!(!r.rejected(), "{r:?}");
         assert_eq!(r.expires, Some(now() + Duration::hours(2)));
         assert_eq!(r.name, "__Host-sid");
@@ -493,7 +554,8 @@ mod tests {
     #[test]
     fn prefix_rules_are_case_insensitive() {
         assert!(codes("__host-sid=a; Path=/").contains(&"host-prefix-secure"));
-        assert!(codes("__HOST-sid=a; Secure; Path=/; Domain=example.com").contains(&"host-prefix-domain"));
+        assert!(codes("__HOST-sid=a; Secure; Path=/; Domain=example.com")
+            .contains(&"host-prefix-domain"));
         assert!(codes("__Host-sid=a; Secure").contains(&"host-prefix-path"));
         assert!(codes("__SECURE-x=a").contains(&"secure-prefix"));
         assert!(!check("__Secure-x=a; Secure", now()).rejected());

@@ -45,8 +45,20 @@ fn stdout_json(output: &std::process::Output) -> Value {
 
 #[test]
 fn every_command_has_help() {
-    bin().arg("--help").assert().success().stdout(predicate::str::contains("check-set-cookie"));
-    for cmd in ["keygen", "rotate", "key-id", "inspect", "seal", "open", "check-set-cookie"] {
+    bin()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("check-set-cookie"));
+    for cmd in [
+        "keygen",
+        "rotate",
+        "key-id",
+        "inspect",
+        "seal",
+        "open",
+        "check-set-cookie",
+    ] {
         bin()
             .args([cmd, "--help"])
             .assert()
@@ -66,7 +78,13 @@ fn keygen_makes_keys_the_library_accepts() {
 
     let out = bin().args(["keygen", "--ring", "3"]).output().unwrap();
     let line = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(KeyRing::from_base64_list(line.trim()).unwrap().key_ids().len(), 3);
+    assert_eq!(
+        KeyRing::from_base64_list(line.trim())
+            .unwrap()
+            .key_ids()
+            .len(),
+        3
+    );
     bin().args(["keygen", "--ring", "0"]).assert().code(2);
 }
 
@@ -74,7 +92,11 @@ fn keygen_makes_keys_the_library_accepts() {
 fn rotate_prepends_a_key_read_from_env_file_or_stdin() {
     let (a, b) = (Key::generate(), Key::generate());
     let line = ring_line(&[&a, &b]);
-    let out = bin().arg("rotate").write_stdin(line.clone()).output().unwrap();
+    let out = bin()
+        .arg("rotate")
+        .write_stdin(line.clone())
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let ring = KeyRing::from_base64_list(String::from_utf8(out.stdout).unwrap().trim()).unwrap();
     let ids = ring.key_ids();
@@ -90,7 +112,12 @@ fn rotate_prepends_a_key_read_from_env_file_or_stdin() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("dropped"));
 
     let file = secret_file("rotate", &line);
-    bin().arg("rotate").arg("--keys-file").arg(&file).assert().success();
+    bin()
+        .arg("rotate")
+        .arg("--keys-file")
+        .arg(&file)
+        .assert()
+        .success();
 
     // Never from argv; a bad ring is refused without echoing it.
     bin().args(["rotate", &line]).assert().code(2);
@@ -101,7 +128,10 @@ fn rotate_prepends_a_key_read_from_env_file_or_stdin() {
         .code(2)
         .stderr(predicate::str::contains("SECRETXYZ").not())
         .stdout(predicate::str::is_empty());
-    bin().args(["rotate", "--keys-env", "TC_UNSET_VAR"]).assert().code(2);
+    bin()
+        .args(["rotate", "--keys-env", "TC_UNSET_VAR"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -136,7 +166,11 @@ fn key_id_prints_the_library_ids() {
 fn inspect_without_keys_reads_the_header() {
     let key = Key::generate();
     let keys = KeyRing::new(key.clone());
-    let value = keys.signed("cart").max_age(Duration::hours(1)).seal(&json!({"n": 3})).unwrap();
+    let value = keys
+        .signed("cart")
+        .max_age(Duration::hours(1))
+        .seal(&json!({"n": 3}))
+        .unwrap();
     bin()
         .args(["inspect", &value])
         .assert()
@@ -146,11 +180,18 @@ fn inspect_without_keys_reads_the_header() {
         .stdout(predicate::str::contains("UNVERIFIED"));
     let out = bin().args(["inspect", "--json", &value]).output().unwrap();
     let v = stdout_json(&out);
-    assert_eq!((v["version"].clone(), v["mode"].clone(), v["codec"].clone()), (json!(1), json!("signed"), json!("json")));
+    assert_eq!(
+        (v["version"].clone(), v["mode"].clone(), v["codec"].clone()),
+        (json!(1), json!("signed"), json!("json"))
+    );
     assert_eq!(v["unverified_payload"], json!({"n": 3}));
     assert!(v.get("verdict").is_none());
 
-    let secret = keys.encrypted("cart").no_expiry().seal(&"hidden-text").unwrap();
+    let secret = keys
+        .encrypted("cart")
+        .no_expiry()
+        .seal(&"hidden-text")
+        .unwrap();
     bin()
         .args(["inspect", &secret])
         .assert()
@@ -160,13 +201,20 @@ fn inspect_without_keys_reads_the_header() {
 
     // The FORMAT.md postcard vector: header only, payload as hex.
     bin()
-        .args(["inspect", "ARFl5riwAAAAAGlVuQAqA0FkYeILrgbFOJ6q-W3ERk-Qy9TcaF5X0Md_3iHbNS5OFJ4R"])
+        .args([
+            "inspect",
+            "ARFl5riwAAAAAGlVuQAqA0FkYeILrgbFOJ6q-W3ERk-Qy9TcaF5X0Md_3iHbNS5OFJ4R",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("postcard"))
         .stdout(predicate::str::contains("2a03416461"));
 
-    bin().args(["inspect", "not-a-value!"]).assert().code(1).stdout(predicate::str::contains("malformed"));
+    bin()
+        .args(["inspect", "not-a-value!"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("malformed"));
 }
 
 #[test]
@@ -175,8 +223,17 @@ fn inspect_with_keys_gives_a_verdict() {
     let line = ring_line(&[&key]);
     let past = OffsetDateTime::now_utc() - Duration::hours(3);
     let keys = KeyRing::new(key.clone());
-    let fresh = keys.encrypted("cart").max_age(Duration::hours(1)).seal(&json!([1, 2])).unwrap();
-    let old = keys.at(past).signed("cart").max_age(Duration::hours(1)).seal(&json!([1])).unwrap();
+    let fresh = keys
+        .encrypted("cart")
+        .max_age(Duration::hours(1))
+        .seal(&json!([1, 2]))
+        .unwrap();
+    let old = keys
+        .at(past)
+        .signed("cart")
+        .max_age(Duration::hours(1))
+        .seal(&json!([1]))
+        .unwrap();
     let run = |value: &str, extra: &[&str]| {
         let mut cmd = bin();
         cmd.args(["inspect", "--json", "--keys-env", "TC_KEYS", value])
@@ -186,7 +243,10 @@ fn inspect_with_keys_gives_a_verdict() {
         (out.status.code(), stdout_json(&out))
     };
     let (code, v) = run(&fresh, &["--salt", "cart", "--max-age", "1h"]);
-    assert_eq!((code, v["verdict"].clone(), v["payload"].clone()), (Some(0), json!("valid"), json!([1, 2])));
+    assert_eq!(
+        (code, v["verdict"].clone(), v["payload"].clone()),
+        (Some(0), json!("valid"), json!([1, 2]))
+    );
     assert_eq!(v["sealed_with_primary"], json!(true));
 
     let (code, v) = run(&fresh, &["--salt", "other"]);
@@ -199,22 +259,50 @@ fn inspect_with_keys_gives_a_verdict() {
     // Without --max-age the age is not checked.
     assert_eq!(run(&old, &["--salt", "cart"]).0, Some(0));
 
-    let stranger = KeyRing::new(Key::generate()).signed("cart").no_expiry().seal(&1).unwrap();
+    let stranger = KeyRing::new(Key::generate())
+        .signed("cart")
+        .no_expiry()
+        .seal(&1)
+        .unwrap();
     let (code, v) = run(&stranger, &["--salt", "cart"]);
-    assert_eq!((code, v["verdict"].clone()), (Some(1), json!("unknown_key")));
+    assert_eq!(
+        (code, v["verdict"].clone()),
+        (Some(1), json!("unknown_key"))
+    );
 
     // Human output says it too.
     bin()
-        .args(["inspect", "--keys-env", "TC_KEYS", "--salt", "cart", "--max-age", "1h", &old])
+        .args([
+            "inspect",
+            "--keys-env",
+            "TC_KEYS",
+            "--salt",
+            "cart",
+            "--max-age",
+            "1h",
+            &old,
+        ])
         .env("TC_KEYS", &line)
         .assert()
         .code(1)
         .stdout(predicate::str::contains("verdict     expired at"));
     // Keys without a salt: usage.
-    bin().args(["inspect", "--keys-env", "TC_KEYS", &fresh]).env("TC_KEYS", &line).assert().code(2);
+    bin()
+        .args(["inspect", "--keys-env", "TC_KEYS", &fresh])
+        .env("TC_KEYS", &line)
+        .assert()
+        .code(2);
     // Postcard cannot be verified here.
     bin()
-        .args(["inspect", "--keys-env", "TC_KEYS", "--salt", "cart", "--postcard", &fresh])
+        .args([
+            "inspect",
+            "--keys-env",
+            "TC_KEYS",
+            "--salt",
+            "cart",
+            "--postcard",
+            &fresh,
+        ])
         .env("TC_KEYS", &line)
         .assert()
         .code(2)
@@ -232,54 +320,119 @@ fn seal_and_open_round_trip_with_the_library() {
         let mode: &[&str] = if encrypted { &["--encrypted"] } else { &[] };
         // CLI seals (payload as argument, then on stdin), library opens.
         let out = bin()
-            .args(["seal", r#"{"user_id":7,"roles":["a"]}"#, "--salt", "s.v1", "--max-age", "2h"])
+            .args([
+                "seal",
+                r#"{"user_id":7,"roles":["a"]}"#,
+                "--salt",
+                "s.v1",
+                "--max-age",
+                "2h",
+            ])
             .args(mode)
             .arg("--keys-file")
             .arg(&file)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let value = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-        let builder = if encrypted { keys.encrypted("s.v1") } else { keys.signed("s.v1") };
+        let builder = if encrypted {
+            keys.encrypted("s.v1")
+        } else {
+            keys.signed("s.v1")
+        };
         let opened: Value = builder.max_age(Duration::hours(2)).open(&value).unwrap();
         assert_eq!(opened, json!({"user_id": 7, "roles": ["a"]}));
         let out = bin()
-            .args(["seal", "--salt", "s.v1", "--no-expiry", "--keys-env", "TC_KEYS"])
+            .args([
+                "seal",
+                "--salt",
+                "s.v1",
+                "--no-expiry",
+                "--keys-env",
+                "TC_KEYS",
+            ])
             .args(mode)
             .env("TC_KEYS", &line)
             .write_stdin("[1, 2.5, null]\n")
             .output()
             .unwrap();
         let value = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-        let builder = if encrypted { keys.encrypted("s.v1") } else { keys.signed("s.v1") };
-        assert_eq!(builder.no_expiry().open::<Value>(&value).unwrap(), json!([1, 2.5, null]));
+        let builder = if encrypted {
+            keys.encrypted("s.v1")
+        } else {
+            keys.signed("s.v1")
+        };
+        assert_eq!(
+            builder.no_expiry().open::<Value>(&value).unwrap(),
+            json!([1, 2.5, null])
+        );
 
         // Library seals with the fallback key, CLI opens.
         let old = KeyRing::new(b.clone());
-        let builder = if encrypted { old.encrypted("s.v1") } else { old.signed("s.v1") };
-        let value = builder.max_age(Duration::hours(1)).seal(&json!({"x": "y"})).unwrap();
+        let builder = if encrypted {
+            old.encrypted("s.v1")
+        } else {
+            old.signed("s.v1")
+        };
+        let value = builder
+            .max_age(Duration::hours(1))
+            .seal(&json!({"x": "y"}))
+            .unwrap();
         bin()
-            .args(["open", "--salt", "s.v1", "--max-age", "1h", "--keys-env", "TC_KEYS", &value])
+            .args([
+                "open",
+                "--salt",
+                "s.v1",
+                "--max-age",
+                "1h",
+                "--keys-env",
+                "TC_KEYS",
+                &value,
+            ])
             .args(mode)
             .env("TC_KEYS", &line)
             .assert()
             .success()
             .stdout("{\"x\":\"y\"}\n");
         let out = bin()
-            .args(["open", "--json", "--salt", "s.v1", "--max-age", "1h", "--keys-env", "TC_KEYS"])
+            .args([
+                "open",
+                "--json",
+                "--salt",
+                "s.v1",
+                "--max-age",
+                "1h",
+                "--keys-env",
+                "TC_KEYS",
+            ])
             .args(mode)
             .env("TC_KEYS", &line)
             .write_stdin(value.clone())
             .output()
             .unwrap();
         let v = stdout_json(&out);
-        assert_eq!((v["verdict"].clone(), v["sealed_with_primary"].clone()), (json!("valid"), json!(false)));
+        assert_eq!(
+            (v["verdict"].clone(), v["sealed_with_primary"].clone()),
+            (json!("valid"), json!(false))
+        );
         assert_eq!(v["key_id"], json!(b.id().to_string()));
 
         // Wrong mode: exit 1 with a hint.
         let wrong: &[&str] = if encrypted { &[] } else { &["--encrypted"] };
         bin()
-            .args(["open", "--salt", "s.v1", "--no-expiry", "--keys-env", "TC_KEYS", &value])
+            .args([
+                "open",
+                "--salt",
+                "s.v1",
+                "--no-expiry",
+                "--keys-env",
+                "TC_KEYS",
+                &value,
+            ])
             .args(wrong)
             .env("TC_KEYS", &line)
             .assert()
@@ -294,7 +447,15 @@ fn seal_and_open_round_trip_with_the_library() {
     tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered).unwrap();
     bin()
-        .args(["open", "--salt", "s.v1", "--no-expiry", "--keys-env", "TC_KEYS", &tampered])
+        .args([
+            "open",
+            "--salt",
+            "s.v1",
+            "--no-expiry",
+            "--keys-env",
+            "TC_KEYS",
+            &tampered,
+        ])
         .env("TC_KEYS", &line)
         .assert()
         .code(1)
@@ -306,7 +467,16 @@ fn seal_and_open_round_trip_with_the_library() {
         .seal(&1)
         .unwrap();
     bin()
-        .args(["open", "--salt", "s.v1", "--max-age", "1d", "--keys-env", "TC_KEYS", &expired])
+        .args([
+            "open",
+            "--salt",
+            "s.v1",
+            "--max-age",
+            "1d",
+            "--keys-env",
+            "TC_KEYS",
+            &expired,
+        ])
         .env("TC_KEYS", &line)
         .assert()
         .code(1)
@@ -317,11 +487,47 @@ fn seal_and_open_round_trip_with_the_library() {
         &["seal", "1", "--salt", "s", "--keys-env", "TC_KEYS"],
         &["seal", "1", "--max-age", "1h", "--keys-env", "TC_KEYS"],
         &["seal", "1", "--salt", "s", "--max-age", "1h"],
-        &["seal", "{nope", "--salt", "s", "--max-age", "1h", "--keys-env", "TC_KEYS"],
-        &["seal", "1", "--salt", "s", "--max-age", "0s", "--keys-env", "TC_KEYS"],
-        &["seal", "1", "--salt", "s", "--max-age", "1h", "--no-expiry", "--keys-env", "TC_KEYS"],
+        &[
+            "seal",
+            "{nope",
+            "--salt",
+            "s",
+            "--max-age",
+            "1h",
+            "--keys-env",
+            "TC_KEYS",
+        ],
+        &[
+            "seal",
+            "1",
+            "--salt",
+            "s",
+            "--max-age",
+            "0s",
+            "--keys-env",
+            "TC_KEYS",
+        ],
+        &[
+            "seal",
+            "1",
+            "--salt",
+            "s",
+            "--max-age",
+            "1h",
+            "--no-expiry",
+            "--keys-env",
+            "TC_KEYS",
+        ],
         &["open", &value, "--salt", "s.v1", "--keys-env", "TC_KEYS"],
-        &["open", &value, "--salt", "s.v1", "--no-expiry", "--keys", &line],
+        &[
+            "open",
+            &value,
+            "--salt",
+            "s.v1",
+            "--no-expiry",
+            "--keys",
+            &line,
+        ],
     ];
     for args in usage {
         bin()
@@ -378,14 +584,24 @@ fn django_values_both_ways() {
         .stdout(predicate::str::contains("invalid"));
     // Sealed by the CLI (compressed): opens with the library.
     let out = bin()
-        .args(["seal", "--django", "--compress", "--salt", "invite", "--keys-file"])
+        .args([
+            "seal",
+            "--django",
+            "--compress",
+            "--salt",
+            "invite",
+            "--keys-file",
+        ])
         .arg(&file)
         .arg(json!({"list": vec!["same"; 30]}).to_string())
         .output()
         .unwrap();
     let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     assert!(token.starts_with('.'));
-    let back: Value = django::Signer::new("django-insecure-new-secret").salt("invite").open(&token).unwrap();
+    let back: Value = django::Signer::new("django-insecure-new-secret")
+        .salt("invite")
+        .open(&token)
+        .unwrap();
     assert_eq!(back["list"].as_array().unwrap().len(), 30);
 
     // The signed_cookies session engine's cookie.
@@ -399,10 +615,15 @@ fn django_values_both_ways() {
         .output()
         .unwrap();
     let v = stdout_json(&out);
-    assert_eq!((v["verdict"].clone(), v["payload"]["_auth_user_id"].clone()), (json!("valid"), json!("42")));
+    assert_eq!(
+        (v["verdict"].clone(), v["payload"]["_auth_user_id"].clone()),
+        (json!("valid"), json!("42"))
+    );
     // Expired by --max-age.
     let old = django::session_cookie("django-insecure-new-secret")
-        .clock(typed_cookies::Clock::fixed(OffsetDateTime::now_utc() - Duration::hours(2)))
+        .clock(typed_cookies::Clock::fixed(
+            OffsetDateTime::now_utc() - Duration::hours(2),
+        ))
         .seal(&json!({}))
         .unwrap();
     bin()
@@ -417,7 +638,9 @@ fn django_values_both_ways() {
 #[test]
 fn flask_sessions_both_ways() {
     let file = secret_file("flask", "flask-secret\n");
-    let cookie = flask::session("flask-secret").seal(&json!({"user": "ada", "n": 1})).unwrap();
+    let cookie = flask::session("flask-secret")
+        .seal(&json!({"user": "ada", "n": 1}))
+        .unwrap();
     let out = bin()
         .args(["open", "--json", "--flask", "--keys-file"])
         .arg(&file)
@@ -427,7 +650,13 @@ fn flask_sessions_both_ways() {
     assert!(out.status.success());
     assert_eq!(stdout_json(&out)["payload"], json!({"user": "ada", "n": 1}));
     let out = bin()
-        .args(["seal", "--flask", "--keys-env", "TC_KEYS", r#"{"cart":[1,2]}"#])
+        .args([
+            "seal",
+            "--flask",
+            "--keys-env",
+            "TC_KEYS",
+            r#"{"cart":[1,2]}"#,
+        ])
         .env("TC_KEYS", "flask-secret")
         .output()
         .unwrap();
@@ -482,7 +711,10 @@ fn iron_sessions_both_ways() {
 #[test]
 fn check_set_cookie_verdicts() {
     bin()
-        .args(["check-set-cookie", "Set-Cookie: __Host-sid=abc; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=7200"])
+        .args([
+            "check-set-cookie",
+            "Set-Cookie: __Host-sid=abc; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=7200",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("reject").not())
@@ -491,25 +723,42 @@ fn check_set_cookie_verdicts() {
         .args(["check-set-cookie", "__host-sid=abc; Path=/"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("reject: a __Host- cookie must have the Secure attribute"));
+        .stdout(predicate::str::contains(
+            "reject: a __Host- cookie must have the Secure attribute",
+        ));
     bin()
         .args(["check-set-cookie", "a=b; SameSite=None"])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("SameSite=None without Secure"));
     bin()
-        .args(["check-set-cookie", "a=b; Secure; SameSite=None; Partitioned; Max-Age=99999999"])
+        .args([
+            "check-set-cookie",
+            "a=b; Secure; SameSite=None; Partitioned; Max-Age=99999999",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("capped at 400 days"));
     let out = bin()
-        .args(["check-set-cookie", "--json", &format!("big={}; Partitioned", "x".repeat(4096))])
+        .args([
+            "check-set-cookie",
+            "--json",
+            &format!("big={}; Partitioned", "x".repeat(4096)),
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v = stdout_json(&out);
     assert_eq!(v["accepted"], json!(false));
-    let codes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
-    assert!(codes.contains(&"too-large") && codes.contains(&"partitioned-insecure"), "{codes:?}");
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"too-large") && codes.contains(&"partitioned-insecure"),
+        "{codes:?}"
+    );
     bin().arg("check-set-cookie").assert().code(2);
 }
