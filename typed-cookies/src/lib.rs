@@ -57,6 +57,7 @@ pub mod __private;
 mod clock;
 mod cookie;
 mod error;
+mod inspect;
 #[cfg(any(feature = "http", feature = "actix-web"))]
 pub mod integrations;
 #[cfg(any(feature = "django", feature = "flask", feature = "iron"))]
@@ -68,6 +69,7 @@ mod wire;
 pub use clock::{Clock, ManualClock};
 pub use cookie::{CookieConfig, Lifetime, Priority, SameSite, SealedCookie};
 pub use error::{OpenError, SealError};
+pub use inspect::{inspect, Inspection};
 pub use keys::{Key, KeyError, KeyId, KeyRing, MIN_KEY_LEN};
 pub use seal::{Opened, RefreshReason, Sealer, SealerBuilder, DEFAULT_CLOCK_SKEW};
 pub use wire::{Codec, Format, Mode, KEY_ID_LEN, MAX_COOKIE_LEN};

@@ -1,0 +1,67 @@
+//! `typed-cookies`: generate and rotate keys, look inside sealed values, seal and open
+//! typed-cookies, Django, Flask and iron-session values, and check `Set-Cookie` headers.
+//!
+//! Exit codes: 0 valid, 1 invalid / expired / rejected, 2 usage (bad flags, missing keys).
+//! Keys and secrets are read from an environment variable or a file (or stdin), never from
+//! the command line, and never printed back (except by `keygen` and `rotate`, whose output is
+//! the key material).
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod cli;
+mod commands;
+mod duration;
+mod foreign;
+mod secrets;
+mod set_cookie;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// A failure that ends the command: its message (never containing a secret) and exit code.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    /// Bad flags, missing or unreadable keys: exit 2.
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
+        Self {
+            code: 2,
+            message: message.into(),
+        }
+    }
+
+    /// Invalid, expired, rejected: exit 1.
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Self {
+            code: 1,
+            message: message.into(),
+        }
+    }
+
+    /// Exit 1 with the message already printed.
+    pub(crate) fn silent_invalid() -> Self {
+        Self {
+            code: 1,
+            message: String::new(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            if !failure.message.is_empty() {
+                eprintln!("typed-cookies: {}", failure.message);
+            }
+            ExitCode::from(failure.code)
+        }
+    }
+}

@@ -1,0 +1,580 @@
+//! `check-set-cookie`: what a browser does with a `Set-Cookie` line, following RFC 6265bis
+//! (draft 20) and what Chromium and Firefox enforce today: cookie prefixes (matched
+//! case-insensitively), `SameSite=None` and `Partitioned` requiring `Secure`, the 4096-byte
+//! name+value limit, the 1024-byte attribute limit and the 400-day cap on lifetimes.
+
+use serde_json::{json, Value};
+use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// The browser ignores the whole line.
+    Reject,
+    /// Stored, but not as the header seems to ask (or fragile).
+    Warn,
+    /// What the browser does.
+    Info,
+}
+
+impl Level {
+    /// `reject`, `warn` or `info`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Reject => "reject",
+            Level::Warn => "warn",
+            Level::Info => "info",
+        }
+    }
+}
+
+/// One thing found.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// How serious.
+    pub level: Level,
+    /// A stable short code for scripts.
+    pub code: &'static str,
+    /// What it means.
+    pub message: String,
+}
+
+/// The whole verdict on one line.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// The cookie's name (as parsed).
+    pub name: String,
+    /// Findings, in order.
+    pub findings: Vec<Finding>,
+    /// When the stored cookie expires (`None`: session cookie, or rejected).
+    pub expires: Option<OffsetDateTime>,
+}
+
+/// The 400-day cap of RFC 6265bis on `Max-Age` and `Expires`.
+const MAX_LIFETIME: Duration = Duration::days(400);
+/// Longest name + value the browser stores.
+const MAX_NAME_VALUE: usize = 4096;
+/// Longest attribute value the browser honours.
+const MAX_ATTRIBUTE: usize = 1024;
+
+impl Report {
+    fn push(&mut self, level: Level, code: &'static str, message: impl Into<String>) {
+        self.findings.push(Finding {
+            level,
+            code,
+            message: message.into(),
+        });
+    }
+
+    /// Whether the browser ignores the line.
+    pub fn rejected(&self) -> bool {
+        self.findings.iter().any(|f| f.level == Level::Reject)
+    }
+
+    /// The report as JSON.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "name": self.name,
+            "accepted": !self.rejected(),
+            "expires": self.expires.and_then(|at| at.format(&time::format_description::well_known::Rfc3339).ok()),
+            "findings": self.findings.iter().map(|f| json!({
+                "level": f.level.label(),
+                "code": f.code,
+                "message": f.message,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn is_ctl(b: u8) -> bool {
+    (b < 0x20 && b != b'\t') || b == 0x7f
+}
+
+fn trim_ws(s: &str) -> &str {
+    s.trim_matches(|c| c == ' ' || c == '\t')
+}
+
+/// RFC 6265 token characters (what a cookie name should be).
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
+}
+
+/// RFC 6265 cookie-octets, optionally in double quotes.
+fn is_cookie_value(s: &str) -> bool {
+    let inner = s
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(s);
+    inner.bytes().all(|b| {
+        b == 0x21
+            || (0x23..=0x2b).contains(&b)
+            || (0x2d..=0x3a).contains(&b)
+            || (0x3c..=0x5b).contains(&b)
+            || (0x5d..=0x7e).contains(&b)
+    })
+}
+
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// Checks one `Set-Cookie` line at `now`.
+pub fn check(header: &str, now: OffsetDateTime) -> Report {
+    let mut r = Report::default();
+    let mut line = header.trim_end_matches(['\r', '\n']);
+    if starts_with_ci(trim_ws(line), "set-cookie:") {
+        line = &trim_ws(line)["set-cookie:".len()..];
+    }
+    if line.bytes().any(is_ctl) {
+        r.push(
+            Level::Reject,
+            "control-character",
+            "the line contains a control character (other than tab): the browser ignores it entirely",
+        );
+        return r;
+    }
+    let (pair, attributes) = line.split_once(';').unwrap_or((line, ""));
+    let (name, value) = match pair.split_once('=') {
+        Some((n, v)) => (trim_ws(n), trim_ws(v)),
+        None => {
+            r.push(
+                Level::Warn,
+                "no-equals",
+                "no `=` in the name-value pair: browsers store it as a cookie with an empty name and this value",
+            );
+            ("", trim_ws(pair))
+        }
+    };
+    r.name = name.to_owned();
+    if name.is_empty() && value.is_empty() {
+        r.push(
+            Level::Reject,
+            "empty",
+            "empty name and value: the browser ignores the line",
+        );
+        return r;
+    }
+    if name.len() + value.len() > MAX_NAME_VALUE {
+        r.push(
+            Level::Reject,
+            "too-large",
+            format!(
+                "name and value are {} bytes, over the {MAX_NAME_VALUE}-byte limit: the browser ignores the line",
+                name.len() + value.len()
+            ),
+        );
+    }
+    if !name.is_empty() && !is_token(name) {
+        r.push(
+            Level::Warn,
+            "name-characters",
+            "the name is not an RFC 6265 token (spaces, separators or non-ASCII): browsers store it, but many servers will not parse it back",
+        );
+    }
+    if !is_cookie_value(value) {
+        r.push(
+            Level::Warn,
+            "value-characters",
+            "the value has characters outside RFC 6265 cookie-octets (space, `\"`, `,`, `\\` or non-ASCII): browsers store it, but servers may split or reject it; percent- or base64url-encode it",
+        );
+    }
+    if name.is_empty() && (starts_with_ci(value, "__Secure-") || starts_with_ci(value, "__Host-")) {
+        r.push(
+            Level::Reject,
+            "prefix-nameless",
+            "a nameless cookie whose value starts with a cookie prefix: the browser ignores it",
+        );
+    }
+
+    let mut expires: Option<OffsetDateTime> = None;
+    let mut max_age: Option<i64> = None;
+    let mut domain: Option<String> = None;
+    let mut path: Option<String> = None;
+    let mut secure = false;
+    let mut http_only = false;
+    let mut same_site: Option<String> = None;
+    let mut partitioned = false;
+    for attr in attributes.split(';') {
+        let (attr_name, attr_value) = match attr.split_once('=') {
+            Some((n, v)) => (trim_ws(n), trim_ws(v)),
+            None => (trim_ws(attr), ""),
+        };
+        if attr_name.is_empty() {
+            continue;
+        }
+        if attr_value.len() > MAX_ATTRIBUTE {
+            r.push(
+                Level::Warn,
+                "attribute-too-long",
+                format!("the {attr_name} attribute's value is over {MAX_ATTRIBUTE} bytes: the browser ignores the attribute"),
+            );
+            continue;
+        }
+        match attr_name.to_ascii_lowercase().as_str() {
+            "expires" => match parse_cookie_date(attr_value) {
+                Some(at) => expires = Some(at),
+                None => r.push(
+                    Level::Warn,
+                    "expires-unparsable",
+                    format!(
+                        "Expires={attr_value:?} is not a date the browser understands: ignored"
+                    ),
+                ),
+            },
+            "max-age" => {
+                let digits = attr_value.strip_prefix('-').unwrap_or(attr_value);
+                if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                    // Saturate: a huge Max-Age is capped below anyway.
+                    let n = digits.parse::<i64>().unwrap_or(i64::MAX);
+                    max_age = Some(if attr_value.starts_with('-') { -n } else { n });
+                } else {
+                    r.push(
+                        Level::Warn,
+                        "max-age-invalid",
+                        format!("Max-Age={attr_value:?} is not an integer: ignored"),
+                    );
+                }
+            }
+            "domain" => {
+                let d = attr_value.strip_prefix('.').unwrap_or(attr_value);
+                if d.is_empty() {
+                    r.push(
+                        Level::Warn,
+                        "domain-empty",
+                        "an empty Domain attribute is ignored",
+                    );
+                } else {
+                    domain = Some(d.to_ascii_lowercase());
+                }
+            }
+            "path" => {
+                if attr_value.starts_with('/') {
+                    path = Some(attr_value.to_owned());
+                } else {
+                    r.push(
+                        Level::Warn,
+                        "path-default",
+                        "Path does not start with `/`: the browser uses the request's directory instead",
+                    );
+                    path = None;
+                }
+            }
+            "secure" => secure = true,
+            "httponly" => http_only = true,
+            "samesite" => same_site = Some(attr_value.to_ascii_lowercase()),
+            "partitioned" => partitioned = true,
+            _ => r.push(
+                Level::Info,
+                "unknown-attribute",
+                format!("unknown attribute {attr_name:?}: ignored"),
+            ),
+        }
+    }
+
+    // Prefixes: matched case-insensitively, as RFC 6265bis and current browsers do.
+    if starts_with_ci(name, "__Secure-") && !secure {
+        r.push(
+            Level::Reject,
+            "secure-prefix",
+            "a __Secure- cookie must have the Secure attribute: the browser ignores it",
+        );
+    }
+    if starts_with_ci(name, "__Host-") {
+        if !secure {
+            r.push(
+                Level::Reject,
+                "host-prefix-secure",
+                "a __Host- cookie must have the Secure attribute: the browser ignores it",
+            );
+        }
+        if domain.is_some() {
+            r.push(
+                Level::Reject,
+                "host-prefix-domain",
+                "a __Host- cookie must not have a Domain attribute: the browser ignores it",
+            );
+        }
+        if path.as_deref() != Some("/") {
+            r.push(
+                Level::Reject,
+                "host-prefix-path",
+                "a __Host- cookie must have Path=/: the browser ignores it",
+            );
+        }
+    }
+    if (starts_with_ci(name, "__secure-") && !name.starts_with("__Secure-"))
+        || (starts_with_ci(name, "__host-") && !name.starts_with("__Host-"))
+    {
+        r.push(
+            Level::Info,
+            "prefix-case",
+            "the prefix is not in its canonical case: browsers enforce it anyway (case-insensitive match), but servers compare names byte for byte",
+        );
+    }
+    match same_site.as_deref() {
+        Some("none") if !secure => r.push(
+            Level::Reject,
+            "samesite-none-insecure",
+            "SameSite=None without Secure: the browser ignores the cookie",
+        ),
+        Some("none") => r.push(Level::Info, "samesite-none", "SameSite=None: sent on cross-site requests too"),
+        Some("strict" | "lax") => {}
+        Some(other) => r.push(
+            Level::Warn,
+            "samesite-unknown",
+            format!("SameSite={other:?} is not Strict, Lax or None: treated as if absent (Lax in Chromium)"),
+        ),
+        None => r.push(
+            Level::Info,
+            "samesite-default",
+            "no SameSite: Chromium treats the cookie as SameSite=Lax, other browsers may send it cross-site",
+        ),
+    }
+    if partitioned && !secure {
+        r.push(
+            Level::Reject,
+            "partitioned-insecure",
+            "Partitioned without Secure: the browser ignores the cookie",
+        );
+    }
+    if secure {
+        r.push(
+            Level::Info,
+            "secure",
+            "Secure: stored only when set over https (or from localhost)",
+        );
+    }
+    if !http_only {
+        r.push(
+            Level::Info,
+            "not-httponly",
+            "no HttpOnly: page scripts can read the cookie",
+        );
+    }
+
+    // Lifetime: Max-Age wins over Expires; both capped at 400 days.
+    let cap = now + MAX_LIFETIME;
+    if let Some(secs) = max_age {
+        if secs <= 0 {
+            r.push(
+                Level::Info,
+                "delete",
+                "Max-Age <= 0: the browser deletes the cookie now",
+            );
+            r.expires = Some(now);
+        } else if secs > MAX_LIFETIME.whole_seconds() {
+            r.push(
+                Level::Warn,
+                "max-age-capped",
+                format!(
+                    "Max-Age={secs} is over 400 days: capped at 400 days ({})",
+                    rfc3339(cap)
+                ),
+            );
+            r.expires = Some(cap);
+        } else {
+            r.expires = Some(now + Duration::seconds(secs));
+        }
+    } else if let Some(at) = expires {
+        if at <= now {
+            r.push(
+                Level::Info,
+                "delete",
+                "Expires is in the past: the browser deletes the cookie now",
+            );
+            r.expires = Some(now);
+        } else if at > cap {
+            r.push(
+                Level::Warn,
+                "expires-capped",
+                format!(
+                    "Expires {} is over 400 days away: capped at {}",
+                    rfc3339(at),
+                    rfc3339(cap)
+                ),
+            );
+            r.expires = Some(cap);
+        } else {
+            r.expires = Some(at);
+        }
+    }
+    if !r.rejected() {
+        let scope = match &domain {
+            Some(d) => format!("{d} and its subdomains"),
+            None => "the setting host only".to_owned(),
+        };
+        let until = match r.expires {
+            Some(at) if at <= now => "deleted".to_owned(),
+            Some(at) => format!("until {}", rfc3339(at)),
+            None => "until the browser session ends".to_owned(),
+        };
+        r.push(
+            Level::Info,
+            "stored",
+            format!(
+                "stored as `{name}` for {scope}, path {}, {until}",
+                path.as_deref().unwrap_or("(the request's directory)")
+            ),
+        );
+    }
+    r
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}
+
+/// RFC 6265 §5.1.1's lenient cookie-date algorithm.
+fn parse_cookie_date(text: &str) -> Option<OffsetDateTime> {
+    let is_delim = |b: u8| {
+        b == 0x09
+            || (0x20..=0x2f).contains(&b)
+            || (0x3b..=0x40).contains(&b)
+            || (0x5b..=0x60).contains(&b)
+            || (0x7b..=0x7e).contains(&b)
+    };
+    let (mut time, mut day, mut month, mut year) = (None, None, None, None);
+    for token in text.split(|c: char| c.is_ascii() && is_delim(c as u8)) {
+        if token.is_empty() {
+            continue;
+        }
+        if time.is_none() {
+            if let Some(t) = parse_time(token) {
+                time = Some(t);
+                continue;
+            }
+        }
+        if day.is_none() {
+            if let Some(d) = leading_digits(token, 1, 2) {
+                day = Some(d);
+                continue;
+            }
+        }
+        if month.is_none() && token.len() >= 3 {
+            let m = token[..3.min(token.len())].to_ascii_lowercase();
+            let months = [
+                "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+            ];
+            if let Some(i) = months.iter().position(|x| *x == m) {
+                month = Some(i as u8 + 1);
+                continue;
+            }
+        }
+        if year.is_none() {
+            if let Some(y) = leading_digits(token, 2, 4) {
+                year = Some(y);
+                continue;
+            }
+        }
+    }
+    let (h, mi, s) = time?;
+    let mut year = year?;
+    if (70..=99).contains(&year) {
+        year += 1900;
+    } else if year <= 69 {
+        year += 2000;
+    }
+    if year < 1601 || h > 23 || mi > 59 || s > 59 {
+        return None;
+    }
+    let date = Date::from_calendar_date(
+        i32::try_from(year).ok()?,
+        Month::try_from(month?).ok()?,
+        u8::try_from(day?).ok()?,
+    )
+    .ok()?;
+    let time = Time::from_hms(h as u8, mi as u8, s as u8).ok()?;
+    Some(PrimitiveDateTime::new(date, time).assume_utc())
+}
+
+/// `min..=max` digits at the start of `token`, followed by a non-digit or nothing.
+fn leading_digits(token: &str, min: usize, max: usize) -> Option<u32> {
+    let n = token.bytes().take_while(u8::is_ascii_digit).count();
+    if n < min || n > max {
+        return None;
+    }
+    token[..n].parse().ok()
+}
+
+/// `hh:mm:ss` (1–2 digits each), then anything not a digit.
+fn parse_time(token: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = token.splitn(3, ':');
+    let h = parts.next()?;
+    let m = parts.next()?;
+    let rest = parts.next()?;
+    let full = |p: &str| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    if !full(h) || !full(m) {
+        return None;
+    }
+    let s = leading_digits(rest, 1, 2)?;
+    Some((h.parse().ok()?, m.parse().ok()?, s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap() // 2026-01-01
+    }
+
+    fn codes(header: &str) -> Vec<&'static str> {
+        check(header, now())
+            .findings
+            .iter()
+            .map(|f| f.code)
+            .collect()
+    }
+
+    #[test]
+    fn parses_cookie_dates_like_browsers() {
+        let at = |s| parse_cookie_date(s).map(|d| d.unix_timestamp());
+        assert_eq!(at("Thu, 01 Jan 2026 00:00:00 GMT"), Some(1_767_225_600));
+        assert_eq!(at("Thursday, 01-Jan-26 00:00:00 GMT"), Some(1_767_225_600));
+        assert_eq!(at("Jan 1 00:00:00 2026"), Some(1_767_225_600));
+        assert_eq!(at("Thu, 31 Feb 2026 00:00:00 GMT"), None);
+        assert_eq!(at("tomorrow"), None);
+        assert_eq!(at("Thu, 01 Jan 2026 24:00:00 GMT"), None);
+    }
+
+    #[test]
+    fn a_good_host_cookie_is_stored() {
+        let r = check(
+            "Set-Cookie: __Host-sid=abc; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=7200",
+            now(),
+        );
+        assert!(!r.rejected(), "{r:?}");
+        assert_eq!(r.expires, Some(now() + Duration::hours(2)));
+        assert_eq!(r.name, "__Host-sid");
+    }
+
+    #[test]
+    fn prefix_rules_are_case_insensitive() {
+        assert!(codes("__host-sid=a; Path=/").contains(&"host-prefix-secure"));
+        assert!(codes("__HOST-sid=a; Secure; Path=/; Domain=example.com")
+            .contains(&"host-prefix-domain"));
+        assert!(codes("__Host-sid=a; Secure").contains(&"host-prefix-path"));
+        assert!(codes("__SECURE-x=a").contains(&"secure-prefix"));
+        assert!(!check("__Secure-x=a; Secure", now()).rejected());
+        assert!(codes("__secure-x=a; Secure").contains(&"prefix-case"));
+    }
+
+    #[test]
+    fn rejections_and_caps() {
+        assert!(codes("a=b; SameSite=None").contains(&"samesite-none-insecure"));
+        assert!(codes("a=b; Partitioned").contains(&"partitioned-insecure"));
+        assert!(codes(&format!("a={}", "x".repeat(4096))).contains(&"too-large"));
+        assert!(!check(&format!("a={}", "x".repeat(4095)), now()).rejected());
+        assert!(codes("a=b\u{1}c").contains(&"control-character"));
+        assert!(codes("=").contains(&"empty"));
+        let r = check("a=b; Max-Age=99999999", now());
+        assert_eq!(r.expires, Some(now() + Duration::days(400)));
+        assert!(codes("a=b; Expires=Fri, 01 Jan 2100 00:00:00 GMT").contains(&"expires-capped"));
+        assert!(codes("a=b c").contains(&"value-characters"));
+        assert!(codes("a=b; Max-Age=0").contains(&"delete"));
+        assert!(codes("a=b; SameSite=Sideways").contains(&"samesite-unknown"));
+    }
+}
