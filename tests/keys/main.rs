@@ -62,7 +62,8 @@ fn key_errors() {
         KeyRing::from_base64_list(" , ").unwrap_err().to_string(),
         "no key given: expected comma-separated base64 keys, primary first"
     );
-    let err = KeyRing::from_base64_list(&format!("{}, %%%", primary_key().to_base64())).unwrap_err();
+    let err =
+        KeyRing::from_base64_list(&format!("{}, %%%", primary_key().to_base64())).unwrap_err();
     assert_eq!(
         err,
         KeyError::InList {
@@ -199,4 +200,3 @@ fn rotation_keeps_old_values_until_the_old_key_is_retired() {
         profile()
     );
 }
-

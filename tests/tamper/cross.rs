@@ -103,11 +103,12 @@ mod other_salts {
 fn seal_as(i: usize, keys: &KeyRing, p: &Payload) -> String {
     use other_salts::*;
     let keys = keys.at(t0());
-    if i % 2 == 0 {
-        return Kind::TYPED[i / 2].seal(&keys, p);
+    let (kind, set) = (i / 2, i % 2);
+    if set == 0 {
+        return Kind::TYPED[kind].seal(&keys, p);
     }
     let p = p.clone();
-    match i / 2 {
+    match kind {
         0 => SignedJson(p).seal(&keys),
         1 => EncryptedJson(p).seal(&keys),
         2 => SignedPostcard(p).seal(&keys),
@@ -120,10 +121,11 @@ fn seal_as(i: usize, keys: &KeyRing, p: &Payload) -> String {
 fn open_as(j: usize, keys: &KeyRing, v: &str) -> Result<Payload, OpenError> {
     use other_salts::*;
     let keys = keys.at(t0());
-    if j % 2 == 0 {
-        return Kind::TYPED[j / 2].open(&keys, v);
+    let (kind, set) = (j / 2, j % 2);
+    if set == 0 {
+        return Kind::TYPED[kind].open(&keys, v);
     }
-    match j / 2 {
+    match kind {
         0 => SignedJson::open(&keys, v).map(|c| c.0),
         1 => EncryptedJson::open(&keys, v).map(|c| c.0),
         2 => SignedPostcard::open(&keys, v).map(|c| c.0),

@@ -362,10 +362,7 @@ fn a_million_forged_inputs_never_open_and_never_panic() {
             1 => assert!(refused_before_trusting(&result), "{header}: {result:?}"),
             count => assert_eq!(
                 result,
-                Err(OpenError::DuplicateCookie {
-                    name: NAME,
-                    count
-                }),
+                Err(OpenError::DuplicateCookie { name: NAME, count }),
                 "{header}"
             ),
         }

@@ -375,9 +375,15 @@ fn every_truncation_and_extension_is_refused() {
         let value = seal(&keys, kind, &profile());
         for len in 0..value.len() {
             let prefix = open(&keys, kind, &value[..len]);
-            assert!(refused_before_trusting(&prefix), "{kind:?}: prefix of {len}");
+            assert!(
+                refused_before_trusting(&prefix),
+                "{kind:?}: prefix of {len}"
+            );
             let suffix = open(&keys, kind, &value[len + 1..]);
-            assert!(refused_before_trusting(&suffix), "{kind:?}: suffix from {len}");
+            assert!(
+                refused_before_trusting(&suffix),
+                "{kind:?}: suffix from {len}"
+            );
         }
         for extra in ["A", "AA", "AAAA", "=", "=="] {
             let result = open(&keys, kind, &format!("{value}{extra}"));
