@@ -292,3 +292,18 @@ fn round_trips_in_both_modes() {
         assert_cookie_safe(&value);
     }
 }
+
+/// One behaviour over every typed kind of the testkit (`for_each_kind!`): sealed at `t0`,
+/// opened at `t0` and at the end of the max age, the payload comes back unchanged.
+#[test]
+fn every_kind_opens_what_it_sealed() {
+    use typed_cookies_testkit::{sample, Wraps};
+    let keys = keys();
+    typed_cookies_testkit::for_each_kind!(K => {
+        let value = K::wrap(sample()).seal(&keys.at(t0())).unwrap();
+        assert_cookie_safe(&value);
+        for now in [t0(), t0() + Duration::hours(1)] {
+            assert_eq!(K::open(&keys.at(now), &value).unwrap().into_payload(), sample());
+        }
+    });
+}
