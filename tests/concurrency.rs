@@ -14,9 +14,8 @@ use std::sync::mpsc;
 use std::sync::Barrier;
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
-use typed_cookies::{Key, KeyRing, OpenError, SealedCookie};
+use typed_cookies::{Key, KeyRing, OpenError};
+use typed_cookies_testkit::{t0 as now, Kind, Payload};
 
 const THREADS: usize = 8;
 const TOTAL: usize = 1_000_000;
@@ -24,46 +23,6 @@ const PER_THREAD: usize = TOTAL / THREADS;
 const SALTS: usize = 16;
 /// One value in this many is also opened by the next thread.
 const EXCHANGE_EVERY: usize = 8;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Payload {
-    thread: u8,
-    index: u32,
-    text: String,
-    tags: Vec<u16>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(name = "c_sj", salt = "concurrency.signed.json", max_age = "1h")]
-struct SignedJson(Payload);
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(
-    name = "c_ej",
-    salt = "concurrency.encrypted.json",
-    max_age = "1h",
-    encrypt
-)]
-struct EncryptedJson(Payload);
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(
-    name = "c_sp",
-    salt = "concurrency.signed.postcard",
-    max_age = "1h",
-    codec = "postcard"
-)]
-struct SignedPostcard(Payload);
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(
-    name = "c_ep",
-    salt = "concurrency.encrypted.postcard",
-    max_age = "1h",
-    encrypt,
-    codec = "postcard"
-)]
-struct EncryptedPostcard(Payload);
 
 /// How a value was made; the same recipe opens it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -109,18 +68,14 @@ fn salt(n: usize) -> String {
     format!("concurrency.low-level.{n}")
 }
 
-fn now() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap()
-}
-
 /// Seals with a low-level Sealer made on the spot (racing other threads into the cache).
 fn seal(shared: &KeyRing, old: &KeyRing, recipe: Recipe, p: &Payload) -> String {
     let t = now();
     match recipe {
-        Recipe::SignedJson => SignedJson(p.clone()).seal(&shared.at(t)),
-        Recipe::EncryptedJson => EncryptedJson(p.clone()).seal(&shared.at(t)),
-        Recipe::SignedPostcard => SignedPostcard(p.clone()).seal(&shared.at(t)),
-        Recipe::EncryptedPostcard => EncryptedPostcard(p.clone()).seal(&shared.at(t)),
+        Recipe::SignedJson => return Kind::SignedJson.seal(&shared.at(t), p),
+        Recipe::EncryptedJson => return Kind::EncryptedJson.seal(&shared.at(t), p),
+        Recipe::SignedPostcard => return Kind::SignedPostcard.seal(&shared.at(t), p),
+        Recipe::EncryptedPostcard => return Kind::EncryptedPostcard.seal(&shared.at(t), p),
         Recipe::Signer { salt: n } => shared.signed(&salt(n)).no_expiry().at(t).seal(p),
         Recipe::Sealer { salt: n } => shared.encrypted(&salt(n)).no_expiry().at(t).seal(p),
         Recipe::OldSigner { salt: n } => old.signed(&salt(n)).no_expiry().at(t).seal(p),
@@ -133,10 +88,10 @@ fn seal(shared: &KeyRing, old: &KeyRing, recipe: Recipe, p: &Payload) -> String 
 fn open(shared: &KeyRing, recipe: Recipe, value: &str) -> Result<Payload, OpenError> {
     let t = now();
     match recipe {
-        Recipe::SignedJson => SignedJson::open(&shared.at(t), value).map(|c| c.0),
-        Recipe::EncryptedJson => EncryptedJson::open(&shared.at(t), value).map(|c| c.0),
-        Recipe::SignedPostcard => SignedPostcard::open(&shared.at(t), value).map(|c| c.0),
-        Recipe::EncryptedPostcard => EncryptedPostcard::open(&shared.at(t), value).map(|c| c.0),
+        Recipe::SignedJson => Kind::SignedJson.open(&shared.at(t), value),
+        Recipe::EncryptedJson => Kind::EncryptedJson.open(&shared.at(t), value),
+        Recipe::SignedPostcard => Kind::SignedPostcard.open(&shared.at(t), value),
+        Recipe::EncryptedPostcard => Kind::EncryptedPostcard.open(&shared.at(t), value),
         Recipe::Signer { salt: n } | Recipe::OldSigner { salt: n } => {
             shared.signed(&salt(n)).no_expiry().at(t).open(value)
         }
@@ -146,12 +101,12 @@ fn open(shared: &KeyRing, recipe: Recipe, value: &str) -> Result<Payload, OpenEr
     }
 }
 
+/// Value `i` of `thread`: the thread in the high half of `user`, the index in the low half.
 fn payload(thread: usize, i: usize) -> Payload {
     Payload {
-        thread: thread as u8,
-        index: i as u32,
-        text: format!("thread {thread} value {i} ✓"),
-        tags: (0..(i % 5) as u16).map(|k| k * thread as u16).collect(),
+        user: (thread as u64) << 32 | i as u64,
+        name: format!("thread {thread} value {i} ✓"),
+        roles: (0..(i % 5)).map(|k| (k * thread).to_string()).collect(),
     }
 }
 
@@ -202,7 +157,7 @@ fn eight_threads_one_ring_a_million_values() {
                             to_next.send((recipe, p, value)).unwrap();
                         }
                         while let Ok((recipe, p, value)) = from_previous.try_recv() {
-                            assert_ne!(usize::from(p.thread), thread);
+                            assert_ne!((p.user >> 32) as usize, thread);
                             check(recipe, &p, &value);
                             tally.opened_from_other_thread += 1;
                         }

@@ -8,15 +8,12 @@
 //! prefix are shown never to be ours; a property test compares the lookup with the fuzz
 //! targets' reference splitter on headers built from such pieces.
 
-// The fuzz targets' reference splitter and fixtures (only some of them are used here).
-#[allow(dead_code)]
-#[path = "../fuzz/src/lib.rs"]
-mod fuzz_shared;
-
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
-use typed_cookies::time::OffsetDateTime;
-use typed_cookies::{Key, KeyRing, OpenError, SealedCookie};
+use typed_cookies::{KeyRing, OpenError, SealedCookie};
+// The fuzz targets' fixtures and reference splitter.
+use typed_cookies_testkit::fuzz as fuzz_shared;
+use typed_cookies_testkit::{ring, t0};
 
 #[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
 #[cookie(name = "__Host-sid", salt = "tests.cookie-names.v1", max_age = "1h")]
@@ -34,16 +31,12 @@ const LOOK_ALIKE_PADDING: &[char] = &[
     '\u{200d}', '\u{2060}', '\u{feff}',
 ];
 
-fn now() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap()
-}
-
 fn sealed(keys: &KeyRing, user: &str) -> String {
-    Session { user: user.into() }.seal(&keys.at(now())).unwrap()
+    Session { user: user.into() }.seal(&keys.at(t0())).unwrap()
 }
 
 fn lookup(keys: &KeyRing, header: &str) -> Result<Option<String>, OpenError> {
-    Session::from_cookie_header(&keys.at(now()), header).map(|s| s.map(|s| s.user))
+    Session::from_cookie_header(&keys.at(t0()), header).map(|s| s.map(|s| s.user))
 }
 
 /// The names a look-alike can take: padded before or after with each character above, and
@@ -79,7 +72,7 @@ fn the_padding_list_covers_every_unicode_whitespace_but_sp_and_htab() {
 
 #[test]
 fn a_look_alike_alone_is_no_session() {
-    let keys = KeyRing::new(Key::generate());
+    let keys = ring();
     let planted = sealed(&keys, "mallory");
     for name in look_alikes() {
         for header in [
@@ -94,7 +87,7 @@ fn a_look_alike_alone_is_no_session() {
 
 #[test]
 fn a_look_alike_beside_the_real_cookie_is_ignored() {
-    let keys = KeyRing::new(Key::generate());
+    let keys = ring();
     let planted = sealed(&keys, "mallory");
     let real = format!("__Host-sid={}", sealed(&keys, "ann"));
     for name in look_alikes() {
@@ -111,7 +104,7 @@ fn a_look_alike_beside_the_real_cookie_is_ignored() {
 
 #[test]
 fn only_sp_and_htab_around_a_pair_are_trimmed() {
-    let keys = KeyRing::new(Key::generate());
+    let keys = ring();
     let value = sealed(&keys, "ann");
     for header in [
         format!("__Host-sid={value}"),

@@ -1,14 +1,10 @@
 //! `#[derive(SealedCookie)]` at run time: round trips, the attribute's max age, namespaces,
 //! exact `Set-Cookie` strings, the `Cookie:` header path, and the codecs.
 
-mod common;
-
-use common::t0;
 use serde::{Deserialize, Serialize};
 use typed_cookies::time::{Duration, OffsetDateTime};
-use typed_cookies::{
-    Codec, CookieConfig, Key, KeyRing, Lifetime, OpenError, SealError, SealedCookie,
-};
+use typed_cookies::{Codec, CookieConfig, KeyRing, Lifetime, OpenError, SealError, SealedCookie};
+use typed_cookies_testkit::{clocked, t0};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
 #[cookie(
@@ -74,7 +70,7 @@ enum Flash {
 struct Cart(Vec<u32>, String);
 
 fn keys() -> KeyRing {
-    KeyRing::new(Key::from_bytes(&(100u8..132).collect::<Vec<_>>()).unwrap())
+    typed_cookies_testkit::ring()
 }
 
 fn session() -> Session {
@@ -110,32 +106,34 @@ fn round_trips() {
 
 #[test]
 fn the_attribute_max_age_is_enforced() {
-    let keys = keys();
-    let value = session().seal(&keys.at(t0())).unwrap();
+    // The ring's manual clock: seal, move it, open.
+    let (keys, clock) = clocked(&keys());
+    let value = session().seal(&keys).unwrap();
     let end = t0() + Duration::hours(2);
+    clock.set(end - Duration::seconds(1));
+    assert_eq!(Session::open(&keys, &value).unwrap(), session());
+    clock.set(end + Duration::seconds(1));
     assert_eq!(
-        Session::open(&keys.at(end - Duration::seconds(1)), &value).unwrap(),
-        session()
-    );
-    assert_eq!(
-        Session::open(&keys.at(end + Duration::seconds(1)), &value),
+        Session::open(&keys, &value),
         Err(OpenError::Expired { at: end })
     );
 
+    clock.set(t0());
     let prefs = Prefs {
         theme: "dark".into(),
     }
-    .seal(&keys.at(t0()))
+    .seal(&keys)
     .unwrap();
-    assert!(Prefs::open(&keys.at(t0() + Duration::seconds(89)), &prefs).is_ok());
-    assert!(Prefs::open(&keys.at(t0() + Duration::seconds(91)), &prefs).is_err());
+    clock.advance(Duration::seconds(89));
+    assert!(Prefs::open(&keys, &prefs).is_ok());
+    clock.advance(Duration::seconds(2));
+    assert!(Prefs::open(&keys, &prefs).is_err());
 
     // no_expiry: still opens years later.
-    let flash = Flash::Saved.seal(&keys.at(t0())).unwrap();
-    assert_eq!(
-        Flash::open(&keys.at(t0() + Duration::days(3650)), &flash).unwrap(),
-        Flash::Saved
-    );
+    clock.set(t0());
+    let flash = Flash::Saved.seal(&keys).unwrap();
+    clock.advance(Duration::days(3650));
+    assert_eq!(Flash::open(&keys, &flash).unwrap(), Flash::Saved);
 }
 
 #[test]
@@ -197,7 +195,7 @@ fn exact_set_cookie_strings() {
         prefs.to_set_cookie(&keys.at(t0())).unwrap(),
         format!(
             "prefs={value}; SameSite=Strict; Path=/app; Domain=example.com; Max-Age=90; \
-             Expires=Sun, 01 Mar 2026 12:01:30 GMT"
+             Expires=Thu, 01 Jan 2026 00:01:30 GMT"
         )
     );
 
@@ -206,7 +204,7 @@ fn exact_set_cookie_strings() {
     assert!(pair.starts_with("__Host-sid=A"));
     assert_eq!(
         attributes,
-        "HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=7200; Expires=Sun, 01 Mar 2026 14:00:00 GMT"
+        "HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=7200; Expires=Thu, 01 Jan 2026 02:00:00 GMT"
     );
 
     let flash = Flash::Saved.to_set_cookie(&keys.at(t0())).unwrap();

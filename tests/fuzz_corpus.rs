@@ -3,18 +3,16 @@
 //! turn the seeds into noise), and every `invalid-*` seed is still refused.
 //!
 //! `REGENERATE_FUZZ_CORPUS=1 cargo test --test fuzz_corpus` rewrites the seeds. The types,
-//! keys and times are the fuzz targets' own, `fuzz/src/lib.rs` compiled in as a module (the
-//! fuzz crate is outside the workspace: it needs `cargo fuzz` to build).
-
-#[path = "../fuzz/src/lib.rs"]
-mod fuzz_shared;
+//! keys and times are the fuzz targets' own: `typed_cookies_testkit::fuzz`, which the fuzz
+//! crate (outside the workspace: it needs `cargo fuzz` to build) re-exports.
 
 use std::path::{Path, PathBuf};
 
-use fuzz_shared::{
+use typed_cookies::{KeyRing, SealedCookie};
+use typed_cookies_testkit::fuzz as fuzz_shared;
+use typed_cookies_testkit::fuzz::{
     fallback_key, keys, now, sealed_at, EncryptedCookie, Payload, SignedCookie, LOW_LEVEL_SALT,
 };
-use typed_cookies::{KeyRing, SealedCookie};
 
 fn payload() -> Payload {
     Payload {
@@ -218,9 +216,8 @@ fn seed_corpus_is_current() {
     assert!(checked >= 19, "{checked} seeds");
 }
 
-/// The seeds made now have the same meaning as the committed ones (this catches the two
-/// definitions of the fuzz types drifting apart only for the corpus side; the fuzz crate's
-/// own definitions are checked by running `cargo fuzz`).
+/// The seeds made now have the same meaning as the committed ones (the fuzz crate re-exports
+/// these very definitions, so the corpus and the targets cannot drift apart).
 #[test]
 fn freshly_made_seeds_behave_like_their_names_say() {
     for (target, name, contents) in seeds() {

@@ -55,14 +55,11 @@ impl Big {
     }
 }
 
-/// 2023-11-14 22:13:20 UTC: the fixed time of the exact `Set-Cookie` strings.
-pub fn then() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap()
-}
+pub use typed_cookies_testkit::t0;
 
-/// The `Set-Cookie` attributes of [`Session`] sealed at [`then`].
+/// The `Set-Cookie` attributes of [`Session`] sealed at [`t0`] (2026-01-01T00:00:00Z).
 pub const SESSION_ATTRIBUTES: &str =
-    "HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=7200; Expires=Wed, 15 Nov 2023 00:13:20 GMT";
+    "HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=7200; Expires=Thu, 01 Jan 2026 02:00:00 GMT";
 
 /// The `Set-Cookie` that removes [`Session`].
 pub const SESSION_REMOVAL: &str =

@@ -18,7 +18,7 @@ use typed_cookies::{Key, KeyRing, OpenError, SealError, SealedCookie};
 mod adapter_scenarios;
 
 use adapter_scenarios::{
-    cookie_pair, then, Big, Client, Session, SESSION_ATTRIBUTES, SESSION_REMOVAL,
+    cookie_pair, t0, Big, Client, Session, SESSION_ATTRIBUTES, SESSION_REMOVAL,
 };
 
 /// Router state holding more than the keys: the extractor reaches them through `FromRef`.
@@ -69,7 +69,7 @@ fn app(keys: KeyRing) -> Router {
         .route(
             "/login",
             post(|State(keys): State<KeyRing>| async move {
-                let cookie = SetCookie::new(&Session { user: "ann".into() }, &keys.at(then()))?;
+                let cookie = SetCookie::new(&Session { user: "ann".into() }, &keys.at(t0()))?;
                 Ok::<_, SealError>((cookie, "welcome"))
             }),
         )
@@ -151,7 +151,7 @@ async fn exact_set_cookie_and_removal_headers() {
     assert_eq!(attributes, SESSION_ATTRIBUTES);
     let value = pair.strip_prefix("__Host-sid=").unwrap();
     assert_eq!(
-        Session::open(&keys.at(then()), value).unwrap(),
+        Session::open(&keys.at(t0()), value).unwrap(),
         Session { user: "ann".into() }
     );
     assert_eq!(body(response).await, "welcome");

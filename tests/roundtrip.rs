@@ -1,8 +1,9 @@
-//! Property: whatever is sealed opens to exactly itself — for arbitrary payloads (strings with
-//! any Unicode, numbers at their extremes, vectors, maps, enums, options), in both modes and
-//! both codecs, through the typed cookie, the `Cookie:` header path and the low-level
-//! `Sealer` (arbitrary `String`s and bytes, arbitrary salts). Expiry and clock skew are
-//! honoured to the second at arbitrary times. Public API only.
+//! Round trips: whatever is sealed opens to exactly itself — for arbitrary payloads (strings
+//! with any Unicode, numbers at their extremes, vectors, maps, enums, options), in both modes
+//! and both codecs, through the typed cookie, the `Cookie:` header path and the low-level
+//! `Sealer` (arbitrary `String`s and bytes, arbitrary salts); floats bit-exactly; too-large
+//! payloads refused, never truncated; signed payloads readable, encrypted ones not. Public API
+//! only. (Expiry and clock skew at arbitrary times: `expiry.rs`.)
 
 use std::collections::BTreeMap;
 
@@ -10,8 +11,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime};
+use typed_cookies::time::Duration;
 use typed_cookies::{Key, KeyRing, OpenError, SealedCookie, MAX_COOKIE_LEN};
+use typed_cookies_testkit::{keys, profile, t0};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Payload {
@@ -36,37 +38,16 @@ enum Choice {
     Struct { x: i32, y: Option<bool> },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(name = "p_sj", salt = "prop.roundtrip.signed.json", max_age = "1h")]
-struct SignedJson(Payload);
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(
-    name = "p_ej",
-    salt = "prop.roundtrip.encrypted.json",
-    max_age = "1h",
-    encrypt
-)]
-struct EncryptedJson(Payload);
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(
-    name = "p_sp",
-    salt = "prop.roundtrip.signed.postcard",
-    max_age = "1h",
-    codec = "postcard"
-)]
-struct SignedPostcard(Payload);
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(
-    name = "p_ep",
-    salt = "prop.roundtrip.encrypted.postcard",
-    max_age = "1h",
-    encrypt,
-    codec = "postcard"
-)]
-struct EncryptedPostcard(Payload);
+typed_cookies_testkit::cookie_kinds! {
+    payload = Payload, max_age = "1h",
+    names = ["p_sj", "p_ej", "p_sp", "p_ep"],
+    salts = [
+        "prop.roundtrip.signed.json",
+        "prop.roundtrip.encrypted.json",
+        "prop.roundtrip.signed.postcard",
+        "prop.roundtrip.encrypted.postcard",
+    ],
+}
 
 /// Floats (NaN payloads and infinities included) round-trip bit-exactly through postcard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
@@ -113,16 +94,6 @@ prop_compose! {
     ) -> Payload {
         Payload { id, delta, small, wide, flag, letter, name, tags, bytes, maybe, choice, map }
     }
-}
-
-fn keys() -> KeyRing {
-    // Two keys: the primary seals; values sealed by the fallback must open too.
-    KeyRing::with_fallbacks(Key::generate(), [Key::generate()]).unwrap()
-}
-
-/// 2026-01-01T00:00:00Z.
-fn t0() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap()
 }
 
 /// A sealed value is cookie-safe: base64url without padding, within the size limit.
@@ -242,33 +213,6 @@ proptest! {
         prop_assert!(!encrypted.windows(8).any(|w| json.windows(8).any(|j| j == w)));
     }
 
-    /// Expiry and skew at arbitrary instants (1970 .. ~2242), to the second.
-    #[test]
-    fn freshness_is_exact_at_arbitrary_times(
-        issued in 0i64..(1i64 << 33),
-        max_age in 1i64..10_000_000,
-        age in 0i64..20_000_000,
-        ahead in 0i64..200,
-    ) {
-        let keys = keys();
-        let signer = keys.signed("fresh").max_age(Duration::seconds(max_age));
-        let at = |s: i64| OffsetDateTime::from_unix_timestamp(s).unwrap();
-        let sealed = signer.at(at(issued)).seal(&"v").unwrap();
-        let result = signer.at(at(issued + age)).open::<String>(&sealed);
-        if age <= max_age {
-            prop_assert_eq!(result.unwrap(), "v");
-        } else {
-            prop_assert_eq!(result, Err(OpenError::Expired { at: at(issued + max_age) }));
-        }
-        // Opened `ahead` seconds before it was issued (a server whose clock lags).
-        let early = signer.at(at(issued - ahead)).open::<String>(&sealed);
-        if ahead <= 60 {
-            prop_assert_eq!(early.unwrap(), "v");
-        } else {
-            prop_assert_eq!(early, Err(OpenError::IssuedInFuture { at: at(issued) }));
-        }
-    }
-
     /// Too-large payloads are refused with the size they would have had, never truncated.
     #[test]
     fn oversized_payloads_are_refused_not_truncated(value in text(3000)) {
@@ -321,4 +265,45 @@ proptest! {
         prop_assert_eq!(a2.to_bits(), a.to_bits());
         prop_assert_eq!(b2.to_bits(), b.to_bits());
     }
+}
+
+/// A fixed case of the above: a session-like payload and a Unicode string through the
+/// low-level API, in both modes.
+#[test]
+fn round_trips_in_both_modes() {
+    let keys = keys();
+    for sealer in [
+        keys.signed("app.profile").no_expiry(),
+        keys.encrypted("app.profile").no_expiry(),
+    ] {
+        let value = sealer.at(t0()).seal(&profile()).unwrap();
+        assert_eq!(
+            sealer
+                .at(t0())
+                .open::<typed_cookies_testkit::Payload>(&value)
+                .unwrap(),
+            profile()
+        );
+        let text = sealer.at(t0()).seal("plain text, ünïcode").unwrap();
+        assert_eq!(
+            sealer.at(t0()).open::<String>(&text).unwrap(),
+            "plain text, ünïcode"
+        );
+        assert_cookie_safe(&value);
+    }
+}
+
+/// One behaviour over every typed kind of the testkit (`for_each_kind!`): sealed at `t0`,
+/// opened at `t0` and at the end of the max age, the payload comes back unchanged.
+#[test]
+fn every_kind_opens_what_it_sealed() {
+    use typed_cookies_testkit::{sample, Wraps};
+    let keys = keys();
+    typed_cookies_testkit::for_each_kind!(K => {
+        let value = K::wrap(sample()).seal(&keys.at(t0())).unwrap();
+        assert_cookie_safe(&value);
+        for now in [t0(), t0() + Duration::hours(1)] {
+            assert_eq!(K::open(&keys.at(now), &value).unwrap().into_payload(), sample());
+        }
+    });
 }

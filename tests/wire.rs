@@ -1,38 +1,28 @@
-//! Known answers for every error: a fixed key, fixed inputs and a fixed clock that yield each
-//! [`OpenError`], [`KeyError`] and [`SealError`] variant deterministically, with its exact
-//! fields and message.
+//! The wire format seen from outside: known answers for every refusal — a fixed key, fixed
+//! inputs and a fixed clock (the testkit's `ring()` at `t0()`) that yield each [`OpenError`]
+//! and [`SealError`] variant deterministically, with its exact fields and message — sizes and
+//! their limits, base64url strictness, what an encrypted value hides and a signed one does
+//! not.
 //!
 //! The forged inputs are written out literally (so a change of the wire format or of the
 //! open order shows up here) and also rebuilt from their documented parts
-//! (`version ‖ format ‖ key id ‖ issued-at ‖ body`), so the literals are not magic.
-//! The success vectors of FORMAT.md live in another file; this one only covers refusals.
+//! (`version ‖ format ‖ key id ‖ issued-at ‖ body`, `testkit::tamper::forge`), so the
+//! literals are not magic. The success vectors of FORMAT.md are unit tests of the runtime
+//! crate (`typed-cookies/src/seal/vectors.rs`); key errors are in `keys.rs`, and the
+//! behaviour of expiry and clock skew in `expiry.rs`.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize, Serializer};
-use time::{Duration, OffsetDateTime};
+use typed_cookies::time::Duration;
 use typed_cookies::{
-    Codec, Format, Key, KeyError, KeyRing, Mode, OpenError, SealError, SealedCookie, MAX_COOKIE_LEN,
+    Codec, Format, KeyRing, Mode, OpenError, SealError, SealedCookie, MAX_COOKIE_LEN,
 };
+use typed_cookies_testkit::tamper::forge;
+use typed_cookies_testkit::{at, other_key, primary_key, profile, ring, T0 as T};
 
-/// Key material of every vector: the bytes 0x00..=0x1f.
-fn fixed_key() -> Key {
-    Key::from_bytes(&(0u8..32).collect::<Vec<_>>()).unwrap()
-}
-
-/// Its key id (HKDF-SHA256(key, "typed-cookies/v1/key-id")[..4]), as it appears in headers.
-const FIXED_KEY_ID: [u8; 4] = [0x65, 0xe6, 0xb8, 0xb0];
-
-/// 2026-01-01T00:00:00Z.
-const T: i64 = 1_767_225_600;
-
-fn at(secs: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(secs).unwrap()
-}
-
-fn ring() -> KeyRing {
-    KeyRing::new(fixed_key())
-}
+/// The id of the fixed key, as it appears in headers.
+const FIXED_KEY_ID: [u8; 4] = typed_cookies_testkit::PRIMARY_KEY_ID;
 
 const SIGNED_JSON: Format = Format {
     mode: Mode::Signed,
@@ -46,15 +36,6 @@ const ENCRYPTED_POSTCARD: Format = Format {
     mode: Mode::Encrypted,
     codec: Codec::Postcard,
 };
-
-/// `base64url_nopad(version ‖ format ‖ key id ‖ issued-at (i64 BE) ‖ body)`.
-fn forge(version: u8, format: u8, key_id: [u8; 4], issued_at: i64, body: &[u8]) -> String {
-    let mut raw = vec![version, format];
-    raw.extend_from_slice(&key_id);
-    raw.extend_from_slice(&issued_at.to_be_bytes());
-    raw.extend_from_slice(body);
-    URL_SAFE_NO_PAD.encode(raw)
-}
 
 /// Opens `value` with a signer and a sealer of the fixed ring, both at `T`.
 fn open_both(value: &str) -> [Result<String, OpenError>; 2] {
@@ -73,8 +54,8 @@ fn open_both(value: &str) -> [Result<String, OpenError>; 2] {
 
 #[test]
 fn the_fixed_key_has_the_documented_id() {
-    assert_eq!(fixed_key().id().to_bytes(), FIXED_KEY_ID);
-    assert_eq!(fixed_key().id().to_string(), "65e6b8b0");
+    assert_eq!(primary_key().id().to_bytes(), FIXED_KEY_ID);
+    assert_eq!(primary_key().id().to_string(), "65e6b8b0");
 }
 
 #[test]
@@ -99,6 +80,17 @@ fn too_large_is_decided_on_length_alone() {
         expected.to_string(),
         "cookie value is 4097 bytes, over the 4096-byte limit; refused unread"
     );
+    // A megabyte is refused the same way, by both modes.
+    let huge = "A".repeat(1 << 20);
+    for result in open_both(&huge) {
+        assert_eq!(
+            result,
+            Err(OpenError::TooLarge {
+                len: 1 << 20,
+                max: MAX_COOKIE_LEN
+            })
+        );
+    }
     // At the limit it is read: 4096 'A's decode to 3072 zero bytes, whose version byte (0) is
     // unknown.
     assert_eq!(
@@ -152,6 +144,30 @@ fn malformed_values() {
         }
     }
     assert_eq!(open_both(&unknown_format)[0], Err(OpenError::Malformed));
+    // Garbage of any kind is Malformed, or UnknownVersion when it happens to decode.
+    let garbage = [
+        "",
+        "A",
+        "not base64 at all!",
+        "AQ==",
+        "AQ",
+        "////",
+        "++++",
+        "\u{0}\u{1}",
+        "ünïcode",
+        "AQFl5riwAAAAAGlVuQB7In0=",
+        &"A".repeat(100),
+        &"_".repeat(4096),
+    ];
+    for input in garbage {
+        for result in open_both(input) {
+            let err = result.unwrap_err();
+            assert!(
+                matches!(err, OpenError::Malformed | OpenError::UnknownVersion { .. }),
+                "{input:?}: {err:?}"
+            );
+        }
+    }
     assert_eq!(
         OpenError::Malformed.to_string(),
         "cookie value is malformed (not a sealed value)"
@@ -264,7 +280,7 @@ fn unknown_keys() {
         .at(at(T))
         .seal("x")
         .unwrap();
-    let other = KeyRing::new(Key::from_bytes(&(100u8..132).collect::<Vec<_>>()).unwrap());
+    let other = KeyRing::new(other_key());
     assert_eq!(
         other
             .encrypted("ka")
@@ -272,7 +288,7 @@ fn unknown_keys() {
             .at(at(T))
             .open::<String>(&sealed),
         Err(OpenError::UnknownKey {
-            key_id: fixed_key().id()
+            key_id: primary_key().id()
         })
     );
 }
@@ -409,6 +425,16 @@ fn issued_in_the_future_beyond_the_skew() {
 
 #[test]
 fn payload_mismatch_names_the_type() {
+    // Both modes; the message names the type and carries none of the payload.
+    for sealer in [
+        ring().signed("app.profile").no_expiry(),
+        ring().encrypted("app.profile").no_expiry(),
+    ] {
+        let value = sealer.at(at(T)).seal(&profile()).unwrap();
+        let err = sealer.at(at(T)).open::<u64>(&value).unwrap_err();
+        assert_eq!(err, OpenError::PayloadMismatch { type_name: "u64" });
+        assert!(!err.to_string().contains("Grace"));
+    }
     let signer = ring().signed("ka.expired").no_expiry();
     let err = signer.at(at(T)).open::<u64>(HELLO_AT_T).unwrap_err();
     assert_eq!(err, OpenError::PayloadMismatch { type_name: "u64" });
@@ -431,7 +457,7 @@ fn payload_mismatch_names_the_type() {
     assert_eq!(
         SignedSession::open(&ring().at(at(T)), &old),
         Err(OpenError::PayloadMismatch {
-            type_name: "known_answers_errors::SignedSession"
+            type_name: "wire::SignedSession"
         })
     );
     // Trailing data after a complete JSON value is a mismatch, not ignored.
@@ -512,116 +538,6 @@ fn duplicate_cookies_are_refused_before_opening() {
 }
 
 #[test]
-fn key_errors() {
-    assert_eq!(
-        Key::from_bytes(&[1; 31]).unwrap_err(),
-        KeyError::TooShort { len: 31 }
-    );
-    assert_eq!(
-        Key::from_bytes(&[1; 31]).unwrap_err().to_string(),
-        "key is 31 bytes long; at least 32 bytes of random secret are required (generate one with `Key::generate()`)"
-    );
-    // Seven distinct byte values over 32 bytes: refused; eight: accepted.
-    let seven: Vec<u8> = (0u8..32).map(|i| i % 7).collect();
-    let eight: Vec<u8> = (0u8..32).map(|i| i % 8).collect();
-    assert_eq!(Key::from_bytes(&seven).unwrap_err(), KeyError::LowEntropy);
-    assert!(Key::from_bytes(&eight).is_ok());
-    assert_eq!(
-        KeyError::LowEntropy.to_string(),
-        "key material does not look random (too few distinct byte values); generate keys with `Key::generate()`"
-    );
-    for text in ["***", "AAAA!", "Zm9v Zm9v"] {
-        assert_eq!(
-            Key::from_base64(text).unwrap_err(),
-            KeyError::InvalidBase64,
-            "{text}"
-        );
-    }
-    assert_eq!(
-        Key::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8")
-            .unwrap()
-            .id(),
-        fixed_key().id(),
-        "the fixed key as unpadded base64"
-    );
-    let var = "TYPED_COOKIES_KNOWN_ANSWERS_SURELY_UNSET";
-    assert_eq!(
-        KeyRing::from_env(var).unwrap_err(),
-        KeyError::MissingEnv { var: var.into() }
-    );
-    assert_eq!(
-        KeyRing::from_base64_list(" , ").unwrap_err(),
-        KeyError::Empty { var: None }
-    );
-    assert_eq!(
-        KeyRing::from_base64_list(" , ").unwrap_err().to_string(),
-        "no key given: expected comma-separated base64 keys, primary first"
-    );
-    let err = KeyRing::from_base64_list(&format!("{}, %%%", fixed_key().to_base64())).unwrap_err();
-    assert_eq!(
-        err,
-        KeyError::InList {
-            var: None,
-            position: 2,
-            count: 2,
-            error: Box::new(KeyError::InvalidBase64)
-        }
-    );
-    assert_eq!(
-        err.to_string(),
-        "key 2 of 2: key is not valid base64 (standard or URL-safe alphabet expected)"
-    );
-    assert_eq!(
-        Key::from_bytes(b"correct horse battery staple, longer").unwrap_err(),
-        KeyError::Text
-    );
-    assert_eq!(
-        KeyError::Text.to_string(),
-        "key material is plain text (a passphrase, or an encoded key not decoded?), not random bytes; generate a key with `Key::generate()` or `cargo run --example keygen` and load its base64 with `Key::from_base64`"
-    );
-    let mut run: Vec<u8> = (0u8..32).collect();
-    run[4..12].fill(0xee);
-    assert_eq!(
-        Key::from_bytes(&run).unwrap_err(),
-        KeyError::RepeatedByte { run: 8 }
-    );
-    assert_eq!(
-        KeyError::RepeatedByte { run: 8 }.to_string(),
-        "key material does not look random (8 equal bytes in a row); generate a key with `Key::generate()` or `cargo run --example keygen`"
-    );
-    let err = KeyRing::with_fallbacks(fixed_key(), [fixed_key()]).unwrap_err();
-    assert_eq!(
-        err,
-        KeyError::DuplicateKeyId {
-            id: fixed_key().id()
-        }
-    );
-    assert_eq!(
-        err.to_string(),
-        "key 65e6b8b0 appears twice in the key ring; list each key once"
-    );
-}
-
-#[test]
-fn empty_env_var_names_the_variable() {
-    // Only this test touches this variable.
-    let var = "TYPED_COOKIES_KNOWN_ANSWERS_EMPTY";
-    std::env::set_var(var, " , ");
-    let err = KeyRing::from_env(var).unwrap_err();
-    std::env::remove_var(var);
-    assert_eq!(
-        err,
-        KeyError::Empty {
-            var: Some(var.into())
-        }
-    );
-    assert_eq!(
-        err.to_string(),
-        "no key given in `TYPED_COOKIES_KNOWN_ANSWERS_EMPTY`: expected comma-separated base64 keys, primary first"
-    );
-}
-
-#[test]
 fn seal_too_large_at_the_exact_boundary() {
     // Largest value that fits: 3072 raw bytes encode to exactly 4096 characters.
     // Signed: header 14 + JSON string (n + 2 quotes) + MAC 32 <= 3072  =>  n <= 3024.
@@ -670,6 +586,18 @@ fn seal_too_large_at_the_exact_boundary() {
             max: 4096
         })
     );
+    // Either side of the limit, in both modes: what fits is within it, what does not names
+    // the limit.
+    for sealer in [signer, sealer] {
+        let value = sealer.at(at(T)).seal(&"x".repeat(2900)).unwrap();
+        assert!(value.len() <= MAX_COOKIE_LEN);
+        let err = sealer.at(at(T)).seal(&"x".repeat(3100)).unwrap_err();
+        assert!(
+            matches!(err, SealError::TooLarge { len, max: MAX_COOKIE_LEN } if len > MAX_COOKIE_LEN),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("4096"));
+    }
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
@@ -732,5 +660,44 @@ fn serialize_errors_carry_the_serializer_message() {
         Err(SealError::Serialize {
             reason: "key must be a string".into()
         })
+    );
+}
+
+#[test]
+fn encrypted_values_do_not_contain_the_plaintext() {
+    let keys = ring();
+    let secret = "TOP-SECRET-PLAINTEXT-MARKER";
+    let value = keys
+        .encrypted("app.secret")
+        .no_expiry()
+        .at(at(T))
+        .seal(&secret)
+        .unwrap();
+    let raw = URL_SAFE_NO_PAD.decode(&value).unwrap();
+    assert!(!raw.windows(secret.len()).any(|w| w == secret.as_bytes()));
+    // Nor its base64 at any of the three alignments.
+    for skip in 0..3 {
+        let encoded = URL_SAFE_NO_PAD.encode(&secret.as_bytes()[skip..]);
+        assert!(!value.contains(&encoded[4..encoded.len() - 4]));
+    }
+    // Signed values, by contrast, are readable: documented behaviour.
+    let signed = URL_SAFE_NO_PAD
+        .decode(
+            keys.signed("app.secret")
+                .no_expiry()
+                .at(at(T))
+                .seal(&secret)
+                .unwrap(),
+        )
+        .unwrap();
+    assert!(signed.windows(secret.len()).any(|w| w == secret.as_bytes()));
+}
+
+#[test]
+fn two_seals_of_the_same_value_differ_when_encrypted() {
+    let sealer = ring().encrypted("app.profile").no_expiry();
+    assert_ne!(
+        sealer.at(at(T)).seal(&profile()).unwrap(),
+        sealer.at(at(T)).seal(&profile()).unwrap()
     );
 }

@@ -15,7 +15,7 @@ use typed_cookies::{Key, KeyRing, SealError, SealedCookie};
 mod adapter_scenarios;
 
 use adapter_scenarios::{
-    cookie_pair, then, Big, Client, Session, SESSION_ATTRIBUTES, SESSION_REMOVAL,
+    cookie_pair, t0, Big, Client, Session, SESSION_ATTRIBUTES, SESSION_REMOVAL,
 };
 
 async fn strict(Sealed(session): Sealed<Session>) -> String {
@@ -40,7 +40,7 @@ async fn result(session: Result<Sealed<Session>, SealedRejection>) -> String {
 
 async fn login(keys: web::Data<KeyRing>) -> Result<HttpResponse, SealError> {
     Ok(HttpResponse::Ok()
-        .sealed_cookie(&Session { user: "ann".into() }, &keys.at(then()))?
+        .sealed_cookie(&Session { user: "ann".into() }, &keys.at(t0()))?
         .body("welcome"))
 }
 
@@ -162,7 +162,7 @@ async fn exact_set_cookie_and_removal_headers() {
     assert_eq!(attributes, SESSION_ATTRIBUTES);
     let value = pair.strip_prefix("__Host-sid=").unwrap();
     assert_eq!(
-        Session::open(&keys.at(then()), value).unwrap(),
+        Session::open(&keys.at(t0()), value).unwrap(),
         Session { user: "ann".into() }
     );
 

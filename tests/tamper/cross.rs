@@ -5,14 +5,12 @@
 //! controls (same salt, mode and key; a ring holding the key as a fallback) do open, so the
 //! refusals are not vacuous.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use proptest::prelude::*;
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 use typed_cookies::{Codec, Format, Key, KeyRing, Mode, OpenError, SealedCookie};
-
-fn t0() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap()
-}
+use typed_cookies_testkit::kinds::{EncryptedPostcard, SignedJson};
+use typed_cookies_testkit::{keys, profile, t0, Kind, Payload};
 
 fn text(max: usize) -> impl Strategy<Value = String> {
     proptest::collection::vec(any::<char>(), 0..=max).prop_map(String::from_iter)
@@ -91,105 +89,47 @@ proptest! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Shape {
-    user: u64,
-    name: String,
+/// The testkit's four typed kinds under other salts (and names): set B beside set A.
+mod other_salts {
+    typed_cookies_testkit::cookie_kinds! {
+        payload = typed_cookies_testkit::Payload, max_age = "1h",
+        names = ["b_sj", "b_ej", "b_sp", "b_ep"],
+        salts = ["cross.b.sj", "cross.b.ej", "cross.b.sp", "cross.b.ep"],
+    }
 }
 
-// Eight typed cookies with the same Rust shape: 2 salts × 2 modes × 2 codecs.
-macro_rules! typed {
-    ($ty:ident, $($attr:tt)*) => {
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
-        #[cookie($($attr)*)]
-        struct $ty(Shape);
-    };
-}
-typed!(
-    ASignedJson,
-    name = "a_sj",
-    salt = "cross.a.sj",
-    max_age = "1h"
-);
-typed!(
-    BSignedJson,
-    name = "b_sj",
-    salt = "cross.b.sj",
-    max_age = "1h"
-);
-typed!(
-    AEncJson,
-    name = "a_ej",
-    salt = "cross.a.ej",
-    max_age = "1h",
-    encrypt
-);
-typed!(
-    BEncJson,
-    name = "b_ej",
-    salt = "cross.b.ej",
-    max_age = "1h",
-    encrypt
-);
-typed!(
-    ASignedPc,
-    name = "a_sp",
-    salt = "cross.a.sp",
-    max_age = "1h",
-    codec = "postcard"
-);
-typed!(
-    BSignedPc,
-    name = "b_sp",
-    salt = "cross.b.sp",
-    max_age = "1h",
-    codec = "postcard"
-);
-typed!(
-    AEncPc,
-    name = "a_ep",
-    salt = "cross.a.ep",
-    max_age = "1h",
-    encrypt,
-    codec = "postcard"
-);
-typed!(
-    BEncPc,
-    name = "b_ep",
-    salt = "cross.b.ep",
-    max_age = "1h",
-    encrypt,
-    codec = "postcard"
-);
-
-/// Seals `shape` as type number `i` and opens the result as type number `j`.
-fn seal_as(i: usize, keys: &KeyRing, s: &Shape) -> String {
-    let s = s.clone();
-    let now = t0();
-    match i {
-        0 => ASignedJson(s).seal(&keys.at(now)),
-        1 => BSignedJson(s).seal(&keys.at(now)),
-        2 => AEncJson(s).seal(&keys.at(now)),
-        3 => BEncJson(s).seal(&keys.at(now)),
-        4 => ASignedPc(s).seal(&keys.at(now)),
-        5 => BSignedPc(s).seal(&keys.at(now)),
-        6 => AEncPc(s).seal(&keys.at(now)),
-        _ => BEncPc(s).seal(&keys.at(now)),
+/// Seals `p` as type number `i`: kind `Kind::TYPED[i / 2]`, from set A (the testkit's) when
+/// `i` is even, from set B (the same kinds under other salts) when odd.
+fn seal_as(i: usize, keys: &KeyRing, p: &Payload) -> String {
+    use other_salts::*;
+    let keys = keys.at(t0());
+    let (kind, set) = (i / 2, i % 2);
+    if set == 0 {
+        return Kind::TYPED[kind].seal(&keys, p);
+    }
+    let p = p.clone();
+    match kind {
+        0 => SignedJson(p).seal(&keys),
+        1 => EncryptedJson(p).seal(&keys),
+        2 => SignedPostcard(p).seal(&keys),
+        _ => EncryptedPostcard(p).seal(&keys),
     }
     .unwrap()
 }
 
-fn open_as(j: usize, keys: &KeyRing, v: &str) -> Result<Shape, OpenError> {
-    let now = t0();
-    match j {
-        0 => ASignedJson::open(&keys.at(now), v).map(|c| c.0),
-        1 => BSignedJson::open(&keys.at(now), v).map(|c| c.0),
-        2 => AEncJson::open(&keys.at(now), v).map(|c| c.0),
-        3 => BEncJson::open(&keys.at(now), v).map(|c| c.0),
-        4 => ASignedPc::open(&keys.at(now), v).map(|c| c.0),
-        5 => BSignedPc::open(&keys.at(now), v).map(|c| c.0),
-        6 => AEncPc::open(&keys.at(now), v).map(|c| c.0),
-        _ => BEncPc::open(&keys.at(now), v).map(|c| c.0),
+/// Opens `v` as type number `j` (see [`seal_as`]).
+fn open_as(j: usize, keys: &KeyRing, v: &str) -> Result<Payload, OpenError> {
+    use other_salts::*;
+    let keys = keys.at(t0());
+    let (kind, set) = (j / 2, j % 2);
+    if set == 0 {
+        return Kind::TYPED[kind].open(&keys, v);
+    }
+    match kind {
+        0 => SignedJson::open(&keys, v).map(|c| c.0),
+        1 => EncryptedJson::open(&keys, v).map(|c| c.0),
+        2 => SignedPostcard::open(&keys, v).map(|c| c.0),
+        _ => EncryptedPostcard::open(&keys, v).map(|c| c.0),
     }
 }
 
@@ -201,7 +141,7 @@ proptest! {
     #[test]
     fn typed_cookies_only_open_their_own_values(user in any::<u64>(), name in text(24)) {
         let keys = KeyRing::new(Key::generate());
-        let shape = Shape { user, name };
+        let shape = Payload { user, name, roles: vec![] };
         for i in 0..8 {
             let sealed = seal_as(i, &keys, &shape);
             for j in 0..8 {
@@ -225,24 +165,65 @@ proptest! {
 #[test]
 fn a_runtime_salt_equal_to_a_typed_salt_shares_its_namespace_for_json_only() {
     let keys = KeyRing::new(Key::generate());
-    let shape = Shape {
+    let shape = Payload {
         user: 1,
         name: "n".into(),
+        roles: vec![],
     };
-    let typed = ASignedJson(shape.clone()).seal(&keys.at(t0())).unwrap();
+    let typed = SignedJson(shape.clone()).seal(&keys.at(t0())).unwrap();
     assert_eq!(
-        keys.signed("cross.a.sj")
+        keys.signed(SignedJson::CONFIG.salt())
             .no_expiry()
             .at(t0())
-            .open::<Shape>(&typed),
+            .open::<Payload>(&typed),
         Ok(shape.clone())
     );
-    let typed = AEncPc(shape).seal(&keys.at(t0())).unwrap();
+    let typed = EncryptedPostcard(shape).seal(&keys.at(t0())).unwrap();
     assert!(matches!(
-        keys.encrypted("cross.a.ep")
+        keys.encrypted(EncryptedPostcard::CONFIG.salt())
             .no_expiry()
             .at(t0())
-            .open::<Shape>(&typed),
+            .open::<Payload>(&typed),
         Err(OpenError::WrongFormat { .. })
     ));
+}
+
+/// Fixed cases beside the properties above: a value of each mode under another salt is
+/// Invalid; a signed value opened as encrypted (and back) is WrongFormat, and forcing the
+/// format byte does not help (the tag covers the header, and the subkeys differ).
+#[test]
+fn a_value_does_not_open_under_another_salt_or_mode() {
+    let keys = keys();
+    for (a, b) in [
+        (
+            keys.signed("salt.a").no_expiry(),
+            keys.signed("salt.b").no_expiry(),
+        ),
+        (
+            keys.encrypted("salt.a").no_expiry(),
+            keys.encrypted("salt.b").no_expiry(),
+        ),
+    ] {
+        let value = a.at(t0()).seal(&profile()).unwrap();
+        assert_eq!(b.at(t0()).open::<Payload>(&value), Err(OpenError::Invalid));
+    }
+
+    let signer = keys.signed("app.profile").no_expiry();
+    let sealer = keys.encrypted("app.profile").no_expiry();
+    let signed = signer.at(t0()).seal(&profile()).unwrap();
+    let encrypted = sealer.at(t0()).seal(&profile()).unwrap();
+    assert!(matches!(
+        sealer.at(t0()).open::<Payload>(&signed),
+        Err(OpenError::WrongFormat { .. })
+    ));
+    assert!(matches!(
+        signer.at(t0()).open::<Payload>(&encrypted),
+        Err(OpenError::WrongFormat { .. })
+    ));
+    let mut forged = URL_SAFE_NO_PAD.decode(&signed).unwrap();
+    forged[1] = 0x02;
+    assert!(sealer
+        .at(t0())
+        .open::<Payload>(&URL_SAFE_NO_PAD.encode(&forged))
+        .is_err());
 }

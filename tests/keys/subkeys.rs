@@ -1,4 +1,5 @@
-//! AEAD usage limits (SECURITY.md, "Limits"): what can be checked about them.
+//! Subkeys and nonces — AEAD usage limits (SECURITY.md, "Limits"): what can be checked
+//! about them.
 //!
 //! - Random 96-bit nonces are fresh: 200,000 seals of the same plaintext in the same second
 //!   give 200,000 distinct nonces and values, and no nonce bit is stuck.
@@ -20,15 +21,11 @@ use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use time::OffsetDateTime;
 use typed_cookies::{Key, KeyRing, SealedCookie};
+use typed_cookies_testkit::t0;
 
 const HEADER: usize = 14;
 const NONCE: usize = 12;
-
-fn t0() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap()
-}
 
 fn master() -> Vec<u8> {
     (0u8..32)
@@ -68,6 +65,7 @@ fn verifies(key: &[u8], raw: &[u8]) -> bool {
 
 #[test]
 fn nonces_are_fresh_for_every_seal() {
+    let _alone = super::HEAVY.lock().unwrap_or_else(|e| e.into_inner());
     const N: usize = 200_000;
     let keys = KeyRing::new(Key::generate());
     let sealer = keys.encrypted("limits.nonces").no_expiry();

@@ -21,9 +21,9 @@ use base64::Engine as _;
 use hkdf::Hkdf;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use time::{Duration, OffsetDateTime};
+use typed_cookies::time::Duration;
 use typed_cookies::{Key, KeyError, KeyRing, OpenError, SealError, SealedCookie};
-use typed_cookies_testkit::{watch, ScanningAlloc};
+use typed_cookies_testkit::{t0, watch, ScanningAlloc};
 
 #[global_allocator]
 static ALLOC: ScanningAlloc = ScanningAlloc;
@@ -63,10 +63,6 @@ struct Session {
 }
 
 const PLAINTEXT: &str = "PLAINTEXT-CANARY-7f3a9c";
-
-fn t0() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap()
-}
 
 /// Every way a byte string might be written out.
 fn renderings(bytes: &[u8]) -> Vec<String> {

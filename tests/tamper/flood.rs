@@ -15,40 +15,22 @@
 //!
 //! Expected outcomes are exact where the input determines them (e.g. a known header with a
 //! random body is `Invalid`, or `Malformed` when shorter than the tag). The count and elapsed
-//! time are printed (`cargo test --test flood -- --nocapture`); nothing is timed-asserted.
-
-mod common;
+//! time are printed (`cargo test --test tamper flood -- --nocapture`); nothing is timed-asserted.
 
 use std::time::Instant;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use common::refused_before_trusting;
 use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
-use typed_cookies::{Key, KeyRing, OpenError, SealedCookie, Sealer, MAX_COOKIE_LEN};
+use typed_cookies::time::OffsetDateTime;
+use typed_cookies::{KeyRing, OpenError, SealedCookie, Sealer, MAX_COOKIE_LEN};
+use typed_cookies_testkit::kinds::{EncryptedPostcard as TypedCookie, SignedJson as HeaderCookie};
+use typed_cookies_testkit::tamper::refused_before_trusting;
+use typed_cookies_testkit::{keys, t0, Payload};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Payload {
-    user: u64,
-    name: String,
-}
-
-#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(name = "fl_sid", salt = "flood.header.signed", max_age = "1h")]
-struct HeaderCookie(Payload);
-
-#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(
-    name = "fl_enc",
-    salt = "flood.typed.encrypted",
-    max_age = "1h",
-    encrypt,
-    codec = "postcard"
-)]
-struct TypedCookie(Payload);
+/// The name the header path looks for.
+const NAME: &str = HeaderCookie::CONFIG.name();
 
 const URL_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 /// Characters a mutation may introduce: the alphabet, the other alphabet's and padding
@@ -107,7 +89,7 @@ impl Flood {
             Path::Sealer => self.sealer.at(now).open::<Payload>(value).map(|_| true),
             Path::Typed => TypedCookie::open(&self.keys.at(now), value).map(|_| true),
             Path::Header => {
-                let header = format!("theme=dark; fl_sid={value}; lang=en");
+                let header = format!("theme=dark; {NAME}={value}; lang=en");
                 HeaderCookie::from_cookie_header(&self.keys.at(now), &header)
                     .map(|found| found.is_some())
             }
@@ -130,6 +112,7 @@ impl Flood {
         let payload = Payload {
             user: self.rng.gen(),
             name: random_text(&mut self.rng, 0..24, URL_ALPHABET),
+            roles: vec![],
         };
         let now = self.now;
         match path {
@@ -225,13 +208,13 @@ fn a_million_forged_inputs_never_open_and_never_panic() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0x7c00_c1e5_5eed_0001_u64);
-    let keys = KeyRing::with_fallbacks(Key::generate(), [Key::generate()]).unwrap();
+    let keys = keys();
     let key_ids: Vec<[u8; 4]> = keys.key_ids().iter().map(|id| id.to_bytes()).collect();
     let mut f = Flood {
         signer: keys.signed("flood.signer").no_expiry(),
         sealer: keys.encrypted("flood.sealer").no_expiry(),
         keys,
-        now: OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap(),
+        now: t0(),
         rng: StdRng::seed_from_u64(seed),
         inputs: 0,
         opens: 0,
@@ -367,7 +350,7 @@ fn a_million_forged_inputs_never_open_and_never_panic() {
                 mutate(&mut f.rng, original)
             };
             let at = f.rng.gen_range(0..=pairs.len());
-            pairs.insert(at, format!("fl_sid={value}"));
+            pairs.insert(at, format!("{NAME}={value}"));
         }
         let separator = if f.rng.gen() { "; " } else { ";" };
         let header = pairs.join(separator);
@@ -379,10 +362,7 @@ fn a_million_forged_inputs_never_open_and_never_panic() {
             1 => assert!(refused_before_trusting(&result), "{header}: {result:?}"),
             count => assert_eq!(
                 result,
-                Err(OpenError::DuplicateCookie {
-                    name: "fl_sid",
-                    count
-                }),
+                Err(OpenError::DuplicateCookie { name: NAME, count }),
                 "{header}"
             ),
         }
@@ -391,9 +371,9 @@ fn a_million_forged_inputs_never_open_and_never_panic() {
         // Raw header text with our name somewhere in it.
         let noise = String::from_utf8_lossy(&random_bytes(&mut f.rng, 0..120)).into_owned();
         let header = if f.rng.gen() {
-            format!("fl_sid={noise}")
+            format!("{NAME}={noise}")
         } else {
-            format!("{noise}; fl_sid={noise}")
+            format!("{noise}; {NAME}={noise}")
         };
         f.inputs += 1;
         f.opens += 1;

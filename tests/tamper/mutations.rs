@@ -8,137 +8,26 @@
 //! fails *at or before authentication*: the error is one of TooLarge, Malformed,
 //! UnknownVersion, WrongFormat, UnknownKey or Invalid — never Expired, IssuedInFuture or
 //! PayloadMismatch, which would mean a changed value authenticated. Besides the random cases,
-//! every single-bit flip of every decoded byte and every single-character substitution of
-//! every position is tried exhaustively for one value of each kind.
-
-mod common;
+//! every single-bit flip and inversion of every decoded byte, every single-character
+//! substitution of every position, and every truncation are tried exhaustively for values of
+//! each kind.
 
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use common::refused_before_trusting;
 use proptest::prelude::*;
 use proptest::sample::Index;
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
-use typed_cookies::{Key, KeyRing, OpenError, SealedCookie};
+use typed_cookies::time::Duration;
+use typed_cookies::OpenError;
+use typed_cookies_testkit::tamper::refused_before_trusting;
+use typed_cookies_testkit::{keys, profile, t0, Kind, Payload};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Payload {
-    user: u64,
-    name: String,
-    roles: Vec<String>,
+fn seal(keys: &typed_cookies::KeyRing, kind: Kind, p: &Payload) -> String {
+    kind.seal(&keys.at(t0()), p)
 }
 
-#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(name = "m_sj", salt = "prop.mutations.signed.json", max_age = "1h")]
-struct SignedJson(Payload);
-
-#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(
-    name = "m_ej",
-    salt = "prop.mutations.encrypted.json",
-    max_age = "1h",
-    encrypt
-)]
-struct EncryptedJson(Payload);
-
-#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(
-    name = "m_sp",
-    salt = "prop.mutations.signed.postcard",
-    max_age = "1h",
-    codec = "postcard"
-)]
-struct SignedPostcard(Payload);
-
-#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
-#[cookie(
-    name = "m_ep",
-    salt = "prop.mutations.encrypted.postcard",
-    max_age = "1h",
-    encrypt,
-    codec = "postcard"
-)]
-struct EncryptedPostcard(Payload);
-
-/// The six ways a value is made here.
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    SignedJson,
-    EncryptedJson,
-    SignedPostcard,
-    EncryptedPostcard,
-    Signer,
-    Sealer,
-}
-
-const KINDS: [Kind; 6] = [
-    Kind::SignedJson,
-    Kind::EncryptedJson,
-    Kind::SignedPostcard,
-    Kind::EncryptedPostcard,
-    Kind::Signer,
-    Kind::Sealer,
-];
-
-/// 2026-01-01T00:00:00Z: values are sealed and opened at this instant, so only forgery can
-/// make them fail.
-fn t0() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap()
-}
-
-/// A ring with a fallback key too, so a key-id change can land on a key the ring knows.
-fn keys() -> KeyRing {
-    KeyRing::with_fallbacks(
-        Key::from_bytes(&(0u8..32).collect::<Vec<_>>()).unwrap(),
-        [Key::from_bytes(&(160u8..192).collect::<Vec<_>>()).unwrap()],
-    )
-    .unwrap()
-}
-
-fn seal(keys: &KeyRing, kind: Kind, p: &Payload) -> String {
-    seal_at(keys, kind, p, t0())
-}
-
-fn seal_at(keys: &KeyRing, kind: Kind, p: &Payload, now: OffsetDateTime) -> String {
-    match kind {
-        Kind::SignedJson => SignedJson(p.clone()).seal(&keys.at(now)),
-        Kind::EncryptedJson => EncryptedJson(p.clone()).seal(&keys.at(now)),
-        Kind::SignedPostcard => SignedPostcard(p.clone()).seal(&keys.at(now)),
-        Kind::EncryptedPostcard => EncryptedPostcard(p.clone()).seal(&keys.at(now)),
-        Kind::Signer => keys
-            .signed("prop.mutations.low")
-            .no_expiry()
-            .at(now)
-            .seal(p),
-        Kind::Sealer => keys
-            .encrypted("prop.mutations.low")
-            .no_expiry()
-            .at(now)
-            .seal(p),
-    }
-    .unwrap()
-}
-
-/// Opens `value` as `kind`; `Ok` carries the payload.
-fn open(keys: &KeyRing, kind: Kind, value: &str) -> Result<Payload, OpenError> {
-    let now = t0();
-    match kind {
-        Kind::SignedJson => SignedJson::open(&keys.at(now), value).map(|c| c.0),
-        Kind::EncryptedJson => EncryptedJson::open(&keys.at(now), value).map(|c| c.0),
-        Kind::SignedPostcard => SignedPostcard::open(&keys.at(now), value).map(|c| c.0),
-        Kind::EncryptedPostcard => EncryptedPostcard::open(&keys.at(now), value).map(|c| c.0),
-        Kind::Signer => keys
-            .signed("prop.mutations.low")
-            .no_expiry()
-            .at(now)
-            .open(value),
-        Kind::Sealer => keys
-            .encrypted("prop.mutations.low")
-            .no_expiry()
-            .at(now)
-            .open(value),
-    }
+/// Opens `value` as `kind` at [`t0`], when it was sealed: only a forgery can make it fail.
+fn open(keys: &typed_cookies::KeyRing, kind: Kind, value: &str) -> Result<Payload, OpenError> {
+    kind.open(&keys.at(t0()), value)
 }
 
 #[derive(Debug, Clone)]
@@ -326,7 +215,7 @@ prop_compose! {
 }
 
 fn kind() -> impl Strategy<Value = Kind> {
-    proptest::sample::select(KINDS.to_vec())
+    proptest::sample::select(Kind::ALL.to_vec())
 }
 
 proptest! {
@@ -382,7 +271,7 @@ proptest! {
     fn splicing_headers_and_bodies_is_refused(kind in kind(), a in payload(), b in payload(), dt in 1i64..100_000) {
         let keys = keys();
         let first = URL_SAFE_NO_PAD.decode(seal(&keys, kind, &a)).unwrap();
-        let earlier = seal_at(&keys, kind, &b, t0() - time::Duration::seconds(dt));
+        let earlier = kind.seal(&keys.at(t0() - Duration::seconds(dt)), &b);
         let second = URL_SAFE_NO_PAD.decode(earlier).unwrap();
         // The newer header (issued-at t0) on the older body: a "refreshed" stale value.
         let mut spliced = first[..14].to_vec();
@@ -392,40 +281,51 @@ proptest! {
     }
 }
 
-/// Every single-bit flip of every decoded byte, for one value of each kind: header bytes give
-/// the header errors, everything else (issued-at included) is Invalid.
+/// The exhaustive cases' values: a small payload and a larger, session-like one.
+fn exhaustive_payloads() -> [Payload; 2] {
+    [
+        Payload {
+            user: 7,
+            name: String::new(),
+            roles: vec![],
+        },
+        profile(),
+    ]
+}
+
+/// Every single-bit flip of every decoded byte, and every byte inverted (`^ 0xff`), for each
+/// kind: header bytes give the header errors, everything else (issued-at included) is
+/// Invalid.
 #[test]
-fn every_single_bit_flip_is_refused() {
+fn every_single_bit_flip_and_byte_inversion_is_refused() {
     let keys = keys();
-    let p = Payload {
-        user: 42,
-        name: "Ada".into(),
-        roles: vec!["admin".into()],
-    };
+    let flips: Vec<u8> = (0..8).map(|bit| 1u8 << bit).chain([0xff]).collect();
     let mut tried = 0;
-    for kind in KINDS {
-        let value = seal(&keys, kind, &p);
-        let bytes = URL_SAFE_NO_PAD.decode(&value).unwrap();
-        for i in 0..bytes.len() {
-            for bit in 0..8 {
-                let mut changed = bytes.clone();
-                changed[i] ^= 1 << bit;
-                let result = open(&keys, kind, &URL_SAFE_NO_PAD.encode(&changed));
-                let ok = match i {
-                    0 => matches!(result, Err(OpenError::UnknownVersion { .. })),
-                    1 => matches!(
-                        result,
-                        Err(OpenError::Malformed | OpenError::WrongFormat { .. })
-                    ),
-                    2..=5 => matches!(result, Err(OpenError::UnknownKey { .. })),
-                    _ => result == Err(OpenError::Invalid),
-                };
-                assert!(ok, "{kind:?}: byte {i} bit {bit} -> {result:?}");
-                tried += 1;
+    for kind in Kind::ALL {
+        for p in exhaustive_payloads() {
+            let value = seal(&keys, kind, &p);
+            let bytes = URL_SAFE_NO_PAD.decode(&value).unwrap();
+            for i in 0..bytes.len() {
+                for &flip in &flips {
+                    let mut changed = bytes.clone();
+                    changed[i] ^= flip;
+                    let result = open(&keys, kind, &URL_SAFE_NO_PAD.encode(&changed));
+                    let ok = match i {
+                        0 => matches!(result, Err(OpenError::UnknownVersion { .. })),
+                        1 => matches!(
+                            result,
+                            Err(OpenError::Malformed | OpenError::WrongFormat { .. })
+                        ),
+                        2..=5 => matches!(result, Err(OpenError::UnknownKey { .. })),
+                        _ => result == Err(OpenError::Invalid),
+                    };
+                    assert!(ok, "{kind:?}: byte {i} ^ {flip:#04x} -> {result:?}");
+                    tried += 1;
+                }
             }
         }
     }
-    println!("{tried} single-bit flips refused");
+    println!("{tried} single-bit flips and byte inversions refused");
 }
 
 /// Every position of the text replaced by every other base64url character (the encodings
@@ -433,38 +333,63 @@ fn every_single_bit_flip_is_refused() {
 #[test]
 fn every_single_character_substitution_is_refused() {
     let keys = keys();
-    let p = Payload {
-        user: 7,
-        name: String::new(),
-        roles: vec![],
-    };
     let alphabet: Vec<char> = ('A'..='Z')
         .chain('a'..='z')
         .chain('0'..='9')
         .chain("-_=+/ %".chars())
         .collect();
     let mut tried = 0;
-    for kind in KINDS {
-        let value = seal(&keys, kind, &p);
-        let chars: Vec<char> = value.chars().collect();
-        for i in 0..chars.len() {
-            for &c in &alphabet {
-                if c == chars[i] {
-                    continue;
+    for kind in Kind::ALL {
+        for p in exhaustive_payloads() {
+            let value = seal(&keys, kind, &p);
+            let chars: Vec<char> = value.chars().collect();
+            let before = tried;
+            for i in 0..chars.len() {
+                for &c in &alphabet {
+                    if c == chars[i] {
+                        continue;
+                    }
+                    let mut changed = chars.clone();
+                    changed[i] = c;
+                    let changed: String = changed.into_iter().collect();
+                    let result = open(&keys, kind, &changed);
+                    assert!(
+                        refused_before_trusting(&result),
+                        "{kind:?}: position {i} -> {c:?}: {result:?}"
+                    );
+                    tried += 1;
                 }
-                let mut changed = chars.clone();
-                changed[i] = c;
-                let changed: String = changed.into_iter().collect();
-                let result = open(&keys, kind, &changed);
-                assert!(
-                    refused_before_trusting(&result),
-                    "{kind:?}: position {i} -> {c:?}: {result:?}"
-                );
-                tried += 1;
             }
+            assert!(tried - before >= value.len() * 6);
         }
     }
     println!("{tried} single-character substitutions refused");
+}
+
+/// Every strict prefix and every strict suffix of a value, and the value with `A`s or `=`s
+/// appended.
+#[test]
+fn every_truncation_and_extension_is_refused() {
+    let keys = keys();
+    for kind in Kind::ALL {
+        let value = seal(&keys, kind, &profile());
+        for len in 0..value.len() {
+            let prefix = open(&keys, kind, &value[..len]);
+            assert!(
+                refused_before_trusting(&prefix),
+                "{kind:?}: prefix of {len}"
+            );
+            let suffix = open(&keys, kind, &value[len + 1..]);
+            assert!(
+                refused_before_trusting(&suffix),
+                "{kind:?}: suffix from {len}"
+            );
+        }
+        for extra in ["A", "AA", "AAAA", "=", "=="] {
+            let result = open(&keys, kind, &format!("{value}{extra}"));
+            assert!(refused_before_trusting(&result), "{kind:?}: {extra}");
+        }
+    }
 }
 
 /// Changing the key id to the *other* key of the same ring: both keys are known, so the value
@@ -478,7 +403,7 @@ fn swapping_the_key_id_to_another_known_key_is_invalid() {
         name: "x".into(),
         roles: vec![],
     };
-    for kind in KINDS {
+    for kind in Kind::ALL {
         let mut bytes = URL_SAFE_NO_PAD.decode(seal(&keys, kind, &p)).unwrap();
         assert_eq!(bytes[2..6], ids[0].to_bytes());
         bytes[2..6].copy_from_slice(&ids[1].to_bytes());
