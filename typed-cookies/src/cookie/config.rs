@@ -4,8 +4,7 @@
 use time::Duration;
 
 use crate::keys::subkeys::Namespace;
-use crate::keys::subkeys::NamespaceKeys;
-use crate::seal::{Engine, Freshness, DEFAULT_CLOCK_SKEW};
+use crate::seal::{Freshness, DEFAULT_CLOCK_SKEW};
 use crate::wire::Format;
 
 /// How long a sealed value is accepted: its absolute lifetime, counted from the session's
@@ -286,21 +285,12 @@ impl CookieConfig {
         }
     }
 
-    pub(crate) fn freshness(&self) -> Freshness {
+    pub(crate) const fn freshness(&self) -> Freshness {
         Freshness {
             max_age: self.max_age(),
             idle: self.idle(),
             refresh_after: self.refresh_after(),
             clock_skew: DEFAULT_CLOCK_SKEW,
-        }
-    }
-
-    /// The engine for this type over `keys`, the subkeys of its namespace.
-    pub(crate) fn engine<'k>(&self, keys: &'k NamespaceKeys) -> Engine<'k> {
-        Engine {
-            keys,
-            format: self.format,
-            freshness: self.freshness(),
         }
     }
 }

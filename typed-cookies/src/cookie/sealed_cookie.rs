@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use crate::cookie::{header, CookieConfig};
 use crate::error::{OpenError, SealError};
+use crate::keys::subkeys::NamespaceKeys;
 use crate::keys::KeyRing;
-use crate::seal::Opened;
+use crate::seal::{Engine, Opened};
 
 /// A type that travels as a sealed cookie, with its whole policy in [`SealedCookie::CONFIG`].
 ///
@@ -75,7 +76,10 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
 
     /// Verifies (or decrypts), checks the age of, and decodes a sealed value.
     fn open(keys: &KeyRing, value: &str) -> Result<Self, OpenError> {
-        Self::open_with_metadata(keys, value).map(Opened::into_value)
+        let now = keys.unix_now();
+        keys.with_namespace(&Self::CONFIG.namespace(), |subkeys| {
+            engine::<Self>(subkeys).open_with(value, now, |value, _| value)
+        })
     }
 
     /// [`SealedCookie::open`], also saying when the value was sealed and its session
@@ -83,7 +87,7 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
     fn open_with_metadata(keys: &KeyRing, value: &str) -> Result<Opened<Self>, OpenError> {
         let now = keys.unix_now();
         keys.with_namespace(&Self::CONFIG.namespace(), |subkeys| {
-            Self::CONFIG.engine(subkeys).open(value, now)
+            engine::<Self>(subkeys).open(value, now)
         })
     }
 
@@ -142,6 +146,17 @@ impl<T: SealedCookie> Opened<T> {
     }
 }
 
+/// `T`'s engine over `subkeys`, its namespace's subkeys. The freshness rules are evaluated at
+/// compile time (a `const` of the type's configuration), not on every call.
+#[inline]
+fn engine<T: SealedCookie>(subkeys: &NamespaceKeys) -> Engine<'_> {
+    Engine {
+        keys: subkeys,
+        format: T::CONFIG.format(),
+        freshness: const { T::CONFIG.freshness() },
+    }
+}
+
 fn seal_session<T: SealedCookie>(
     value: &T,
     keys: &KeyRing,
@@ -149,7 +164,7 @@ fn seal_session<T: SealedCookie>(
     created_at: i64,
 ) -> Result<String, SealError> {
     keys.with_namespace(&T::CONFIG.namespace(), |subkeys| {
-        T::CONFIG.engine(subkeys).seal(value, now, created_at)
+        engine::<T>(subkeys).seal(value, now, created_at)
     })
 }
 

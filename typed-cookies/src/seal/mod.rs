@@ -189,6 +189,17 @@ impl Engine<'_> {
 
     /// Opens `value` at `now`: size, decoding, header, key, authentication, age, then payload.
     pub fn open<T: DeserializeOwned>(&self, value: &str, now: i64) -> Result<Opened<T>, OpenError> {
+        self.open_with(value, now, Opened::new)
+    }
+
+    /// [`Engine::open`], handing the value and what the header said to `finish`: the plain
+    /// `open` paths keep only the value, so nothing else is built or moved for them.
+    pub fn open_with<T: DeserializeOwned, R>(
+        &self,
+        value: &str,
+        now: i64,
+        finish: impl FnOnce(T, Meta) -> R,
+    ) -> Result<R, OpenError> {
         if value.len() > MAX_COOKIE_LEN {
             return Err(OpenError::TooLarge {
                 len: value.len(),
@@ -197,7 +208,7 @@ impl Engine<'_> {
         }
         with_scratch(|buf| {
             base64url::decode_into(value, buf).map_err(|()| OpenError::Malformed)?;
-            let result = self.open_decoded(buf, now);
+            let result = self.open_decoded(buf, now, finish);
             if self.format.mode == Mode::Encrypted {
                 wipe(buf);
             }
@@ -205,11 +216,12 @@ impl Engine<'_> {
         })
     }
 
-    fn open_decoded<T: DeserializeOwned>(
+    fn open_decoded<T: DeserializeOwned, R>(
         &self,
         sealed: &mut [u8],
         now: i64,
-    ) -> Result<Opened<T>, OpenError> {
+        finish: impl FnOnce(T, Meta) -> R,
+    ) -> Result<R, OpenError> {
         let format = self.format;
         let (header, header_len) = Header::parse(sealed).map_err(|e| match e {
             HeaderError::UnknownVersion(version) => OpenError::UnknownVersion { version },
@@ -255,7 +267,7 @@ impl Engine<'_> {
             .ok_or(OpenError::PayloadMismatch {
                 type_name: std::any::type_name::<T>(),
             })?;
-        Ok(Opened::new(value, meta))
+        Ok(finish(value, meta))
     }
 }
 
