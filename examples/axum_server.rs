@@ -17,7 +17,7 @@
 //! | `GET /` | the sign-in form |
 //! | `POST /login` | checks the CSRF token, seals the session, `303` to `/whoami` |
 //! | `GET /whoami` | `Signed in as <user>` with when the session ends (and a sign-out form), or `Not signed in` |
-//! | `POST /logout` | checks the CSRF token, removes the session, `303` to `/` |
+//! | `POST /logout` | checks the CSRF token, removes the session, leaves a one-time notice (a `flash` cookie), `303` to `/` |
 //!
 //! A POST whose `csrf` field is missing or does not match the CSRF cookie is refused with
 //! `403 Forbidden`. The router is [`app`], which the integration and browser tests start on
@@ -63,6 +63,21 @@ pub struct Session {
     pub user: String,
 }
 
+/// A one-time notice shown on the next page ("You are signed out."): `flash`, so the refresh
+/// middleware deletes it in the response that shows it.
+#[derive(Debug, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "demo_notice",
+    salt = "typed-cookies.demo.notice.v1",
+    max_age = "5m",
+    flash,
+    secure = false
+)]
+pub struct Notice {
+    /// The text shown.
+    pub text: String,
+}
+
 /// The CSRF token of the double-submit check, signed so a sibling site cannot plant a token
 /// of its choosing (the plain double-submit weakness). Same `secure = false` reason as
 /// [`Session`].
@@ -93,6 +108,10 @@ pub fn app(keys: KeyRing) -> Router {
         .layer(middleware::from_fn_with_state(
             keys.clone(),
             refresh::<KeyRing, Session>,
+        ))
+        .layer(middleware::from_fn_with_state(
+            keys.clone(),
+            refresh::<KeyRing, Notice>,
         ))
         .with_state(keys)
 }
@@ -143,12 +162,16 @@ struct PostedForm {
 async fn sign_in_page(
     State(keys): State<KeyRing>,
     csrf: Option<Sealed<CsrfToken>>,
+    notice: Option<Sealed<Notice>>,
 ) -> Result<Response, SealError> {
     let (token, set_csrf) = csrf_token(&keys, csrf)?;
+    let notice = notice.map_or_else(String::new, |Sealed(notice)| {
+        format!(r#"<p id="notice">{}</p>"#, escape(&notice.text))
+    });
     let body = page(
         "Sign in",
         &format!(
-            r#"<form method="post" action="/login">
+            r#"{notice}<form method="post" action="/login">
   <input type="hidden" name="csrf" value="{token}">
   <label>User <input name="user" autofocus required maxlength="{MAX_USER_LEN}"></label>
   <button type="submit">Sign in</button>
@@ -222,14 +245,21 @@ async fn whoami(
 }
 
 async fn logout(
+    State(keys): State<KeyRing>,
     csrf: Option<Sealed<CsrfToken>>,
     form: Result<Form<PostedForm>, FormRejection>,
-) -> Response {
+) -> Result<Response, SealError> {
     let form = form.map(|Form(form)| form).unwrap_or_default();
     if !csrf_matches(csrf.as_deref(), &form.csrf) {
-        return forbidden();
+        return Ok(forbidden());
     }
-    (Removal::<Session>::new(), Redirect::to("/")).into_response()
+    let notice = SetCookie::new(
+        &Notice {
+            text: "You are signed out.".into(),
+        },
+        &keys,
+    )?;
+    Ok((Removal::<Session>::new(), notice, Redirect::to("/")).into_response())
 }
 
 /// The token of a valid CSRF cookie, or a fresh one with the `Set-Cookie` that stores it.

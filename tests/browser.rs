@@ -253,6 +253,19 @@ async fn drive(
         browser.get_named_cookie("demo_sid").await.is_err(),
         "the session cookie is gone after signing out"
     );
+    // The flash notice shows once, and its cookie is gone with the page that showed it.
+    let notice = browser.find(Locator::Id("notice")).await?;
+    assert_eq!(notice.text().await?, "You are signed out.");
+    assert!(browser.get_named_cookie("demo_notice").await.is_err());
+    browser.refresh().await?;
+    browser
+        .wait()
+        .for_element(Locator::Css(r#"form[action="/login"]"#))
+        .await?;
+    assert!(
+        browser.find(Locator::Id("notice")).await.is_err(),
+        "shown once"
+    );
 
     browser.goto(&format!("{base}/whoami")).await?;
     let status = browser.find(Locator::Id("status")).await?;

@@ -32,6 +32,18 @@ struct Prefs {
     theme: String,
 }
 
+/// A one-time notice: deleted by the response to the request that carries it.
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-flash",
+    salt = "tests.lifecycle.flash.v1",
+    max_age = "5m",
+    flash
+)]
+struct Notice {
+    text: String,
+}
+
 fn t0() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap()
 }
@@ -119,9 +131,19 @@ mod axum_app {
                 keys.clone(),
                 refresh::<KeyRing, Session>,
             ))
+            .route(
+                "/notice",
+                get(|n: Option<Opened<Notice>>| async move {
+                    n.map_or("none".into(), |n| n.into_value().text)
+                }),
+            )
             .layer(middleware::from_fn_with_state(
                 keys.clone(),
                 refresh::<KeyRing, Prefs>,
+            ))
+            .layer(middleware::from_fn_with_state(
+                keys.clone(),
+                refresh::<KeyRing, Notice>,
             ))
             .with_state(keys)
     }
@@ -177,6 +199,13 @@ mod actix_app {
                     .app_data(web::Data::new(keys))
                     .wrap(from_fn(refresh::<Session, _>))
                     .wrap(from_fn(refresh::<Prefs, _>))
+                    .wrap(from_fn(refresh::<Notice, _>))
+                    .route(
+                        "/notice",
+                        web::get().to(|n: Option<Opened<Notice>>| async move {
+                            n.map_or("none".into(), |n| n.into_value().text)
+                        }),
+                    )
                     .route(
                         "/me",
                         web::get().to(|s: Option<Opened<Session>>| async move {
@@ -360,11 +389,38 @@ async fn scenario(app: &impl App, keys: &KeyRing, clock: &ManualClock, old: Key)
         None,
         "clear_invalid = false"
     );
+    // A duplicated name is refused but never cleared: the removal would delete the user's own
+    // copy and leave a planted one (another Domain or Path) in place.
+    let answer = app
+        .get("/me", &format!("{}; {}", sid(&fresh), sid(&by_old)))
+        .await;
+    assert_eq!(
+        (answer.body.as_str(), answer.set_cookies.len()),
+        ("none", 0)
+    );
     // A look-alike is not ours: neither opened nor cleared.
     let answer = app.get("/me", &format!("\u{a0}__Host-sid={fresh}")).await;
     assert_eq!(
         (answer.body.as_str(), answer.set_cookies.len()),
         ("none", 0)
+    );
+    // A flash cookie is shown once: the response that reads it deletes it.
+    let notice = Notice {
+        text: "saved".into(),
+    }
+    .seal(keys)
+    .unwrap();
+    let answer = app.get("/notice", &format!("__Host-flash={notice}")).await;
+    assert_eq!(answer.body, "saved");
+    assert_eq!(
+        answer.set_cookie("__Host-flash"),
+        Some(Notice::removal().as_str())
+    );
+    let answer = app.get("/me", &format!("__Host-flash={notice}")).await;
+    assert_eq!(
+        answer.set_cookie("__Host-flash"),
+        Some(Notice::removal().as_str()),
+        "deleted even when the handler did not read it"
     );
     // No cookie at all: nothing to do.
     assert!(app.get("/me", "theme=dark").await.set_cookies.is_empty());

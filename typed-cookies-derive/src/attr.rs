@@ -22,6 +22,7 @@ pub const KEYS: &[&str] = &[
     "secure",
     "http_only",
     "partitioned",
+    "flash",
     "priority",
     "replaces",
     "idle",
@@ -63,6 +64,8 @@ pub struct RawAttrs {
     pub http_only: Option<Spanned<bool>>,
     /// `partitioned`: the CHIPS `Partitioned` attribute.
     pub partitioned: Option<Span>,
+    /// `flash`: read once, deleted by the response of the request that carried it.
+    pub flash: Option<Span>,
     /// `priority = ".."`: Chromium's `Priority` attribute.
     pub priority: Option<Spanned<String>>,
     /// `crate = ".."`; [`crate::ast::Input`] takes it out and resolves the default.
@@ -126,6 +129,7 @@ pub fn parse(attrs: &[Attribute], cx: &Ctxt) -> RawAttrs {
                 "no_expiry" => entry.flag(&mut raw.no_expiry),
                 "encrypt" => entry.flag(&mut raw.encrypt),
                 "partitioned" => entry.flag(&mut raw.partitioned),
+                "flash" => entry.flag(&mut raw.flash),
                 "priority" => entry.string(&mut raw.priority),
                 "max_age" => entry.max_age(&mut raw.max_age),
                 "idle" => entry.max_age(&mut raw.idle),

@@ -27,6 +27,8 @@ pub struct Config {
     pub http_only: bool,
     /// `Partitioned` (CHIPS); only with `Secure`.
     pub partitioned: bool,
+    /// `flash`: deleted by the refresh middleware once a request has carried it.
+    pub flash: bool,
     /// `Priority`; `None`: not written.
     pub priority: Option<Priority>,
     /// `replaces = "OldType"`: this type deliberately sets the same cookie (name, path,

@@ -69,6 +69,7 @@ fn generate(input: &Input, config: &Config) -> TokenStream {
     };
     let (secure, http_only) = (config.secure, config.http_only);
     let partitioned = config.partitioned.then(|| quote!(.partitioned(true)));
+    let flash = config.flash.then(|| quote!(.flash(true)));
     let priority = config.priority.map(|priority| {
         let priority = match priority {
             Priority::Low => quote!(Low),
@@ -95,6 +96,7 @@ fn generate(input: &Input, config: &Config) -> TokenStream {
                     .secure(#secure)
                     .http_only(#http_only)
                     #partitioned
+                    #flash
                     #priority
                     .build();
         }

@@ -33,7 +33,11 @@ use syn::{parse_macro_input, DeriveInput};
 /// Implements `typed_cookies::SealedCookie` from a `#[cookie(...)]` attribute.
 ///
 /// Keys: `name` and `salt` (required), `max_age = "90s" | "15m" | "2h" | "7d" | <seconds>`
-/// (required unless `no_expiry`; at most 400 days), `encrypt`, `codec = "json" | "postcard"`,
+/// (required unless `no_expiry`; at most 400 days; absolute, from the session's creation),
+/// `idle` and `refresh` (durations: the inactivity timeout and when a value is resealed;
+/// `idle` < `max_age`, `refresh` < `idle`, default half of `idle`), `clear_invalid = bool`
+/// (default true), `flash` (read once, deleted by the refresh middleware), `encrypt`,
+/// `codec = "json" | "postcard"`,
 /// `path`, `domain`, `same_site = "strict" | "lax" | "none"`, `secure = bool`,
 /// `http_only = bool`, `partitioned` (CHIPS `Partitioned`; requires `Secure`, and a cookie
 /// meant for a cross-site embed also needs `same_site = "none"`, which is not enforced),

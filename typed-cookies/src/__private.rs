@@ -24,6 +24,7 @@ impl ConfigBuilder {
             idle: None,
             refresh: None,
             clear_invalid: true,
+            flash: false,
             format: Format {
                 mode: Mode::Signed,
                 codec: Codec::Json,
@@ -61,6 +62,12 @@ impl ConfigBuilder {
     /// `refresh = ".."`, in seconds.
     pub const fn refresh(mut self, secs: u32) -> Self {
         self.0.refresh = Some(secs);
+        self
+    }
+
+    /// `flash`.
+    pub const fn flash(mut self, flash: bool) -> Self {
+        self.0.flash = flash;
         self
     }
 

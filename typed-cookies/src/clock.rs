@@ -81,6 +81,20 @@ impl fmt::Debug for Clock {
 /// [`KeyRing::with_clock`](crate::KeyRing::with_clock) and keep a clone to set or advance it.
 /// Clones share the time. Meant for tests and simulations; a production ring keeps the system
 /// clock.
+///
+/// ```
+/// use typed_cookies::time::{Duration, OffsetDateTime};
+/// use typed_cookies::{Key, KeyRing, ManualClock, OpenError};
+///
+/// let clock = ManualClock::new(OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap());
+/// let keys = KeyRing::new(Key::generate()).with_clock(clock.clone());
+/// let link = keys.signed("accounts.password-reset").max_age(Duration::hours(1));
+/// let token = link.seal(&7u64).unwrap();
+/// clock.advance(Duration::minutes(61));
+/// assert!(matches!(link.open::<u64>(&token), Err(OpenError::Expired { .. })));
+/// clock.set(keys.now() - Duration::minutes(2));
+/// assert_eq!(link.open::<u64>(&token), Ok(7));
+/// ```
 #[derive(Clone)]
 pub struct ManualClock(Arc<AtomicI64>);
 

@@ -13,6 +13,8 @@ pub struct Lifetimes {
     pub max_age: Option<u32>,
     pub idle: Option<u32>,
     pub refresh: Option<u32>,
+    /// `flash`: read once, so never refreshed (no `idle` or `refresh`).
+    pub flash: bool,
 }
 
 /// Checks `max_age` / `no_expiry`, then `idle` and `refresh` against them; a missing `max_age`
@@ -44,10 +46,18 @@ pub fn check(raw: &RawAttrs, anchor: Span, cx: &Ctxt) -> Lifetimes {
         }
     };
     let (idle, refresh) = idle_and_refresh(raw, max_age, cx);
+    if let (Some(flash), true) = (raw.flash, raw.idle.is_some() || raw.refresh.is_some()) {
+        cx.error(
+            flash,
+            "a `flash` cookie is read once and deleted by the same response, so it is never \
+             refreshed: remove `idle`/`refresh` (its `max_age` bounds how long an unread one waits)",
+        );
+    }
     Lifetimes {
         max_age,
         idle,
         refresh,
+        flash: raw.flash.is_some(),
     }
 }
 

@@ -85,6 +85,7 @@ pub fn check(input: &Input, cx: &Ctxt) -> Option<Config> {
         http_only: attributes.http_only,
         partitioned: attributes.partitioned,
         priority: attributes.priority,
+        flash: lifetime.flash,
         replaces: raw.replaces.as_ref().map(|r| r.value.clone()),
     })
 }

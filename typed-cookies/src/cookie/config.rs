@@ -9,6 +9,22 @@ use crate::wire::Format;
 
 /// How long a sealed value is accepted: its absolute lifetime, counted from the session's
 /// creation (resealing carries the creation time over).
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use typed_cookies::{Lifetime, SealedCookie};
+///
+/// #[derive(Serialize, Deserialize, SealedCookie)]
+/// #[cookie(name = "__Host-sid", salt = "docs.lifetime.v1", max_age = "2h")]
+/// struct Session { user_id: u64 }
+///
+/// #[derive(Serialize, Deserialize, SealedCookie)]
+/// #[cookie(name = "consent", salt = "docs.lifetime.consent.v1", no_expiry)]
+/// struct Consent { analytics: bool }
+///
+/// assert_eq!(Session::CONFIG.lifetime(), Lifetime::MaxAgeSeconds(7200));
+/// assert_eq!(Consent::CONFIG.lifetime(), Lifetime::NoExpiry);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lifetime {
     /// Refused this many seconds after the session was created.
@@ -17,7 +33,21 @@ pub enum Lifetime {
     NoExpiry,
 }
 
-/// The cookie's `SameSite` attribute.
+/// The cookie's `SameSite` attribute (`same_site = "strict" | "lax" | "none"`; `none` needs
+/// `Secure`, which the derive checks).
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use typed_cookies::{Key, KeyRing, SameSite, SealedCookie};
+///
+/// #[derive(Serialize, Deserialize, SealedCookie)]
+/// #[cookie(name = "__Host-sid", salt = "docs.same-site.v1", max_age = "2h", same_site = "strict")]
+/// struct Session { user_id: u64 }
+///
+/// assert_eq!(Session::CONFIG.same_site(), SameSite::Strict);
+/// let header = Session { user_id: 1 }.to_set_cookie(&KeyRing::new(Key::generate())).unwrap();
+/// assert!(header.contains("SameSite=Strict"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SameSite {
     /// Sent only on same-site requests.
@@ -100,6 +130,7 @@ pub struct CookieConfig {
     /// Refresh point in seconds since the last seal (`None`: half of `idle`).
     pub(crate) refresh: Option<u32>,
     pub(crate) clear_invalid: bool,
+    pub(crate) flash: bool,
     pub(crate) format: Format,
     pub(crate) schema: u64,
     pub(crate) path: &'static str,
@@ -144,6 +175,24 @@ impl CookieConfig {
             (None, Some(idle)) => Some(Duration::seconds(idle as i64 / 2)),
             (None, None) => None,
         }
+    }
+
+    /// Whether this is a flash cookie (`flash`): a one-time message (a notice after a redirect)
+    /// that the adapters' refresh middleware deletes in the response to the first request
+    /// that carries it, unless that response sets it again.
+    ///
+    /// ```
+    /// use serde::{Deserialize, Serialize};
+    /// use typed_cookies::SealedCookie;
+    ///
+    /// #[derive(Serialize, Deserialize, SealedCookie)]
+    /// #[cookie(name = "__Host-flash", salt = "docs.flash.v1", max_age = "5m", flash)]
+    /// struct Notice { text: String }
+    ///
+    /// assert!(Notice::CONFIG.flash());
+    /// ```
+    pub const fn flash(&self) -> bool {
+        self.flash
     }
 
     /// Whether a cookie that is present but does not open (expired, tampered, sealed for

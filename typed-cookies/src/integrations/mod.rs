@@ -21,7 +21,11 @@
 //! reseals, on the way out, a cookie that opened but is due ([`Opened::refresh_due`]: sealed
 //! by a fallback key, or past the refresh point of its idle window), keeping its creation
 //! time, and deletes one that is present but does not open when the type says
-//! `clear_invalid` (the default). A response that sets or removes the cookie itself is left
+//! `clear_invalid` (the default) — except a name present twice (`DuplicateCookie`): a removal
+//! can only match our own copy, so it would delete the user's cookie and keep a planted one.
+//! During a `replaces` migration, give the refresh middleware to the new type only: the old
+//! type's would find new values invalid and clear them. A `flash` type's cookie is deleted by the response to the
+//! first request that carries it (read once). A response that sets or removes the cookie itself is left
 //! alone. It logs (with `tracing`, never the value or key material): at `info`, every value
 //! opened with a fallback key, with the type's cookie name and the key id (watch it fall to
 //! zero before retiring the key, see SECURITY.md); at `debug`, every refusal with its reason.
@@ -227,6 +231,8 @@ pub(crate) fn refresh_header<T: SealedCookie>(
         return None;
     }
     match opened {
+        // Read once: this response deletes it.
+        Ok(Some(_)) if T::CONFIG.flash() => Some(T::removal()),
         Ok(Some(opened)) => {
             let reason = opened.refresh_due()?;
             match opened.to_set_cookie(keys) {
@@ -245,6 +251,10 @@ pub(crate) fn refresh_header<T: SealedCookie>(
             }
         }
         Ok(None) => None,
+        // Never for a duplicate: the removal could only match *our* copy (our Path, our
+        // Domain or none), so it would delete the user's real cookie and leave a planted one
+        // with another Domain or Path in place — cookie tossing turned into fixation.
+        Err(OpenError::DuplicateCookie { .. }) => None,
         Err(_) if T::CONFIG.clears_invalid() => Some(T::removal()),
         Err(_) => None,
     }
@@ -347,6 +357,32 @@ mod tests {
             "idle: cleared"
         );
         assert_eq!(refresh_header::<Session>(&keys, Ok(None), false), None);
+    }
+
+    #[test]
+    fn refresh_never_clears_a_duplicated_cookie() {
+        // A sibling subdomain planted a second `sid` (Domain=parent): clearing "ours" would
+        // delete the user's host-only cookie and leave the attacker's.
+        let keys = KeyRing::new(Key::generate());
+        let planted = Session {
+            user: "mallory".into(),
+        }
+        .seal(&keys)
+        .unwrap();
+        let real = Session { user: "ann".into() }.seal(&keys).unwrap();
+        let header = format!("sid={real}; sid={planted}");
+        let opened = open_logged::<Session>(&keys, [header.as_bytes()]);
+        assert!(matches!(opened, Err(OpenError::DuplicateCookie { .. })));
+        assert_eq!(refresh_header(&keys, opened, false), None);
+        let junk = "sid=AAAA; sid=BBBB";
+        assert_eq!(
+            refresh_header(
+                &keys,
+                open_logged::<Session>(&keys, [junk.as_bytes()]),
+                false
+            ),
+            None
+        );
     }
 
     #[test]

@@ -463,9 +463,9 @@ fn untag_value(value: Value) -> Option<Value> {
                         return None;
                     };
                     let (k, v) = escaped.into_iter().next()?;
-                    let mut k = k;
-                    k.truncate(k.len().checked_sub(2)?);
-                    Some(single(k, v))
+                    // Flask writes `key + "__"`; anything else is not its escape (and cutting
+                    // two bytes off could split a character).
+                    Some(single(k.strip_suffix("__")?.to_owned(), v))
                 }
             }
         }
@@ -751,6 +751,12 @@ mod tests {
         assert_eq!(untag_value(json!({" d": "yesterday"})), None);
         assert_eq!(untag_value(json!({" di": 3})), None);
         assert_eq!(untag_value(json!({" di": {"x": 1}})), None);
+        // A key ending inside a multi-byte character is refused, not cut (was a panic).
+        assert_eq!(untag_value(json!({" di": {"€": 1}})), None);
+        assert_eq!(
+            untag_value(json!({" di": {"€__": 1}})),
+            Some(json!({"€": 1}))
+        );
     }
 
     #[test]
