@@ -97,6 +97,43 @@ pub struct SealerBuilder {
     sealer: Sealer,
 }
 
+/// The runtime sealers of a ring. They live here, beside the type they build, rather than in
+/// `keys/ring.rs`, so that `keys` never imports from `seal` (no module import loop).
+impl KeyRing {
+    /// A [`SealerBuilder`] for values **signed** (HMAC-SHA256) for the purpose `salt`: the
+    /// payload stays readable (base64url JSON), any change is detected. Choose the lifetime
+    /// with [`SealerBuilder::max_age`] or [`SealerBuilder::no_expiry`].
+    ///
+    /// ```
+    /// use typed_cookies::time::Duration;
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// let unsubscribe = keys.signed("newsletter.unsubscribe").max_age(Duration::days(30));
+    /// let token = unsubscribe.seal(&"ada@example.com").unwrap();
+    /// assert_eq!(unsubscribe.open::<String>(&token).unwrap(), "ada@example.com");
+    /// ```
+    pub fn signed(&self, salt: &str) -> SealerBuilder {
+        SealerBuilder::new(self, salt, Mode::Signed)
+    }
+
+    /// A [`SealerBuilder`] for values **encrypted** (AES-256-GCM-SIV) for the purpose `salt`:
+    /// the payload is neither readable nor changeable. Choose the lifetime with
+    /// [`SealerBuilder::max_age`] or [`SealerBuilder::no_expiry`].
+    ///
+    /// ```
+    /// use typed_cookies::time::Duration;
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// let cart = keys.encrypted("checkout.cart").max_age(Duration::hours(12));
+    /// let value = cart.seal(&"cart-5531").unwrap();
+    /// assert!(!value.contains("cart"));
+    /// assert_eq!(cart.open::<String>(&value).unwrap(), "cart-5531");
+    /// ```
+    pub fn encrypted(&self, salt: &str) -> SealerBuilder {
+        SealerBuilder::new(self, salt, Mode::Encrypted)
+    }
+}
+
 impl SealerBuilder {
     pub(crate) fn new(ring: &KeyRing, salt: &str, mode: Mode) -> Self {
         let format = Format {
