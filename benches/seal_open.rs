@@ -14,8 +14,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
-#[path = "support/mod.rs"]
-mod support;
+use typed_cookies_testkit::contenders as support;
 
 use support::floor::{Encoding, Floor};
 use support::ours::Ours;

@@ -14,8 +14,7 @@
 use std::borrow::Cow;
 use std::hint::black_box;
 
-#[path = "../benches/support/mod.rs"]
-mod support;
+use typed_cookies_testkit::contenders as support;
 
 use support::floor::{Encoding, Floor};
 use support::ours::Ours;

@@ -4,8 +4,7 @@
 
 use std::borrow::Cow;
 
-#[path = "../benches/support/mod.rs"]
-mod support;
+use typed_cookies_testkit::contenders as support;
 
 use support::floor::{Encoding, Floor};
 use support::ours::Ours;

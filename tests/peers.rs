@@ -6,8 +6,7 @@ use std::borrow::Cow;
 use std::fmt::Debug;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-#[path = "../benches/support/mod.rs"]
-mod support;
+use typed_cookies_testkit::contenders as support;
 
 use support::floor::{Encoding, Floor};
 use support::ours::Ours;

@@ -14,11 +14,16 @@
 //!   changes, and what "refused before trusting" means;
 //! - the fuzz targets' keys, clock and types ([`fuzz`]), shared with `tests/fuzz_corpus.rs`
 //!   and `tests/cookie_names.rs`;
-//! - [`ScanningAlloc`], a global allocator that scans freed memory for secrets (`alloc.rs`).
+//! - [`ScanningAlloc`], a global allocator that scans freed memory for secrets (`alloc.rs`);
+//! - with the `contenders` feature, the benchmark contenders (`contenders`): our types, the
+//!   `cookie` jars, `jsonwebtoken` and the hand-composed floor, shared by `benches/seal_open.rs`,
+//!   `examples/seal_open_loop.rs`, `examples/value_lengths.rs` and `tests/peers.rs`.
 //!
 //! Every key here is public and fixed: test-only, never use one anywhere else.
 
 pub mod alloc;
+#[cfg(feature = "contenders")]
+pub mod contenders;
 mod fixtures;
 pub mod fuzz;
 pub mod kinds;

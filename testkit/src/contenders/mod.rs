@@ -2,10 +2,8 @@
 //! cookie types, the peers (`cookie`'s jars, `jsonwebtoken`) and the hand-composed floor, each
 //! behind one [`Contender`] interface.
 //!
-//! Included with `#[path]` from `benches/seal_open.rs`, `examples/value_lengths.rs` and
-//! `tests/peers.rs`, so each use sees exactly the same code.
-
-#![allow(dead_code)] // each includer uses a different part
+//! Used by `benches/seal_open.rs`, `examples/seal_open_loop.rs`, `examples/value_lengths.rs`
+//! and `tests/peers.rs`, so each sees exactly the same code.
 
 pub mod floor;
 pub mod ours;
