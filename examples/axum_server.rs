@@ -107,11 +107,11 @@ pub fn app(keys: KeyRing) -> Router {
         .route("/logout", post(logout))
         .layer(middleware::from_fn_with_state(
             keys.clone(),
-            refresh::<KeyRing, Session>,
+            refresh::<Session, KeyRing>,
         ))
         .layer(middleware::from_fn_with_state(
             keys.clone(),
-            refresh::<KeyRing, Notice>,
+            refresh::<Notice, KeyRing>,
         ))
         .with_state(keys)
 }

@@ -129,7 +129,7 @@ mod axum_app {
             )
             .layer(middleware::from_fn_with_state(
                 keys.clone(),
-                refresh::<KeyRing, Session>,
+                refresh::<Session, KeyRing>,
             ))
             .route(
                 "/notice",
@@ -139,11 +139,11 @@ mod axum_app {
             )
             .layer(middleware::from_fn_with_state(
                 keys.clone(),
-                refresh::<KeyRing, Prefs>,
+                refresh::<Prefs, KeyRing>,
             ))
             .layer(middleware::from_fn_with_state(
                 keys.clone(),
-                refresh::<KeyRing, Notice>,
+                refresh::<Notice, KeyRing>,
             ))
             .with_state(keys)
     }

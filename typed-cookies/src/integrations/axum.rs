@@ -4,9 +4,12 @@
 //!
 //! **State.** The extractors need `KeyRing: FromRef<S>` for the router's state `S`. A state
 //! that *is* a `KeyRing` works as is; an app state struct implements `FromRef` (or derives it
-//! with axum's `macros` feature) as below. Forgetting it, or forgetting `.with_state(..)`,
-//! shows up as axum's "the trait bound `fn(..) {handler}: Handler<_, _>` is not satisfied" on
-//! the route: add the `FromRef` impl, and call `.with_state(state)` on the router.
+//! with axum's `macros` feature) as below. Forgetting the `FromRef` impl shows up in one of
+//! two ways: when a handler also takes `State<AppState>`, as "the trait bound
+//! `fn(..) {handler}: Handler<_, _>` is not satisfied" on the route; when handlers only take
+//! `Sealed<T>`, axum infers the state to be `KeyRing` and `.with_state(app_state)` fails with
+//! "expected `KeyRing`, found `AppState`" (or `MethodRouter<KeyRing>` vs
+//! `MethodRouter<AppState>`). Either way: add `impl FromRef<AppState> for KeyRing`.
 //!
 //! Three ways to ask for a cookie, from strict to lenient (the same for `Opened<T>`, which
 //! also carries the metadata: expiry, idle deadline, key id, refresh due):
@@ -62,7 +65,7 @@
 //!     .route("/login", post(login))
 //!     .route("/logout", post(logout))
 //!     // Reseal due sessions (idle refresh, fallback key) and clear invalid ones, on every route.
-//!     .layer(middleware::from_fn_with_state(state.clone(), refresh::<AppState, Session>))
+//!     .layer(middleware::from_fn_with_state(state.clone(), refresh::<Session, AppState>))
 //!     .with_state(state);
 //! ```
 
@@ -179,13 +182,13 @@ impl IntoResponse for SealError {
 }
 
 /// The refresh middleware for `T`, for `axum::middleware::from_fn_with_state(state,
-/// refresh::<S, T>)`: after the handler, reseals `T`'s cookie when it is due and clears it
+/// refresh::<T, S>)` — the cookie type first, as in the actix-web adapter: after the handler, reseals `T`'s cookie when it is due and clears it
 /// when it does not open (unless the type says `clear_invalid = false`), without handler code.
 /// A response that sets or removes the cookie itself is left alone. See the module example.
 ///
 /// It opens the cookie once more than a handler that extracts it does (a few microseconds);
 /// the key ring comes from the same state as the extractors', clock included.
-pub async fn refresh<S, T>(State(state): State<S>, request: Request, next: Next) -> Response
+pub async fn refresh<T, S>(State(state): State<S>, request: Request, next: Next) -> Response
 where
     T: SealedCookie,
     KeyRing: FromRef<S>,

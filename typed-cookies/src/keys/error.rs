@@ -44,6 +44,10 @@ pub enum KeyError {
         /// Name of the variable.
         var: String,
     },
+    /// The text is hexadecimal (e.g. `openssl rand -hex 32`): keys are base64, and hex text
+    /// would decode as base64 into a different, weaker key.
+    #[error("key is hexadecimal text; keys are base64 (make one with `Key::generate()` and `to_base64()`, `cargo run --example keygen`, or `openssl rand -base64 32`)")]
+    Hex,
     /// A key file could not be read.
     #[error("cannot read the key file `{path}`: {reason}")]
     File {

@@ -86,6 +86,12 @@ impl Key {
     /// alphabet the text turns out to use.
     pub fn from_base64(text: &str) -> Result<Self, KeyError> {
         let text = text.trim();
+        // `openssl rand -hex 32` is valid base64 too, and would silently decode to 48 bytes of
+        // 16 distinct values. A real base64 key of 44 characters is all hex digits with
+        // probability (16/64)^43, about 10^-26: refuse instead of guessing.
+        if text.len() >= 32 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(KeyError::Hex);
+        }
         let mut buf = Zeroizing::new(vec![0u8; base64::decoded_len_estimate(text.len())]);
         let len = LENIENT_STANDARD
             .decode_slice(text, &mut buf[..])
@@ -212,6 +218,18 @@ mod tests {
             format!("  {std}\n"),
         ] {
             assert_eq!(Key::from_base64(&text).unwrap().id(), key.id(), "{text}");
+        }
+    }
+
+    #[test]
+    fn refuses_hex_that_would_decode_as_base64() {
+        let hex: String = (0..32).map(|i| format!("{:02x}", i * 7 + 3)).collect();
+        assert_eq!(Key::from_base64(&hex).unwrap_err(), KeyError::Hex);
+        assert!(KeyError::Hex.to_string().contains("hex"));
+        // Generated keys never look like hex.
+        for _ in 0..10_000 {
+            let key = Key::generate();
+            assert_eq!(Key::from_base64(&key.to_base64()).unwrap().id(), key.id());
         }
     }
 

@@ -97,8 +97,8 @@ pub struct SealerBuilder {
     sealer: Sealer,
 }
 
-/// The runtime sealers of a ring. They live here, beside the type they build, rather than in
-/// `keys/ring.rs`, so that `keys` never imports from `seal` (no module import loop).
+// The runtime sealers of a ring. They live here, beside the type they build, rather than in
+// `keys/ring.rs`, so that `keys` never imports from `seal` (no module import loop).
 impl KeyRing {
     /// A [`SealerBuilder`] for values **signed** (HMAC-SHA256) for the purpose `salt`: the
     /// payload stays readable (base64url JSON), any change is detected. Choose the lifetime
