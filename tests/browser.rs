@@ -201,27 +201,13 @@ async fn drive(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let user = "Zoë <b>O'Hara</b> & co";
 
-    browser.goto(&format!("{base}/")).await?;
-    let form = browser
-        .find(Locator::Css(r#"form[method="post"][action="/login"]"#))
-        .await?;
-    form.find(Locator::Css(r#"input[name="user"]"#))
-        .await?
-        .send_keys(user)
-        .await?;
-    form.find(Locator::Css(r#"button[type="submit"]"#))
-        .await?
-        .click()
-        .await?;
-
-    let status = browser.wait().for_element(Locator::Id("status")).await?;
+    sign_in(browser, base, user).await?;
     let url = browser.current_url().await?;
     assert_eq!(
         url.path(),
         "/whoami",
         "POST /login redirects (303) to /whoami"
     );
-    assert_eq!(status.text().await?, format!("Signed in as {user}"));
 
     // The browser holds the session cookie, HttpOnly, and it opens to the typed user…
     let session = browser.get_named_cookie("demo_sid").await?;
@@ -438,7 +424,7 @@ async fn sign_in(
 ) -> Result<(), Box<dyn std::error::Error>> {
     browser.goto(&format!("{base}/")).await?;
     let form = browser
-        .find(Locator::Css(r#"form[action="/login"]"#))
+        .find(Locator::Css(r#"form[method="post"][action="/login"]"#))
         .await?;
     form.find(Locator::Css(r#"input[name="user"]"#))
         .await?
