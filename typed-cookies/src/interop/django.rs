@@ -30,6 +30,8 @@ use serde::Serialize;
 use time::Duration;
 use zeroize::Zeroizing;
 
+use super::Secret;
+
 use super::{b64url_decode, b64url_encode, check_len, datetime, json, payload_mismatch, zlib};
 use crate::clock::Clock;
 use crate::error::{OpenError, SealError};
@@ -46,8 +48,6 @@ pub const SESSION_COOKIE_AGE: Duration = Duration::weeks(2);
 
 const SEP: char = ':';
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-type Secret = Zeroizing<Vec<u8>>;
 
 /// Django's `TimestampSigner` with the JSON serializer: `signing.dumps` ([`seal`](Self::seal)),
 /// `signing.loads` ([`open`](Self::open)), and `TimestampSigner.sign` / `.unsign` for plain
@@ -102,7 +102,7 @@ impl Signer {
     /// ```
     pub fn new(secret: impl AsRef<[u8]>) -> Self {
         Self {
-            keys: vec![Zeroizing::new(secret.as_ref().to_vec())],
+            keys: vec![super::secret(secret)],
             salt: DEFAULT_SALT.to_owned(),
             max_age: None,
             compress: false,
@@ -125,12 +125,7 @@ impl Signer {
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
-        self.keys.truncate(1);
-        self.keys.extend(
-            secrets
-                .into_iter()
-                .map(|s| Zeroizing::new(s.as_ref().to_vec())),
-        );
+        super::set_fallbacks(&mut self.keys, secrets);
         self
     }
 

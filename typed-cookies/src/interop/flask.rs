@@ -41,6 +41,8 @@ use serde_json::{Map, Value};
 use time::Duration;
 use zeroize::Zeroizing;
 
+use super::Secret;
+
 use super::{b64url_decode, b64url_encode, check_len, datetime, json, payload_mismatch, zlib};
 use crate::clock::Clock;
 use crate::error::{OpenError, SealError};
@@ -57,8 +59,6 @@ pub const PERMANENT_SESSION_LIFETIME: Duration = Duration::days(31);
 pub const DEFAULT_SALT: &str = "itsdangerous";
 
 const SEP: char = '.';
-
-type Secret = Zeroizing<Vec<u8>>;
 
 /// How itsdangerous turns the secret key and salt into the HMAC key (`key_derivation=`).
 ///
@@ -155,7 +155,7 @@ impl Serializer {
     /// ```
     pub fn timed(secret: impl AsRef<[u8]>) -> Self {
         Self {
-            keys: vec![Zeroizing::new(secret.as_ref().to_vec())],
+            keys: vec![super::secret(secret)],
             salt: DEFAULT_SALT.to_owned(),
             digest: Digest::Sha1,
             key_derivation: KeyDerivation::DjangoConcat,
@@ -193,12 +193,7 @@ impl Serializer {
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
-        self.keys.truncate(1);
-        self.keys.extend(
-            secrets
-                .into_iter()
-                .map(|s| Zeroizing::new(s.as_ref().to_vec())),
-        );
+        super::set_fallbacks(&mut self.keys, secrets);
         self
     }
 

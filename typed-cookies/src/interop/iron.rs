@@ -36,6 +36,8 @@ use serde::Serialize;
 use time::Duration;
 use zeroize::Zeroizing;
 
+use super::Secret;
+
 use super::{b64url_decode, b64url_encode, check_len, datetime, payload_mismatch};
 use crate::clock::Clock;
 use crate::error::{OpenError, SealError};
@@ -51,8 +53,6 @@ pub const SESSION_TTL: Duration = Duration::days(14);
 pub const DEFAULT_SKEW: Duration = Duration::seconds(60);
 
 const SESSION_SUFFIX: &str = "~2";
-
-type Secret = Zeroizing<Vec<u8>>;
 
 /// A password that iron would refuse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

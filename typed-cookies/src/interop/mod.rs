@@ -40,6 +40,25 @@ pub const MAX_INFLATED_LEN: usize = 64 * 1024;
 use crate::error::OpenError;
 
 /// Refuses input longer than any cookie before looking at it.
+/// A foreign secret (Django `SECRET_KEY`, Flask `secret_key`, an iron password), wiped on drop.
+type Secret = zeroize::Zeroizing<Vec<u8>>;
+
+/// `secret` as a [`Secret`].
+fn secret(secret: impl AsRef<[u8]>) -> Secret {
+    zeroize::Zeroizing::new(secret.as_ref().to_vec())
+}
+
+/// Keeps the current secret (the first of `keys`) and replaces the fallbacks after it with
+/// `fallbacks`, in order: what `SECRET_KEY_FALLBACKS` and itsdangerous' key lists mean.
+fn set_fallbacks<I, S>(keys: &mut Vec<Secret>, fallbacks: I)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<[u8]>,
+{
+    keys.truncate(1);
+    keys.extend(fallbacks.into_iter().map(secret));
+}
+
 fn check_len(value: &str) -> Result<(), OpenError> {
     if value.len() > crate::MAX_COOKIE_LEN {
         return Err(OpenError::TooLarge {
