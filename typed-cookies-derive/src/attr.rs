@@ -304,7 +304,16 @@ impl Entry<'_> {
         self.wrong(span, message);
     }
 
-    fn path(&mut self, slot: &mut Option<Spanned<syn::Path>>) {
+    /// A path written in a string (`crate = ".."`, `replaces = ".."`): `not_a_path` is the
+    /// error for a string that does not parse, `not_a_string` for any other value, `example`
+    /// the value shown when none is given.
+    fn string_path(
+        &mut self,
+        slot: &mut Option<Spanned<syn::Path>>,
+        not_a_path: String,
+        not_a_string: String,
+        example: &str,
+    ) {
         match self.value.take() {
             Some(Expr::Lit(ExprLit {
                 lit: Lit::Str(s), ..
@@ -316,43 +325,30 @@ impl Entry<'_> {
                         span: s.span(),
                     },
                 ),
-                Err(_) => self.wrong(
-                    s.span(),
-                    "`crate` takes a path, e.g. `crate = \"my_app::typed_cookies\"`",
-                ),
+                Err(_) => self.wrong(s.span(), not_a_path),
             },
-            Some(other) => self.wrong(
-                other.span(),
-                "`crate` takes a path in a string, e.g. `crate = \"my_app::typed_cookies\"`",
-            ),
-            None => self.missing_value("\"my_app::typed_cookies\""),
+            Some(other) => self.wrong(other.span(), not_a_string),
+            None => self.missing_value(example),
         }
+    }
+
+    fn path(&mut self, slot: &mut Option<Spanned<syn::Path>>) {
+        self.string_path(
+            slot,
+            "`crate` takes a path, e.g. `crate = \"my_app::typed_cookies\"`".into(),
+            "`crate` takes a path in a string, e.g. `crate = \"my_app::typed_cookies\"`".into(),
+            "\"my_app::typed_cookies\"",
+        );
     }
 
     fn type_path(&mut self, slot: &mut Option<Spanned<syn::Path>>) {
         let example = "e.g. `replaces = \"OldSession\"`";
-        match self.value.take() {
-            Some(Expr::Lit(ExprLit {
-                lit: Lit::Str(s), ..
-            })) => match s.parse::<syn::Path>() {
-                Ok(path) => self.store(
-                    slot,
-                    Spanned {
-                        value: path,
-                        span: s.span(),
-                    },
-                ),
-                Err(_) => self.wrong(
-                    s.span(),
-                    format!("`replaces` takes the path of a type, {example}"),
-                ),
-            },
-            Some(other) => self.wrong(
-                other.span(),
-                format!("`replaces` takes the path of a type in a string, {example}"),
-            ),
-            None => self.missing_value("\"OldSession\""),
-        }
+        self.string_path(
+            slot,
+            format!("`replaces` takes the path of a type, {example}"),
+            format!("`replaces` takes the path of a type in a string, {example}"),
+            "\"OldSession\"",
+        );
     }
 
     fn unknown(&mut self) {
