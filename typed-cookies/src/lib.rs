@@ -64,6 +64,7 @@ pub mod integrations;
 pub mod interop;
 mod keys;
 mod seal;
+pub mod store;
 mod wire;
 
 pub use clock::{Clock, ManualClock};

@@ -1,0 +1,207 @@
+//! [`MemoryStore`]: the embedded store, for one process and for tests. Entries past their
+//! expiry are ignored and swept as the map grows.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::RevocationStore;
+use super::{Rotation, SessionId, Status, StoreFuture};
+
+/// A [`RevocationStore`] in this process's memory: correct for a single server (and the
+/// default in tests); state is lost on restart and not shared between processes — use
+/// `RedisStore` for a fleet.
+///
+/// ```
+/// # futures_executor_stub::block_on(async {
+/// use typed_cookies::store::{MemoryStore, RevocationStore, SessionId};
+/// let store = MemoryStore::new();
+/// let id = SessionId::generate();
+/// assert!(store.claim("reset", id, 2_000, 1_000).await.unwrap());
+/// assert!(!store.claim("reset", id, 2_000, 1_001).await.unwrap());
+/// # });
+/// # mod futures_executor_stub { pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let waker = std::task::Waker::noop(); let mut cx = std::task::Context::from_waker(&waker);
+/// #     let mut f = std::pin::pin!(f);
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } } } }
+/// ```
+#[derive(Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// (namespace, id) → until, for revocations and claims (separate maps).
+    revoked: HashMap<(String, SessionId), i64>,
+    claimed: HashMap<(String, SessionId), i64>,
+    nonces: HashMap<(String, SessionId), NonceRecord>,
+    epochs: HashMap<String, u64>,
+    /// Entry count at which the next sweep of expired entries runs.
+    sweep_at: usize,
+}
+
+struct NonceRecord {
+    current: u64,
+    previous: Option<u64>,
+    changed_at: i64,
+    until: i64,
+}
+
+const FIRST_SWEEP: usize = 1024;
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut state)
+    }
+}
+
+impl State {
+    /// Drops expired entries once the maps have doubled since the last sweep.
+    fn sweep(&mut self, now: i64) {
+        let len = self.revoked.len() + self.claimed.len() + self.nonces.len();
+        if len < self.sweep_at.max(FIRST_SWEEP) {
+            return;
+        }
+        self.revoked.retain(|_, until| *until >= now);
+        self.claimed.retain(|_, until| *until >= now);
+        self.nonces.retain(|_, record| record.until >= now);
+        self.sweep_at = 2 * (self.revoked.len() + self.claimed.len() + self.nonces.len());
+    }
+}
+
+fn ready<'a, T: Send + 'a>(value: T) -> StoreFuture<'a, T> {
+    Box::pin(std::future::ready(Ok(value)))
+}
+
+impl RevocationStore for MemoryStore {
+    fn status<'a>(
+        &'a self,
+        namespace: &'a str,
+        id: SessionId,
+        subject: Option<&'a str>,
+        now: i64,
+    ) -> StoreFuture<'a, Status> {
+        let status = self.with(|s| Status {
+            revoked: s
+                .revoked
+                .get(&(namespace.to_owned(), id))
+                .is_some_and(|until| *until >= now),
+            epoch: subject
+                .and_then(|sub| s.epochs.get(sub).copied())
+                .unwrap_or(0),
+        });
+        ready(status)
+    }
+
+    fn revoke<'a>(
+        &'a self,
+        namespace: &'a str,
+        id: SessionId,
+        until: i64,
+        now: i64,
+    ) -> StoreFuture<'a, ()> {
+        self.with(|s| {
+            s.sweep(now);
+            let entry = s.revoked.entry((namespace.to_owned(), id)).or_insert(until);
+            *entry = (*entry).max(until);
+        });
+        ready(())
+    }
+
+    fn bump_epoch<'a>(&'a self, subject: &'a str) -> StoreFuture<'a, u64> {
+        let epoch = self.with(|s| {
+            let epoch = s.epochs.entry(subject.to_owned()).or_insert(0);
+            *epoch += 1;
+            *epoch
+        });
+        ready(epoch)
+    }
+
+    fn claim<'a>(
+        &'a self,
+        namespace: &'a str,
+        id: SessionId,
+        until: i64,
+        now: i64,
+    ) -> StoreFuture<'a, bool> {
+        let first = self.with(|s| {
+            s.sweep(now);
+            let key = (namespace.to_owned(), id);
+            match s.claimed.get(&key) {
+                Some(claimed_until) if *claimed_until >= now => false,
+                _ => {
+                    s.claimed.insert(key, until);
+                    true
+                }
+            }
+        });
+        ready(first)
+    }
+
+    fn start_nonce<'a>(
+        &'a self,
+        namespace: &'a str,
+        id: SessionId,
+        nonce: u64,
+        until: i64,
+        now: i64,
+    ) -> StoreFuture<'a, ()> {
+        self.with(|s| {
+            s.sweep(now);
+            s.nonces.insert(
+                (namespace.to_owned(), id),
+                NonceRecord {
+                    current: nonce,
+                    previous: None,
+                    changed_at: now,
+                    until,
+                },
+            );
+        });
+        ready(())
+    }
+
+    fn rotate_nonce<'a>(
+        &'a self,
+        namespace: &'a str,
+        id: SessionId,
+        presented: u64,
+        next: u64,
+        grace: i64,
+        until: i64,
+        now: i64,
+    ) -> StoreFuture<'a, Rotation> {
+        let rotation = self.with(|s| {
+            let Some(record) = s
+                .nonces
+                .get_mut(&(namespace.to_owned(), id))
+                .filter(|record| record.until >= now)
+            else {
+                return Rotation::Unknown;
+            };
+            if record.current == presented {
+                record.previous = Some(presented);
+                record.current = next;
+                record.changed_at = now;
+                record.until = until;
+                Rotation::Rotated
+            } else if record.previous == Some(presented)
+                && now <= record.changed_at.saturating_add(grace)
+            {
+                Rotation::Grace
+            } else {
+                Rotation::Replayed
+            }
+        });
+        ready(rotation)
+    }
+}

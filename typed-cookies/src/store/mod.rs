@@ -1,0 +1,172 @@
+//! The server-side state behind stolen-cookie defences: a deny list of revoked sessions, a
+//! per-subject epoch ("sign out everywhere"), one-time claims, and the replay-detection nonce of
+//! each session.
+//!
+//! Stateless sealing stays the default: only types that declare `revocable`, `one_time` or
+//! `replay` consult a store. [`RevocationStore`] is the small, object-safe interface; two
+//! implementations: [`MemoryStore`] (one process, tests) and, with the `redis` feature,
+//! `RedisStore` (a fleet of servers). Every entry carries an expiry no later than the value it
+//! concerns would expire anyway, so a store never grows without bound (epochs, one small counter
+//! per subject that ever signed out everywhere, are the exception and are documented).
+
+mod memory;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use rand::RngCore as _;
+
+pub use memory::MemoryStore;
+
+/// What every store operation returns: a boxed future (so the trait stays object-safe and
+/// needs no `async-trait`).
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// The random 128-bit identity a tracked value carries (in its authenticated claims, never in
+/// clear for encrypted types), shared by every reseal of one session.
+///
+/// ```
+/// use typed_cookies::store::SessionId;
+/// let id = SessionId::generate();
+/// assert_eq!(id.to_string().len(), 32);
+/// assert_eq!(SessionId::from_bytes(id.to_bytes()), id);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SessionId([u8; 16]);
+
+impl SessionId {
+    /// A fresh random id from the thread-local CSPRNG.
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 16];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        Self(bytes)
+    }
+
+    /// The id with these bytes.
+    pub const fn from_bytes(bytes: [u8; 16]) -> Self {
+        Self(bytes)
+    }
+
+    /// The id's bytes.
+    pub const fn to_bytes(self) -> [u8; 16] {
+        self.0
+    }
+}
+
+impl fmt::Display for SessionId {
+    /// 32 lowercase hex digits (how stores key it and logs name it).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SessionId({self})")
+    }
+}
+
+/// What [`RevocationStore::status`] found for one session, in one round trip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Status {
+    /// The session is on the deny list.
+    pub revoked: bool,
+    /// The subject's current epoch (0 when it was never bumped, or no subject was asked for).
+    pub epoch: u64,
+}
+
+/// The outcome of one replay-detection step ([`RevocationStore::rotate_nonce`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotation {
+    /// The presented nonce was the current one: the store now holds `next` as current (and the
+    /// presented one as previous); the response must carry a value sealed with `next`.
+    Rotated,
+    /// The presented nonce is the previous one, within the grace window after it was replaced
+    /// (a request that was in flight while another rotated): accepted, nothing changes.
+    Grace,
+    /// The store has no record of this session (never started, expired, or lost).
+    Unknown,
+    /// Neither current nor previous-within-grace: a copy of an older value is being replayed.
+    Replayed,
+}
+
+/// The store could not answer (unreachable, timed out, or answered something unexpected).
+///
+/// The message names the operation and the cause, never a key or session id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("revocation store unavailable during {operation}: {reason}")]
+pub struct StoreError {
+    /// The operation (`status`, `revoke`, `bump_epoch`, `claim`, `start_nonce`, `rotate_nonce`).
+    pub operation: &'static str,
+    /// What went wrong (`timed out after 50ms`, the client's message).
+    pub reason: String,
+}
+
+/// The state stolen-cookie defences need, shared by every server that opens the same cookies.
+///
+/// `namespace` is the cookie type's salt namespace (so two types never share entries); `now`
+/// and every `until` are unix seconds (`until` is when the value concerned expires anyway: the
+/// entry may vanish after it). Implementations must make [`claim`](Self::claim),
+/// [`rotate_nonce`](Self::rotate_nonce) and [`bump_epoch`](Self::bump_epoch) atomic across
+/// every process sharing the store.
+pub trait RevocationStore: Send + Sync + 'static {
+    /// Whether `id` is revoked in `namespace`, and `subject`'s epoch (0 for `None`); one read.
+    fn status<'a>(
+        &'a self,
+        namespace: &'a str,
+        id: SessionId,
+        subject: Option<&'a str>,
+        now: i64,
+    ) -> StoreFuture<'a, Status>;
+
+    /// Puts `id` on `namespace`'s deny list until `until`.
+    fn revoke<'a>(
+        &'a self,
+        namespace: &'a str,
+        id: SessionId,
+        until: i64,
+        now: i64,
+    ) -> StoreFuture<'a, ()>;
+
+    /// Increments `subject`'s epoch and returns the new one: every value sealed under an older
+    /// epoch stops opening ("sign out everywhere").
+    fn bump_epoch<'a>(&'a self, subject: &'a str) -> StoreFuture<'a, u64>;
+
+    /// Claims `id` for its one use: `true` for exactly one caller across all processes (until
+    /// `until`), `false` for every other.
+    fn claim<'a>(
+        &'a self,
+        namespace: &'a str,
+        id: SessionId,
+        until: i64,
+        now: i64,
+    ) -> StoreFuture<'a, bool>;
+
+    /// Records `nonce` as the current nonce of a new session (replay detection), until `until`.
+    fn start_nonce<'a>(
+        &'a self,
+        namespace: &'a str,
+        id: SessionId,
+        nonce: u64,
+        until: i64,
+        now: i64,
+    ) -> StoreFuture<'a, ()>;
+
+    /// One atomic replay-detection step for a request presenting `presented`:
+    /// current == presented → current := `next`, previous := presented, changed at `now`
+    /// ([`Rotation::Rotated`]); previous == presented and `now <= changed + grace`
+    /// ([`Rotation::Grace`]); no record ([`Rotation::Unknown`]); otherwise
+    /// [`Rotation::Replayed`]. Only `Rotated` changes the record; it then expires at `until`.
+    #[allow(clippy::too_many_arguments)]
+    fn rotate_nonce<'a>(
+        &'a self,
+        namespace: &'a str,
+        id: SessionId,
+        presented: u64,
+        next: u64,
+        grace: i64,
+        until: i64,
+        now: i64,
+    ) -> StoreFuture<'a, Rotation>;
+}
