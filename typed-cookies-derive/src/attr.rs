@@ -28,6 +28,11 @@ pub const KEYS: &[&str] = &[
     "idle",
     "refresh",
     "clear_invalid",
+    "bind",
+    "revocable",
+    "one_time",
+    "replay",
+    "if_store_down",
     "crate",
 ];
 
@@ -78,6 +83,16 @@ pub struct RawAttrs {
     pub refresh: Option<Spanned<DurationLit>>,
     /// `clear_invalid = false`: keep cookies that do not open instead of deleting them.
     pub clear_invalid: Option<Spanned<bool>>,
+    /// `bind = "user_agent, ip"`: the request parts values are bound to.
+    pub bind: Option<Spanned<String>>,
+    /// `revocable`: values carry a session id and epoch checked against the store.
+    pub revocable: Option<Span>,
+    /// `one_time`: values open once.
+    pub one_time: Option<Span>,
+    /// `replay = "10s"`: replay detection with this grace window.
+    pub replay: Option<Spanned<DurationLit>>,
+    /// `if_store_down = "refuse" | "accept"`.
+    pub if_store_down: Option<Spanned<String>>,
     /// Keys the user wrote but got wrong (bad value, or a misspelling of them): already
     /// reported, so validation does not add "missing `key`" on top.
     pub attempted: Vec<String>,
@@ -135,6 +150,11 @@ pub fn parse(attrs: &[Attribute], cx: &Ctxt) -> RawAttrs {
                 "idle" => entry.max_age(&mut raw.idle),
                 "refresh" => entry.max_age(&mut raw.refresh),
                 "clear_invalid" => entry.boolean(&mut raw.clear_invalid),
+                "bind" => entry.string(&mut raw.bind),
+                "revocable" => entry.flag(&mut raw.revocable),
+                "one_time" => entry.flag(&mut raw.one_time),
+                "replay" => entry.max_age(&mut raw.replay),
+                "if_store_down" => entry.string(&mut raw.if_store_down),
                 "crate" => entry.path(&mut raw.krate),
                 "replaces" => entry.type_path(&mut raw.replaces),
                 _ => entry.unknown(),

@@ -12,11 +12,37 @@ use syn::spanned::Spanned as _;
 use syn::DeriveInput;
 
 use crate::ast::Input;
-use crate::config::{Config, Priority, SameSite};
+use crate::config::{Config, Defence, Priority, SameSite, Tracking};
 use crate::ctxt::Ctxt;
 use crate::fallback::{self, Invalid};
 use crate::schema;
 use crate::validate;
+
+/// The builder calls of the stolen-cookie defences (nothing for a type without any).
+fn defence(krate: &syn::Path, defence: &Defence) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (on, part) in [
+        (defence.bind_user_agent, quote!(USER_AGENT)),
+        (defence.bind_ip, quote!(IP)),
+        (defence.bind_app, quote!(APP)),
+    ] {
+        if on {
+            out.extend(quote!(.bind(#krate::Binding::#part)));
+        }
+    }
+    match defence.tracking {
+        Tracking::None => {}
+        Tracking::Revocable => out.extend(quote!(.tracking(#krate::Tracking::Revocable))),
+        Tracking::OneTime => out.extend(quote!(.tracking(#krate::Tracking::OneTime))),
+    }
+    if let Some(grace) = defence.replay {
+        out.extend(quote!(.replay(#grace)));
+    }
+    if defence.fail_open {
+        out.extend(quote!(.fail_open(true)));
+    }
+    out
+}
 
 /// The whole derive output for `input`: the real impl, or the errors and a fallback impl.
 pub fn derive(input: &DeriveInput) -> TokenStream {
@@ -78,6 +104,7 @@ fn generate(input: &Input, config: &Config) -> TokenStream {
         };
         quote!(.priority(#krate::Priority::#priority))
     });
+    let defence = defence(krate, &config.defence);
     // The impl is spanned on the type so that "`Session: Serialize` is not satisfied" points at it.
     let impl_block = quote_spanned! {ident.span()=>
         #[automatically_derived]
@@ -98,6 +125,7 @@ fn generate(input: &Input, config: &Config) -> TokenStream {
                     #partitioned
                     #flash
                     #priority
+                    #defence
                     .build();
         }
     };

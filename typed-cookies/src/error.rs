@@ -31,6 +31,24 @@ pub enum SealError {
         /// The limit.
         max: usize,
     },
+    /// The type is bound or tracked and was sealed without its [`Guard`](crate::guard::Guard).
+    #[error(
+        "cookie `{name}` is bound or revocable: seal it through a `typed_cookies::guard::Guard`"
+    )]
+    NeedsGuard {
+        /// The cookie name.
+        name: &'static str,
+    },
+    /// The revocation store could not answer while issuing a tracked value, and the type
+    /// fails closed (the default).
+    #[error("revocation store unavailable; no session issued (the type fails closed)")]
+    StoreUnavailable,
+    /// The subject given for a tracked value is longer than 255 bytes.
+    #[error("session subject is {len} bytes, over the 255-byte limit of the claims block")]
+    SubjectTooLong {
+        /// Its length.
+        len: usize,
+    },
     /// The payload could not be serialized.
     #[error("could not serialize the cookie payload: {reason}")]
     Serialize {
@@ -129,6 +147,35 @@ pub enum OpenError {
         /// The Rust type it was opened as.
         type_name: &'static str,
     },
+    /// The value carries session claims and its type does not track sessions, or the reverse
+    /// (a value sealed before the type became `revocable`, `one_time` or `replay`): refused
+    /// so that no value escapes the server-side checks.
+    #[error("cookie value {} session claims but its type {}; sealed under another policy (change the salt when a type becomes revocable)", if *.tracked { "has no" } else { "carries" }, if *.tracked { "is tracked" } else { "is not" })]
+    TrackingMismatch {
+        /// Whether the type opening it is tracked.
+        tracked: bool,
+    },
+    /// The type is bound to its client or tracked server-side, and was sealed or opened
+    /// without its [`Guard`](crate::guard::Guard), which would skip those checks.
+    #[error("cookie `{name}` is bound or revocable: seal and open it through a `typed_cookies::guard::Guard` (or the adapters' `Guarded<T>`)")]
+    NeedsGuard {
+        /// The cookie name.
+        name: &'static str,
+    },
+    /// Authentic and fresh, but its session was revoked: signed out, signed out everywhere
+    /// (an older epoch), or revoked after a replay.
+    #[error("cookie value belongs to a revoked session")]
+    Revoked,
+    /// A one-time value that was already used once.
+    #[error("cookie value was already used (one-time)")]
+    AlreadyUsed,
+    /// Replay detection saw an older copy of the session being used: the session is now
+    /// revoked everywhere it is open.
+    #[error("cookie value is a replayed copy of an older response; its session is revoked")]
+    Replayed,
+    /// The revocation store could not answer and the type fails closed (the default).
+    #[error("revocation store unavailable; refused (the type fails closed)")]
+    StoreUnavailable,
     /// The request's `Cookie:` header holds this cookie's name more than once (cookie tossing).
     #[error("cookie `{name}` appears {count} times in the Cookie header; refused as ambiguous (a `__Host-` name prevents this)")]
     DuplicateCookie {
@@ -140,12 +187,15 @@ pub enum OpenError {
 }
 
 impl SealError {
-    /// A short, data-free name of the failure for logs and metrics: `too_large` or
-    /// `serialize`.
+    /// A short, data-free name of the failure for logs and metrics: `too_large`,
+    /// `serialize`, `needs_guard`, `subject_too_long` or `store_unavailable`.
     pub fn kind(&self) -> &'static str {
         match self {
             SealError::TooLarge { .. } => "too_large",
             SealError::Serialize { .. } => "serialize",
+            SealError::NeedsGuard { .. } => "needs_guard",
+            SealError::SubjectTooLong { .. } => "subject_too_long",
+            SealError::StoreUnavailable => "store_unavailable",
         }
     }
 }
@@ -153,7 +203,8 @@ impl SealError {
 impl OpenError {
     /// A short, data-free name of the failure for logs and metrics (`too_large`, `malformed`,
     /// `unknown_version`, `wrong_format`, `unknown_key`, `invalid`, `expired`,
-    /// `issued_in_future`, `payload_mismatch`, `duplicate_cookie`).
+    /// `issued_in_future`, `payload_mismatch`, `duplicate_cookie`, `tracking_mismatch`,
+    /// `needs_guard`, `revoked`, `already_used`, `replayed`, `store_unavailable`).
     ///
     /// ```
     /// assert_eq!(typed_cookies::OpenError::Invalid.kind(), "invalid");
@@ -170,6 +221,12 @@ impl OpenError {
             OpenError::IssuedInFuture { .. } => "issued_in_future",
             OpenError::PayloadMismatch { .. } => "payload_mismatch",
             OpenError::DuplicateCookie { .. } => "duplicate_cookie",
+            OpenError::TrackingMismatch { .. } => "tracking_mismatch",
+            OpenError::NeedsGuard { .. } => "needs_guard",
+            OpenError::Revoked => "revoked",
+            OpenError::AlreadyUsed => "already_used",
+            OpenError::Replayed => "replayed",
+            OpenError::StoreUnavailable => "store_unavailable",
         }
     }
 }

@@ -57,6 +57,7 @@ pub mod __private;
 mod clock;
 mod cookie;
 mod error;
+pub mod guard;
 mod inspect;
 #[cfg(any(feature = "http", feature = "actix-web"))]
 pub mod integrations;
@@ -68,7 +69,7 @@ pub mod store;
 mod wire;
 
 pub use clock::{Clock, ManualClock};
-pub use cookie::{CookieConfig, Lifetime, Priority, SameSite, SealedCookie};
+pub use cookie::{Binding, CookieConfig, Lifetime, Priority, SameSite, SealedCookie, Tracking};
 pub use error::{OpenError, SealError};
 pub use inspect::{inspect, Inspection};
 pub use keys::{Key, KeyError, KeyId, KeyRing, MIN_KEY_LEN};

@@ -7,12 +7,14 @@
 //! - [`name`]: the cookie name (RFC 6265 token, `__Host-`/`__Secure-` prefixes) and the salt;
 //! - [`lifetime`]: `max_age` / `no_expiry`, `idle`, `refresh` and how durations are written;
 //! - [`attributes`]: `path`, `domain`, `same_site`, `secure`, `http_only`, `partitioned`,
-//!   `priority`, `codec`.
+//!   `priority`, `codec`;
+//! - [`defence`]: `bind`, `revocable`, `one_time`, `replay`, `if_store_down`.
 //!
 //! Errors are reported in a fixed order (shape, then the groups as [`check`] calls them, then
 //! missing keys), which the ui snapshots pin.
 
 mod attributes;
+mod defence;
 mod lifetime;
 mod name;
 mod shape;
@@ -65,6 +67,7 @@ pub fn check(input: &Input, cx: &Ctxt) -> Option<Config> {
         name::prefixes(name, raw, attributes.secure, cx);
     }
     attributes::need_secure(raw, &attributes, cx);
+    let defence = defence::check(raw, lifetime.max_age, cx);
 
     let (name, salt) = (name?, salt?);
     Some(Config {
@@ -87,6 +90,7 @@ pub fn check(input: &Input, cx: &Ctxt) -> Option<Config> {
         priority: attributes.priority,
         flash: lifetime.flash,
         replaces: raw.replaces.as_ref().map(|r| r.value.clone()),
+        defence,
     })
 }
 

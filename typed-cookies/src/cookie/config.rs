@@ -3,6 +3,7 @@
 
 use time::Duration;
 
+use crate::cookie::{Binding, Tracking};
 use crate::keys::subkeys::Namespace;
 use crate::seal::{Freshness, DEFAULT_CLOCK_SKEW};
 use crate::wire::Format;
@@ -140,6 +141,12 @@ pub struct CookieConfig {
     pub(crate) http_only: bool,
     pub(crate) partitioned: bool,
     pub(crate) priority: Option<Priority>,
+    pub(crate) binding: Binding,
+    pub(crate) tracking: Tracking,
+    /// Replay detection's grace window in seconds (`replay = ".."`); implies `Revocable`.
+    pub(crate) replay_grace: Option<u32>,
+    /// `if_store_down = "accept"`.
+    pub(crate) fail_open: bool,
 }
 
 impl CookieConfig {
@@ -324,6 +331,36 @@ impl CookieConfig {
         domains
             && eq(self.name.as_bytes(), other.name.as_bytes(), false)
             && eq(self.path.as_bytes(), other.path.as_bytes(), false)
+    }
+
+    /// What its values are bound to (`bind = ".."`).
+    pub const fn binding(&self) -> Binding {
+        self.binding
+    }
+
+    /// How its values are tracked server-side (`revocable`, `one_time`, `replay`).
+    pub const fn tracking(&self) -> Tracking {
+        self.tracking
+    }
+
+    /// Replay detection's grace window (`replay = ".."`): how long the previous value of a
+    /// session still opens after a response replaced it; `None`: no replay detection.
+    pub const fn replay_grace(&self) -> Option<Duration> {
+        match self.replay_grace {
+            Some(secs) => Some(Duration::seconds(secs as i64)),
+            None => None,
+        }
+    }
+
+    /// Whether values are accepted (and the outage logged) when the store cannot answer
+    /// (`if_store_down = "accept"`); by default they are refused.
+    pub const fn fails_open(&self) -> bool {
+        self.fail_open
+    }
+
+    /// Whether opening or sealing needs a [`Guard`](crate::guard::Guard): bound or tracked.
+    pub const fn guarded(&self) -> bool {
+        !self.binding.is_none() || !matches!(self.tracking, Tracking::None)
     }
 
     pub(crate) fn namespace(&self) -> Namespace<'static> {

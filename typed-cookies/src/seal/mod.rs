@@ -20,6 +20,7 @@ use zeroize::Zeroize;
 
 use crate::error::{OpenError, SealError};
 use crate::keys::subkeys::{NamespaceKeys, Subkey};
+use crate::wire::claims::Claims;
 use crate::wire::format::{Header, HeaderError, AEAD_TAG_LEN, MAC_LEN, MAX_COOKIE_LEN, NONCE_LEN};
 use crate::wire::{base64url, Format, Mode};
 
@@ -55,7 +56,7 @@ impl Freshness {
 }
 
 /// What opening found besides the value, in unix seconds (converted to dates only when asked).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Meta {
     pub issued_at: i64,
     pub created_at: i64,
@@ -66,6 +67,30 @@ pub(crate) struct Meta {
     /// `issued_at + idle`.
     pub idle_deadline: Option<i64>,
     pub refresh: Option<RefreshReason>,
+    /// A tracked value's claims (and the binding it opened under): what a reseal carries over.
+    pub guarded: Option<Box<Guarded>>,
+}
+
+/// What a reseal of a tracked or bound value must carry over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Guarded {
+    pub claims: Option<Claims>,
+    pub binding: Option<[u8; BINDING_LEN]>,
+}
+
+/// Length of a client binding's digest.
+pub(crate) const BINDING_LEN: usize = 32;
+
+/// The server-side extras of one seal or open: the claims to write (tracked types), whether
+/// opening requires them, and the client binding authenticated beside the value.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Guarding<'a> {
+    /// Sealing: the claims block to write (`Some` exactly for tracked types).
+    pub claims: Option<&'a Claims>,
+    /// Opening: the value must carry a claims block (and must not otherwise).
+    pub tracked: bool,
+    /// The client binding's digest, authenticated as associated data, never written.
+    pub binding: Option<&'a [u8; BINDING_LEN]>,
 }
 
 /// One namespace's engine: its subkeys (with their key ids), format and freshness rules.
@@ -74,6 +99,7 @@ pub(crate) struct Engine<'k> {
     pub keys: &'k NamespaceKeys,
     pub format: Format,
     pub freshness: Freshness,
+    pub guarding: Guarding<'k>,
 }
 
 /// Buffers larger than this are not kept for the next call.
@@ -140,10 +166,14 @@ impl Engine<'_> {
                 key_id: self.keys.ids[0].to_bytes(),
                 issued_at: now,
                 created_at: created_at.min(now),
+                claims: self.guarding.claims.is_some(),
             };
             header.write(buf);
             if let Some(nonce) = nonce {
                 buf.extend_from_slice(&nonce);
+            }
+            if let Some(claims) = self.guarding.claims {
+                claims.write(buf);
             }
             let result = self.seal_body(value, header.len(), buf);
             if result.is_err() && self.format.mode == Mode::Encrypted {
@@ -177,9 +207,9 @@ impl Engine<'_> {
             return Err(too_large(raw));
         }
         match &self.keys.keys[0] {
-            Subkey::Signed(mac) => signed::sign(mac, buf),
+            Subkey::Signed(mac) => signed::sign(mac, buf, self.guarding.binding),
             Subkey::Encrypted(cipher) => {
-                if !encrypted::encrypt(cipher, buf, header_len) {
+                if !encrypted::encrypt(cipher, buf, header_len, self.guarding.binding) {
                     return Err(too_large(raw));
                 }
             }
@@ -233,6 +263,11 @@ impl Engine<'_> {
                 found: header.format,
             });
         }
+        if header.claims != self.guarding.tracked {
+            return Err(OpenError::TrackingMismatch {
+                tracked: self.guarding.tracked,
+            });
+        }
         let key_index = self
             .keys
             .ids
@@ -245,8 +280,10 @@ impl Engine<'_> {
             return Err(OpenError::Malformed);
         }
         let authentic = match &self.keys.keys[key_index] {
-            Subkey::Signed(mac) => signed::verify(mac, sealed),
-            Subkey::Encrypted(cipher) => encrypted::decrypt(cipher, sealed, header_len),
+            Subkey::Signed(mac) => signed::verify(mac, sealed, self.guarding.binding),
+            Subkey::Encrypted(cipher) => {
+                encrypted::decrypt(cipher, sealed, header_len, self.guarding.binding)
+            }
         };
         if !authentic {
             return Err(OpenError::Invalid);
@@ -257,10 +294,25 @@ impl Engine<'_> {
         if key_index != 0 {
             meta.refresh = Some(RefreshReason::FallbackKey);
         }
-        let payload = match format.mode {
+        let mut payload = match format.mode {
             Mode::Signed => &sealed[header_len..sealed.len() - MAC_LEN],
             Mode::Encrypted => &sealed[header_len + NONCE_LEN..sealed.len() - AEAD_TAG_LEN],
         };
+        if header.claims || self.guarding.binding.is_some() {
+            let claims = if header.claims {
+                // Authentic, so written by us: a block that does not parse is a bug or a
+                // retired format, reported like any undecodable value.
+                let (claims, len) = Claims::parse(payload).ok_or(OpenError::Malformed)?;
+                payload = &payload[len..];
+                Some(claims)
+            } else {
+                None
+            };
+            meta.guarded = Some(Box::new(Guarded {
+                claims,
+                binding: self.guarding.binding.copied(),
+            }));
+        }
         let value = format
             .codec
             .decode(payload)
@@ -306,6 +358,7 @@ fn check_freshness(header: &Header, freshness: Freshness, now: i64) -> Result<Me
         expires_at,
         idle_deadline,
         refresh,
+        guarded: None,
     })
 }
 
@@ -331,6 +384,7 @@ mod tests {
             key_id: [0; 4],
             issued_at,
             created_at,
+            claims: false,
         }
     }
 

@@ -260,6 +260,7 @@ impl Sealer {
             keys: &self.keys,
             format: self.format,
             freshness: self.freshness,
+            guarding: Default::default(),
         }
     }
 

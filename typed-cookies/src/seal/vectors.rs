@@ -93,6 +93,7 @@ fn with_engine<R>(ring: &KeyRing, format: Format, f: impl FnOnce(Engine<'_>) -> 
         keys: &keys,
         format,
         freshness: Freshness::max_age(None),
+        guarding: Default::default(),
     })
 }
 

@@ -11,6 +11,7 @@
 
 use std::fmt;
 
+use crate::wire::claims::CLAIMS_FLAG;
 use crate::wire::Codec;
 
 /// Length of a key id in the header (see [`KeyId`](crate::KeyId)).
@@ -136,6 +137,8 @@ pub(crate) struct Header {
     pub issued_at: i64,
     /// When the session this value carries was first sealed; `issued_at` in a v1 header.
     pub created_at: i64,
+    /// A claims block precedes the payload (format-byte bit [`CLAIMS_FLAG`]).
+    pub claims: bool,
 }
 
 /// Why a header did not parse.
@@ -167,7 +170,7 @@ impl Header {
     pub fn write(&self, out: &mut Vec<u8>) {
         let age = self.age();
         out.push(if age == 0 { VERSION_1 } else { VERSION_2 });
-        out.push(self.format.to_byte());
+        out.push(self.format.to_byte() | if self.claims { CLAIMS_FLAG } else { 0 });
         out.extend_from_slice(&self.key_id);
         out.extend_from_slice(&self.issued_at.to_be_bytes());
         if age != 0 {
@@ -184,7 +187,9 @@ impl Header {
             Some(&other) => return Err(HeaderError::UnknownVersion(other)),
         };
         let bytes = bytes.get(..len).ok_or(HeaderError::Truncated)?;
-        let format = Format::from_byte(bytes[1]).ok_or(HeaderError::UnknownFormat)?;
+        let claims = bytes[1] & CLAIMS_FLAG != 0;
+        let format =
+            Format::from_byte(bytes[1] & !CLAIMS_FLAG).ok_or(HeaderError::UnknownFormat)?;
         let mut key_id = [0u8; KEY_ID_LEN];
         key_id.copy_from_slice(&bytes[2..2 + KEY_ID_LEN]);
         let mut issued_at = [0u8; 8];
@@ -207,6 +212,7 @@ impl Header {
                 key_id,
                 issued_at,
                 created_at,
+                claims,
             },
             len,
         ))
@@ -245,6 +251,7 @@ mod tests {
                 key_id: [1, 2, 3, 4],
                 issued_at: -5,
                 created_at,
+                claims: created_at == -90,
             };
             let mut out = Vec::new();
             h.write(&mut out);

@@ -4,6 +4,7 @@
 //! these with the subkeys from `keys`. `FORMAT.md` is the specification.
 
 pub(crate) mod base64url;
+pub(crate) mod claims;
 pub(crate) mod codec;
 pub(crate) mod format;
 
