@@ -51,12 +51,14 @@
 //! #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } } } }
 //! ```
 
+mod client_ip;
 mod context;
 
 use std::sync::Arc;
 
 use rand::RngCore as _;
 
+pub use client_ip::ClientIp;
 pub use context::ClientContext;
 
 use crate::cookie::sealed_cookie::{open_guarded, session_set_cookie};
@@ -74,12 +76,14 @@ use crate::wire::claims::{Claims, MAX_SUBJECT_LEN};
 #[derive(Clone)]
 pub struct Guard {
     store: Option<Arc<dyn RevocationStore>>,
+    client_ip: ClientIp,
 }
 
 impl std::fmt::Debug for Guard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Guard")
             .field("store", &self.store.is_some())
+            .field("client_ip", &self.client_ip)
             .finish()
     }
 }
@@ -179,20 +183,35 @@ impl Guard {
     /// A guard over `store` (a [`MemoryStore`](crate::store::MemoryStore) for one process, a
     /// `RedisStore` for a fleet).
     pub fn new(store: impl RevocationStore) -> Self {
-        Self {
-            store: Some(Arc::new(store)),
-        }
+        Self::from_arc(Arc::new(store))
     }
 
     /// A guard over a shared store.
     pub fn from_arc(store: Arc<dyn RevocationStore>) -> Self {
-        Self { store: Some(store) }
+        Self {
+            store: Some(store),
+            client_ip: ClientIp::Peer,
+        }
     }
 
     /// A guard without a store: enough for types that are only bound (`bind`); tracked types
     /// are refused as if the store were down.
     pub fn stateless() -> Self {
-        Self { store: None }
+        Self {
+            store: None,
+            client_ip: ClientIp::Peer,
+        }
+    }
+
+    /// Where the adapters take the client IP from for `bind = "ip"` (default: the TCP peer).
+    pub fn with_client_ip(mut self, source: ClientIp) -> Self {
+        self.client_ip = source;
+        self
+    }
+
+    /// The configured client-IP source.
+    pub fn client_ip(&self) -> ClientIp {
+        self.client_ip
     }
 
     /// The store, if any.

@@ -71,7 +71,10 @@ use crate::error::{OpenError, SealError};
 use crate::keys::KeyRing;
 use crate::seal::Opened;
 
-pub use super::{Sealed, SealedRejection};
+pub use super::{Guarded, Sealed, SealedRejection};
+pub use guarded::{client_context_of, guarded};
+
+mod guarded;
 
 /// The ring registered with `App::app_data`, as `web::Data<KeyRing>` or a plain `KeyRing`.
 fn keys_of(req: &HttpRequest) -> Option<&KeyRing> {
@@ -220,6 +223,10 @@ pub trait ResponseBuilderExt {
 
     /// Appends the `Set-Cookie` header that deletes `T`'s cookie.
     fn removal<T: SealedCookie>(&mut self) -> &mut Self;
+
+    /// Appends a new guarded session's `Set-Cookie` (from
+    /// [`Guard::issue`](crate::guard::Guard::issue)).
+    fn issued(&mut self, issued: &crate::guard::Issued) -> &mut Self;
 }
 
 impl ResponseBuilderExt for HttpResponseBuilder {
@@ -243,6 +250,10 @@ impl ResponseBuilderExt for HttpResponseBuilder {
 
     fn removal<T: SealedCookie>(&mut self) -> &mut Self {
         self.append_header((SET_COOKIE, header_value(T::removal())))
+    }
+
+    fn issued(&mut self, issued: &crate::guard::Issued) -> &mut Self {
+        self.append_header((SET_COOKIE, header_value(issued.set_cookie().to_owned())))
     }
 }
 

@@ -86,7 +86,10 @@ use crate::error::SealError;
 use crate::keys::KeyRing;
 use crate::seal::Opened;
 
-pub use super::{Sealed, SealedRejection};
+pub use super::{Guarded, Sealed, SealedRejection};
+pub use guarded::{client_context_of, guarded};
+
+mod guarded;
 
 fn opened_from_parts<S, T>(parts: &Parts, state: &S) -> Result<Opened<T>, SealedRejection>
 where

@@ -41,8 +41,11 @@ use crate::seal::Opened;
 pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
+mod guarded;
 #[cfg(feature = "http")]
 pub mod http;
+
+pub use guarded::Guarded;
 
 /// An opened sealed cookie of type `T`, as a framework extractor: the axum and actix-web
 /// adapters implement their extractor traits for it (see each module for what happens when
@@ -105,6 +108,24 @@ pub enum SealedRejection {
     },
     /// The framework has no [`KeyRing`] to open cookies with (actix-web: none in `app_data`).
     NoKeyRing,
+    /// The framework has no [`Guard`] for a bound or tracked type (actix-web: none in
+    /// `app_data`).
+    NoGuard,
+    /// The type binds its values to the client IP, and the configured [`ClientIp`] source
+    /// has none for this request (axum without `ConnectInfo`, a missing proxy header).
+    ///
+    /// [`ClientIp`]: crate::guard::ClientIp
+    NoClientIp {
+        /// The cookie name.
+        name: &'static str,
+    },
+    /// A `replay` type was extracted without the adapter's `guarded` middleware, which carries
+    /// each response's renewed value: without it the browser would keep a value the store
+    /// soon treats as replayed.
+    NoGuardLayer {
+        /// The cookie name.
+        name: &'static str,
+    },
 }
 
 impl SealedRejection {
@@ -116,34 +137,47 @@ impl SealedRejection {
         }
     }
 
-    /// The HTTP status it responds with: 401, or 500 for [`SealedRejection::NoKeyRing`].
+    /// The HTTP status it responds with: 401 for a missing or refused cookie, 503 when the
+    /// revocation store is down (the type fails closed: the user is not signed out), 500 for
+    /// a configuration mistake (no key ring or guard, no client IP, a guarded type extracted
+    /// as `Sealed<T>`, a `replay` type without its middleware).
     pub fn status(&self) -> u16 {
         match self {
-            SealedRejection::NoKeyRing => 500,
-            _ => 401,
+            SealedRejection::Invalid {
+                error: OpenError::StoreUnavailable,
+                ..
+            } => 503,
+            SealedRejection::Invalid {
+                error: OpenError::NeedsGuard { .. },
+                ..
+            } => 500,
+            SealedRejection::Missing { .. } | SealedRejection::Invalid { .. } => 401,
+            _ => 500,
         }
     }
 
     /// The plain-text response body: names the cookie, never the reason.
     pub fn body(&self) -> String {
-        match self {
-            SealedRejection::Missing { name } | SealedRejection::Invalid { name, .. } => {
+        match (self.status(), self) {
+            (401, SealedRejection::Missing { name } | SealedRejection::Invalid { name, .. }) => {
                 format!("401 Unauthorized: no valid `{name}` cookie\n")
             }
-            SealedRejection::NoKeyRing => "500 Internal Server Error\n".into(),
+            (503, _) => "503 Service Unavailable\n".into(),
+            _ => "500 Internal Server Error\n".into(),
         }
     }
 
     /// Logs the rejection as it becomes a response (`debug`: a missing or bad cookie is a
     /// client matter; `error`: a configuration mistake).
     fn log(&self) {
-        match self {
-            SealedRejection::NoKeyRing => {
-                tracing::error!(rejection = %self, "cannot open sealed cookies")
-            }
-            _ => {
+        match self.status() {
+            401 => {
                 tracing::debug!(rejection = %self, "rejecting a request without a valid sealed cookie")
             }
+            503 => {
+                tracing::warn!(rejection = %self, "refusing a session while the revocation store is down")
+            }
+            _ => tracing::error!(rejection = %self, "cannot open sealed cookies"),
         }
     }
 }
@@ -156,6 +190,21 @@ impl fmt::Display for SealedRejection {
             SealedRejection::NoKeyRing => f.write_str(
                 "no KeyRing to open cookies with: give the framework one (axum: router state \
                  with `KeyRing: FromRef<S>`; actix-web: `App::new().app_data(web::Data::new(keys))`)",
+            ),
+            SealedRejection::NoGuard => f.write_str(
+                "no Guard for a bound or revocable cookie type: give the framework one (axum: \
+                 router state with `Guard: FromRef<S>`; actix-web: `.app_data(web::Data::new(guard))`)",
+            ),
+            SealedRejection::NoClientIp { name } => write!(
+                f,
+                "cookie `{name}` is bound to the client IP, which this request does not give: \
+                 axum needs `into_make_service_with_connect_info::<SocketAddr>()`, or configure \
+                 `Guard::with_client_ip(ClientIp::ForwardedFor {{ proxies }})` behind proxies"
+            ),
+            SealedRejection::NoGuardLayer { name } => write!(
+                f,
+                "cookie `{name}` has replay detection: install the adapter's `guarded` middleware \
+                 for it, which sends each response's renewed value"
             ),
         }
     }
@@ -251,6 +300,8 @@ pub(crate) fn refresh_header<T: SealedCookie>(
             }
         }
         Ok(None) => None,
+        // A guarded type is the guard middleware's, not ours.
+        Err(OpenError::NeedsGuard { .. }) => None,
         // Never for a duplicate: the removal could only match *our* copy (our Path, our
         // Domain or none), so it would delete the user's real cookie and leave a planted one
         // with another Domain or Path in place — cookie tossing turned into fixation.
