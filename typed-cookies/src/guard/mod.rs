@@ -39,7 +39,7 @@
 //! assert_eq!(guard.open::<Session>(&keys, issued.value(), &thief).await.err(), Some(OpenError::Invalid));
 //!
 //! // Signed out: the copy left in any browser is refused.
-//! guard.revoke(&keys, &opened).await.unwrap();
+//! guard.revoke(&keys, opened.opened()).await.unwrap();
 //! assert_eq!(guard.open::<Session>(&keys, issued.value(), &browser).await.err(), Some(OpenError::Revoked));
 //! # });
 //! # mod tokio_test_stub { pub fn block_on<F: std::future::Future>(f: F) -> F::Output {

@@ -126,7 +126,10 @@ pub(crate) fn extracted<T: SealedCookie>(
 
 /// The `guarded` middleware's result for `T`, handed to the extractor through the request's
 /// extensions (taken once).
-pub(crate) struct Slot<T>(Arc<Mutex<Option<Result<Option<Checked<T>>, OpenError>>>>);
+pub(crate) struct Slot<T>(Arc<Mutex<Option<Opening<T>>>>);
+
+/// What the guard found for a request: absent, checked, or refused.
+pub(crate) type Opening<T> = Result<Option<Checked<T>>, OpenError>;
 
 impl<T> Clone for Slot<T> {
     fn clone(&self) -> Self {
@@ -135,12 +138,12 @@ impl<T> Clone for Slot<T> {
 }
 
 impl<T> Slot<T> {
-    pub fn new(result: Result<Option<Checked<T>>, OpenError>) -> Self {
+    pub fn new(result: Opening<T>) -> Self {
         Self(Arc::new(Mutex::new(Some(result))))
     }
 
     /// The result, once; a second extraction in the same request finds it taken.
-    pub fn take(&self) -> Option<Result<Option<Checked<T>>, OpenError>> {
+    pub fn take(&self) -> Option<Opening<T>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 }
