@@ -512,3 +512,37 @@ fn an_overlong_subject_is_refused() {
         Some(SealError::SubjectTooLong { len: 256 })
     );
 }
+
+#[test]
+fn a_runtime_one_time_token_opens_once_and_never_through_a_plain_sealer() {
+    let (keys, clock) = clocked(&ring());
+    let guard = Guard::new(MemoryStore::new());
+    let invite = keys
+        .encrypted("tests.guard.invite")
+        .one_time(Duration::hours(1));
+    let token = invite.seal(&("team-7", "ann@example.com")).unwrap();
+    let other = invite.seal(&("team-7", "bob@example.com")).unwrap();
+    // The plain sealer of the same salt cannot open it (and so cannot skip the claim).
+    let plain = keys
+        .encrypted("tests.guard.invite")
+        .max_age(Duration::hours(1));
+    assert_eq!(
+        plain.open::<(String, String)>(&token),
+        Err(OpenError::TrackingMismatch { tracked: false })
+    );
+    let opened: (String, String) = run(invite.open(&guard, &token)).unwrap();
+    assert_eq!(opened.1, "ann@example.com");
+    assert_eq!(
+        run(invite.open::<(String, String)>(&guard, &token)),
+        Err(OpenError::AlreadyUsed)
+    );
+    assert_eq!(
+        run(invite.open::<(String, String)>(&Guard::stateless(), &other)),
+        Err(OpenError::StoreUnavailable)
+    );
+    clock.advance(Duration::minutes(61));
+    assert!(matches!(
+        run(invite.open::<(String, String)>(&guard, &other)),
+        Err(OpenError::Expired { .. })
+    ));
+}

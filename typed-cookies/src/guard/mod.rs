@@ -53,6 +53,7 @@
 
 mod client_ip;
 mod context;
+mod one_time;
 
 use std::sync::Arc;
 
@@ -60,6 +61,7 @@ use rand::RngCore as _;
 
 pub use client_ip::ClientIp;
 pub use context::ClientContext;
+pub use one_time::OneTimeSealer;
 
 use crate::cookie::sealed_cookie::{open_guarded, session_set_cookie};
 use crate::cookie::{header, SealedCookie, Tracking};

@@ -12,7 +12,7 @@ use time::{Duration, OffsetDateTime};
 use crate::error::{OpenError, SealError};
 use crate::keys::subkeys::{Namespace, NamespaceKeys};
 use crate::keys::KeyRing;
-use crate::seal::{Engine, Freshness, Opened};
+use crate::seal::{Engine, Freshness, Guarding, Opened};
 use crate::wire::{Codec, Format, Mode};
 
 /// Seals and opens values of any serde type for one purpose (salt) and mode.
@@ -67,6 +67,7 @@ use crate::wire::{Codec, Format, Mode};
 pub struct Sealer {
     ring: KeyRing,
     keys: Arc<NamespaceKeys>,
+    salt: Arc<str>,
     format: Format,
     freshness: Freshness,
 }
@@ -148,6 +149,7 @@ impl SealerBuilder {
         Self {
             sealer: Sealer {
                 keys: ring.namespace(&namespace),
+                salt: salt.into(),
                 ring: ring.clone(),
                 format,
                 freshness: Freshness::max_age(None),
@@ -256,12 +258,25 @@ impl Sealer {
     }
 
     fn engine(&self) -> Engine<'_> {
+        self.engine_with(Default::default())
+    }
+
+    /// The engine with claims or a binding (the guard's one-time sealer).
+    pub(crate) fn engine_with<'a>(&'a self, guarding: Guarding<'a>) -> Engine<'a> {
         Engine {
             keys: &self.keys,
             format: self.format,
             freshness: self.freshness,
-            guarding: Default::default(),
+            guarding,
         }
+    }
+
+    pub(crate) fn ring(&self) -> &KeyRing {
+        &self.ring
+    }
+
+    pub(crate) fn salt(&self) -> &str {
+        &self.salt
     }
 
     /// Seals `value`.
