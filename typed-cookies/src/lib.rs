@@ -28,6 +28,11 @@
 //!   open reads the ring's clock; [`ManualClock`] for tests);
 //! - [`KeyRing::signed`] and [`KeyRing::encrypted`]: the same engine for any serde value under
 //!   a salt chosen at run time (reset links, hidden fields), through [`Sealer`];
+//! - [`guard`]: stolen-cookie defences a type opts into — client binding (`bind`), real
+//!   sign-out and "sign out everywhere" (`revocable`), one-time values (`one_time`, and
+//!   [`guard::OneTimeSealer`] for runtime tokens), replay detection (`replay`) — through a
+//!   [`guard::Guard`] over a [`store::RevocationStore`] ([`store::MemoryStore`], or Redis with
+//!   the `redis` feature);
 //! - [`SealError`], [`OpenError`], [`KeyError`].
 //!
 //! The wire format is described byte by byte, with test vectors, in

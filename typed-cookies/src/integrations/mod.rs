@@ -108,7 +108,7 @@ pub enum SealedRejection {
     },
     /// The framework has no [`KeyRing`] to open cookies with (actix-web: none in `app_data`).
     NoKeyRing,
-    /// The framework has no [`Guard`] for a bound or tracked type (actix-web: none in
+    /// The framework has no [`Guard`](crate::guard::Guard) for a bound or tracked type (actix-web: none in
     /// `app_data`).
     NoGuard,
     /// The type binds its values to the client IP, and the configured [`ClientIp`] source
