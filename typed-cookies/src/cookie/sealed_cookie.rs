@@ -153,6 +153,7 @@ fn engine<T: SealedCookie>(subkeys: &NamespaceKeys) -> Engine<'_> {
     Engine {
         keys: subkeys,
         format: T::CONFIG.format(),
+        compress: T::CONFIG.compresses(),
         freshness: const { T::CONFIG.freshness() },
     }
 }

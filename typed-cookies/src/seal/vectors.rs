@@ -92,6 +92,7 @@ fn with_engine<R>(ring: &KeyRing, format: Format, f: impl FnOnce(Engine<'_>) -> 
     f(Engine {
         keys: &keys,
         format,
+        compress: false,
         freshness: Freshness::max_age(None),
     })
 }
