@@ -102,7 +102,9 @@ pub enum OpenError {
     /// (or by a [`Sealer`](crate::Sealer)) that does not declare `compress`. Decided on the
     /// header alone, before authentication: nothing is inflated for a type that never
     /// compresses.
-    #[error("cookie value is compressed, but it is opened as a type that does not declare `compress`")]
+    #[error(
+        "cookie value is compressed, but it is opened as a type that does not declare `compress`"
+    )]
     UnexpectedCompression,
     /// The key id in the header matches no key of the ring (the key was retired, or the value
     /// comes from elsewhere).

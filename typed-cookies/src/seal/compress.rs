@@ -152,10 +152,7 @@ fn deflate_into(
 
 /// Inflates `deflated` (an authenticated payload) and hands the result to `f`; wipes it and
 /// the decompressor's state afterwards. At most [`MAX_PAYLOAD_LEN`] bytes are ever written.
-pub(crate) fn inflate<R>(
-    deflated: &[u8],
-    f: impl FnOnce(&[u8]) -> R,
-) -> Result<R, InflateError> {
+pub(crate) fn inflate<R>(deflated: &[u8], f: impl FnOnce(&[u8]) -> R) -> Result<R, InflateError> {
     with_buffers(|bufs| {
         bufs.plain.clear();
         bufs.plain.resize(MAX_PAYLOAD_LEN + 1, 0);
@@ -229,7 +226,10 @@ pub(crate) mod tests {
         let text = "a".repeat(MAX_PAYLOAD_LEN);
         let mut out = Vec::with_capacity(64);
         let (len, compressed) = encode(Codec::Json, &text, &mut out).unwrap();
-        assert_eq!((len, compressed, out.len()), (MAX_PAYLOAD_LEN + 2, false, 0));
+        assert_eq!(
+            (len, compressed, out.len()),
+            (MAX_PAYLOAD_LEN + 2, false, 0)
+        );
         // At the limit it compresses.
         let text = "a".repeat(MAX_PAYLOAD_LEN - 2);
         let (len, compressed) = encode(Codec::Json, &text, &mut out).unwrap();
@@ -246,8 +246,14 @@ pub(crate) mod tests {
             assert_eq!(inflate(&bomb, |_| ()), Err(InflateError::TooLarge));
         }
         let good = deflate(b"hello hello hello");
-        assert_eq!(inflate(&good, <[u8]>::to_vec).unwrap(), b"hello hello hello");
-        assert_eq!(inflate(&good[..good.len() - 1], |_| ()), Err(InflateError::Corrupt));
+        assert_eq!(
+            inflate(&good, <[u8]>::to_vec).unwrap(),
+            b"hello hello hello"
+        );
+        assert_eq!(
+            inflate(&good[..good.len() - 1], |_| ()),
+            Err(InflateError::Corrupt)
+        );
         let mut trailing = good.clone();
         trailing.push(0);
         assert_eq!(inflate(&trailing, |_| ()), Err(InflateError::Corrupt));
@@ -256,5 +262,192 @@ pub(crate) mod tests {
         }
         // The state was reset: a good stream inflates after the bad ones.
         assert_eq!(inflate(&good, <[u8]>::len), Ok(17));
+    }
+
+    /// The engine around this module: values forged with the namespace's own subkey, so they
+    /// authenticate, carrying what the seal path never writes.
+    mod engine {
+        use super::deflate;
+        use crate::keys::subkeys::{Namespace, Subkey};
+        use crate::keys::{Key, KeyRing};
+        use crate::seal::{encrypted, signed, Engine, Freshness};
+        use crate::wire::format::{Header, MAX_PAYLOAD_LEN, NONCE_LEN};
+        use crate::wire::{base64url, Codec, Format, Mode};
+        use crate::OpenError;
+
+        const NOW: i64 = 1_767_225_600;
+
+        fn ring() -> KeyRing {
+            KeyRing::new(Key::from_bytes(&(100u8..132).collect::<Vec<_>>()).unwrap())
+        }
+
+        /// Runs `f` with an engine for `mode` (JSON) that does or does not compress.
+        fn with_engine<R>(mode: Mode, compress: bool, f: impl FnOnce(Engine<'_>) -> R) -> R {
+            let format = Format {
+                mode,
+                codec: Codec::Json,
+            };
+            let ring = ring();
+            let keys = ring.namespace(&Namespace {
+                format,
+                schema: 0,
+                salt: "compress.tests",
+            });
+            f(Engine {
+                keys: &keys,
+                format,
+                compress,
+                freshness: Freshness::max_age(None),
+            })
+        }
+
+        /// An authentic value of `engine`'s namespace whose payload bytes are `body` as given,
+        /// with the compressed flag set.
+        fn forge(engine: &Engine<'_>, body: &[u8]) -> String {
+            let mut buf = Vec::new();
+            let header = Header {
+                format: engine.format,
+                compressed: true,
+                key_id: engine.keys.ids[0].to_bytes(),
+                issued_at: NOW,
+                created_at: NOW,
+            };
+            header.write(&mut buf);
+            match &engine.keys.keys[0] {
+                Subkey::Signed(mac) => {
+                    buf.extend_from_slice(body);
+                    signed::sign(mac, &mut buf);
+                }
+                Subkey::Encrypted(cipher) => {
+                    buf.extend_from_slice(&[9; NONCE_LEN]);
+                    buf.extend_from_slice(body);
+                    assert!(encrypted::encrypt(cipher, &mut buf, header.len()));
+                }
+            }
+            base64url::encode(&buf)
+        }
+
+        #[test]
+        fn an_authentic_zip_bomb_is_refused_without_inflating_it_whole() {
+            for mode in [Mode::Signed, Mode::Encrypted] {
+                with_engine(mode, true, |engine| {
+                    // 1 MiB of `[0,0,…]` JSON deflates to ~1 KB: fits in a cookie, authentic.
+                    let mut json = b"[0".to_vec();
+                    json.extend(b",0".repeat(512 * 1024));
+                    json.push(b']');
+                    let bomb = forge(&engine, &deflate(&json));
+                    assert!(bomb.len() < 4096, "{}", bomb.len());
+                    assert_eq!(
+                        engine.open::<Vec<u8>>(&bomb, NOW).map(|_| ()),
+                        Err(OpenError::InflatedTooLarge {
+                            max: MAX_PAYLOAD_LEN
+                        }),
+                        "{mode:?}"
+                    );
+                    // One byte over the limit is refused too; at the limit it inflates.
+                    let over = forge(&engine, &deflate(&vec![b' '; MAX_PAYLOAD_LEN + 1]));
+                    assert!(matches!(
+                        engine.open::<()>(&over, NOW),
+                        Err(OpenError::InflatedTooLarge { .. })
+                    ));
+                    let mut at = vec![b' '; MAX_PAYLOAD_LEN - 4];
+                    at.extend_from_slice(b"null");
+                    let at = forge(&engine, &deflate(&at));
+                    assert!(engine.open::<()>(&at, NOW).is_ok(), "{mode:?}");
+                });
+            }
+        }
+
+        #[test]
+        fn a_malformed_stream_in_an_authentic_value_is_a_typed_error() {
+            for mode in [Mode::Signed, Mode::Encrypted] {
+                with_engine(mode, true, |engine| {
+                    let good = deflate(b"\"hello hello hello\"");
+                    let ok = forge(&engine, &good);
+                    assert_eq!(
+                        engine.open::<String>(&ok, NOW).unwrap().value(),
+                        "hello hello hello"
+                    );
+                    let mut trailing = good.clone();
+                    trailing.push(0);
+                    for body in [
+                        &b""[..],
+                        b"\xff\xfe\xfd",
+                        b"\"not deflated\"",
+                        &good[..good.len() - 2],
+                        &trailing,
+                    ] {
+                        assert_eq!(
+                            engine
+                                .open::<String>(&forge(&engine, body), NOW)
+                                .map(|_| ()),
+                            Err(OpenError::CorruptCompression),
+                            "{mode:?} {body:?}"
+                        );
+                    }
+                    // Inflates fine but is not the type: a mismatch, as uncompressed.
+                    assert!(matches!(
+                        engine.open::<u64>(&ok, NOW),
+                        Err(OpenError::PayloadMismatch { .. })
+                    ));
+                });
+            }
+        }
+
+        #[test]
+        fn a_type_that_does_not_compress_refuses_before_authenticating() {
+            for mode in [Mode::Signed, Mode::Encrypted] {
+                let forged = with_engine(mode, true, |engine| {
+                    let mut raw = Vec::new();
+                    base64url::decode_into(&forge(&engine, &deflate(b"1")), &mut raw).unwrap();
+                    // Break authentication too: the flag alone decides.
+                    *raw.last_mut().unwrap() ^= 1;
+                    base64url::encode(&raw)
+                });
+                with_engine(mode, false, |engine| {
+                    assert_eq!(
+                        engine.open::<u64>(&forged, NOW).map(|_| ()),
+                        Err(OpenError::UnexpectedCompression)
+                    );
+                });
+            }
+        }
+
+        #[test]
+        fn tampering_with_a_compressed_value_is_invalid() {
+            for mode in [Mode::Signed, Mode::Encrypted] {
+                with_engine(mode, true, |engine| {
+                    let value = engine.seal(&"ab".repeat(200), NOW, NOW).unwrap();
+                    let mut raw = Vec::new();
+                    base64url::decode_into(&value, &mut raw).unwrap();
+                    assert_eq!(raw[1] & 0x40, 0x40);
+                    for i in 0..raw.len() {
+                        for bit in [0x01, 0x40] {
+                            let mut changed = raw.clone();
+                            changed[i] ^= bit;
+                            let result = engine
+                                .open::<String>(&base64url::encode(&changed), NOW)
+                                .map(|_| ());
+                            match i {
+                                // The header's version, format and key id are decided first.
+                                0..=5 => assert!(result.is_err(), "{mode:?} byte {i}"),
+                                _ => {
+                                    assert_eq!(result, Err(OpenError::Invalid), "{mode:?} byte {i}")
+                                }
+                            }
+                        }
+                    }
+                    // Clearing the flag is caught by authentication, not by the decoder.
+                    let mut cleared = raw.clone();
+                    cleared[1] &= !0x40;
+                    assert_eq!(
+                        engine
+                            .open::<String>(&base64url::encode(&cleared), NOW)
+                            .map(|_| ()),
+                        Err(OpenError::Invalid)
+                    );
+                });
+            }
+        }
     }
 }
