@@ -7,7 +7,7 @@
 //! runtime front), [`opened`] (what opening reports), [`compress`] (raw DEFLATE for types
 //! that declare `compress`), `vectors` (known answers).
 
-mod compress;
+pub(crate) mod compress;
 pub(crate) mod encrypted;
 mod opened;
 mod sealer;
