@@ -44,10 +44,13 @@ pub(crate) enum InflateError {
 
 /// Per-thread state, made on first use and reused.
 struct Buffers {
-    /// Staging for the encoded payload (seal) and the inflated payload (open): one byte more
-    /// than [`MAX_PAYLOAD_LEN`], so that an output filling it is known to be too long. Its
-    /// length is fixed; only the bytes a call wrote are wiped afterwards.
+    /// Staging for the encoded payload (seal), capacity one byte more than
+    /// [`MAX_PAYLOAD_LEN`] (the encoder never grows it); wiped and emptied after each use.
     plain: Vec<u8>,
+    /// The inflated payload (open): a fixed [`MAX_PAYLOAD_LEN`] + 1 bytes, so that an output
+    /// filling it is known to be too long. Zero between calls: only the bytes a call wrote
+    /// are wiped afterwards (not re-zeroing 16 KiB per open).
+    inflated: Box<[u8]>,
     deflater: Box<CompressorOxide>,
     inflater: Box<DecompressorOxide>,
 }
@@ -56,6 +59,7 @@ impl Buffers {
     fn new() -> Self {
         Self {
             plain: Vec::with_capacity(MAX_PAYLOAD_LEN + 1),
+            inflated: vec![0; MAX_PAYLOAD_LEN + 1].into_boxed_slice(),
             deflater: Box::new(CompressorOxide::with_params(
                 DataFormat::Raw,
                 LEVEL,
@@ -71,6 +75,7 @@ impl Drop for Buffers {
     fn drop(&mut self) {
         // Each call already wiped what it used; this covers a call that unwound mid-way.
         self.plain.zeroize();
+        self.inflated.zeroize();
         self.deflater.reset();
         *self.inflater = DecompressorOxide::new();
     }
@@ -154,23 +159,25 @@ fn deflate_into(
 /// the decompressor's state afterwards. At most [`MAX_PAYLOAD_LEN`] bytes are ever written.
 pub(crate) fn inflate<R>(deflated: &[u8], f: impl FnOnce(&[u8]) -> R) -> Result<R, InflateError> {
     with_buffers(|bufs| {
-        bufs.plain.clear();
-        bufs.plain.resize(MAX_PAYLOAD_LEN + 1, 0);
         let (status, read, written) = decompress(
             &mut bufs.inflater,
             deflated,
-            &mut bufs.plain,
+            &mut bufs.inflated,
             0,
             inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
         );
         let result = match status {
             _ if written > MAX_PAYLOAD_LEN => Err(InflateError::TooLarge),
             TINFLStatus::HasMoreOutput => Err(InflateError::TooLarge),
-            TINFLStatus::Done if read == deflated.len() => Ok(f(&bufs.plain[..written])),
+            TINFLStatus::Done if read == deflated.len() => Ok(f(&bufs.inflated[..written])),
             _ => Err(InflateError::Corrupt),
         };
-        bufs.plain[..written].zeroize();
-        bufs.plain.clear();
+        if result.is_ok() {
+            bufs.inflated[..written].zeroize();
+        } else {
+            // Rare (a key holder's bug or attack): wipe it all rather than trust `written`.
+            bufs.inflated.zeroize();
+        }
         *bufs.inflater = DecompressorOxide::new();
         result
     })
