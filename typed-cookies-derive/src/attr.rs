@@ -15,6 +15,7 @@ pub const KEYS: &[&str] = &[
     "max_age",
     "no_expiry",
     "encrypt",
+    "compress",
     "codec",
     "path",
     "domain",
@@ -61,6 +62,8 @@ pub struct RawAttrs {
     pub max_age: Option<Spanned<DurationLit>>,
     pub no_expiry: Option<Span>,
     pub encrypt: Option<Span>,
+    /// `compress` (value `None`) or `compress = ".."` (the string, checked in validation).
+    pub compress: Option<Spanned<Option<String>>>,
     pub codec: Option<Spanned<String>>,
     pub path: Option<Spanned<String>>,
     pub domain: Option<Spanned<String>>,
@@ -143,6 +146,7 @@ pub fn parse(attrs: &[Attribute], cx: &Ctxt) -> RawAttrs {
                 "http_only" => entry.boolean(&mut raw.http_only),
                 "no_expiry" => entry.flag(&mut raw.no_expiry),
                 "encrypt" => entry.flag(&mut raw.encrypt),
+                "compress" => entry.flag_or_string(&mut raw.compress),
                 "partitioned" => entry.flag(&mut raw.partitioned),
                 "flash" => entry.flag(&mut raw.flash),
                 "priority" => entry.string(&mut raw.priority),
@@ -261,6 +265,35 @@ impl Entry<'_> {
                 format!(
                     "`{}` is a flag and takes no value; write just `{}`",
                     self.key, self.key
+                ),
+            ),
+        }
+    }
+
+    /// A bare flag (`None`) or a string literal (`Some`).
+    fn flag_or_string(&mut self, slot: &mut Option<Spanned<Option<String>>>) {
+        match self.value.take() {
+            None => self.store(
+                slot,
+                Spanned {
+                    value: None,
+                    span: self.key_span,
+                },
+            ),
+            Some(Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            })) => self.store(
+                slot,
+                Spanned {
+                    value: Some(s.value()),
+                    span: s.span(),
+                },
+            ),
+            Some(other) => self.wrong(
+                other.span(),
+                format!(
+                    "`{}` is a flag (`{}`) or takes a string literal (`{} = \"...\"`)",
+                    self.key, self.key, self.key
                 ),
             ),
         }

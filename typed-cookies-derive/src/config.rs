@@ -19,6 +19,8 @@ pub struct Config {
     pub refresh: Option<u32>,
     pub clear_invalid: bool,
     pub encrypt: bool,
+    /// `compress` (with `encrypt`, only through the explicit opt-in).
+    pub compress: bool,
     pub postcard: bool,
     pub path: String,
     pub domain: Option<String>,

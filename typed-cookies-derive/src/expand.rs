@@ -80,6 +80,7 @@ fn generate(input: &Input, config: &Config) -> TokenStream {
         None => quote!(#krate::Lifetime::NoExpiry),
     };
     let encrypted = config.encrypt.then(|| quote!(.encrypted()));
+    let compress = config.compress.then(|| quote!(.compress()));
     let idle = config.idle.map(|secs| quote!(.idle(#secs)));
     let refresh = config.refresh.map(|secs| quote!(.refresh(#secs)));
     let clear_invalid = (!config.clear_invalid).then(|| quote!(.clear_invalid(false)));
@@ -113,6 +114,7 @@ fn generate(input: &Input, config: &Config) -> TokenStream {
             const CONFIG: #krate::CookieConfig =
                 #krate::__private::ConfigBuilder::new(#name, #salt, #lifetime)
                     #encrypted
+                    #compress
                     #codec
                     #idle
                     #refresh

@@ -29,6 +29,7 @@ impl ConfigBuilder {
                 mode: Mode::Signed,
                 codec: Codec::Json,
             },
+            compress: false,
             schema: 0,
             path: "/",
             domain: None,
@@ -54,6 +55,12 @@ impl ConfigBuilder {
     pub const fn codec(mut self, codec: Codec, schema: u64) -> Self {
         self.0.format.codec = codec;
         self.0.schema = schema;
+        self
+    }
+
+    /// `compress` (the derive has checked that an encrypted type opted in explicitly).
+    pub const fn compress(mut self) -> Self {
+        self.0.compress = true;
         self
     }
 

@@ -116,6 +116,14 @@ pub enum OpenError {
         /// What the header says.
         found: Format,
     },
+    /// The value's payload is compressed (format byte bit `0x40`), but it is opened as a type
+    /// (or by a [`Sealer`](crate::Sealer)) that does not declare `compress`. Decided on the
+    /// header alone, before authentication: nothing is inflated for a type that never
+    /// compresses.
+    #[error(
+        "cookie value is compressed, but it is opened as a type that does not declare `compress`"
+    )]
+    UnexpectedCompression,
     /// The key id in the header matches no key of the ring (the key was retired, or the value
     /// comes from elsewhere).
     #[error("cookie value was sealed with key {key_id}, which is not in the key ring")]
@@ -176,6 +184,18 @@ pub enum OpenError {
     /// The revocation store could not answer and the type fails closed (the default).
     #[error("revocation store unavailable; refused (the type fails closed)")]
     StoreUnavailable,
+    /// Authentic, but its compressed payload would inflate past `max` bytes
+    /// ([`MAX_PAYLOAD_LEN`](crate::MAX_PAYLOAD_LEN)); inflating stopped there. Only a holder
+    /// of the key can seal such a value (this library refuses to seal a payload that long).
+    #[error("cookie value is authentic but its compressed payload inflates past the {max}-byte limit; refused")]
+    InflatedTooLarge {
+        /// The limit.
+        max: usize,
+    },
+    /// Authentic, but its compressed payload is not one complete raw DEFLATE stream (corrupt,
+    /// cut short, or followed by other bytes).
+    #[error("cookie value is authentic but its compressed payload is not a valid DEFLATE stream")]
+    CorruptCompression,
     /// The request's `Cookie:` header holds this cookie's name more than once (cookie tossing).
     #[error("cookie `{name}` appears {count} times in the Cookie header; refused as ambiguous (a `__Host-` name prevents this)")]
     DuplicateCookie {
@@ -202,9 +222,10 @@ impl SealError {
 
 impl OpenError {
     /// A short, data-free name of the failure for logs and metrics (`too_large`, `malformed`,
-    /// `unknown_version`, `wrong_format`, `unknown_key`, `invalid`, `expired`,
-    /// `issued_in_future`, `payload_mismatch`, `duplicate_cookie`, `tracking_mismatch`,
-    /// `needs_guard`, `revoked`, `already_used`, `replayed`, `store_unavailable`).
+    /// `unknown_version`, `wrong_format`, `unexpected_compression`, `unknown_key`, `invalid`,
+    /// `expired`, `issued_in_future`, `payload_mismatch`, `inflated_too_large`,
+    /// `corrupt_compression`, `duplicate_cookie`, `tracking_mismatch`, `needs_guard`,
+    /// `revoked`, `already_used`, `replayed`, `store_unavailable`).
     ///
     /// ```
     /// assert_eq!(typed_cookies::OpenError::Invalid.kind(), "invalid");
@@ -215,11 +236,14 @@ impl OpenError {
             OpenError::Malformed => "malformed",
             OpenError::UnknownVersion { .. } => "unknown_version",
             OpenError::WrongFormat { .. } => "wrong_format",
+            OpenError::UnexpectedCompression => "unexpected_compression",
             OpenError::UnknownKey { .. } => "unknown_key",
             OpenError::Invalid => "invalid",
             OpenError::Expired { .. } => "expired",
             OpenError::IssuedInFuture { .. } => "issued_in_future",
             OpenError::PayloadMismatch { .. } => "payload_mismatch",
+            OpenError::InflatedTooLarge { .. } => "inflated_too_large",
+            OpenError::CorruptCompression => "corrupt_compression",
             OpenError::DuplicateCookie { .. } => "duplicate_cookie",
             OpenError::TrackingMismatch { .. } => "tracking_mismatch",
             OpenError::NeedsGuard { .. } => "needs_guard",

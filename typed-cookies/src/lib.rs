@@ -79,7 +79,7 @@ pub use error::{OpenError, SealError};
 pub use inspect::{inspect, Inspection};
 pub use keys::{Key, KeyError, KeyId, KeyRing, MIN_KEY_LEN};
 pub use seal::{Opened, RefreshReason, Sealer, SealerBuilder, DEFAULT_CLOCK_SKEW};
-pub use wire::{Codec, Format, Mode, KEY_ID_LEN, MAX_COOKIE_LEN};
+pub use wire::{Codec, Format, Mode, KEY_ID_LEN, MAX_COOKIE_LEN, MAX_PAYLOAD_LEN};
 
 /// `time`, re-exported: clocks and lifetimes are its `OffsetDateTime` and `Duration`.
 pub use time;

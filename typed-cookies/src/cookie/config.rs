@@ -133,6 +133,8 @@ pub struct CookieConfig {
     pub(crate) clear_invalid: bool,
     pub(crate) flash: bool,
     pub(crate) format: Format,
+    /// `compress`: payloads are deflated when that makes them shorter.
+    pub(crate) compress: bool,
     pub(crate) schema: u64,
     pub(crate) path: &'static str,
     pub(crate) domain: Option<&'static str>,
@@ -212,6 +214,26 @@ impl CookieConfig {
     /// Mode and codec.
     pub const fn format(&self) -> Format {
         self.format
+    }
+
+    /// Whether the type declares `compress` (or, with `encrypt`,
+    /// `compress = "i_understand_compression_leaks_length"`): its payloads are raw-DEFLATE
+    /// compressed when that makes them shorter, and compressed values open. A type without it
+    /// refuses a compressed value with
+    /// [`OpenError::UnexpectedCompression`](crate::OpenError::UnexpectedCompression).
+    ///
+    /// ```
+    /// use serde::{Deserialize, Serialize};
+    /// use typed_cookies::SealedCookie;
+    ///
+    /// #[derive(Serialize, Deserialize, SealedCookie)]
+    /// #[cookie(name = "prefs", salt = "docs.compress.v1", max_age = "30d", compress)]
+    /// struct Prefs { pinned: Vec<String> }
+    ///
+    /// assert!(Prefs::CONFIG.compresses());
+    /// ```
+    pub const fn compresses(&self) -> bool {
+        self.compress
     }
 
     /// The `Path` attribute.

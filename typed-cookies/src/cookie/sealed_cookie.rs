@@ -213,6 +213,7 @@ fn engine<'a, T: SealedCookie>(subkeys: &'a NamespaceKeys, guarding: Guarding<'a
     Engine {
         keys: subkeys,
         format: T::CONFIG.format(),
+        compress: T::CONFIG.compresses(),
         freshness: const { T::CONFIG.freshness() },
         guarding,
     }

@@ -4,8 +4,10 @@
 //! One [`Engine`] handle — a namespace's subkeys with their key ids, the format, the freshness
 //! rules — serves both the derive path ([`SealedCookie`](crate::SealedCookie)) and the runtime
 //! [`Sealer`]. Submodules: [`signed`] and [`encrypted`] (the two bodies), [`sealer`] (the
-//! runtime front), [`opened`] (what opening reports), `vectors` (known answers).
+//! runtime front), [`opened`] (what opening reports), [`compress`] (raw DEFLATE for types
+//! that declare `compress`), `vectors` (known answers).
 
+pub(crate) mod compress;
 pub(crate) mod encrypted;
 mod opened;
 mod sealer;
@@ -21,7 +23,10 @@ use zeroize::Zeroize;
 use crate::error::{OpenError, SealError};
 use crate::keys::subkeys::{NamespaceKeys, Subkey};
 use crate::wire::claims::Claims;
-use crate::wire::format::{Header, HeaderError, AEAD_TAG_LEN, MAC_LEN, MAX_COOKIE_LEN, NONCE_LEN};
+use crate::wire::format::{
+    Header, HeaderError, AEAD_TAG_LEN, COMPRESSED, FORMAT_OFFSET, MAC_LEN, MAX_COOKIE_LEN,
+    MAX_PAYLOAD_LEN, NONCE_LEN,
+};
 use crate::wire::{base64url, Format, Mode};
 
 pub use opened::{Opened, RefreshReason};
@@ -93,11 +98,16 @@ pub(crate) struct Guarding<'a> {
     pub binding: Option<&'a [u8; BINDING_LEN]>,
 }
 
-/// One namespace's engine: its subkeys (with their key ids), format and freshness rules.
+/// One namespace's engine: its subkeys (with their key ids), format, compression policy and
+/// freshness rules.
 #[derive(Clone, Copy)]
 pub(crate) struct Engine<'k> {
     pub keys: &'k NamespaceKeys,
     pub format: Format,
+    /// Whether values may be compressed: sealing deflates a payload when that makes it
+    /// shorter, opening accepts compressed values. Without it, a compressed value is refused
+    /// before anything is authenticated or inflated.
+    pub compress: bool,
     pub freshness: Freshness,
     pub guarding: Guarding<'k>,
 }
@@ -163,6 +173,8 @@ impl Engine<'_> {
         with_scratch(|buf| {
             let header = Header {
                 format: self.format,
+                // Set below, once the payload is known to shrink.
+                compressed: false,
                 key_id: self.keys.ids[0].to_bytes(),
                 issued_at: now,
                 created_at: created_at.min(now),
@@ -195,14 +207,19 @@ impl Engine<'_> {
             max: MAX_COOKIE_LEN,
         };
         let start = buf.len();
-        let payload_len = self
-            .format
-            .codec
-            .encode(value, buf)
-            .map_err(|e| SealError::Serialize { reason: e.0 })?;
+        let (payload_len, compressed) = if self.compress {
+            compress::encode(self.format.codec, value, buf)
+        } else {
+            self.format.codec.encode(value, buf).map(|len| (len, false))
+        }
+        .map_err(|e| SealError::Serialize { reason: e.0 })?;
+        if compressed {
+            buf[FORMAT_OFFSET] |= COMPRESSED;
+        }
         let raw = start + payload_len + self.format.tag_len();
         // Also refuses a payload the buffer did not hold whole (never the case for a payload
-        // that fits in a cookie: the buffer is twice that size).
+        // that fits in a cookie: the buffer is twice that size). A compressing type's payload
+        // over MAX_PAYLOAD_LEN comes back uncompressed and unstored, so it is refused here.
         if encoded_len(raw) > MAX_COOKIE_LEN || buf.len() != start + payload_len {
             return Err(too_large(raw));
         }
@@ -268,6 +285,11 @@ impl Engine<'_> {
                 tracked: self.guarding.tracked,
             });
         }
+        // Public structure, like the format: refused before authentication, so a type that
+        // does not compress never runs the inflater, whatever the value.
+        if header.compressed && !self.compress {
+            return Err(OpenError::UnexpectedCompression);
+        }
         let key_index = self
             .keys
             .ids
@@ -313,12 +335,20 @@ impl Engine<'_> {
                 binding: self.guarding.binding.copied(),
             }));
         }
-        let value = format
-            .codec
-            .decode(payload)
-            .ok_or(OpenError::PayloadMismatch {
-                type_name: std::any::type_name::<T>(),
-            })?;
+        // Inflated only now: authentic, fresh, and bounded by MAX_PAYLOAD_LEN.
+        let value = if header.compressed {
+            compress::inflate(payload, |plain| format.codec.decode(plain)).map_err(|e| match e {
+                compress::InflateError::TooLarge => OpenError::InflatedTooLarge {
+                    max: MAX_PAYLOAD_LEN,
+                },
+                compress::InflateError::Corrupt => OpenError::CorruptCompression,
+            })?
+        } else {
+            format.codec.decode(payload)
+        };
+        let value = value.ok_or(OpenError::PayloadMismatch {
+            type_name: std::any::type_name::<T>(),
+        })?;
         Ok(finish(value, meta))
     }
 }
@@ -381,6 +411,7 @@ mod tests {
                 mode: Mode::Signed,
                 codec: Codec::Json,
             },
+            compressed: false,
             key_id: [0; 4],
             issued_at,
             created_at,

@@ -83,12 +83,31 @@ fn ring() -> KeyRing {
 }
 
 fn with_engine<R>(ring: &KeyRing, format: Format, f: impl FnOnce(Engine<'_>) -> R) -> R {
-    with_guarded_engine(ring, format, Guarding::default(), f)
+    with_full_engine(ring, format, false, Guarding::default(), f)
+}
+
+fn with_engine_compressing<R>(
+    ring: &KeyRing,
+    format: Format,
+    compress: bool,
+    f: impl FnOnce(Engine<'_>) -> R,
+) -> R {
+    with_full_engine(ring, format, compress, Guarding::default(), f)
 }
 
 fn with_guarded_engine<'g, R>(
     ring: &KeyRing,
     format: Format,
+    guarding: Guarding<'g>,
+    f: impl FnOnce(Engine<'_>) -> R,
+) -> R {
+    with_full_engine(ring, format, false, guarding, f)
+}
+
+fn with_full_engine<'g, R>(
+    ring: &KeyRing,
+    format: Format,
+    compress: bool,
     guarding: Guarding<'g>,
     f: impl FnOnce(Engine<'_>) -> R,
 ) -> R {
@@ -101,6 +120,7 @@ fn with_guarded_engine<'g, R>(
     f(Engine {
         keys: &keys,
         format,
+        compress,
         freshness: Freshness::max_age(None),
         guarding,
     })
@@ -360,4 +380,71 @@ fn tracked_and_bound_values_follow_format_md() {
         refused.unwrap_err(),
         OpenError::TrackingMismatch { tracked: true }
     );
+}
+
+/// The compressed vector's payload: the name repeats, so its JSON deflates shorter.
+fn repetitive_payload() -> Claims {
+    Claims {
+        user_id: 42,
+        name: "Ada".repeat(20),
+    }
+}
+
+/// Signed JSON, compressed (format byte 0x41), v1 header, of [`repetitive_payload`].
+const COMPRESSED_SIGNED_JSON: &str = "AUFl5riwAAAAAGlVuQCdwiEKACAMQNG7_GwS05onkcEWDBoUk3h37zB4l7N9tW5IyYmpwxGqaRjvA4AJ9DBIHIi8Uoob8F_oGxcyr67FgKJUW7NzN6fOv6dI";
+
+#[test]
+fn compressed_vector_matches_and_authenticates_the_deflated_bytes() {
+    let ring = ring();
+    let format = Format {
+        mode: Mode::Signed,
+        codec: Codec::Json,
+    };
+    let sealed = with_engine_compressing(&ring, format, true, |engine| {
+        engine
+            .seal_with_nonce(&repetitive_payload(), ISSUED_AT, ISSUED_AT, None)
+            .unwrap()
+    });
+    assert_eq!(
+        sealed, COMPRESSED_SIGNED_JSON,
+        "compressed wire format changed; update FORMAT.md only on purpose"
+    );
+    // Independently: header with 0x41, then raw DEFLATE that inflates (with miniz_oxide's
+    // whole-buffer API, not the engine's) to the JSON, then HMAC over header ‖ deflated bytes.
+    let raw = URL_SAFE_NO_PAD.decode(&sealed).unwrap();
+    assert_eq!(&raw[..2], &[0x01, 0x41]);
+    let (signed, tag) = raw.split_at(raw.len() - 32);
+    let deflated = &signed[14..];
+    let json = serde_json::to_vec(&repetitive_payload()).unwrap();
+    assert!(deflated.len() < json.len());
+    assert_eq!(
+        miniz_oxide::inflate::decompress_to_vec(deflated).unwrap(),
+        json
+    );
+    let mut subkey = [0u8; 32];
+    Hkdf::<Sha256>::new(None, &key_bytes())
+        .expand(
+            format!("typed-cookies/v1/signed/{SALT}").as_bytes(),
+            &mut subkey,
+        )
+        .unwrap();
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&subkey).unwrap();
+    mac.update(signed);
+    mac.verify_slice(tag).unwrap();
+    // Opens with a compressing engine; a non-compressing one refuses it unread.
+    let opened = with_engine_compressing(&ring, format, true, |engine| {
+        engine.open::<Claims>(&sealed, ISSUED_AT).unwrap()
+    });
+    assert_eq!(opened.value(), &repetitive_payload());
+    let refused = with_engine(&ring, format, |engine| {
+        engine.open::<Claims>(&sealed, ISSUED_AT).map(|_| ())
+    });
+    assert_eq!(refused, Err(crate::OpenError::UnexpectedCompression));
+    // The short vector payload does not shrink, so a compressing engine writes it as before.
+    let short = with_engine_compressing(&ring, format, true, |engine| {
+        engine
+            .seal_with_nonce(&payload(), ISSUED_AT, ISSUED_AT, None)
+            .unwrap()
+    });
+    assert_eq!(short, SIGNED_JSON);
 }

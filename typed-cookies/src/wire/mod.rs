@@ -9,4 +9,4 @@ pub(crate) mod codec;
 pub(crate) mod format;
 
 pub use codec::Codec;
-pub use format::{Format, Mode, KEY_ID_LEN, MAX_COOKIE_LEN};
+pub use format::{Format, Mode, KEY_ID_LEN, MAX_COOKIE_LEN, MAX_PAYLOAD_LEN};
