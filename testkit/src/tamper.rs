@@ -24,6 +24,7 @@ pub fn refused_before_trusting<T>(result: &Result<T, OpenError>) -> bool {
             | OpenError::UnknownVersion { .. }
             | OpenError::WrongFormat { .. }
             | OpenError::UnexpectedCompression
+            | OpenError::TrackingMismatch { .. }
             | OpenError::UnknownKey { .. }
             | OpenError::Invalid)
     )
