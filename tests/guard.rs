@@ -546,3 +546,18 @@ fn a_runtime_one_time_token_opens_once_and_never_through_a_plain_sealer() {
         Err(OpenError::Expired { .. })
     ));
 }
+
+#[test]
+fn inspect_shows_a_tracked_value_and_its_payload_without_the_claims() {
+    let keys = ring();
+    let guard = Guard::new(MemoryStore::new());
+    let issued = run(guard.issue(&keys, &ann::<Reset>(), None, &ClientContext::new())).unwrap();
+    let seen = typed_cookies::inspect(issued.value()).unwrap();
+    assert!(seen.tracked);
+    assert_eq!(
+        seen.unverified_payload.as_deref(),
+        Some(&br#"{"user":"ann"}"#[..])
+    );
+    let plain = typed_cookies::inspect(&keys.signed("x").no_expiry().seal(&1).unwrap()).unwrap();
+    assert!(!plain.tracked);
+}

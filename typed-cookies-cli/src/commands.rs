@@ -275,6 +275,7 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
     out.insert("mode".into(), mode.into());
     out.insert("codec".into(), seen.format.codec.label().into());
     out.insert("compressed".into(), seen.compressed.into());
+    out.insert("tracked".into(), seen.tracked.into());
     out.insert("key_id".into(), seen.key_id.to_string().into());
     out.insert("issued_at".into(), rfc3339(seen.issued_at).into());
     out.insert("created_at".into(), rfc3339(seen.created_at).into());
@@ -300,6 +301,14 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
         "compressed",
         if seen.compressed {
             "yes (raw DEFLATE; the payload size below is the deflated size)".into()
+        } else {
+            "no".into()
+        },
+    ));
+    lines.push((
+        "tracked",
+        if seen.tracked {
+            "yes (carries a session id checked against a revocation store)".into()
         } else {
             "no".into()
         },

@@ -29,6 +29,9 @@ pub struct Inspection {
     /// Whether the payload is raw DEFLATE (format byte bit `0x40`, see `FORMAT.md`): the type
     /// that sealed it declares `compress`.
     pub compressed: bool,
+    /// Whether a claims block (session id, epoch, nonce, subject; format byte bit `0x80`)
+    /// precedes the payload: the type that sealed it is `revocable`, `one_time` or `replay`.
+    pub tracked: bool,
     /// The id of the key the header claims sealed the value.
     pub key_id: KeyId,
     /// When the value claims to have been sealed.
@@ -41,7 +44,7 @@ pub struct Inspection {
     pub raw_len: usize,
     /// Length of the header in bytes (14 for version 1, 18 for version 2).
     pub header_len: usize,
-    /// Length of the payload in bytes as stored (the plaintext's length for encrypted values:
+    /// Length of the payload in bytes as stored, with the claims block of a tracked value (the plaintext's length for encrypted values:
     /// AES-GCM-SIV does not hide it; the deflated length when [`Inspection::compressed`]).
     pub payload_len: usize,
     /// Signed values: the payload bytes, **not verified** (JSON text for the JSON codec,
@@ -94,17 +97,26 @@ pub fn inspect(value: &str) -> Result<Inspection, OpenError> {
     }
     let payload_len = raw.len() - header_len - overhead;
     let unverified_payload = match header.format.mode {
-        Mode::Signed if header.compressed => {
-            crate::seal::compress::inflate(&raw[header_len..raw.len() - MAC_LEN], <[u8]>::to_vec)
-                .ok()
+        Mode::Signed => {
+            let mut body = &raw[header_len..raw.len() - MAC_LEN];
+            if header.claims {
+                // The claims block is not payload; a value whose block does not parse shows none.
+                body = crate::wire::claims::Claims::parse(body)
+                    .map_or(&[][..], |(_, len)| &body[len..]);
+            }
+            if header.compressed {
+                crate::seal::compress::inflate(body, <[u8]>::to_vec).ok()
+            } else {
+                Some(body.to_vec())
+            }
         }
-        Mode::Signed => Some(raw[header_len..raw.len() - MAC_LEN].to_vec()),
         Mode::Encrypted => None,
     };
     Ok(Inspection {
         version: raw[0],
         format: header.format,
         compressed: header.compressed,
+        tracked: header.claims,
         key_id: KeyId::from_bytes(header.key_id),
         issued_at: datetime(header.issued_at),
         created_at: datetime(header.created_at),
