@@ -309,13 +309,15 @@ async fn drive(
     Ok(())
 }
 
-/// The app of the look-alike test: its session cookie is `__Host-sid`.
+/// The app of the look-alike test: its session cookie is `__Host-sid`, like the demo's (a
+/// separate app, so `replaces` only tells the derive that the shared name is intended).
 #[derive(Debug, serde::Serialize, serde::Deserialize, SealedCookie)]
 #[cookie(
     name = "__Host-sid",
     salt = "tests.browser.look-alike.v1",
     max_age = "1h",
-    encrypt
+    encrypt,
+    replaces = "demo::Session"
 )]
 struct HostSession {
     user: String,

@@ -27,11 +27,48 @@ use typed_cookies::{
     DEVELOPMENT_MODE_ENV,
 };
 
-#[macro_use]
-#[allow(unused_macros)]
-mod adapter_scenarios;
+use typed_cookies_testkit::t0;
 
-use adapter_scenarios::{logs_of, t0};
+/// Every event `f` logs through `tracing` (on this thread), as its level and its fields
+/// rendered `name=value` (as in `adapter_scenarios::logs_of`, whose module's `__Host-sid`
+/// type this file cannot share a crate with).
+fn logs_of(f: impl FnOnce()) -> Vec<(tracing::Level, String)> {
+    use std::fmt::Write as _;
+    use std::sync::Arc;
+    use tracing::span::{Attributes, Id, Record};
+
+    struct Capture(Arc<Mutex<Vec<(tracing::Level, String)>>>);
+
+    impl tracing::Subscriber for Capture {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            let mut text = String::new();
+            event.record(
+                &mut |field: &tracing::field::Field, value: &dyn std::fmt::Debug| {
+                    let _ = write!(text, "{}={:?} ", field.name(), value);
+                },
+            );
+            self.0
+                .lock()
+                .unwrap()
+                .push((*event.metadata().level(), text));
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    let events = Arc::new(Mutex::new(Vec::new()));
+    tracing::subscriber::with_default(Capture(events.clone()), f);
+    let events = events.lock().unwrap().clone();
+    events
+}
 
 #[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
 #[cookie(
@@ -531,4 +568,91 @@ fn axum_without_the_middleware_warns_once() {
         })
         .count();
     assert_eq!(warnings, 1, "{logs:?}");
+}
+
+/// The actix-web `development` middleware: relaxed for a loopback `Host` *and* loopback peer,
+/// strict when the peer is remote or a proxy forwarded the request.
+#[cfg(feature = "actix-web")]
+mod actix {
+    use super::{dev_keys, Session};
+    use actix_web::http::header::{COOKIE, HOST, SET_COOKIE};
+    use actix_web::middleware::from_fn;
+    use actix_web::{test, web, App, HttpResponse};
+    use typed_cookies::integrations::actix::{development, refresh, ResponseBuilderExt, Sealed};
+    use typed_cookies::{KeyRing, SealError, SealedCookie};
+
+    async fn login(keys: web::Data<KeyRing>) -> Result<HttpResponse, SealError> {
+        Ok(HttpResponse::Ok()
+            .sealed_cookie(&Session { user: "ann".into() }, &keys)?
+            .finish())
+    }
+
+    async fn me(session: Option<Sealed<Session>>) -> String {
+        session.map_or("nobody".into(), |Sealed(s)| s.user)
+    }
+
+    #[actix_web::test]
+    async fn relaxed_for_local_requests_only() {
+        let keys = dev_keys();
+        let app = test::init_service(
+            App::new()
+                .app_data(web::Data::new(keys.clone()))
+                .wrap(from_fn(refresh::<Session, _>))
+                .wrap(from_fn(development))
+                .route("/login", web::post().to(login))
+                .route("/logout", web::post().to(|| async { HttpResponse::Ok().removal::<Session>().finish() }))
+                .route("/me", web::get().to(me)),
+        )
+        .await;
+        let local_peer: std::net::SocketAddr = "127.0.0.1:50000".parse().unwrap();
+        let remote_peer: std::net::SocketAddr = "203.0.113.7:50000".parse().unwrap();
+        let value = Session { user: "ann".into() }.seal(&keys).unwrap();
+        for (host, peer, forwarded, local) in [
+            ("localhost:3000", local_peer, false, true),
+            ("[::1]:3000", local_peer, false, true),
+            ("localhost:3000", remote_peer, false, false),
+            ("localhost:3000", local_peer, true, false),
+            ("shop.example", local_peer, false, false),
+        ] {
+            let request = |method: test::TestRequest, cookie: Option<String>| {
+                let mut request = method.uri("/").insert_header((HOST, host)).peer_addr(peer);
+                if forwarded {
+                    request = request.insert_header(("x-forwarded-for", "203.0.113.7"));
+                }
+                if let Some(cookie) = cookie {
+                    request = request.insert_header((COOKIE, cookie));
+                }
+                request
+            };
+            let set = |response: &actix_web::dev::ServiceResponse| -> Vec<String> {
+                response
+                    .headers()
+                    .get_all(SET_COOKIE)
+                    .map(|v| v.to_str().unwrap().to_owned())
+                    .collect()
+            };
+            let response =
+                test::call_service(&app, request(test::TestRequest::post(), None).uri("/login").to_request()).await;
+            let sets = set(&response);
+            let (name, secure) = if local { ("sid=", false) } else { ("__Host-sid=", true) };
+            assert!(sets[0].starts_with(name), "{host} {peer} {forwarded}: {sets:?}");
+            assert_eq!(sets[0].contains("; Secure"), secure, "{sets:?}");
+
+            let response = test::call_service(
+                &app,
+                request(test::TestRequest::post(), None).uri("/logout").to_request(),
+            )
+            .await;
+            let sets = set(&response);
+            assert!(sets[0].starts_with(&format!("{name}; ")), "{sets:?}");
+
+            let cookie = format!("{name}{value}");
+            let response = test::call_service(
+                &app,
+                request(test::TestRequest::get(), Some(cookie)).uri("/me").to_request(),
+            )
+            .await;
+            assert_eq!(test::read_body(response).await, "ann", "{host} {peer} {forwarded}");
+        }
+    }
 }

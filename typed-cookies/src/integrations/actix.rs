@@ -16,6 +16,11 @@
 //! ([`SealedRejection::NoKeyRing`]), `Option<Sealed<T>>` gives `None`, the `Result` form
 //! `Err(NoKeyRing)`; the refresh middleware does nothing.
 //!
+//! **Plain http in development.** With a ring in development mode
+//! ([`KeyRing::with_development_mode`]), add the [`development`] middleware as the outermost
+//! `wrap`: loopback requests then get and send the unprefixed, non-`Secure` cookie; every other
+//! request the type's own.
+//!
 //! ```
 //! use actix_web::{middleware::from_fn, web, App, HttpResponse};
 //! use serde::{Deserialize, Serialize};
@@ -171,13 +176,12 @@ pub async fn refresh<T: SealedCookie, B: MessageBody>(
     let keys = request_keys(keys, req.request(), false);
     let opened = open_cookie::<T>(&keys, req.request());
     let mut response = next.call(req).await?;
-    let sets_it = sets_cookie_of::<T, _>(
-        &keys,
+    let sets_it = sets_cookie_of::<T, _>(&keys, || {
         response
             .headers()
             .get_all(SET_COOKIE)
-            .map(HeaderValue::as_bytes),
-    );
+            .map(HeaderValue::as_bytes)
+    });
     if let Some(header) = refresh_header(&keys, opened, sets_it) {
         response
             .headers_mut()

@@ -23,6 +23,11 @@
 //! Rejections are logged with `tracing` at `debug` level; the response body names the cookie
 //! but never why it failed to open.
 //!
+//! **Plain http in development.** With a ring in development mode
+//! ([`KeyRing::with_development_mode`]), add the [`development`] middleware as the outermost
+//! layer: loopback requests then get and send the unprefixed, non-`Secure` cookie; every other
+//! request the type's own.
+//!
 //! ```
 //! use axum::{extract::{FromRef, State}, middleware, response::{IntoResponse, Redirect}, routing::{get, post}, Router};
 //! use serde::{Deserialize, Serialize};

@@ -142,13 +142,12 @@ pub fn refresh<T: SealedCookie>(
     response: &mut HeaderMap,
 ) -> bool {
     let opened = request.open_sealed_cookie_with_metadata::<T>(keys);
-    let sets_it = sets_cookie_of::<T, _>(
-        keys,
+    let sets_it = sets_cookie_of::<T, _>(keys, || {
         response
             .get_all(SET_COOKIE)
             .iter()
-            .map(HeaderValue::as_bytes),
-    );
+            .map(HeaderValue::as_bytes)
+    });
     match refresh_header(keys, opened, sets_it) {
         Some(header) => {
             response.append(SET_COOKIE, header_value(header));
@@ -235,11 +234,8 @@ pub(crate) fn relax_response(response: &mut HeaderMap, host: Option<&str>) {
     if relaxed.iter().all(Option::is_none) {
         return;
     }
-    let ::http::header::Entry::Occupied(entry) = response.entry(SET_COOKIE) else {
-        return;
-    };
-    let (_, old) = entry.remove_entry_mult();
-    let old: Vec<HeaderValue> = old.collect();
+    let old: Vec<HeaderValue> = response.get_all(SET_COOKIE).iter().cloned().collect();
+    response.remove(SET_COOKIE); // every value of it
     for (value, relaxed) in old.into_iter().zip(relaxed) {
         response.append(SET_COOKIE, relaxed.map_or(value, header_value));
     }

@@ -273,12 +273,15 @@ pub(crate) fn sets_cookie<'h>(set_cookies: impl IntoIterator<Item = &'h [u8]>, n
 
 /// Whether a response's `Set-Cookie`s set (or remove) `T`'s cookie, under its development
 /// name too when `keys` relaxes cookies (the handler's `Set-Cookie` may not be relaxed yet).
-pub(crate) fn sets_cookie_of<'h, T: SealedCookie, I>(keys: &KeyRing, set_cookies: I) -> bool
+pub(crate) fn sets_cookie_of<'h, T: SealedCookie, I>(
+    keys: &KeyRing,
+    set_cookies: impl Fn() -> I,
+) -> bool
 where
-    I: IntoIterator<Item = &'h [u8]> + Clone,
+    I: IntoIterator<Item = &'h [u8]>,
 {
-    sets_cookie(set_cookies.clone(), T::CONFIG.name())
-        || (keys.relaxes_cookies() && sets_cookie(set_cookies, T::CONFIG.development_name()))
+    sets_cookie(set_cookies(), T::CONFIG.name())
+        || (keys.relaxes_cookies() && sets_cookie(set_cookies(), T::CONFIG.development_name()))
 }
 
 /// Put in a request's extensions by the adapters' `development` middleware, so the extractors
