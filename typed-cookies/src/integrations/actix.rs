@@ -67,7 +67,8 @@ use ::actix_web::http::header::{HeaderValue, COOKIE, HOST, SET_COOKIE};
 use ::actix_web::http::StatusCode;
 use ::actix_web::middleware::Next;
 use ::actix_web::{
-    web, FromRequest, HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError,
+    web, FromRequest, HttpMessage as _, HttpRequest, HttpResponse, HttpResponseBuilder,
+    ResponseError,
 };
 
 use super::{
