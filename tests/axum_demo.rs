@@ -240,10 +240,18 @@ fn dev_keys() -> KeyRing {
 async fn development_mode_relaxes_loopback_hosts() {
     let keys = dev_keys();
     let app = demo::app(keys.clone());
-    for host in ["127.0.0.1:3000", "localhost:3000", "[::1]:3000", "app.localhost"] {
+    for host in [
+        "127.0.0.1:3000",
+        "localhost:3000",
+        "[::1]:3000",
+        "app.localhost",
+    ] {
         let local = Some(host);
         let response = send_to(&app, local, "GET", "/", "", "").await;
-        let csrf = response.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+        let csrf = response.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(
             csrf.starts_with("csrf=") && csrf.contains("; HttpOnly; SameSite=Strict; Path=/"),
             "{csrf}"
@@ -264,7 +272,8 @@ async fn development_mode_relaxes_loopback_hosts() {
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{host}");
         let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
         assert!(
-            set.starts_with("sid=") && set.contains("; HttpOnly; SameSite=Lax; Path=/; Max-Age=900"),
+            set.starts_with("sid=")
+                && set.contains("; HttpOnly; SameSite=Lax; Path=/; Max-Age=900"),
             "{set}"
         );
         assert!(!set.contains("Secure"), "{set}");
@@ -280,7 +289,15 @@ async fn development_mode_relaxes_loopback_hosts() {
         let page = text(send_to(&app, local, "GET", "/whoami", &strict, "").await).await;
         assert!(page.contains("Not signed in"), "{page}");
 
-        let response = send_to(&app, local, "POST", "/logout", &both, &format!("csrf={token}")).await;
+        let response = send_to(
+            &app,
+            local,
+            "POST",
+            "/logout",
+            &both,
+            &format!("csrf={token}"),
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let sets: Vec<&str> = response
             .headers()
@@ -289,7 +306,9 @@ async fn development_mode_relaxes_loopback_hosts() {
             .map(|v| v.to_str().unwrap())
             .collect();
         assert!(
-            sets.iter().any(|s| s.starts_with("sid=; ") && s.contains("Max-Age=0") && !s.contains("Secure")),
+            sets.iter().any(|s| s.starts_with("sid=; ")
+                && s.contains("Max-Age=0")
+                && !s.contains("Secure")),
             "{sets:?}"
         );
         assert!(sets.iter().any(|s| s.starts_with("notice=")), "{sets:?}");
@@ -332,7 +351,11 @@ async fn development_mode_stays_strict_for_other_hosts() {
         let page = text(send_to(&app, Some(host), "GET", "/whoami", &both, "").await).await;
         assert!(page.contains("Signed in as ann"), "{host}: {page}");
         // The relaxed name is not read for a non-loopback host.
-        let relaxed = format!("{}; {}", csrf_cookie, session.replacen("__Host-sid=", "sid=", 1));
+        let relaxed = format!(
+            "{}; {}",
+            csrf_cookie,
+            session.replacen("__Host-sid=", "sid=", 1)
+        );
         let page = text(send_to(&app, Some(host), "GET", "/whoami", &relaxed, "").await).await;
         assert!(page.contains("Not signed in"), "{host}: {page}");
     }
@@ -345,7 +368,10 @@ async fn development_mode_stays_strict_for_other_hosts() {
         .unwrap();
     let response = app.clone().oneshot(request).await.unwrap();
     let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
-    assert!(set.starts_with("__Host-csrf=") && set.contains("; Secure"), "{set}");
+    assert!(
+        set.starts_with("__Host-csrf=") && set.contains("; Secure"),
+        "{set}"
+    );
 }
 
 /// Without development mode the demo sends the same bytes to loopback and other hosts.
@@ -354,5 +380,8 @@ async fn without_development_mode_loopback_is_strict_too() {
     let app = demo::app(KeyRing::new(Key::generate()));
     let response = send_to(&app, Some("127.0.0.1:3000"), "GET", "/", "", "").await;
     let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
-    assert!(set.starts_with("__Host-csrf=") && set.contains("; Secure"), "{set}");
+    assert!(
+        set.starts_with("__Host-csrf=") && set.contains("; Secure"),
+        "{set}"
+    );
 }

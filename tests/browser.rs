@@ -251,7 +251,11 @@ async fn drive(
     // (development mode on a loopback host), and it opens to the typed user…
     let session = browser.get_named_cookie("sid").await?;
     assert_eq!(session.http_only(), Some(true));
-    assert_eq!(session.secure(), Some(false), "the loopback cookie is not Secure");
+    assert_eq!(
+        session.secure(),
+        Some(false),
+        "the loopback cookie is not Secure"
+    );
     let names: Vec<String> = browser
         .get_all_cookies()
         .await?
@@ -511,11 +515,7 @@ async fn lifecycle(
     // Active: a request every 10 minutes keeps a 15-minute idle session alive for 40 minutes,
     // each due request resealing it (half the idle window, 7.5 min, has passed each time).
     sign_in(browser, base, "ann").await?;
-    let mut values = vec![browser
-        .get_named_cookie("sid")
-        .await?
-        .value()
-        .to_owned()];
+    let mut values = vec![browser.get_named_cookie("sid").await?.value().to_owned()];
     for _ in 0..4 {
         clock.advance(Minutes::minutes(10));
         assert_eq!(
@@ -523,13 +523,7 @@ async fn lifecycle(
             signed_in,
             "active, still signed in"
         );
-        values.push(
-            browser
-                .get_named_cookie("sid")
-                .await?
-                .value()
-                .to_owned(),
-        );
+        values.push(browser.get_named_cookie("sid").await?.value().to_owned());
     }
     assert!(
         values.windows(2).all(|w| w[0] != w[1]),
@@ -582,11 +576,7 @@ async fn lifecycle(
         )
         .await?;
     assert_eq!(whoami(browser, base).await?, signed_in);
-    let resealed = browser
-        .get_named_cookie("sid")
-        .await?
-        .value()
-        .to_owned();
+    let resealed = browser.get_named_cookie("sid").await?.value().to_owned();
     assert_ne!(resealed, sealed_by_old);
     let opened = demo::Session::open_with_metadata(keys, &resealed)?;
     assert!(opened.sealed_with_primary(), "resealed by the primary key");

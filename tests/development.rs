@@ -259,15 +259,20 @@ fn on_relaxes_loopback_requests_only() {
 fn a_relaxed_value_is_still_authenticated() {
     let keys = dev_keys();
     let local = keys.for_host("localhost");
-    let foreign = Session { user: "mallory".into() }
-        .seal(&KeyRing::new(Key::generate()))
-        .unwrap();
+    let foreign = Session {
+        user: "mallory".into(),
+    }
+    .seal(&KeyRing::new(Key::generate()))
+    .unwrap();
     assert!(Session::from_cookie_header(&local, &format!("sid={foreign}")).is_err());
     assert!(Session::from_cookie_header(&local, "sid=AAAA").is_err());
     let real = Session { user: "ann".into() }.seal(&keys).unwrap();
     assert!(matches!(
         Session::from_cookie_header(&local, &format!("sid={real}; sid={real}")),
-        Err(typed_cookies::OpenError::DuplicateCookie { name: "sid", count: 2 })
+        Err(typed_cookies::OpenError::DuplicateCookie {
+            name: "sid",
+            count: 2
+        })
     ));
 }
 
@@ -281,7 +286,8 @@ fn the_guard_reads_typed_cookies_dev() {
             Some(value) => std::env::set_var(DEVELOPMENT_MODE_ENV, value),
             None => std::env::remove_var(DEVELOPMENT_MODE_ENV),
         }
-        keys.with_development_mode().map(|dev| dev.development_mode())
+        keys.with_development_mode()
+            .map(|dev| dev.development_mode())
     };
     assert_eq!(with(Some("0")), Err(DevelopmentModeError::Forbidden));
     assert_eq!(with(Some("true")), Err(DevelopmentModeError::BadValue));
@@ -318,7 +324,9 @@ fn relaxing_is_logged_once_per_cookie_name() {
         .collect();
     assert_eq!(warnings.len(), 1, "{logs:?}");
     assert!(
-        warnings[0].contains("development mode: cookie `__Host-logged-once` is sent as `logged-once` without Secure"),
+        warnings[0].contains(
+            "development mode: cookie `__Host-logged-once` is sent as `logged-once` without Secure"
+        ),
         "{warnings:?}"
     );
 }
@@ -336,18 +344,28 @@ fn http_helpers_decide_by_host_and_forwarding_headers() {
         }
         headers
     };
-    let strict = Session { user: "ann".into() }
-        .to_set_cookie(&keys)
-        .unwrap();
+    let strict = Session { user: "ann".into() }.to_set_cookie(&keys).unwrap();
     for (request, local) in [
         (request("localhost:3000", None), true),
         (request("[::1]", None), true),
         (request("shop.example", None), false),
         (request("", None), false),
-        (request("localhost", Some(("forwarded", "for=203.0.113.7"))), false),
-        (request("localhost", Some(("x-forwarded-host", "shop.example"))), false),
-        (request("localhost", Some(("x-forwarded-proto", "https"))), false),
-        (request("localhost", Some(("x-real-ip", "203.0.113.7"))), false),
+        (
+            request("localhost", Some(("forwarded", "for=203.0.113.7"))),
+            false,
+        ),
+        (
+            request("localhost", Some(("x-forwarded-host", "shop.example"))),
+            false,
+        ),
+        (
+            request("localhost", Some(("x-forwarded-proto", "https"))),
+            false,
+        ),
+        (
+            request("localhost", Some(("x-real-ip", "203.0.113.7"))),
+            false,
+        ),
     ] {
         assert_eq!(
             http_adapter::request_keys(&keys, &request).relaxes_cookies(),
@@ -378,7 +396,11 @@ fn http_helpers_decide_by_host_and_forwarding_headers() {
     let off = KeyRing::new(Key::generate());
     let mut response = HeaderMap::new();
     response.append(header::SET_COOKIE, strict.parse().unwrap());
-    assert!(!http_adapter::development(&off, &request("localhost", None), &mut response));
+    assert!(!http_adapter::development(
+        &off,
+        &request("localhost", None),
+        &mut response
+    ));
     assert_eq!(response[header::SET_COOKIE], strict.as_str());
 }
 
@@ -448,7 +470,13 @@ fn set_cookies(response: &Response) -> Vec<String> {
 }
 
 async fn text(response: Response) -> String {
-    String::from_utf8(to_bytes(response.into_body(), 1 << 16).await.unwrap().to_vec()).unwrap()
+    String::from_utf8(
+        to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
@@ -462,8 +490,14 @@ async fn axum_development_middleware_relaxes_loopback_requests_only() {
         let response = send(&app, "POST", "/login", &local).await;
         let sets = set_cookies(&response);
         assert_eq!(sets.len(), 1, "{sets:?}");
-        assert!(sets[0].starts_with("sid=") && !sets[0].contains("Secure"), "{sets:?}");
-        assert!(sets[0].contains("; HttpOnly; SameSite=Lax; Path=/; Max-Age=1800"), "{sets:?}");
+        assert!(
+            sets[0].starts_with("sid=") && !sets[0].contains("Secure"),
+            "{sets:?}"
+        );
+        assert!(
+            sets[0].contains("; HttpOnly; SameSite=Lax; Path=/; Max-Age=1800"),
+            "{sets:?}"
+        );
         let pair = sets[0].split(';').next().unwrap().to_owned();
         let value = pair.strip_prefix("sid=").unwrap().to_owned();
 
@@ -481,24 +515,42 @@ async fn axum_development_middleware_relaxes_loopback_requests_only() {
         let response = send(&app, "GET", "/me", &[("host", host), ("cookie", &pair)]).await;
         let sets = set_cookies(&response);
         assert_eq!(sets.len(), 1, "{sets:?}");
-        assert!(sets[0].starts_with("sid=") && !sets[0].contains("Secure"), "{sets:?}");
+        assert!(
+            sets[0].starts_with("sid=") && !sets[0].contains("Secure"),
+            "{sets:?}"
+        );
         // An invalid development cookie is cleared under the development name.
-        let response = send(&app, "GET", "/me", &[("host", host), ("cookie", "sid=AAAA")]).await;
+        let response = send(
+            &app,
+            "GET",
+            "/me",
+            &[("host", host), ("cookie", "sid=AAAA")],
+        )
+        .await;
         let sets = set_cookies(&response);
         assert_eq!(sets.len(), 1, "{sets:?}");
-        assert!(sets[0].starts_with("sid=; ") && sets[0].contains("Max-Age=0"), "{sets:?}");
+        assert!(
+            sets[0].starts_with("sid=; ") && sets[0].contains("Max-Age=0"),
+            "{sets:?}"
+        );
 
         let response = send(&app, "POST", "/logout", &local).await;
         let sets = set_cookies(&response);
         assert_eq!(sets.len(), 1, "{sets:?}");
-        assert!(sets[0].starts_with("sid=; ") && !sets[0].contains("Secure"), "{sets:?}");
+        assert!(
+            sets[0].starts_with("sid=; ") && !sets[0].contains("Secure"),
+            "{sets:?}"
+        );
     }
 
     for headers in [
         vec![("host", "shop.example")],
         vec![],
         vec![("host", "localhost"), ("x-forwarded-for", "203.0.113.7")],
-        vec![("host", "localhost"), ("forwarded", "for=203.0.113.7;proto=https")],
+        vec![
+            ("host", "localhost"),
+            ("forwarded", "for=203.0.113.7;proto=https"),
+        ],
     ] {
         let response = send(&app, "POST", "/login", &headers).await;
         let sets = set_cookies(&response);
@@ -507,15 +559,26 @@ async fn axum_development_middleware_relaxes_loopback_requests_only() {
                 && sets[0].contains("; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=1800"),
             "{headers:?}: {sets:?}"
         );
-        let value = sets[0].split(';').next().unwrap().strip_prefix("__Host-sid=").unwrap();
+        let value = sets[0]
+            .split(';')
+            .next()
+            .unwrap()
+            .strip_prefix("__Host-sid=")
+            .unwrap();
         let mut with_cookie = headers.clone();
         let strict = format!("__Host-sid={value}");
         with_cookie.push(("cookie", &strict));
-        assert_eq!(text(send(&app, "GET", "/me", &with_cookie).await).await, "ann");
+        assert_eq!(
+            text(send(&app, "GET", "/me", &with_cookie).await).await,
+            "ann"
+        );
         let relaxed = format!("sid={value}");
         with_cookie.pop();
         with_cookie.push(("cookie", &relaxed));
-        assert_eq!(text(send(&app, "GET", "/me", &with_cookie).await).await, "nobody");
+        assert_eq!(
+            text(send(&app, "GET", "/me", &with_cookie).await).await,
+            "nobody"
+        );
         let response = send(&app, "POST", "/logout", &headers).await;
         assert_eq!(set_cookies(&response), [Session::removal()]);
     }
@@ -551,8 +614,13 @@ fn axum_without_the_middleware_warns_once() {
     let logs = logs_of(|| {
         runtime.block_on(async {
             for _ in 0..2 {
-                let response =
-                    send(&app, "GET", "/me", &[("host", "localhost"), ("cookie", &cookie)]).await;
+                let response = send(
+                    &app,
+                    "GET",
+                    "/me",
+                    &[("host", "localhost"), ("cookie", &cookie)],
+                )
+                .await;
                 assert_eq!(text(response).await, "ann");
             }
             // Without the middleware the handler's Set-Cookie stays strict.
@@ -600,7 +668,10 @@ mod actix {
                 .wrap(from_fn(refresh::<Session, _>))
                 .wrap(from_fn(development))
                 .route("/login", web::post().to(login))
-                .route("/logout", web::post().to(|| async { HttpResponse::Ok().removal::<Session>().finish() }))
+                .route(
+                    "/logout",
+                    web::post().to(|| async { HttpResponse::Ok().removal::<Session>().finish() }),
+                )
                 .route("/me", web::get().to(me)),
         )
         .await;
@@ -631,16 +702,30 @@ mod actix {
                     .map(|v| v.to_str().unwrap().to_owned())
                     .collect()
             };
-            let response =
-                test::call_service(&app, request(test::TestRequest::post(), None).uri("/login").to_request()).await;
+            let response = test::call_service(
+                &app,
+                request(test::TestRequest::post(), None)
+                    .uri("/login")
+                    .to_request(),
+            )
+            .await;
             let sets = set(&response);
-            let (name, secure) = if local { ("sid=", false) } else { ("__Host-sid=", true) };
-            assert!(sets[0].starts_with(name), "{host} {peer} {forwarded}: {sets:?}");
+            let (name, secure) = if local {
+                ("sid=", false)
+            } else {
+                ("__Host-sid=", true)
+            };
+            assert!(
+                sets[0].starts_with(name),
+                "{host} {peer} {forwarded}: {sets:?}"
+            );
             assert_eq!(sets[0].contains("; Secure"), secure, "{sets:?}");
 
             let response = test::call_service(
                 &app,
-                request(test::TestRequest::post(), None).uri("/logout").to_request(),
+                request(test::TestRequest::post(), None)
+                    .uri("/logout")
+                    .to_request(),
             )
             .await;
             let sets = set(&response);
@@ -649,10 +734,16 @@ mod actix {
             let cookie = format!("{name}{value}");
             let response = test::call_service(
                 &app,
-                request(test::TestRequest::get(), Some(cookie)).uri("/me").to_request(),
+                request(test::TestRequest::get(), Some(cookie))
+                    .uri("/me")
+                    .to_request(),
             )
             .await;
-            assert_eq!(test::read_body(response).await, "ann", "{host} {peer} {forwarded}");
+            assert_eq!(
+                test::read_body(response).await,
+                "ann",
+                "{host} {peer} {forwarded}"
+            );
         }
     }
 }

@@ -131,9 +131,7 @@ pub fn is_loopback_host(host: &str) -> bool {
         if !(after.is_empty() || after.strip_prefix(':').is_some_and(is_port)) {
             return false;
         }
-        return inside
-            .parse::<Ipv6Addr>()
-            .is_ok_and(|ip| ip.is_loopback());
+        return inside.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback());
     } else {
         match host.rsplit_once(':') {
             Some((name, port)) if is_port(port) => name,

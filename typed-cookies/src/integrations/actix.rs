@@ -75,8 +75,8 @@ use super::{
     extracted, log_seal_error, open_logged, refresh_header, relaxed_set_cookie, sets_cookie_of,
     DevelopmentLayer,
 };
-use crate::development::{RequestOrigin, FORWARDING_HEADERS};
 use crate::cookie::SealedCookie;
+use crate::development::{RequestOrigin, FORWARDING_HEADERS};
 use crate::error::{OpenError, SealError};
 use crate::keys::KeyRing;
 use crate::seal::Opened;
@@ -96,7 +96,10 @@ fn opened_from_request<T: SealedCookie>(req: &HttpRequest) -> Result<Opened<T>, 
         SealedRejection::NoKeyRing
     })?;
     if keys.development_mode() {
-        return extracted(open_cookie::<T>(&request_keys(keys.clone(), req, true), req));
+        return extracted(open_cookie::<T>(
+            &request_keys(keys.clone(), req, true),
+            req,
+        ));
     }
     extracted(open_cookie::<T>(keys, req))
 }
@@ -307,7 +310,12 @@ pub async fn development<B: MessageBody>(
         let headers = response.headers_mut();
         let relaxed: Vec<(HeaderValue, Option<String>)> = headers
             .get_all(SET_COOKIE)
-            .map(|value| (value.clone(), relaxed_set_cookie(value.as_bytes(), host.as_deref())))
+            .map(|value| {
+                (
+                    value.clone(),
+                    relaxed_set_cookie(value.as_bytes(), host.as_deref()),
+                )
+            })
             .collect();
         if relaxed.iter().any(|(_, new)| new.is_some()) {
             headers.remove(SET_COOKIE);

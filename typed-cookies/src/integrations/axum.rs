@@ -98,7 +98,13 @@ where
     T: SealedCookie,
     KeyRing: FromRef<S>,
 {
-    let keys = request_keys(KeyRing::from_ref(state), &parts.headers, &parts.uri, &parts.extensions, true);
+    let keys = request_keys(
+        KeyRing::from_ref(state),
+        &parts.headers,
+        &parts.uri,
+        &parts.extensions,
+        true,
+    );
     extracted(parts.headers.open_sealed_cookie_with_metadata::<T>(&keys))
 }
 
@@ -199,7 +205,13 @@ where
     KeyRing: FromRef<S>,
     S: Clone + Send + Sync + 'static,
 {
-    let keys = request_keys(KeyRing::from_ref(&state), request.headers(), request.uri(), request.extensions(), false);
+    let keys = request_keys(
+        KeyRing::from_ref(&state),
+        request.headers(),
+        request.uri(),
+        request.extensions(),
+        false,
+    );
     let cookies = request.headers().clone();
     let mut response = next.run(request).await;
     http_adapter::refresh::<T>(&keys, &cookies, response.headers_mut());

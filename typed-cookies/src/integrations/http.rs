@@ -40,8 +40,8 @@ use ::http::header::{COOKIE, SET_COOKIE};
 use ::http::{HeaderMap, HeaderValue};
 
 use super::{open_logged, refresh_header, relaxed_set_cookie, sets_cookie_of};
-use crate::development::{RequestOrigin, FORWARDING_HEADERS};
 use crate::cookie::SealedCookie;
+use crate::development::{RequestOrigin, FORWARDING_HEADERS};
 use crate::error::{OpenError, SealError};
 use crate::keys::KeyRing;
 use crate::seal::Opened;
