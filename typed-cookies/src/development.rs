@@ -206,10 +206,11 @@ pub(crate) const FORWARDING_HEADERS: [&str; 5] = [
     "x-real-ip",
 ];
 
-/// `name` without a `__Host-` or `__Secure-` prefix (matched in any case, as browsers do).
+/// `name` without a `__Host-` or `__Secure-` prefix (matched in any case, as browsers do); a
+/// name that is only the prefix stays as it is.
 pub(crate) fn unprefixed(name: &str) -> &str {
     for prefix in ["__Host-", "__Secure-"] {
-        if name.len() >= prefix.len()
+        if name.len() > prefix.len()
             && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
         {
             return &name[prefix.len()..];
@@ -379,6 +380,7 @@ mod tests {
         assert_eq!(unprefixed("__secure-sid"), "sid");
         assert_eq!(unprefixed("sid"), "sid");
         assert_eq!(unprefixed("__Host"), "__Host");
+        assert_eq!(unprefixed("__Host-"), "__Host-");
         assert_eq!(unprefixed("\u{2000}__Host-sid"), "\u{2000}__Host-sid");
     }
 
@@ -392,5 +394,9 @@ mod tests {
         assert_eq!(relax_set_cookie("garbage"), None);
         assert_eq!(relax_set_cookie(""), None);
         assert_eq!(relax_set_cookie("a=1; SameSite=Strict"), None);
+        assert_eq!(
+            relax_set_cookie("__host-x=\u{e9}; secure; samesite=none").as_deref(),
+            Some("x=\u{e9}; SameSite=Lax")
+        );
     }
 }

@@ -320,7 +320,8 @@ pub async fn development<B: MessageBody>(
         if relaxed.iter().any(|(_, new)| new.is_some()) {
             headers.remove(SET_COOKIE);
             for (old, new) in relaxed {
-                headers.append(SET_COOKIE, new.map_or(old, header_value));
+                let new = new.and_then(|text| HeaderValue::try_from(text).ok());
+                headers.append(SET_COOKIE, new.unwrap_or(old));
             }
         }
     }
@@ -348,6 +349,6 @@ fn request_keys(keys: KeyRing, req: &HttpRequest, extractor: bool) -> KeyRing {
     super::request_keys(
         keys,
         || origin(req),
-        extractor.then(|| req.extensions().get::<DevelopmentLayer>().is_some()),
+        || extractor.then(|| req.extensions().get::<DevelopmentLayer>().is_some()),
     )
 }

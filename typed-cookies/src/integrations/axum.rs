@@ -419,6 +419,6 @@ fn request_keys(
     super::request_keys(
         keys,
         || origin(headers, uri),
-        extractor.then(|| extensions.get::<DevelopmentLayer>().is_some()),
+        || extractor.then(|| extensions.get::<DevelopmentLayer>().is_some()),
     )
 }

@@ -177,7 +177,7 @@ pub fn refresh<T: SealedCookie>(
 /// assert!(!request_keys(&keys, &request).relaxes_cookies());
 /// ```
 pub fn request_keys(keys: &KeyRing, request: &HeaderMap) -> KeyRing {
-    super::request_keys(keys.clone(), || origin(request, None), None)
+    super::request_keys(keys.clone(), || origin(request, None), || None)
 }
 
 /// What development mode looks at in request `headers` (and the URL's `authority`).
@@ -237,7 +237,10 @@ pub(crate) fn relax_response(response: &mut HeaderMap, host: Option<&str>) {
     let old: Vec<HeaderValue> = response.get_all(SET_COOKIE).iter().cloned().collect();
     response.remove(SET_COOKIE); // every value of it
     for (value, relaxed) in old.into_iter().zip(relaxed) {
-        response.append(SET_COOKIE, relaxed.map_or(value, header_value));
+        // The relaxed text only drops bytes of a valid value (and writes `SameSite=Lax`), so it
+        // is valid too; should it not be, the original stays rather than a panic.
+        let relaxed = relaxed.and_then(|text| HeaderValue::try_from(text).ok());
+        response.append(SET_COOKIE, relaxed.unwrap_or(value));
     }
 }
 

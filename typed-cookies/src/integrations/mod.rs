@@ -290,19 +290,20 @@ where
 pub(crate) struct DevelopmentLayer;
 
 /// The ring for one request: `keys` itself unless development mode is on (one branch on the
-/// hot path); then relaxed when `origin()` is local. `layer_seen`: whether the `development`
-/// middleware ran for this request (`None`: cannot tell); a local request in development mode
-/// without it is logged once, at `warn`, since its responses would keep their strict cookies.
+/// hot path, nothing else is looked at); then relaxed when `origin()` is local.
+/// `layer_seen()`: whether the `development` middleware ran for this request (`None`: cannot
+/// tell); a local request in development mode without it is logged once, at `warn`, since its
+/// responses would keep their strict cookies.
 pub(crate) fn request_keys<'a>(
     keys: KeyRing,
     origin: impl FnOnce() -> RequestOrigin<'a>,
-    layer_seen: Option<bool>,
+    layer_seen: impl FnOnce() -> Option<bool>,
 ) -> KeyRing {
     if !keys.development_mode() {
         return keys;
     }
     let local = origin().is_local();
-    if local && layer_seen == Some(false) {
+    if local && layer_seen() == Some(false) {
         use std::sync::atomic::{AtomicBool, Ordering};
         static WARNED: AtomicBool = AtomicBool::new(false);
         if !WARNED.swap(true, Ordering::Relaxed) {
