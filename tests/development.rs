@@ -186,7 +186,7 @@ fn off_is_byte_identical_whatever_the_host() {
             None
         );
     }
-    assert_eq!(format!("{keys:?}").contains("development"), false);
+    assert!(!format!("{keys:?}").contains("development"));
 }
 
 #[test]

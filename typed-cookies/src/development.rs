@@ -299,12 +299,15 @@ pub(crate) fn warn_once(name: &str, dev_name: &str, host: Option<&str>) {
             .map(|mut warned| warned.insert(name.to_owned()))
             .unwrap_or(false);
         if first {
+            let to = match host {
+                Some(host) => format!("http://{host}"),
+                None => "loopback hosts".to_owned(),
+            };
             tracing::warn!(
                 cookie = name,
                 sent_as = dev_name,
                 "development mode: cookie `{name}` is sent as `{dev_name}` without Secure to \
-                 http://{} (loopback requests only; every other host still gets `{name}`)",
-                host.unwrap_or("localhost")
+                 {to} (loopback requests only; every other host still gets `{name}`)"
             );
         }
     }
