@@ -157,6 +157,25 @@ impl CookieConfig {
         self.name
     }
 
+    /// The name the cookie has in [development mode](crate::KeyRing::with_development_mode)
+    /// for loopback requests: [`CookieConfig::name`] without a `__Host-` or `__Secure-`
+    /// prefix. Two types whose development names are equal (`__Host-sid` and `sid`) would
+    /// share one cookie in development: give them distinct names.
+    ///
+    /// ```
+    /// use serde::{Deserialize, Serialize};
+    /// use typed_cookies::SealedCookie;
+    ///
+    /// #[derive(Serialize, Deserialize, SealedCookie)]
+    /// #[cookie(name = "__Host-sid", salt = "docs.dev-name.v1", max_age = "1h")]
+    /// struct Session { user_id: u64 }
+    ///
+    /// assert_eq!(Session::CONFIG.development_name(), "sid");
+    /// ```
+    pub fn development_name(&self) -> &'static str {
+        crate::development::unprefixed(self.name)
+    }
+
     /// The salt: the namespace this type's values are sealed in.
     pub const fn salt(&self) -> &'static str {
         self.salt

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::cookie::Tracking;
 use crate::cookie::{header, CookieConfig};
+use crate::development;
 use crate::error::{OpenError, SealError};
 use crate::keys::subkeys::NamespaceKeys;
 use crate::keys::KeyRing;
@@ -112,6 +113,32 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
         header::removal(&Self::CONFIG)
     }
 
+    /// [`SealedCookie::removal`] as `keys` would send it: relaxed like the cookie itself when
+    /// `keys` is the ring of a loopback request in development mode ([`KeyRing::for_host`]),
+    /// the same as [`SealedCookie::removal`] otherwise.
+    ///
+    /// ```
+    /// # use serde::{Deserialize, Serialize};
+    /// # use typed_cookies::{Key, KeyRing, SealedCookie};
+    /// #[derive(Serialize, Deserialize, SealedCookie)]
+    /// #[cookie(name = "__Host-sid", salt = "docs.removal-for.v1", max_age = "1h")]
+    /// struct Session { user_id: u64 }
+    ///
+    /// let keys = KeyRing::new(Key::generate());
+    /// assert_eq!(Session::removal_for(&keys), Session::removal());
+    /// # std::env::remove_var("TYPED_COOKIES_DEV");
+    /// let local = keys.with_development_mode().unwrap().for_host("localhost:3000");
+    /// assert!(Session::removal_for(&local).starts_with("sid=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"));
+    /// ```
+    fn removal_for(keys: &KeyRing) -> String {
+        if keys.relaxes_cookies() {
+            let relaxed = development::relaxed(&Self::CONFIG);
+            development::warn_once(Self::CONFIG.name(), relaxed.name(), None);
+            return header::removal(&relaxed);
+        }
+        header::removal(&Self::CONFIG)
+    }
+
     /// This type's cookie from a request's `Cookie:` header value: `Ok(None)` when the header
     /// does not hold it, an error when it is invalid, expired, or present twice
     /// ([`OpenError::DuplicateCookie`], see the README on cookie tossing).
@@ -130,7 +157,12 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
         keys: &KeyRing,
         headers: impl IntoIterator<Item = &'h [u8]>,
     ) -> Result<Option<Opened<Self>>, OpenError> {
-        header::find(headers, Self::CONFIG.name())?
+        let name = if keys.relaxes_cookies() {
+            Self::CONFIG.development_name()
+        } else {
+            Self::CONFIG.name()
+        };
+        header::find(headers, name)?
             .map(|value| Self::open_with_metadata(keys, value))
             .transpose()
     }
@@ -252,5 +284,10 @@ pub(crate) fn session_set_cookie<T: SealedCookie>(
     guarding: Guarding<'_>,
 ) -> Result<String, SealError> {
     let sealed = seal_session(value, keys, now, created_at, guarding)?;
+    if keys.relaxes_cookies() {
+        let relaxed = development::relaxed(&T::CONFIG);
+        development::warn_once(T::CONFIG.name(), relaxed.name(), None);
+        return header::set_cookie(&relaxed, &sealed, now, created_at);
+    }
     header::set_cookie(&T::CONFIG, &sealed, now, created_at)
 }

@@ -163,7 +163,7 @@ pub(crate) fn after_header<T: SealedCookie>(
                 return Some(renewed.to_owned());
             }
             if T::CONFIG.flash() {
-                return Some(T::removal());
+                return Some(T::removal_for(keys));
             }
             let reason = checked.opened().refresh_due()?;
             match checked.opened().to_set_cookie(keys) {
@@ -187,7 +187,7 @@ pub(crate) fn after_header<T: SealedCookie>(
             | OpenError::StoreUnavailable
             | OpenError::NeedsGuard { .. },
         ) => None,
-        Err(_) if T::CONFIG.clears_invalid() => Some(T::removal()),
+        Err(_) if T::CONFIG.clears_invalid() => Some(T::removal_for(keys)),
         Err(_) => None,
     }
 }

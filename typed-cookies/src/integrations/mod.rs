@@ -33,6 +33,7 @@
 use std::fmt;
 
 use crate::cookie::SealedCookie;
+use crate::development::RequestOrigin;
 use crate::error::{OpenError, SealError};
 use crate::keys::KeyRing;
 use crate::seal::Opened;
@@ -281,7 +282,7 @@ pub(crate) fn refresh_header<T: SealedCookie>(
     }
     match opened {
         // Read once: this response deletes it.
-        Ok(Some(_)) if T::CONFIG.flash() => Some(T::removal()),
+        Ok(Some(_)) if T::CONFIG.flash() => Some(T::removal_for(keys)),
         Ok(Some(opened)) => {
             let reason = opened.refresh_due()?;
             match opened.to_set_cookie(keys) {
@@ -306,7 +307,7 @@ pub(crate) fn refresh_header<T: SealedCookie>(
         // Domain or none), so it would delete the user's real cookie and leave a planted one
         // with another Domain or Path in place — cookie tossing turned into fixation.
         Err(OpenError::DuplicateCookie { .. }) => None,
-        Err(_) if T::CONFIG.clears_invalid() => Some(T::removal()),
+        Err(_) if T::CONFIG.clears_invalid() => Some(T::removal_for(keys)),
         Err(_) => None,
     }
 }
@@ -319,6 +320,65 @@ pub(crate) fn sets_cookie<'h>(set_cookies: impl IntoIterator<Item = &'h [u8]>, n
             .next()
             .is_some_and(|found| found == name.as_bytes())
     })
+}
+
+/// Whether a response's `Set-Cookie`s set (or remove) `T`'s cookie, under its development
+/// name too when `keys` relaxes cookies (the handler's `Set-Cookie` may not be relaxed yet).
+pub(crate) fn sets_cookie_of<'h, T: SealedCookie, I>(
+    keys: &KeyRing,
+    set_cookies: impl Fn() -> I,
+) -> bool
+where
+    I: IntoIterator<Item = &'h [u8]>,
+{
+    sets_cookie(set_cookies(), T::CONFIG.name())
+        || (keys.relaxes_cookies() && sets_cookie(set_cookies(), T::CONFIG.development_name()))
+}
+
+/// Put in a request's extensions by the adapters' `development` middleware, so the extractors
+/// can tell when it is missing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DevelopmentLayer;
+
+/// The ring for one request: `keys` itself unless development mode is on (one branch on the
+/// hot path, nothing else is looked at); then relaxed when `origin()` is local.
+/// `layer_seen()`: whether the `development` middleware ran for this request (`None`: cannot
+/// tell); a local request in development mode without it is logged once, at `warn`, since its
+/// responses would keep their strict cookies.
+pub(crate) fn request_keys<'a>(
+    keys: KeyRing,
+    origin: impl FnOnce() -> RequestOrigin<'a>,
+    layer_seen: impl FnOnce() -> Option<bool>,
+) -> KeyRing {
+    if !keys.development_mode() {
+        return keys;
+    }
+    let local = origin().is_local();
+    if local && layer_seen() == Some(false) {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        static WARNED: AtomicBool = AtomicBool::new(false);
+        if !WARNED.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                "typed-cookies development mode is on, but the `development` middleware is not \
+                 installed: loopback requests read cookies under their development names \
+                 while handlers' Set-Cookie headers keep the strict ones; add the \
+                 adapter's `development` middleware as the outermost layer"
+            );
+        }
+    }
+    keys.for_local_request(local)
+}
+
+/// One `Set-Cookie` of a response to a local request in development mode, relaxed
+/// ([`crate::relax_set_cookie`]; `None`: unchanged), each relaxed name logged once (`host`:
+/// the request's, for the log).
+pub(crate) fn relaxed_set_cookie(header: &[u8], host: Option<&str>) -> Option<String> {
+    let text = std::str::from_utf8(header).ok()?;
+    let relaxed = crate::development::relax_set_cookie(text)?;
+    let name = text.split('=').next().unwrap_or_default().trim();
+    let dev_name = relaxed.split('=').next().unwrap_or_default();
+    crate::development::warn_once(name, dev_name, host);
+    Some(relaxed)
 }
 
 #[cfg(test)]

@@ -42,8 +42,10 @@ pub fn client_context_of<T: SealedCookie>(
     client_context::<T>(guard, user_agent, peer, forwarded_for)
 }
 
+/// The request's ring (relaxed for a loopback request in development mode) and the guard.
 fn ring_and_guard(req: &HttpRequest) -> Result<(KeyRing, Guard), SealedRejection> {
     let keys = keys_of(req).cloned().ok_or(SealedRejection::NoKeyRing)?;
+    let keys = super::request_keys(keys, req, false);
     let guard = guard_of(req).cloned().ok_or(SealedRejection::NoGuard)?;
     Ok((keys, guard))
 }

@@ -57,7 +57,14 @@ where
             name: T::CONFIG.name(),
         });
     }
-    let (keys, guard) = (KeyRing::from_ref(state), Guard::from_ref(state));
+    let keys = super::request_keys(
+        KeyRing::from_ref(state),
+        &parts.headers,
+        &parts.uri,
+        &parts.extensions,
+        true,
+    );
+    let guard = Guard::from_ref(state);
     let ctx = client_context_of::<T>(parts, &guard)?;
     let cookies = parts.headers.get_all(::axum::http::header::COOKIE);
     extracted(open_logged::<T>(&guard, &keys, cookies.iter().map(|v| v.as_bytes()), &ctx).await)
@@ -118,8 +125,15 @@ where
     Guard: FromRef<S>,
     S: Clone + Send + Sync + 'static,
 {
-    let (keys, guard) = (KeyRing::from_ref(&state), Guard::from_ref(&state));
+    let guard = Guard::from_ref(&state);
     let (mut parts, body) = request.into_parts();
+    let keys = super::request_keys(
+        KeyRing::from_ref(&state),
+        &parts.headers,
+        &parts.uri,
+        &parts.extensions,
+        false,
+    );
     let ctx = match client_context_of::<T>(&parts, &guard) {
         Ok(ctx) => ctx,
         Err(rejection) => return rejection.into_response(),
