@@ -1,7 +1,9 @@
 //! A tiny sign-in site on axum: an encrypted session cookie that ends after 15 minutes without
 //! a request and after 2 hours whatever the activity, refreshed on the way out by the
-//! `refresh` middleware (also after a key rotation), a signed CSRF cookie checked by double
-//! submit, and sign-out.
+//! `guarded` middleware (also after a key rotation), bound to the browser's user agent, a
+//! signed CSRF cookie checked by double submit, and a real sign-out: the session is revoked in
+//! a store, so a copy of the cookie kept from before is refused, and "sign out everywhere" ends
+//! every session of the user on every device.
 //!
 //! `cargo run --example axum_server --features axum`, then open <http://127.0.0.1:3000/>
 //! (`PORT` changes the port). Keys come from `TYPED_COOKIES_KEYS` (comma-separated base64,
@@ -12,6 +14,8 @@
 //! malformed `TYPED_COOKIES_KEYS` stops the server. Logs go to stderr through
 //! `tracing-subscriber`, filtered by `RUST_LOG` (default `info`: development mode, fallback-key
 //! opens; `RUST_LOG=debug` adds every refused cookie with its reason and every refresh).
+//! Revocations live in this process's memory ([`MemoryStore`]); with `REDIS_URL` set (and the
+//! `redis` feature) they go to Redis and are shared by every server of a fleet.
 //!
 //! **Production cookies over plain http.** The cookie types are the production ones
 //! (`__Host-sid`, `Secure`, encrypted). The server listens on loopback only, so it turns on
@@ -29,22 +33,27 @@
 //! | `GET /` | the sign-in form |
 //! | `POST /login` | checks the CSRF token, seals the session, `303` to `/whoami` |
 //! | `GET /whoami` | `Signed in as <user>` with when the session ends (and a sign-out form), or `Not signed in` |
-//! | `POST /logout` | checks the CSRF token, removes the session, leaves a one-time notice (a `flash` cookie), `303` to `/` |
+//! | `POST /logout` | checks the CSRF token, revokes the session and removes its cookie, leaves a one-time notice (a `flash` cookie), `303` to `/` |
+//! | `POST /logout-everywhere` | checks the CSRF token, ends every session of the user (all devices), `303` to `/` |
 //!
 //! A POST whose `csrf` field is missing or does not match the CSRF cookie is refused with
 //! `403 Forbidden`. The router is [`app`], which the integration and browser tests start on
 //! their own port.
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{Form, FromRef, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Router};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use typed_cookies::integrations::axum::{development, refresh, Removal, Sealed, SetCookie};
-use typed_cookies::{Key, KeyError, KeyRing, Opened, SealError, SealedCookie};
+use typed_cookies::guard::{ClientContext, Guard};
+use typed_cookies::integrations::axum::{
+    development, guarded, refresh, Guarded, Removal, Sealed, SetCookie,
+};
+use typed_cookies::store::MemoryStore;
+use typed_cookies::{Key, KeyError, KeyRing, SealError, SealedCookie};
 
 /// The signed-in user, encrypted: the browser can neither read nor change it.
 ///
@@ -53,17 +62,23 @@ use typed_cookies::{Key, KeyError, KeyRing, Opened, SealError, SealedCookie};
 /// [`app`] and `main`) sends it as `sid` without `Secure` to loopback requests only.
 ///
 /// `max_age = "2h"` counts from sign-in and is never extended; `idle = "15m"` signs out a
-/// browser left alone for 15 minutes. The refresh middleware in [`app`] reseals the cookie
+/// browser left alone for 15 minutes. The `guarded` middleware in [`app`] reseals the cookie
 /// once half of the idle window has passed (and whenever a fallback key sealed it), so a busy
 /// page does not get a `Set-Cookie` on every request.
+///
+/// `revocable`: each session has an id that sign-out puts on the store's deny list, and carries
+/// its user's epoch, which "sign out everywhere" bumps. `bind = "user_agent"`: the cookie
+/// copied into another browser does not open.
 #[derive(Debug, Serialize, Deserialize, SealedCookie)]
 #[cookie(
     name = "__Host-sid",
-    salt = "typed-cookies.demo.session.v1",
+    salt = "typed-cookies.demo.session.v2",
     max_age = "2h",
     idle = "15m",
     encrypt,
-    same_site = "lax"
+    same_site = "lax",
+    revocable,
+    bind = "user_agent"
 )]
 pub struct Session {
     /// Who signed in, as typed in the form.
@@ -101,19 +116,50 @@ pub struct CsrfToken {
 /// Longest user name accepted, far below the 4096-byte cookie limit.
 const MAX_USER_LEN: usize = 64;
 
-/// The demo's router, with `keys` as its state; the session is refreshed (or cleared when it
-/// no longer opens) on every response by the `refresh` middleware. The `development`
-/// middleware, outermost, relaxes the cookies of loopback requests when `keys` is in
-/// development mode, and does nothing otherwise.
+/// The demo's state: the key ring and the guard over the revocation store.
+#[derive(Clone)]
+pub struct Demo {
+    /// Seals and opens every cookie.
+    pub keys: KeyRing,
+    /// Checks and revokes sessions.
+    pub guard: Guard,
+}
+
+impl FromRef<Demo> for KeyRing {
+    fn from_ref(demo: &Demo) -> KeyRing {
+        demo.keys.clone()
+    }
+}
+
+impl FromRef<Demo> for Guard {
+    fn from_ref(demo: &Demo) -> Guard {
+        demo.guard.clone()
+    }
+}
+
+/// The demo's router with `keys` and revocations in this process's memory.
 pub fn app(keys: KeyRing) -> Router {
+    app_with(keys, Guard::new(MemoryStore::new()))
+}
+
+/// The demo's router over `guard`'s store. The session is opened once per request, refreshed
+/// (or cleared when it no longer opens: expired, revoked, another browser's) by the `guarded`
+/// middleware. The `development` middleware, outermost, relaxes the cookies of loopback
+/// requests when `keys` is in development mode, and does nothing otherwise.
+pub fn app_with(keys: KeyRing, guard: Guard) -> Router {
+    let demo = Demo {
+        keys: keys.clone(),
+        guard,
+    };
     Router::new()
         .route("/", get(sign_in_page))
         .route("/login", post(login))
         .route("/whoami", get(whoami))
         .route("/logout", post(logout))
+        .route("/logout-everywhere", post(logout_everywhere))
         .layer(middleware::from_fn_with_state(
-            keys.clone(),
-            refresh::<Session, KeyRing>,
+            demo.clone(),
+            guarded::<Session, Demo>,
         ))
         .layer(middleware::from_fn_with_state(
             keys.clone(),
@@ -123,7 +169,7 @@ pub fn app(keys: KeyRing) -> Router {
             keys.clone(),
             development::<KeyRing>,
         ))
-        .with_state(keys)
+        .with_state(demo)
 }
 
 #[tokio::main]
@@ -205,8 +251,17 @@ async fn sign_in_page(
     Ok((set_csrf, Html(body)).into_response())
 }
 
+/// The browser's binding context: its `User-Agent`.
+fn client(headers: &HeaderMap) -> ClientContext {
+    match headers.get(header::USER_AGENT) {
+        Some(agent) => ClientContext::new().user_agent(agent.as_bytes()),
+        None => ClientContext::new(),
+    }
+}
+
 async fn login(
-    State(keys): State<KeyRing>,
+    State(demo): State<Demo>,
+    headers: HeaderMap,
     csrf: Option<Sealed<CsrfToken>>,
     form: Result<Form<PostedForm>, FormRejection>,
 ) -> Result<Response, SealError> {
@@ -227,18 +282,20 @@ async fn login(
         )
             .into_response());
     }
-    let session = SetCookie::new(
-        &Session {
-            user: user.to_owned(),
-        },
-        &keys,
-    )?;
-    Ok((session, Redirect::to("/whoami")).into_response())
+    // A new session (new id) at every sign-in; its subject is the user, for "everywhere".
+    let session = Session {
+        user: user.to_owned(),
+    };
+    let issued = demo
+        .guard
+        .issue(&demo.keys, &session, Some(user), &client(&headers))
+        .await?;
+    Ok((issued, Redirect::to("/whoami")).into_response())
 }
 
 async fn whoami(
     State(keys): State<KeyRing>,
-    session: Option<Opened<Session>>,
+    session: Option<Guarded<Session>>,
     csrf: Option<Sealed<CsrfToken>>,
 ) -> Result<Response, SealError> {
     let Some(session) = session else {
@@ -257,10 +314,14 @@ async fn whoami(
 <form method="post" action="/logout">
   <input type="hidden" name="csrf" value="{token}">
   <button type="submit">Sign out</button>
+</form>
+<form method="post" action="/logout-everywhere">
+  <input type="hidden" name="csrf" value="{token}">
+  <button type="submit">Sign out everywhere</button>
 </form>"#,
-            user = escape(&session.value().user),
-            idle = time_of_day(session.idle_deadline()),
-            expires = time_of_day(session.expires_at()),
+            user = escape(&session.user),
+            idle = time_of_day(session.opened().idle_deadline()),
+            expires = time_of_day(session.opened().expires_at()),
             token = escape(&token),
         ),
     );
@@ -268,7 +329,8 @@ async fn whoami(
 }
 
 async fn logout(
-    State(keys): State<KeyRing>,
+    State(demo): State<Demo>,
+    session: Option<Guarded<Session>>,
     csrf: Option<Sealed<CsrfToken>>,
     form: Result<Form<PostedForm>, FormRejection>,
 ) -> Result<Response, SealError> {
@@ -276,13 +338,51 @@ async fn logout(
     if !csrf_matches(csrf.as_deref(), &form.csrf) {
         return Ok(forbidden());
     }
-    let notice = SetCookie::new(
-        &Notice {
-            text: "You are signed out.".into(),
-        },
-        &keys,
-    )?;
+    if let Some(session) = session {
+        // Every copy of this session (another tab's, a stolen one) is refused from now on.
+        if let Err(error) = demo.guard.revoke(&demo.keys, session.opened()).await {
+            tracing::error!(%error, "could not revoke the session");
+            return Ok(unavailable());
+        }
+    }
+    signed_out(&demo.keys, "You are signed out.")
+}
+
+async fn logout_everywhere(
+    State(demo): State<Demo>,
+    session: Option<Guarded<Session>>,
+    csrf: Option<Sealed<CsrfToken>>,
+    form: Result<Form<PostedForm>, FormRejection>,
+) -> Result<Response, SealError> {
+    let form = form.map(|Form(form)| form).unwrap_or_default();
+    if !csrf_matches(csrf.as_deref(), &form.csrf) {
+        return Ok(forbidden());
+    }
+    if let Some(subject) = session.as_ref().and_then(|s| s.opened().subject()) {
+        // Every session of this user sealed until now, on every device, ends.
+        if let Err(error) = demo.guard.sign_out_everywhere(subject).await {
+            tracing::error!(%error, "could not sign out everywhere");
+            return Ok(unavailable());
+        }
+    }
+    signed_out(&demo.keys, "You are signed out on every device.")
+}
+
+/// The session's removal, a one-time notice, and a redirect to the sign-in page.
+fn signed_out(keys: &KeyRing, text: &str) -> Result<Response, SealError> {
+    let notice = SetCookie::new(&Notice { text: text.into() }, keys)?;
     Ok((Removal::<Session>::new(), notice, Redirect::to("/")).into_response())
+}
+
+fn unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Html(page(
+            "Try again",
+            "<p>503: signing out needs the session store, which did not answer. Try again.</p>",
+        )),
+    )
+        .into_response()
 }
 
 /// The token of a valid CSRF cookie, or a fresh one with the `Set-Cookie` that stores it.

@@ -109,10 +109,13 @@ async fn sign_in_who_am_i_sign_out() {
     );
     let session = set_cookies(&response).remove(0);
     let value = session.strip_prefix("__Host-sid=").unwrap();
-    assert_eq!(
-        demo::Session::open(&keys, value).unwrap().user,
-        "<b>ann</b> & co"
-    );
+    // Encrypted and tracked: the value reveals nothing, and opens only through the guard.
+    let seen = typed_cookies::inspect(value).unwrap();
+    assert!(seen.tracked && seen.unverified_payload.is_none());
+    assert!(matches!(
+        demo::Session::open(&keys, value),
+        Err(typed_cookies::OpenError::NeedsGuard { .. })
+    ));
 
     let both = format!("{csrf_cookie}; {session}");
     let response = send(&app, "GET", "/whoami", &both, "").await;
@@ -279,7 +282,7 @@ async fn development_mode_relaxes_loopback_hosts() {
         assert!(!set.contains("Secure"), "{set}");
         let session = set_cookies(&response).remove(0);
         let value = session.strip_prefix("sid=").unwrap();
-        assert_eq!(demo::Session::open(&keys, value).unwrap().user, "ann");
+        assert!(typed_cookies::inspect(value).unwrap().tracked);
 
         let both = format!("{csrf_cookie}; {session}");
         let page = text(send_to(&app, local, "GET", "/whoami", &both, "").await).await;
@@ -384,4 +387,135 @@ async fn without_development_mode_loopback_is_strict_too() {
         set.starts_with("__Host-csrf=") && set.contains("; Secure"),
         "{set}"
     );
+}
+
+/// Signs in with `user_agent` and returns the `Cookie:` header (CSRF and session) and the
+/// CSRF token.
+async fn signed_in(app: &Router, user_agent: &str, user: &str) -> (String, String) {
+    let (csrf_cookie, token) = start(app).await;
+    let response = send_as(
+        app,
+        user_agent,
+        "POST",
+        "/login",
+        &csrf_cookie,
+        &format!("csrf={token}&user={user}"),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let session = set_cookies(&response).remove(0);
+    (format!("{csrf_cookie}; {session}"), token)
+}
+
+/// [`send`] with a `User-Agent`.
+async fn send_as(
+    app: &Router,
+    user_agent: &str,
+    method: &str,
+    uri: &str,
+    cookie: &str,
+    form: &str,
+) -> Response {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::USER_AGENT, user_agent);
+    if !cookie.is_empty() {
+        request = request.header(header::COOKIE, cookie);
+    }
+    if method == "POST" {
+        request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    }
+    app.clone()
+        .oneshot(request.body(Body::from(form.to_owned())).unwrap())
+        .await
+        .unwrap()
+}
+
+async fn status_line(app: &Router, user_agent: &str, cookie: &str) -> String {
+    let page = text(send_as(app, user_agent, "GET", "/whoami", cookie, "").await).await;
+    let start = page.find(r#"<p id="status">"#).expect("a status line") + 15;
+    page[start..start + page[start..].find("</p>").unwrap()].to_owned()
+}
+
+const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
+
+/// Signing out revokes the session: a copy of the cookie kept from before (a second tab, a
+/// proxy log, a thief) is refused afterwards, and cleared.
+#[tokio::test]
+async fn sign_out_is_real_a_copy_kept_from_before_is_refused() {
+    let app = demo::app(KeyRing::new(Key::generate()));
+    let (cookies, token) = signed_in(&app, FIREFOX, "ann").await;
+    assert_eq!(
+        status_line(&app, FIREFOX, &cookies).await,
+        "Signed in as ann"
+    );
+    let response = send_as(
+        &app,
+        FIREFOX,
+        "POST",
+        "/logout",
+        &cookies,
+        &format!("csrf={token}"),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // The copy: the very same Cookie header, replayed.
+    let replayed = send_as(&app, FIREFOX, "GET", "/whoami", &cookies, "").await;
+    assert!(
+        set_cookies(&replayed).iter().any(|c| c == "__Host-sid="),
+        "the refused cookie is cleared"
+    );
+    assert!(text(replayed).await.contains("Not signed in"));
+}
+
+/// The session cookie copied into another browser does not open there.
+#[tokio::test]
+async fn the_session_is_bound_to_the_browser() {
+    let app = demo::app(KeyRing::new(Key::generate()));
+    let (cookies, _) = signed_in(&app, FIREFOX, "ann").await;
+    assert_eq!(
+        status_line(&app, FIREFOX, &cookies).await,
+        "Signed in as ann"
+    );
+    assert_eq!(
+        status_line(&app, "curl/8.5.0", &cookies).await,
+        "Not signed in"
+    );
+}
+
+/// "Sign out everywhere" from one device ends the user's sessions on the others, and only
+/// that user's.
+#[tokio::test]
+async fn sign_out_everywhere_ends_the_users_other_sessions() {
+    let app = demo::app(KeyRing::new(Key::generate()));
+    let (laptop, token) = signed_in(&app, FIREFOX, "ann").await;
+    let (phone, _) = signed_in(&app, "Safari/18.1 Mobile", "ann").await;
+    let (other_user, _) = signed_in(&app, FIREFOX, "bob").await;
+    assert_eq!(
+        status_line(&app, "Safari/18.1 Mobile", &phone).await,
+        "Signed in as ann"
+    );
+    let response = send_as(
+        &app,
+        FIREFOX,
+        "POST",
+        "/logout-everywhere",
+        &laptop,
+        &format!("csrf={token}"),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        status_line(&app, "Safari/18.1 Mobile", &phone).await,
+        "Not signed in"
+    );
+    assert_eq!(status_line(&app, FIREFOX, &laptop).await, "Not signed in");
+    assert_eq!(
+        status_line(&app, FIREFOX, &other_user).await,
+        "Signed in as bob"
+    );
+    // Signing in again afterwards works.
+    let (again, _) = signed_in(&app, FIREFOX, "ann").await;
+    assert_eq!(status_line(&app, FIREFOX, &again).await, "Signed in as ann");
 }

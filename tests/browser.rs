@@ -33,8 +33,10 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
+use typed_cookies::guard::{ClientContext, Guard};
+use typed_cookies::store::MemoryStore;
 use typed_cookies::time::{Duration as Minutes, OffsetDateTime};
-use typed_cookies::{Key, KeyRing, ManualClock, SealedCookie};
+use typed_cookies::{Key, KeyRing, ManualClock, Opened, SealedCookie};
 
 /// Kills and reaps chromedriver (and so its browsers) however the test ends.
 struct KillOnDrop(Child);
@@ -190,10 +192,16 @@ where
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_and_out_in_headless_chromium() {
     let keys = dev_keys(KeyRing::new(Key::generate()));
-    let app = demo::app(keys.clone());
-    in_chromium("sign_in_and_out_in_headless_chromium", app, &[], |browser, port| async move {
-        drive(&browser, &format!("http://127.0.0.1:{port}"), &keys).await
-    })
+    let guard = Guard::new(MemoryStore::new());
+    let app = demo::app_with(keys.clone(), guard.clone());
+    in_chromium(
+        "sign_in_and_out_in_headless_chromium",
+        app,
+        &[],
+        |browser, port| async move {
+            drive(&browser, &format!("http://127.0.0.1:{port}"), &keys, &guard).await
+        },
+    )
     .await;
 }
 
@@ -211,7 +219,8 @@ fn dev_keys(keys: KeyRing) -> KeyRing {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_keeps_strict_cookies_on_http_loopback() {
     let keys = KeyRing::new(Key::generate());
-    let app = demo::app(keys.clone());
+    let guard = Guard::new(MemoryStore::new());
+    let app = demo::app_with(keys.clone(), guard.clone());
     in_chromium(
         "chromium_keeps_strict_cookies_on_http_loopback",
         app,
@@ -222,8 +231,8 @@ async fn chromium_keeps_strict_cookies_on_http_loopback() {
             assert_eq!(whoami(&browser, &base).await?, "Signed in as ann");
             let session = browser.get_named_cookie("__Host-sid").await?;
             assert_eq!(session.secure(), Some(true));
-            let opened = demo::Session::open(&keys, session.value())?;
-            assert_eq!(opened.user, "ann");
+            let opened = open_session(&browser, &guard, &keys, session.value()).await?;
+            assert_eq!(opened.value().user, "ann");
             assert!(browser.get_named_cookie("sid").await.is_err());
             Ok(())
         },
@@ -236,6 +245,7 @@ async fn drive(
     browser: &Client,
     base: &str,
     keys: &KeyRing,
+    guard: &Guard,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let user = "Zoë <b>O'Hara</b> & co";
 
@@ -266,8 +276,8 @@ async fn drive(
         names.iter().all(|name| !name.starts_with("__Host-")),
         "only development names on loopback: {names:?}"
     );
-    let opened = demo::Session::open(keys, session.value())?;
-    assert_eq!(opened.user, user);
+    let opened = open_session(browser, guard, keys, session.value()).await?;
+    assert_eq!(opened.value().user, user);
     // …but page scripts cannot see it (nor the HttpOnly CSRF cookie).
     let script_view = browser.execute("return document.cookie;", vec![]).await?;
     let script_view = script_view.as_str().unwrap_or_default();
@@ -310,7 +320,38 @@ async fn drive(
     browser.goto(&format!("{base}/whoami")).await?;
     let status = browser.find(Locator::Id("status")).await?;
     assert_eq!(status.text().await?, "Not signed in");
+
+    // Signing out revoked the session: the value copied before, put back into the browser,
+    // is refused (and cleared) — the browser's own copy was not the only one that mattered.
+    browser
+        .execute(
+            "document.cookie = 'sid=' + arguments[0] + '; path=/';",
+            vec![json!(session.value())],
+        )
+        .await?;
+    assert_eq!(whoami(browser, base).await?, "Not signed in");
+    assert!(
+        browser.get_named_cookie("sid").await.is_err(),
+        "the replayed cookie was cleared"
+    );
     Ok(())
+}
+
+/// Opens a session value through the demo's guard, as `browser` (its user agent) would send it.
+async fn open_session(
+    browser: &Client,
+    guard: &Guard,
+    keys: &KeyRing,
+    value: &str,
+) -> Result<Opened<demo::Session>, Box<dyn std::error::Error>> {
+    let agent = browser
+        .execute("return navigator.userAgent;", vec![])
+        .await?;
+    let client = ClientContext::new().user_agent(agent.as_str().unwrap_or_default());
+    Ok(guard
+        .open::<demo::Session>(keys, value, &client)
+        .await?
+        .into_opened())
 }
 
 /// The app of the look-alike test: its session cookie is `__Host-sid`, like the demo's (a
@@ -462,14 +503,15 @@ async fn session_lifecycle_in_headless_chromium() {
             .unwrap()
             .with_clock(clock.clone()),
     );
-    let app = demo::app(keys.clone());
+    let guard = Guard::new(MemoryStore::new());
+    let app = demo::app_with(keys.clone(), guard.clone());
     in_chromium(
         "session_lifecycle_in_headless_chromium",
         app,
         &[],
         |browser, port| async move {
             let base = format!("http://127.0.0.1:{port}");
-            lifecycle(&browser, &base, &keys, &clock, old).await
+            lifecycle(&browser, &base, &keys, &guard, &clock, old).await
         },
     )
     .await;
@@ -507,6 +549,7 @@ async fn lifecycle(
     browser: &Client,
     base: &str,
     keys: &KeyRing,
+    guard: &Guard,
     clock: &ManualClock,
     old: Key,
 ) -> Result<(), Box<dyn std::error::Error>> {
@@ -529,7 +572,7 @@ async fn lifecycle(
         values.windows(2).all(|w| w[0] != w[1]),
         "every due response resealed the session"
     );
-    let opened = demo::Session::open_with_metadata(keys, values.last().unwrap())?;
+    let opened = open_session(browser, guard, keys, values.last().unwrap()).await?;
     assert_eq!(
         opened.issued_at() - opened.created_at(),
         Minutes::minutes(40),
@@ -565,8 +608,16 @@ async fn lifecycle(
 
     // Rotation: a session sealed by the old key (now a fallback) opens, and the response
     // reseals it with the primary.
-    let sealed_by_old =
-        demo::Session { user: "ann".into() }.seal(&KeyRing::new(old).with_clock(clock.clone()))?;
+    let agent = browser
+        .execute("return navigator.userAgent;", vec![])
+        .await?;
+    let client = ClientContext::new().user_agent(agent.as_str().unwrap_or_default());
+    let old_ring = KeyRing::new(old).with_clock(clock.clone());
+    let session = demo::Session { user: "ann".into() };
+    let issued = guard
+        .issue(&old_ring, &session, Some("ann"), &client)
+        .await?;
+    let sealed_by_old = issued.value().to_owned();
     // Planted by script (the refused cookie was cleared, so nothing HttpOnly is in the way);
     // the reseal below comes back HttpOnly.
     browser
@@ -578,7 +629,7 @@ async fn lifecycle(
     assert_eq!(whoami(browser, base).await?, signed_in);
     let resealed = browser.get_named_cookie("sid").await?.value().to_owned();
     assert_ne!(resealed, sealed_by_old);
-    let opened = demo::Session::open_with_metadata(keys, &resealed)?;
+    let opened = open_session(browser, guard, keys, &resealed).await?;
     assert!(opened.sealed_with_primary(), "resealed by the primary key");
     assert_eq!(opened.key_id(), keys.primary().id());
     Ok(())
