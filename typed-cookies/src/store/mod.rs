@@ -10,6 +10,8 @@
 //! per subject that ever signed out everywhere, are the exception and are documented).
 
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
 
 use std::fmt;
 use std::future::Future;
@@ -18,6 +20,8 @@ use std::pin::Pin;
 use rand::RngCore as _;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "redis")]
+pub use self::redis::{RedisStore, RedisStoreBuilder};
 
 /// What every store operation returns: a boxed future (so the trait stays object-safe and
 /// needs no `async-trait`).
