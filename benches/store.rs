@@ -40,11 +40,26 @@ fn latency(c: &mut Criterion, rt: &Runtime, label: &str, store: &dyn RevocationS
     let live = SessionId::generate();
     let revoked = SessionId::generate();
     rt.block_on(async {
-        store.revoke(NAMESPACE, revoked, NOW + 3_600, NOW).await.unwrap();
+        store
+            .revoke(NAMESPACE, revoked, NOW + 3_600, NOW)
+            .await
+            .unwrap();
         store.bump_epoch("bench-user").await.unwrap();
         // A guard, not a test: the benchmark measures real answers.
-        assert!(!store.status(NAMESPACE, live, Some("bench-user"), NOW).await.unwrap().revoked);
-        assert!(store.status(NAMESPACE, revoked, None, NOW).await.unwrap().revoked);
+        assert!(
+            !store
+                .status(NAMESPACE, live, Some("bench-user"), NOW)
+                .await
+                .unwrap()
+                .revoked
+        );
+        assert!(
+            store
+                .status(NAMESPACE, revoked, None, NOW)
+                .await
+                .unwrap()
+                .revoked
+        );
     });
     let mut group = c.benchmark_group("store/status");
     group.bench_function(format!("{label}/live+epoch"), |b| {
@@ -64,14 +79,15 @@ fn latency(c: &mut Criterion, rt: &Runtime, label: &str, store: &dyn RevocationS
     // run of the benchmark so no earlier run's claims are found).
     let namespace = format!("bench.claim.{}", SessionId::generate());
     let counter = AtomicU64::new(0);
-    c.benchmark_group("store/claim")
-        .bench_function(label, |b| {
-            b.iter(|| {
-                let n = counter.fetch_add(1, Ordering::Relaxed);
-                let id = SessionId::from_bytes(u128::from(n).to_le_bytes());
-                assert!(rt.block_on(store.claim(&namespace, id, NOW + 60, NOW)).unwrap());
-            })
-        });
+    c.benchmark_group("store/claim").bench_function(label, |b| {
+        b.iter(|| {
+            let n = counter.fetch_add(1, Ordering::Relaxed);
+            let id = SessionId::from_bytes(u128::from(n).to_le_bytes());
+            assert!(rt
+                .block_on(store.claim(&namespace, id, NOW + 60, NOW))
+                .unwrap());
+        })
+    });
 }
 
 /// Status checks per second with `TASKS` tasks in flight on one store: each iteration is one

@@ -176,10 +176,12 @@ fn spawn(port: u16, dir: Option<&Path>) -> Result<Child, StartError> {
         .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
         .args(["--save", "", "--logfile", "", "--daemonize", "no"]);
     match dir {
-        Some(dir) => command
-            .arg("--dir")
-            .arg(dir)
-            .args(["--appendonly", "yes", "--appendfsync", "always"]),
+        Some(dir) => {
+            command
+                .arg("--dir")
+                .arg(dir)
+                .args(["--appendonly", "yes", "--appendfsync", "always"])
+        }
         None => command.args(["--appendonly", "no"]),
     };
     let mut child = command

@@ -77,7 +77,9 @@ const SHARED_IDS: u8 = 200;
 
 /// The ids both processes claim (the same list in each).
 fn shared_ids() -> Vec<SessionId> {
-    (0..SHARED_IDS).map(|i| SessionId::from_bytes([i; 16])).collect()
+    (0..SHARED_IDS)
+        .map(|i| SessionId::from_bytes([i; 16]))
+        .collect()
 }
 
 /// A store for one side of the race, connected before the start signal.
@@ -182,7 +184,10 @@ fn two_processes_one_winner_per_id() {
     let mut theirs: Vec<usize> = Vec::new();
     loop {
         match next_line() {
-            Ok(line) => theirs.extend(line.strip_prefix("WON ").map(|i| i.parse::<usize>().unwrap())),
+            Ok(line) => theirs.extend(
+                line.strip_prefix("WON ")
+                    .map(|i| i.parse::<usize>().unwrap()),
+            ),
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
             Err(e) => {
                 let _ = child.kill();

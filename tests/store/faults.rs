@@ -26,14 +26,21 @@ async fn status_after_restart(
 }
 
 /// Every operation, each returning a `StoreError` (or a value) — the operation names.
-async fn every_operation(store: &RedisStore, ns: &str, id: SessionId) -> Vec<Result<(), StoreError>> {
+async fn every_operation(
+    store: &RedisStore,
+    ns: &str,
+    id: SessionId,
+) -> Vec<Result<(), StoreError>> {
     vec![
         store.status(ns, id, Some("alice"), NOW).await.map(drop),
         store.revoke(ns, id, NOW + 10, NOW).await,
         store.bump_epoch("alice").await.map(drop),
         store.claim(ns, id, NOW + 10, NOW).await.map(drop),
         store.start_nonce(ns, id, 1, NOW + 10, NOW).await,
-        store.rotate_nonce(ns, id, 1, 2, 5, NOW + 10, NOW).await.map(drop),
+        store
+            .rotate_nonce(ns, id, 1, 2, 5, NOW + 10, NOW)
+            .await
+            .map(drop),
     ]
 }
 
@@ -64,13 +71,22 @@ fn killed_redis_fails_promptly_then_recovers() {
         let results = every_operation(&store, &ns, id).await;
         // Six operations, each bounded by the 250 ms timeout (most fail at once: connection
         // refused); generous for a loaded machine, far from a hang.
-        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
         for (result, operation) in results.into_iter().zip(OPERATIONS) {
             let error = result.expect_err("Redis is down");
             assert_eq!(error.operation, operation);
             let message = error.to_string();
-            assert!(message.starts_with(&format!("revocation store unavailable during {operation}: ")));
-            assert!(!message.contains(&ns) && !message.contains(&id.to_string()), "{message}");
+            assert!(message.starts_with(&format!(
+                "revocation store unavailable during {operation}: "
+            )));
+            assert!(
+                !message.contains(&ns) && !message.contains(&id.to_string()),
+                "{message}"
+            );
         }
 
         server.restart().unwrap();
@@ -113,8 +129,14 @@ fn paused_redis_times_out_within_bounds() {
         assert!(took >= Duration::from_millis(100), "{took:?}");
         // Well before the pause ends by itself (2 s).
         assert!(took < Duration::from_millis(1_500), "{took:?}");
-        let error = store.claim(&ns, id, NOW + 10, NOW).await.expect_err("paused");
-        assert_eq!(error.to_string(), "revocation store unavailable during claim: timed out after 100ms");
+        let error = store
+            .claim(&ns, id, NOW + 10, NOW)
+            .await
+            .expect_err("paused");
+        assert_eq!(
+            error.to_string(),
+            "revocation store unavailable during claim: timed out after 100ms"
+        );
 
         // Unpaused, the same connection answers again (late replies are discarded in order).
         let () = ::redis::cmd("CLIENT")
@@ -123,7 +145,10 @@ fn paused_redis_times_out_within_bounds() {
             .await
             .unwrap();
         assert!(store.status(&ns, id, None, NOW).await.unwrap().revoked);
-        assert!(!store.claim(&ns, SessionId::generate(), NOW - 1, NOW).await.is_err());
+        assert!(store
+            .claim(&ns, SessionId::generate(), NOW - 1, NOW)
+            .await
+            .unwrap());
     });
 }
 
@@ -151,10 +176,25 @@ fn revocations_survive_a_restart_only_with_persistence() {
         persistent.restart().unwrap();
         ephemeral.restart().unwrap();
 
-        assert!(status_after_restart(&kept, &ns, id).await.revoked, "persisted");
-        assert_eq!(kept.status(&ns, id, Some("alice"), NOW).await.unwrap().epoch, 1);
+        assert!(
+            status_after_restart(&kept, &ns, id).await.revoked,
+            "persisted"
+        );
+        assert_eq!(
+            kept.status(&ns, id, Some("alice"), NOW)
+                .await
+                .unwrap()
+                .epoch,
+            1
+        );
         assert!(!status_after_restart(&lost, &ns, id).await.revoked, "lost");
-        assert_eq!(lost.status(&ns, id, Some("alice"), NOW).await.unwrap().epoch, 0);
+        assert_eq!(
+            lost.status(&ns, id, Some("alice"), NOW)
+                .await
+                .unwrap()
+                .epoch,
+            0
+        );
     });
 }
 
@@ -174,7 +214,11 @@ fn unreachable_redis_fails_to_build_promptly() {
             .await
             .expect_err("nothing listens");
         assert_eq!(error.operation, "connect");
-        assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
 
         let error = RedisStore::builder("redis://:hunter2@[not a host")
             .build()

@@ -9,7 +9,11 @@ use typed_cookies_testkit::RedisServer;
 use super::{admin, fresh, runtime, NOW};
 
 async fn ttl(admin: &mut ::redis::aio::MultiplexedConnection, key: &str) -> i64 {
-    ::redis::cmd("TTL").arg(key).query_async(admin).await.unwrap()
+    ::redis::cmd("TTL")
+        .arg(key)
+        .query_async(admin)
+        .await
+        .unwrap()
 }
 
 #[test]
@@ -60,7 +64,11 @@ fn entries_carry_ttls_and_epochs_do_not() {
         assert!((0..=1).contains(&ttl(&mut admin, &key).await));
 
         // Nothing outside the prefix.
-        let keys: Vec<String> = ::redis::cmd("KEYS").arg("*").query_async(&mut admin).await.unwrap();
+        let keys: Vec<String> = ::redis::cmd("KEYS")
+            .arg("*")
+            .query_async(&mut admin)
+            .await
+            .unwrap();
         assert!(keys.iter().all(|k| k.starts_with("app:")), "{keys:?}");
     });
 }
@@ -91,5 +99,8 @@ fn prefixes_separate_applications() {
 fn debug_never_shows_the_url() {
     let builder = RedisStore::builder("redis://:hunter2@127.0.0.1:1/").prefix("p");
     let shown = format!("{builder:?}");
-    assert!(shown.contains("\"p\"") && !shown.contains("hunter2"), "{shown}");
+    assert!(
+        shown.contains("\"p\"") && !shown.contains("hunter2"),
+        "{shown}"
+    );
 }

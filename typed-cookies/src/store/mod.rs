@@ -19,9 +19,9 @@ use std::pin::Pin;
 
 use rand::RngCore as _;
 
-pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
 pub use self::redis::{RedisStore, RedisStoreBuilder};
+pub use memory::MemoryStore;
 
 /// What every store operation returns: a boxed future (so the trait stays object-safe and
 /// needs no `async-trait`).
