@@ -1,61 +1,7 @@
 //! [`RedisStore`]: the [`RevocationStore`] a fleet of servers shares, on Redis (feature
-//! `redis`).
-//!
-//! # Connection handling
-//!
-//! One [`redis::aio::ConnectionManager`] per store: a single multiplexed connection (every
-//! concurrent operation is pipelined on it, so a store needs no pool) that reconnects by itself
-//! after an I/O error, with a short exponential back-off (at most 6 attempts, each bounded by
-//! the builder's [`connect_timeout`](RedisStoreBuilder::connect_timeout)). Cloning a
-//! `RedisStore` is cheap and shares the connection. It needs a tokio runtime: build it and call
-//! it from tasks of the same runtime. One Redis server (or a primary behind a failover proxy);
-//! not Redis Cluster — [`status`](RevocationStore::status) reads two keys of different slots
-//! with one `MGET`.
-//!
-//! # Timeouts
-//!
-//! Every operation runs under [`tokio::time::timeout`] with the builder's
-//! [`timeout`](RedisStoreBuilder::timeout) (default 250 ms). Past it the operation returns a
-//! [`StoreError`] naming the operation and the timeout (`timed out after 250ms`), whatever
-//! Redis is doing (paused, overloaded, unreachable, reconnecting); the caller's fail-open or
-//! fail-closed policy decides what that means for the request. A write that timed out may still
-//! have been applied. Errors never carry a key, a namespace, a subject or a session id.
-//!
-//! # Key layout
-//!
-//! ```text
-//! {prefix}:rev:{len}:{namespace}:{id}     revocation   string: until        TTL until − now + 1 s
-//! {prefix}:once:{len}:{namespace}:{id}    one-time use string: until        TTL until − now + 1 s
-//! {prefix}:nonce:{len}:{namespace}:{id}   replay nonce hash: cur, prev, changed, until; same TTL
-//! {prefix}:epoch:{len}:{subject}          epoch        integer (INCR)       no TTL
-//! ```
-//!
-//! `prefix` defaults to `typed-cookies`; `len` is the byte length of the namespace or subject,
-//! so names containing `:` never collide; `id` is the session id in 32 hex digits. Give two
-//! applications sharing one Redis different prefixes. Each entry stores its own `until`, and
-//! one whose `until` is before the `now` passed in is treated as absent even while Redis still
-//! holds it, so an entry is live exactly while `now <= until` (the cookie itself opens through
-//! its expiry second too). Read-modify-write operations are Lua scripts (atomic across every
-//! process): `revoke` keeps the later `until`, `claim` writes only when no live claim exists,
-//! `rotate_nonce` is the whole replay-detection step.
-//!
-//! # What a restart without persistence loses
-//!
-//! Everything: revocations (revoked sessions open again until they expire), claims (a one-time
-//! value not yet expired can be used once more), replay nonces (every tracked session becomes
-//! [`Rotation::Unknown`]) and epochs (back to 0: sessions signed out everywhere open again).
-//! Run Redis with `appendonly yes` (the tests check that a revocation survives a restart
-//! with it and is lost without it), or accept that a Redis restart reopens this window.
-//!
-//! # Memory growth
-//!
-//! Revocations, claims and nonces carry a Redis TTL ending one second after their `until`
-//! (the value they concern would expire anyway; at most about 100 years), so they stay bounded
-//! by what is live. Epochs do not expire: one small integer per subject that ever signed out
-//! everywhere (a value sealed under an old epoch must keep failing for as long as it could
-//! live, which the store cannot know). With `maxmemory`, use a `volatile-*` eviction policy so
-//! Redis never evicts an epoch or an entry before its TTL for lack of space — or better,
-//! `noeviction`, which makes writes fail (a [`StoreError`]) instead of forgetting.
+//! `redis`). Its own docs (this module is private) cover connection handling, timeouts, the key
+//! layout, what a Redis restart without persistence loses and how memory stays bounded; the
+//! key layout is in `redis/keys.rs`, the Lua scripts in `redis/scripts.rs`.
 
 mod keys;
 mod scripts;
@@ -69,8 +15,66 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use super::{RevocationStore, Rotation, SessionId, Status, StoreError, StoreFuture};
 use keys::Kind;
 
-/// The [`RevocationStore`] on Redis, shared by every server of a fleet: see the
-/// [module docs](self) for connections, timeouts, key layout and what a restart loses.
+/// The [`RevocationStore`] on Redis, shared by every server of a fleet.
+///
+/// # Connection handling
+///
+/// One [`redis::aio::ConnectionManager`] per store: a single multiplexed connection (every
+/// concurrent operation is pipelined on it, so a store needs no pool) that reconnects by itself
+/// after an I/O error, with a short exponential back-off (at most 6 attempts, each bounded by
+/// the builder's [`connect_timeout`](RedisStoreBuilder::connect_timeout)). Cloning a
+/// `RedisStore` is cheap and shares the connection. It needs a tokio runtime: build it and call
+/// it from tasks of the same runtime. One Redis server (or a primary behind a failover proxy);
+/// not Redis Cluster — [`status`](RevocationStore::status) reads two keys of different slots
+/// with one `MGET`.
+///
+/// # Timeouts
+///
+/// Every operation runs under [`tokio::time::timeout`] with the builder's
+/// [`timeout`](RedisStoreBuilder::timeout) (default 250 ms). Past it the operation returns a
+/// [`StoreError`] naming the operation and the timeout (`timed out after 250ms`), whatever
+/// Redis is doing (paused, overloaded, unreachable, reconnecting); the caller's fail-open or
+/// fail-closed policy decides what that means for the request. A write that timed out may still
+/// have been applied. Errors never carry a key, a namespace, a subject or a session id.
+///
+/// # Key layout
+///
+/// ```text
+/// {prefix}:rev:{len}:{namespace}:{id}     revocation   string: until        TTL until − now + 1 s
+/// {prefix}:once:{len}:{namespace}:{id}    one-time use string: until        TTL until − now + 1 s
+/// {prefix}:nonce:{len}:{namespace}:{id}   replay nonce hash: cur, prev, changed, until; same TTL
+/// {prefix}:epoch:{len}:{subject}          epoch        integer (INCR)       no TTL
+/// ```
+///
+/// `prefix` defaults to `typed-cookies`; `len` is the byte length of the namespace or subject,
+/// so names containing `:` never collide; `id` is the session id in 32 hex digits. Give two
+/// applications sharing one Redis different prefixes. Each entry stores its own `until`, and
+/// one whose `until` is before the `now` passed in is treated as absent even while Redis still
+/// holds it, so an entry is live exactly while `now <= until` (the cookie itself opens through
+/// its expiry second too). Read-modify-write operations are Lua scripts (atomic across every
+/// process): `revoke` keeps the later `until`, `claim` writes only when no live claim exists,
+/// `rotate_nonce` is the whole replay-detection step.
+///
+/// # What a restart without persistence loses
+///
+/// Everything: revocations (revoked sessions open again until they expire), claims (a one-time
+/// value not yet expired can be used once more), replay nonces (every tracked session becomes
+/// [`Rotation::Unknown`]) and epochs (back to 0: sessions signed out everywhere open again).
+/// Run Redis with `appendonly yes` (the tests check that a revocation survives a restart
+/// with it and is lost without it), or accept that a Redis restart reopens this window.
+///
+/// # Memory growth
+///
+/// Revocations, claims and nonces carry a Redis TTL ending one second after their `until`
+/// (the value they concern would expire anyway; at most about 100 years), so they stay bounded
+/// by what is live. Epochs do not expire: one small integer per subject that ever signed out
+/// everywhere (a value sealed under an old epoch must keep failing for as long as it could
+/// live, which the store cannot know). With `maxmemory`, set `maxmemory-policy noeviction`:
+/// writes then fail (a [`StoreError`]) when memory is full, instead of Redis forgetting entries
+/// — every other policy (`allkeys-*`, `volatile-*`) may evict a revocation, a claim or a nonce
+/// before its TTL and reopen what it closed.
+///
+/// # Example
 ///
 /// ```no_run
 /// use std::time::Duration;
