@@ -6,7 +6,7 @@
 //! prints why and returns `None` locally, and panics under `CI=true` (CI installs it, so a
 //! missing server there is a broken setup, not a reason to pass).
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -153,7 +153,12 @@ fn skip_if_missing(test: &str, started: Result<RedisServer, StartError>) -> Opti
     match started {
         Ok(server) => Some(server),
         Err(StartError::Missing(why)) if std::env::var("CI").as_deref() != Ok("true") => {
-            eprintln!("SKIPPED {test}: redis-server is not available ({why}); apt-get install redis-server");
+            // Straight to stderr: libtest captures `eprintln!` of passing tests, and a skip
+            // must be seen.
+            let _ = writeln!(
+                io::stderr(),
+                "SKIPPED {test}: redis-server is not available ({why}); apt-get install redis-server"
+            );
             None
         }
         Err(e) => panic!("{test}: {e}"),
