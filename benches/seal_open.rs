@@ -201,6 +201,59 @@ fn one_kilobyte(c: &mut Criterion) {
     );
 }
 
+/// Issue 16: the ~1 KB session with and without `compress`, every mode × codec, seal and open
+/// apart too. Prints each value's length first (stderr).
+fn compression(c: &mut Criterion) {
+    let s = big();
+    let suite = "1kb-compress";
+    fn pair<P: Contender, Z: Contender>(
+        c: &mut Criterion,
+        suite: &str,
+        id: &str,
+        plain: &P,
+        packed: &Z,
+    ) where
+        P::Value: PartialEq + Debug,
+        Z::Value: PartialEq + Debug,
+    {
+        let (n, z) = (plain.seal().len(), packed.seal().len());
+        eprintln!(
+            "{suite} {id}: value {n} characters, compressed {z} ({:+.0} %)",
+            (z as f64 / n as f64 - 1.0) * 100.0
+        );
+        bench(c, suite, id, plain, true);
+        bench(c, suite, &format!("{id}-compressed"), packed, true);
+    }
+    pair(
+        c,
+        suite,
+        "ours-signed-json",
+        &Ours::new(BigSignedJson::from(&s)),
+        &Ours::new(BigSignedJsonCompressed::from(&s)),
+    );
+    pair(
+        c,
+        suite,
+        "ours-encrypted-json",
+        &Ours::new(BigEncryptedJson::from(&s)),
+        &Ours::new(BigEncryptedJsonCompressed::from(&s)),
+    );
+    pair(
+        c,
+        suite,
+        "ours-signed-postcard",
+        &Ours::new(BigSignedPostcard::from(&s)),
+        &Ours::new(BigSignedPostcardCompressed::from(&s)),
+    );
+    pair(
+        c,
+        suite,
+        "ours-encrypted-postcard",
+        &Ours::new(BigEncryptedPostcard::from(&s)),
+        &Ours::new(BigEncryptedPostcardCompressed::from(&s)),
+    );
+}
+
 /// Short runs: 38 benchmarks × (0.5 s warm-up + 1.5 s) keeps `cargo bench` near two minutes.
 fn config() -> Criterion {
     Criterion::default()
@@ -212,6 +265,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = session, one_kilobyte
+    targets = session, one_kilobyte, compression
 }
 criterion_main!(benches);

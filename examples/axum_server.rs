@@ -6,11 +6,23 @@
 //! `cargo run --example axum_server --features axum`, then open <http://127.0.0.1:3000/>
 //! (`PORT` changes the port). Keys come from `TYPED_COOKIES_KEYS` (comma-separated base64,
 //! primary first: to rotate, put a new key first and keep the old one after it; sessions
-//! sealed by the old key still open and are resealed by the new one on their next request) or
-//! are generated for this run, which signs everyone out at each restart. A malformed
-//! `TYPED_COOKIES_KEYS` stops the server. Logs go to stderr through `tracing-subscriber`,
-//! filtered by `RUST_LOG` (default `info`: fallback-key opens; `RUST_LOG=debug` adds every
-//! refused cookie with its reason and every refresh).
+//! sealed by the old key still open and are resealed by the new one on their next request), or
+//! from the file named by `TYPED_COOKIES_KEYS_FILE` (one key per line, the container-secrets
+//! convention), or are generated for this run, which signs everyone out at each restart. A
+//! malformed `TYPED_COOKIES_KEYS` stops the server. Logs go to stderr through
+//! `tracing-subscriber`, filtered by `RUST_LOG` (default `info`: development mode, fallback-key
+//! opens; `RUST_LOG=debug` adds every refused cookie with its reason and every refresh).
+//!
+//! **Production cookies over plain http.** The cookie types are the production ones
+//! (`__Host-sid`, `Secure`, encrypted). The server listens on loopback only, so it turns on
+//! development mode ([`KeyRing::with_development_mode`]): responses to loopback hosts
+//! (`127.0.0.1`, `localhost`, `[::1]`) carry `sid`, `csrf` and `notice` without `Secure`, and
+//! say so once in the log; any other `Host` still gets `__Host-sid; Secure`. A release build
+//! refuses development mode unless `TYPED_COOKIES_DEV=1` (and `TYPED_COOKIES_DEV=0` refuses it
+//! everywhere); the demo then says why and serves the strict cookies, which Chromium still
+//! keeps on `http://127.0.0.1` (it counts loopback as a secure context) but other clients may
+//! drop. To take it to production: bind a public address behind TLS and drop the
+//! `with_development_mode` call; the types and handlers stay as they are.
 //!
 //! | route | what it does |
 //! |---|---|
@@ -31,18 +43,14 @@ use axum::routing::{get, post};
 use axum::{middleware, Router};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use typed_cookies::integrations::axum::{refresh, Removal, Sealed, SetCookie};
+use typed_cookies::integrations::axum::{development, refresh, Removal, Sealed, SetCookie};
 use typed_cookies::{Key, KeyError, KeyRing, Opened, SealError, SealedCookie};
 
 /// The signed-in user, encrypted: the browser can neither read nor change it.
 ///
-/// In production this would be `name = "__Host-sid"` with the default `Secure`. This demo is
-/// served over plain `http://127.0.0.1`, and browsers drop a `Secure` cookie — so every
-/// `__Host-`/`__Secure-` cookie — set by an `http` response, loopback included: the headless
-/// Chromium 156 that `tests/browser.rs` drives kept none on `http://127.0.0.1` nor on
-/// `http://localhost` (checked by hand), although it counts both as secure contexts. So the
-/// demo uses an unprefixed name with `secure = false`. Everything else (encryption, `HttpOnly`,
-/// `SameSite`, expiry inside the value) is as in production; behind TLS, switch back.
+/// Declared as in production: `__Host-sid`, `Secure` (the default), so a sibling subdomain
+/// cannot plant or overwrite it. Served over plain `http://127.0.0.1`, development mode (see
+/// [`app`] and `main`) sends it as `sid` without `Secure` to loopback requests only.
 ///
 /// `max_age = "2h"` counts from sign-in and is never extended; `idle = "15m"` signs out a
 /// browser left alone for 15 minutes. The refresh middleware in [`app`] reseals the cookie
@@ -50,12 +58,11 @@ use typed_cookies::{Key, KeyError, KeyRing, Opened, SealError, SealedCookie};
 /// page does not get a `Set-Cookie` on every request.
 #[derive(Debug, Serialize, Deserialize, SealedCookie)]
 #[cookie(
-    name = "demo_sid",
+    name = "__Host-sid",
     salt = "typed-cookies.demo.session.v1",
     max_age = "2h",
     idle = "15m",
     encrypt,
-    secure = false,
     same_site = "lax"
 )]
 pub struct Session {
@@ -67,11 +74,10 @@ pub struct Session {
 /// middleware deletes it in the response that shows it.
 #[derive(Debug, Serialize, Deserialize, SealedCookie)]
 #[cookie(
-    name = "demo_notice",
+    name = "__Host-notice",
     salt = "typed-cookies.demo.notice.v1",
     max_age = "5m",
-    flash,
-    secure = false
+    flash
 )]
 pub struct Notice {
     /// The text shown.
@@ -79,14 +85,12 @@ pub struct Notice {
 }
 
 /// The CSRF token of the double-submit check, signed so a sibling site cannot plant a token
-/// of its choosing (the plain double-submit weakness). Same `secure = false` reason as
-/// [`Session`].
+/// of its choosing (the plain double-submit weakness).
 #[derive(Debug, Serialize, Deserialize, SealedCookie)]
 #[cookie(
-    name = "demo_csrf",
+    name = "__Host-csrf",
     salt = "typed-cookies.demo.csrf.v1",
     max_age = "2h",
-    secure = false,
     same_site = "strict"
 )]
 pub struct CsrfToken {
@@ -98,7 +102,9 @@ pub struct CsrfToken {
 const MAX_USER_LEN: usize = 64;
 
 /// The demo's router, with `keys` as its state; the session is refreshed (or cleared when it
-/// no longer opens) on every response by the `refresh` middleware.
+/// no longer opens) on every response by the `refresh` middleware. The `development`
+/// middleware, outermost, relaxes the cookies of loopback requests when `keys` is in
+/// development mode, and does nothing otherwise.
 pub fn app(keys: KeyRing) -> Router {
     Router::new()
         .route("/", get(sign_in_page))
@@ -112,6 +118,10 @@ pub fn app(keys: KeyRing) -> Router {
         .layer(middleware::from_fn_with_state(
             keys.clone(),
             refresh::<Notice, KeyRing>,
+        ))
+        .layer(middleware::from_fn_with_state(
+            keys.clone(),
+            development::<KeyRing>,
         ))
         .with_state(keys)
 }
@@ -144,7 +154,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(_) => 3000,
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    println!("listening on http://{}/", listener.local_addr()?);
+    let address = listener.local_addr()?;
+    // Plain http on loopback: development mode, if this build and machine allow it.
+    let keys = if address.ip().is_loopback() {
+        match keys.with_development_mode() {
+            Ok(dev) => dev,
+            Err(refused) => {
+                println!("{refused}; serving the strict __Host- cookies");
+                keys
+            }
+        }
+    } else {
+        keys
+    };
+    println!("listening on http://{address}/");
     axum::serve(listener, app(keys)).await?;
     Ok(())
 }

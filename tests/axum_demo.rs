@@ -1,5 +1,6 @@
 //! The demo server (`examples/axum_server.rs`) in process: sign in, who am I, sign out, the
-//! CSRF double-submit check and HTML escaping, through `tower::ServiceExt::oneshot`.
+//! CSRF double-submit check and HTML escaping, through `tower::ServiceExt::oneshot`; and its
+//! production-shaped `__Host-` cookies in development mode: relaxed for loopback hosts only.
 
 #[allow(dead_code)]
 #[path = "../examples/axum_server.rs"]
@@ -13,7 +14,22 @@ use tower::ServiceExt;
 use typed_cookies::{Key, KeyRing, SealedCookie};
 
 async fn send(app: &Router, method: &str, uri: &str, cookie: &str, form: &str) -> Response {
+    send_to(app, None, method, uri, cookie, form).await
+}
+
+/// [`send`] with a `Host` header.
+async fn send_to(
+    app: &Router,
+    host: Option<&str>,
+    method: &str,
+    uri: &str,
+    cookie: &str,
+    form: &str,
+) -> Response {
     let mut request = Request::builder().method(method).uri(uri);
+    if let Some(host) = host {
+        request = request.header(header::HOST, host);
+    }
     if !cookie.is_empty() {
         request = request.header(header::COOKIE, cookie);
     }
@@ -58,7 +74,7 @@ async fn start(app: &Router) -> (String, String) {
     assert_eq!(response.status(), StatusCode::OK);
     let cookies = set_cookies(&response);
     assert_eq!(cookies.len(), 1);
-    assert!(cookies[0].starts_with("demo_csrf="));
+    assert!(cookies[0].starts_with("__Host-csrf="));
     let page = text(response).await;
     assert!(page.contains(r#"<form method="post" action="/login">"#));
     assert!(page.contains(r#"<input name="user""#));
@@ -87,13 +103,12 @@ async fn sign_in_who_am_i_sign_out() {
     assert_eq!(response.headers()[header::LOCATION], "/whoami");
     let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
     assert!(
-        set.starts_with("demo_sid=")
-            && set.contains("; HttpOnly; SameSite=Lax; Path=/; Max-Age=900"),
+        set.starts_with("__Host-sid=")
+            && set.contains("; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=900"),
         "{set}"
     );
-    assert!(!set.contains("Secure"), "{set}");
     let session = set_cookies(&response).remove(0);
-    let value = session.strip_prefix("demo_sid=").unwrap();
+    let value = session.strip_prefix("__Host-sid=").unwrap();
     assert_eq!(
         demo::Session::open(&keys, value).unwrap().user,
         "<b>ann</b> & co"
@@ -115,7 +130,7 @@ async fn sign_in_who_am_i_sign_out() {
     assert_eq!(response.headers()[header::LOCATION], "/");
     let removal = response.headers()[header::SET_COOKIE].to_str().unwrap();
     assert!(
-        removal.starts_with("demo_sid=; ") && removal.contains("Max-Age=0"),
+        removal.starts_with("__Host-sid=; ") && removal.contains("Max-Age=0"),
         "{removal}"
     );
 }
@@ -145,7 +160,7 @@ async fn posts_without_the_right_csrf_token_are_forbidden() {
         // A forged (unsigned) CSRF cookie matching the submitted token is refused too.
         (
             "/login",
-            &format!("demo_csrf={token}"),
+            &format!("__Host-csrf={token}"),
             format!("csrf={token}&user=ann"),
         ),
         ("/logout", "", format!("csrf={token}")),
@@ -208,5 +223,165 @@ fn escape_covers_html_specials() {
     assert_eq!(
         demo::escape(r#"<a href="x" onclick='y'>&</a>"#),
         "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+    );
+}
+
+/// The demo's ring in development mode (tests are debug builds, so the guard allows it unless
+/// `TYPED_COOKIES_DEV=0` is set for the run).
+fn dev_keys() -> KeyRing {
+    KeyRing::new(Key::generate())
+        .with_development_mode()
+        .expect("development mode in a debug build")
+}
+
+/// Sign in and out on a loopback host in development mode: every cookie is the unprefixed,
+/// non-`Secure` one, read back under that name; the strict names are not read there.
+#[tokio::test]
+async fn development_mode_relaxes_loopback_hosts() {
+    let keys = dev_keys();
+    let app = demo::app(keys.clone());
+    for host in [
+        "127.0.0.1:3000",
+        "localhost:3000",
+        "[::1]:3000",
+        "app.localhost",
+    ] {
+        let local = Some(host);
+        let response = send_to(&app, local, "GET", "/", "", "").await;
+        let csrf = response.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            csrf.starts_with("csrf=") && csrf.contains("; HttpOnly; SameSite=Strict; Path=/"),
+            "{csrf}"
+        );
+        assert!(!csrf.contains("Secure"), "{csrf}");
+        let csrf_cookie = set_cookies(&response).remove(0);
+        let token = csrf_field(&text(response).await);
+
+        let response = send_to(
+            &app,
+            local,
+            "POST",
+            "/login",
+            &csrf_cookie,
+            &format!("csrf={token}&user=ann"),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{host}");
+        let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
+        assert!(
+            set.starts_with("sid=")
+                && set.contains("; HttpOnly; SameSite=Lax; Path=/; Max-Age=900"),
+            "{set}"
+        );
+        assert!(!set.contains("Secure"), "{set}");
+        let session = set_cookies(&response).remove(0);
+        let value = session.strip_prefix("sid=").unwrap();
+        assert_eq!(demo::Session::open(&keys, value).unwrap().user, "ann");
+
+        let both = format!("{csrf_cookie}; {session}");
+        let page = text(send_to(&app, local, "GET", "/whoami", &both, "").await).await;
+        assert!(page.contains("Signed in as ann"), "{page}");
+        // The strict name is not what a loopback request is read by.
+        let strict = format!("__Host-sid={value}");
+        let page = text(send_to(&app, local, "GET", "/whoami", &strict, "").await).await;
+        assert!(page.contains("Not signed in"), "{page}");
+
+        let response = send_to(
+            &app,
+            local,
+            "POST",
+            "/logout",
+            &both,
+            &format!("csrf={token}"),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let sets: Vec<&str> = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .collect();
+        assert!(
+            sets.iter().any(|s| s.starts_with("sid=; ")
+                && s.contains("Max-Age=0")
+                && !s.contains("Secure")),
+            "{sets:?}"
+        );
+        assert!(sets.iter().any(|s| s.starts_with("notice=")), "{sets:?}");
+    }
+}
+
+/// Development mode left on by accident in production: every non-loopback host — and a
+/// loopback one that came through a proxy — still gets, and is read by, `__Host-sid; Secure`.
+#[tokio::test]
+async fn development_mode_stays_strict_for_other_hosts() {
+    let keys = dev_keys();
+    let app = demo::app(keys.clone());
+    let (csrf_cookie, token) = start(&app).await; // no Host at all: strict
+    for host in [
+        "shop.example",
+        "localhost.shop.example",
+        "127.0.0.1.nip.io",
+        "10.0.0.1:3000",
+        "[::2]",
+        "localhost:http",
+    ] {
+        let response = send_to(
+            &app,
+            Some(host),
+            "POST",
+            "/login",
+            &csrf_cookie,
+            &format!("csrf={token}&user=ann"),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{host}");
+        let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
+        assert!(
+            set.starts_with("__Host-sid=")
+                && set.contains("; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=900"),
+            "{host}: {set}"
+        );
+        let session = set_cookies(&response).remove(0);
+        let both = format!("{csrf_cookie}; {session}");
+        let page = text(send_to(&app, Some(host), "GET", "/whoami", &both, "").await).await;
+        assert!(page.contains("Signed in as ann"), "{host}: {page}");
+        // The relaxed name is not read for a non-loopback host.
+        let relaxed = format!(
+            "{}; {}",
+            csrf_cookie,
+            session.replacen("__Host-sid=", "sid=", 1)
+        );
+        let page = text(send_to(&app, Some(host), "GET", "/whoami", &relaxed, "").await).await;
+        assert!(page.contains("Not signed in"), "{host}: {page}");
+    }
+
+    // Host: localhost, but forwarded by a proxy: strict.
+    let request = Request::get("/")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header("x-forwarded-for", "203.0.113.7")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        set.starts_with("__Host-csrf=") && set.contains("; Secure"),
+        "{set}"
+    );
+}
+
+/// Without development mode the demo sends the same bytes to loopback and other hosts.
+#[tokio::test]
+async fn without_development_mode_loopback_is_strict_too() {
+    let app = demo::app(KeyRing::new(Key::generate()));
+    let response = send_to(&app, Some("127.0.0.1:3000"), "GET", "/", "", "").await;
+    let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        set.starts_with("__Host-csrf=") && set.contains("; Secure"),
+        "{set}"
     );
 }

@@ -1,7 +1,11 @@
 //! Real, headless Chromium through chromedriver (WebDriver, with `fantoccini`):
-//! - the demo server (`examples/axum_server.rs`): open `/`, sign in, land on `/whoami` showing
-//!   the user, check that `document.cookie` does not expose the HttpOnly session cookie, sign
-//!   out, see `Not signed in`;
+//! - the demo server (`examples/axum_server.rs`) in development mode over
+//!   `http://127.0.0.1`: open `/`, sign in, land on `/whoami` showing the user, check that the
+//!   browser stored the relaxed `sid` cookie (not `Secure`, no `__Host-sid`) and that
+//!   `document.cookie` does not expose it (HttpOnly), sign out, see `Not signed in`;
+//! - the same demo without development mode: Chromium keeps its strict `__Host-sid; Secure`
+//!   cookie on `http://127.0.0.1` too (it counts loopback as potentially trustworthy), so
+//!   signing in works either way there;
 //! - the session lifecycle, with the server's clock moved by the test (no sleeping): an active
 //!   session stays signed in past its idle window, an idle one is signed out (and its cookie
 //!   cleared), no session outlives `max_age`, and a cookie sealed by a fallback key is
@@ -185,11 +189,45 @@ where
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_and_out_in_headless_chromium() {
-    let keys = KeyRing::new(Key::generate());
+    let keys = dev_keys(KeyRing::new(Key::generate()));
     let app = demo::app(keys.clone());
     in_chromium("sign_in_and_out_in_headless_chromium", app, &[], |browser, port| async move {
         drive(&browser, &format!("http://127.0.0.1:{port}"), &keys).await
     })
+    .await;
+}
+
+/// `keys` in development mode (tests are debug builds: allowed unless `TYPED_COOKIES_DEV=0`).
+fn dev_keys(keys: KeyRing) -> KeyRing {
+    keys.with_development_mode()
+        .expect("development mode in a debug build")
+}
+
+/// What Chromium does with the strict cookies over plain `http://127.0.0.1` (development mode
+/// off): it keeps `__Host-sid; Secure` — loopback counts as potentially trustworthy — so the
+/// demo signs in even without development mode there. (Other clients, e.g. Safari or
+/// command-line cookie jars, drop `Secure` cookies over plain http; development mode is for
+/// them, and for serving the same types on any loopback name.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_keeps_strict_cookies_on_http_loopback() {
+    let keys = KeyRing::new(Key::generate());
+    let app = demo::app(keys.clone());
+    in_chromium(
+        "chromium_keeps_strict_cookies_on_http_loopback",
+        app,
+        &[],
+        |browser, port| async move {
+            let base = format!("http://127.0.0.1:{port}");
+            sign_in(&browser, &base, "ann").await?;
+            assert_eq!(whoami(&browser, &base).await?, "Signed in as ann");
+            let session = browser.get_named_cookie("__Host-sid").await?;
+            assert_eq!(session.secure(), Some(true));
+            let opened = demo::Session::open(&keys, session.value())?;
+            assert_eq!(opened.user, "ann");
+            assert!(browser.get_named_cookie("sid").await.is_err());
+            Ok(())
+        },
+    )
     .await;
 }
 
@@ -209,19 +247,35 @@ async fn drive(
         "POST /login redirects (303) to /whoami"
     );
 
-    // The browser holds the session cookie, HttpOnly, and it opens to the typed user…
-    let session = browser.get_named_cookie("demo_sid").await?;
+    // The browser holds the session cookie under its development name, HttpOnly, not Secure
+    // (development mode on a loopback host), and it opens to the typed user…
+    let session = browser.get_named_cookie("sid").await?;
     assert_eq!(session.http_only(), Some(true));
+    assert_eq!(
+        session.secure(),
+        Some(false),
+        "the loopback cookie is not Secure"
+    );
+    let names: Vec<String> = browser
+        .get_all_cookies()
+        .await?
+        .iter()
+        .map(|cookie| cookie.name().to_owned())
+        .collect();
+    assert!(
+        names.iter().all(|name| !name.starts_with("__Host-")),
+        "only development names on loopback: {names:?}"
+    );
     let opened = demo::Session::open(keys, session.value())?;
     assert_eq!(opened.user, user);
     // …but page scripts cannot see it (nor the HttpOnly CSRF cookie).
     let script_view = browser.execute("return document.cookie;", vec![]).await?;
     let script_view = script_view.as_str().unwrap_or_default();
     assert!(
-        !script_view.contains("demo_sid"),
+        !script_view.contains("sid="),
         "document.cookie exposes the session: {script_view:?}"
     );
-    assert!(!script_view.contains("demo_csrf"), "{script_view:?}");
+    assert!(!script_view.contains("csrf="), "{script_view:?}");
 
     browser
         .find(Locator::Css(
@@ -236,13 +290,13 @@ async fn drive(
         .await?;
     assert_eq!(browser.current_url().await?.path(), "/");
     assert!(
-        browser.get_named_cookie("demo_sid").await.is_err(),
+        browser.get_named_cookie("sid").await.is_err(),
         "the session cookie is gone after signing out"
     );
     // The flash notice shows once, and its cookie is gone with the page that showed it.
     let notice = browser.find(Locator::Id("notice")).await?;
     assert_eq!(notice.text().await?, "You are signed out.");
-    assert!(browser.get_named_cookie("demo_notice").await.is_err());
+    assert!(browser.get_named_cookie("notice").await.is_err());
     browser.refresh().await?;
     browser
         .wait()
@@ -259,13 +313,15 @@ async fn drive(
     Ok(())
 }
 
-/// The app of the look-alike test: its session cookie is `__Host-sid`.
+/// The app of the look-alike test: its session cookie is `__Host-sid`, like the demo's (a
+/// separate app, so `replaces` only tells the derive that the shared name is intended).
 #[derive(Debug, serde::Serialize, serde::Deserialize, SealedCookie)]
 #[cookie(
     name = "__Host-sid",
     salt = "tests.browser.look-alike.v1",
     max_age = "1h",
-    encrypt
+    encrypt,
+    replaces = "demo::Session"
 )]
 struct HostSession {
     user: String,
@@ -401,9 +457,11 @@ async fn session_lifecycle_in_headless_chromium() {
     // The real time, so that the cookies' Expires stay in the browser's future.
     let clock = ManualClock::new(OffsetDateTime::now_utc());
     let old = Key::generate();
-    let keys = KeyRing::with_fallbacks(Key::generate(), [old.clone()])
-        .unwrap()
-        .with_clock(clock.clone());
+    let keys = dev_keys(
+        KeyRing::with_fallbacks(Key::generate(), [old.clone()])
+            .unwrap()
+            .with_clock(clock.clone()),
+    );
     let app = demo::app(keys.clone());
     in_chromium(
         "session_lifecycle_in_headless_chromium",
@@ -457,11 +515,7 @@ async fn lifecycle(
     // Active: a request every 10 minutes keeps a 15-minute idle session alive for 40 minutes,
     // each due request resealing it (half the idle window, 7.5 min, has passed each time).
     sign_in(browser, base, "ann").await?;
-    let mut values = vec![browser
-        .get_named_cookie("demo_sid")
-        .await?
-        .value()
-        .to_owned()];
+    let mut values = vec![browser.get_named_cookie("sid").await?.value().to_owned()];
     for _ in 0..4 {
         clock.advance(Minutes::minutes(10));
         assert_eq!(
@@ -469,13 +523,7 @@ async fn lifecycle(
             signed_in,
             "active, still signed in"
         );
-        values.push(
-            browser
-                .get_named_cookie("demo_sid")
-                .await?
-                .value()
-                .to_owned(),
-        );
+        values.push(browser.get_named_cookie("sid").await?.value().to_owned());
     }
     assert!(
         values.windows(2).all(|w| w[0] != w[1]),
@@ -496,7 +544,7 @@ async fn lifecycle(
         "idle, signed out"
     );
     assert!(
-        browser.get_named_cookie("demo_sid").await.is_err(),
+        browser.get_named_cookie("sid").await.is_err(),
         "the refused cookie was cleared"
     );
 
@@ -523,16 +571,12 @@ async fn lifecycle(
     // the reseal below comes back HttpOnly.
     browser
         .execute(
-            "document.cookie = 'demo_sid=' + arguments[0] + '; path=/';",
+            "document.cookie = 'sid=' + arguments[0] + '; path=/';",
             vec![json!(sealed_by_old)],
         )
         .await?;
     assert_eq!(whoami(browser, base).await?, signed_in);
-    let resealed = browser
-        .get_named_cookie("demo_sid")
-        .await?
-        .value()
-        .to_owned();
+    let resealed = browser.get_named_cookie("sid").await?.value().to_owned();
     assert_ne!(resealed, sealed_by_old);
     let opened = demo::Session::open_with_metadata(keys, &resealed)?;
     assert!(opened.sealed_with_primary(), "resealed by the primary key");

@@ -400,6 +400,30 @@ fn sealing_leaves_no_plaintext_in_freed_memory() {
     assert_eq!(watched.hits(), [0; 4], "a freed block held plaintext");
 }
 
+#[test]
+fn compressing_leaves_no_plaintext_in_freed_memory() {
+    let keys = KeyRing::new(Key::generate());
+    let sealer = keys
+        .encrypted("hygiene.compress")
+        .compress_leaking_length()
+        .max_age(Duration::hours(1));
+    // Fits once compressed (~2.3 KB of JSON); and over the 16 KiB payload bound.
+    let fits = RESIDUE.repeat(100);
+    let over = RESIDUE.repeat(800);
+    let watched = watch(&[RESIDUE.as_bytes()]);
+    for _ in 0..3 {
+        assert!(matches!(
+            sealer.seal(&over),
+            Err(SealError::TooLarge { .. })
+        ));
+        let sealed = sealer.seal(&fits).unwrap();
+        let opened: String = sealer.open(&sealed).unwrap();
+        assert_eq!(opened, fits);
+        std::mem::forget(opened);
+    }
+    assert_eq!(watched.hits(), [0; 4], "a freed block held plaintext");
+}
+
 /// The per-nonce POLYVAL key is on the stack inside `aes-gcm-siv`, which a heap scan cannot
 /// see, so this checks the manifests: `polyval` is a dependency of the runtime crate with its
 /// `zeroize` feature. (polyval 0.6 wipes on drop only in its portable backend; see SECURITY.md.)

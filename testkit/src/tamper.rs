@@ -23,6 +23,8 @@ pub fn refused_before_trusting<T>(result: &Result<T, OpenError>) -> bool {
             | OpenError::Malformed
             | OpenError::UnknownVersion { .. }
             | OpenError::WrongFormat { .. }
+            | OpenError::UnexpectedCompression
+            | OpenError::TrackingMismatch { .. }
             | OpenError::UnknownKey { .. }
             | OpenError::Invalid)
     )

@@ -314,7 +314,10 @@ fn every_single_bit_flip_and_byte_inversion_is_refused() {
                         0 => matches!(result, Err(OpenError::UnknownVersion { .. })),
                         1 => matches!(
                             result,
-                            Err(OpenError::Malformed | OpenError::WrongFormat { .. })
+                            Err(OpenError::Malformed
+                                | OpenError::WrongFormat { .. }
+                                | OpenError::UnexpectedCompression
+                                | OpenError::TrackingMismatch { .. })
                         ),
                         2..=5 => matches!(result, Err(OpenError::UnknownKey { .. })),
                         _ => result == Err(OpenError::Invalid),

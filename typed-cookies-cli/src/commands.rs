@@ -186,12 +186,14 @@ impl Verdict {
     }
 }
 
-/// Our sealer for the flags, the ring and the mode.
+/// Our sealer for the flags, the ring and the mode. One that `opens` (and never seals) also
+/// accepts compressed values, which types declaring `compress` write.
 fn our_sealer(
     ring: &KeyRing,
     args: &FormatArgs,
     mode: Mode,
     lifetime_required: bool,
+    opens: bool,
 ) -> Result<Sealer, Failure> {
     let salt = args.salt.as_deref().ok_or_else(|| {
         Failure::usage("typed-cookies values need --salt (the namespace they were sealed under)")
@@ -204,6 +206,12 @@ fn our_sealer(
     let builder = match mode {
         Mode::Signed => ring.signed(salt),
         Mode::Encrypted => ring.encrypted(salt),
+    };
+    // Opening only: what compression leaks is a concern of whoever seals.
+    let builder = if opens {
+        builder.compress_leaking_length()
+    } else {
+        builder
     };
     match (args.max_age, args.no_expiry) {
         (Some(max_age), _) => Ok(builder.max_age(max_age)),
@@ -266,6 +274,8 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
     out.insert("version".into(), seen.version.into());
     out.insert("mode".into(), mode.into());
     out.insert("codec".into(), seen.format.codec.label().into());
+    out.insert("compressed".into(), seen.compressed.into());
+    out.insert("tracked".into(), seen.tracked.into());
     out.insert("key_id".into(), seen.key_id.to_string().into());
     out.insert("issued_at".into(), rfc3339(seen.issued_at).into());
     out.insert("created_at".into(), rfc3339(seen.created_at).into());
@@ -287,6 +297,22 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
     ));
     lines.push(("mode", mode.into()));
     lines.push(("codec", seen.format.codec.label().into()));
+    lines.push((
+        "compressed",
+        if seen.compressed {
+            "yes (raw DEFLATE; the payload size below is the deflated size)".into()
+        } else {
+            "no".into()
+        },
+    ));
+    lines.push((
+        "tracked",
+        if seen.tracked {
+            "yes (carries a session id checked against a revocation store)".into()
+        } else {
+            "no".into()
+        },
+    ));
     lines.push(("key id", seen.key_id.to_string()));
     lines.push(("issued", when(seen.issued_at, now)));
     lines.push(("created", when(seen.created_at, now)));
@@ -328,6 +354,11 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
                 out.insert("unverified_payload_hex".into(), hex(payload).into());
             }
         }
+    } else if seen.format.mode == Mode::Signed {
+        lines.push((
+            "payload",
+            "compressed, and does not inflate (UNVERIFIED: anyone can write this)".into(),
+        ));
     } else {
         lines.push((
             "payload",
@@ -344,7 +375,7 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
         } else {
             seen.format.mode
         };
-        let sealer = our_sealer(&ring, &args.format, mode, false)?;
+        let sealer = our_sealer(&ring, &args.format, mode, false, true)?;
         let verdict = match sealer.open_with_metadata::<Value>(value) {
             Ok(opened) => {
                 opened_fields(&opened, &mut out);
@@ -449,7 +480,7 @@ fn seal(args: &SealArgs) -> Result<(), Failure> {
         Some(kind) => ForeignSealer::new(kind, &keys, &args.format)?.seal(&payload),
         None => {
             let ring = secrets::ring(&keys)?;
-            our_sealer(&ring, &args.format, mode_of(&args.format), true)?.seal(&payload)
+            our_sealer(&ring, &args.format, mode_of(&args.format), true, false)?.seal(&payload)
         }
     };
     let sealed = sealed.map_err(|e| Failure::invalid(format!("cannot seal: {e}")))?;
@@ -470,7 +501,7 @@ fn open(args: &OpenArgs) -> Result<(), Failure> {
         None => {
             out.insert("format".into(), "typed-cookies".into());
             let ring = secrets::ring(&keys)?;
-            let sealer = our_sealer(&ring, &args.format, mode_of(&args.format), true)?;
+            let sealer = our_sealer(&ring, &args.format, mode_of(&args.format), true, true)?;
             sealer.open_with_metadata::<Value>(&value).map(|opened| {
                 opened_fields(&opened, &mut out);
                 opened.into_value()

@@ -762,3 +762,51 @@ fn check_set_cookie_verdicts() {
     );
     bin().arg("check-set-cookie").assert().code(2);
 }
+
+#[test]
+fn inspect_and_open_show_and_accept_compressed_values() {
+    let key = Key::generate();
+    let line = ring_line(&[&key]);
+    let keys = KeyRing::from_base64_list(&line).unwrap();
+    let payload = json!({"pinned": vec!["status=open"; 30]});
+    let value = keys
+        .signed("prefs.v1")
+        .compress()
+        .max_age(Duration::hours(1))
+        .seal(&payload)
+        .unwrap();
+    let out = bin().args(["inspect", "--json", &value]).output().unwrap();
+    let v = stdout_json(&out);
+    assert_eq!(v["compressed"], json!(true));
+    assert_eq!(v["unverified_payload"], payload);
+    bin()
+        .args(["inspect", &value])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("compressed  yes (raw DEFLATE"));
+    let out = bin()
+        .args([
+            "open",
+            &value,
+            "--salt",
+            "prefs.v1",
+            "--max-age",
+            "1h",
+            "--json",
+        ])
+        .env("TC_KEYS", &line)
+        .args(["--keys-env", "TC_KEYS"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    assert_eq!(v["verdict"], json!("valid"), "{v}");
+    // An uncompressed value says so.
+    let plain = keys.signed("prefs.v1").no_expiry().seal(&1).unwrap();
+    let out = bin().args(["inspect", "--json", &plain]).output().unwrap();
+    assert_eq!(stdout_json(&out)["compressed"], json!(false));
+}

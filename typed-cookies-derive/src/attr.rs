@@ -15,6 +15,7 @@ pub const KEYS: &[&str] = &[
     "max_age",
     "no_expiry",
     "encrypt",
+    "compress",
     "codec",
     "path",
     "domain",
@@ -28,6 +29,11 @@ pub const KEYS: &[&str] = &[
     "idle",
     "refresh",
     "clear_invalid",
+    "bind",
+    "revocable",
+    "one_time",
+    "replay",
+    "if_store_down",
     "crate",
 ];
 
@@ -56,6 +62,8 @@ pub struct RawAttrs {
     pub max_age: Option<Spanned<DurationLit>>,
     pub no_expiry: Option<Span>,
     pub encrypt: Option<Span>,
+    /// `compress` (value `None`) or `compress = ".."` (the string, checked in validation).
+    pub compress: Option<Spanned<Option<String>>>,
     pub codec: Option<Spanned<String>>,
     pub path: Option<Spanned<String>>,
     pub domain: Option<Spanned<String>>,
@@ -78,6 +86,16 @@ pub struct RawAttrs {
     pub refresh: Option<Spanned<DurationLit>>,
     /// `clear_invalid = false`: keep cookies that do not open instead of deleting them.
     pub clear_invalid: Option<Spanned<bool>>,
+    /// `bind = "user_agent, ip"`: the request parts values are bound to.
+    pub bind: Option<Spanned<String>>,
+    /// `revocable`: values carry a session id and epoch checked against the store.
+    pub revocable: Option<Span>,
+    /// `one_time`: values open once.
+    pub one_time: Option<Span>,
+    /// `replay = "10s"`: replay detection with this grace window.
+    pub replay: Option<Spanned<DurationLit>>,
+    /// `if_store_down = "refuse" | "accept"`.
+    pub if_store_down: Option<Spanned<String>>,
     /// Keys the user wrote but got wrong (bad value, or a misspelling of them): already
     /// reported, so validation does not add "missing `key`" on top.
     pub attempted: Vec<String>,
@@ -128,6 +146,7 @@ pub fn parse(attrs: &[Attribute], cx: &Ctxt) -> RawAttrs {
                 "http_only" => entry.boolean(&mut raw.http_only),
                 "no_expiry" => entry.flag(&mut raw.no_expiry),
                 "encrypt" => entry.flag(&mut raw.encrypt),
+                "compress" => entry.flag_or_string(&mut raw.compress),
                 "partitioned" => entry.flag(&mut raw.partitioned),
                 "flash" => entry.flag(&mut raw.flash),
                 "priority" => entry.string(&mut raw.priority),
@@ -135,6 +154,11 @@ pub fn parse(attrs: &[Attribute], cx: &Ctxt) -> RawAttrs {
                 "idle" => entry.max_age(&mut raw.idle),
                 "refresh" => entry.max_age(&mut raw.refresh),
                 "clear_invalid" => entry.boolean(&mut raw.clear_invalid),
+                "bind" => entry.string(&mut raw.bind),
+                "revocable" => entry.flag(&mut raw.revocable),
+                "one_time" => entry.flag(&mut raw.one_time),
+                "replay" => entry.max_age(&mut raw.replay),
+                "if_store_down" => entry.string(&mut raw.if_store_down),
                 "crate" => entry.path(&mut raw.krate),
                 "replaces" => entry.type_path(&mut raw.replaces),
                 _ => entry.unknown(),
@@ -241,6 +265,35 @@ impl Entry<'_> {
                 format!(
                     "`{}` is a flag and takes no value; write just `{}`",
                     self.key, self.key
+                ),
+            ),
+        }
+    }
+
+    /// A bare flag (`None`) or a string literal (`Some`).
+    fn flag_or_string(&mut self, slot: &mut Option<Spanned<Option<String>>>) {
+        match self.value.take() {
+            None => self.store(
+                slot,
+                Spanned {
+                    value: None,
+                    span: self.key_span,
+                },
+            ),
+            Some(Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            })) => self.store(
+                slot,
+                Spanned {
+                    value: Some(s.value()),
+                    span: s.span(),
+                },
+            ),
+            Some(other) => self.wrong(
+                other.span(),
+                format!(
+                    "`{}` is a flag (`{}`) or takes a string literal (`{} = \"...\"`)",
+                    self.key, self.key, self.key
                 ),
             ),
         }

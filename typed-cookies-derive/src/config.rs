@@ -19,6 +19,8 @@ pub struct Config {
     pub refresh: Option<u32>,
     pub clear_invalid: bool,
     pub encrypt: bool,
+    /// `compress` (with `encrypt`, only through the explicit opt-in).
+    pub compress: bool,
     pub postcard: bool,
     pub path: String,
     pub domain: Option<String>,
@@ -31,6 +33,8 @@ pub struct Config {
     pub flash: bool,
     /// `Priority`; `None`: not written.
     pub priority: Option<Priority>,
+    /// Stolen-cookie defences.
+    pub defence: Defence,
     /// `replaces = "OldType"`: this type deliberately sets the same cookie (name, path,
     /// domain) as `OldType`, so it writes no duplicate-cookie guard and checks the match instead.
     pub replaces: Option<syn::Path>,
@@ -50,4 +54,26 @@ pub enum Priority {
     Low,
     Medium,
     High,
+}
+
+/// The checked stolen-cookie defences (`bind`, `revocable`, `one_time`, `replay`,
+/// `if_store_down`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Defence {
+    pub bind_user_agent: bool,
+    pub bind_ip: bool,
+    pub bind_app: bool,
+    pub tracking: Tracking,
+    /// Replay grace in seconds (implies `Revocable`).
+    pub replay: Option<u32>,
+    pub fail_open: bool,
+}
+
+/// Server-side tracking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tracking {
+    #[default]
+    None,
+    Revocable,
+    OneTime,
 }

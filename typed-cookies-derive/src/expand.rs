@@ -12,11 +12,37 @@ use syn::spanned::Spanned as _;
 use syn::DeriveInput;
 
 use crate::ast::Input;
-use crate::config::{Config, Priority, SameSite};
+use crate::config::{Config, Defence, Priority, SameSite, Tracking};
 use crate::ctxt::Ctxt;
 use crate::fallback::{self, Invalid};
 use crate::schema;
 use crate::validate;
+
+/// The builder calls of the stolen-cookie defences (nothing for a type without any).
+fn defence(krate: &syn::Path, defence: &Defence) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (on, part) in [
+        (defence.bind_user_agent, quote!(USER_AGENT)),
+        (defence.bind_ip, quote!(IP)),
+        (defence.bind_app, quote!(APP)),
+    ] {
+        if on {
+            out.extend(quote!(.bind(#krate::Binding::#part)));
+        }
+    }
+    match defence.tracking {
+        Tracking::None => {}
+        Tracking::Revocable => out.extend(quote!(.tracking(#krate::Tracking::Revocable))),
+        Tracking::OneTime => out.extend(quote!(.tracking(#krate::Tracking::OneTime))),
+    }
+    if let Some(grace) = defence.replay {
+        out.extend(quote!(.replay(#grace)));
+    }
+    if defence.fail_open {
+        out.extend(quote!(.fail_open(true)));
+    }
+    out
+}
 
 /// The whole derive output for `input`: the real impl, or the errors and a fallback impl.
 pub fn derive(input: &DeriveInput) -> TokenStream {
@@ -54,6 +80,7 @@ fn generate(input: &Input, config: &Config) -> TokenStream {
         None => quote!(#krate::Lifetime::NoExpiry),
     };
     let encrypted = config.encrypt.then(|| quote!(.encrypted()));
+    let compress = config.compress.then(|| quote!(.compress()));
     let idle = config.idle.map(|secs| quote!(.idle(#secs)));
     let refresh = config.refresh.map(|secs| quote!(.refresh(#secs)));
     let clear_invalid = (!config.clear_invalid).then(|| quote!(.clear_invalid(false)));
@@ -78,6 +105,7 @@ fn generate(input: &Input, config: &Config) -> TokenStream {
         };
         quote!(.priority(#krate::Priority::#priority))
     });
+    let defence = defence(krate, &config.defence);
     // The impl is spanned on the type so that "`Session: Serialize` is not satisfied" points at it.
     let impl_block = quote_spanned! {ident.span()=>
         #[automatically_derived]
@@ -86,6 +114,7 @@ fn generate(input: &Input, config: &Config) -> TokenStream {
             const CONFIG: #krate::CookieConfig =
                 #krate::__private::ConfigBuilder::new(#name, #salt, #lifetime)
                     #encrypted
+                    #compress
                     #codec
                     #idle
                     #refresh
@@ -98,6 +127,7 @@ fn generate(input: &Input, config: &Config) -> TokenStream {
                     #partitioned
                     #flash
                     #priority
+                    #defence
                     .build();
         }
     };

@@ -4,7 +4,7 @@
 //! hand would skip those checks, which is why the public [`CookieConfig`] is read-only.
 //! Changes here are not breaking changes (serde and thiserror keep the same kind of module).
 
-use crate::cookie::{CookieConfig, Lifetime, Priority, SameSite};
+use crate::cookie::{Binding, CookieConfig, Lifetime, Priority, SameSite, Tracking};
 use crate::wire::{Codec, Format, Mode};
 
 pub use crate::cookie::SealedCookie;
@@ -29,6 +29,7 @@ impl ConfigBuilder {
                 mode: Mode::Signed,
                 codec: Codec::Json,
             },
+            compress: false,
             schema: 0,
             path: "/",
             domain: None,
@@ -37,6 +38,10 @@ impl ConfigBuilder {
             http_only: true,
             partitioned: false,
             priority: None,
+            binding: Binding::NONE,
+            tracking: Tracking::None,
+            replay_grace: None,
+            fail_open: false,
         })
     }
 
@@ -50,6 +55,12 @@ impl ConfigBuilder {
     pub const fn codec(mut self, codec: Codec, schema: u64) -> Self {
         self.0.format.codec = codec;
         self.0.schema = schema;
+        self
+    }
+
+    /// `compress` (the derive has checked that an encrypted type opted in explicitly).
+    pub const fn compress(mut self) -> Self {
+        self.0.compress = true;
         self
     }
 
@@ -116,6 +127,31 @@ impl ConfigBuilder {
     /// `priority = ".."`.
     pub const fn priority(mut self, priority: Priority) -> Self {
         self.0.priority = Some(priority);
+        self
+    }
+
+    /// `bind = ".."`.
+    pub const fn bind(mut self, binding: Binding) -> Self {
+        self.0.binding = self.0.binding.and(binding);
+        self
+    }
+
+    /// `revocable` or `one_time`.
+    pub const fn tracking(mut self, tracking: Tracking) -> Self {
+        self.0.tracking = tracking;
+        self
+    }
+
+    /// `replay = ".."`, in seconds (implies `revocable`).
+    pub const fn replay(mut self, grace_secs: u32) -> Self {
+        self.0.tracking = Tracking::Revocable;
+        self.0.replay_grace = Some(grace_secs);
+        self
+    }
+
+    /// `if_store_down = "accept"`.
+    pub const fn fail_open(mut self, fail_open: bool) -> Self {
+        self.0.fail_open = fail_open;
         self
     }
 

@@ -31,6 +31,24 @@ pub enum SealError {
         /// The limit.
         max: usize,
     },
+    /// The type is bound or tracked and was sealed without its [`Guard`](crate::guard::Guard).
+    #[error(
+        "cookie `{name}` is bound or revocable: seal it through a `typed_cookies::guard::Guard`"
+    )]
+    NeedsGuard {
+        /// The cookie name.
+        name: &'static str,
+    },
+    /// The revocation store could not answer while issuing a tracked value, and the type
+    /// fails closed (the default).
+    #[error("revocation store unavailable; no session issued (the type fails closed)")]
+    StoreUnavailable,
+    /// The subject given for a tracked value is longer than 255 bytes.
+    #[error("session subject is {len} bytes, over the 255-byte limit of the claims block")]
+    SubjectTooLong {
+        /// Its length.
+        len: usize,
+    },
     /// The payload could not be serialized.
     #[error("could not serialize the cookie payload: {reason}")]
     Serialize {
@@ -98,6 +116,14 @@ pub enum OpenError {
         /// What the header says.
         found: Format,
     },
+    /// The value's payload is compressed (format byte bit `0x40`), but it is opened as a type
+    /// (or by a [`Sealer`](crate::Sealer)) that does not declare `compress`. Decided on the
+    /// header alone, before authentication: nothing is inflated for a type that never
+    /// compresses.
+    #[error(
+        "cookie value is compressed, but it is opened as a type that does not declare `compress`"
+    )]
+    UnexpectedCompression,
     /// The key id in the header matches no key of the ring (the key was retired, or the value
     /// comes from elsewhere).
     #[error("cookie value was sealed with key {key_id}, which is not in the key ring")]
@@ -129,6 +155,47 @@ pub enum OpenError {
         /// The Rust type it was opened as.
         type_name: &'static str,
     },
+    /// The value carries session claims and its type does not track sessions, or the reverse
+    /// (a value sealed before the type became `revocable`, `one_time` or `replay`): refused
+    /// so that no value escapes the server-side checks.
+    #[error("cookie value {} session claims but its type {}; sealed under another policy (change the salt when a type becomes revocable)", if *.tracked { "has no" } else { "carries" }, if *.tracked { "is tracked" } else { "is not" })]
+    TrackingMismatch {
+        /// Whether the type opening it is tracked.
+        tracked: bool,
+    },
+    /// The type is bound to its client or tracked server-side, and was sealed or opened
+    /// without its [`Guard`](crate::guard::Guard), which would skip those checks.
+    #[error("cookie `{name}` is bound or revocable: seal and open it through a `typed_cookies::guard::Guard` (or the adapters' `Guarded<T>`)")]
+    NeedsGuard {
+        /// The cookie name.
+        name: &'static str,
+    },
+    /// Authentic and fresh, but its session was revoked: signed out, signed out everywhere
+    /// (an older epoch), or revoked after a replay.
+    #[error("cookie value belongs to a revoked session")]
+    Revoked,
+    /// A one-time value that was already used once.
+    #[error("cookie value was already used (one-time)")]
+    AlreadyUsed,
+    /// Replay detection saw an older copy of the session being used: the session is now
+    /// revoked everywhere it is open.
+    #[error("cookie value is a replayed copy of an older response; its session is revoked")]
+    Replayed,
+    /// The revocation store could not answer and the type fails closed (the default).
+    #[error("revocation store unavailable; refused (the type fails closed)")]
+    StoreUnavailable,
+    /// Authentic, but its compressed payload would inflate past `max` bytes
+    /// ([`MAX_PAYLOAD_LEN`](crate::MAX_PAYLOAD_LEN)); inflating stopped there. Only a holder
+    /// of the key can seal such a value (this library refuses to seal a payload that long).
+    #[error("cookie value is authentic but its compressed payload inflates past the {max}-byte limit; refused")]
+    InflatedTooLarge {
+        /// The limit.
+        max: usize,
+    },
+    /// Authentic, but its compressed payload is not one complete raw DEFLATE stream (corrupt,
+    /// cut short, or followed by other bytes).
+    #[error("cookie value is authentic but its compressed payload is not a valid DEFLATE stream")]
+    CorruptCompression,
     /// The request's `Cookie:` header holds this cookie's name more than once (cookie tossing).
     #[error("cookie `{name}` appears {count} times in the Cookie header; refused as ambiguous (a `__Host-` name prevents this)")]
     DuplicateCookie {
@@ -140,20 +207,25 @@ pub enum OpenError {
 }
 
 impl SealError {
-    /// A short, data-free name of the failure for logs and metrics: `too_large` or
-    /// `serialize`.
+    /// A short, data-free name of the failure for logs and metrics: `too_large`,
+    /// `serialize`, `needs_guard`, `subject_too_long` or `store_unavailable`.
     pub fn kind(&self) -> &'static str {
         match self {
             SealError::TooLarge { .. } => "too_large",
             SealError::Serialize { .. } => "serialize",
+            SealError::NeedsGuard { .. } => "needs_guard",
+            SealError::SubjectTooLong { .. } => "subject_too_long",
+            SealError::StoreUnavailable => "store_unavailable",
         }
     }
 }
 
 impl OpenError {
     /// A short, data-free name of the failure for logs and metrics (`too_large`, `malformed`,
-    /// `unknown_version`, `wrong_format`, `unknown_key`, `invalid`, `expired`,
-    /// `issued_in_future`, `payload_mismatch`, `duplicate_cookie`).
+    /// `unknown_version`, `wrong_format`, `unexpected_compression`, `unknown_key`, `invalid`,
+    /// `expired`, `issued_in_future`, `payload_mismatch`, `inflated_too_large`,
+    /// `corrupt_compression`, `duplicate_cookie`, `tracking_mismatch`, `needs_guard`,
+    /// `revoked`, `already_used`, `replayed`, `store_unavailable`).
     ///
     /// ```
     /// assert_eq!(typed_cookies::OpenError::Invalid.kind(), "invalid");
@@ -164,12 +236,21 @@ impl OpenError {
             OpenError::Malformed => "malformed",
             OpenError::UnknownVersion { .. } => "unknown_version",
             OpenError::WrongFormat { .. } => "wrong_format",
+            OpenError::UnexpectedCompression => "unexpected_compression",
             OpenError::UnknownKey { .. } => "unknown_key",
             OpenError::Invalid => "invalid",
             OpenError::Expired { .. } => "expired",
             OpenError::IssuedInFuture { .. } => "issued_in_future",
             OpenError::PayloadMismatch { .. } => "payload_mismatch",
+            OpenError::InflatedTooLarge { .. } => "inflated_too_large",
+            OpenError::CorruptCompression => "corrupt_compression",
             OpenError::DuplicateCookie { .. } => "duplicate_cookie",
+            OpenError::TrackingMismatch { .. } => "tracking_mismatch",
+            OpenError::NeedsGuard { .. } => "needs_guard",
+            OpenError::Revoked => "revoked",
+            OpenError::AlreadyUsed => "already_used",
+            OpenError::Replayed => "replayed",
+            OpenError::StoreUnavailable => "store_unavailable",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Looking inside a sealed value without any key: [`inspect`] reads the public header (format
-//! version, mode, codec, key id, issued and created times) and, for signed values, the payload
-//! bytes — for operators and tools (the `typed-cookies inspect` command), never for deciding
+//! version, mode, codec, compression, key id, issued and created times) and, for signed values,
+//! the payload bytes — for operators and tools (the `typed-cookies inspect` command), never for deciding
 //! anything.
 //!
 //! **Nothing [`inspect`] returns is authenticated.** Anyone can write a value with any header
@@ -26,6 +26,12 @@ pub struct Inspection {
     pub version: u8,
     /// Mode (signed or encrypted) and codec (JSON or postcard).
     pub format: Format,
+    /// Whether the payload is raw DEFLATE (format byte bit `0x40`, see `FORMAT.md`): the type
+    /// that sealed it declares `compress`.
+    pub compressed: bool,
+    /// Whether a claims block (session id, epoch, nonce, subject; format byte bit `0x80`)
+    /// precedes the payload: the type that sealed it is `revocable`, `one_time` or `replay`.
+    pub tracked: bool,
     /// The id of the key the header claims sealed the value.
     pub key_id: KeyId,
     /// When the value claims to have been sealed.
@@ -38,11 +44,13 @@ pub struct Inspection {
     pub raw_len: usize,
     /// Length of the header in bytes (14 for version 1, 18 for version 2).
     pub header_len: usize,
-    /// Length of the payload in bytes (the plaintext's length for encrypted values: AES-GCM-SIV
-    /// does not hide it).
+    /// Length of the payload in bytes as stored, with the claims block of a tracked value (the plaintext's length for encrypted values:
+    /// AES-GCM-SIV does not hide it; the deflated length when [`Inspection::compressed`]).
     pub payload_len: usize,
-    /// Signed values: the payload bytes as they appear in the value, **not verified** (JSON
-    /// text for the JSON codec, postcard bytes otherwise). `None` for encrypted values.
+    /// Signed values: the payload bytes, **not verified** (JSON text for the JSON codec,
+    /// postcard bytes otherwise), inflated first when compressed (at most
+    /// [`MAX_PAYLOAD_LEN`](crate::MAX_PAYLOAD_LEN) bytes). `None` for encrypted values, and
+    /// for a compressed payload that does not inflate within that bound.
     pub unverified_payload: Option<Vec<u8>>,
 }
 
@@ -89,12 +97,26 @@ pub fn inspect(value: &str) -> Result<Inspection, OpenError> {
     }
     let payload_len = raw.len() - header_len - overhead;
     let unverified_payload = match header.format.mode {
-        Mode::Signed => Some(raw[header_len..raw.len() - MAC_LEN].to_vec()),
+        Mode::Signed => {
+            let mut body = &raw[header_len..raw.len() - MAC_LEN];
+            if header.claims {
+                // The claims block is not payload; a value whose block does not parse shows none.
+                body = crate::wire::claims::Claims::parse(body)
+                    .map_or(&[][..], |(_, len)| &body[len..]);
+            }
+            if header.compressed {
+                crate::seal::compress::inflate(body, <[u8]>::to_vec).ok()
+            } else {
+                Some(body.to_vec())
+            }
+        }
         Mode::Encrypted => None,
     };
     Ok(Inspection {
         version: raw[0],
         format: header.format,
+        compressed: header.compressed,
+        tracked: header.claims,
         key_id: KeyId::from_bytes(header.key_id),
         issued_at: datetime(header.issued_at),
         created_at: datetime(header.created_at),
@@ -151,6 +173,7 @@ mod tests {
         assert_eq!(seen.header_len, HEADER_LEN);
         assert_eq!(seen.raw_len, HEADER_LEN + 27 + MAC_LEN);
         assert_eq!(seen.payload_len, 27);
+        assert!(!seen.compressed);
 
         let postcard =
             inspect("ARJl5riwAAAAAGlVuQCgoaKjpKWmp6ipqquoBjwEyBwiH6GTSYPOhfuSd7ZlMpY").unwrap();
@@ -165,6 +188,28 @@ mod tests {
             (postcard.payload_len, postcard.unverified_payload),
             (5, None)
         );
+    }
+
+    #[test]
+    fn shows_compression_and_the_inflated_unverified_payload() {
+        // FORMAT.md's compressed vector.
+        let seen = inspect("AUFl5riwAAAAAGlVuQCdwiEKACAMQNG7_GwS05onkcEWDBoUk3h37zB4l7N9tW5IyYmpwxGqaRjvA4AJ9DBIHIi8Uoob8F_oGxcyr67FgKJUW7NzN6fOv6dI").unwrap();
+        assert!(seen.compressed);
+        assert_eq!(seen.format.to_string(), "signed json");
+        assert_eq!(seen.payload_len, 44);
+        let expected = format!(r#"{{"user_id":42,"name":"{}"}}"#, "Ada".repeat(20));
+        assert_eq!(
+            seen.unverified_payload.as_deref(),
+            Some(expected.as_bytes())
+        );
+        // A forged compressed value whose payload does not inflate still inspects.
+        let mut raw = vec![1u8, 0x41, 1, 2, 3, 4];
+        raw.extend_from_slice(&[0; 8]);
+        raw.extend_from_slice(b"junk");
+        raw.extend_from_slice(&[0; MAC_LEN]);
+        let seen = inspect(&base64url::encode(&raw)).unwrap();
+        assert!(seen.compressed);
+        assert_eq!((seen.payload_len, seen.unverified_payload), (4, None));
     }
 
     #[test]

@@ -28,11 +28,60 @@
 //!   open reads the ring's clock; [`ManualClock`] for tests);
 //! - [`KeyRing::signed`] and [`KeyRing::encrypted`]: the same engine for any serde value under
 //!   a salt chosen at run time (reset links, hidden fields), through [`Sealer`];
+//! - [`guard`]: stolen-cookie defences a type opts into — client binding (`bind`), real
+//!   sign-out and "sign out everywhere" (`revocable`), one-time values (`one_time`, and
+//!   [`guard::OneTimeSealer`] for runtime tokens), replay detection (`replay`) — through a
+//!   [`guard::Guard`] over a [`store::RevocationStore`] ([`store::MemoryStore`], or Redis with
+//!   the `redis` feature);
 //! - [`SealError`], [`OpenError`], [`KeyError`].
 //!
 //! The wire format is described byte by byte, with test vectors, in
 //! [`FORMAT.md`](https://example.invalid/typed-cookies/blob/main/typed-cookies/FORMAT.md)
 //! (in the crate's package as `FORMAT.md`); the threat model in `SECURITY.md`.
+//!
+//! # Development mode
+//!
+//! Declare the production cookie (`name = "__Host-sid"`, `Secure`) and develop over plain
+//! `http://localhost` with the same type: [`KeyRing::with_development_mode`] (explicit, at run
+//! time, refused by a release build unless `TYPED_COOKIES_DEV=1`, and by
+//! `TYPED_COOKIES_DEV=0` everywhere) makes the cookies of loopback requests only lose
+//! `Secure`, `Partitioned` and their `__Host-`/`__Secure-` prefix; every other request still
+//! gets the strict cookie. The adapters' `development` middleware applies it per request;
+//! [`KeyRing::for_host`] does it for the header-string API. The first relaxed cookie of each
+//! name is logged at `warn`.
+//!
+//! *Loopback* means the request's `Host` (and URL authority, if any) is `localhost`,
+//! `*.localhost`, `127.0.0.0/8` or `[::1]` ([`is_loopback_host`]), no `Forwarded`,
+//! `X-Forwarded-*` or `X-Real-IP` header says a proxy sent it, and the peer address, where the
+//! framework gives it (actix-web), is loopback. `Host` is chosen by the client, and that is
+//! fine here: whoever sends `Host: localhost` gets a relaxed cookie in the response to *their
+//! own* request, and what they send back under the relaxed name must still open with the
+//! ring's keys, so nothing becomes forgeable. Real users' browsers send the production host,
+//! for which only the prefixed, `Secure` cookie is written and read, so the `__Host-`
+//! protection against cookies planted by sibling subdomains stays. What the `Host` check
+//! cannot see is a reverse proxy that rewrites `Host` to the upstream's loopback address
+//! without adding a forwarding header (nginx's bare `proxy_pass http://127.0.0.1:3000;`):
+//! every request would look local. That is why development mode is also refused unless the
+//! build or the machine allows it: a release build needs `TYPED_COOKIES_DEV=1`, and
+//! `TYPED_COOKIES_DEV=0` in a production environment refuses it even in a debug build.
+//!
+//! ```
+//! # use serde::{Deserialize, Serialize};
+//! # use typed_cookies::{Key, KeyRing, SealedCookie};
+//! #[derive(Serialize, Deserialize, SealedCookie)]
+//! #[cookie(name = "__Host-sid", salt = "docs.dev.v1", max_age = "8h", encrypt)]
+//! struct Session { user_id: u64 }
+//!
+//! # std::env::remove_var("TYPED_COOKIES_DEV");
+//! let keys = KeyRing::new(Key::generate()).with_development_mode()?;
+//! let local = keys.for_host("localhost:3000");
+//! let header = Session { user_id: 7 }.to_set_cookie(&local)?;
+//! assert!(header.starts_with("sid=") && !header.contains("Secure"));
+//! let pair = header.split(';').next().unwrap();
+//! assert_eq!(Session::from_cookie_header(&local, pair)?.map(|s| s.user_id), Some(7));
+//! assert!(Session { user_id: 7 }.to_set_cookie(&keys.for_host("shop.example"))?.starts_with("__Host-sid="));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! # Features
 //!
@@ -56,7 +105,9 @@
 pub mod __private;
 mod clock;
 mod cookie;
+mod development;
 mod error;
+pub mod guard;
 mod inspect;
 #[cfg(any(feature = "http", feature = "actix-web"))]
 pub mod integrations;
@@ -68,12 +119,16 @@ pub mod store;
 mod wire;
 
 pub use clock::{Clock, ManualClock};
-pub use cookie::{CookieConfig, Lifetime, Priority, SameSite, SealedCookie};
+pub use cookie::{Binding, CookieConfig, Lifetime, Priority, SameSite, SealedCookie, Tracking};
+pub use development::{
+    development_mode_allowed, is_loopback_host, relax_set_cookie, DevelopmentModeError,
+    DEVELOPMENT_MODE_ENV,
+};
 pub use error::{OpenError, SealError};
 pub use inspect::{inspect, Inspection};
 pub use keys::{Key, KeyError, KeyId, KeyRing, MIN_KEY_LEN};
 pub use seal::{Opened, RefreshReason, Sealer, SealerBuilder, DEFAULT_CLOCK_SKEW};
-pub use wire::{Codec, Format, Mode, KEY_ID_LEN, MAX_COOKIE_LEN};
+pub use wire::{Codec, Format, Mode, KEY_ID_LEN, MAX_COOKIE_LEN, MAX_PAYLOAD_LEN};
 
 /// `time`, re-exported: clocks and lifetimes are its `OffsetDateTime` and `Duration`.
 pub use time;

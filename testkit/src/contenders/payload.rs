@@ -97,6 +97,30 @@ session_struct!(
     #[cookie(name = "__Host-bec", salt = "bench.big.encrypted-postcard", max_age = 7200, encrypt, codec = "postcard")]
     BigEncryptedPostcard { history: Vec<String> }
 );
+session_struct!(
+    /// Ours: ~1 KB, signed, JSON, compressed (issue 16).
+    #[derive(SealedCookie)]
+    #[cookie(name = "__Host-bsz", salt = "bench.big.signed-json.z", max_age = 7200, compress)]
+    BigSignedJsonCompressed { history: Vec<String> }
+);
+session_struct!(
+    /// Ours: ~1 KB, encrypted, JSON, compressed (explicit opt-in: a benchmark, no attacker).
+    #[derive(SealedCookie)]
+    #[cookie(name = "__Host-bez", salt = "bench.big.encrypted-json.z", max_age = 7200, encrypt, compress = "i_understand_compression_leaks_length")]
+    BigEncryptedJsonCompressed { history: Vec<String> }
+);
+session_struct!(
+    /// Ours: ~1 KB, signed, postcard, compressed.
+    #[derive(SealedCookie)]
+    #[cookie(name = "__Host-bscz", salt = "bench.big.signed-postcard.z", max_age = 7200, codec = "postcard", compress)]
+    BigSignedPostcardCompressed { history: Vec<String> }
+);
+session_struct!(
+    /// Ours: ~1 KB, encrypted, postcard, compressed (explicit opt-in).
+    #[derive(SealedCookie)]
+    #[cookie(name = "__Host-becz", salt = "bench.big.encrypted-postcard.z", max_age = 7200, encrypt, codec = "postcard", compress = "i_understand_compression_leaks_length")]
+    BigEncryptedPostcardCompressed { history: Vec<String> }
+);
 
 /// The sample session: 13-char name, two roles, 32-char CSRF token.
 pub fn session() -> Session {
@@ -147,6 +171,7 @@ macro_rules! convert {
 
 convert!(Session => SignedJson, EncryptedJson, SignedPostcard, EncryptedPostcard; []);
 convert!(Big => BigSignedJson, BigEncryptedJson, BigSignedPostcard, BigEncryptedPostcard; [history]);
+convert!(Big => BigSignedJsonCompressed, BigEncryptedJsonCompressed, BigSignedPostcardCompressed, BigEncryptedPostcardCompressed; [history]);
 
 /// The session as claims expiring `MAX_AGE` from now.
 pub fn session_claims() -> SessionClaims {

@@ -121,7 +121,7 @@ fn seconds(max_age: &DurationLit) -> Result<u32, String> {
 }
 
 /// The number of seconds of the duration `key = value`, or an error message for its span.
-fn seconds_of(key: &str, max_age: &DurationLit) -> Result<u32, String> {
+pub(super) fn seconds_of(key: &str, max_age: &DurationLit) -> Result<u32, String> {
     let positive = |what: &str| positive(key, what);
     let (digits, unit) = match max_age {
         DurationLit::Seconds { negative: true, .. } => return Err(positive("is negative")),

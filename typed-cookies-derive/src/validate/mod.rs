@@ -7,12 +7,16 @@
 //! - [`name`]: the cookie name (RFC 6265 token, `__Host-`/`__Secure-` prefixes) and the salt;
 //! - [`lifetime`]: `max_age` / `no_expiry`, `idle`, `refresh` and how durations are written;
 //! - [`attributes`]: `path`, `domain`, `same_site`, `secure`, `http_only`, `partitioned`,
-//!   `priority`, `codec`.
+//!   `priority`, `codec`;
+//! - [`defence`]: `bind`, `revocable`, `one_time`, `replay`, `if_store_down`;
+//! - [`compress`]: `compress`, and the explicit opt-in it needs beside `encrypt`.
 //!
 //! Errors are reported in a fixed order (shape, then the groups as [`check`] calls them, then
 //! missing keys), which the ui snapshots pin.
 
 mod attributes;
+mod compress;
+mod defence;
 mod lifetime;
 mod name;
 mod shape;
@@ -65,6 +69,8 @@ pub fn check(input: &Input, cx: &Ctxt) -> Option<Config> {
         name::prefixes(name, raw, attributes.secure, cx);
     }
     attributes::need_secure(raw, &attributes, cx);
+    let defence = defence::check(raw, lifetime.max_age, cx);
+    let compress = compress::check(raw, cx);
 
     let (name, salt) = (name?, salt?);
     Some(Config {
@@ -77,6 +83,7 @@ pub fn check(input: &Input, cx: &Ctxt) -> Option<Config> {
         refresh: lifetime.refresh,
         clear_invalid: raw.clear_invalid.as_ref().is_none_or(|c| c.value),
         encrypt: raw.encrypt.is_some(),
+        compress,
         postcard: attributes.postcard,
         path: attributes.path,
         domain: attributes.domain,
@@ -87,6 +94,7 @@ pub fn check(input: &Input, cx: &Ctxt) -> Option<Config> {
         priority: attributes.priority,
         flash: lifetime.flash,
         replaces: raw.replaces.as_ref().map(|r| r.value.clone()),
+        defence,
     })
 }
 
@@ -257,6 +265,57 @@ mod tests {
             };
             assert_eq!(config.priority, Some(priority));
         }
+    }
+
+    #[test]
+    fn compress_is_free_when_signed_and_explicit_when_encrypted() {
+        let compresses = |input| validate(input).map(|c| c.compress);
+        assert_eq!(
+            compresses(quote::quote! {
+                #[cookie(name = "sid", salt = "s", max_age = "1h", compress)]
+                struct S;
+            }),
+            Ok(true)
+        );
+        assert_eq!(
+            compresses(quote::quote! {
+                #[cookie(name = "sid", salt = "s", max_age = "1h")]
+                struct S;
+            }),
+            Ok(false)
+        );
+        for encrypt in [quote::quote!(encrypt,), quote::quote!()] {
+            assert_eq!(
+                compresses(quote::quote! {
+                    #[cookie(name = "sid", salt = "s", max_age = "1h", #encrypt compress = "i_understand_compression_leaks_length")]
+                    struct S;
+                }),
+                Ok(true)
+            );
+        }
+        let e = errors(quote::quote! {
+            #[cookie(name = "sid", salt = "s", max_age = "1h", encrypt, compress)]
+            struct S;
+        });
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].starts_with("`compress` with `encrypt`"), "{e:?}");
+        assert!(e[0].contains("CRIME/BREACH"), "{e:?}");
+        assert!(
+            e[0].contains("compress = \"i_understand_compression_leaks_length\""),
+            "{e:?}"
+        );
+        let e = errors(quote::quote! {
+            #[cookie(name = "sid", salt = "s", max_age = "1h", encrypt, compress = "yes")]
+            struct S;
+        });
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].starts_with("unknown `compress = \"yes\"`"), "{e:?}");
+        let e = errors(quote::quote! {
+            #[cookie(name = "sid", salt = "s", max_age = "1h", compress = true)]
+            struct S;
+        });
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].contains("`compress` is a flag"), "{e:?}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use time::Duration;
 
+use crate::cookie::{Binding, Tracking};
 use crate::keys::subkeys::Namespace;
 use crate::seal::{Freshness, DEFAULT_CLOCK_SKEW};
 use crate::wire::Format;
@@ -132,6 +133,8 @@ pub struct CookieConfig {
     pub(crate) clear_invalid: bool,
     pub(crate) flash: bool,
     pub(crate) format: Format,
+    /// `compress`: payloads are deflated when that makes them shorter.
+    pub(crate) compress: bool,
     pub(crate) schema: u64,
     pub(crate) path: &'static str,
     pub(crate) domain: Option<&'static str>,
@@ -140,12 +143,37 @@ pub struct CookieConfig {
     pub(crate) http_only: bool,
     pub(crate) partitioned: bool,
     pub(crate) priority: Option<Priority>,
+    pub(crate) binding: Binding,
+    pub(crate) tracking: Tracking,
+    /// Replay detection's grace window in seconds (`replay = ".."`); implies `Revocable`.
+    pub(crate) replay_grace: Option<u32>,
+    /// `if_store_down = "accept"`.
+    pub(crate) fail_open: bool,
 }
 
 impl CookieConfig {
     /// The cookie name.
     pub const fn name(&self) -> &'static str {
         self.name
+    }
+
+    /// The name the cookie has in [development mode](crate::KeyRing::with_development_mode)
+    /// for loopback requests: [`CookieConfig::name`] without a `__Host-` or `__Secure-`
+    /// prefix. Two types whose development names are equal (`__Host-sid` and `sid`) would
+    /// share one cookie in development: give them distinct names.
+    ///
+    /// ```
+    /// use serde::{Deserialize, Serialize};
+    /// use typed_cookies::SealedCookie;
+    ///
+    /// #[derive(Serialize, Deserialize, SealedCookie)]
+    /// #[cookie(name = "__Host-sid", salt = "docs.dev-name.v1", max_age = "1h")]
+    /// struct Session { user_id: u64 }
+    ///
+    /// assert_eq!(Session::CONFIG.development_name(), "sid");
+    /// ```
+    pub fn development_name(&self) -> &'static str {
+        crate::development::unprefixed(self.name)
     }
 
     /// The salt: the namespace this type's values are sealed in.
@@ -205,6 +233,26 @@ impl CookieConfig {
     /// Mode and codec.
     pub const fn format(&self) -> Format {
         self.format
+    }
+
+    /// Whether the type declares `compress` (or, with `encrypt`,
+    /// `compress = "i_understand_compression_leaks_length"`): its payloads are raw-DEFLATE
+    /// compressed when that makes them shorter, and compressed values open. A type without it
+    /// refuses a compressed value with
+    /// [`OpenError::UnexpectedCompression`](crate::OpenError::UnexpectedCompression).
+    ///
+    /// ```
+    /// use serde::{Deserialize, Serialize};
+    /// use typed_cookies::SealedCookie;
+    ///
+    /// #[derive(Serialize, Deserialize, SealedCookie)]
+    /// #[cookie(name = "prefs", salt = "docs.compress.v1", max_age = "30d", compress)]
+    /// struct Prefs { pinned: Vec<String> }
+    ///
+    /// assert!(Prefs::CONFIG.compresses());
+    /// ```
+    pub const fn compresses(&self) -> bool {
+        self.compress
     }
 
     /// The `Path` attribute.
@@ -324,6 +372,36 @@ impl CookieConfig {
         domains
             && eq(self.name.as_bytes(), other.name.as_bytes(), false)
             && eq(self.path.as_bytes(), other.path.as_bytes(), false)
+    }
+
+    /// What its values are bound to (`bind = ".."`).
+    pub const fn binding(&self) -> Binding {
+        self.binding
+    }
+
+    /// How its values are tracked server-side (`revocable`, `one_time`, `replay`).
+    pub const fn tracking(&self) -> Tracking {
+        self.tracking
+    }
+
+    /// Replay detection's grace window (`replay = ".."`): how long the previous value of a
+    /// session still opens after a response replaced it; `None`: no replay detection.
+    pub const fn replay_grace(&self) -> Option<Duration> {
+        match self.replay_grace {
+            Some(secs) => Some(Duration::seconds(secs as i64)),
+            None => None,
+        }
+    }
+
+    /// Whether values are accepted (and the outage logged) when the store cannot answer
+    /// (`if_store_down = "accept"`); by default they are refused.
+    pub const fn fails_open(&self) -> bool {
+        self.fail_open
+    }
+
+    /// Whether opening or sealing needs a [`Guard`](crate::guard::Guard): bound or tracked.
+    pub const fn guarded(&self) -> bool {
+        !self.binding.is_none() || !matches!(self.tracking, Tracking::None)
     }
 
     pub(crate) fn namespace(&self) -> Namespace<'static> {

@@ -3,8 +3,10 @@
 //! (`header`: `Set-Cookie` and its removal, finding a cookie in `Cookie:` headers).
 
 mod config;
+mod defence;
 pub(crate) mod header;
-mod sealed_cookie;
+pub(crate) mod sealed_cookie;
 
 pub use config::{CookieConfig, Lifetime, Priority, SameSite};
+pub use defence::{Binding, Tracking};
 pub use sealed_cookie::SealedCookie;

@@ -4,11 +4,13 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::cookie::Tracking;
 use crate::cookie::{header, CookieConfig};
+use crate::development;
 use crate::error::{OpenError, SealError};
 use crate::keys::subkeys::NamespaceKeys;
 use crate::keys::KeyRing;
-use crate::seal::{Engine, Opened};
+use crate::seal::{Engine, Guarding, Opened, BINDING_LEN};
 
 /// A type that travels as a sealed cookie, with its whole policy in [`SealedCookie::CONFIG`].
 ///
@@ -71,23 +73,28 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
     /// clock.
     fn seal(&self, keys: &KeyRing) -> Result<String, SealError> {
         let now = keys.unix_now();
-        seal_session(self, keys, now, now)
+        seal_session(self, keys, now, now, Guarding::default())
     }
 
     /// Verifies (or decrypts), checks the age of, and decodes a sealed value.
+    ///
+    /// A type that is bound (`bind`) or tracked (`revocable`, `one_time`, `replay`) refuses
+    /// this with [`OpenError::NeedsGuard`]: open it through a [`Guard`](crate::guard::Guard).
     fn open(keys: &KeyRing, value: &str) -> Result<Self, OpenError> {
+        refuse_unguarded::<Self>()?;
         let now = keys.unix_now();
         keys.with_namespace(&Self::CONFIG.namespace(), |subkeys| {
-            engine::<Self>(subkeys).open_with(value, now, |value, _| value)
+            engine::<Self>(subkeys, Guarding::default()).open_with(value, now, |value, _| value)
         })
     }
 
     /// [`SealedCookie::open`], also saying when the value was sealed and its session
     /// created, when it expires, which key sealed it and whether it is due for a refresh.
     fn open_with_metadata(keys: &KeyRing, value: &str) -> Result<Opened<Self>, OpenError> {
+        refuse_unguarded::<Self>()?;
         let now = keys.unix_now();
         keys.with_namespace(&Self::CONFIG.namespace(), |subkeys| {
-            engine::<Self>(subkeys).open(value, now)
+            engine::<Self>(subkeys, Guarding::default()).open(value, now)
         })
     }
 
@@ -97,12 +104,38 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
     /// cookie when the server would refuse it anyway.
     fn to_set_cookie(&self, keys: &KeyRing) -> Result<String, SealError> {
         let now = keys.unix_now();
-        session_set_cookie(self, keys, now, now)
+        session_set_cookie(self, keys, now, now, Guarding::default())
     }
 
     /// The `Set-Cookie` header value that deletes this cookie (same name, `Path` and `Domain`,
     /// `Max-Age=0` and an `Expires` in the past).
     fn removal() -> String {
+        header::removal(&Self::CONFIG)
+    }
+
+    /// [`SealedCookie::removal`] as `keys` would send it: relaxed like the cookie itself when
+    /// `keys` is the ring of a loopback request in development mode ([`KeyRing::for_host`]),
+    /// the same as [`SealedCookie::removal`] otherwise.
+    ///
+    /// ```
+    /// # use serde::{Deserialize, Serialize};
+    /// # use typed_cookies::{Key, KeyRing, SealedCookie};
+    /// #[derive(Serialize, Deserialize, SealedCookie)]
+    /// #[cookie(name = "__Host-sid", salt = "docs.removal-for.v1", max_age = "1h")]
+    /// struct Session { user_id: u64 }
+    ///
+    /// let keys = KeyRing::new(Key::generate());
+    /// assert_eq!(Session::removal_for(&keys), Session::removal());
+    /// # std::env::remove_var("TYPED_COOKIES_DEV");
+    /// let local = keys.with_development_mode().unwrap().for_host("localhost:3000");
+    /// assert!(Session::removal_for(&local).starts_with("sid=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"));
+    /// ```
+    fn removal_for(keys: &KeyRing) -> String {
+        if keys.relaxes_cookies() {
+            let relaxed = development::relaxed(&Self::CONFIG);
+            development::warn_once(Self::CONFIG.name(), relaxed.name(), None);
+            return header::removal(&relaxed);
+        }
         header::removal(&Self::CONFIG)
     }
 
@@ -124,7 +157,12 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
         keys: &KeyRing,
         headers: impl IntoIterator<Item = &'h [u8]>,
     ) -> Result<Option<Opened<Self>>, OpenError> {
-        header::find(headers, Self::CONFIG.name())?
+        let name = if keys.relaxes_cookies() {
+            Self::CONFIG.development_name()
+        } else {
+            Self::CONFIG.name()
+        };
+        header::find(headers, name)?
             .map(|value| Self::open_with_metadata(keys, value))
             .transpose()
     }
@@ -134,46 +172,122 @@ impl<T: SealedCookie> Opened<T> {
     /// Seals the (possibly changed) value again with the primary key, now, keeping the
     /// session's creation time: `max_age` still counts from the first seal, the idle window
     /// starts again.
+    ///
+    /// A tracked or bound value keeps its session id, epoch, nonce and binding.
     pub fn reseal(&self, keys: &KeyRing) -> Result<String, SealError> {
-        seal_session(self.value(), keys, keys.unix_now(), self.created_at_unix())
+        let now = keys.unix_now();
+        seal_session(
+            self.value(),
+            keys,
+            now,
+            self.created_at_unix(),
+            self.guarding(),
+        )
     }
 
     /// The `Set-Cookie` header value of [`Opened::reseal`]: the type's attributes, and a
     /// `Max-Age` that is the idle window or what is left of the absolute lifetime, whichever
     /// ends first.
     pub fn to_set_cookie(&self, keys: &KeyRing) -> Result<String, SealError> {
-        session_set_cookie(self.value(), keys, keys.unix_now(), self.created_at_unix())
+        let now = keys.unix_now();
+        session_set_cookie(
+            self.value(),
+            keys,
+            now,
+            self.created_at_unix(),
+            self.guarding(),
+        )
     }
+
+    /// What its reseal carries over: claims and binding (none for a plain type).
+    fn guarding(&self) -> Guarding<'_> {
+        let guarded = self.guarded();
+        Guarding {
+            claims: guarded.and_then(|g| g.claims.as_ref()),
+            tracked: guarded.is_some_and(|g| g.claims.is_some()),
+            binding: guarded.and_then(|g| g.binding.as_ref()),
+        }
+    }
+}
+
+/// [`OpenError::NeedsGuard`] for a bound or tracked type opened without its guard.
+fn refuse_unguarded<T: SealedCookie>() -> Result<(), OpenError> {
+    if const { T::CONFIG.guarded() } {
+        return Err(OpenError::NeedsGuard {
+            name: T::CONFIG.name(),
+        });
+    }
+    Ok(())
+}
+
+/// Opens a value of a guarded (or plain) type under `binding`, claims required exactly when
+/// the type is tracked: the [`Guard`](crate::guard::Guard)'s way in, before its store checks.
+pub(crate) fn open_guarded<T: SealedCookie>(
+    keys: &KeyRing,
+    value: &str,
+    now: i64,
+    binding: Option<&[u8; BINDING_LEN]>,
+) -> Result<Opened<T>, OpenError> {
+    let guarding = Guarding {
+        claims: None,
+        tracked: !matches!(T::CONFIG.tracking(), Tracking::None),
+        binding,
+    };
+    keys.with_namespace(&T::CONFIG.namespace(), |subkeys| {
+        engine::<T>(subkeys, guarding).open(value, now)
+    })
 }
 
 /// `T`'s engine over `subkeys`, its namespace's subkeys. The freshness rules are evaluated at
 /// compile time (a `const` of the type's configuration), not on every call.
 #[inline]
-fn engine<T: SealedCookie>(subkeys: &NamespaceKeys) -> Engine<'_> {
+fn engine<'a, T: SealedCookie>(subkeys: &'a NamespaceKeys, guarding: Guarding<'a>) -> Engine<'a> {
     Engine {
         keys: subkeys,
         format: T::CONFIG.format(),
+        compress: T::CONFIG.compresses(),
         freshness: const { T::CONFIG.freshness() },
+        guarding,
     }
 }
 
-fn seal_session<T: SealedCookie>(
+/// Seals `value` at `now` for a session created at `created_at`. A tracked type needs its
+/// claims and a bound type its binding, which only a [`Guard`](crate::guard::Guard) (or an
+/// [`Opened`] it produced) has: without them, [`SealError::NeedsGuard`].
+pub(crate) fn seal_session<T: SealedCookie>(
     value: &T,
     keys: &KeyRing,
     now: i64,
     created_at: i64,
+    guarding: Guarding<'_>,
 ) -> Result<String, SealError> {
-    keys.with_namespace(&T::CONFIG.namespace(), |subkeys| {
-        engine::<T>(subkeys).seal(value, now, created_at)
+    let config = &T::CONFIG;
+    let tracked = !matches!(config.tracking(), Tracking::None);
+    if tracked != guarding.claims.is_some()
+        || config.binding().is_none() == guarding.binding.is_some()
+    {
+        return Err(SealError::NeedsGuard {
+            name: config.name(),
+        });
+    }
+    keys.with_namespace(&config.namespace(), |subkeys| {
+        engine::<T>(subkeys, guarding).seal(value, now, created_at)
     })
 }
 
-fn session_set_cookie<T: SealedCookie>(
+/// [`seal_session`] as a whole `Set-Cookie` header value.
+pub(crate) fn session_set_cookie<T: SealedCookie>(
     value: &T,
     keys: &KeyRing,
     now: i64,
     created_at: i64,
+    guarding: Guarding<'_>,
 ) -> Result<String, SealError> {
-    let sealed = seal_session(value, keys, now, created_at)?;
+    let sealed = seal_session(value, keys, now, created_at, guarding)?;
+    if keys.relaxes_cookies() {
+        let relaxed = development::relaxed(&T::CONFIG);
+        development::warn_once(T::CONFIG.name(), relaxed.name(), None);
+        return header::set_cookie(&relaxed, &sealed, now, created_at);
+    }
     header::set_cookie(&T::CONFIG, &sealed, now, created_at)
 }

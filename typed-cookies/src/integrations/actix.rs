@@ -16,6 +16,11 @@
 //! ([`SealedRejection::NoKeyRing`]), `Option<Sealed<T>>` gives `None`, the `Result` form
 //! `Err(NoKeyRing)`; the refresh middleware does nothing.
 //!
+//! **Plain http in development.** With a ring in development mode
+//! ([`KeyRing::with_development_mode`]), add the [`development`] middleware as the outermost
+//! `wrap`: loopback requests then get and send the unprefixed, non-`Secure` cookie; every other
+//! request the type's own.
+//!
 //! ```
 //! use actix_web::{middleware::from_fn, web, App, HttpResponse};
 //! use serde::{Deserialize, Serialize};
@@ -58,20 +63,28 @@ use std::future::{ready, Ready};
 
 use ::actix_web::body::{BoxBody, MessageBody};
 use ::actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use ::actix_web::http::header::{HeaderValue, COOKIE, SET_COOKIE};
+use ::actix_web::http::header::{HeaderValue, COOKIE, HOST, SET_COOKIE};
 use ::actix_web::http::StatusCode;
 use ::actix_web::middleware::Next;
 use ::actix_web::{
-    web, FromRequest, HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError,
+    web, FromRequest, HttpMessage as _, HttpRequest, HttpResponse, HttpResponseBuilder,
+    ResponseError,
 };
 
-use super::{extracted, log_seal_error, open_logged, refresh_header, sets_cookie};
+use super::{
+    extracted, log_seal_error, open_logged, refresh_header, relaxed_set_cookie, sets_cookie_of,
+    DevelopmentLayer,
+};
 use crate::cookie::SealedCookie;
+use crate::development::{RequestOrigin, FORWARDING_HEADERS};
 use crate::error::{OpenError, SealError};
 use crate::keys::KeyRing;
 use crate::seal::Opened;
 
-pub use super::{Sealed, SealedRejection};
+pub use super::{Guarded, Sealed, SealedRejection};
+pub use guarded::{client_context_of, guarded};
+
+mod guarded;
 
 /// The ring registered with `App::app_data`, as `web::Data<KeyRing>` or a plain `KeyRing`.
 fn keys_of(req: &HttpRequest) -> Option<&KeyRing> {
@@ -85,6 +98,12 @@ fn opened_from_request<T: SealedCookie>(req: &HttpRequest) -> Result<Opened<T>, 
         SealedRejection::NoKeyRing.log();
         SealedRejection::NoKeyRing
     })?;
+    if keys.development_mode() {
+        return extracted(open_cookie::<T>(
+            &request_keys(keys.clone(), req, true),
+            req,
+        ));
+    }
     extracted(open_cookie::<T>(keys, req))
 }
 
@@ -161,15 +180,15 @@ pub async fn refresh<T: SealedCookie, B: MessageBody>(
     let Some(keys) = keys_of(req.request()).cloned() else {
         return next.call(req).await;
     };
+    let keys = request_keys(keys, req.request(), false);
     let opened = open_cookie::<T>(&keys, req.request());
     let mut response = next.call(req).await?;
-    let sets_it = sets_cookie(
+    let sets_it = sets_cookie_of::<T, _>(&keys, || {
         response
             .headers()
             .get_all(SET_COOKIE)
-            .map(HeaderValue::as_bytes),
-        T::CONFIG.name(),
-    );
+            .map(HeaderValue::as_bytes)
+    });
     if let Some(header) = refresh_header(&keys, opened, sets_it) {
         response
             .headers_mut()
@@ -220,6 +239,10 @@ pub trait ResponseBuilderExt {
 
     /// Appends the `Set-Cookie` header that deletes `T`'s cookie.
     fn removal<T: SealedCookie>(&mut self) -> &mut Self;
+
+    /// Appends a new guarded session's `Set-Cookie` (from
+    /// [`Guard::issue`](crate::guard::Guard::issue)).
+    fn issued(&mut self, issued: &crate::guard::Issued) -> &mut Self;
 }
 
 impl ResponseBuilderExt for HttpResponseBuilder {
@@ -244,6 +267,10 @@ impl ResponseBuilderExt for HttpResponseBuilder {
     fn removal<T: SealedCookie>(&mut self) -> &mut Self {
         self.append_header((SET_COOKIE, header_value(T::removal())))
     }
+
+    fn issued(&mut self, issued: &crate::guard::Issued) -> &mut Self {
+        self.append_header((SET_COOKIE, header_value(issued.set_cookie().to_owned())))
+    }
 }
 
 /// A `Set-Cookie` header value made by this crate: always valid (see the `http` adapter's
@@ -251,4 +278,88 @@ impl ResponseBuilderExt for HttpResponseBuilder {
 fn header_value(text: String) -> HeaderValue {
     HeaderValue::try_from(text)
         .expect("a Set-Cookie made from a checked CookieConfig is a valid header value")
+}
+
+/// The development middleware, for `App::wrap(actix_web::middleware::from_fn(development))`
+/// as the **outermost** `wrap` (the last one): when the ring in `app_data` is in development
+/// mode ([`KeyRing::with_development_mode`]) and the request is local — its `Host` (and URL
+/// authority, if any) is loopback, its peer address is loopback, and no
+/// `Forwarded`/`X-Forwarded-*`/`X-Real-IP` header says a proxy sent it — it relaxes every
+/// `Set-Cookie` of the response (no `Secure`, no `Partitioned`, no `__Host-`/`__Secure-`
+/// prefix, see [`relax_set_cookie`](crate::relax_set_cookie)); the extractors and [`refresh`]
+/// then read the unprefixed names for that request. Without development mode it only passes
+/// the request on, so it can stay installed in production.
+///
+/// ```
+/// use actix_web::{middleware::from_fn, web, App};
+/// use typed_cookies::integrations::actix::development;
+/// use typed_cookies::{Key, KeyRing};
+/// # std::env::remove_var("TYPED_COOKIES_DEV");
+/// // An error, not a panic, in a release build without TYPED_COOKIES_DEV=1.
+/// let keys = KeyRing::new(Key::generate()).with_development_mode().unwrap();
+/// let app = App::new().app_data(web::Data::new(keys)).wrap(from_fn(development));
+/// ```
+pub async fn development<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, ::actix_web::Error> {
+    let Some(keys) = keys_of(req.request()) else {
+        return next.call(req).await;
+    };
+    if !keys.development_mode() {
+        return next.call(req).await;
+    }
+    let origin = origin(req.request());
+    let local = origin.is_local();
+    let host = origin
+        .host_header
+        .and_then(|host| std::str::from_utf8(host).ok())
+        .map(str::to_owned);
+    req.extensions_mut().insert(DevelopmentLayer);
+    let mut response = next.call(req).await?;
+    if local {
+        let headers = response.headers_mut();
+        let relaxed: Vec<(HeaderValue, Option<String>)> = headers
+            .get_all(SET_COOKIE)
+            .map(|value| {
+                (
+                    value.clone(),
+                    relaxed_set_cookie(value.as_bytes(), host.as_deref()),
+                )
+            })
+            .collect();
+        if relaxed.iter().any(|(_, new)| new.is_some()) {
+            headers.remove(SET_COOKIE);
+            for (old, new) in relaxed {
+                let new = new.and_then(|text| HeaderValue::try_from(text).ok());
+                headers.append(SET_COOKIE, new.unwrap_or(old));
+            }
+        }
+    }
+    Ok(response)
+}
+
+/// What development mode looks at in a request: `Host`, the URL's authority, forwarding
+/// headers and the peer address.
+fn origin(req: &HttpRequest) -> RequestOrigin<'_> {
+    let headers = req.headers();
+    RequestOrigin {
+        host_header: headers.get(HOST).map(HeaderValue::as_bytes),
+        authority: req.uri().authority().map(|authority| authority.as_str()),
+        forwarded: FORWARDING_HEADERS
+            .iter()
+            .any(|name| headers.contains_key(*name)),
+        peer: req.peer_addr().map(|addr| addr.ip()),
+    }
+}
+
+/// The ring for one request: `keys`, relaxed for a local request in development mode (one
+/// branch when development mode is off). `extractor`: warn once if the `development`
+/// middleware did not run.
+fn request_keys(keys: KeyRing, req: &HttpRequest, extractor: bool) -> KeyRing {
+    super::request_keys(
+        keys,
+        || origin(req),
+        || extractor.then(|| req.extensions().get::<DevelopmentLayer>().is_some()),
+    )
 }

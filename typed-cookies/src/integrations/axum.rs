@@ -23,6 +23,11 @@
 //! Rejections are logged with `tracing` at `debug` level; the response body names the cookie
 //! but never why it failed to open.
 //!
+//! **Plain http in development.** With a ring in development mode
+//! ([`KeyRing::with_development_mode`]), add the [`development`] middleware as the outermost
+//! layer: loopback requests then get and send the unprefixed, non-`Secure` cookie; every other
+//! request the type's own.
+//!
 //! ```
 //! use axum::{extract::{FromRef, State}, middleware, response::{IntoResponse, Redirect}, routing::{get, post}, Router};
 //! use serde::{Deserialize, Serialize};
@@ -75,25 +80,34 @@ use std::marker::PhantomData;
 use ::axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, Request, State};
 use ::axum::http::header::SET_COOKIE;
 use ::axum::http::request::Parts;
-use ::axum::http::{HeaderValue, StatusCode};
+use ::axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, Uri};
 use ::axum::middleware::Next;
 use ::axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 
 use super::http::{self as http_adapter, header_value, CookieHeaders};
-use super::{extracted, log_seal_error};
+use super::{extracted, log_seal_error, DevelopmentLayer};
 use crate::cookie::SealedCookie;
 use crate::error::SealError;
 use crate::keys::KeyRing;
 use crate::seal::Opened;
 
-pub use super::{Sealed, SealedRejection};
+pub use super::{Guarded, Sealed, SealedRejection};
+pub use guarded::{client_context_of, guarded};
+
+mod guarded;
 
 fn opened_from_parts<S, T>(parts: &Parts, state: &S) -> Result<Opened<T>, SealedRejection>
 where
     T: SealedCookie,
     KeyRing: FromRef<S>,
 {
-    let keys = KeyRing::from_ref(state);
+    let keys = request_keys(
+        KeyRing::from_ref(state),
+        &parts.headers,
+        &parts.uri,
+        &parts.extensions,
+        true,
+    );
     extracted(parts.headers.open_sealed_cookie_with_metadata::<T>(&keys))
 }
 
@@ -194,7 +208,13 @@ where
     KeyRing: FromRef<S>,
     S: Clone + Send + Sync + 'static,
 {
-    let keys = KeyRing::from_ref(&state);
+    let keys = request_keys(
+        KeyRing::from_ref(&state),
+        request.headers(),
+        request.uri(),
+        request.extensions(),
+        false,
+    );
     let cookies = request.headers().clone();
     let mut response = next.run(request).await;
     http_adapter::refresh::<T>(&keys, &cookies, response.headers_mut());
@@ -326,4 +346,82 @@ impl<T: SealedCookie> IntoResponse for Removal<T> {
     fn into_response(self) -> Response {
         (self, ()).into_response()
     }
+}
+
+/// The development middleware, for `axum::middleware::from_fn_with_state(state,
+/// development::<S>)` as the **outermost** layer (the last `.layer(..)`): when the state's
+/// ring is in development mode ([`KeyRing::with_development_mode`]) and the request is local —
+/// its `Host` (and URL authority, if any) is loopback and no `Forwarded`/`X-Forwarded-*`/
+/// `X-Real-IP` header says a proxy sent it — it relaxes every `Set-Cookie` of the response
+/// (no `Secure`, no `Partitioned`, no `__Host-`/`__Secure-` prefix, see
+/// [`relax_set_cookie`](crate::relax_set_cookie)); the extractors and [`refresh`] then read
+/// the unprefixed names for that request. Without development mode it only passes the
+/// request on, so it can stay installed in production.
+///
+/// ```
+/// use axum::{extract::State, middleware, routing::post, Router};
+/// use serde::{Deserialize, Serialize};
+/// use typed_cookies::integrations::axum::{development, refresh, SetCookie};
+/// use typed_cookies::{Key, KeyRing, SealError, SealedCookie};
+///
+/// #[derive(Serialize, Deserialize, SealedCookie)]
+/// #[cookie(name = "__Host-sid", salt = "docs.axum.development.v1", max_age = "8h", encrypt)]
+/// struct Session { user: String }
+///
+/// async fn login(State(keys): State<KeyRing>) -> Result<SetCookie, SealError> {
+///     SetCookie::new(&Session { user: "ann".into() }, &keys) // `sid=…` to http://localhost
+/// }
+///
+/// # std::env::remove_var("TYPED_COOKIES_DEV");
+/// // An error, not a panic, in a release build without TYPED_COOKIES_DEV=1.
+/// let keys = KeyRing::new(Key::generate()).with_development_mode().unwrap();
+/// let app: Router = Router::new()
+///     .route("/login", post(login))
+///     .layer(middleware::from_fn_with_state(keys.clone(), refresh::<Session, KeyRing>))
+///     .layer(middleware::from_fn_with_state(keys.clone(), development::<KeyRing>)) // outermost
+///     .with_state(keys);
+/// ```
+pub async fn development<S>(State(state): State<S>, mut request: Request, next: Next) -> Response
+where
+    KeyRing: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
+    let keys = KeyRing::from_ref(&state);
+    if !keys.development_mode() {
+        return next.run(request).await;
+    }
+    let origin = origin(request.headers(), request.uri());
+    let local = origin.is_local();
+    let host = origin
+        .host_header
+        .and_then(|host| std::str::from_utf8(host).ok())
+        .map(str::to_owned);
+    request.extensions_mut().insert(DevelopmentLayer);
+    let mut response = next.run(request).await;
+    if local {
+        http_adapter::relax_response(response.headers_mut(), host.as_deref());
+    }
+    response
+}
+
+/// What development mode looks at in a request: headers and the URL's authority (HTTP/2).
+fn origin<'a>(headers: &'a HeaderMap, uri: &'a Uri) -> crate::development::RequestOrigin<'a> {
+    http_adapter::origin(headers, uri.authority().map(|authority| authority.as_str()))
+}
+
+/// The ring for one request: the state's, relaxed for a local request in development mode
+/// (one branch when development mode is off). `extractor`: warn once if the `development`
+/// middleware did not run.
+fn request_keys(
+    keys: KeyRing,
+    headers: &HeaderMap,
+    uri: &Uri,
+    extensions: &Extensions,
+    extractor: bool,
+) -> KeyRing {
+    super::request_keys(
+        keys,
+        || origin(headers, uri),
+        || extractor.then(|| extensions.get::<DevelopmentLayer>().is_some()),
+    )
 }

@@ -39,8 +39,9 @@
 use ::http::header::{COOKIE, SET_COOKIE};
 use ::http::{HeaderMap, HeaderValue};
 
-use super::{open_logged, refresh_header, sets_cookie};
+use super::{open_logged, refresh_header, relaxed_set_cookie, sets_cookie_of};
 use crate::cookie::SealedCookie;
+use crate::development::{RequestOrigin, FORWARDING_HEADERS};
 use crate::error::{OpenError, SealError};
 use crate::keys::KeyRing;
 use crate::seal::Opened;
@@ -108,7 +109,9 @@ impl CookieHeaders for HeaderMap {
 /// `T`'s cookie from the `request` headers and, unless the `response` already sets or removes
 /// it, appends to the `response` the `Set-Cookie` of a reseal when the value is due
 /// ([`Opened::refresh_due`]) or the removal of a cookie that does not open (when the type
-/// clears invalid cookies). Returns whether it appended anything.
+/// clears invalid cookies). Returns whether it appended anything. In development mode, pass
+/// the request's ring ([`request_keys`]), so the cookie is read and resealed under the name
+/// that request uses.
 ///
 /// ```
 /// use http::{header, HeaderMap};
@@ -139,19 +142,105 @@ pub fn refresh<T: SealedCookie>(
     response: &mut HeaderMap,
 ) -> bool {
     let opened = request.open_sealed_cookie_with_metadata::<T>(keys);
-    let sets_it = sets_cookie(
+    let sets_it = sets_cookie_of::<T, _>(keys, || {
         response
             .get_all(SET_COOKIE)
             .iter()
-            .map(HeaderValue::as_bytes),
-        T::CONFIG.name(),
-    );
+            .map(HeaderValue::as_bytes)
+    });
     match refresh_header(keys, opened, sets_it) {
         Some(header) => {
             response.append(SET_COOKIE, header_value(header));
             true
         }
         None => false,
+    }
+}
+
+/// The ring for the request with these headers: `keys` itself unless development mode is on
+/// ([`KeyRing::with_development_mode`]); then relaxed ([`KeyRing::relaxes_cookies`]) when
+/// the request is local — its `Host` is loopback and no forwarding header (`Forwarded`,
+/// `X-Forwarded-For`, `-Host`, `-Proto`, `X-Real-IP`) says a proxy sent it. Pass it to
+/// [`CookieHeaders`]' methods and to [`refresh`], and call [`development`] on the response.
+/// (HTTP/2 requests may carry their host in the URL only: without a `Host` header, strict.)
+///
+/// ```
+/// use http::{header, HeaderMap};
+/// use typed_cookies::integrations::http::request_keys;
+/// use typed_cookies::{Key, KeyRing};
+/// # std::env::remove_var("TYPED_COOKIES_DEV");
+/// let keys = KeyRing::new(Key::generate()).with_development_mode().unwrap();
+/// let mut request = HeaderMap::new();
+/// request.insert(header::HOST, "localhost:3000".parse().unwrap());
+/// assert!(request_keys(&keys, &request).relaxes_cookies());
+/// request.insert("x-forwarded-for", "203.0.113.7".parse().unwrap());
+/// assert!(!request_keys(&keys, &request).relaxes_cookies());
+/// ```
+pub fn request_keys(keys: &KeyRing, request: &HeaderMap) -> KeyRing {
+    super::request_keys(keys.clone(), || origin(request, None), || None)
+}
+
+/// What development mode looks at in request `headers` (and the URL's `authority`).
+pub(crate) fn origin<'a>(headers: &'a HeaderMap, authority: Option<&'a str>) -> RequestOrigin<'a> {
+    RequestOrigin {
+        host_header: headers.get(::http::header::HOST).map(HeaderValue::as_bytes),
+        authority,
+        forwarded: FORWARDING_HEADERS
+            .iter()
+            .any(|name| headers.contains_key(*name)),
+        peer: None,
+    }
+}
+
+/// The development step for any framework on `http`: when `keys` is in development mode and
+/// the `request` is local (see [`request_keys`]), relaxes every `Set-Cookie` of the
+/// `response` ([`relax_set_cookie`](crate::relax_set_cookie): no `Secure`, no `Partitioned`,
+/// no `__Host-`/`__Secure-` prefix), logging each relaxed cookie name once at `warn`. Returns
+/// whether the request was local. Without development mode it does nothing.
+///
+/// ```
+/// use http::{header, HeaderMap};
+/// use typed_cookies::integrations::http::development;
+/// use typed_cookies::{Key, KeyRing};
+/// # std::env::remove_var("TYPED_COOKIES_DEV");
+/// let keys = KeyRing::new(Key::generate()).with_development_mode().unwrap();
+/// let mut request = HeaderMap::new();
+/// request.insert(header::HOST, "127.0.0.1:3000".parse().unwrap());
+/// let mut response = HeaderMap::new();
+/// response.append(header::SET_COOKIE, "__Host-sid=v; HttpOnly; Secure; Path=/".parse().unwrap());
+/// assert!(development(&keys, &request, &mut response));
+/// assert_eq!(response[header::SET_COOKIE], "sid=v; HttpOnly; Path=/");
+/// ```
+pub fn development(keys: &KeyRing, request: &HeaderMap, response: &mut HeaderMap) -> bool {
+    if !keys.development_mode() {
+        return false;
+    }
+    let origin = origin(request, None);
+    if !origin.is_local() {
+        return false;
+    }
+    let host = origin.host_header.and_then(|h| std::str::from_utf8(h).ok());
+    relax_response(response, host);
+    true
+}
+
+/// Relaxes every `Set-Cookie` of `response`, keeping their order.
+pub(crate) fn relax_response(response: &mut HeaderMap, host: Option<&str>) {
+    let relaxed: Vec<Option<String>> = response
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|value| relaxed_set_cookie(value.as_bytes(), host))
+        .collect();
+    if relaxed.iter().all(Option::is_none) {
+        return;
+    }
+    let old: Vec<HeaderValue> = response.get_all(SET_COOKIE).iter().cloned().collect();
+    response.remove(SET_COOKIE); // every value of it
+    for (value, relaxed) in old.into_iter().zip(relaxed) {
+        // The relaxed text only drops bytes of a valid value (and writes `SameSite=Lax`), so it
+        // is valid too; should it not be, the original stays rather than a panic.
+        let relaxed = relaxed.and_then(|text| HeaderValue::try_from(text).ok());
+        response.append(SET_COOKIE, relaxed.unwrap_or(value));
     }
 }
 

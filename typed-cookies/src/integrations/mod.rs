@@ -33,6 +33,7 @@
 use std::fmt;
 
 use crate::cookie::SealedCookie;
+use crate::development::RequestOrigin;
 use crate::error::{OpenError, SealError};
 use crate::keys::KeyRing;
 use crate::seal::Opened;
@@ -41,8 +42,11 @@ use crate::seal::Opened;
 pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
+mod guarded;
 #[cfg(feature = "http")]
 pub mod http;
+
+pub use guarded::Guarded;
 
 /// An opened sealed cookie of type `T`, as a framework extractor: the axum and actix-web
 /// adapters implement their extractor traits for it (see each module for what happens when
@@ -105,6 +109,24 @@ pub enum SealedRejection {
     },
     /// The framework has no [`KeyRing`] to open cookies with (actix-web: none in `app_data`).
     NoKeyRing,
+    /// The framework has no [`Guard`](crate::guard::Guard) for a bound or tracked type (actix-web: none in
+    /// `app_data`).
+    NoGuard,
+    /// The type binds its values to the client IP, and the configured [`ClientIp`] source
+    /// has none for this request (axum without `ConnectInfo`, a missing proxy header).
+    ///
+    /// [`ClientIp`]: crate::guard::ClientIp
+    NoClientIp {
+        /// The cookie name.
+        name: &'static str,
+    },
+    /// A `replay` type was extracted without the adapter's `guarded` middleware, which carries
+    /// each response's renewed value: without it the browser would keep a value the store
+    /// soon treats as replayed.
+    NoGuardLayer {
+        /// The cookie name.
+        name: &'static str,
+    },
 }
 
 impl SealedRejection {
@@ -116,34 +138,47 @@ impl SealedRejection {
         }
     }
 
-    /// The HTTP status it responds with: 401, or 500 for [`SealedRejection::NoKeyRing`].
+    /// The HTTP status it responds with: 401 for a missing or refused cookie, 503 when the
+    /// revocation store is down (the type fails closed: the user is not signed out), 500 for
+    /// a configuration mistake (no key ring or guard, no client IP, a guarded type extracted
+    /// as `Sealed<T>`, a `replay` type without its middleware).
     pub fn status(&self) -> u16 {
         match self {
-            SealedRejection::NoKeyRing => 500,
-            _ => 401,
+            SealedRejection::Invalid {
+                error: OpenError::StoreUnavailable,
+                ..
+            } => 503,
+            SealedRejection::Invalid {
+                error: OpenError::NeedsGuard { .. },
+                ..
+            } => 500,
+            SealedRejection::Missing { .. } | SealedRejection::Invalid { .. } => 401,
+            _ => 500,
         }
     }
 
     /// The plain-text response body: names the cookie, never the reason.
     pub fn body(&self) -> String {
-        match self {
-            SealedRejection::Missing { name } | SealedRejection::Invalid { name, .. } => {
+        match (self.status(), self) {
+            (401, SealedRejection::Missing { name } | SealedRejection::Invalid { name, .. }) => {
                 format!("401 Unauthorized: no valid `{name}` cookie\n")
             }
-            SealedRejection::NoKeyRing => "500 Internal Server Error\n".into(),
+            (503, _) => "503 Service Unavailable\n".into(),
+            _ => "500 Internal Server Error\n".into(),
         }
     }
 
     /// Logs the rejection as it becomes a response (`debug`: a missing or bad cookie is a
     /// client matter; `error`: a configuration mistake).
     fn log(&self) {
-        match self {
-            SealedRejection::NoKeyRing => {
-                tracing::error!(rejection = %self, "cannot open sealed cookies")
-            }
-            _ => {
+        match self.status() {
+            401 => {
                 tracing::debug!(rejection = %self, "rejecting a request without a valid sealed cookie")
             }
+            503 => {
+                tracing::warn!(rejection = %self, "refusing a session while the revocation store is down")
+            }
+            _ => tracing::error!(rejection = %self, "cannot open sealed cookies"),
         }
     }
 }
@@ -156,6 +191,21 @@ impl fmt::Display for SealedRejection {
             SealedRejection::NoKeyRing => f.write_str(
                 "no KeyRing to open cookies with: give the framework one (axum: router state \
                  with `KeyRing: FromRef<S>`; actix-web: `App::new().app_data(web::Data::new(keys))`)",
+            ),
+            SealedRejection::NoGuard => f.write_str(
+                "no Guard for a bound or revocable cookie type: give the framework one (axum: \
+                 router state with `Guard: FromRef<S>`; actix-web: `.app_data(web::Data::new(guard))`)",
+            ),
+            SealedRejection::NoClientIp { name } => write!(
+                f,
+                "cookie `{name}` is bound to the client IP, which this request does not give: \
+                 axum needs `into_make_service_with_connect_info::<SocketAddr>()`, or configure \
+                 `Guard::with_client_ip(ClientIp::ForwardedFor {{ proxies }})` behind proxies"
+            ),
+            SealedRejection::NoGuardLayer { name } => write!(
+                f,
+                "cookie `{name}` has replay detection: install the adapter's `guarded` middleware \
+                 for it, which sends each response's renewed value"
             ),
         }
     }
@@ -232,7 +282,7 @@ pub(crate) fn refresh_header<T: SealedCookie>(
     }
     match opened {
         // Read once: this response deletes it.
-        Ok(Some(_)) if T::CONFIG.flash() => Some(T::removal()),
+        Ok(Some(_)) if T::CONFIG.flash() => Some(T::removal_for(keys)),
         Ok(Some(opened)) => {
             let reason = opened.refresh_due()?;
             match opened.to_set_cookie(keys) {
@@ -251,11 +301,13 @@ pub(crate) fn refresh_header<T: SealedCookie>(
             }
         }
         Ok(None) => None,
+        // A guarded type is the guard middleware's, not ours.
+        Err(OpenError::NeedsGuard { .. }) => None,
         // Never for a duplicate: the removal could only match *our* copy (our Path, our
         // Domain or none), so it would delete the user's real cookie and leave a planted one
         // with another Domain or Path in place — cookie tossing turned into fixation.
         Err(OpenError::DuplicateCookie { .. }) => None,
-        Err(_) if T::CONFIG.clears_invalid() => Some(T::removal()),
+        Err(_) if T::CONFIG.clears_invalid() => Some(T::removal_for(keys)),
         Err(_) => None,
     }
 }
@@ -268,6 +320,65 @@ pub(crate) fn sets_cookie<'h>(set_cookies: impl IntoIterator<Item = &'h [u8]>, n
             .next()
             .is_some_and(|found| found == name.as_bytes())
     })
+}
+
+/// Whether a response's `Set-Cookie`s set (or remove) `T`'s cookie, under its development
+/// name too when `keys` relaxes cookies (the handler's `Set-Cookie` may not be relaxed yet).
+pub(crate) fn sets_cookie_of<'h, T: SealedCookie, I>(
+    keys: &KeyRing,
+    set_cookies: impl Fn() -> I,
+) -> bool
+where
+    I: IntoIterator<Item = &'h [u8]>,
+{
+    sets_cookie(set_cookies(), T::CONFIG.name())
+        || (keys.relaxes_cookies() && sets_cookie(set_cookies(), T::CONFIG.development_name()))
+}
+
+/// Put in a request's extensions by the adapters' `development` middleware, so the extractors
+/// can tell when it is missing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DevelopmentLayer;
+
+/// The ring for one request: `keys` itself unless development mode is on (one branch on the
+/// hot path, nothing else is looked at); then relaxed when `origin()` is local.
+/// `layer_seen()`: whether the `development` middleware ran for this request (`None`: cannot
+/// tell); a local request in development mode without it is logged once, at `warn`, since its
+/// responses would keep their strict cookies.
+pub(crate) fn request_keys<'a>(
+    keys: KeyRing,
+    origin: impl FnOnce() -> RequestOrigin<'a>,
+    layer_seen: impl FnOnce() -> Option<bool>,
+) -> KeyRing {
+    if !keys.development_mode() {
+        return keys;
+    }
+    let local = origin().is_local();
+    if local && layer_seen() == Some(false) {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        static WARNED: AtomicBool = AtomicBool::new(false);
+        if !WARNED.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                "typed-cookies development mode is on, but the `development` middleware is not \
+                 installed: loopback requests read cookies under their development names \
+                 while handlers' Set-Cookie headers keep the strict ones; add the \
+                 adapter's `development` middleware as the outermost layer"
+            );
+        }
+    }
+    keys.for_local_request(local)
+}
+
+/// One `Set-Cookie` of a response to a local request in development mode, relaxed
+/// ([`crate::relax_set_cookie`]; `None`: unchanged), each relaxed name logged once (`host`:
+/// the request's, for the log).
+pub(crate) fn relaxed_set_cookie(header: &[u8], host: Option<&str>) -> Option<String> {
+    let text = std::str::from_utf8(header).ok()?;
+    let relaxed = crate::development::relax_set_cookie(text)?;
+    let name = text.split('=').next().unwrap_or_default().trim();
+    let dev_name = relaxed.split('=').next().unwrap_or_default();
+    crate::development::warn_once(name, dev_name, host);
+    Some(relaxed)
 }
 
 #[cfg(test)]

@@ -4,8 +4,10 @@
 //! One [`Engine`] handle — a namespace's subkeys with their key ids, the format, the freshness
 //! rules — serves both the derive path ([`SealedCookie`](crate::SealedCookie)) and the runtime
 //! [`Sealer`]. Submodules: [`signed`] and [`encrypted`] (the two bodies), [`sealer`] (the
-//! runtime front), [`opened`] (what opening reports), `vectors` (known answers).
+//! runtime front), [`opened`] (what opening reports), [`compress`] (raw DEFLATE for types
+//! that declare `compress`), `vectors` (known answers).
 
+pub(crate) mod compress;
 pub(crate) mod encrypted;
 mod opened;
 mod sealer;
@@ -20,7 +22,11 @@ use zeroize::Zeroize;
 
 use crate::error::{OpenError, SealError};
 use crate::keys::subkeys::{NamespaceKeys, Subkey};
-use crate::wire::format::{Header, HeaderError, AEAD_TAG_LEN, MAC_LEN, MAX_COOKIE_LEN, NONCE_LEN};
+use crate::wire::claims::Claims;
+use crate::wire::format::{
+    Header, HeaderError, AEAD_TAG_LEN, COMPRESSED, FORMAT_OFFSET, MAC_LEN, MAX_COOKIE_LEN,
+    MAX_PAYLOAD_LEN, NONCE_LEN,
+};
 use crate::wire::{base64url, Format, Mode};
 
 pub use opened::{Opened, RefreshReason};
@@ -55,7 +61,7 @@ impl Freshness {
 }
 
 /// What opening found besides the value, in unix seconds (converted to dates only when asked).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Meta {
     pub issued_at: i64,
     pub created_at: i64,
@@ -66,14 +72,44 @@ pub(crate) struct Meta {
     /// `issued_at + idle`.
     pub idle_deadline: Option<i64>,
     pub refresh: Option<RefreshReason>,
+    /// A tracked value's claims (and the binding it opened under): what a reseal carries over.
+    pub guarded: Option<Box<Guarded>>,
 }
 
-/// One namespace's engine: its subkeys (with their key ids), format and freshness rules.
+/// What a reseal of a tracked or bound value must carry over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Guarded {
+    pub claims: Option<Claims>,
+    pub binding: Option<[u8; BINDING_LEN]>,
+}
+
+/// Length of a client binding's digest.
+pub(crate) const BINDING_LEN: usize = 32;
+
+/// The server-side extras of one seal or open: the claims to write (tracked types), whether
+/// opening requires them, and the client binding authenticated beside the value.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Guarding<'a> {
+    /// Sealing: the claims block to write (`Some` exactly for tracked types).
+    pub claims: Option<&'a Claims>,
+    /// Opening: the value must carry a claims block (and must not otherwise).
+    pub tracked: bool,
+    /// The client binding's digest, authenticated as associated data, never written.
+    pub binding: Option<&'a [u8; BINDING_LEN]>,
+}
+
+/// One namespace's engine: its subkeys (with their key ids), format, compression policy and
+/// freshness rules.
 #[derive(Clone, Copy)]
 pub(crate) struct Engine<'k> {
     pub keys: &'k NamespaceKeys,
     pub format: Format,
+    /// Whether values may be compressed: sealing deflates a payload when that makes it
+    /// shorter, opening accepts compressed values. Without it, a compressed value is refused
+    /// before anything is authenticated or inflated.
+    pub compress: bool,
     pub freshness: Freshness,
+    pub guarding: Guarding<'k>,
 }
 
 /// Buffers larger than this are not kept for the next call.
@@ -137,13 +173,19 @@ impl Engine<'_> {
         with_scratch(|buf| {
             let header = Header {
                 format: self.format,
+                // Set below, once the payload is known to shrink.
+                compressed: false,
                 key_id: self.keys.ids[0].to_bytes(),
                 issued_at: now,
                 created_at: created_at.min(now),
+                claims: self.guarding.claims.is_some(),
             };
             header.write(buf);
             if let Some(nonce) = nonce {
                 buf.extend_from_slice(&nonce);
+            }
+            if let Some(claims) = self.guarding.claims {
+                claims.write(buf);
             }
             let result = self.seal_body(value, header.len(), buf);
             if result.is_err() && self.format.mode == Mode::Encrypted {
@@ -165,21 +207,26 @@ impl Engine<'_> {
             max: MAX_COOKIE_LEN,
         };
         let start = buf.len();
-        let payload_len = self
-            .format
-            .codec
-            .encode(value, buf)
-            .map_err(|e| SealError::Serialize { reason: e.0 })?;
+        let (payload_len, compressed) = if self.compress {
+            compress::encode(self.format.codec, value, buf)
+        } else {
+            self.format.codec.encode(value, buf).map(|len| (len, false))
+        }
+        .map_err(|e| SealError::Serialize { reason: e.0 })?;
+        if compressed {
+            buf[FORMAT_OFFSET] |= COMPRESSED;
+        }
         let raw = start + payload_len + self.format.tag_len();
         // Also refuses a payload the buffer did not hold whole (never the case for a payload
-        // that fits in a cookie: the buffer is twice that size).
+        // that fits in a cookie: the buffer is twice that size). A compressing type's payload
+        // over MAX_PAYLOAD_LEN comes back uncompressed and unstored, so it is refused here.
         if encoded_len(raw) > MAX_COOKIE_LEN || buf.len() != start + payload_len {
             return Err(too_large(raw));
         }
         match &self.keys.keys[0] {
-            Subkey::Signed(mac) => signed::sign(mac, buf),
+            Subkey::Signed(mac) => signed::sign(mac, buf, self.guarding.binding),
             Subkey::Encrypted(cipher) => {
-                if !encrypted::encrypt(cipher, buf, header_len) {
+                if !encrypted::encrypt(cipher, buf, header_len, self.guarding.binding) {
                     return Err(too_large(raw));
                 }
             }
@@ -233,6 +280,16 @@ impl Engine<'_> {
                 found: header.format,
             });
         }
+        if header.claims != self.guarding.tracked {
+            return Err(OpenError::TrackingMismatch {
+                tracked: self.guarding.tracked,
+            });
+        }
+        // Public structure, like the format: refused before authentication, so a type that
+        // does not compress never runs the inflater, whatever the value.
+        if header.compressed && !self.compress {
+            return Err(OpenError::UnexpectedCompression);
+        }
         let key_index = self
             .keys
             .ids
@@ -245,8 +302,10 @@ impl Engine<'_> {
             return Err(OpenError::Malformed);
         }
         let authentic = match &self.keys.keys[key_index] {
-            Subkey::Signed(mac) => signed::verify(mac, sealed),
-            Subkey::Encrypted(cipher) => encrypted::decrypt(cipher, sealed, header_len),
+            Subkey::Signed(mac) => signed::verify(mac, sealed, self.guarding.binding),
+            Subkey::Encrypted(cipher) => {
+                encrypted::decrypt(cipher, sealed, header_len, self.guarding.binding)
+            }
         };
         if !authentic {
             return Err(OpenError::Invalid);
@@ -257,16 +316,39 @@ impl Engine<'_> {
         if key_index != 0 {
             meta.refresh = Some(RefreshReason::FallbackKey);
         }
-        let payload = match format.mode {
+        let mut payload = match format.mode {
             Mode::Signed => &sealed[header_len..sealed.len() - MAC_LEN],
             Mode::Encrypted => &sealed[header_len + NONCE_LEN..sealed.len() - AEAD_TAG_LEN],
         };
-        let value = format
-            .codec
-            .decode(payload)
-            .ok_or(OpenError::PayloadMismatch {
-                type_name: std::any::type_name::<T>(),
-            })?;
+        if header.claims || self.guarding.binding.is_some() {
+            let claims = if header.claims {
+                // Authentic, so written by us: a block that does not parse is a bug or a
+                // retired format, reported like any undecodable value.
+                let (claims, len) = Claims::parse(payload).ok_or(OpenError::Malformed)?;
+                payload = &payload[len..];
+                Some(claims)
+            } else {
+                None
+            };
+            meta.guarded = Some(Box::new(Guarded {
+                claims,
+                binding: self.guarding.binding.copied(),
+            }));
+        }
+        // Inflated only now: authentic, fresh, and bounded by MAX_PAYLOAD_LEN.
+        let value = if header.compressed {
+            compress::inflate(payload, |plain| format.codec.decode(plain)).map_err(|e| match e {
+                compress::InflateError::TooLarge => OpenError::InflatedTooLarge {
+                    max: MAX_PAYLOAD_LEN,
+                },
+                compress::InflateError::Corrupt => OpenError::CorruptCompression,
+            })?
+        } else {
+            format.codec.decode(payload)
+        };
+        let value = value.ok_or(OpenError::PayloadMismatch {
+            type_name: std::any::type_name::<T>(),
+        })?;
         Ok(finish(value, meta))
     }
 }
@@ -306,6 +388,7 @@ fn check_freshness(header: &Header, freshness: Freshness, now: i64) -> Result<Me
         expires_at,
         idle_deadline,
         refresh,
+        guarded: None,
     })
 }
 
@@ -328,9 +411,11 @@ mod tests {
                 mode: Mode::Signed,
                 codec: Codec::Json,
             },
+            compressed: false,
             key_id: [0; 4],
             issued_at,
             created_at,
+            claims: false,
         }
     }
 

@@ -5,7 +5,9 @@
 use time::OffsetDateTime;
 
 use crate::keys::KeyId;
-use crate::seal::Meta;
+use crate::seal::{Guarded, Meta};
+use crate::store::SessionId;
+use crate::wire::claims::Claims;
 
 /// Why an opened value should be sealed again (and sent again) on this response; see the
 /// example on [`Opened`] for the idle case.
@@ -144,7 +146,44 @@ impl<T> Opened<T> {
         self.meta.refresh
     }
 
+    /// The session id of a tracked value (`revocable`, `one_time`, `replay`): the same in
+    /// every reseal of one session; what [`Guard::revoke`](crate::guard::Guard::revoke) puts on
+    /// the deny list. `None` for other types.
+    pub fn session_id(&self) -> Option<SessionId> {
+        self.claims().map(|c| c.session_id)
+    }
+
+    /// Whose session a tracked value is, as given when it was issued; `None` for anonymous
+    /// sessions and other types.
+    pub fn subject(&self) -> Option<&str> {
+        self.claims().and_then(|c| c.subject.as_deref())
+    }
+
     pub(crate) fn created_at_unix(&self) -> i64 {
         self.meta.created_at
+    }
+
+    pub(crate) fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    pub(crate) fn guarded(&self) -> Option<&Guarded> {
+        self.meta.guarded.as_deref()
+    }
+
+    pub(crate) fn claims(&self) -> Option<&Claims> {
+        self.guarded().and_then(|g| g.claims.as_ref())
+    }
+
+    /// Replaces the replay nonce the next reseal writes (the guard's rotation).
+    pub(crate) fn set_nonce(&mut self, nonce: u64) {
+        if let Some(claims) = self.meta.guarded.as_mut().and_then(|g| g.claims.as_mut()) {
+            claims.nonce = nonce;
+        }
+    }
+
+    /// No refresh due (the guard's rotation reseals it already).
+    pub(crate) fn clear_refresh(&mut self) {
+        self.meta.refresh = None;
     }
 }

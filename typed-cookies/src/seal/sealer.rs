@@ -12,7 +12,7 @@ use time::{Duration, OffsetDateTime};
 use crate::error::{OpenError, SealError};
 use crate::keys::subkeys::{Namespace, NamespaceKeys};
 use crate::keys::KeyRing;
-use crate::seal::{Engine, Freshness, Opened};
+use crate::seal::{Engine, Freshness, Guarding, Opened};
 use crate::wire::{Codec, Format, Mode};
 
 /// Seals and opens values of any serde type for one purpose (salt) and mode.
@@ -67,7 +67,9 @@ use crate::wire::{Codec, Format, Mode};
 pub struct Sealer {
     ring: KeyRing,
     keys: Arc<NamespaceKeys>,
+    salt: Arc<str>,
     format: Format,
+    compress: bool,
     freshness: Freshness,
 }
 
@@ -148,8 +150,10 @@ impl SealerBuilder {
         Self {
             sealer: Sealer {
                 keys: ring.namespace(&namespace),
+                salt: salt.into(),
                 ring: ring.clone(),
                 format,
+                compress: false,
                 freshness: Freshness::max_age(None),
             },
         }
@@ -198,6 +202,69 @@ impl SealerBuilder {
         self.sealer
     }
 
+    /// Compress payloads of this **signed** sealer with raw DEFLATE when that makes them
+    /// shorter (the format byte then says so; see `FORMAT.md`). Values it opens may be
+    /// compressed or not, so turning it on keeps old values opening; a sealer without it
+    /// refuses compressed values ([`OpenError::UnexpectedCompression`]). Payloads are limited
+    /// to [`MAX_PAYLOAD_LEN`](crate::MAX_PAYLOAD_LEN) bytes before compression, and inflating
+    /// stops there.
+    ///
+    /// ```
+    /// use typed_cookies::time::Duration;
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// let plain = keys.signed("report.filters").max_age(Duration::hours(1));
+    /// let packed = keys.signed("report.filters").compress().max_age(Duration::hours(1));
+    /// let filters = vec!["status=open"; 40];
+    /// let value = packed.seal(&filters).unwrap();
+    /// assert!(value.len() < plain.seal(&filters).unwrap().len() / 3);
+    /// assert_eq!(packed.open::<Vec<String>>(&value).unwrap().len(), 40);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// On an encrypted builder ([`KeyRing::encrypted`]). Compressing a secret beside data an
+    /// attacker can influence lets them learn the secret from the value's length
+    /// (CRIME/BREACH; see SECURITY.md); if no attacker-influenced data is ever in the same
+    /// value, say so with [`SealerBuilder::compress_leaking_length`].
+    ///
+    /// ```should_panic
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// let _ = keys.encrypted("checkout.cart").compress(); // panics
+    /// ```
+    pub fn compress(self) -> Self {
+        assert!(
+            self.sealer.format.mode == Mode::Signed,
+            "SealerBuilder::compress() on an encrypted sealer: compression makes the value's \
+             length depend on how much the secret repeats attacker-influenced data \
+             (CRIME/BREACH); if nothing in these values is attacker-influenced, use \
+             `.compress_leaking_length()`"
+        );
+        self.compress_leaking_length()
+    }
+
+    /// [`SealerBuilder::compress`] for any mode, **encrypted included**, where the length of a
+    /// compressed value leaks how much its content repeats itself. Only for values where no
+    /// field an attacker can influence (a search term, a name they chose, a referrer) sits
+    /// beside a secret: otherwise they can guess the secret piece by piece, watching the
+    /// length shrink when a guess matches (CRIME/BREACH).
+    ///
+    /// ```
+    /// use typed_cookies::time::Duration;
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// // Server-chosen ids only: nothing here is attacker-influenced.
+    /// let ids = keys.encrypted("catalog.seen").compress_leaking_length().max_age(Duration::days(1));
+    /// let seen: Vec<u32> = (1000..1400).collect();
+    /// let value = ids.seal(&seen).unwrap();
+    /// assert_eq!(ids.open::<Vec<u32>>(&value).unwrap(), seen);
+    /// ```
+    pub fn compress_leaking_length(mut self) -> Self {
+        self.sealer.compress = true;
+        self
+    }
+
     /// Signed or encrypted.
     pub fn mode(&self) -> Mode {
         self.sealer.mode()
@@ -240,6 +307,12 @@ impl Sealer {
         self.format.mode
     }
 
+    /// Whether this sealer compresses ([`SealerBuilder::compress`] or
+    /// [`SealerBuilder::compress_leaking_length`]) and so opens compressed values.
+    pub fn compresses(&self) -> bool {
+        self.compress
+    }
+
     /// This sealer reading the time from `clock` (see [`KeyRing::with_clock`]).
     #[must_use]
     pub fn with_clock(&self, clock: impl Into<crate::Clock>) -> Self {
@@ -256,11 +329,26 @@ impl Sealer {
     }
 
     fn engine(&self) -> Engine<'_> {
+        self.engine_with(Default::default())
+    }
+
+    /// The engine with claims or a binding (the guard's one-time sealer).
+    pub(crate) fn engine_with<'a>(&'a self, guarding: Guarding<'a>) -> Engine<'a> {
         Engine {
             keys: &self.keys,
             format: self.format,
+            compress: self.compress,
             freshness: self.freshness,
+            guarding,
         }
+    }
+
+    pub(crate) fn ring(&self) -> &KeyRing {
+        &self.ring
+    }
+
+    pub(crate) fn salt(&self) -> &str {
+        &self.salt
     }
 
     /// Seals `value`.
@@ -299,6 +387,7 @@ impl std::fmt::Debug for Sealer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sealer")
             .field("format", &self.format)
+            .field("compress", &self.compress)
             .field("max_age", &self.freshness.max_age)
             .field("ring", &self.ring)
             .finish_non_exhaustive()

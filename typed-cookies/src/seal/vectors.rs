@@ -12,7 +12,7 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use super::{Engine, Freshness};
+use super::{Engine, Freshness, Guarding};
 use crate::keys::subkeys::Namespace;
 use crate::keys::{Key, KeyRing};
 use crate::wire::format::NONCE_LEN;
@@ -83,6 +83,34 @@ fn ring() -> KeyRing {
 }
 
 fn with_engine<R>(ring: &KeyRing, format: Format, f: impl FnOnce(Engine<'_>) -> R) -> R {
+    with_full_engine(ring, format, false, Guarding::default(), f)
+}
+
+fn with_engine_compressing<R>(
+    ring: &KeyRing,
+    format: Format,
+    compress: bool,
+    f: impl FnOnce(Engine<'_>) -> R,
+) -> R {
+    with_full_engine(ring, format, compress, Guarding::default(), f)
+}
+
+fn with_guarded_engine<'g, R>(
+    ring: &KeyRing,
+    format: Format,
+    guarding: Guarding<'g>,
+    f: impl FnOnce(Engine<'_>) -> R,
+) -> R {
+    with_full_engine(ring, format, false, guarding, f)
+}
+
+fn with_full_engine<'g, R>(
+    ring: &KeyRing,
+    format: Format,
+    compress: bool,
+    guarding: Guarding<'g>,
+    f: impl FnOnce(Engine<'_>) -> R,
+) -> R {
     let namespace = Namespace {
         format,
         schema: SCHEMA,
@@ -92,7 +120,9 @@ fn with_engine<R>(ring: &KeyRing, format: Format, f: impl FnOnce(Engine<'_>) -> 
     f(Engine {
         keys: &keys,
         format,
+        compress,
         freshness: Freshness::max_age(None),
+        guarding,
     })
 }
 
@@ -214,4 +244,207 @@ fn vectors_open() {
         assert_eq!(opened.created_at_unix(), ISSUED_AT);
         assert_eq!(opened.issued_at().unix_timestamp(), ISSUED_AT);
     }
+}
+
+/// A tracked (claims block) and bound (user agent) value, composed by hand from FORMAT.md's
+/// description: the engine writes the same bytes, refuses it for an untracked opener before
+/// authentication, and refuses another binding as `Invalid`.
+#[test]
+fn tracked_and_bound_values_follow_format_md() {
+    use crate::error::OpenError;
+    use crate::store::SessionId;
+    use crate::wire::claims::Claims as WireClaims;
+    use sha2::Digest as _;
+
+    let claims = WireClaims {
+        session_id: SessionId::from_bytes([0x5a; 16]),
+        epoch: 3,
+        nonce: 0x0102_0304_0506_0708,
+        subject: Some("user:42".into()),
+    };
+    let binding_of = |ua: &[u8]| -> [u8; 32] {
+        let mut hash = Sha256::new();
+        hash.update(b"typed-cookies client binding v1\0");
+        hash.update(b"u");
+        hash.update([1]);
+        hash.update((ua.len() as u64).to_be_bytes());
+        hash.update(ua);
+        hash.finalize().into()
+    };
+    let binding = binding_of(b"Firefox");
+    assert_eq!(
+        Some(binding),
+        crate::guard::ClientContext::new()
+            .user_agent("Firefox")
+            .digest(crate::Binding::USER_AGENT),
+        "the binding digest is FORMAT.md's"
+    );
+    let ring = ring();
+    for mode in [Mode::Signed, Mode::Encrypted] {
+        let format = Format {
+            mode,
+            codec: Codec::Json,
+        };
+        let nonce = (mode == Mode::Encrypted).then_some(NONCE);
+        let guarding = Guarding {
+            claims: Some(&claims),
+            tracked: true,
+            binding: Some(&binding),
+        };
+        let sealed = with_guarded_engine(&ring, format, guarding, |engine| {
+            engine
+                .seal_with_nonce(&payload(), ISSUED_AT, ISSUED_AT, nonce)
+                .unwrap()
+        });
+
+        // By hand: header with bit 0x80, claims block before the payload, binding after.
+        let mut subkey = [0u8; 32];
+        let info = format!("typed-cookies/v1/{}/{SALT}", mode.label());
+        Hkdf::<Sha256>::new(None, &key_bytes())
+            .expand(info.as_bytes(), &mut subkey)
+            .unwrap();
+        let mut header = vec![1, format.to_byte() | 0x80];
+        header.extend_from_slice(&[0x65, 0xe6, 0xb8, 0xb0]);
+        header.extend_from_slice(&ISSUED_AT.to_be_bytes());
+        let mut body = vec![0x5a; 16];
+        body.extend_from_slice(&3u64.to_be_bytes());
+        body.extend_from_slice(&0x0102_0304_0506_0708u64.to_be_bytes());
+        body.push(7);
+        body.extend_from_slice(b"user:42");
+        body.extend_from_slice(&serde_json::to_vec(&payload()).unwrap());
+        let mut out = header.clone();
+        match mode {
+            Mode::Signed => {
+                let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&subkey).unwrap();
+                mac.update(&header);
+                mac.update(&body);
+                mac.update(&binding);
+                out.extend_from_slice(&body);
+                out.extend_from_slice(&mac.finalize().into_bytes());
+            }
+            Mode::Encrypted => {
+                let mut aad = header.clone();
+                aad.extend_from_slice(&binding);
+                let cipher = Aes256GcmSiv::new_from_slice(&subkey).unwrap();
+                let sealed = cipher
+                    .encrypt(
+                        Nonce::from_slice(&NONCE),
+                        Payload {
+                            msg: &body,
+                            aad: &aad,
+                        },
+                    )
+                    .unwrap();
+                out.extend_from_slice(&NONCE);
+                out.extend_from_slice(&sealed);
+            }
+        }
+        assert_eq!(sealed, URL_SAFE_NO_PAD.encode(out), "{format}");
+
+        let open = |tracked: bool, binding: Option<&[u8; 32]>| {
+            let guarding = Guarding {
+                claims: None,
+                tracked,
+                binding,
+            };
+            with_guarded_engine(&ring, format, guarding, |engine| {
+                engine.open::<Claims>(&sealed, ISSUED_AT)
+            })
+        };
+        let opened = open(true, Some(&binding)).unwrap();
+        assert_eq!(opened.value(), &payload());
+        assert_eq!(opened.claims(), Some(&claims));
+        assert_eq!(
+            open(false, Some(&binding)).unwrap_err(),
+            OpenError::TrackingMismatch { tracked: false }
+        );
+        assert_eq!(
+            open(true, Some(&binding_of(b"curl"))).unwrap_err(),
+            OpenError::Invalid
+        );
+        assert_eq!(open(true, None).unwrap_err(), OpenError::Invalid);
+    }
+    // An untracked value opened by a tracked type: refused before authentication.
+    let plain = engine_seal(&ring, vector(Mode::Signed, Codec::Json).0, ISSUED_AT);
+    let tracked = Guarding {
+        tracked: true,
+        ..Guarding::default()
+    };
+    let refused = with_guarded_engine(
+        &ring,
+        vector(Mode::Signed, Codec::Json).0,
+        tracked,
+        |engine| engine.open::<Claims>(&plain, ISSUED_AT),
+    );
+    assert_eq!(
+        refused.unwrap_err(),
+        OpenError::TrackingMismatch { tracked: true }
+    );
+}
+
+/// The compressed vector's payload: the name repeats, so its JSON deflates shorter.
+fn repetitive_payload() -> Claims {
+    Claims {
+        user_id: 42,
+        name: "Ada".repeat(20),
+    }
+}
+
+/// Signed JSON, compressed (format byte 0x41), v1 header, of [`repetitive_payload`].
+const COMPRESSED_SIGNED_JSON: &str = "AUFl5riwAAAAAGlVuQCdwiEKACAMQNG7_GwS05onkcEWDBoUk3h37zB4l7N9tW5IyYmpwxGqaRjvA4AJ9DBIHIi8Uoob8F_oGxcyr67FgKJUW7NzN6fOv6dI";
+
+#[test]
+fn compressed_vector_matches_and_authenticates_the_deflated_bytes() {
+    let ring = ring();
+    let format = Format {
+        mode: Mode::Signed,
+        codec: Codec::Json,
+    };
+    let sealed = with_engine_compressing(&ring, format, true, |engine| {
+        engine
+            .seal_with_nonce(&repetitive_payload(), ISSUED_AT, ISSUED_AT, None)
+            .unwrap()
+    });
+    assert_eq!(
+        sealed, COMPRESSED_SIGNED_JSON,
+        "compressed wire format changed; update FORMAT.md only on purpose"
+    );
+    // Independently: header with 0x41, then raw DEFLATE that inflates (with miniz_oxide's
+    // whole-buffer API, not the engine's) to the JSON, then HMAC over header ‖ deflated bytes.
+    let raw = URL_SAFE_NO_PAD.decode(&sealed).unwrap();
+    assert_eq!(&raw[..2], &[0x01, 0x41]);
+    let (signed, tag) = raw.split_at(raw.len() - 32);
+    let deflated = &signed[14..];
+    let json = serde_json::to_vec(&repetitive_payload()).unwrap();
+    assert!(deflated.len() < json.len());
+    assert_eq!(
+        miniz_oxide::inflate::decompress_to_vec(deflated).unwrap(),
+        json
+    );
+    let mut subkey = [0u8; 32];
+    Hkdf::<Sha256>::new(None, &key_bytes())
+        .expand(
+            format!("typed-cookies/v1/signed/{SALT}").as_bytes(),
+            &mut subkey,
+        )
+        .unwrap();
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&subkey).unwrap();
+    mac.update(signed);
+    mac.verify_slice(tag).unwrap();
+    // Opens with a compressing engine; a non-compressing one refuses it unread.
+    let opened = with_engine_compressing(&ring, format, true, |engine| {
+        engine.open::<Claims>(&sealed, ISSUED_AT).unwrap()
+    });
+    assert_eq!(opened.value(), &repetitive_payload());
+    let refused = with_engine(&ring, format, |engine| {
+        engine.open::<Claims>(&sealed, ISSUED_AT).map(|_| ())
+    });
+    assert_eq!(refused, Err(crate::OpenError::UnexpectedCompression));
+    // The short vector payload does not shrink, so a compressing engine writes it as before.
+    let short = with_engine_compressing(&ring, format, true, |engine| {
+        engine
+            .seal_with_nonce(&payload(), ISSUED_AT, ISSUED_AT, None)
+            .unwrap()
+    });
+    assert_eq!(short, SIGNED_JSON);
 }

@@ -7,10 +7,13 @@
 //!             from the session's creation to issued-at)
 //! ```
 //! A fresh value is written as v1 (created = issued); a value resealed later in its session's
-//! life carries its creation time as v2. See `typed-cookies/FORMAT.md` byte by byte.
+//! life carries its creation time as v2. The format byte's bit [`COMPRESSED`] (0x40) says the
+//! payload is raw DEFLATE; it is per value, so it lives on the header, not in [`Format`]. See
+//! `typed-cookies/FORMAT.md` byte by byte.
 
 use std::fmt;
 
+use crate::wire::claims::CLAIMS_FLAG;
 use crate::wire::Codec;
 
 /// Length of a key id in the header (see [`KeyId`](crate::KeyId)).
@@ -33,6 +36,17 @@ pub const MAC_LEN: usize = 32;
 /// Longest cookie value (and `name=value` pair) we produce or accept, as browsers cap cookies
 /// near 4096 bytes.
 pub const MAX_COOKIE_LEN: usize = 4096;
+/// Longest payload (the codec's output, before compression) a compressing type seals, and the
+/// most a compressed payload may inflate to when opened: 4 × [`MAX_COOKIE_LEN`] = 16 KiB. It
+/// bounds the memory an authentic but hostile value (a "zip bomb" sealed with a leaked key, or
+/// a bug) can make the opener use; sealing refuses a larger payload with
+/// [`SealError::TooLarge`](crate::SealError::TooLarge) before compressing it.
+pub const MAX_PAYLOAD_LEN: usize = 4 * MAX_COOKIE_LEN;
+/// Offset of the format byte in the header.
+pub(crate) const FORMAT_OFFSET: usize = 1;
+/// Bit of the format byte set when the payload is raw DEFLATE (RFC 1951). Bit 0x80 is
+/// reserved for another flag.
+pub(crate) const COMPRESSED: u8 = 0x40;
 
 /// Whether a value is signed (readable, tamper-proof) or encrypted (confidential too).
 ///
@@ -132,10 +146,14 @@ impl fmt::Display for Format {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Header {
     pub format: Format,
+    /// The payload is raw DEFLATE (format byte bit [`COMPRESSED`]).
+    pub compressed: bool,
     pub key_id: [u8; KEY_ID_LEN],
     pub issued_at: i64,
     /// When the session this value carries was first sealed; `issued_at` in a v1 header.
     pub created_at: i64,
+    /// A claims block precedes the payload (format-byte bit [`CLAIMS_FLAG`]).
+    pub claims: bool,
 }
 
 /// Why a header did not parse.
@@ -167,7 +185,9 @@ impl Header {
     pub fn write(&self, out: &mut Vec<u8>) {
         let age = self.age();
         out.push(if age == 0 { VERSION_1 } else { VERSION_2 });
-        out.push(self.format.to_byte());
+        let compressed = if self.compressed { COMPRESSED } else { 0 };
+        let claims = if self.claims { CLAIMS_FLAG } else { 0 };
+        out.push(self.format.to_byte() | compressed | claims);
         out.extend_from_slice(&self.key_id);
         out.extend_from_slice(&self.issued_at.to_be_bytes());
         if age != 0 {
@@ -184,7 +204,10 @@ impl Header {
             Some(&other) => return Err(HeaderError::UnknownVersion(other)),
         };
         let bytes = bytes.get(..len).ok_or(HeaderError::Truncated)?;
-        let format = Format::from_byte(bytes[1]).ok_or(HeaderError::UnknownFormat)?;
+        let byte = bytes[FORMAT_OFFSET];
+        let claims = byte & CLAIMS_FLAG != 0;
+        let format = Format::from_byte(byte & !(COMPRESSED | CLAIMS_FLAG))
+            .ok_or(HeaderError::UnknownFormat)?;
         let mut key_id = [0u8; KEY_ID_LEN];
         key_id.copy_from_slice(&bytes[2..2 + KEY_ID_LEN]);
         let mut issued_at = [0u8; 8];
@@ -204,9 +227,11 @@ impl Header {
         Ok((
             Self {
                 format,
+                compressed: byte & COMPRESSED != 0,
                 key_id,
                 issued_at,
                 created_at,
+                claims,
             },
             len,
         ))
@@ -240,19 +265,45 @@ mod tests {
         for (created_at, version, len) in
             [(-5, VERSION_1, HEADER_LEN), (-90, VERSION_2, HEADER_V2_LEN)]
         {
-            let h = Header {
-                format,
-                key_id: [1, 2, 3, 4],
-                issued_at: -5,
-                created_at,
-            };
-            let mut out = Vec::new();
-            h.write(&mut out);
-            assert_eq!((out[0], out.len(), h.len()), (version, len, len));
-            out.extend_from_slice(b"body");
-            let (parsed, parsed_len) = Header::parse(&out).ok().unwrap();
-            assert_eq!((parsed, parsed_len), (h, len));
-            assert!(Header::parse(&out[..len - 1]).is_err());
+            for compressed in [false, true] {
+                let h = Header {
+                    format,
+                    compressed,
+                    key_id: [1, 2, 3, 4],
+                    issued_at: -5,
+                    created_at,
+                    claims: compressed,
+                };
+                let mut out = Vec::new();
+                h.write(&mut out);
+                assert_eq!((out[0], out.len(), h.len()), (version, len, len));
+                let flag = if compressed { COMPRESSED } else { 0 };
+                assert_eq!(
+                    out[FORMAT_OFFSET],
+                    0x12 | flag | if compressed { CLAIMS_FLAG } else { 0 }
+                );
+                out.extend_from_slice(b"body");
+                let (parsed, parsed_len) = Header::parse(&out).ok().unwrap();
+                assert_eq!((parsed, parsed_len), (h, len));
+                assert!(Header::parse(&out[..len - 1]).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_compressed_bit_is_accepted_beside_a_known_format() {
+        let base = [0x01, 0x02, 0x11, 0x12, 0x41, 0x42, 0x51, 0x52];
+        let known: Vec<u8> = base.iter().flat_map(|&b| [b, b | 0x80]).collect();
+        for b in 0..=u8::MAX {
+            let mut out = vec![VERSION_1, b, 1, 2, 3, 4];
+            out.extend_from_slice(&7i64.to_be_bytes());
+            let parsed = Header::parse(&out).ok();
+            assert_eq!(parsed.is_some(), known.contains(&b), "{b:#x}");
+            if let Some((header, _)) = parsed {
+                assert_eq!(header.compressed, b & 0x40 != 0);
+                assert_eq!(header.claims, b & 0x80 != 0);
+                assert_eq!(header.format.to_byte(), b & !0xc0);
+            }
         }
     }
 

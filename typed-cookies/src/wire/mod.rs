@@ -4,8 +4,9 @@
 //! these with the subkeys from `keys`. `FORMAT.md` is the specification.
 
 pub(crate) mod base64url;
+pub(crate) mod claims;
 pub(crate) mod codec;
 pub(crate) mod format;
 
 pub use codec::Codec;
-pub use format::{Format, Mode, KEY_ID_LEN, MAX_COOKIE_LEN};
+pub use format::{Format, Mode, KEY_ID_LEN, MAX_COOKIE_LEN, MAX_PAYLOAD_LEN};

@@ -1,0 +1,161 @@
+//! What the stolen-cookie defences cost per open, against the stateless open of the same
+//! session, on the in-process store: client binding (a SHA-256 of the bound parts), a
+//! revocation check (one store read), and replay detection (a read and an atomic rotation, plus
+//! the reseal of the renewed value). The same over Redis on loopback is in `benches/store.rs`.
+//!
+//! `cargo bench --bench guard`; under `cargo test --benches` each runs once, untimed.
+
+#![allow(missing_docs)] // `criterion_group!` writes an undocumented `pub fn`
+
+use std::future::Future;
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use serde::{Deserialize, Serialize};
+use typed_cookies::guard::{ClientContext, Guard};
+use typed_cookies::store::MemoryStore;
+use typed_cookies::{Key, KeyRing, SealedCookie};
+
+#[derive(Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-plain",
+    salt = "bench.guard.plain.v1",
+    max_age = "8h",
+    encrypt
+)]
+struct Plain {
+    user_id: u64,
+    csrf: String,
+}
+
+#[derive(Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-bound",
+    salt = "bench.guard.bound.v1",
+    max_age = "8h",
+    encrypt,
+    bind = "user_agent, ip"
+)]
+struct Bound {
+    user_id: u64,
+    csrf: String,
+}
+
+#[derive(Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-revocable",
+    salt = "bench.guard.revocable.v1",
+    max_age = "8h",
+    encrypt,
+    revocable
+)]
+struct Revocable {
+    user_id: u64,
+    csrf: String,
+}
+
+#[derive(Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-replay",
+    salt = "bench.guard.replay.v1",
+    max_age = "8h",
+    encrypt,
+    replay = "5s"
+)]
+struct Replay {
+    user_id: u64,
+    csrf: String,
+}
+
+/// Polls a future that never waits (the memory store answers at once).
+fn run<F: Future>(future: F) -> F::Output {
+    struct Noop;
+    impl std::task::Wake for Noop {
+        fn wake(self: std::sync::Arc<Self>) {}
+    }
+    let waker = std::task::Waker::from(std::sync::Arc::new(Noop));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(out) => out,
+        std::task::Poll::Pending => unreachable!("the memory store never waits"),
+    }
+}
+
+fn defences(c: &mut Criterion) {
+    let keys = KeyRing::new(Key::generate());
+    let guard = Guard::new(MemoryStore::new());
+    let ctx = ClientContext::new()
+        .user_agent("Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0")
+        .ip("198.51.100.20".parse().unwrap());
+    let csrf = "f3a9c2d4e5b6a7980112233445566778".to_string();
+    let mut group = c.benchmark_group("guard/open");
+
+    let plain = Plain {
+        user_id: 42,
+        csrf: csrf.clone(),
+    }
+    .seal(&keys)
+    .unwrap();
+    group.bench_function("stateless", |b| {
+        b.iter(|| black_box(Plain::open(&keys, black_box(&plain)).unwrap()))
+    });
+
+    let bound = run(guard.issue(
+        &keys,
+        &Bound {
+            user_id: 42,
+            csrf: csrf.clone(),
+        },
+        None,
+        &ctx,
+    ))
+    .unwrap();
+    group.bench_function("bound (user agent + ip)", |b| {
+        b.iter(|| {
+            black_box(run(guard.open::<Bound>(&keys, black_box(bound.value()), &ctx)).unwrap())
+        })
+    });
+
+    let revocable = run(guard.issue(
+        &keys,
+        &Revocable {
+            user_id: 42,
+            csrf: csrf.clone(),
+        },
+        Some("user:42"),
+        &ctx,
+    ))
+    .unwrap();
+    group.bench_function("revocable (memory store)", |b| {
+        b.iter(|| {
+            black_box(
+                run(guard.open::<Revocable>(&keys, black_box(revocable.value()), &ctx)).unwrap(),
+            )
+        })
+    });
+
+    // Each open rotates: the next iteration presents the renewed value, as a browser would.
+    let issued = run(guard.issue(&keys, &Replay { user_id: 42, csrf }, None, &ctx)).unwrap();
+    let mut current = issued.value().to_string();
+    group.bench_function("replay (memory store, renews every open)", |b| {
+        b.iter(|| {
+            let checked = run(guard.open::<Replay>(&keys, &current, &ctx)).unwrap();
+            let renewed = checked.renewed().unwrap();
+            current = renewed["__Host-replay=".len()..]
+                .split(';')
+                .next()
+                .unwrap()
+                .to_string();
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    targets = defences
+}
+criterion_main!(benches);

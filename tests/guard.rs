@@ -1,0 +1,563 @@
+//! Stolen-cookie defences through the public API, on the in-process store: client binding,
+//! real sign-out, sign out everywhere, one-time values, replay detection, and what a store
+//! outage does (fail closed by default, fail open when the type says so). The same store
+//! contract against a real Redis is `tests/store.rs`; the adapters, `tests/guard_adapters.rs`.
+
+use std::future::Future;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::{Deserialize, Serialize};
+use typed_cookies::guard::{ClientContext, Guard};
+use typed_cookies::store::{
+    MemoryStore, RevocationStore, Rotation, SessionId, Status, StoreError, StoreFuture,
+};
+use typed_cookies::time::Duration;
+use typed_cookies::{Binding, OpenError, SealError, SealedCookie, Tracking};
+use typed_cookies_testkit::{clocked, ring};
+
+/// Runs a future that never waits (the memory store and the failing store below answer at once).
+fn run<F: Future>(future: F) -> F::Output {
+    struct Noop;
+    impl std::task::Wake for Noop {
+        fn wake(self: std::sync::Arc<Self>) {}
+    }
+    let waker = std::task::Waker::from(std::sync::Arc::new(Noop));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(out) => out,
+        std::task::Poll::Pending => panic!("the test stores answer without waiting"),
+    }
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-bound",
+    salt = "tests.guard.bound.v1",
+    max_age = "8h",
+    encrypt,
+    bind = "user_agent, ip"
+)]
+struct Bound {
+    user: String,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-sid",
+    salt = "tests.guard.session.v1",
+    max_age = "8h",
+    idle = "30m",
+    encrypt,
+    revocable
+)]
+struct Session {
+    user: String,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-signed",
+    salt = "tests.guard.signed.v1",
+    max_age = "8h",
+    revocable,
+    bind = "app"
+)]
+struct SignedSession {
+    user: String,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-reset",
+    salt = "tests.guard.reset.v1",
+    max_age = "1h",
+    one_time
+)]
+struct Reset {
+    user: String,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-paranoid",
+    salt = "tests.guard.paranoid.v1",
+    max_age = "8h",
+    encrypt,
+    replay = "5s"
+)]
+struct Paranoid {
+    user: String,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-lenient",
+    salt = "tests.guard.lenient.v1",
+    max_age = "8h",
+    revocable,
+    if_store_down = "accept"
+)]
+struct Lenient {
+    user: String,
+}
+
+fn ann<T: From<String>>() -> T {
+    T::from("ann".to_string())
+}
+
+macro_rules! from_user {
+    ($($t:ident),*) => {$(impl From<String> for $t { fn from(user: String) -> Self { Self { user } } })*};
+}
+from_user!(Bound, Session, SignedSession, Reset, Paranoid, Lenient);
+
+fn firefox() -> ClientContext {
+    ClientContext::new()
+        .user_agent("Mozilla/5.0 Firefox/140")
+        .ip("198.51.100.20".parse::<IpAddr>().unwrap())
+}
+
+#[test]
+fn the_derive_records_each_defence() {
+    assert_eq!(
+        Bound::CONFIG.binding(),
+        Binding::USER_AGENT.and(Binding::IP)
+    );
+    assert_eq!(Bound::CONFIG.tracking(), Tracking::None);
+    assert_eq!(Session::CONFIG.tracking(), Tracking::Revocable);
+    assert_eq!(Reset::CONFIG.tracking(), Tracking::OneTime);
+    assert_eq!(Paranoid::CONFIG.tracking(), Tracking::Revocable);
+    assert_eq!(Paranoid::CONFIG.replay_grace(), Some(Duration::seconds(5)));
+    assert!(Lenient::CONFIG.fails_open() && !Session::CONFIG.fails_open());
+    assert!(Bound::CONFIG.guarded() && Session::CONFIG.guarded());
+}
+
+#[test]
+fn guarded_types_refuse_the_unguarded_paths() {
+    let keys = ring();
+    assert_eq!(
+        ann::<Session>().seal(&keys),
+        Err(SealError::NeedsGuard { name: "__Host-sid" })
+    );
+    assert!(matches!(
+        ann::<Bound>().to_set_cookie(&keys),
+        Err(SealError::NeedsGuard { .. })
+    ));
+    let guard = Guard::new(MemoryStore::new());
+    let issued = run(guard.issue(&keys, &ann::<Session>(), None, &firefox())).unwrap();
+    assert_eq!(
+        Session::open(&keys, issued.value()),
+        Err(OpenError::NeedsGuard { name: "__Host-sid" })
+    );
+    let header = format!("__Host-sid={}", issued.value());
+    assert!(matches!(
+        Session::from_cookie_header(&keys, &header),
+        Err(OpenError::NeedsGuard { .. })
+    ));
+}
+
+#[test]
+fn a_bound_value_opens_only_from_its_client() {
+    let keys = ring();
+    let guard = Guard::stateless();
+    let issued = run(guard.issue(&keys, &ann::<Bound>(), None, &firefox())).unwrap();
+    assert_eq!(issued.session_id(), None, "bound only: nothing tracked");
+    let open = |ctx: &ClientContext| run(guard.open::<Bound>(&keys, issued.value(), ctx));
+    assert_eq!(open(&firefox()).unwrap().value(), &ann::<Bound>());
+    // Same /24: a NAT pool or DHCP renewal keeps working.
+    let neighbour = ClientContext::new()
+        .user_agent("Mozilla/5.0 Firefox/140")
+        .ip("198.51.100.200".parse::<IpAddr>().unwrap());
+    assert!(open(&neighbour).is_ok());
+    for thief in [
+        ClientContext::new()
+            .user_agent("Mozilla/5.0 Firefox/140")
+            .ip("203.0.113.9".parse::<IpAddr>().unwrap()),
+        ClientContext::new()
+            .user_agent("curl/8.5")
+            .ip("198.51.100.20".parse::<IpAddr>().unwrap()),
+        ClientContext::new().ip("198.51.100.20".parse::<IpAddr>().unwrap()),
+        ClientContext::new(),
+    ] {
+        assert_eq!(open(&thief).err(), Some(OpenError::Invalid), "{thief:?}");
+    }
+    // Resealing an opened bound value keeps it bound to the same client.
+    let opened = open(&firefox()).unwrap();
+    let again = opened.opened().reseal(&keys).unwrap();
+    assert!(run(guard.open::<Bound>(&keys, &again, &firefox())).is_ok());
+    assert_eq!(
+        run(guard.open::<Bound>(&keys, &again, &ClientContext::new())).err(),
+        Some(OpenError::Invalid)
+    );
+}
+
+#[test]
+fn a_signed_value_bound_to_app_bytes_refuses_other_bytes() {
+    let keys = ring();
+    let guard = Guard::new(MemoryStore::new());
+    let device = ClientContext::new().app("device-1");
+    let issued = run(guard.issue(&keys, &ann::<SignedSession>(), Some("ann"), &device)).unwrap();
+    assert!(run(guard.open::<SignedSession>(&keys, issued.value(), &device)).is_ok());
+    assert_eq!(
+        run(guard.open::<SignedSession>(
+            &keys,
+            issued.value(),
+            &ClientContext::new().app("device-2")
+        ))
+        .err(),
+        Some(OpenError::Invalid)
+    );
+}
+
+#[test]
+fn sign_out_revokes_every_copy_of_that_session_only() {
+    let keys = ring();
+    let guard = Guard::new(MemoryStore::new());
+    let ctx = ClientContext::new();
+    let laptop = run(guard.issue(&keys, &ann::<Session>(), Some("user:1"), &ctx)).unwrap();
+    let phone = run(guard.issue(&keys, &ann::<Session>(), Some("user:1"), &ctx)).unwrap();
+    assert_ne!(laptop.session_id(), phone.session_id());
+    let opened = run(guard.open::<Session>(&keys, laptop.value(), &ctx)).unwrap();
+    assert_eq!(opened.opened().session_id(), laptop.session_id());
+    assert_eq!(opened.opened().subject(), Some("user:1"));
+    // A copy taken before sign-out (and a reseal of it) is refused after.
+    let copy = laptop.value().to_string();
+    let resealed = opened.opened().reseal(&keys).unwrap();
+    run(guard.revoke(&keys, opened.opened())).unwrap();
+    for value in [&copy, &resealed] {
+        assert_eq!(
+            run(guard.open::<Session>(&keys, value, &ctx)).err(),
+            Some(OpenError::Revoked)
+        );
+    }
+    assert!(run(guard.open::<Session>(&keys, phone.value(), &ctx)).is_ok());
+}
+
+#[test]
+fn sign_out_everywhere_ends_every_older_session_of_the_subject() {
+    let keys = ring();
+    let guard = Guard::new(MemoryStore::new());
+    let ctx = ClientContext::new();
+    let mine = run(guard.issue(&keys, &ann::<Session>(), Some("user:1"), &ctx)).unwrap();
+    let other_user = run(guard.issue(&keys, &ann::<Session>(), Some("user:2"), &ctx)).unwrap();
+    let anonymous = run(guard.issue(&keys, &ann::<Session>(), None, &ctx)).unwrap();
+    assert_eq!(run(guard.sign_out_everywhere("user:1")).unwrap(), 1);
+    assert_eq!(
+        run(guard.open::<Session>(&keys, mine.value(), &ctx)).err(),
+        Some(OpenError::Revoked)
+    );
+    assert!(run(guard.open::<Session>(&keys, other_user.value(), &ctx)).is_ok());
+    assert!(run(guard.open::<Session>(&keys, anonymous.value(), &ctx)).is_ok());
+    // Signing in again afterwards works: the new session carries the new epoch.
+    let again = run(guard.issue(&keys, &ann::<Session>(), Some("user:1"), &ctx)).unwrap();
+    assert!(run(guard.open::<Session>(&keys, again.value(), &ctx)).is_ok());
+}
+
+#[test]
+fn a_one_time_value_opens_once() {
+    let keys = ring();
+    let guard = Guard::new(MemoryStore::new());
+    let ctx = ClientContext::new();
+    let link = run(guard.issue(&keys, &ann::<Reset>(), Some("user:1"), &ctx)).unwrap();
+    let second = run(guard.issue(&keys, &ann::<Reset>(), Some("user:1"), &ctx)).unwrap();
+    assert_eq!(
+        run(guard.open::<Reset>(&keys, link.value(), &ctx))
+            .unwrap()
+            .value(),
+        &ann::<Reset>()
+    );
+    assert_eq!(
+        run(guard.open::<Reset>(&keys, link.value(), &ctx)).err(),
+        Some(OpenError::AlreadyUsed)
+    );
+    assert!(run(guard.open::<Reset>(&keys, second.value(), &ctx)).is_ok());
+}
+
+#[test]
+fn a_one_time_value_is_claimed_once_under_concurrent_opens() {
+    let keys = ring();
+    let guard = Guard::new(MemoryStore::new());
+    let link = run(guard.issue(&keys, &ann::<Reset>(), None, &ClientContext::new())).unwrap();
+    let wins = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..32)
+            .map(|_| {
+                s.spawn(|| {
+                    run(guard.open::<Reset>(&keys, link.value(), &ClientContext::new())).is_ok()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .filter(|won| *won)
+            .count()
+    });
+    assert_eq!(wins, 1);
+}
+
+#[test]
+fn replay_detection_rotates_tolerates_in_flight_requests_and_revokes_a_stolen_copy() {
+    let (keys, clock) = clocked(&ring());
+    let guard = Guard::new(MemoryStore::new());
+    let ctx = ClientContext::new();
+    let issued = run(guard.issue(&keys, &ann::<Paranoid>(), Some("user:1"), &ctx)).unwrap();
+    let first = issued.value().to_string();
+    // Every request rotates: the response carries the next value.
+    let checked = run(guard.open::<Paranoid>(&keys, &first, &ctx)).unwrap();
+    let renewed = checked.renewed().expect("rotated").to_string();
+    assert!(renewed.starts_with("__Host-paranoid="));
+    let second = renewed["__Host-paranoid=".len()..]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_ne!(second, first);
+    // A request that was in flight with the first value, within the grace window: accepted,
+    // no new value (the other response already carries it).
+    clock.advance(Duration::seconds(5));
+    let in_flight = run(guard.open::<Paranoid>(&keys, &first, &ctx)).unwrap();
+    assert_eq!(in_flight.renewed(), None);
+    // The real browser goes on with the second value.
+    let third_set = run(guard.open::<Paranoid>(&keys, &second, &ctx)).unwrap();
+    assert!(third_set.renewed().is_some());
+    // A thief replays the first value later: detected, and the whole session ends.
+    clock.advance(Duration::seconds(1));
+    assert_eq!(
+        run(guard.open::<Paranoid>(&keys, &first, &ctx)).err(),
+        Some(OpenError::Replayed)
+    );
+    let third = third_set.renewed().unwrap()["__Host-paranoid=".len()..]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        run(guard.open::<Paranoid>(&keys, &third, &ctx)).err(),
+        Some(OpenError::Revoked)
+    );
+}
+
+#[test]
+fn replay_of_the_previous_value_after_the_grace_window_is_detected() {
+    let (keys, clock) = clocked(&ring());
+    let guard = Guard::new(MemoryStore::new());
+    let ctx = ClientContext::new();
+    let issued = run(guard.issue(&keys, &ann::<Paranoid>(), None, &ctx)).unwrap();
+    let _ = run(guard.open::<Paranoid>(&keys, issued.value(), &ctx)).unwrap();
+    clock.advance(Duration::seconds(6));
+    assert_eq!(
+        run(guard.open::<Paranoid>(&keys, issued.value(), &ctx)).err(),
+        Some(OpenError::Replayed)
+    );
+}
+
+/// A store that is down, or up, as a test says.
+#[derive(Default)]
+struct Flaky {
+    down: AtomicBool,
+    inner: MemoryStore,
+}
+
+impl Flaky {
+    fn check(&self, operation: &'static str) -> Result<(), StoreError> {
+        if self.down.load(Ordering::SeqCst) {
+            Err(StoreError {
+                operation,
+                reason: "connection refused".into(),
+            })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+macro_rules! or_down {
+    ($self:ident, $op:literal, $call:expr) => {
+        match $self.check($op) {
+            Ok(()) => $call,
+            Err(e) => Box::pin(std::future::ready(Err(e))),
+        }
+    };
+}
+
+impl RevocationStore for Flaky {
+    fn status<'a>(
+        &'a self,
+        ns: &'a str,
+        id: SessionId,
+        subject: Option<&'a str>,
+        now: i64,
+    ) -> StoreFuture<'a, Status> {
+        or_down!(self, "status", self.inner.status(ns, id, subject, now))
+    }
+    fn revoke<'a>(
+        &'a self,
+        ns: &'a str,
+        id: SessionId,
+        until: i64,
+        now: i64,
+    ) -> StoreFuture<'a, ()> {
+        or_down!(self, "revoke", self.inner.revoke(ns, id, until, now))
+    }
+    fn bump_epoch<'a>(&'a self, subject: &'a str) -> StoreFuture<'a, u64> {
+        or_down!(self, "bump_epoch", self.inner.bump_epoch(subject))
+    }
+    fn claim<'a>(
+        &'a self,
+        ns: &'a str,
+        id: SessionId,
+        until: i64,
+        now: i64,
+    ) -> StoreFuture<'a, bool> {
+        or_down!(self, "claim", self.inner.claim(ns, id, until, now))
+    }
+    fn start_nonce<'a>(
+        &'a self,
+        ns: &'a str,
+        id: SessionId,
+        nonce: u64,
+        until: i64,
+        now: i64,
+    ) -> StoreFuture<'a, ()> {
+        or_down!(
+            self,
+            "start_nonce",
+            self.inner.start_nonce(ns, id, nonce, until, now)
+        )
+    }
+    fn rotate_nonce<'a>(
+        &'a self,
+        ns: &'a str,
+        id: SessionId,
+        presented: u64,
+        next: u64,
+        grace: i64,
+        until: i64,
+        now: i64,
+    ) -> StoreFuture<'a, Rotation> {
+        or_down!(
+            self,
+            "rotate_nonce",
+            self.inner
+                .rotate_nonce(ns, id, presented, next, grace, until, now)
+        )
+    }
+}
+
+#[test]
+fn a_store_outage_refuses_by_default_and_accepts_when_the_type_says_so() {
+    let keys = ring();
+    let store = std::sync::Arc::new(Flaky::default());
+    let guard = Guard::from_arc(store.clone());
+    let ctx = ClientContext::new();
+    let strict = run(guard.issue(&keys, &ann::<Session>(), Some("u"), &ctx)).unwrap();
+    let lenient = run(guard.issue(&keys, &ann::<Lenient>(), Some("u"), &ctx)).unwrap();
+    let link = run(guard.issue(&keys, &ann::<Reset>(), None, &ctx)).unwrap();
+    store.down.store(true, Ordering::SeqCst);
+    assert_eq!(
+        run(guard.open::<Session>(&keys, strict.value(), &ctx)).err(),
+        Some(OpenError::StoreUnavailable)
+    );
+    assert_eq!(
+        run(guard.open::<Reset>(&keys, link.value(), &ctx)).err(),
+        Some(OpenError::StoreUnavailable)
+    );
+    assert!(run(guard.open::<Lenient>(&keys, lenient.value(), &ctx)).is_ok());
+    assert_eq!(
+        run(guard.issue(&keys, &ann::<Session>(), Some("u"), &ctx)).err(),
+        Some(SealError::StoreUnavailable)
+    );
+    assert!(run(guard.issue(&keys, &ann::<Lenient>(), Some("u"), &ctx)).is_ok());
+    // Back up: the one-time link was never claimed during the outage.
+    store.down.store(false, Ordering::SeqCst);
+    assert!(run(guard.open::<Reset>(&keys, link.value(), &ctx)).is_ok());
+}
+
+#[test]
+fn a_stateless_guard_refuses_tracked_types() {
+    let keys = ring();
+    let guard = Guard::stateless();
+    assert_eq!(
+        run(guard.issue(&keys, &ann::<Session>(), None, &ClientContext::new())).err(),
+        Some(SealError::StoreUnavailable)
+    );
+}
+
+#[test]
+fn the_absolute_and_idle_lifetimes_still_apply() {
+    let (keys, clock) = clocked(&ring());
+    let guard = Guard::new(MemoryStore::new());
+    let ctx = ClientContext::new();
+    let issued = run(guard.issue(&keys, &ann::<Session>(), None, &ctx)).unwrap();
+    clock.advance(Duration::minutes(31));
+    assert!(matches!(
+        run(guard.open::<Session>(&keys, issued.value(), &ctx)),
+        Err(OpenError::Expired { .. })
+    ));
+}
+
+#[test]
+fn an_overlong_subject_is_refused() {
+    let keys = ring();
+    let guard = Guard::new(MemoryStore::new());
+    assert_eq!(
+        run(guard.issue(
+            &keys,
+            &ann::<Session>(),
+            Some(&"x".repeat(256)),
+            &ClientContext::new()
+        ))
+        .err(),
+        Some(SealError::SubjectTooLong { len: 256 })
+    );
+}
+
+#[test]
+fn a_runtime_one_time_token_opens_once_and_never_through_a_plain_sealer() {
+    let (keys, clock) = clocked(&ring());
+    let guard = Guard::new(MemoryStore::new());
+    let invite = keys
+        .encrypted("tests.guard.invite")
+        .one_time(Duration::hours(1));
+    let token = invite.seal(&("team-7", "ann@example.com")).unwrap();
+    let other = invite.seal(&("team-7", "bob@example.com")).unwrap();
+    // The plain sealer of the same salt cannot open it (and so cannot skip the claim).
+    let plain = keys
+        .encrypted("tests.guard.invite")
+        .max_age(Duration::hours(1));
+    assert_eq!(
+        plain.open::<(String, String)>(&token),
+        Err(OpenError::TrackingMismatch { tracked: false })
+    );
+    let opened: (String, String) = run(invite.open(&guard, &token)).unwrap();
+    assert_eq!(opened.1, "ann@example.com");
+    assert_eq!(
+        run(invite.open::<(String, String)>(&guard, &token)),
+        Err(OpenError::AlreadyUsed)
+    );
+    assert_eq!(
+        run(invite.open::<(String, String)>(&Guard::stateless(), &other)),
+        Err(OpenError::StoreUnavailable)
+    );
+    clock.advance(Duration::minutes(61));
+    assert!(matches!(
+        run(invite.open::<(String, String)>(&guard, &other)),
+        Err(OpenError::Expired { .. })
+    ));
+}
+
+#[test]
+fn inspect_shows_a_tracked_value_and_its_payload_without_the_claims() {
+    let keys = ring();
+    let guard = Guard::new(MemoryStore::new());
+    let issued = run(guard.issue(&keys, &ann::<Reset>(), None, &ClientContext::new())).unwrap();
+    let seen = typed_cookies::inspect(issued.value()).unwrap();
+    assert!(seen.tracked);
+    assert_eq!(
+        seen.unverified_payload.as_deref(),
+        Some(&br#"{"user":"ann"}"#[..])
+    );
+    let plain = typed_cookies::inspect(&keys.signed("x").no_expiry().seal(&1).unwrap()).unwrap();
+    assert!(!plain.tracked);
+}

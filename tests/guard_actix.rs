@@ -1,0 +1,328 @@
+//! The actix-web adapter for guarded types, in process through `actix_web::test`: sign-in
+//! through `Guard::issue`, real sign-out (a kept copy is refused), replay detection through
+//! the `guarded` middleware, IP binding from the connection's peer address, and missing
+//! `app_data` (500).
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
+use actix_web::http::StatusCode;
+use actix_web::middleware::from_fn;
+use actix_web::{test, web, App, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use typed_cookies::guard::{ClientContext, Guard};
+use typed_cookies::integrations::actix::{guarded, Guarded, ResponseBuilderExt};
+use typed_cookies::store::MemoryStore;
+use typed_cookies::time::Duration;
+use typed_cookies::{KeyRing, SealError, SealedCookie};
+use typed_cookies_testkit::{clocked, ring};
+
+#[derive(Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-sid",
+    salt = "tests.guard-actix.session.v1",
+    max_age = "8h",
+    encrypt,
+    revocable,
+    bind = "user_agent"
+)]
+struct Session {
+    user: String,
+}
+
+#[derive(Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-paranoid",
+    salt = "tests.guard-actix.paranoid.v1",
+    max_age = "8h",
+    encrypt,
+    replay = "5s"
+)]
+struct Paranoid {
+    user: String,
+}
+
+#[derive(Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-net",
+    salt = "tests.guard-actix.net.v1",
+    max_age = "8h",
+    bind = "ip"
+)]
+struct Net {
+    user: String,
+}
+
+async fn sign_in(
+    req: HttpRequest,
+    keys: web::Data<KeyRing>,
+    guard: web::Data<Guard>,
+) -> Result<HttpResponse, SealError> {
+    let ua = req.headers().get(USER_AGENT).map(|v| v.as_bytes().to_vec());
+    let ctx = ua.map_or_else(ClientContext::new, |ua| ClientContext::new().user_agent(ua));
+    let issued = guard
+        .issue(
+            &keys,
+            &Session { user: "ann".into() },
+            Some("user:ann"),
+            &ctx,
+        )
+        .await?;
+    Ok(HttpResponse::Ok().issued(&issued).finish())
+}
+
+async fn me(session: Guarded<Session>) -> String {
+    format!("hello {}", session.user)
+}
+
+async fn sign_out(
+    session: Guarded<Session>,
+    keys: web::Data<KeyRing>,
+    guard: web::Data<Guard>,
+) -> HttpResponse {
+    guard.revoke(&keys, session.opened()).await.unwrap();
+    HttpResponse::Ok().removal::<Session>().body("bye")
+}
+
+async fn paranoid_sign_in(
+    keys: web::Data<KeyRing>,
+    guard: web::Data<Guard>,
+) -> Result<HttpResponse, SealError> {
+    let issued = guard
+        .issue(
+            &keys,
+            &Paranoid { user: "ann".into() },
+            None,
+            &ClientContext::new(),
+        )
+        .await?;
+    Ok(HttpResponse::Ok().issued(&issued).finish())
+}
+
+async fn paranoid(session: Guarded<Paranoid>) -> String {
+    session.user.clone()
+}
+
+async fn net_sign_in(
+    req: HttpRequest,
+    keys: web::Data<KeyRing>,
+    guard: web::Data<Guard>,
+) -> Result<HttpResponse, SealError> {
+    let ctx = ClientContext::new().ip(req.peer_addr().unwrap().ip());
+    let issued = guard
+        .issue(&keys, &Net { user: "ann".into() }, None, &ctx)
+        .await?;
+    Ok(HttpResponse::Ok().issued(&issued).finish())
+}
+
+async fn net(session: Guarded<Net>) -> String {
+    session.user.clone()
+}
+
+async fn app(
+    keys: KeyRing,
+) -> impl Service<
+    actix_http::Request,
+    Response = ServiceResponse<EitherBody<BoxBody>>,
+    Error = actix_web::Error,
+> {
+    test::init_service(
+        App::new()
+            .app_data(web::Data::new(keys))
+            .app_data(web::Data::new(Guard::new(MemoryStore::new())))
+            .wrap(from_fn(guarded::<Paranoid, _>))
+            .route("/sign-in", web::post().to(sign_in))
+            .route("/me", web::get().to(me))
+            .route("/sign-out", web::post().to(sign_out))
+            .route("/paranoid/sign-in", web::post().to(paranoid_sign_in))
+            .route("/paranoid", web::get().to(paranoid))
+            .route("/net/sign-in", web::post().to(net_sign_in))
+            .route("/net", web::get().to(net)),
+    )
+    .await
+}
+
+struct Response {
+    status: StatusCode,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+impl Response {
+    fn pair(&self, name: &str) -> Option<String> {
+        self.set_cookies
+            .iter()
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(|c| c.split(';').next().unwrap().to_owned())
+    }
+}
+
+async fn call<B: MessageBody>(
+    app: &impl Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    request: test::TestRequest,
+    cookie: Option<&str>,
+    ua: &str,
+) -> Response {
+    let mut request = request.insert_header((USER_AGENT, ua));
+    if let Some(cookie) = cookie {
+        request = request.insert_header((COOKIE, cookie));
+    }
+    let response = test::call_service(app, request.to_request()).await;
+    let status = response.status();
+    let set_cookies = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let body = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
+    Response {
+        status,
+        set_cookies,
+        body,
+    }
+}
+
+const FIREFOX: &str = "Mozilla/5.0 Firefox/140";
+
+#[actix_web::test]
+async fn sign_out_is_real_a_kept_copy_is_refused() {
+    let app = app(ring()).await;
+    let cookie = call(
+        &app,
+        test::TestRequest::post().uri("/sign-in"),
+        None,
+        FIREFOX,
+    )
+    .await
+    .pair("__Host-sid")
+    .unwrap();
+    let me = call(
+        &app,
+        test::TestRequest::get().uri("/me"),
+        Some(&cookie),
+        FIREFOX,
+    )
+    .await;
+    assert_eq!((me.status, me.body.as_str()), (StatusCode::OK, "hello ann"));
+    let stolen = call(
+        &app,
+        test::TestRequest::get().uri("/me"),
+        Some(&cookie),
+        "curl/8",
+    )
+    .await;
+    assert_eq!(stolen.status, StatusCode::UNAUTHORIZED);
+    let out = call(
+        &app,
+        test::TestRequest::post().uri("/sign-out"),
+        Some(&cookie),
+        FIREFOX,
+    )
+    .await;
+    assert!(out
+        .set_cookies
+        .iter()
+        .any(|c| c.starts_with("__Host-sid=;")));
+    let replayed = call(
+        &app,
+        test::TestRequest::get().uri("/me"),
+        Some(&cookie),
+        FIREFOX,
+    )
+    .await;
+    assert_eq!(replayed.status, StatusCode::UNAUTHORIZED);
+}
+
+#[actix_web::test]
+async fn replay_detection_renews_and_catches_an_old_copy() {
+    let (keys, clock) = clocked(&ring());
+    let app = app(keys).await;
+    let first = call(
+        &app,
+        test::TestRequest::post().uri("/paranoid/sign-in"),
+        None,
+        FIREFOX,
+    )
+    .await
+    .pair("__Host-paranoid")
+    .unwrap();
+    let r1 = call(
+        &app,
+        test::TestRequest::get().uri("/paranoid"),
+        Some(&first),
+        FIREFOX,
+    )
+    .await;
+    assert_eq!((r1.status, r1.body.as_str()), (StatusCode::OK, "ann"));
+    let second = r1.pair("__Host-paranoid").expect("renewed");
+    clock.advance(Duration::minutes(1));
+    let thief = call(
+        &app,
+        test::TestRequest::get().uri("/paranoid"),
+        Some(&first),
+        "curl/8",
+    )
+    .await;
+    assert_eq!(thief.status, StatusCode::UNAUTHORIZED);
+    let victim = call(
+        &app,
+        test::TestRequest::get().uri("/paranoid"),
+        Some(&second),
+        FIREFOX,
+    )
+    .await;
+    assert_eq!(
+        victim.status,
+        StatusCode::UNAUTHORIZED,
+        "the whole session was revoked"
+    );
+}
+
+#[actix_web::test]
+async fn ip_binding_uses_the_peer_address() {
+    let app = app(ring()).await;
+    let at = |ip: &str| ip.parse::<std::net::SocketAddr>().unwrap();
+    let cookie = call(
+        &app,
+        test::TestRequest::post()
+            .uri("/net/sign-in")
+            .peer_addr(at("198.51.100.7:5000")),
+        None,
+        FIREFOX,
+    )
+    .await
+    .pair("__Host-net")
+    .unwrap();
+    let same = test::TestRequest::get()
+        .uri("/net")
+        .peer_addr(at("198.51.100.70:6000"));
+    assert_eq!(
+        call(&app, same, Some(&cookie), FIREFOX).await.status,
+        StatusCode::OK
+    );
+    let other = test::TestRequest::get()
+        .uri("/net")
+        .peer_addr(at("203.0.113.70:6000"));
+    assert_eq!(
+        call(&app, other, Some(&cookie), FIREFOX).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[actix_web::test]
+async fn no_guard_in_app_data_is_a_500() {
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(ring()))
+            .route("/me", web::get().to(me)),
+    )
+    .await;
+    let response = call(
+        &app,
+        test::TestRequest::get().uri("/me"),
+        Some("__Host-sid=x"),
+        FIREFOX,
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+}

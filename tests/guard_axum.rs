@@ -1,0 +1,472 @@
+//! The axum adapter for guarded types, in process: sign-in through `Guard::issue`, real
+//! sign-out (a copy of the cookie kept from before is refused), sign out everywhere, replay
+//! detection through the `guarded` middleware (each response renews, an old copy revokes the
+//! session), IP binding through `ConnectInfo`, and a store outage (503, not a sign-out).
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRef, State};
+use axum::http::{header, Request, StatusCode};
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use tower::ServiceExt;
+use typed_cookies::guard::{ClientContext, Guard};
+use typed_cookies::integrations::axum::{guarded, Guarded, Removal};
+use typed_cookies::store::{
+    MemoryStore, RevocationStore, Rotation, SessionId, Status, StoreError, StoreFuture,
+};
+use typed_cookies::time::Duration;
+use typed_cookies::{KeyRing, ManualClock, SealError, SealedCookie};
+use typed_cookies_testkit::{clocked, ring};
+
+#[derive(Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-sid",
+    salt = "tests.guard-axum.session.v1",
+    max_age = "8h",
+    encrypt,
+    revocable,
+    bind = "user_agent"
+)]
+struct Session {
+    user: String,
+}
+
+#[derive(Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-paranoid",
+    salt = "tests.guard-axum.paranoid.v1",
+    max_age = "8h",
+    encrypt,
+    replay = "5s"
+)]
+struct Paranoid {
+    user: String,
+}
+
+#[derive(Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-net",
+    salt = "tests.guard-axum.net.v1",
+    max_age = "8h",
+    bind = "ip"
+)]
+struct Net {
+    user: String,
+}
+
+#[derive(Clone)]
+struct AppState {
+    keys: KeyRing,
+    guard: Guard,
+}
+
+impl FromRef<AppState> for KeyRing {
+    fn from_ref(state: &AppState) -> KeyRing {
+        state.keys.clone()
+    }
+}
+
+impl FromRef<AppState> for Guard {
+    fn from_ref(state: &AppState) -> Guard {
+        state.guard.clone()
+    }
+}
+
+fn ctx_of(headers: &axum::http::HeaderMap) -> ClientContext {
+    let ua = headers
+        .get(header::USER_AGENT)
+        .map(|v| v.as_bytes().to_vec());
+    ua.map_or_else(ClientContext::new, |ua| ClientContext::new().user_agent(ua))
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<impl IntoResponse, SealError> {
+    let session = Session { user: "ann".into() };
+    state
+        .guard
+        .issue(&state.keys, &session, Some("user:ann"), &ctx_of(&headers))
+        .await
+}
+
+async fn sign_out(State(state): State<AppState>, session: Guarded<Session>) -> impl IntoResponse {
+    state
+        .guard
+        .revoke(&state.keys, session.opened())
+        .await
+        .unwrap();
+    (Removal::<Session>::new(), "bye")
+}
+
+async fn everywhere(State(state): State<AppState>, session: Guarded<Session>) -> String {
+    let subject = session.opened().subject().unwrap().to_owned();
+    state
+        .guard
+        .sign_out_everywhere(&subject)
+        .await
+        .unwrap()
+        .to_string()
+}
+
+fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/sign-in", post(sign_in))
+        .route("/me", get(|s: Guarded<Session>| async move { format!("hello {}", s.user) }))
+        .route(
+            "/maybe",
+            get(|s: Option<Guarded<Session>>| async move { s.map_or("anonymous".to_owned(), |s| s.user.clone()) }),
+        )
+        .route("/sign-out", post(sign_out))
+        .route("/everywhere", post(everywhere))
+        .route(
+            "/paranoid/sign-in",
+            post(|State(state): State<AppState>| async move {
+                state
+                    .guard
+                    .issue(&state.keys, &Paranoid { user: "ann".into() }, None, &ClientContext::new())
+                    .await
+            }),
+        )
+        .route("/paranoid", get(|s: Guarded<Paranoid>| async move { s.user.clone() }))
+        .route("/net", get(|s: Guarded<Net>| async move { s.user.clone() }))
+        .route(
+            "/net/sign-in",
+            post(|State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<SocketAddr>| async move {
+                let ctx = ClientContext::new().ip(addr.ip());
+                state.guard.issue(&state.keys, &Net { user: "ann".into() }, None, &ctx).await
+            }),
+        )
+        .layer(from_fn_with_state(state.clone(), guarded::<Paranoid, AppState>))
+        .with_state(state)
+}
+
+struct Response {
+    status: StatusCode,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+impl Response {
+    /// `name=value` of the first `Set-Cookie` for `name`.
+    fn pair(&self, name: &str) -> Option<String> {
+        self.set_cookies
+            .iter()
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(|c| c.split(';').next().unwrap().to_owned())
+    }
+}
+
+async fn call(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    cookie: Option<&str>,
+    ua: &str,
+    peer: Option<&str>,
+) -> Response {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::USER_AGENT, ua);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let mut request = request.body(Body::empty()).unwrap();
+    if let Some(peer) = peer {
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+    }
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let set_cookies = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    Response {
+        status,
+        set_cookies,
+        body: String::from_utf8(body.to_vec()).unwrap(),
+    }
+}
+
+const FIREFOX: &str = "Mozilla/5.0 Firefox/140";
+
+fn state(keys: KeyRing) -> AppState {
+    AppState {
+        keys,
+        guard: Guard::new(MemoryStore::new()),
+    }
+}
+
+#[tokio::test]
+async fn sign_out_is_real_a_kept_copy_is_refused() {
+    let app = app(state(ring()));
+    let signed_in = call(&app, "POST", "/sign-in", None, FIREFOX, None).await;
+    let cookie = signed_in.pair("__Host-sid").expect("a session cookie");
+    let me = call(&app, "GET", "/me", Some(&cookie), FIREFOX, None).await;
+    assert_eq!((me.status, me.body.as_str()), (StatusCode::OK, "hello ann"));
+    // The same cookie from another browser: bound to the user agent.
+    let stolen = call(&app, "GET", "/me", Some(&cookie), "curl/8.5", None).await;
+    assert_eq!(stolen.status, StatusCode::UNAUTHORIZED);
+    let out = call(&app, "POST", "/sign-out", Some(&cookie), FIREFOX, None).await;
+    assert_eq!(out.status, StatusCode::OK);
+    assert!(
+        out.set_cookies
+            .iter()
+            .any(|c| c.starts_with("__Host-sid=;")),
+        "{:?}",
+        out.set_cookies
+    );
+    // The copy kept from before sign-out.
+    let replayed = call(&app, "GET", "/me", Some(&cookie), FIREFOX, None).await;
+    assert_eq!(replayed.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        replayed.body,
+        "401 Unauthorized: no valid `__Host-sid` cookie\n"
+    );
+    let maybe = call(&app, "GET", "/maybe", Some(&cookie), FIREFOX, None).await;
+    assert_eq!(
+        (maybe.status, maybe.body.as_str()),
+        (StatusCode::OK, "anonymous")
+    );
+}
+
+#[tokio::test]
+async fn sign_out_everywhere_ends_the_other_devices_sessions() {
+    let app = app(state(ring()));
+    let laptop = call(&app, "POST", "/sign-in", None, FIREFOX, None)
+        .await
+        .pair("__Host-sid")
+        .unwrap();
+    let phone = call(&app, "POST", "/sign-in", None, "Safari/18", None)
+        .await
+        .pair("__Host-sid")
+        .unwrap();
+    assert_eq!(
+        call(&app, "GET", "/me", Some(&phone), "Safari/18", None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let bumped = call(&app, "POST", "/everywhere", Some(&laptop), FIREFOX, None).await;
+    assert_eq!((bumped.status, bumped.body.as_str()), (StatusCode::OK, "1"));
+    for (cookie, ua) in [(&laptop, FIREFOX), (&phone, "Safari/18")] {
+        assert_eq!(
+            call(&app, "GET", "/me", Some(cookie), ua, None)
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+}
+
+#[tokio::test]
+async fn replay_detection_renews_on_every_response_and_catches_an_old_copy() {
+    let (keys, clock): (KeyRing, ManualClock) = clocked(&ring());
+    let app = app(state(keys));
+    let first = call(&app, "POST", "/paranoid/sign-in", None, FIREFOX, None)
+        .await
+        .pair("__Host-paranoid")
+        .unwrap();
+    let r1 = call(&app, "GET", "/paranoid", Some(&first), FIREFOX, None).await;
+    assert_eq!((r1.status, r1.body.as_str()), (StatusCode::OK, "ann"));
+    let second = r1.pair("__Host-paranoid").expect("the middleware renews");
+    assert_ne!(second, first);
+    let r2 = call(&app, "GET", "/paranoid", Some(&second), FIREFOX, None).await;
+    let third = r2.pair("__Host-paranoid").expect("renewed again");
+    // A thief uses the first value a minute later: refused, the cookie cleared, the session ended.
+    clock.advance(Duration::minutes(1));
+    let thief = call(&app, "GET", "/paranoid", Some(&first), "curl/8.5", None).await;
+    assert_eq!(thief.status, StatusCode::UNAUTHORIZED);
+    assert!(thief
+        .set_cookies
+        .iter()
+        .any(|c| c.starts_with("__Host-paranoid=;")));
+    let victim = call(&app, "GET", "/paranoid", Some(&third), FIREFOX, None).await;
+    assert_eq!(victim.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_replay_type_without_its_middleware_is_a_configuration_error() {
+    let state = state(ring());
+    let bare: Router = Router::new()
+        .route(
+            "/paranoid",
+            get(|s: Guarded<Paranoid>| async move { s.user.clone() }),
+        )
+        .with_state(state);
+    let response = call(&bare, "GET", "/paranoid", None, FIREFOX, None).await;
+    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+#[tokio::test]
+async fn ip_binding_uses_the_peer_address_and_refuses_without_one() {
+    let app = app(state(ring()));
+    let cookie = call(
+        &app,
+        "POST",
+        "/net/sign-in",
+        None,
+        FIREFOX,
+        Some("198.51.100.7:50000"),
+    )
+    .await
+    .pair("__Host-net")
+    .unwrap();
+    let same_net = call(
+        &app,
+        "GET",
+        "/net",
+        Some(&cookie),
+        FIREFOX,
+        Some("198.51.100.99:40000"),
+    )
+    .await;
+    assert_eq!(same_net.status, StatusCode::OK);
+    let elsewhere = call(
+        &app,
+        "GET",
+        "/net",
+        Some(&cookie),
+        FIREFOX,
+        Some("203.0.113.5:40000"),
+    )
+    .await;
+    assert_eq!(elsewhere.status, StatusCode::UNAUTHORIZED);
+    // Served without ConnectInfo: the address is unknown, which is a setup mistake (500), not
+    // a value bound to "no address". A spoofed X-Forwarded-For is not read by default.
+    let unknown = call(&app, "GET", "/net", Some(&cookie), FIREFOX, None).await;
+    assert_eq!(unknown.status, StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+/// A store that can be taken down.
+#[derive(Default)]
+struct Switch {
+    down: AtomicBool,
+    inner: MemoryStore,
+}
+
+impl Switch {
+    fn gate<'a, T: Send + 'a>(
+        &'a self,
+        op: &'static str,
+        call: StoreFuture<'a, T>,
+    ) -> StoreFuture<'a, T> {
+        if self.down.load(Ordering::SeqCst) {
+            Box::pin(std::future::ready(Err(StoreError {
+                operation: op,
+                reason: "connection refused".into(),
+            })))
+        } else {
+            call
+        }
+    }
+}
+
+impl RevocationStore for Switch {
+    fn status<'a>(
+        &'a self,
+        ns: &'a str,
+        id: SessionId,
+        s: Option<&'a str>,
+        now: i64,
+    ) -> StoreFuture<'a, Status> {
+        self.gate("status", self.inner.status(ns, id, s, now))
+    }
+    fn revoke<'a>(
+        &'a self,
+        ns: &'a str,
+        id: SessionId,
+        until: i64,
+        now: i64,
+    ) -> StoreFuture<'a, ()> {
+        self.gate("revoke", self.inner.revoke(ns, id, until, now))
+    }
+    fn bump_epoch<'a>(&'a self, s: &'a str) -> StoreFuture<'a, u64> {
+        self.gate("bump_epoch", self.inner.bump_epoch(s))
+    }
+    fn claim<'a>(
+        &'a self,
+        ns: &'a str,
+        id: SessionId,
+        until: i64,
+        now: i64,
+    ) -> StoreFuture<'a, bool> {
+        self.gate("claim", self.inner.claim(ns, id, until, now))
+    }
+    fn start_nonce<'a>(
+        &'a self,
+        ns: &'a str,
+        id: SessionId,
+        n: u64,
+        until: i64,
+        now: i64,
+    ) -> StoreFuture<'a, ()> {
+        self.gate("start_nonce", self.inner.start_nonce(ns, id, n, until, now))
+    }
+    fn rotate_nonce<'a>(
+        &'a self,
+        ns: &'a str,
+        id: SessionId,
+        p: u64,
+        n: u64,
+        g: i64,
+        until: i64,
+        now: i64,
+    ) -> StoreFuture<'a, Rotation> {
+        self.gate(
+            "rotate_nonce",
+            self.inner.rotate_nonce(ns, id, p, n, g, until, now),
+        )
+    }
+}
+
+#[tokio::test]
+async fn a_store_outage_is_a_503_and_does_not_clear_the_cookie() {
+    let store = Arc::new(Switch::default());
+    let app = app(AppState {
+        keys: ring(),
+        guard: Guard::from_arc(store.clone()),
+    });
+    let cookie = call(&app, "POST", "/sign-in", None, FIREFOX, None)
+        .await
+        .pair("__Host-sid")
+        .unwrap();
+    let paranoid = call(&app, "POST", "/paranoid/sign-in", None, FIREFOX, None)
+        .await
+        .pair("__Host-paranoid")
+        .unwrap();
+    store.down.store(true, Ordering::SeqCst);
+    let me = call(&app, "GET", "/me", Some(&cookie), FIREFOX, None).await;
+    assert_eq!(me.status, StatusCode::SERVICE_UNAVAILABLE);
+    let p = call(&app, "GET", "/paranoid", Some(&paranoid), FIREFOX, None).await;
+    assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        p.set_cookies.is_empty(),
+        "no removal during an outage: {:?}",
+        p.set_cookies
+    );
+    let sign_in = call(&app, "POST", "/sign-in", None, FIREFOX, None).await;
+    assert_eq!(sign_in.status, StatusCode::INTERNAL_SERVER_ERROR);
+    store.down.store(false, Ordering::SeqCst);
+    assert_eq!(
+        call(&app, "GET", "/me", Some(&cookie), FIREFOX, None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+}

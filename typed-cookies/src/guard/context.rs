@@ -1,0 +1,205 @@
+//! [`ClientContext`]: the parts of a request a bound type's values are tied to, and the digest
+//! of the parts a [`Binding`] selects — authenticated beside the value, never stored in it.
+
+use std::net::IpAddr;
+
+use sha2::{Digest as _, Sha256};
+
+use crate::cookie::Binding;
+use crate::seal::BINDING_LEN;
+
+/// What the request looks like, for client binding: its `User-Agent`, the client's IP (from a
+/// source the application trusts) and any bytes the application adds. The adapters fill it in
+/// from the request; a type's `bind = ".."` picks the parts its values are tied to.
+///
+/// ```
+/// use std::net::IpAddr;
+/// use typed_cookies::guard::ClientContext;
+/// let ctx = ClientContext::new()
+///     .user_agent("Mozilla/5.0")
+///     .ip("203.0.113.7".parse::<IpAddr>().unwrap());
+/// assert_eq!(ctx.ip_prefix(), Some("203.0.113.0/24".to_string()));
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ClientContext {
+    user_agent: Option<Box<[u8]>>,
+    ip: Option<IpAddr>,
+    app: Option<Box<[u8]>>,
+}
+
+/// Only which parts are present: a user agent and an address are personal data.
+impl std::fmt::Debug for ClientContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientContext")
+            .field("user_agent", &self.user_agent.is_some())
+            .field("ip", &self.ip.is_some())
+            .field("app", &self.app.is_some())
+            .finish()
+    }
+}
+
+impl ClientContext {
+    /// An empty context (every part absent).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The `User-Agent` header's bytes.
+    pub fn user_agent(mut self, user_agent: impl AsRef<[u8]>) -> Self {
+        self.user_agent = Some(user_agent.as_ref().into());
+        self
+    }
+
+    /// The client's address; only its prefix is bound (/24 for IPv4, /64 for IPv6; an
+    /// IPv4-mapped IPv6 address counts as IPv4).
+    pub fn ip(mut self, ip: IpAddr) -> Self {
+        self.ip = Some(ip);
+        self
+    }
+
+    /// Application-supplied binding bytes (a TLS channel id, a device id, a tenant).
+    pub fn app(mut self, bytes: impl AsRef<[u8]>) -> Self {
+        self.app = Some(bytes.as_ref().into());
+        self
+    }
+
+    /// Whether an IP is set (the adapters refuse to bind to an address they could not find).
+    pub fn has_ip(&self) -> bool {
+        self.ip.is_some()
+    }
+
+    /// The bound prefix of the IP, as text (`203.0.113.0/24`, `2001:db8:1:2::/64`).
+    pub fn ip_prefix(&self) -> Option<String> {
+        self.ip.map(|ip| match prefix(ip) {
+            Prefix::V4(p) => format!("{}.{}.{}.0/24", p[0], p[1], p[2]),
+            Prefix::V6(p) => {
+                let seg = |i: usize| u16::from_be_bytes([p[2 * i], p[2 * i + 1]]);
+                let ip = std::net::Ipv6Addr::new(seg(0), seg(1), seg(2), seg(3), 0, 0, 0, 0);
+                format!("{ip}/64")
+            }
+        })
+    }
+
+    /// The digest of the parts `binding` selects (`None` when it selects none). Each part is
+    /// written as a tag, a presence byte and, when present, a length and its bytes, so no two
+    /// contexts share an encoding; an absent part is bound as absent.
+    pub(crate) fn digest(&self, binding: Binding) -> Option<[u8; BINDING_LEN]> {
+        if binding.is_none() {
+            return None;
+        }
+        let mut hash = Sha256::new();
+        hash.update(b"typed-cookies client binding v1\0");
+        let mut part = |tag: u8, bytes: Option<&[u8]>| {
+            hash.update([tag]);
+            match bytes {
+                None => hash.update([0]),
+                Some(bytes) => {
+                    hash.update([1]);
+                    hash.update((bytes.len() as u64).to_be_bytes());
+                    hash.update(bytes);
+                }
+            }
+        };
+        if binding.user_agent() {
+            part(b'u', self.user_agent.as_deref());
+        }
+        if binding.ip() {
+            let prefix = self.ip.map(prefix);
+            let bytes = prefix.as_ref().map(|p| match p {
+                Prefix::V4(p) => &p[..],
+                Prefix::V6(p) => &p[..],
+            });
+            part(
+                if matches!(prefix, Some(Prefix::V6(_))) {
+                    b'6'
+                } else {
+                    b'4'
+                },
+                bytes,
+            );
+        }
+        if binding.app() {
+            part(b'a', self.app.as_deref());
+        }
+        Some(hash.finalize().into())
+    }
+}
+
+enum Prefix {
+    V4([u8; 3]),
+    V6([u8; 8]),
+}
+
+fn prefix(ip: IpAddr) -> Prefix {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            Prefix::V4([o[0], o[1], o[2]])
+        }
+        IpAddr::V6(v6) => {
+            let mut p = [0u8; 8];
+            p.copy_from_slice(&v6.octets()[..8]);
+            Prefix::V6(p)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_digest_sees_exactly_the_selected_parts() {
+        let ua = Binding::USER_AGENT;
+        let net = Binding::IP;
+        let a = ClientContext::new().user_agent("A").ip(ip("198.51.100.1"));
+        let same_net = ClientContext::new()
+            .user_agent("A")
+            .ip(ip("198.51.100.254"));
+        let other_net = ClientContext::new().user_agent("A").ip(ip("198.51.101.1"));
+        let other_ua = ClientContext::new().user_agent("B").ip(ip("198.51.100.1"));
+        assert_eq!(a.digest(Binding::NONE), None);
+        assert_eq!(a.digest(net), same_net.digest(net), "same /24");
+        assert_ne!(a.digest(net), other_net.digest(net));
+        assert_eq!(
+            a.digest(net),
+            other_ua.digest(net),
+            "user agent not selected"
+        );
+        assert_ne!(a.digest(ua), other_ua.digest(ua));
+        assert_ne!(a.digest(ua), a.digest(ua.and(net)));
+        // Absent is not the empty string.
+        assert_ne!(
+            ClientContext::new().digest(ua),
+            ClientContext::new().user_agent("").digest(ua)
+        );
+        assert_ne!(
+            ClientContext::new().app("x").digest(Binding::APP),
+            ClientContext::new().app("y").digest(Binding::APP)
+        );
+    }
+
+    #[test]
+    fn ipv6_binds_its_64_and_mapped_v4_counts_as_v4() {
+        let net = Binding::IP;
+        let v6 = |s| ClientContext::new().ip(ip(s)).digest(net);
+        assert_eq!(v6("2001:db8:1:2::1"), v6("2001:db8:1:2:ffff::9"));
+        assert_ne!(v6("2001:db8:1:2::1"), v6("2001:db8:1:3::1"));
+        assert_eq!(v6("::ffff:198.51.100.7"), v6("198.51.100.9"));
+        assert_eq!(
+            ClientContext::new()
+                .ip(ip("2001:db8:1:2::1"))
+                .ip_prefix()
+                .unwrap(),
+            "2001:db8:1:2::/64"
+        );
+    }
+}

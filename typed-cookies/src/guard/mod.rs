@@ -1,0 +1,489 @@
+//! Stolen-cookie defences: the [`Guard`] seals and opens the types that declare them.
+//!
+//! A sealed cookie copied to another machine works there until it expires, and signing out
+//! only deletes the browser's copy. Types opt in, per defence, and pay nothing otherwise:
+//!
+//! | declared | what it stops | cost per open |
+//! |---|---|---|
+//! | `bind = "user_agent"`, `"ip"`, `"app"` (any, comma-separated) | a value replayed from another browser or network | a SHA-256 of the bound parts; no store |
+//! | `revocable` | a value used after sign-out ([`Guard::revoke`]) or after "sign out everywhere" ([`Guard::sign_out_everywhere`]) | one store read |
+//! | `one_time` | a second use of a reset link, an invite, a download URL | one atomic store write |
+//! | `replay = "10s"` | an older copy of a session used beside (or after) the real one: the whole session is revoked | a store read and an atomic write, and a new value on every response |
+//! | `if_store_down = "accept"` | (availability) accept and log instead of refusing when the store cannot answer | — |
+//!
+//! A bound or tracked type refuses the plain [`SealedCookie::seal`]/[`SealedCookie::open`]
+//! ([`OpenError::NeedsGuard`]): every path to its values goes through the guard. The framework
+//! adapters take the guard from app state like the key ring (`Guarded<T>`).
+//!
+//! ```
+//! # tokio_test_stub::block_on(async {
+//! use serde::{Deserialize, Serialize};
+//! use typed_cookies::guard::{ClientContext, Guard};
+//! use typed_cookies::store::MemoryStore;
+//! use typed_cookies::{Key, KeyRing, OpenError, SealedCookie};
+//!
+//! #[derive(Serialize, Deserialize, SealedCookie)]
+//! #[cookie(name = "__Host-sid", salt = "docs.guard.v1", max_age = "8h", encrypt, revocable, bind = "user_agent")]
+//! struct Session { user_id: u64 }
+//!
+//! let keys = KeyRing::new(Key::generate());
+//! let guard = Guard::new(MemoryStore::new());
+//! let browser = ClientContext::new().user_agent("Firefox/140");
+//!
+//! let issued = guard.issue(&keys, &Session { user_id: 7 }, Some("user:7"), &browser).await.unwrap();
+//! let opened = guard.open::<Session>(&keys, issued.value(), &browser).await.unwrap();
+//! assert_eq!(opened.value().user_id, 7);
+//!
+//! // Copied to another browser: does not authenticate.
+//! let thief = ClientContext::new().user_agent("curl/8");
+//! assert_eq!(guard.open::<Session>(&keys, issued.value(), &thief).await.err(), Some(OpenError::Invalid));
+//!
+//! // Signed out: the copy left in any browser is refused.
+//! guard.revoke(&keys, opened.opened()).await.unwrap();
+//! assert_eq!(guard.open::<Session>(&keys, issued.value(), &browser).await.err(), Some(OpenError::Revoked));
+//! # });
+//! # mod tokio_test_stub { pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+//! #     // The memory store never waits, so one poll finishes.
+//! #     struct Noop; impl std::task::Wake for Noop { fn wake(self: std::sync::Arc<Self>) {} }
+//! #     let waker = std::task::Waker::from(std::sync::Arc::new(Noop));
+//! #     let mut cx = std::task::Context::from_waker(&waker);
+//! #     let mut f = std::pin::pin!(f);
+//! #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } } } }
+//! ```
+
+mod client_ip;
+mod context;
+mod one_time;
+
+use std::sync::Arc;
+
+use rand::RngCore as _;
+
+pub use client_ip::ClientIp;
+pub use context::ClientContext;
+pub use one_time::OneTimeSealer;
+
+use crate::cookie::sealed_cookie::{open_guarded, session_set_cookie};
+use crate::cookie::{header, SealedCookie, Tracking};
+use crate::error::{OpenError, SealError};
+use crate::keys::KeyRing;
+use crate::seal::{Guarding, Opened};
+use crate::store::{RevocationStore, Rotation, SessionId, StoreError};
+use crate::wire::claims::{Claims, MAX_SUBJECT_LEN};
+
+/// Seals and opens bound and tracked cookie types: the client binding, and the revocation
+/// store's checks (deny list, subject epoch, one-time claim, replay nonce). Cheap to clone;
+/// share one per application (axum: app state with `Guard: FromRef<S>`; actix-web:
+/// `app_data`).
+#[derive(Clone)]
+pub struct Guard {
+    store: Option<Arc<dyn RevocationStore>>,
+    client_ip: ClientIp,
+}
+
+impl std::fmt::Debug for Guard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guard")
+            .field("store", &self.store.is_some())
+            .field("client_ip", &self.client_ip)
+            .finish()
+    }
+}
+
+/// A new session: its `Set-Cookie` header value, the sealed value, and its session id.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Issued {
+    set_cookie: String,
+    session_id: Option<SessionId>,
+}
+
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issued")
+            .field("session_id", &self.session_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Issued {
+    /// The `Set-Cookie` header value.
+    pub fn set_cookie(&self) -> &str {
+        &self.set_cookie
+    }
+
+    /// The sealed value alone (what the browser will send back).
+    pub fn value(&self) -> &str {
+        // `name=value; attributes`: a sealed value is base64url, so it holds neither.
+        let pair = self.set_cookie.split(';').next().unwrap_or_default();
+        pair.split_once('=').map_or("", |(_, value)| value)
+    }
+
+    /// The session id of a tracked type (`None` for a bound-only type).
+    pub fn session_id(&self) -> Option<SessionId> {
+        self.session_id
+    }
+}
+
+/// A value that passed every check, and, for a `replay` type, the `Set-Cookie` the response
+/// must carry (the session's next value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked<T> {
+    opened: Opened<T>,
+    renewed: Option<String>,
+}
+
+impl<T> Checked<T> {
+    /// The opened value and its metadata.
+    pub fn opened(&self) -> &Opened<T> {
+        &self.opened
+    }
+
+    /// The value.
+    pub fn value(&self) -> &T {
+        self.opened.value()
+    }
+
+    /// The opened value, by move.
+    pub fn into_opened(self) -> Opened<T> {
+        self.opened
+    }
+
+    /// The `Set-Cookie` header value the response must carry: the session's next value after a
+    /// replay-detection rotation. A response that drops it leaves the browser with a value the
+    /// store will treat as replayed once the grace window has passed.
+    pub fn renewed(&self) -> Option<&str> {
+        self.renewed.as_deref()
+    }
+}
+
+fn random_nonce() -> u64 {
+    rand::thread_rng().next_u64()
+}
+
+/// `until` for store entries about `opened`: when it would expire anyway.
+fn until<T>(opened: &Opened<T>, now: i64) -> i64 {
+    let meta = opened.meta();
+    [meta.expires_at, meta.idle_deadline]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(now.saturating_add(400 * 86_400))
+}
+
+fn warn_store(name: &'static str, error: &StoreError, accepted: bool) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        cookie = name,
+        %error,
+        accepted,
+        "revocation store unavailable"
+    );
+    let _ = (name, error, accepted);
+}
+
+impl Guard {
+    /// A guard over `store` (a [`MemoryStore`](crate::store::MemoryStore) for one process, a
+    /// `RedisStore` for a fleet).
+    pub fn new(store: impl RevocationStore) -> Self {
+        Self::from_arc(Arc::new(store))
+    }
+
+    /// A guard over a shared store.
+    pub fn from_arc(store: Arc<dyn RevocationStore>) -> Self {
+        Self {
+            store: Some(store),
+            client_ip: ClientIp::Peer,
+        }
+    }
+
+    /// A guard without a store: enough for types that are only bound (`bind`); tracked types
+    /// are refused as if the store were down.
+    pub fn stateless() -> Self {
+        Self {
+            store: None,
+            client_ip: ClientIp::Peer,
+        }
+    }
+
+    /// Where the adapters take the client IP from for `bind = "ip"` (default: the TCP peer).
+    pub fn with_client_ip(mut self, source: ClientIp) -> Self {
+        self.client_ip = source;
+        self
+    }
+
+    /// The configured client-IP source.
+    pub fn client_ip(&self) -> ClientIp {
+        self.client_ip
+    }
+
+    /// The store, if any.
+    pub fn store(&self) -> Option<&Arc<dyn RevocationStore>> {
+        self.store.as_ref()
+    }
+
+    fn require_store(&self, operation: &'static str) -> Result<&dyn RevocationStore, StoreError> {
+        self.store.as_deref().ok_or(StoreError {
+            operation,
+            reason: "this guard has no store (Guard::stateless)".into(),
+        })
+    }
+
+    /// Seals a new session of `T` (a sign-in): a fresh session id for tracked types, carrying
+    /// `subject`'s current epoch (read from the store) so that
+    /// [`Guard::sign_out_everywhere`] ends it, and bound to `client` as `T` declares.
+    ///
+    /// The store is consulted only for tracked types: for the subject's epoch, and to start
+    /// the replay nonce of a `replay` type. When it cannot answer, the sign-in fails
+    /// ([`SealError::StoreUnavailable`]) unless the type says `if_store_down = "accept"`.
+    pub async fn issue<T: SealedCookie>(
+        &self,
+        keys: &KeyRing,
+        value: &T,
+        subject: Option<&str>,
+        client: &ClientContext,
+    ) -> Result<Issued, SealError> {
+        let config = &T::CONFIG;
+        let now = keys.unix_now();
+        let binding = client.digest(config.binding());
+        let claims = match config.tracking() {
+            Tracking::None => None,
+            Tracking::Revocable | Tracking::OneTime => {
+                if let Some(subject) = subject.filter(|s| s.len() > MAX_SUBJECT_LEN) {
+                    return Err(SealError::SubjectTooLong { len: subject.len() });
+                }
+                if let Err(error) = self.require_store("issue") {
+                    self.or_fail_open::<T, _>(Err(error), ())?;
+                }
+                let session_id = SessionId::generate();
+                let nonce = if config.replay_grace().is_some() {
+                    random_nonce()
+                } else {
+                    0
+                };
+                let epoch = match subject {
+                    Some(subject) if config.tracking() == Tracking::Revocable => {
+                        let status = match self.require_store("status") {
+                            Ok(store) => {
+                                store
+                                    .status(config.salt(), session_id, Some(subject), now)
+                                    .await
+                            }
+                            Err(e) => Err(e),
+                        };
+                        self.or_fail_open::<T, _>(status.map(|s| s.epoch), 0)?
+                    }
+                    _ => 0,
+                };
+                if config.replay_grace().is_some() {
+                    let lifetime = config.max_age().map_or(400 * 86_400, |d| d.whole_seconds());
+                    let started = match self.require_store("start_nonce") {
+                        Ok(store) => {
+                            store
+                                .start_nonce(
+                                    config.salt(),
+                                    session_id,
+                                    nonce,
+                                    now.saturating_add(lifetime),
+                                    now,
+                                )
+                                .await
+                        }
+                        Err(e) => Err(e),
+                    };
+                    self.or_fail_open::<T, _>(started, ())?;
+                }
+                Some(Claims {
+                    session_id,
+                    epoch,
+                    nonce,
+                    subject: subject.map(Into::into),
+                })
+            }
+        };
+        let guarding = Guarding {
+            claims: claims.as_ref(),
+            tracked: claims.is_some(),
+            binding: binding.as_ref(),
+        };
+        let set_cookie = session_set_cookie(value, keys, now, now, guarding)?;
+        Ok(Issued {
+            set_cookie,
+            session_id: claims.map(|c| c.session_id),
+        })
+    }
+
+    /// The store's answer, or what a fail-open type accepts instead (logged either way).
+    fn or_fail_open<T: SealedCookie, V>(
+        &self,
+        result: Result<V, StoreError>,
+        fallback: V,
+    ) -> Result<V, SealError> {
+        match result {
+            Ok(v) => Ok(v),
+            Err(error) => {
+                let accept = T::CONFIG.fails_open();
+                warn_store(T::CONFIG.name(), &error, accept);
+                if accept {
+                    Ok(fallback)
+                } else {
+                    Err(SealError::StoreUnavailable)
+                }
+            }
+        }
+    }
+
+    /// Opens a value of `T` from `client`: authentication under the binding, freshness, then
+    /// the store's checks in order — deny list and epoch (`revocable`), first-use claim
+    /// (`one_time`), nonce rotation (`replay`, which may hand back a renewed `Set-Cookie`).
+    /// A replayed value revokes its whole session before it is refused.
+    pub async fn open<T: SealedCookie>(
+        &self,
+        keys: &KeyRing,
+        value: &str,
+        client: &ClientContext,
+    ) -> Result<Checked<T>, OpenError> {
+        let config = &T::CONFIG;
+        let now = keys.unix_now();
+        let binding = client.digest(config.binding());
+        let mut opened = open_guarded::<T>(keys, value, now, binding.as_ref())?;
+        let Some(claims) = opened.claims().cloned() else {
+            return Ok(Checked {
+                opened,
+                renewed: None,
+            });
+        };
+        let until = until(&opened, now);
+        let ns = config.salt();
+        let id = claims.session_id;
+        let fail = |error: StoreError| -> Result<(), OpenError> {
+            let accept = config.fails_open();
+            warn_store(config.name(), &error, accept);
+            if accept {
+                Ok(())
+            } else {
+                Err(OpenError::StoreUnavailable)
+            }
+        };
+        match config.tracking() {
+            Tracking::None => {}
+            Tracking::Revocable => {
+                let store = self.require_store("status");
+                let status = match store {
+                    Ok(store) => store.status(ns, id, claims.subject.as_deref(), now).await,
+                    Err(e) => Err(e),
+                };
+                match status {
+                    Ok(status) if status.revoked || claims.epoch < status.epoch => {
+                        return Err(OpenError::Revoked)
+                    }
+                    Ok(_) => {}
+                    Err(error) => fail(error)?,
+                }
+            }
+            Tracking::OneTime => {
+                let claimed = match self.require_store("claim") {
+                    Ok(store) => store.claim(ns, id, until, now).await,
+                    Err(e) => Err(e),
+                };
+                match claimed {
+                    Ok(true) => {}
+                    Ok(false) => return Err(OpenError::AlreadyUsed),
+                    Err(error) => fail(error)?,
+                }
+            }
+        }
+        let mut renewed = None;
+        if let (Some(grace), Some(store)) = (config.replay_grace(), self.store.as_deref()) {
+            let next = random_nonce();
+            let rotation = store
+                .rotate_nonce(
+                    ns,
+                    id,
+                    claims.nonce,
+                    next,
+                    grace.whole_seconds(),
+                    until,
+                    now,
+                )
+                .await;
+            match rotation {
+                Ok(Rotation::Rotated) => {
+                    opened.set_nonce(next);
+                    opened.clear_refresh();
+                    // Cannot fail: the same value with a nonce of the same size opened.
+                    renewed = Some(
+                        opened
+                            .to_set_cookie(keys)
+                            .map_err(|_| OpenError::StoreUnavailable)?,
+                    );
+                }
+                Ok(Rotation::Grace) => {}
+                Ok(Rotation::Unknown | Rotation::Replayed) => {
+                    #[cfg(feature = "tracing")]
+                    tracing::warn!(
+                        cookie = config.name(),
+                        session = %id,
+                        "replayed session value: an older copy was used; the session is revoked"
+                    );
+                    if let Err(error) = store.revoke(ns, id, until, now).await {
+                        warn_store(config.name(), &error, false);
+                    }
+                    return Err(OpenError::Replayed);
+                }
+                Err(error) => fail(error)?,
+            }
+        } else if config.replay_grace().is_some() {
+            fail(StoreError {
+                operation: "rotate_nonce",
+                reason: "this guard has no store (Guard::stateless)".into(),
+            })?;
+        }
+        Ok(Checked { opened, renewed })
+    }
+
+    /// [`Guard::open`] for `T`'s cookie in a request's `Cookie:` header values (matched
+    /// byte-exactly; a name present twice is [`OpenError::DuplicateCookie`]); `Ok(None)` when
+    /// absent.
+    pub async fn open_from_cookie_headers<'h, T: SealedCookie>(
+        &self,
+        keys: &KeyRing,
+        headers: impl IntoIterator<Item = &'h [u8]>,
+        client: &ClientContext,
+    ) -> Result<Option<Checked<T>>, OpenError> {
+        // A ring relaxed for a loopback request in development mode reads the unprefixed name.
+        let name = if keys.relaxes_cookies() {
+            T::CONFIG.development_name()
+        } else {
+            T::CONFIG.name()
+        };
+        match header::find(headers, name)? {
+            None => Ok(None),
+            Some(value) => self.open(keys, value, client).await.map(Some),
+        }
+    }
+
+    /// Signs `opened`'s session out for real: its id goes on the deny list until the session
+    /// would have expired anyway, so every copy of it (in this browser's history, in another
+    /// machine's cookie jar) is refused as [`OpenError::Revoked`]. Nothing to do for an
+    /// untracked value.
+    pub async fn revoke<T: SealedCookie>(
+        &self,
+        keys: &KeyRing,
+        opened: &Opened<T>,
+    ) -> Result<(), StoreError> {
+        let Some(id) = opened.session_id() else {
+            return Ok(());
+        };
+        let now = keys.unix_now();
+        self.require_store("revoke")?
+            .revoke(T::CONFIG.salt(), id, until(opened, now), now)
+            .await
+    }
+
+    /// Ends every session of `subject` sealed until now, on every device ("sign out
+    /// everywhere", or after a password change): bumps its epoch, which every `revocable`
+    /// value carries and every open compares. Returns the new epoch.
+    pub async fn sign_out_everywhere(&self, subject: &str) -> Result<u64, StoreError> {
+        self.require_store("bump_epoch")?.bump_epoch(subject).await
+    }
+}

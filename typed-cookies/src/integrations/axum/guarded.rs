@@ -1,0 +1,174 @@
+//! axum for bound and tracked types: the [`Guarded<T>`] extractor (key ring and [`Guard`]
+//! from router state), the [`guarded`] middleware (opens once per request, carries replay
+//! renewals and refreshes, clears refused cookies) and [`Issued`] as a response part.
+
+use std::net::SocketAddr;
+
+use ::axum::extract::{
+    ConnectInfo, FromRef, FromRequestParts, OptionalFromRequestParts, Request, State,
+};
+use ::axum::http::header::{SET_COOKIE, USER_AGENT};
+use ::axum::http::request::Parts;
+use ::axum::middleware::Next;
+use ::axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
+
+use crate::cookie::SealedCookie;
+use crate::guard::{ClientContext, Guard, Issued};
+use crate::integrations::guarded::{after_header, client_context, extracted, open_logged, Slot};
+use crate::integrations::http::header_value;
+use crate::integrations::{sets_cookie, Guarded, SealedRejection};
+use crate::keys::KeyRing;
+
+/// The request's client context for `T`: `User-Agent`, and the IP from the guard's source
+/// (the peer from `ConnectInfo<SocketAddr>`, or `X-Forwarded-For` behind trusted proxies).
+pub fn client_context_of<T: SealedCookie>(
+    parts: &Parts,
+    guard: &Guard,
+) -> Result<ClientContext, SealedRejection> {
+    let user_agent = parts.headers.get(USER_AGENT).map(|v| v.as_bytes());
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    let forwarded_for = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .map(|v| v.as_bytes());
+    client_context::<T>(guard, user_agent, peer, forwarded_for)
+}
+
+async fn guarded_from_parts<S, T>(parts: &Parts, state: &S) -> Result<Guarded<T>, SealedRejection>
+where
+    T: SealedCookie + Send + Sync + 'static,
+    KeyRing: FromRef<S>,
+    Guard: FromRef<S>,
+{
+    if let Some(slot) = parts.extensions.get::<Slot<T>>() {
+        return match slot.take() {
+            Some(result) => extracted(result),
+            None => Err(SealedRejection::NoGuardLayer {
+                name: T::CONFIG.name(),
+            }),
+        };
+    }
+    if T::CONFIG.replay_grace().is_some() {
+        return Err(SealedRejection::NoGuardLayer {
+            name: T::CONFIG.name(),
+        });
+    }
+    let keys = super::request_keys(
+        KeyRing::from_ref(state),
+        &parts.headers,
+        &parts.uri,
+        &parts.extensions,
+        true,
+    );
+    let guard = Guard::from_ref(state);
+    let ctx = client_context_of::<T>(parts, &guard)?;
+    let cookies = parts.headers.get_all(::axum::http::header::COOKIE);
+    extracted(open_logged::<T>(&guard, &keys, cookies.iter().map(|v| v.as_bytes()), &ctx).await)
+}
+
+/// `401` without a valid cookie (missing, tampered, expired, revoked, replayed, bound to
+/// another client), `503` when the store is down and the type fails closed, `500` for a
+/// configuration mistake. With the [`guarded`] middleware installed for `T`, the middleware's
+/// result is used (one open per request).
+impl<S, T> FromRequestParts<S> for Guarded<T>
+where
+    T: SealedCookie + Send + Sync + 'static,
+    KeyRing: FromRef<S>,
+    Guard: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = SealedRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        guarded_from_parts(parts, state).await
+    }
+}
+
+/// `None` when the request has no valid cookie (the cases that are `401` for `Guarded<T>`);
+/// a store outage (`503`) and configuration mistakes (`500`) still reject.
+impl<S, T> OptionalFromRequestParts<S> for Guarded<T>
+where
+    T: SealedCookie + Send + Sync + 'static,
+    KeyRing: FromRef<S>,
+    Guard: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = SealedRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match guarded_from_parts(parts, state).await {
+            Ok(guarded) => Ok(Some(guarded)),
+            Err(rejection) if rejection.status() == 401 => Ok(None),
+            Err(rejection) => Err(rejection),
+        }
+    }
+}
+
+/// The middleware for a bound or tracked `T`, for
+/// `axum::middleware::from_fn_with_state(state, guarded::<T, S>)`: opens `T`'s cookie once
+/// through the guard and hands the result to the [`Guarded<T>`] extractor; after the
+/// handler, appends (unless the response sets or removes the cookie itself) the renewed value
+/// of a `replay` type, the reseal of a value due for a refresh, or the removal of a refused
+/// cookie. Required for `replay` types; the plain `refresh` middleware does nothing for
+/// guarded types.
+pub async fn guarded<T, S>(State(state): State<S>, request: Request, next: Next) -> Response
+where
+    T: SealedCookie + Send + Sync + 'static,
+    KeyRing: FromRef<S>,
+    Guard: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
+    let guard = Guard::from_ref(&state);
+    let (mut parts, body) = request.into_parts();
+    let keys = super::request_keys(
+        KeyRing::from_ref(&state),
+        &parts.headers,
+        &parts.uri,
+        &parts.extensions,
+        false,
+    );
+    let ctx = match client_context_of::<T>(&parts, &guard) {
+        Ok(ctx) => ctx,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let cookies = parts.headers.get_all(::axum::http::header::COOKIE);
+    let result = open_logged::<T>(&guard, &keys, cookies.iter().map(|v| v.as_bytes()), &ctx).await;
+    let after = after_header(&keys, &result);
+    parts.extensions.insert(Slot::new(result));
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    if let Some(header) = after {
+        let headers = response.headers_mut();
+        let name = T::CONFIG.name();
+        if !sets_cookie(
+            headers.get_all(SET_COOKIE).iter().map(|v| v.as_bytes()),
+            name,
+        ) {
+            headers.append(SET_COOKIE, header_value(header));
+        }
+    }
+    response
+}
+
+/// Appends the new session's `Set-Cookie`.
+impl IntoResponseParts for Issued {
+    type Error = std::convert::Infallible;
+
+    fn into_response_parts(self, mut res: ResponseParts) -> Result<ResponseParts, Self::Error> {
+        res.headers_mut()
+            .append(SET_COOKIE, header_value(self.set_cookie().to_owned()));
+        Ok(res)
+    }
+}
+
+impl IntoResponse for Issued {
+    fn into_response(self) -> Response {
+        (self, ()).into_response()
+    }
+}

@@ -1,0 +1,193 @@
+//! What the adapters share for bound and tracked types (`bind`, `revocable`, `one_time`,
+//! `replay`): the [`Guarded<T>`] extractor's value, the client context taken from a request,
+//! the hand-over from the `guarded` middleware to the extractor, and what that middleware
+//! appends to the response.
+
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+
+use crate::cookie::SealedCookie;
+use crate::error::OpenError;
+use crate::guard::{Checked, ClientContext, Guard};
+use crate::keys::KeyRing;
+use crate::seal::Opened;
+
+use super::{log_seal_error, SealedRejection};
+
+/// An opened value of a bound or tracked type that passed the [`Guard`]'s checks (binding,
+/// deny list, epoch, one-time claim, replay nonce), as a framework extractor. Derefs to the
+/// value; [`Guarded::opened`] gives the metadata and the session id that
+/// [`Guard::revoke`] takes.
+///
+/// ```
+/// # use serde::{Deserialize, Serialize};
+/// # use typed_cookies::SealedCookie;
+/// use typed_cookies::integrations::Guarded;
+/// #[derive(Serialize, Deserialize, SealedCookie)]
+/// #[cookie(name = "__Host-sid", salt = "docs.guarded.v1", max_age = "8h", revocable)]
+/// struct Session { user: String }
+///
+/// fn greet(session: &Guarded<Session>) -> String {
+///     format!("hello {} (session {:?})", session.user, session.opened().session_id())
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guarded<T>(Opened<T>);
+
+impl<T> Guarded<T> {
+    /// The opened value with its metadata (session id, subject, expiry).
+    pub fn opened(&self) -> &Opened<T> {
+        &self.0
+    }
+
+    /// The opened value, by move.
+    pub fn into_opened(self) -> Opened<T> {
+        self.0
+    }
+
+    /// The value, by move.
+    pub fn into_inner(self) -> T {
+        self.0.into_value()
+    }
+}
+
+impl<T> std::ops::Deref for Guarded<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.0.value()
+    }
+}
+
+/// The client context of a request for `T`'s binding: the `User-Agent` bytes and the client IP
+/// from the guard's configured source. A type bound to the IP is refused (a configuration
+/// error, 500) when the source has none, rather than bound to "no address".
+pub(crate) fn client_context<'h, T: SealedCookie>(
+    guard: &Guard,
+    user_agent: Option<&[u8]>,
+    peer: Option<IpAddr>,
+    forwarded_for: impl IntoIterator<Item = &'h [u8]>,
+) -> Result<ClientContext, SealedRejection> {
+    let binding = T::CONFIG.binding();
+    let mut ctx = ClientContext::new();
+    if binding.user_agent() {
+        if let Some(user_agent) = user_agent {
+            ctx = ctx.user_agent(user_agent);
+        }
+    }
+    if binding.ip() {
+        let ip =
+            guard
+                .client_ip()
+                .resolve(peer, forwarded_for)
+                .ok_or(SealedRejection::NoClientIp {
+                    name: T::CONFIG.name(),
+                })?;
+        ctx = ctx.ip(ip);
+    }
+    Ok(ctx)
+}
+
+/// [`Guard::open_from_cookie_headers`], logged like the plain path: fallback-key opens at
+/// `info`, refusals at `debug` (the guard itself warns about replays and store outages).
+pub(crate) async fn open_logged<'h, T: SealedCookie>(
+    guard: &Guard,
+    keys: &KeyRing,
+    headers: impl IntoIterator<Item = &'h [u8]>,
+    ctx: &ClientContext,
+) -> Result<Option<Checked<T>>, OpenError> {
+    let result = guard
+        .open_from_cookie_headers::<T>(keys, headers, ctx)
+        .await;
+    let cookie = T::CONFIG.name();
+    match &result {
+        Ok(Some(checked)) if !checked.opened().sealed_with_primary() => tracing::info!(
+            cookie,
+            key_id = %checked.opened().key_id(),
+            "sealed cookie opened with a fallback key"
+        ),
+        Err(error) => tracing::debug!(cookie, reason = error.kind(), "sealed cookie refused"),
+        _ => {}
+    }
+    result
+}
+
+/// The extractor's answer.
+pub(crate) fn extracted<T: SealedCookie>(
+    result: Result<Option<Checked<T>>, OpenError>,
+) -> Result<Guarded<T>, SealedRejection> {
+    let name = T::CONFIG.name();
+    match result {
+        Ok(Some(checked)) => Ok(Guarded(checked.into_opened())),
+        Ok(None) => Err(SealedRejection::Missing { name }),
+        Err(error) => Err(SealedRejection::Invalid { name, error }),
+    }
+}
+
+/// The `guarded` middleware's result for `T`, handed to the extractor through the request's
+/// extensions (taken once).
+pub(crate) struct Slot<T>(Arc<Mutex<Option<Opening<T>>>>);
+
+/// What the guard found for a request: absent, checked, or refused.
+pub(crate) type Opening<T> = Result<Option<Checked<T>>, OpenError>;
+
+impl<T> Clone for Slot<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<T> Slot<T> {
+    pub fn new(result: Opening<T>) -> Self {
+        Self(Arc::new(Mutex::new(Some(result))))
+    }
+
+    /// The result, once; a second extraction in the same request finds it taken.
+    pub fn take(&self) -> Option<Opening<T>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
+/// What the `guarded` middleware appends for `T` unless the response sets the cookie itself:
+/// the renewed value of a replay rotation; else the reseal of a value due for a refresh; the
+/// removal of a flash value once read; the removal of a cookie that was refused (revoked,
+/// replayed, expired, tampered, …) when the type clears invalid cookies — never for a
+/// duplicated name (see `refresh_header`) nor during a store outage (the session may be fine).
+pub(crate) fn after_header<T: SealedCookie>(
+    keys: &KeyRing,
+    result: &Result<Option<Checked<T>>, OpenError>,
+) -> Option<String> {
+    match result {
+        Ok(Some(checked)) => {
+            if let Some(renewed) = checked.renewed() {
+                return Some(renewed.to_owned());
+            }
+            if T::CONFIG.flash() {
+                return Some(T::removal_for(keys));
+            }
+            let reason = checked.opened().refresh_due()?;
+            match checked.opened().to_set_cookie(keys) {
+                Ok(header) => {
+                    tracing::debug!(
+                        cookie = T::CONFIG.name(),
+                        reason = reason.label(),
+                        "sealed cookie refreshed"
+                    );
+                    Some(header)
+                }
+                Err(error) => {
+                    log_seal_error(&error);
+                    None
+                }
+            }
+        }
+        Ok(None) => None,
+        Err(
+            OpenError::DuplicateCookie { .. }
+            | OpenError::StoreUnavailable
+            | OpenError::NeedsGuard { .. },
+        ) => None,
+        Err(_) if T::CONFIG.clears_invalid() => Some(T::removal_for(keys)),
+        Err(_) => None,
+    }
+}
