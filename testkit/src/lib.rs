@@ -17,7 +17,9 @@
 //! - [`ScanningAlloc`], a global allocator that scans freed memory for secrets (`alloc.rs`);
 //! - with the `contenders` feature, the benchmark contenders (`contenders`): our types, the
 //!   `cookie` jars, `jsonwebtoken` and the hand-composed floor, shared by `benches/seal_open.rs`,
-//!   `examples/seal_open_loop.rs`, `examples/value_lengths.rs` and `tests/peers.rs`.
+//!   `examples/seal_open_loop.rs`, `examples/value_lengths.rs` and `tests/peers.rs`;
+//! - with the `redis` feature, [`RedisServer`]: a throwaway `redis-server` for the revocation
+//!   store's tests and benchmark (`tests/store.rs`, `benches/store.rs`).
 //!
 //! Every key here is public and fixed: test-only, never use one anywhere else.
 
@@ -28,6 +30,8 @@ mod fixtures;
 pub mod fuzz;
 pub mod kinds;
 mod payload;
+#[cfg(feature = "redis")]
+mod redis;
 pub mod tamper;
 
 pub use alloc::{watch, ScanningAlloc, Watch, MAX_NEEDLES, MAX_NEEDLE_LEN};
@@ -36,3 +40,5 @@ pub use fixtures::{
 };
 pub use kinds::{Kind, Wraps, LOW_LEVEL_SALT};
 pub use payload::{profile, sample, Payload};
+#[cfg(feature = "redis")]
+pub use redis::{RedisServer, StartError};

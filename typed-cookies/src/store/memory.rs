@@ -12,17 +12,24 @@ use super::{Rotation, SessionId, Status, StoreFuture};
 /// `RedisStore` for a fleet.
 ///
 /// ```
-/// # futures_executor_stub::block_on(async {
+/// # block_on(async {
 /// use typed_cookies::store::{MemoryStore, RevocationStore, SessionId};
 /// let store = MemoryStore::new();
 /// let id = SessionId::generate();
 /// assert!(store.claim("reset", id, 2_000, 1_000).await.unwrap());
 /// assert!(!store.claim("reset", id, 2_000, 1_001).await.unwrap());
 /// # });
-/// # mod futures_executor_stub { pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
-/// #     let waker = std::task::Waker::noop(); let mut cx = std::task::Context::from_waker(&waker);
-/// #     let mut f = std::pin::pin!(f);
-/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } } } }
+/// # // Every MemoryStore future is ready when first polled; no executor needed (Rust 1.82).
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     use std::future::Future as _;
+/// #     struct Noop;
+/// #     impl std::task::Wake for Noop { fn wake(self: std::sync::Arc<Self>) {} }
+/// #     let waker = std::task::Waker::from(std::sync::Arc::new(Noop));
+/// #     match std::pin::pin!(f).poll(&mut std::task::Context::from_waker(&waker)) {
+/// #         std::task::Poll::Ready(v) => v,
+/// #         std::task::Poll::Pending => unreachable!("MemoryStore never waits"),
+/// #     }
+/// # }
 /// ```
 #[derive(Default)]
 pub struct MemoryStore {

@@ -10,6 +10,8 @@
 //! per subject that ever signed out everywhere, are the exception and are documented).
 
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
 
 use std::fmt;
 use std::future::Future;
@@ -17,6 +19,8 @@ use std::pin::Pin;
 
 use rand::RngCore as _;
 
+#[cfg(feature = "redis")]
+pub use self::redis::{RedisStore, RedisStoreBuilder};
 pub use memory::MemoryStore;
 
 /// What every store operation returns: a boxed future (so the trait stays object-safe and
@@ -107,7 +111,10 @@ pub struct StoreError {
 ///
 /// `namespace` is the cookie type's salt namespace (so two types never share entries); `now`
 /// and every `until` are unix seconds (`until` is when the value concerned expires anyway: the
-/// entry may vanish after it). Implementations must make [`claim`](Self::claim),
+/// entry may vanish after it). An entry is live while `now <= until` — through its last second,
+/// as the value itself still opens at its expiry second — and behaves as absent once
+/// `now > until`, whether or not the store has dropped it yet (so expiry is decided by the
+/// `now` passed in, not by the store's clock). Implementations must make [`claim`](Self::claim),
 /// [`rotate_nonce`](Self::rotate_nonce) and [`bump_epoch`](Self::bump_epoch) atomic across
 /// every process sharing the store.
 pub trait RevocationStore: Send + Sync + 'static {

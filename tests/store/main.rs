@@ -1,0 +1,53 @@
+//! The revocation stores (issue 15): one conformance suite run over `MemoryStore` and
+//! `RedisStore` (`conformance.rs`), races within one process and between two
+//! (`concurrency.rs`), Redis failing, slow or restarted (`faults.rs`), and what only Redis has:
+//! TTLs, key layout, error messages (`redis.rs`).
+//!
+//! Every Redis test starts its own `redis-server` (testkit's `RedisServer`) on a free loopback
+//! port; without `redis-server` they print why and pass locally, and fail under `CI=true`.
+//! Time is passed in (`now`), never waited for.
+
+mod concurrency;
+mod conformance;
+mod faults;
+mod redis;
+
+use std::time::Duration;
+
+use typed_cookies::store::{RedisStore, SessionId};
+use typed_cookies_testkit::RedisServer;
+
+/// The `now` of most scenarios (unix seconds, 2026-05-28).
+const NOW: i64 = 1_780_000_000;
+
+/// A multi-threaded runtime of two workers (the machine has two cores).
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+/// A namespace no other test (or earlier run on the same Redis) uses.
+fn fresh(label: &str) -> String {
+    format!("{label}.{}", SessionId::generate())
+}
+
+/// A store on `server` with `timeout` per operation.
+async fn connect(server: &RedisServer, timeout: Duration) -> RedisStore {
+    RedisStore::builder(server.url())
+        .timeout(timeout)
+        .build()
+        .await
+        .expect("connect to the test redis-server")
+}
+
+/// A plain client of `server`, for what a store never does (pause it, read TTLs).
+async fn admin(server: &RedisServer) -> ::redis::aio::MultiplexedConnection {
+    ::redis::Client::open(server.url())
+        .expect("url")
+        .get_multiplexed_async_connection()
+        .await
+        .expect("admin connection")
+}

@@ -1,0 +1,106 @@
+//! What only `RedisStore` has: the documented key layout, a Redis TTL on every entry but
+//! epochs (so memory stays bounded by what is live), prefixes, `Debug` without the URL.
+
+use std::time::Duration;
+
+use typed_cookies::store::{RedisStore, RevocationStore, SessionId};
+use typed_cookies_testkit::RedisServer;
+
+use super::{admin, fresh, runtime, NOW};
+
+async fn ttl(admin: &mut ::redis::aio::MultiplexedConnection, key: &str) -> i64 {
+    ::redis::cmd("TTL")
+        .arg(key)
+        .query_async(admin)
+        .await
+        .unwrap()
+}
+
+#[test]
+fn entries_carry_ttls_and_epochs_do_not() {
+    let Some(server) = RedisServer::start_or_skip("entries_carry_ttls") else {
+        return;
+    };
+    runtime().block_on(async {
+        let store = RedisStore::builder(server.url())
+            .prefix("app")
+            .timeout(Duration::from_secs(2))
+            .build()
+            .await
+            .unwrap();
+        assert_eq!(store.prefix(), "app");
+        assert_eq!(store.timeout(), Duration::from_secs(2));
+        let mut admin = admin(&server).await;
+        let ns = fresh("ns:with:colons");
+        let id = SessionId::generate();
+        let entry = |kind: &str| format!("app:{kind}:{}:{ns}:{id}", ns.len());
+
+        store.revoke(&ns, id, NOW + 100, NOW).await.unwrap();
+        store.claim(&ns, id, NOW + 200, NOW).await.unwrap();
+        store.start_nonce(&ns, id, 1, NOW + 300, NOW).await.unwrap();
+        store.bump_epoch("a:b").await.unwrap();
+        // until − now + 1 s (within a second or two of the commands above).
+        for (kind, expected) in [("rev", 101), ("once", 201), ("nonce", 301)] {
+            let left = ttl(&mut admin, &entry(kind)).await;
+            assert!((expected - 2..=expected).contains(&left), "{kind}: {left}");
+        }
+        assert_eq!(ttl(&mut admin, "app:epoch:3:a:b").await, -1, "no expiry");
+
+        // A later revocation extends the TTL, an earlier one leaves it.
+        store.revoke(&ns, id, NOW + 1_000, NOW).await.unwrap();
+        assert!(ttl(&mut admin, &entry("rev")).await > 900);
+        store.revoke(&ns, id, NOW + 10, NOW).await.unwrap();
+        assert!(ttl(&mut admin, &entry("rev")).await > 900);
+        // A rotation moves the nonce record's TTL to its new `until`.
+        store
+            .rotate_nonce(&ns, id, 1, 2, 5, NOW + 5_000, NOW)
+            .await
+            .unwrap();
+        assert!(ttl(&mut admin, &entry("nonce")).await > 4_900);
+        // An entry already past its `until` still gets a TTL of at least a second, never none.
+        let gone = SessionId::generate();
+        store.revoke(&ns, gone, NOW - 50, NOW).await.unwrap();
+        let key = format!("app:rev:{}:{ns}:{gone}", ns.len());
+        assert!((0..=1).contains(&ttl(&mut admin, &key).await));
+
+        // Nothing outside the prefix.
+        let keys: Vec<String> = ::redis::cmd("KEYS")
+            .arg("*")
+            .query_async(&mut admin)
+            .await
+            .unwrap();
+        assert!(keys.iter().all(|k| k.starts_with("app:")), "{keys:?}");
+    });
+}
+
+#[test]
+fn prefixes_separate_applications() {
+    let Some(server) = RedisServer::start_or_skip("prefixes_separate_applications") else {
+        return;
+    };
+    runtime().block_on(async {
+        let one = RedisStore::builder(server.url()).build().await.unwrap();
+        let two = RedisStore::builder(server.url())
+            .prefix("other")
+            .build()
+            .await
+            .unwrap();
+        assert_eq!(one.prefix(), RedisStore::DEFAULT_PREFIX);
+        let ns = fresh("apps");
+        let id = SessionId::generate();
+        one.revoke(&ns, id, NOW + 10, NOW).await.unwrap();
+        assert!(one.claim(&ns, id, NOW + 10, NOW).await.unwrap());
+        assert!(!two.status(&ns, id, None, NOW).await.unwrap().revoked);
+        assert!(two.claim(&ns, id, NOW + 10, NOW).await.unwrap());
+    });
+}
+
+#[test]
+fn debug_never_shows_the_url() {
+    let builder = RedisStore::builder("redis://:hunter2@127.0.0.1:1/").prefix("p");
+    let shown = format!("{builder:?}");
+    assert!(
+        shown.contains("\"p\"") && !shown.contains("hunter2"),
+        "{shown}"
+    );
+}
