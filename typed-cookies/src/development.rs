@@ -27,7 +27,9 @@
 //! guard is that development mode cannot be turned on by accident in a production build — see
 //! [`development_mode_allowed`].
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+#[cfg(any(feature = "http", feature = "actix-web"))]
+use std::net::IpAddr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::cookie::{CookieConfig, SameSite};
 
@@ -169,6 +171,7 @@ fn is_port(port: &str) -> bool {
 /// What the adapters know about a request, for the development-mode decision: its `Host`
 /// header and URL authority (HTTP/2 sends the latter only), whether a forwarding header is
 /// present, and the peer's address when the framework gives it.
+#[cfg(any(feature = "http", feature = "actix-web"))]
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct RequestOrigin<'a> {
     pub(crate) host_header: Option<&'a [u8]>,
@@ -177,6 +180,7 @@ pub(crate) struct RequestOrigin<'a> {
     pub(crate) peer: Option<IpAddr>,
 }
 
+#[cfg(any(feature = "http", feature = "actix-web"))]
 impl RequestOrigin<'_> {
     /// Local: a loopback host (every one given), no forwarding header, no non-loopback peer.
     pub(crate) fn is_local(&self) -> bool {
@@ -198,6 +202,7 @@ impl RequestOrigin<'_> {
 }
 
 /// Request headers (lower-case names) whose presence means a proxy forwarded the request.
+#[cfg(any(feature = "http", feature = "actix-web"))]
 pub(crate) const FORWARDING_HEADERS: [&str; 5] = [
     "forwarded",
     "x-forwarded-for",
