@@ -1,7 +1,8 @@
 //! The revocation stores (issue 15): one conformance suite run over `MemoryStore` and
 //! `RedisStore` (`conformance.rs`), races within one process and between two
 //! (`concurrency.rs`), Redis failing, slow or restarted (`faults.rs`), and what only Redis has:
-//! TTLs, key layout, error messages (`redis.rs`).
+//! TTLs, key layout, error messages (`redis.rs`); and the guard over Redis, as a fleet of two
+//! servers and through an outage (`guard.rs`).
 //!
 //! Every Redis test starts its own `redis-server` (testkit's `RedisServer`) on a free loopback
 //! port; without `redis-server` they print why and pass locally, and fail under `CI=true`.
@@ -10,6 +11,7 @@
 mod concurrency;
 mod conformance;
 mod faults;
+mod guard;
 mod redis;
 
 use std::time::Duration;
