@@ -14,8 +14,8 @@
 //! malformed `TYPED_COOKIES_KEYS` stops the server. Logs go to stderr through
 //! `tracing-subscriber`, filtered by `RUST_LOG` (default `info`: development mode, fallback-key
 //! opens; `RUST_LOG=debug` adds every refused cookie with its reason and every refresh).
-//! Revocations live in this process's memory ([`MemoryStore`]); with `REDIS_URL` set (and the
-//! `redis` feature) they go to Redis and are shared by every server of a fleet.
+//! Revocations live in this process's memory ([`MemoryStore`]); with `REDIS_URL` set (build
+//! with `--features axum,redis`) they go to Redis and are shared by every server of a fleet.
 //!
 //! **Production cookies over plain http.** The cookie types are the production ones
 //! (`__Host-sid`, `Secure`, encrypted). The server listens on loopback only, so it turns on
@@ -214,8 +214,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         keys
     };
     println!("listening on http://{address}/");
-    axum::serve(listener, app(keys)).await?;
+    axum::serve(listener, app_with(keys, guard().await?)).await?;
     Ok(())
+}
+
+/// The revocation store: Redis at `REDIS_URL` when set (with the `redis` feature: shared by
+/// every server of a fleet, surviving restarts if Redis persists), else this process's memory.
+async fn guard() -> Result<Guard, Box<dyn std::error::Error>> {
+    match std::env::var("REDIS_URL") {
+        #[cfg(feature = "redis")]
+        Ok(url) => {
+            let store = typed_cookies::store::RedisStore::builder(url)
+                .build()
+                .await?;
+            println!("revocations in Redis");
+            Ok(Guard::new(store))
+        }
+        #[cfg(not(feature = "redis"))]
+        Ok(_) => Err("REDIS_URL is set but the demo was built without the `redis` feature".into()),
+        Err(_) => Ok(Guard::new(MemoryStore::new())),
+    }
 }
 
 /// The fields the forms post. Missing fields are empty, so a POST without a token reaches the
