@@ -312,6 +312,7 @@ fn every_single_bit_flip_and_byte_inversion_is_refused() {
                     let result = open(&keys, kind, &URL_SAFE_NO_PAD.encode(&changed));
                     let ok = match i {
                         0 => matches!(result, Err(OpenError::UnknownVersion { .. })),
+                        // 0x40 is the compressed flag: these kinds do not compress.
                         1 => matches!(
                             result,
                             Err(OpenError::Malformed
