@@ -1,9 +1,13 @@
 //! What the stolen-cookie defences cost per open, against the stateless open of the same
 //! session, on the in-process store: client binding (a SHA-256 of the bound parts), a
 //! revocation check (one store read), and replay detection (a read and an atomic rotation, plus
-//! the reseal of the renewed value). The same over Redis on loopback is in `benches/store.rs`.
+//! the reseal of the renewed value). With the `redis` feature, the same revocable open over a
+//! real `redis-server` on loopback (testkit's `RedisServer`), and throughput: sessions opened
+//! per second by 64 concurrent tasks — stateless, revocable over the memory store, and
+//! revocable over one Redis. The store alone is in `benches/store.rs`.
 //!
-//! `cargo bench --bench guard`; under `cargo test --benches` each runs once, untimed.
+//! `cargo bench --features redis --bench guard`; under `cargo test --benches` each runs once,
+//! untimed.
 
 #![allow(missing_docs)] // `criterion_group!` writes an undocumented `pub fn`
 
@@ -153,9 +157,100 @@ fn defences(c: &mut Criterion) {
     group.finish();
 }
 
+/// Opens per second with `TASKS` concurrent tasks on a two-worker runtime: one iteration is
+/// one round of `TASKS` opens, so criterion's throughput is sessions per second.
+#[cfg(feature = "redis")]
+fn throughput(c: &mut Criterion) {
+    use criterion::Throughput;
+    use std::sync::Arc;
+    use typed_cookies::store::RedisStore;
+    use typed_cookies_testkit::RedisServer;
+
+    const TASKS: u64 = 64;
+    let Some(server) = RedisServer::start_or_skip("benches/guard.rs throughput") else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let keys = KeyRing::new(Key::generate());
+    let ctx = ClientContext::new();
+    let redis =
+        rt.block_on(async { Guard::new(RedisStore::builder(server.url()).build().await.unwrap()) });
+    let memory = Guard::new(MemoryStore::new());
+    let csrf = "f3a9c2d4e5b6a7980112233445566778".to_string();
+    let plain: Arc<str> = Plain {
+        user_id: 42,
+        csrf: csrf.clone(),
+    }
+    .seal(&keys)
+    .unwrap()
+    .into();
+    let session = Revocable { user_id: 42, csrf };
+    let on_memory: Arc<str> = run(memory.issue(&keys, &session, Some("user:42"), &ctx))
+        .unwrap()
+        .value()
+        .into();
+    let on_redis: Arc<str> = rt
+        .block_on(redis.issue(&keys, &session, Some("user:42"), &ctx))
+        .unwrap()
+        .value()
+        .into();
+    // A guard, not a test: the Redis-backed value opens.
+    assert!(rt
+        .block_on(redis.open::<Revocable>(&keys, &on_redis, &ctx))
+        .is_ok());
+
+    let mut group = c.benchmark_group("guard/open-64-tasks");
+    group.throughput(Throughput::Elements(TASKS));
+    let round = |guard: Option<Guard>, value: Arc<str>| {
+        let keys = keys.clone();
+        let ctx = ctx.clone();
+        rt.block_on(async move {
+            let tasks: Vec<_> = (0..TASKS)
+                .map(|_| {
+                    let (keys, ctx, guard, value) =
+                        (keys.clone(), ctx.clone(), guard.clone(), value.clone());
+                    tokio::spawn(async move {
+                        match guard {
+                            None => assert!(Plain::open(&keys, &value).is_ok()),
+                            Some(guard) => {
+                                assert!(guard.open::<Revocable>(&keys, &value, &ctx).await.is_ok())
+                            }
+                        }
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await.unwrap();
+            }
+        })
+    };
+    group.bench_function("stateless", |b| b.iter(|| round(None, plain.clone())));
+    group.bench_function("revocable (memory store)", |b| {
+        b.iter(|| round(Some(memory.clone()), on_memory.clone()))
+    });
+    group.bench_function("revocable (redis, loopback)", |b| {
+        b.iter(|| round(Some(redis.clone()), on_redis.clone()))
+    });
+    group.finish();
+    c.benchmark_group("guard/open")
+        .bench_function("revocable (redis, loopback, one task)", |b| {
+            b.iter(|| {
+                rt.block_on(redis.open::<Revocable>(&keys, &on_redis, &ctx))
+                    .unwrap()
+            })
+        });
+}
+
+#[cfg(not(feature = "redis"))]
+fn throughput(_: &mut Criterion) {}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
-    targets = defences
+    targets = defences, throughput
 }
 criterion_main!(benches);
