@@ -138,7 +138,6 @@ pub fn refresh<T: SealedCookie>(
     request: &HeaderMap,
     response: &mut HeaderMap,
 ) -> bool {
-    let opened = request.open_sealed_cookie_with_metadata::<T>(keys);
     let sets_it = sets_cookie(
         response
             .get_all(SET_COOKIE)
@@ -146,6 +145,11 @@ pub fn refresh<T: SealedCookie>(
             .map(HeaderValue::as_bytes),
         T::CONFIG.name(),
     );
+    if sets_it {
+        // The handler wrote the cookie itself: nothing to decide, so nothing to open.
+        return false;
+    }
+    let opened = request.open_sealed_cookie_with_metadata::<T>(keys);
     match refresh_header(keys, opened, sets_it) {
         Some(header) => {
             response.append(SET_COOKIE, header_value(header));
