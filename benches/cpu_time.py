@@ -8,7 +8,9 @@ Prints the median over rounds, and the ratios the goals use. Standard library on
     cargo build --release --example seal_open_loop [--features aws-lc]
     python3 benches/cpu_time.py [--rounds 5] [--iterations 300000] CONTENDER...
 
-Contenders are seal_open_loop's names (its source lists them). Shared caches and a sibling
+Contenders are seal_open_loop's names (its source lists them); `NAME@PATH` runs NAME from
+another build of seal_open_loop (e.g. the default backend's beside `--features aws-lc`'s, in
+the same alternation). Shared caches and a sibling
 hyperthread can still slow a run down; alternating spreads that over every contender.
 """
 
@@ -26,11 +28,12 @@ ap.add_argument("contenders", nargs="+")
 args = ap.parse_args()
 
 
-def cpu(contender, iterations):
-    proc = subprocess.Popen([args.binary, contender, str(iterations)])
+def cpu(spec, iterations):
+    contender, _, binary = spec.partition("@")
+    proc = subprocess.Popen([binary or args.binary, contender, str(iterations)])
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{contender} failed")
+        raise SystemExit(f"{spec} failed")
     return usage.ru_utime + usage.ru_stime
 
 
