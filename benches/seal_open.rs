@@ -22,6 +22,15 @@ use support::payload::*;
 use support::peers::{CookieJarPeer, Jar, JwtPeer};
 use support::Contender;
 
+/// Suffix of our encrypted contenders' ids: the AEAD backend of this build (`--features aws-lc`
+/// swaps RustCrypto's AES-256-GCM-SIV for aws-lc-rs's in every `ours-encrypted-*` contender;
+/// the peers, the floors and the signed contenders are the same in both builds).
+const AEAD: &str = if cfg!(feature = "aws-lc") {
+    "-aws-lc"
+} else {
+    ""
+};
+
 /// Benchmarks `contender` under `suite`: seal+open always, seal and open alone if `parts`.
 fn bench<C>(c: &mut Criterion, suite: &str, id: &str, contender: &C, parts: bool)
 where
@@ -57,14 +66,14 @@ fn session(c: &mut Criterion) {
     bench(
         c,
         suite,
-        "ours-encrypted-json",
+        &format!("ours-encrypted-json{AEAD}"),
         &Ours::new(EncryptedJson::from(&s)),
         true,
     );
     bench(
         c,
         suite,
-        "ours-encrypted-postcard",
+        &format!("ours-encrypted-postcard{AEAD}"),
         &Ours::new(EncryptedPostcard::from(&s)),
         true,
     );
@@ -139,14 +148,14 @@ fn one_kilobyte(c: &mut Criterion) {
     bench(
         c,
         suite,
-        "ours-encrypted-json",
+        &format!("ours-encrypted-json{AEAD}"),
         &Ours::new(BigEncryptedJson::from(&s)),
         false,
     );
     bench(
         c,
         suite,
-        "ours-encrypted-postcard",
+        &format!("ours-encrypted-postcard{AEAD}"),
         &Ours::new(BigEncryptedPostcard::from(&s)),
         false,
     );

@@ -9,7 +9,9 @@
 //!
 //! Contenders: `encrypted-json`, `encrypted-postcard`, `signed-json`, `signed-postcard` (ours),
 //! `floor-encrypted-json`, `floor-encrypted-postcard`, `floor-signed-json`,
-//! `floor-signed-postcard`, `private-jar`, `signed-jar`, `jwt`.
+//! `floor-signed-postcard`, `private-jar`, `signed-jar`, `jwt`; the ~1 KB session:
+//! `big-encrypted-json`, `big-signed-json`, `big-floor-signed-json`, `big-private-jar`,
+//! `big-signed-jar`.
 
 use std::borrow::Cow;
 use std::hint::black_box;
@@ -48,6 +50,11 @@ fn main() {
         "private-jar" => run(&CookieJarPeer::new(Jar::Private, s), rounds),
         "signed-jar" => run(&CookieJarPeer::new(Jar::Signed, s), rounds),
         "jwt" => run(&JwtPeer::new(session_claims()), rounds),
+        "big-encrypted-json" => run(&Ours::new(BigEncryptedJson::from(&big())), rounds),
+        "big-signed-json" => run(&Ours::new(BigSignedJson::from(&big())), rounds),
+        "big-floor-signed-json" => run(&Floor::signed(Encoding::Json, big()), rounds),
+        "big-private-jar" => run(&CookieJarPeer::new(Jar::Private, big()), rounds),
+        "big-signed-jar" => run(&CookieJarPeer::new(Jar::Signed, big()), rounds),
         other => {
             eprintln!("unknown contender {other:?} (see the source for the names)");
             std::process::exit(2);

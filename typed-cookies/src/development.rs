@@ -335,6 +335,7 @@ pub(crate) enum DevState {
 mod tests {
     use super::*;
 
+    #[cfg(any(feature = "http", feature = "actix-web"))]
     #[test]
     fn origins() {
         let local = RequestOrigin {

@@ -94,6 +94,7 @@
 //! | `django` | | `interop::django`: Django `signing`, signed cookies, the `signed_cookies` session |
 //! | `flask` | | `interop::flask`: Flask's session cookie and itsdangerous serializers |
 //! | `iron` | | `interop::iron`: @hapi/iron seals and iron-session cookies |
+//! | `aws-lc` | | AES-256-GCM-SIV from `aws-lc-rs` (AWS-LC, C and assembly) instead of RustCrypto's `aes-gcm-siv`: same wire format and keys, about twice as fast per short message; builds AWS-LC with the system C compiler |
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -78,7 +78,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use ::axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, Request, State};
-use ::axum::http::header::SET_COOKIE;
+use ::axum::http::header::{COOKIE, SET_COOKIE};
 use ::axum::http::request::Parts;
 use ::axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, Uri};
 use ::axum::middleware::Next;
@@ -200,8 +200,9 @@ impl IntoResponse for SealError {
 /// when it does not open (unless the type says `clear_invalid = false`), without handler code.
 /// A response that sets or removes the cookie itself is left alone. See the module example.
 ///
-/// It opens the cookie once more than a handler that extracts it does (a few microseconds);
-/// the key ring comes from the same state as the extractors', clock included.
+/// It opens the cookie once more than a handler that extracts it does (about a microsecond),
+/// unless the response already sets it; the key ring comes from the same state as the
+/// extractors', clock included.
 pub async fn refresh<T, S>(State(state): State<S>, request: Request, next: Next) -> Response
 where
     T: SealedCookie,
@@ -215,7 +216,12 @@ where
         request.extensions(),
         false,
     );
-    let cookies = request.headers().clone();
+    // Only the `Cookie:` headers are kept for after the handler (a value clone is a reference
+    // count), not a copy of every request header.
+    let mut cookies = HeaderMap::new();
+    for value in request.headers().get_all(COOKIE) {
+        cookies.append(COOKIE, value.clone());
+    }
     let mut response = next.run(request).await;
     http_adapter::refresh::<T>(&keys, &cookies, response.headers_mut());
     response

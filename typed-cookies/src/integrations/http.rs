@@ -141,13 +141,17 @@ pub fn refresh<T: SealedCookie>(
     request: &HeaderMap,
     response: &mut HeaderMap,
 ) -> bool {
-    let opened = request.open_sealed_cookie_with_metadata::<T>(keys);
     let sets_it = sets_cookie_of::<T, _>(keys, || {
         response
             .get_all(SET_COOKIE)
             .iter()
             .map(HeaderValue::as_bytes)
     });
+    if sets_it {
+        // The handler wrote the cookie itself: nothing to decide, so nothing to open.
+        return false;
+    }
+    let opened = request.open_sealed_cookie_with_metadata::<T>(keys);
     match refresh_header(keys, opened, sets_it) {
         Some(header) => {
             response.append(SET_COOKIE, header_value(header));

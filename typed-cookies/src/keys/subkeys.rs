@@ -23,8 +23,6 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use aes_gcm_siv::aead::KeyInit;
-use aes_gcm_siv::AesGcmSiv;
 use arc_swap::ArcSwap;
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
@@ -33,13 +31,8 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::keys::{Key, KeyId};
+use crate::seal::encrypted::{self, Cipher};
 use crate::wire::{Codec, Format, Mode};
-
-/// AES-256-GCM-SIV over the encrypt-only AES-256 key schedule. GCM-SIV never runs the block
-/// cipher backwards, and it expands a fresh AES key per message: with `aes::Aes256` (the
-/// `Aes256GcmSiv` alias) that expansion also computed and copied the unused decryption
-/// schedule, about a tenth of an encrypted seal + open. Same algorithm, same bytes.
-pub(crate) type Cipher = AesGcmSiv<aes::Aes256Enc>;
 
 /// Most runtime salts cached per key ring; the least recently used one is evicted beyond this.
 /// Each costs about 1 KB (the keyed primitives of each ring key, in each mode used); an evicted
@@ -80,7 +73,6 @@ impl Namespace<'_> {
 }
 
 /// A ready-to-use primitive keyed with one subkey.
-#[derive(Clone)]
 pub(crate) enum Subkey {
     Signed(Hmac<Sha256>),
     Encrypted(Box<Cipher>),
@@ -97,9 +89,7 @@ impl Subkey {
                 <Hmac<Sha256> as Mac>::new_from_slice(okm.as_ref())
                     .expect("HMAC takes any key length"),
             ),
-            Mode::Encrypted => Subkey::Encrypted(Box::new(
-                Cipher::new_from_slice(okm.as_ref()).expect("32 bytes is an AES-256 key"),
-            )),
+            Mode::Encrypted => Subkey::Encrypted(Box::new(encrypted::new_cipher(&okm))),
         }
     }
 }
