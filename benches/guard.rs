@@ -11,7 +11,6 @@
 
 #![allow(missing_docs)] // `criterion_group!` writes an undocumented `pub fn`
 
-use std::future::Future;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -20,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use typed_cookies::guard::{ClientContext, Guard};
 use typed_cookies::store::MemoryStore;
 use typed_cookies::{Key, KeyRing, SealedCookie};
+use typed_cookies_testkit::poll_ready as run;
 
 #[derive(Serialize, Deserialize, SealedCookie)]
 #[cookie(
@@ -70,21 +70,6 @@ struct Revocable {
 struct Replay {
     user_id: u64,
     csrf: String,
-}
-
-/// Polls a future that never waits (the memory store answers at once).
-fn run<F: Future>(future: F) -> F::Output {
-    struct Noop;
-    impl std::task::Wake for Noop {
-        fn wake(self: std::sync::Arc<Self>) {}
-    }
-    let waker = std::task::Waker::from(std::sync::Arc::new(Noop));
-    let mut cx = std::task::Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    match future.as_mut().poll(&mut cx) {
-        std::task::Poll::Ready(out) => out,
-        std::task::Poll::Pending => unreachable!("the memory store never waits"),
-    }
 }
 
 fn defences(c: &mut Criterion) {

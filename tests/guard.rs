@@ -3,33 +3,14 @@
 //! outage does (fail closed by default, fail open when the type says so). The same store
 //! contract against a real Redis is `tests/store.rs`; the adapters, `tests/guard_adapters.rs`.
 
-use std::future::Future;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 use typed_cookies::guard::{ClientContext, Guard};
-use typed_cookies::store::{
-    MemoryStore, RevocationStore, Rotation, SessionId, Status, StoreError, StoreFuture,
-};
+use typed_cookies::store::MemoryStore;
 use typed_cookies::time::Duration;
 use typed_cookies::{Binding, OpenError, SealError, SealedCookie, Tracking};
-use typed_cookies_testkit::{clocked, ring};
-
-/// Runs a future that never waits (the memory store and the failing store below answer at once).
-fn run<F: Future>(future: F) -> F::Output {
-    struct Noop;
-    impl std::task::Wake for Noop {
-        fn wake(self: std::sync::Arc<Self>) {}
-    }
-    let waker = std::task::Waker::from(std::sync::Arc::new(Noop));
-    let mut cx = std::task::Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    match future.as_mut().poll(&mut cx) {
-        std::task::Poll::Ready(out) => out,
-        std::task::Poll::Pending => panic!("the test stores answer without waiting"),
-    }
-}
+use typed_cookies_testkit::{clocked, poll_ready as run, ring, SwitchableStore};
 
 #[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
 #[cookie(
@@ -352,109 +333,16 @@ fn replay_of_the_previous_value_after_the_grace_window_is_detected() {
     );
 }
 
-/// A store that is down, or up, as a test says.
-#[derive(Default)]
-struct Flaky {
-    down: AtomicBool,
-    inner: MemoryStore,
-}
-
-impl Flaky {
-    fn check(&self, operation: &'static str) -> Result<(), StoreError> {
-        if self.down.load(Ordering::SeqCst) {
-            Err(StoreError {
-                operation,
-                reason: "connection refused".into(),
-            })
-        } else {
-            Ok(())
-        }
-    }
-}
-
-macro_rules! or_down {
-    ($self:ident, $op:literal, $call:expr) => {
-        match $self.check($op) {
-            Ok(()) => $call,
-            Err(e) => Box::pin(std::future::ready(Err(e))),
-        }
-    };
-}
-
-impl RevocationStore for Flaky {
-    fn status<'a>(
-        &'a self,
-        ns: &'a str,
-        id: SessionId,
-        subject: Option<&'a str>,
-        now: i64,
-    ) -> StoreFuture<'a, Status> {
-        or_down!(self, "status", self.inner.status(ns, id, subject, now))
-    }
-    fn revoke<'a>(
-        &'a self,
-        ns: &'a str,
-        id: SessionId,
-        until: i64,
-        now: i64,
-    ) -> StoreFuture<'a, ()> {
-        or_down!(self, "revoke", self.inner.revoke(ns, id, until, now))
-    }
-    fn bump_epoch<'a>(&'a self, subject: &'a str) -> StoreFuture<'a, u64> {
-        or_down!(self, "bump_epoch", self.inner.bump_epoch(subject))
-    }
-    fn claim<'a>(
-        &'a self,
-        ns: &'a str,
-        id: SessionId,
-        until: i64,
-        now: i64,
-    ) -> StoreFuture<'a, bool> {
-        or_down!(self, "claim", self.inner.claim(ns, id, until, now))
-    }
-    fn start_nonce<'a>(
-        &'a self,
-        ns: &'a str,
-        id: SessionId,
-        nonce: u64,
-        until: i64,
-        now: i64,
-    ) -> StoreFuture<'a, ()> {
-        or_down!(
-            self,
-            "start_nonce",
-            self.inner.start_nonce(ns, id, nonce, until, now)
-        )
-    }
-    fn rotate_nonce<'a>(
-        &'a self,
-        ns: &'a str,
-        id: SessionId,
-        presented: u64,
-        next: u64,
-        grace: i64,
-        until: i64,
-        now: i64,
-    ) -> StoreFuture<'a, Rotation> {
-        or_down!(
-            self,
-            "rotate_nonce",
-            self.inner
-                .rotate_nonce(ns, id, presented, next, grace, until, now)
-        )
-    }
-}
-
 #[test]
 fn a_store_outage_refuses_by_default_and_accepts_when_the_type_says_so() {
     let keys = ring();
-    let store = std::sync::Arc::new(Flaky::default());
+    let store = std::sync::Arc::new(SwitchableStore::default());
     let guard = Guard::from_arc(store.clone());
     let ctx = ClientContext::new();
     let strict = run(guard.issue(&keys, &ann::<Session>(), Some("u"), &ctx)).unwrap();
     let lenient = run(guard.issue(&keys, &ann::<Lenient>(), Some("u"), &ctx)).unwrap();
     let link = run(guard.issue(&keys, &ann::<Reset>(), None, &ctx)).unwrap();
-    store.down.store(true, Ordering::SeqCst);
+    store.set_down(true);
     assert_eq!(
         run(guard.open::<Session>(&keys, strict.value(), &ctx)).err(),
         Some(OpenError::StoreUnavailable)
@@ -470,7 +358,7 @@ fn a_store_outage_refuses_by_default_and_accepts_when_the_type_says_so() {
     );
     assert!(run(guard.issue(&keys, &ann::<Lenient>(), Some("u"), &ctx)).is_ok());
     // Back up: the one-time link was never claimed during the outage.
-    store.down.store(false, Ordering::SeqCst);
+    store.set_down(false);
     assert!(run(guard.open::<Reset>(&keys, link.value(), &ctx)).is_ok());
 }
 

@@ -4,7 +4,6 @@
 //! session), IP binding through `ConnectInfo`, and a store outage (503, not a sign-out).
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -18,12 +17,10 @@ use serde::{Deserialize, Serialize};
 use tower::ServiceExt;
 use typed_cookies::guard::{ClientContext, Guard};
 use typed_cookies::integrations::axum::{guarded, Guarded, Removal};
-use typed_cookies::store::{
-    MemoryStore, RevocationStore, Rotation, SessionId, Status, StoreError, StoreFuture,
-};
+use typed_cookies::store::MemoryStore;
 use typed_cookies::time::Duration;
 use typed_cookies::{KeyRing, ManualClock, SealError, SealedCookie};
-use typed_cookies_testkit::{clocked, ring};
+use typed_cookies_testkit::{clocked, ring, SwitchableStore};
 
 #[derive(Serialize, Deserialize, SealedCookie)]
 #[cookie(
@@ -353,91 +350,9 @@ async fn ip_binding_uses_the_peer_address_and_refuses_without_one() {
     assert_eq!(unknown.status, StatusCode::INTERNAL_SERVER_ERROR);
 }
 
-/// A store that can be taken down.
-#[derive(Default)]
-struct Switch {
-    down: AtomicBool,
-    inner: MemoryStore,
-}
-
-impl Switch {
-    fn gate<'a, T: Send + 'a>(
-        &'a self,
-        op: &'static str,
-        call: StoreFuture<'a, T>,
-    ) -> StoreFuture<'a, T> {
-        if self.down.load(Ordering::SeqCst) {
-            Box::pin(std::future::ready(Err(StoreError {
-                operation: op,
-                reason: "connection refused".into(),
-            })))
-        } else {
-            call
-        }
-    }
-}
-
-impl RevocationStore for Switch {
-    fn status<'a>(
-        &'a self,
-        ns: &'a str,
-        id: SessionId,
-        s: Option<&'a str>,
-        now: i64,
-    ) -> StoreFuture<'a, Status> {
-        self.gate("status", self.inner.status(ns, id, s, now))
-    }
-    fn revoke<'a>(
-        &'a self,
-        ns: &'a str,
-        id: SessionId,
-        until: i64,
-        now: i64,
-    ) -> StoreFuture<'a, ()> {
-        self.gate("revoke", self.inner.revoke(ns, id, until, now))
-    }
-    fn bump_epoch<'a>(&'a self, s: &'a str) -> StoreFuture<'a, u64> {
-        self.gate("bump_epoch", self.inner.bump_epoch(s))
-    }
-    fn claim<'a>(
-        &'a self,
-        ns: &'a str,
-        id: SessionId,
-        until: i64,
-        now: i64,
-    ) -> StoreFuture<'a, bool> {
-        self.gate("claim", self.inner.claim(ns, id, until, now))
-    }
-    fn start_nonce<'a>(
-        &'a self,
-        ns: &'a str,
-        id: SessionId,
-        n: u64,
-        until: i64,
-        now: i64,
-    ) -> StoreFuture<'a, ()> {
-        self.gate("start_nonce", self.inner.start_nonce(ns, id, n, until, now))
-    }
-    fn rotate_nonce<'a>(
-        &'a self,
-        ns: &'a str,
-        id: SessionId,
-        p: u64,
-        n: u64,
-        g: i64,
-        until: i64,
-        now: i64,
-    ) -> StoreFuture<'a, Rotation> {
-        self.gate(
-            "rotate_nonce",
-            self.inner.rotate_nonce(ns, id, p, n, g, until, now),
-        )
-    }
-}
-
 #[tokio::test]
 async fn a_store_outage_is_a_503_and_does_not_clear_the_cookie() {
-    let store = Arc::new(Switch::default());
+    let store = Arc::new(SwitchableStore::default());
     let app = app(AppState {
         keys: ring(),
         guard: Guard::from_arc(store.clone()),
@@ -450,7 +365,7 @@ async fn a_store_outage_is_a_503_and_does_not_clear_the_cookie() {
         .await
         .pair("__Host-paranoid")
         .unwrap();
-    store.down.store(true, Ordering::SeqCst);
+    store.set_down(true);
     let me = call(&app, "GET", "/me", Some(&cookie), FIREFOX, None).await;
     assert_eq!(me.status, StatusCode::SERVICE_UNAVAILABLE);
     let p = call(&app, "GET", "/paranoid", Some(&paranoid), FIREFOX, None).await;
@@ -462,7 +377,7 @@ async fn a_store_outage_is_a_503_and_does_not_clear_the_cookie() {
     );
     let sign_in = call(&app, "POST", "/sign-in", None, FIREFOX, None).await;
     assert_eq!(sign_in.status, StatusCode::INTERNAL_SERVER_ERROR);
-    store.down.store(false, Ordering::SeqCst);
+    store.set_down(false);
     assert_eq!(
         call(&app, "GET", "/me", Some(&cookie), FIREFOX, None)
             .await

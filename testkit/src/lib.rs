@@ -14,6 +14,8 @@
 //!   changes, and what "refused before trusting" means;
 //! - the fuzz targets' keys, clock and types ([`fuzz`]), shared with `tests/fuzz_corpus.rs`
 //!   and `tests/cookie_names.rs`;
+//! - [`poll_ready`] and [`SwitchableStore`] (a memory store a test takes down) for the
+//!   stolen-cookie defences' tests and benchmarks;
 //! - [`ScanningAlloc`], a global allocator that scans freed memory for secrets (`alloc.rs`);
 //! - with the `contenders` feature, the benchmark contenders (`contenders`): our types, the
 //!   `cookie` jars, `jsonwebtoken` and the hand-composed floor, shared by `benches/seal_open.rs`,
@@ -32,6 +34,7 @@ pub mod kinds;
 mod payload;
 #[cfg(feature = "redis")]
 mod redis;
+pub mod store;
 pub mod tamper;
 
 pub use alloc::{watch, ScanningAlloc, Watch, MAX_NEEDLES, MAX_NEEDLE_LEN};
@@ -42,3 +45,4 @@ pub use kinds::{Kind, Wraps, LOW_LEVEL_SALT};
 pub use payload::{profile, sample, Payload};
 #[cfg(feature = "redis")]
 pub use redis::{RedisServer, StartError};
+pub use store::{poll_ready, SwitchableStore};

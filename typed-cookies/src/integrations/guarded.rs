@@ -12,7 +12,7 @@ use crate::guard::{Checked, ClientContext, Guard};
 use crate::keys::KeyRing;
 use crate::seal::Opened;
 
-use super::{log_seal_error, SealedRejection};
+use super::{after_open, SealedRejection};
 
 /// An opened value of a bound or tracked type that passed the [`Guard`]'s checks (binding,
 /// deny list, epoch, one-time claim, replay nonce), as a framework extractor. Derefs to the
@@ -149,45 +149,18 @@ impl<T> Slot<T> {
 }
 
 /// What the `guarded` middleware appends for `T` unless the response sets the cookie itself:
-/// the renewed value of a replay rotation; else the reseal of a value due for a refresh; the
-/// removal of a flash value once read; the removal of a cookie that was refused (revoked,
-/// replayed, expired, tampered, …) when the type clears invalid cookies — never for a
-/// duplicated name (see `refresh_header`) nor during a store outage (the session may be fine).
-pub(crate) fn after_header<T: SealedCookie>(
-    keys: &KeyRing,
-    result: &Result<Option<Checked<T>>, OpenError>,
-) -> Option<String> {
-    match result {
-        Ok(Some(checked)) => {
-            if let Some(renewed) = checked.renewed() {
-                return Some(renewed.to_owned());
-            }
-            if T::CONFIG.flash() {
-                return Some(T::removal_for(keys));
-            }
-            let reason = checked.opened().refresh_due()?;
-            match checked.opened().to_set_cookie(keys) {
-                Ok(header) => {
-                    tracing::debug!(
-                        cookie = T::CONFIG.name(),
-                        reason = reason.label(),
-                        "sealed cookie refreshed"
-                    );
-                    Some(header)
-                }
-                Err(error) => {
-                    log_seal_error(&error);
-                    None
-                }
-            }
-        }
-        Ok(None) => None,
-        Err(
-            OpenError::DuplicateCookie { .. }
-            | OpenError::StoreUnavailable
-            | OpenError::NeedsGuard { .. },
-        ) => None,
-        Err(_) if T::CONFIG.clears_invalid() => Some(T::removal_for(keys)),
-        Err(_) => None,
+/// the renewed value of a replay rotation, else what the plain refresh would append
+/// ([`after_open`]: a due reseal, a flash removal, the removal of a refused cookie — never for
+/// a duplicated name nor during a store outage).
+pub(crate) fn after_header<T: SealedCookie>(keys: &KeyRing, result: &Opening<T>) -> Option<String> {
+    if let Ok(Some(renewed)) = result
+        .as_ref()
+        .map(|c| c.as_ref().and_then(Checked::renewed))
+    {
+        return Some(renewed.to_owned());
     }
+    after_open(
+        keys,
+        result.as_ref().map(|c| c.as_ref().map(Checked::opened)),
+    )
 }

@@ -280,6 +280,17 @@ pub(crate) fn refresh_header<T: SealedCookie>(
     if response_sets_it {
         return None;
     }
+    after_open(keys, opened.as_ref().map(Option::as_ref))
+}
+
+/// The decision both the `refresh` and the `guarded` middleware take on what opening found: a
+/// flash value read once is removed; a value due for a refresh is resealed; a cookie that was
+/// refused is removed when the type clears invalid cookies — except a duplicated name, a store
+/// outage, or a guarded type seen by the plain path, which are never cleared.
+pub(crate) fn after_open<T: SealedCookie>(
+    keys: &KeyRing,
+    opened: Result<Option<&Opened<T>>, &OpenError>,
+) -> Option<String> {
     match opened {
         // Read once: this response deletes it.
         Ok(Some(_)) if T::CONFIG.flash() => Some(T::removal_for(keys)),
@@ -301,8 +312,9 @@ pub(crate) fn refresh_header<T: SealedCookie>(
             }
         }
         Ok(None) => None,
-        // A guarded type is the guard middleware's, not ours.
-        Err(OpenError::NeedsGuard { .. }) => None,
+        // A guarded type is the guard middleware's, not the plain refresh's; during a store
+        // outage the session may be fine.
+        Err(OpenError::NeedsGuard { .. } | OpenError::StoreUnavailable) => None,
         // Never for a duplicate: the removal could only match *our* copy (our Path, our
         // Domain or none), so it would delete the user's real cookie and leave a planted one
         // with another Domain or Path in place — cookie tossing turned into fixation.
