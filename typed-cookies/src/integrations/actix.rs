@@ -72,8 +72,8 @@ use ::actix_web::{
 };
 
 use super::{
-    extracted, log_seal_error, open_logged, refresh_header, relaxed_set_cookie, sets_cookie_of,
-    DevelopmentLayer,
+    extracted, log_seal_error, open_logged, refresh_header, relaxed_set_cookie,
+    seal_error_response, sets_cookie_of, DevelopmentLayer,
 };
 use crate::cookie::SealedCookie;
 use crate::development::{RequestOrigin, FORWARDING_HEADERS};
@@ -157,14 +157,15 @@ impl ResponseError for SealedRejection {
 /// with a body that does not repeat the reason.
 impl ResponseError for SealError {
     fn status_code(&self) -> StatusCode {
-        StatusCode::INTERNAL_SERVER_ERROR
+        StatusCode::from_u16(seal_error_response(self).0)
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
         log_seal_error(self);
-        HttpResponse::InternalServerError()
+        HttpResponse::build(self.status_code())
             .content_type("text/plain; charset=utf-8")
-            .body("500 Internal Server Error: could not set a cookie\n")
+            .body(seal_error_response(self).1)
     }
 }
 

@@ -85,7 +85,7 @@ use ::axum::middleware::Next;
 use ::axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 
 use super::http::{self as http_adapter, header_value, CookieHeaders};
-use super::{extracted, log_seal_error, DevelopmentLayer};
+use super::{extracted, log_seal_error, seal_error_response, DevelopmentLayer};
 use crate::cookie::SealedCookie;
 use crate::error::SealError;
 use crate::keys::KeyRing;
@@ -182,14 +182,16 @@ impl IntoResponse for SealedRejection {
     }
 }
 
-/// `500 Internal Server Error`, logged without payload data (see the `integrations` module),
-/// with a body that does not repeat the reason.
+/// `500 Internal Server Error` (`503 Service Unavailable` when the revocation store could not
+/// answer while issuing a tracked session), logged without payload data (see the
+/// `integrations` module), with a body that does not repeat the reason.
 impl IntoResponse for SealError {
     fn into_response(self) -> Response {
         log_seal_error(&self);
+        let (status, body) = seal_error_response(&self);
         (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "500 Internal Server Error: could not set a cookie\n",
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            body,
         )
             .into_response()
     }

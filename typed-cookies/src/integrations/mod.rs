@@ -237,6 +237,15 @@ pub(crate) fn log_seal_error(error: &SealError) {
     }
 }
 
+/// The status and body a failed seal responds with: 503 when the revocation store could not
+/// answer (try again), 500 otherwise; the body never repeats the reason.
+pub(crate) fn seal_error_response(error: &SealError) -> (u16, &'static str) {
+    match error {
+        SealError::StoreUnavailable => (503, "503 Service Unavailable: try again\n"),
+        _ => (500, "500 Internal Server Error: could not set a cookie\n"),
+    }
+}
+
 /// Opens `T` from a request's `Cookie:` header values and logs what an operator watches:
 /// fallback-key opens (`info`, with the key id) and refusals (`debug`, with the reason).
 pub(crate) fn open_logged<'h, T: SealedCookie>(
