@@ -376,7 +376,11 @@ async fn a_store_outage_is_a_503_and_does_not_clear_the_cookie() {
         p.set_cookies
     );
     let sign_in = call(&app, "POST", "/sign-in", None, FIREFOX, None).await;
-    assert_eq!(sign_in.status, StatusCode::SERVICE_UNAVAILABLE, "issuing needs the store");
+    assert_eq!(
+        sign_in.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "issuing needs the store"
+    );
     store.set_down(false);
     assert_eq!(
         call(&app, "GET", "/me", Some(&cookie), FIREFOX, None)
