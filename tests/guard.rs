@@ -449,3 +449,127 @@ fn inspect_shows_a_tracked_value_and_its_payload_without_the_claims() {
     let plain = typed_cookies::inspect(&keys.signed("x").no_expiry().seal(&1).unwrap()).unwrap();
     assert!(!plain.tracked);
 }
+
+// Found by the fresh-eye attack review (stop 20): store entries lived only until the presented
+// copy's idle deadline, and a grace answer resealed the previous nonce.
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-idle",
+    salt = "tests.guard.idle.v1",
+    max_age = "8h",
+    idle = "15m",
+    encrypt,
+    revocable
+)]
+struct IdleSession {
+    user: String,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-idle-replay",
+    salt = "tests.guard.idle-replay.v1",
+    max_age = "8h",
+    idle = "15m",
+    encrypt,
+    replay = "5s"
+)]
+struct IdleParanoid {
+    user: String,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-idle-once",
+    salt = "tests.guard.idle-once.v1",
+    max_age = "8h",
+    idle = "15m",
+    one_time
+)]
+struct IdleOnce {
+    user: String,
+}
+
+fn value_of(set_cookie: &str) -> String {
+    let pair = set_cookie.split(';').next().unwrap();
+    pair.split_once('=').unwrap().1.to_owned()
+}
+
+#[test]
+fn a_revocation_outlives_every_copy_of_the_session() {
+    let (keys, clock) = clocked(&ring());
+    let guard = Guard::new(MemoryStore::new());
+    let ctx = ClientContext::new();
+    let issued = run(guard.issue(
+        &keys,
+        &IdleSession { user: "ann".into() },
+        Some("ann"),
+        &ctx,
+    ))
+    .unwrap();
+    let victim = issued.value().to_owned();
+    // The thief's copy, refreshed 8 minutes in (a later idle deadline than the victim's).
+    clock.advance(Duration::minutes(8));
+    let thief = run(guard.open::<IdleSession>(&keys, &victim, &ctx)).unwrap();
+    let thief = value_of(&thief.opened().to_set_cookie(&keys).unwrap());
+    // The victim signs out with the older copy.
+    clock.advance(Duration::minutes(1));
+    let opened = run(guard.open::<IdleSession>(&keys, &victim, &ctx)).unwrap();
+    run(guard.revoke(&keys, opened.opened())).unwrap();
+    // Past the victim copy's idle deadline, within the thief copy's: still revoked.
+    clock.advance(Duration::minutes(6) + Duration::seconds(1));
+    assert_eq!(
+        run(guard.open::<IdleSession>(&keys, &thief, &ctx)).err(),
+        Some(OpenError::Revoked)
+    );
+}
+
+#[test]
+fn an_active_user_is_never_taken_for_a_replayer() {
+    let (keys, clock) = clocked(&ring());
+    let guard = Guard::new(MemoryStore::new());
+    let ctx = ClientContext::new();
+    let issued = run(guard.issue(&keys, &IdleParanoid { user: "ann".into() }, None, &ctx)).unwrap();
+    let mut current = issued.value().to_owned();
+    for _ in 0..4 {
+        clock.advance(Duration::minutes(14));
+        let checked = run(guard.open::<IdleParanoid>(&keys, &current, &ctx)).unwrap();
+        current = value_of(checked.renewed().unwrap());
+    }
+}
+
+#[test]
+fn a_grace_answer_never_reseals_the_previous_nonce() {
+    let (keys, clock) = clocked(&ring());
+    let guard = Guard::new(MemoryStore::new());
+    let ctx = ClientContext::new();
+    let issued = run(guard.issue(&keys, &IdleParanoid { user: "ann".into() }, None, &ctx)).unwrap();
+    clock.advance(Duration::minutes(8)); // past the refresh point
+    let first = run(guard.open::<IdleParanoid>(&keys, issued.value(), &ctx)).unwrap();
+    let second = run(guard.open::<IdleParanoid>(&keys, issued.value(), &ctx)).unwrap();
+    assert!(first.renewed().is_some() && second.renewed().is_none());
+    assert_eq!(
+        second.opened().refresh_due(),
+        None,
+        "only the rotation renews"
+    );
+}
+
+#[test]
+fn a_one_time_value_is_never_refreshed_into_a_second_use() {
+    let (keys, clock) = clocked(&ring());
+    let guard = Guard::new(MemoryStore::new());
+    let ctx = ClientContext::new();
+    let issued = run(guard.issue(&keys, &IdleOnce { user: "ann".into() }, None, &ctx)).unwrap();
+    clock.advance(Duration::minutes(8));
+    let used = run(guard.open::<IdleOnce>(&keys, issued.value(), &ctx)).unwrap();
+    assert_eq!(used.opened().refresh_due(), None);
+    // Even a reseal made by hand stays used up, past the first copy's idle deadline.
+    let again = used.opened().reseal(&keys).unwrap();
+    clock.advance(Duration::minutes(10));
+    assert_eq!(
+        run(guard.open::<IdleOnce>(&keys, &again, &ctx)).err(),
+        Some(OpenError::AlreadyUsed)
+    );
+}

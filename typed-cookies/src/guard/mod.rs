@@ -160,14 +160,13 @@ fn random_nonce() -> u64 {
     rand::thread_rng().next_u64()
 }
 
-/// `until` for store entries about `opened`: when it would expire anyway.
+/// `until` for store entries about `opened`'s session: when the *session* ends whatever
+/// happens — its absolute expiry (creation + `max_age`, which every tracked type has) — not
+/// the presented copy's idle deadline: another copy of the session, resealed later, lives
+/// until the absolute expiry, and a deny entry or replay record must outlive every copy.
 fn until<T>(opened: &Opened<T>, now: i64) -> i64 {
     let meta = opened.meta();
-    [meta.expires_at, meta.idle_deadline]
-        .into_iter()
-        .flatten()
-        .min()
-        .unwrap_or(now.saturating_add(400 * 86_400))
+    meta.expires_at.unwrap_or(now.saturating_add(400 * 86_400))
 }
 
 fn warn_store(name: &'static str, error: &StoreError, accepted: bool) {
@@ -386,7 +385,10 @@ impl Guard {
                     Err(e) => Err(e),
                 };
                 match claimed {
-                    Ok(true) => {}
+                    Ok(true) => {
+                        // Used up: never resealed (a reseal would be a second copy).
+                        opened.clear_refresh();
+                    }
                     Ok(false) => return Err(OpenError::AlreadyUsed),
                     Err(error) => fail(error)?,
                 }
@@ -417,7 +419,10 @@ impl Guard {
                             .map_err(|_| OpenError::StoreUnavailable)?,
                     );
                 }
-                Ok(Rotation::Grace) => {}
+                // A request that was in flight while another rotated: the other response
+                // carries the next value, so this one must not reseal the previous nonce
+                // (arriving last, it would leave the browser with a stale one).
+                Ok(Rotation::Grace) => opened.clear_refresh(),
                 Ok(Rotation::Unknown | Rotation::Replayed) => {
                     #[cfg(feature = "tracing")]
                     tracing::warn!(
