@@ -17,7 +17,7 @@ use crate::cookie::SealedCookie;
 use crate::error::OpenError;
 use crate::guard::{Checked, ClientContext, Guard};
 use crate::integrations::guarded::{after_header, client_context, extracted, open_logged, Slot};
-use crate::integrations::{sets_cookie, Guarded, SealedRejection};
+use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
 use crate::keys::KeyRing;
 
 /// The guard registered with `App::app_data`, as `web::Data<Guard>` or a plain `Guard`.
@@ -113,13 +113,12 @@ pub async fn guarded<T: SealedCookie + 'static, B: MessageBody + 'static>(
     req.extensions_mut().insert(Slot::new(result));
     let mut response = next.call(req).await?;
     if let Some(header) = after {
-        let sets_it = sets_cookie(
+        let sets_it = sets_cookie_of::<T, _>(&keys, || {
             response
                 .headers()
                 .get_all(SET_COOKIE)
-                .map(HeaderValue::as_bytes),
-            T::CONFIG.name(),
-        );
+                .map(HeaderValue::as_bytes)
+        });
         if !sets_it {
             response
                 .headers_mut()

@@ -16,7 +16,7 @@ use crate::cookie::SealedCookie;
 use crate::guard::{ClientContext, Guard, Issued};
 use crate::integrations::guarded::{after_header, client_context, extracted, open_logged, Slot};
 use crate::integrations::http::header_value;
-use crate::integrations::{sets_cookie, Guarded, SealedRejection};
+use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
 use crate::keys::KeyRing;
 
 /// The request's client context for `T`: `User-Agent`, and the IP from the guard's source
@@ -145,11 +145,10 @@ where
     let mut response = next.run(Request::from_parts(parts, body)).await;
     if let Some(header) = after {
         let headers = response.headers_mut();
-        let name = T::CONFIG.name();
-        if !sets_cookie(
-            headers.get_all(SET_COOKIE).iter().map(|v| v.as_bytes()),
-            name,
-        ) {
+        let sets_it = sets_cookie_of::<T, _>(&keys, || {
+            headers.get_all(SET_COOKIE).iter().map(|v| v.as_bytes())
+        });
+        if !sets_it {
             headers.append(SET_COOKIE, header_value(header));
         }
     }
