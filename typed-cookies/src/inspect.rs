@@ -86,7 +86,7 @@ pub fn inspect(value: &str) -> Result<Inspection, OpenError> {
         });
     }
     let mut raw = Vec::new();
-    base64url::decode_into(value, &mut raw).map_err(|()| OpenError::Malformed)?;
+    base64url::decode_into(value.as_bytes(), &mut raw).map_err(|()| OpenError::Malformed)?;
     let (header, header_len) = Header::parse(&raw).map_err(|e| match e {
         HeaderError::UnknownVersion(version) => OpenError::UnknownVersion { version },
         HeaderError::UnknownFormat | HeaderError::Truncated => OpenError::Malformed,

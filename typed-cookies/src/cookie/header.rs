@@ -1,37 +1,63 @@
-//! HTTP header text: rendering `Set-Cookie` (and its removal) from a [`CookieConfig`] with the
-//! `cookie` crate, and finding one cookie among a request's `Cookie:` headers with our own
-//! byte-exact splitter (a general parser's Unicode trimming let look-alike names through).
+//! HTTP header text: rendering `Set-Cookie` (and its removal) from a [`CookieConfig`], and
+//! finding one cookie among a request's `Cookie:` headers with our own byte-exact splitter (a
+//! general parser's Unicode trimming let look-alike names through).
+//!
+//! `Set-Cookie` is written here, byte for byte what the `cookie` crate writes for the same
+//! attributes (its attribute order, its IMF-fixdate; a test compares the two), straight into
+//! one buffer sized up front: the sealed value is encoded into it after `name=`, then the
+//! attributes follow. Formatting through the `cookie` crate's `Display` and a separate value
+//! string cost about a quarter of what a request's typed-cookies work adds to seal + open.
 
-use std::fmt::Write as _;
+use std::cell::Cell;
 
-use ::cookie::{Cookie, CookieBuilder};
 use time::{Duration, OffsetDateTime};
 
 use crate::cookie::{CookieConfig, SameSite};
 use crate::error::{OpenError, SealError};
 use crate::wire::MAX_COOKIE_LEN;
 
-/// The `Set-Cookie` header value carrying `value` under `config`, sealed at `now` (unix
-/// seconds) for a session created at `created_at`.
+/// The longest attribute text besides `Path` and `Domain`: `; HttpOnly; SameSite=Strict;
+/// Partitioned; Secure; Path=; Domain=; Max-Age=<i64>; Expires=<date, 6-digit year>;
+/// Priority=Medium`.
+const ATTRIBUTES_ROOM: usize = 10 + 17 + 13 + 8 + 7 + 9 + 30 + 40 + 17;
+
+/// The header text of `config`'s cookie so far: `name=`, with room for a value of about
+/// `value_len` bytes and every attribute, so that neither appending the value nor
+/// [`finish_set_cookie`] reallocates.
+pub(crate) fn begin_set_cookie(config: &CookieConfig, value_len: usize) -> String {
+    let room = config.name().len()
+        + 1
+        + value_len
+        + ATTRIBUTES_ROOM
+        + config.path().len()
+        + config.domain().map_or(0, str::len);
+    let mut text = String::with_capacity(room);
+    text.push_str(config.name());
+    text.push('=');
+    text
+}
+
+/// Completes `text` — begun with [`begin_set_cookie`], the value appended — into the
+/// `Set-Cookie` header value of a value sealed at `now` (unix seconds) for a session created
+/// at `created_at`. Refused with [`SealError::TooLarge`] when name and value are over
+/// [`MAX_COOKIE_LEN`].
 ///
 /// `Max-Age` (and `Expires`) is how long the server would still accept the value if no other
 /// request came: the idle window, or what is left of the absolute lifetime, whichever ends
 /// first; none for `no_expiry` (a browser-session cookie).
-pub(crate) fn set_cookie(
+pub(crate) fn finish_set_cookie(
     config: &CookieConfig,
-    value: &str,
+    mut text: String,
     now: i64,
     created_at: i64,
 ) -> Result<String, SealError> {
-    let len = config.name().len() + value.len();
+    let len = text.len() - 1;
     if len > MAX_COOKIE_LEN {
         return Err(SealError::TooLarge {
             len,
             max: MAX_COOKIE_LEN,
         });
     }
-    let mut builder = with_attributes(Cookie::build((config.name(), value)), config);
-    let mut expires = None;
     let remaining = config
         .max_age()
         .map(|max_age| max_age - Duration::seconds(now.saturating_sub(created_at)));
@@ -39,43 +65,108 @@ pub(crate) fn set_cookie(
         (Some(remaining), Some(idle)) => Some(remaining.min(idle)),
         (remaining, idle) => remaining.or(idle),
     };
-    if let Some(max_age) = browser_max_age {
+    let lifetime = browser_max_age.map(|max_age| {
         let max_age = max_age.max(Duration::ZERO);
-        let now = OffsetDateTime::from_unix_timestamp(now).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        builder = builder.max_age(max_age);
-        expires = Some(now.checked_add(max_age).unwrap_or(now));
-    }
-    Ok(render(builder, config, value.len(), expires))
+        (max_age, now.saturating_add(max_age.whole_seconds()))
+    });
+    push_attributes(&mut text, config, lifetime);
+    Ok(text)
+}
+
+/// The `Set-Cookie` header value carrying `value` under `config` (see [`finish_set_cookie`]).
+#[cfg(test)]
+pub(crate) fn set_cookie(
+    config: &CookieConfig,
+    value: &str,
+    now: i64,
+    created_at: i64,
+) -> Result<String, SealError> {
+    let mut text = begin_set_cookie(config, value.len());
+    text.push_str(value);
+    finish_set_cookie(config, text, now, created_at)
 }
 
 /// The `Set-Cookie` header value that deletes the cookie (same name, Path and Domain).
 pub(crate) fn removal(config: &CookieConfig) -> String {
-    let builder =
-        with_attributes(Cookie::build((config.name(), "")), config).max_age(Duration::ZERO);
-    render(builder, config, 0, Some(OffsetDateTime::UNIX_EPOCH))
+    let mut text = begin_set_cookie(config, 0);
+    push_attributes(
+        &mut text,
+        config,
+        Some((Duration::ZERO, OffsetDateTime::UNIX_EPOCH.unix_timestamp())),
+    );
+    text
 }
 
-/// The header text of `builder`, then `Expires` (the `cookie` crate's last attribute, written
-/// here: its `time` format description cost about a tenth of a request's typed-cookies work)
-/// and what the `cookie` crate cannot write: `Priority`. Sized up front (the name, the value
-/// and room for the attributes), so the text is not reallocated and copied as it grows.
-fn render(
-    builder: CookieBuilder<'_>,
-    config: &CookieConfig,
-    value_len: usize,
-    expires: Option<OffsetDateTime>,
-) -> String {
-    let mut text = String::with_capacity(config.name().len() + value_len + 160);
-    write!(text, "{}", builder.build()).expect("writing to a String cannot fail");
-    if let Some(at) = expires {
+/// The attributes, in the `cookie` crate's order (`HttpOnly`, `SameSite`, `Partitioned`,
+/// `Secure`, `Path`, `Domain`, `Max-Age`, `Expires`), then what it cannot write: `Priority`.
+/// `lifetime` is `Max-Age` and the `Expires` instant (unix seconds), when the cookie has them.
+fn push_attributes(text: &mut String, config: &CookieConfig, lifetime: Option<(Duration, i64)>) {
+    if config.http_only() {
+        text.push_str("; HttpOnly");
+    }
+    text.push_str(match config.same_site() {
+        SameSite::Strict => "; SameSite=Strict",
+        SameSite::Lax => "; SameSite=Lax",
+        SameSite::None => "; SameSite=None",
+    });
+    if config.partitioned() {
+        text.push_str("; Partitioned");
+    }
+    // As the `cookie` crate: a partitioned cookie is always `Secure`.
+    if config.secure() || config.partitioned() {
+        text.push_str("; Secure");
+    }
+    text.push_str("; Path=");
+    text.push_str(config.path());
+    if let Some(domain) = config.domain() {
+        text.push_str("; Domain=");
+        text.push_str(domain);
+    }
+    if let Some((max_age, expires)) = lifetime {
+        text.push_str("; Max-Age=");
+        text.push_str(itoa::Buffer::new().format(max_age.whole_seconds()));
         text.push_str("; Expires=");
-        push_http_date(&mut text, at);
+        push_expires(text, expires);
     }
     if let Some(priority) = config.priority() {
         text.push_str("; Priority=");
         text.push_str(priority.as_str());
     }
-    text
+}
+
+thread_local! {
+    /// The last `Expires` date written on this thread: its instant (unix seconds), its text
+    /// and the text's length. A server writes the same date for every response within a
+    /// second, so the calendar arithmetic runs once a second, not once a response (hyper
+    /// caches its `Date` header the same way).
+    static LAST_EXPIRES: Cell<(i64, [u8; DATE_ROOM], usize)> =
+        const { Cell::new((i64::MIN, [0; DATE_ROOM], 0)) };
+}
+
+/// Room for an IMF-fixdate with any year `time` can hold (`Thu, 01 Jan -999999 00:00:00 GMT`).
+const DATE_ROOM: usize = 40;
+
+/// Appends the IMF-fixdate of `expires` (unix seconds), or of the epoch when `time` cannot
+/// represent it: from [`LAST_EXPIRES`] when it is the same instant as last time.
+fn push_expires(text: &mut String, expires: i64) {
+    let (at, cached, len) = LAST_EXPIRES.get();
+    if at == expires && len > 0 {
+        if let Ok(date) = std::str::from_utf8(&cached[..len]) {
+            text.push_str(date);
+            return;
+        }
+    }
+    let start = text.len();
+    push_http_date(
+        text,
+        OffsetDateTime::from_unix_timestamp(expires).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+    );
+    let date = &text.as_bytes()[start..];
+    if date.len() <= DATE_ROOM {
+        let mut cached = [0; DATE_ROOM];
+        cached[..date.len()].copy_from_slice(date);
+        LAST_EXPIRES.set((expires, cached, date.len()));
+    }
 }
 
 /// Appends `at` (in UTC) as an IMF-fixdate, `Thu, 01 Jan 2026 00:01:00 GMT`: byte for byte
@@ -95,30 +186,15 @@ fn push_http_date(text: &mut String, at: OffsetDateTime) {
     two(text, at.day());
     text.push(' ');
     text.push_str(MONTHS[usize::from(u8::from(at.month()) - 1)]);
-    write!(text, " {} ", at.year()).expect("writing to a String cannot fail");
+    text.push(' ');
+    text.push_str(itoa::Buffer::new().format(at.year()));
+    text.push(' ');
     two(text, at.hour());
     text.push(':');
     two(text, at.minute());
     text.push(':');
     two(text, at.second());
     text.push_str(" GMT");
-}
-
-fn with_attributes<'c>(builder: CookieBuilder<'c>, config: &CookieConfig) -> CookieBuilder<'c> {
-    let mut builder = builder
-        .path(config.path())
-        .secure(config.secure())
-        .http_only(config.http_only())
-        .partitioned(config.partitioned())
-        .same_site(match config.same_site() {
-            SameSite::Strict => ::cookie::SameSite::Strict,
-            SameSite::Lax => ::cookie::SameSite::Lax,
-            SameSite::None => ::cookie::SameSite::None,
-        });
-    if let Some(domain) = config.domain() {
-        builder = builder.domain(domain);
-    }
-    builder
 }
 
 /// The `name=value` pairs of one `Cookie:` request header, split the way browsers write it and
@@ -174,6 +250,19 @@ pub(crate) fn find<'h>(
     headers: impl IntoIterator<Item = &'h [u8]>,
     name: &'static str,
 ) -> Result<Option<&'h str>, OpenError> {
+    find_bytes(headers, name)?
+        .map(std::str::from_utf8)
+        .transpose()
+        .map_err(|_| OpenError::Malformed)
+}
+
+/// [`find`] without the UTF-8 check, for a value that is opened next: base64url decoding
+/// refuses every byte outside its alphabet (as [`OpenError::Malformed`]), so checking UTF-8
+/// first would only walk the value once more.
+pub(crate) fn find_bytes<'h>(
+    headers: impl IntoIterator<Item = &'h [u8]>,
+    name: &'static str,
+) -> Result<Option<&'h [u8]>, OpenError> {
     let mut found = None;
     let mut count = 0;
     for header in headers {
@@ -185,10 +274,7 @@ pub(crate) fn find<'h>(
         }
     }
     match count {
-        0 | 1 => found
-            .map(std::str::from_utf8)
-            .transpose()
-            .map_err(|_| OpenError::Malformed),
+        0 | 1 => Ok(found),
         count => Err(OpenError::DuplicateCookie { name, count }),
     }
 }
@@ -246,53 +332,162 @@ mod tests {
         );
     }
 
-    /// The hand-written `Expires` and the sized rendering give exactly what the `cookie`
-    /// crate wrote with `.expires(..)`, for every day from 1970 to 2100 (and a few instants).
+    /// The `cookie` crate's rendering of `config`'s cookie: the reference ours must match.
+    fn reference(
+        config: &CookieConfig,
+        value: &str,
+        lifetime: Option<(Duration, OffsetDateTime)>,
+    ) -> String {
+        use ::cookie::Cookie;
+        let mut builder = Cookie::build((config.name(), value))
+            .path(config.path())
+            .secure(config.secure())
+            .http_only(config.http_only())
+            .partitioned(config.partitioned())
+            .same_site(match config.same_site() {
+                SameSite::Strict => ::cookie::SameSite::Strict,
+                SameSite::Lax => ::cookie::SameSite::Lax,
+                SameSite::None => ::cookie::SameSite::None,
+            });
+        if let Some(domain) = config.domain() {
+            builder = builder.domain(domain);
+        }
+        if let Some((max_age, expires)) = lifetime {
+            builder = builder.max_age(max_age).expires(expires);
+        }
+        let mut text = builder.build().to_string();
+        if let Some(priority) = config.priority() {
+            text.push_str("; Priority=");
+            text.push_str(priority.as_str());
+        }
+        text
+    }
+
+    /// The hand-written rendering gives exactly what the `cookie` crate writes for the same
+    /// attributes: every combination of the flags, with and without `Domain`, a longer
+    /// `Path`, with and without a lifetime, for every day from 1970 to 2100 (and a few
+    /// instants), and the removal.
     #[test]
     fn set_cookie_is_byte_for_byte_the_cookie_crates() {
         use crate::__private::ConfigBuilder;
         use crate::cookie::{Lifetime, Priority};
-        let configs = [
-            ConfigBuilder::new("sid", "s", Lifetime::MaxAgeSeconds(7200)).build(),
-            ConfigBuilder::new("__Host-w", "s", Lifetime::MaxAgeSeconds(59))
-                .same_site(SameSite::None)
-                .partitioned(true)
-                .priority(Priority::High)
-                .build(),
-        ];
-        let reference = |config: &CookieConfig, value: &str, now: i64, max_age: i64| {
-            let at = OffsetDateTime::from_unix_timestamp(now).unwrap();
-            let max_age = Duration::seconds(max_age);
-            let mut text = with_attributes(Cookie::build((config.name(), value)), config)
-                .max_age(max_age)
-                .expires(at + max_age)
-                .build()
-                .to_string();
-            if let Some(priority) = config.priority() {
-                text.push_str("; Priority=");
-                text.push_str(priority.as_str());
+        let mut configs = Vec::new();
+        for flags in 0u8..64 {
+            let bit = |n: u8| flags & (1 << n) != 0;
+            let lifetime = if bit(5) {
+                Lifetime::NoExpiry
+            } else {
+                Lifetime::MaxAgeSeconds(7200)
+            };
+            let mut builder = ConfigBuilder::new("__Secure-w", "s", lifetime)
+                .secure(bit(0))
+                .http_only(bit(1))
+                .partitioned(bit(2) && bit(0))
+                .same_site(match flags % 3 {
+                    0 => SameSite::Lax,
+                    1 => SameSite::Strict,
+                    _ => SameSite::None,
+                });
+            if bit(3) {
+                builder = builder.domain("example.com").path("/app/v2");
             }
-            text
-        };
-        let mut now = 0i64;
-        while now < 4_102_444_800 {
-            for (config, max_age) in configs.iter().zip([7200, 59]) {
-                assert_eq!(
-                    set_cookie(config, "v", now, now).unwrap(),
-                    reference(config, "v", now, max_age),
-                    "{now}"
+            if bit(4) {
+                builder = builder.priority(
+                    [Priority::Low, Priority::Medium, Priority::High][usize::from(flags % 3)],
                 );
             }
+            configs.push(builder.build());
+        }
+        configs.push(
+            ConfigBuilder::new("sid", "s", Lifetime::MaxAgeSeconds(7200))
+                .idle(1800)
+                .build(),
+        );
+        let value = "AQL_-Y5ZAAAAAGsIhUSkwq52bJGe0s2t";
+        for config in &configs {
+            let lifetime = |now: i64| {
+                let at = OffsetDateTime::from_unix_timestamp(now).unwrap();
+                let max_age = match (config.max_age(), config.idle()) {
+                    (Some(max_age), Some(idle)) => Some(max_age.min(idle)),
+                    (max_age, idle) => max_age.or(idle),
+                };
+                max_age.map(|max_age| (max_age, at + max_age))
+            };
+            let mut now = 0i64;
+            while now < 4_102_444_800 {
+                assert_eq!(
+                    set_cookie(config, value, now, now).unwrap(),
+                    reference(config, value, lifetime(now)),
+                    "{now} {config:?}"
+                );
+                now += 86_400 * 7 + 3_607;
+            }
+            assert_eq!(
+                removal(config),
+                reference(
+                    config,
+                    "",
+                    Some((Duration::ZERO, OffsetDateTime::UNIX_EPOCH))
+                )
+            );
+        }
+        // Every day, for the date itself.
+        let mut now = 0i64;
+        while now < 4_102_444_800 {
+            assert_eq!(
+                set_cookie(&configs[0], "v", now, now).unwrap(),
+                reference(
+                    &configs[0],
+                    "v",
+                    Some((
+                        Duration::hours(2),
+                        OffsetDateTime::from_unix_timestamp(now + 7200).unwrap()
+                    ))
+                ),
+                "{now}"
+            );
             now += 86_400 + 3_607;
         }
-        for config in &configs {
-            let reference = with_attributes(Cookie::build((config.name(), "")), config)
-                .max_age(Duration::ZERO)
-                .expires(OffsetDateTime::UNIX_EPOCH)
-                .build()
-                .to_string();
-            assert!(removal(config).starts_with(&reference));
+    }
+
+    /// The per-thread `Expires` cache gives the date of the instant asked for, whether it is
+    /// the cached one or not, and an instant `time` cannot represent as the epoch.
+    #[test]
+    fn expires_cache_answers_for_the_instant_asked() {
+        let date = |at: i64| {
+            let mut text = String::new();
+            push_expires(&mut text, at);
+            text
+        };
+        for _ in 0..2 {
+            assert_eq!(date(1_767_225_600), "Thu, 01 Jan 2026 00:00:00 GMT");
+            assert_eq!(date(1_767_225_600), "Thu, 01 Jan 2026 00:00:00 GMT");
+            assert_eq!(date(1_767_225_601), "Thu, 01 Jan 2026 00:00:01 GMT");
+            assert_eq!(date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+            assert_eq!(date(i64::MAX), "Thu, 01 Jan 1970 00:00:00 GMT");
+            assert_eq!(date(i64::MAX), "Thu, 01 Jan 1970 00:00:00 GMT");
+            assert_eq!(date(i64::MIN), "Thu, 01 Jan 1970 00:00:00 GMT");
         }
+    }
+
+    #[test]
+    fn set_cookie_reserves_room_for_everything() {
+        use crate::__private::ConfigBuilder;
+        use crate::cookie::{Lifetime, Priority};
+        let config = ConfigBuilder::new("__Secure-w", "s", Lifetime::MaxAgeSeconds(u32::MAX))
+            .same_site(SameSite::Strict)
+            .partitioned(true)
+            .domain("a-rather-long-subdomain.example.com")
+            .path("/a/longer/path")
+            .priority(Priority::Medium)
+            .build();
+        let value = "v".repeat(300);
+        let mut text = begin_set_cookie(&config, value.len());
+        let room = text.capacity();
+        text.push_str(&value);
+        let now = 4_102_444_800; // 2100: the longest Max-Age, a 4-digit year
+        let text = finish_set_cookie(&config, text, now, now).unwrap();
+        assert!(text.len() <= room, "{} > {room}: {text}", text.len());
     }
 
     #[test]

@@ -10,7 +10,8 @@ use crate::development;
 use crate::error::{OpenError, SealError};
 use crate::keys::subkeys::NamespaceKeys;
 use crate::keys::KeyRing;
-use crate::seal::{Engine, Guarding, Opened, BINDING_LEN};
+use crate::seal::{encoded_len, Engine, Guarding, Opened, BINDING_LEN};
+use crate::wire::base64url;
 
 /// A type that travels as a sealed cookie, with its whole policy in [`SealedCookie::CONFIG`].
 ///
@@ -84,18 +85,18 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
         refuse_unguarded::<Self>()?;
         let now = keys.unix_now();
         keys.with_namespace(&Self::CONFIG.namespace(), |subkeys| {
-            engine::<Self>(subkeys, Guarding::default()).open_with(value, now, |value, _| value)
+            engine::<Self>(subkeys, Guarding::default()).open_with(
+                value.as_bytes(),
+                now,
+                |value, _| value,
+            )
         })
     }
 
     /// [`SealedCookie::open`], also saying when the value was sealed and its session
     /// created, when it expires, which key sealed it and whether it is due for a refresh.
     fn open_with_metadata(keys: &KeyRing, value: &str) -> Result<Opened<Self>, OpenError> {
-        refuse_unguarded::<Self>()?;
-        let now = keys.unix_now();
-        keys.with_namespace(&Self::CONFIG.namespace(), |subkeys| {
-            engine::<Self>(subkeys, Guarding::default()).open(value, now)
-        })
+        open_unguarded(keys, value.as_bytes())
     }
 
     /// The full `Set-Cookie` header value of a new session: `name=value` with
@@ -162,8 +163,8 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
         } else {
             Self::CONFIG.name()
         };
-        header::find(headers, name)?
-            .map(|value| Self::open_with_metadata(keys, value))
+        header::find_bytes(headers, name)?
+            .map(|value| open_unguarded(keys, value))
             .transpose()
     }
 }
@@ -220,6 +221,16 @@ fn refuse_unguarded<T: SealedCookie>() -> Result<(), OpenError> {
     Ok(())
 }
 
+/// [`SealedCookie::open_with_metadata`] of a value as it came in a header (bytes: the engine's
+/// base64url decoding refuses anything but its alphabet, so no separate UTF-8 check).
+fn open_unguarded<T: SealedCookie>(keys: &KeyRing, value: &[u8]) -> Result<Opened<T>, OpenError> {
+    refuse_unguarded::<T>()?;
+    let now = keys.unix_now();
+    keys.with_namespace(&T::CONFIG.namespace(), |subkeys| {
+        engine::<T>(subkeys, Guarding::default()).open(value, now)
+    })
+}
+
 /// Opens a value of a guarded (or plain) type under `binding`, claims required exactly when
 /// the type is tracked: the [`Guard`](crate::guard::Guard)'s way in, before its store checks.
 pub(crate) fn open_guarded<T: SealedCookie>(
@@ -234,7 +245,7 @@ pub(crate) fn open_guarded<T: SealedCookie>(
         binding,
     };
     keys.with_namespace(&T::CONFIG.namespace(), |subkeys| {
-        engine::<T>(subkeys, guarding).open(value, now)
+        engine::<T>(subkeys, guarding).open(value.as_bytes(), now)
     })
 }
 
@@ -261,6 +272,18 @@ pub(crate) fn seal_session<T: SealedCookie>(
     created_at: i64,
     guarding: Guarding<'_>,
 ) -> Result<String, SealError> {
+    seal_session_then(value, keys, now, created_at, guarding, base64url::encode)
+}
+
+/// [`seal_session`], handing the sealed bytes to `encode` (see [`Engine::seal_then`]).
+fn seal_session_then<T: SealedCookie, R>(
+    value: &T,
+    keys: &KeyRing,
+    now: i64,
+    created_at: i64,
+    guarding: Guarding<'_>,
+    encode: impl FnOnce(&[u8]) -> R,
+) -> Result<R, SealError> {
     let config = &T::CONFIG;
     let tracked = !matches!(config.tracking(), Tracking::None);
     if tracked != guarding.claims.is_some()
@@ -271,11 +294,12 @@ pub(crate) fn seal_session<T: SealedCookie>(
         });
     }
     keys.with_namespace(&config.namespace(), |subkeys| {
-        engine::<T>(subkeys, guarding).seal(value, now, created_at)
+        engine::<T>(subkeys, guarding).seal_then(value, now, created_at, encode)
     })
 }
 
-/// [`seal_session`] as a whole `Set-Cookie` header value.
+/// [`seal_session`] as a whole `Set-Cookie` header value, the value encoded straight into the
+/// header text.
 pub(crate) fn session_set_cookie<T: SealedCookie>(
     value: &T,
     keys: &KeyRing,
@@ -283,11 +307,18 @@ pub(crate) fn session_set_cookie<T: SealedCookie>(
     created_at: i64,
     guarding: Guarding<'_>,
 ) -> Result<String, SealError> {
-    let sealed = seal_session(value, keys, now, created_at, guarding)?;
-    if keys.relaxes_cookies() {
-        let relaxed = development::relaxed(&T::CONFIG);
+    let relaxed;
+    let config = if keys.relaxes_cookies() {
+        relaxed = development::relaxed(&T::CONFIG);
         development::warn_once(T::CONFIG.name(), relaxed.name(), None);
-        return header::set_cookie(&relaxed, &sealed, now, created_at);
-    }
-    header::set_cookie(&T::CONFIG, &sealed, now, created_at)
+        &relaxed
+    } else {
+        &T::CONFIG
+    };
+    let text = seal_session_then(value, keys, now, created_at, guarding, |sealed| {
+        let mut text = header::begin_set_cookie(config, encoded_len(sealed.len()));
+        base64url::encode_append(sealed, &mut text);
+        text
+    })?;
+    header::finish_set_cookie(config, text, now, created_at)
 }

@@ -158,11 +158,25 @@ impl Engine<'_> {
         now: i64,
         created_at: i64,
     ) -> Result<String, SealError> {
+        self.seal_then(value, now, created_at, base64url::encode)
+    }
+
+    /// [`Engine::seal`], handing the sealed bytes (before base64url) to `encode`, which
+    /// writes them wherever they go: a `Set-Cookie` header is encoded straight after its
+    /// `name=`, without a value string of its own.
+    pub fn seal_then<T: Serialize + ?Sized, R>(
+        &self,
+        value: &T,
+        now: i64,
+        created_at: i64,
+        encode: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, SealError> {
         let nonce = (self.format.mode == Mode::Encrypted).then(encrypted::random_nonce);
-        self.seal_with_nonce(value, now, created_at, nonce)
+        self.seal_with_nonce_then(value, now, created_at, nonce, encode)
     }
 
     /// [`Engine::seal`] with the nonce given (`None` in signed mode); test vectors fix it.
+    #[cfg(test)]
     pub fn seal_with_nonce<T: Serialize + ?Sized>(
         &self,
         value: &T,
@@ -170,6 +184,17 @@ impl Engine<'_> {
         created_at: i64,
         nonce: Option<[u8; NONCE_LEN]>,
     ) -> Result<String, SealError> {
+        self.seal_with_nonce_then(value, now, created_at, nonce, base64url::encode)
+    }
+
+    fn seal_with_nonce_then<T: Serialize + ?Sized, R>(
+        &self,
+        value: &T,
+        now: i64,
+        created_at: i64,
+        nonce: Option<[u8; NONCE_LEN]>,
+        encode: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, SealError> {
         with_scratch(|buf| {
             let header = Header {
                 format: self.format,
@@ -192,7 +217,7 @@ impl Engine<'_> {
                 wipe(buf);
             }
             result?;
-            Ok(base64url::encode(buf))
+            Ok(encode(buf))
         })
     }
 
@@ -235,7 +260,11 @@ impl Engine<'_> {
     }
 
     /// Opens `value` at `now`: size, decoding, header, key, authentication, age, then payload.
-    pub fn open<T: DeserializeOwned>(&self, value: &str, now: i64) -> Result<Opened<T>, OpenError> {
+    pub fn open<T: DeserializeOwned>(
+        &self,
+        value: &(impl AsRef<[u8]> + ?Sized),
+        now: i64,
+    ) -> Result<Opened<T>, OpenError> {
         self.open_with(value, now, Opened::new)
     }
 
@@ -243,10 +272,11 @@ impl Engine<'_> {
     /// `open` paths keep only the value, so nothing else is built or moved for them.
     pub fn open_with<T: DeserializeOwned, R>(
         &self,
-        value: &str,
+        value: &(impl AsRef<[u8]> + ?Sized),
         now: i64,
         finish: impl FnOnce(T, Meta) -> R,
     ) -> Result<R, OpenError> {
+        let value = value.as_ref();
         if value.len() > MAX_COOKIE_LEN {
             return Err(OpenError::TooLarge {
                 len: value.len(),

@@ -360,7 +360,7 @@ impl Sealer {
     /// Opens `value`: verified (or decrypted), not expired, decoded as a `T`.
     pub fn open<T: DeserializeOwned>(&self, value: &str) -> Result<T, OpenError> {
         self.engine()
-            .open_with(value, self.ring.unix_now(), |value, _| value)
+            .open_with(value.as_bytes(), self.ring.unix_now(), |value, _| value)
     }
 
     /// Opens `value`, and says when it was sealed and whether with the primary key (if not,
@@ -369,7 +369,7 @@ impl Sealer {
         &self,
         value: &str,
     ) -> Result<Opened<T>, OpenError> {
-        self.engine().open(value, self.ring.unix_now())
+        self.engine().open(value.as_bytes(), self.ring.unix_now())
     }
 
     /// Seals an opened value again with the primary key, keeping its creation time (so a

@@ -10,16 +10,21 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode_to_string(bytes)
 }
 
+/// Appends the encoding of `bytes` to `text` (which grows only if its capacity is short).
+pub(crate) fn encode_append(bytes: &[u8], text: &mut String) {
+    URL_SAFE_NO_PAD.encode_append(bytes, text);
+}
+
 /// Decodes `text` into `buf` (replacing its contents, keeping its capacity). Strict: no
 /// padding, no whitespace, no other alphabet, and unused trailing bits must be zero, so each
 /// byte string has exactly one encoding.
-pub(crate) fn decode_into(text: &str, buf: &mut Vec<u8>) -> Result<(), ()> {
+pub(crate) fn decode_into(text: &[u8], buf: &mut Vec<u8>) -> Result<(), ()> {
     buf.clear();
     // Writes straight into the spare capacity (no zero-filling of the output first, which
     // `resize` + `decode` did: ~1 KB of memset per open of a ~1 KB session). The engine's
     // scratch buffer always has the room, so this never reallocates there.
     URL_SAFE_NO_PAD
-        .decode_append(text.as_bytes(), buf)
+        .decode_append(text, buf)
         .map_err(|_| buf.clear())
 }
 
@@ -42,8 +47,11 @@ mod tests {
             let input = bytes(len, len as u8);
             let ours = encode(&input);
             assert_eq!(ours, REFERENCE.encode(&input), "len {len}");
+            let mut appended = String::from("sid=");
+            encode_append(&input, &mut appended);
+            assert_eq!(appended, format!("sid={ours}"), "len {len}");
             let mut back = vec![9; 3];
-            decode_into(&ours, &mut back).unwrap();
+            decode_into(ours.as_bytes(), &mut back).unwrap();
             assert_eq!(back, input, "len {len}");
         }
     }
@@ -57,7 +65,9 @@ mod tests {
         let mut buf = Vec::new();
         let mut check = |text: &str| {
             let reference = REFERENCE.decode(text).ok();
-            let ours = decode_into(text, &mut buf).ok().map(|()| buf.clone());
+            let ours = decode_into(text.as_bytes(), &mut buf)
+                .ok()
+                .map(|()| buf.clone());
             assert_eq!(ours, reference, "{text:?}");
         };
         for &a in &alphabet {
