@@ -29,14 +29,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (key, binary, variant argument, label)
 VARIANTS = [
     ("none", "aws-lc", "none", "no session (baseline)"),
+    ("none-sc", "aws-lc", "none-set-cookie", "control: baseline + a fixed `Set-Cookie` of the same length"),
     ("tc-rc", "rustcrypto", "typed-cookies", "typed-cookies `Opened<T>`, encrypted (RustCrypto)"),
     ("tc-lc", "aws-lc", "typed-cookies", "typed-cookies `Opened<T>`, encrypted (aws-lc)"),
     ("tc-lc-refresh", "aws-lc", "typed-cookies-refresh", "typed-cookies, aws-lc, + `refresh` middleware"),
     ("jar", "aws-lc", "private-jar", "axum-extra `PrivateCookieJar` + serde_json"),
     ("ts", "aws-lc", "tower-sessions", "tower-sessions, `MemoryStore`"),
+    ("tc-lc-redis", "aws-lc", "typed-cookies-revocable-redis", "typed-cookies, aws-lc, revocable (`Guarded<T>`, `RedisStore`)"),
+    ("ts-redis", "aws-lc", "tower-sessions-redis", "tower-sessions, `tower-sessions-redis-store` (fred)"),
 ]
+# the variants that need a redis-server (started on loopback by this script)
+REDIS_VARIANTS = {"tc-lc-redis", "ts-redis"}
 # which micro-benchmark backend a typed-cookies variant's gap is compared with
-MICRO_OF = {"tc-rc": "rustcrypto", "tc-lc": "aws-lc", "tc-lc-refresh": "aws-lc"}
+MICRO_OF = {"tc-rc": "rustcrypto", "tc-lc": "aws-lc", "tc-lc-refresh": "aws-lc", "tc-lc-redis": "aws-lc"}
 
 
 def pin(cpu):
@@ -46,6 +51,27 @@ def pin(cpu):
     ).returncode == 0:
         return ["taskset", "-c", str(cpu)]
     return []
+
+
+def start_redis(port):
+    """A throwaway redis-server on loopback (no persistence), pinned with the load generator
+    (CPU 1), or None when redis-server is not installed."""
+    if subprocess.run(["sh", "-c", "command -v redis-server"], capture_output=True).returncode != 0:
+        return None
+    proc = subprocess.Popen(
+        pin(1) + ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                  "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    sys.exit(f"redis-server did not listen on {port}")
 
 
 def start(binary, variant, port, workers):
@@ -202,6 +228,13 @@ def main():
     ap.add_argument("--port", type=int, default=18_080)
     args = ap.parse_args()
     binaries = {"rustcrypto": args.rustcrypto, "aws-lc": args.awslc}
+    global VARIANTS
+    redis = start_redis(args.port + 50)
+    if redis is None:
+        print("redis-server not found: the Redis variants are skipped", flush=True)
+        VARIANTS = [v for v in VARIANTS if v[0] not in REDIS_VARIANTS]
+    else:
+        os.environ["REDIS_URL"] = f"redis://127.0.0.1:{args.port + 50}"
 
     print(f"# {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC, load average "
           f"{os.getloadavg()[0]:.2f}; {args.rounds} rounds x {len(VARIANTS)} variants, "
@@ -226,23 +259,31 @@ def main():
                 try:
                     cookies = os.path.join(tmp, f"{key}.txt")
                     first = seed(port, args.sessions, cookies)
-                    check(port, first, 0 if key == "none" else 1)
+                    check(port, first, 0 if key.startswith("none") else 1)
                     if args.warmup:
                         wrk(port, args, cookies, args.warmup)
                     cpu_before = cpu_seconds(proc.pid)
+                    redis_before = cpu_seconds(redis.pid) if redis else 0.0
                     res = wrk(port, args, cookies, args.duration)
                     res["cpu_us"] = (cpu_seconds(proc.pid) - cpu_before) * 1e6 / res["requests"]
+                    res["redis_us"] = (
+                        (cpu_seconds(redis.pid) - redis_before) * 1e6 / res["requests"]
+                        if key in REDIS_VARIANTS else None
+                    )
                 finally:
                     stop(proc)
                 results[key].append(res)
+                redis_cpu = f"  redis CPU {res['redis_us']:.2f} µs/request" if res["redis_us"] else ""
                 print(f"round {r + 1}  {key:<14} {res['rps']:10.0f} req/s  p50 {res['p50']:.3f} ms"
                       f"  p99 {res['p99']:.3f} ms  server CPU {res['cpu_us']:.2f} µs/request"
-                      f"  (load {os.getloadavg()[0]:.2f})", flush=True)
+                      f"{redis_cpu}  (load {os.getloadavg()[0]:.2f})", flush=True)
         idle = {}
         if args.idle:
             for i, (key, backend, variant, _) in enumerate(VARIANTS):
                 idle[key] = idle_memory(binaries[backend], variant, args.port + 20 + i, args, tmp)
                 print(f"idle          {key:<14} {idle[key]:.2f} KB per connection", flush=True)
+    if redis:
+        stop(redis)
 
     med = lambda xs: statistics.median(xs)  # noqa: E731
     base = med([x["rps"] for x in results["none"]])
@@ -250,17 +291,18 @@ def main():
     micro_med = {b: med(v) / 1000 for b, v in micros.items()}
     print()
     print("| server | req/s | ÷ baseline | p50 ms | p99 ms | server CPU µs/request "
-          "| CPU gap to baseline µs | gap ÷ seal+open | idle KB/conn |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| CPU gap to baseline µs | gap ÷ seal+open | redis CPU µs/request | idle KB/conn |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for key, _, _, label in VARIANTS:
         rps = med([x["rps"] for x in results[key]])
         cpu = med([x["cpu_us"] for x in results[key]])
         gap = cpu - base_cpu
         ratio = f"{gap / micro_med[MICRO_OF[key]]:.2f}" if key in MICRO_OF else ""
         gap_s = "" if key == "none" else f"{gap:.2f}"
+        redis_s = f"{med([x['redis_us'] for x in results[key]]):.2f}" if key in REDIS_VARIANTS else ""
         print(f"| {label} | {rps:,.0f} | {rps / base:.3f} | {med([x['p50'] for x in results[key]]):.3f} "
               f"| {med([x['p99'] for x in results[key]]):.3f} | {cpu:.2f} | {gap_s} | {ratio} "
-              f"| {idle.get(key, float('nan')):.2f} |")
+              f"| {redis_s} | {idle.get(key, float('nan')):.2f} |")
     print()
     for b, v in micro_med.items():
         print(f"micro seal+open ({b}), CPU time, median of {len(micros[b])}: {v * 1000:.0f} ns; "
