@@ -23,7 +23,6 @@ mod session;
 mod stateful;
 mod stateless;
 
-use axum::extract::FromRef;
 use axum::http::HeaderValue;
 use axum::routing::get;
 use axum::{middleware, Router};
@@ -31,38 +30,9 @@ use axum_extra::extract::cookie::Key as JarKey;
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 use typed_cookies::guard::Guard;
 use typed_cookies::integrations::axum::refresh;
-use typed_cookies::store::MemoryStore;
 use typed_cookies::{Key, KeyRing, SealedCookie};
 
 use crate::session::Session;
-
-/// Router state: the typed-cookies key ring and guard, the `PrivateCookieJar` key, and the
-/// control's fixed `Set-Cookie`.
-#[derive(Clone)]
-pub struct AppState {
-    keys: KeyRing,
-    guard: Guard,
-    jar_key: JarKey,
-    fixed_set_cookie: HeaderValue,
-}
-
-impl FromRef<AppState> for KeyRing {
-    fn from_ref(state: &AppState) -> KeyRing {
-        state.keys.clone()
-    }
-}
-
-impl FromRef<AppState> for Guard {
-    fn from_ref(state: &AppState) -> Guard {
-        state.guard.clone()
-    }
-}
-
-impl FromRef<AppState> for JarKey {
-    fn from_ref(state: &AppState) -> JarKey {
-        state.jar_key.clone()
-    }
-}
 
 /// tower-sessions' layer over `store`: not `Secure` (plain HTTP), `SameSite=Lax`, two hours
 /// of inactivity.
@@ -80,40 +50,54 @@ fn redis_url() -> Result<String, String> {
     std::env::var("REDIS_URL").map_err(|_| "set REDIS_URL for this variant".to_string())
 }
 
-/// The router of `variant` (connecting to Redis for the Redis variants).
-async fn app(variant: &str, mut state: AppState) -> Result<Router, String> {
+/// The router of `variant` (connecting to Redis for the Redis variants). Each variant's
+/// router state is only what it needs (axum clones the state for every request).
+async fn app(variant: &str, keys: KeyRing) -> Result<Router, String> {
     use stateful::*;
     use stateless::*;
-    let router = match variant {
+    Ok(match variant {
         "none" => Router::new()
             .route("/", get(none_handler))
             .route("/login", get(none_login)),
-        "none-set-cookie" => Router::new()
-            .route("/", get(fixed_set_cookie_handler))
-            .route("/login", get(none_login)),
+        "none-set-cookie" => {
+            let fixed = Session::new(0)
+                .to_set_cookie(&keys)
+                .map_err(|e| e.to_string())?;
+            let fixed = HeaderValue::from_str(&fixed).map_err(|e| e.to_string())?;
+            Router::new()
+                .route("/", get(fixed_set_cookie_handler))
+                .route("/login", get(none_login))
+                .with_state(fixed)
+        }
         "typed-cookies" => Router::new()
             .route("/", get(tc_handler))
-            .route("/login", get(tc_login)),
+            .route("/login", get(tc_login))
+            .with_state(keys),
         "typed-cookies-refresh" => Router::new()
             .route("/", get(tc_handler))
             .route("/login", get(tc_login))
             .layer(middleware::from_fn_with_state(
-                state.clone(),
-                refresh::<Session, AppState>,
-            )),
+                keys.clone(),
+                refresh::<Session, KeyRing>,
+            ))
+            .with_state(keys),
         "typed-cookies-revocable-redis" => {
             let store = typed_cookies::store::RedisStore::builder(redis_url()?)
                 .build()
                 .await
                 .map_err(|e| e.to_string())?;
-            state.guard = Guard::new(store);
             Router::new()
                 .route("/", get(tcr_handler))
                 .route("/login", get(tcr_login))
+                .with_state(TrackedState {
+                    keys,
+                    guard: Guard::new(store),
+                })
         }
         "private-jar" => Router::new()
             .route("/", get(jar_handler))
-            .route("/login", get(jar_login)),
+            .route("/login", get(jar_login))
+            .with_state(JarKey::generate()),
         "tower-sessions" => Router::new()
             .route("/", get(ts_handler))
             .route("/login", get(ts_login))
@@ -132,8 +116,7 @@ async fn app(variant: &str, mut state: AppState) -> Result<Router, String> {
                 .layer(ts_layer(RedisStore::new(pool)))
         }
         _ => return Err(format!("unknown variant {variant}")),
-    };
-    Ok(router.with_state(state))
+    })
 }
 
 fn usage() -> ! {
@@ -164,22 +147,13 @@ fn main() {
         .get(2)
         .map_or(1, |w| w.parse().unwrap_or_else(|_| usage()));
     let keys = KeyRing::new(Key::generate());
-    let fixed = Session::new(0)
-        .to_set_cookie(&keys)
-        .expect("a session seals");
-    let state = AppState {
-        keys,
-        guard: Guard::new(MemoryStore::new()),
-        jar_key: JarKey::generate(),
-        fixed_set_cookie: HeaderValue::from_str(&fixed).expect("a header value"),
-    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .enable_all()
         .build()
         .expect("a tokio runtime");
     runtime.block_on(async move {
-        let router = match app(variant, state).await {
+        let router = match app(variant, keys).await {
             Ok(router) => router,
             Err(error) => {
                 eprintln!("bench-server {variant}: {error}");

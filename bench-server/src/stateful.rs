@@ -2,15 +2,14 @@
 //! store or Redis (`tower-sessions-redis-store`, fred), and a revocable typed-cookies session
 //! whose id is checked against a `RedisStore` on every request.
 
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use typed_cookies::guard::ClientContext;
+use typed_cookies::guard::{ClientContext, Guard};
 use typed_cookies::integrations::axum::{Guarded, SetCookie};
 use typed_cookies::KeyRing;
 
 use crate::session::{body, next_user, RevocableSession, Session};
-use crate::AppState;
 
 /// The tower-sessions key of the session.
 const KEY: &str = "sid";
@@ -39,6 +38,25 @@ pub async fn ts_login(session: tower_sessions::Session) -> Response {
 
 // --- typed-cookies, revocable, RedisStore --------------------------------------------------
 
+/// The revocable variant's router state: the key ring and the guard over Redis.
+#[derive(Clone)]
+pub struct TrackedState {
+    pub keys: KeyRing,
+    pub guard: Guard,
+}
+
+impl FromRef<TrackedState> for KeyRing {
+    fn from_ref(state: &TrackedState) -> KeyRing {
+        state.keys.clone()
+    }
+}
+
+impl FromRef<TrackedState> for Guard {
+    fn from_ref(state: &TrackedState) -> Guard {
+        state.guard.clone()
+    }
+}
+
 /// Opens the session through the guard (its id looked up in Redis: not revoked, epoch
 /// current), counts the visit, reseals it with the same id.
 pub async fn tcr_handler(
@@ -55,7 +73,7 @@ pub async fn tcr_handler(
 }
 
 /// A new revocable session for a new user (the subject's epoch read from Redis).
-pub async fn tcr_login(State(state): State<AppState>) -> Response {
+pub async fn tcr_login(State(state): State<TrackedState>) -> Response {
     let user = next_user();
     let issued = state
         .guard

@@ -4,14 +4,13 @@
 
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, PrivateCookieJar, SameSite};
 use typed_cookies::integrations::axum::SetCookie;
 use typed_cookies::{KeyRing, Opened};
 
 use crate::session::{body, next_user, Session};
-use crate::AppState;
 
 /// The cookie name of the `private-jar` variant.
 const NAME: &str = "sid";
@@ -30,8 +29,8 @@ pub async fn none_login() -> &'static str {
 
 /// The control: the baseline plus a fixed `Set-Cookie` as long as typed-cookies' (made once,
 /// at start-up), so that its gap to the baseline is what sending the header costs.
-pub async fn fixed_set_cookie_handler(State(state): State<AppState>) -> Response {
-    ([(SET_COOKIE, state.fixed_set_cookie.clone())], body(0)).into_response()
+pub async fn fixed_set_cookie_handler(State(fixed): State<HeaderValue>) -> Response {
+    ([(SET_COOKIE, fixed)], body(0)).into_response()
 }
 
 // --- typed-cookies -----------------------------------------------------------------------

@@ -8,7 +8,7 @@
 //! attributes follow. Formatting through the `cookie` crate's `Display` and a separate value
 //! string cost about a quarter of what a request's typed-cookies work adds to seal + open.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 
 use time::{Duration, OffsetDateTime};
 
@@ -16,64 +16,45 @@ use crate::cookie::{CookieConfig, SameSite};
 use crate::error::{OpenError, SealError};
 use crate::wire::MAX_COOKIE_LEN;
 
-/// The longest attribute text besides `Path` and `Domain`: `; HttpOnly; SameSite=Strict;
-/// Partitioned; Secure; Path=; Domain=; Max-Age=<i64>; Expires=<date, 6-digit year>;
-/// Priority=Medium`.
-const ATTRIBUTES_ROOM: usize = 10 + 17 + 13 + 8 + 7 + 9 + 30 + 40 + 17;
-
-/// The header text of `config`'s cookie so far: `name=`, with room for a value of about
-/// `value_len` bytes and every attribute, so that neither appending the value nor
-/// [`finish_set_cookie`] reallocates.
-pub(crate) fn begin_set_cookie(config: &CookieConfig, value_len: usize) -> String {
-    let room = config.name().len()
-        + 1
-        + value_len
-        + ATTRIBUTES_ROOM
-        + config.path().len()
-        + config.domain().map_or(0, str::len);
-    let mut text = String::with_capacity(room);
-    text.push_str(config.name());
-    text.push('=');
-    text
-}
-
-/// Completes `text` — begun with [`begin_set_cookie`], the value appended — into the
-/// `Set-Cookie` header value of a value sealed at `now` (unix seconds) for a session created
-/// at `created_at`. Refused with [`SealError::TooLarge`] when name and value are over
-/// [`MAX_COOKIE_LEN`].
+/// The `Set-Cookie` header value of a value of `value_len` bytes, sealed at `now` (unix
+/// seconds) for a session created at `created_at`: `name=`, the value (appended by
+/// `write_value`), then the attributes. Refused with [`SealError::TooLarge`] when name and
+/// value are over [`MAX_COOKIE_LEN`].
+///
+/// The text is allocated once, at exactly its length: a `String` whose capacity is its length
+/// becomes an `http::HeaderValue` without another allocation (a `Bytes` made from a `Vec`
+/// with spare capacity boxes a shared header for it).
 ///
 /// `Max-Age` (and `Expires`) is how long the server would still accept the value if no other
 /// request came: the idle window, or what is left of the absolute lifetime, whichever ends
 /// first; none for `no_expiry` (a browser-session cookie).
-pub(crate) fn finish_set_cookie(
+pub(crate) fn set_cookie_with(
     config: &CookieConfig,
-    mut text: String,
+    value_len: usize,
     now: i64,
     created_at: i64,
+    write_value: impl FnOnce(&mut String),
 ) -> Result<String, SealError> {
-    let len = text.len() - 1;
+    let len = config.name().len() + value_len;
     if len > MAX_COOKIE_LEN {
         return Err(SealError::TooLarge {
             len,
             max: MAX_COOKIE_LEN,
         });
     }
-    let remaining = config
-        .max_age()
-        .map(|max_age| max_age - Duration::seconds(now.saturating_sub(created_at)));
-    let browser_max_age = match (remaining, config.idle()) {
-        (Some(remaining), Some(idle)) => Some(remaining.min(idle)),
-        (remaining, idle) => remaining.or(idle),
-    };
-    let lifetime = browser_max_age.map(|max_age| {
-        let max_age = max_age.max(Duration::ZERO);
-        (max_age, now.saturating_add(max_age.whole_seconds()))
+    let key = AttributesKey::new(config, now, created_at);
+    let text = with_attributes(&key, config, |attributes| {
+        let mut text = String::with_capacity(len + 1 + attributes.len());
+        text.push_str(config.name());
+        text.push('=');
+        write_value(&mut text);
+        text.push_str(attributes);
+        text
     });
-    push_attributes(&mut text, config, lifetime);
     Ok(text)
 }
 
-/// The `Set-Cookie` header value carrying `value` under `config` (see [`finish_set_cookie`]).
+/// The `Set-Cookie` header value carrying `value` under `config` (see [`set_cookie_with`]).
 #[cfg(test)]
 pub(crate) fn set_cookie(
     config: &CookieConfig,
@@ -81,26 +62,99 @@ pub(crate) fn set_cookie(
     now: i64,
     created_at: i64,
 ) -> Result<String, SealError> {
-    let mut text = begin_set_cookie(config, value.len());
-    text.push_str(value);
-    finish_set_cookie(config, text, now, created_at)
+    set_cookie_with(config, value.len(), now, created_at, |text| {
+        text.push_str(value)
+    })
 }
 
 /// The `Set-Cookie` header value that deletes the cookie (same name, Path and Domain).
 pub(crate) fn removal(config: &CookieConfig) -> String {
-    let mut text = begin_set_cookie(config, 0);
+    let mut text = format!("{}=", config.name());
     push_attributes(
         &mut text,
         config,
-        Some((Duration::ZERO, OffsetDateTime::UNIX_EPOCH.unix_timestamp())),
+        Some((0, OffsetDateTime::UNIX_EPOCH.unix_timestamp())),
     );
     text
 }
 
+/// Everything the attribute text of a `Set-Cookie` depends on: the cookie's attributes, its
+/// `Max-Age` and its `Expires` instant (unix seconds), when it has them.
+#[derive(Clone, PartialEq, Eq)]
+struct AttributesKey {
+    http_only: bool,
+    same_site: SameSite,
+    partitioned: bool,
+    secure: bool,
+    path: &'static str,
+    domain: Option<&'static str>,
+    priority: Option<crate::cookie::Priority>,
+    lifetime: Option<(i64, i64)>,
+}
+
+impl AttributesKey {
+    fn new(config: &CookieConfig, now: i64, created_at: i64) -> Self {
+        let remaining = config
+            .max_age()
+            .map(|max_age| max_age - Duration::seconds(now.saturating_sub(created_at)));
+        let browser_max_age = match (remaining, config.idle()) {
+            (Some(remaining), Some(idle)) => Some(remaining.min(idle)),
+            (remaining, idle) => remaining.or(idle),
+        };
+        Self {
+            http_only: config.http_only(),
+            same_site: config.same_site(),
+            partitioned: config.partitioned(),
+            secure: config.secure(),
+            path: config.path(),
+            domain: config.domain(),
+            priority: config.priority(),
+            lifetime: browser_max_age.map(|max_age| {
+                let secs = max_age.max(Duration::ZERO).whole_seconds();
+                (secs, now.saturating_add(secs))
+            }),
+        }
+    }
+}
+
+/// The last attribute text written on this thread, with what it was written for.
+struct LastAttributes {
+    key: Option<AttributesKey>,
+    text: String,
+}
+
+thread_local! {
+    /// A server writes the same attributes (the same `Max-Age`, the same `Expires` second)
+    /// into every response of a second, so they are formatted once a second, not once a
+    /// response (hyper caches its `Date` header the same way).
+    static LAST_ATTRIBUTES: RefCell<LastAttributes> =
+        const { RefCell::new(LastAttributes { key: None, text: String::new() }) };
+}
+
+/// Runs `f` with the attribute text for `key` (`config`'s): this thread's last one when `key`
+/// is the same, else written now (and kept for next time).
+fn with_attributes<R>(key: &AttributesKey, config: &CookieConfig, f: impl FnOnce(&str) -> R) -> R {
+    LAST_ATTRIBUTES.with(|cell| {
+        let Ok(mut last) = cell.try_borrow_mut() else {
+            // Re-entered (from `f`, through a `Serialize` impl that sets a cookie): no cache.
+            let mut text = String::new();
+            push_attributes(&mut text, config, key.lifetime);
+            return f(&text);
+        };
+        if last.key.as_ref() != Some(key) {
+            last.text.clear();
+            push_attributes(&mut last.text, config, key.lifetime);
+            last.key = Some(key.clone());
+        }
+        f(&last.text)
+    })
+}
+
 /// The attributes, in the `cookie` crate's order (`HttpOnly`, `SameSite`, `Partitioned`,
 /// `Secure`, `Path`, `Domain`, `Max-Age`, `Expires`), then what it cannot write: `Priority`.
-/// `lifetime` is `Max-Age` and the `Expires` instant (unix seconds), when the cookie has them.
-fn push_attributes(text: &mut String, config: &CookieConfig, lifetime: Option<(Duration, i64)>) {
+/// `lifetime` is `Max-Age` in seconds and the `Expires` instant (unix seconds), when the
+/// cookie has them; an instant `time` cannot represent is written as the epoch.
+fn push_attributes(text: &mut String, config: &CookieConfig, lifetime: Option<(i64, i64)>) {
     if config.http_only() {
         text.push_str("; HttpOnly");
     }
@@ -124,48 +178,16 @@ fn push_attributes(text: &mut String, config: &CookieConfig, lifetime: Option<(D
     }
     if let Some((max_age, expires)) = lifetime {
         text.push_str("; Max-Age=");
-        text.push_str(itoa::Buffer::new().format(max_age.whole_seconds()));
+        text.push_str(itoa::Buffer::new().format(max_age));
         text.push_str("; Expires=");
-        push_expires(text, expires);
+        push_http_date(
+            text,
+            OffsetDateTime::from_unix_timestamp(expires).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        );
     }
     if let Some(priority) = config.priority() {
         text.push_str("; Priority=");
         text.push_str(priority.as_str());
-    }
-}
-
-thread_local! {
-    /// The last `Expires` date written on this thread: its instant (unix seconds), its text
-    /// and the text's length. A server writes the same date for every response within a
-    /// second, so the calendar arithmetic runs once a second, not once a response (hyper
-    /// caches its `Date` header the same way).
-    static LAST_EXPIRES: Cell<(i64, [u8; DATE_ROOM], usize)> =
-        const { Cell::new((i64::MIN, [0; DATE_ROOM], 0)) };
-}
-
-/// Room for an IMF-fixdate with any year `time` can hold (`Thu, 01 Jan -999999 00:00:00 GMT`).
-const DATE_ROOM: usize = 40;
-
-/// Appends the IMF-fixdate of `expires` (unix seconds), or of the epoch when `time` cannot
-/// represent it: from [`LAST_EXPIRES`] when it is the same instant as last time.
-fn push_expires(text: &mut String, expires: i64) {
-    let (at, cached, len) = LAST_EXPIRES.get();
-    if at == expires && len > 0 {
-        if let Ok(date) = std::str::from_utf8(&cached[..len]) {
-            text.push_str(date);
-            return;
-        }
-    }
-    let start = text.len();
-    push_http_date(
-        text,
-        OffsetDateTime::from_unix_timestamp(expires).unwrap_or(OffsetDateTime::UNIX_EPOCH),
-    );
-    let date = &text.as_bytes()[start..];
-    if date.len() <= DATE_ROOM {
-        let mut cached = [0; DATE_ROOM];
-        cached[..date.len()].copy_from_slice(date);
-        LAST_EXPIRES.set((expires, cached, date.len()));
     }
 }
 
@@ -450,44 +472,38 @@ mod tests {
         }
     }
 
-    /// The per-thread `Expires` cache gives the date of the instant asked for, whether it is
-    /// the cached one or not, and an instant `time` cannot represent as the epoch.
+    /// The per-thread attribute cache answers for the instant and the attributes asked,
+    /// whether they are the cached ones or not; an instant `time` cannot represent is the
+    /// epoch; the text is allocated at exactly its length.
     #[test]
-    fn expires_cache_answers_for_the_instant_asked() {
-        let date = |at: i64| {
-            let mut text = String::new();
-            push_expires(&mut text, at);
-            text
-        };
-        for _ in 0..2 {
-            assert_eq!(date(1_767_225_600), "Thu, 01 Jan 2026 00:00:00 GMT");
-            assert_eq!(date(1_767_225_600), "Thu, 01 Jan 2026 00:00:00 GMT");
-            assert_eq!(date(1_767_225_601), "Thu, 01 Jan 2026 00:00:01 GMT");
-            assert_eq!(date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
-            assert_eq!(date(i64::MAX), "Thu, 01 Jan 1970 00:00:00 GMT");
-            assert_eq!(date(i64::MAX), "Thu, 01 Jan 1970 00:00:00 GMT");
-            assert_eq!(date(i64::MIN), "Thu, 01 Jan 1970 00:00:00 GMT");
-        }
-    }
-
-    #[test]
-    fn set_cookie_reserves_room_for_everything() {
+    fn attribute_cache_answers_for_what_is_asked() {
         use crate::__private::ConfigBuilder;
-        use crate::cookie::{Lifetime, Priority};
-        let config = ConfigBuilder::new("__Secure-w", "s", Lifetime::MaxAgeSeconds(u32::MAX))
+        use crate::cookie::Lifetime;
+        let one = ConfigBuilder::new("a", "s", Lifetime::MaxAgeSeconds(60)).build();
+        let other = ConfigBuilder::new("b", "s", Lifetime::MaxAgeSeconds(60))
             .same_site(SameSite::Strict)
-            .partitioned(true)
-            .domain("a-rather-long-subdomain.example.com")
-            .path("/a/longer/path")
-            .priority(Priority::Medium)
             .build();
-        let value = "v".repeat(300);
-        let mut text = begin_set_cookie(&config, value.len());
-        let room = text.capacity();
-        text.push_str(&value);
-        let now = 4_102_444_800; // 2100: the longest Max-Age, a 4-digit year
-        let text = finish_set_cookie(&config, text, now, now).unwrap();
-        assert!(text.len() <= room, "{} > {room}: {text}", text.len());
+        let now = 1_767_225_600;
+        for _ in 0..2 {
+            for (config, same_site) in [(&one, "Lax"), (&other, "Strict"), (&one, "Lax")] {
+                let name = config.name();
+                let text = set_cookie(config, "v", now, now).unwrap();
+                assert_eq!(
+                    text,
+                    format!("{name}=v; HttpOnly; SameSite={same_site}; Secure; Path=/; Max-Age=60; Expires=Thu, 01 Jan 2026 00:01:00 GMT")
+                );
+                assert_eq!(text.capacity(), text.len());
+                assert!(set_cookie(config, "v", now + 1, now + 1)
+                    .unwrap()
+                    .ends_with("Max-Age=60; Expires=Thu, 01 Jan 2026 00:01:01 GMT"));
+                assert!(set_cookie(config, "v", now + 1, now)
+                    .unwrap()
+                    .ends_with("Max-Age=59; Expires=Thu, 01 Jan 2026 00:01:00 GMT"));
+            }
+            assert!(set_cookie(&one, "v", i64::MAX, i64::MAX)
+                .unwrap()
+                .ends_with("Expires=Thu, 01 Jan 1970 00:00:00 GMT"));
+        }
     }
 
     #[test]

@@ -315,10 +315,9 @@ pub(crate) fn session_set_cookie<T: SealedCookie>(
     } else {
         &T::CONFIG
     };
-    let text = seal_session_then(value, keys, now, created_at, guarding, |sealed| {
-        let mut text = header::begin_set_cookie(config, encoded_len(sealed.len()));
-        base64url::encode_append(sealed, &mut text);
-        text
-    })?;
-    header::finish_set_cookie(config, text, now, created_at)
+    seal_session_then(value, keys, now, created_at, guarding, |sealed| {
+        header::set_cookie_with(config, encoded_len(sealed.len()), now, created_at, |text| {
+            base64url::encode_append(sealed, text)
+        })
+    })?
 }
