@@ -401,6 +401,40 @@ fn an_overlong_subject_is_refused() {
     );
 }
 
+/// `Some("")` used to issue an anonymous session (the claims block reads an empty subject as
+/// none), which "sign out everywhere" for any subject never ends: refused, for every kind of
+/// guarded type.
+#[test]
+fn an_empty_subject_is_refused_not_an_anonymous_session() {
+    let keys = ring();
+    let guard = Guard::new(MemoryStore::new());
+    let ctx = firefox();
+    let refused = SealError::EmptySubject;
+    assert_eq!(
+        run(guard.issue(&keys, &ann::<Session>(), Some(""), &ctx)).err(),
+        Some(refused.clone())
+    );
+    assert_eq!(
+        run(guard.issue(&keys, &ann::<Paranoid>(), Some(""), &ctx)).err(),
+        Some(refused.clone())
+    );
+    assert_eq!(
+        run(guard.issue(&keys, &ann::<Bound>(), Some(""), &ctx)).err(),
+        Some(refused.clone())
+    );
+    assert_eq!(refused.kind(), "empty_subject");
+    assert!(refused.to_string().contains("pass `None`"), "{refused}");
+    // A one-character subject is a subject: it carries it, and everywhere ends it.
+    let issued = run(guard.issue(&keys, &ann::<Session>(), Some("7"), &ctx)).unwrap();
+    let opened = run(guard.open::<Session>(&keys, issued.value(), &ctx)).unwrap();
+    assert_eq!(opened.opened().subject(), Some("7"));
+    run(guard.sign_out_everywhere("7")).unwrap();
+    assert_eq!(
+        run(guard.open::<Session>(&keys, issued.value(), &ctx)).err(),
+        Some(OpenError::Revoked)
+    );
+}
+
 #[test]
 fn a_runtime_one_time_token_opens_once_and_never_through_a_plain_sealer() {
     let (keys, clock) = clocked(&ring());
