@@ -5,28 +5,32 @@
 //! a store, so a copy of the cookie kept from before is refused, and "sign out everywhere" ends
 //! every session of the user on every device.
 //!
-//! `cargo run --example axum_server --features axum`, then open <http://127.0.0.1:3000/>
-//! (`PORT` changes the port). Keys come from `TYPED_COOKIES_KEYS` (comma-separated base64,
-//! primary first: to rotate, put a new key first and keep the old one after it; sessions
-//! sealed by the old key still open and are resealed by the new one on their next request), or
-//! from the file named by `TYPED_COOKIES_KEYS_FILE` (one key per line, the container-secrets
-//! convention), or are generated for this run, which signs everyone out at each restart. A
-//! malformed `TYPED_COOKIES_KEYS` stops the server. Logs go to stderr through
+//! `TYPED_COOKIES_DEV=1 cargo run --example axum_server --features axum`, then open
+//! <http://127.0.0.1:3000/> (`PORT` changes the port; `TYPED_COOKIES_DEV=1` asks for
+//! development mode, see below). Keys come from `APP_KEYS` (comma-separated base64, primary
+//! first, as everywhere in the library's docs: to rotate, put a new key first and keep the old
+//! one after it; sessions sealed by the old key still open and are resealed by the new one on
+//! their next request), or from the file named by `APP_KEYS_FILE` (one key per line, the
+//! container-secrets convention), or are generated for this run, which signs everyone out at
+//! each restart. A malformed `APP_KEYS` stops the server, as does any other startup error
+//! (printed as a sentence on stderr, exit status 1). Logs go to stderr through
 //! `tracing-subscriber`, filtered by `RUST_LOG` (default `info`: development mode, fallback-key
 //! opens; `RUST_LOG=debug` adds every refused cookie with its reason and every refresh).
 //! Revocations live in this process's memory ([`MemoryStore`]); with `REDIS_URL` set (build
 //! with `--features axum,redis`) they go to Redis and are shared by every server of a fleet.
 //!
 //! **Production cookies over plain http.** The cookie types are the production ones
-//! (`__Host-sid`, `Secure`, encrypted). The server listens on loopback only, so it turns on
-//! development mode ([`KeyRing::with_development_mode`]): responses to loopback hosts
-//! (`127.0.0.1`, `localhost`, `[::1]`) carry `sid`, `csrf` and `notice` without `Secure`, and
-//! say so once in the log; any other `Host` still gets `__Host-sid; Secure`. A release build
-//! refuses development mode unless `TYPED_COOKIES_DEV=1` (and `TYPED_COOKIES_DEV=0` refuses it
-//! everywhere); the demo then says why and serves the strict cookies, which Chromium still
-//! keeps on `http://127.0.0.1` (it counts loopback as a secure context) but other clients may
-//! drop. To take it to production: bind a public address behind TLS and drop the
-//! `with_development_mode` call; the types and handlers stay as they are.
+//! (`__Host-sid`, `Secure`, encrypted). Development mode ([`KeyRing::with_development_mode`])
+//! is an explicit opt-in: only when the environment says `TYPED_COOKIES_DEV=1` — the variable
+//! that also allows it in a release build — do responses to loopback hosts (`127.0.0.1`,
+//! `localhost`, `[::1]`) carry `sid`, `csrf` and `notice` without `Secure` (said once in the
+//! log); any other `Host` still gets `__Host-sid; Secure`. It is not inferred from the
+//! listening address: a loopback address is also what a production server behind nginx's
+//! `proxy_pass http://127.0.0.1:3000;` listens on. Without the variable (or with
+//! `TYPED_COOKIES_DEV=0`) the demo serves the strict cookies, which Chromium keeps on
+//! `http://127.0.0.1` (it counts loopback as a secure context) but other clients may drop; any
+//! other value is refused at startup. To take it to production: bind a public address behind
+//! TLS and leave `TYPED_COOKIES_DEV` unset (or `0`); the types and handlers stay as they are.
 //!
 //! | route | what it does |
 //! |---|---|
@@ -53,13 +57,16 @@ use typed_cookies::integrations::axum::{
     development, guarded, refresh, Guarded, Removal, Sealed, SetCookie,
 };
 use typed_cookies::store::MemoryStore;
-use typed_cookies::{Key, KeyError, KeyRing, SealError, SealedCookie};
+use typed_cookies::{
+    DevelopmentModeError, Key, KeyError, KeyRing, SealError, SealedCookie, DEVELOPMENT_MODE_ENV,
+};
 
 /// The signed-in user, encrypted: the browser can neither read nor change it.
 ///
 /// Declared as in production: `__Host-sid`, `Secure` (the default), so a sibling subdomain
-/// cannot plant or overwrite it. Served over plain `http://127.0.0.1`, development mode (see
-/// [`app`] and `main`) sends it as `sid` without `Secure` to loopback requests only.
+/// cannot plant or overwrite it. Served over plain `http://127.0.0.1` with
+/// `TYPED_COOKIES_DEV=1`, development mode (see [`app`] and [`development_keys`]) sends it as
+/// `sid` without `Secure` to loopback requests only.
 ///
 /// `max_age = "2h"` counts from sign-in and is never extended; `idle = "15m"` signs out a
 /// browser left alone for 15 minutes. The `guarded` middleware in [`app`] reseals the cookie
@@ -113,8 +120,12 @@ pub struct CsrfToken {
     pub token: String,
 }
 
-/// Longest user name accepted, far below the 4096-byte cookie limit.
-const MAX_USER_LEN: usize = 64;
+/// Longest user name accepted, in bytes of UTF-8 (64 ASCII letters, fewer accented or
+/// non-Latin ones): the name is also the session's subject, which is at most 255 bytes, so a
+/// limit in characters (up to 4 bytes each) would let a valid-looking name fail to seal.
+pub const MAX_USER_BYTES: usize = 64;
+
+const _: () = assert!(MAX_USER_BYTES <= 255, "the subject limit of Guard::issue");
 
 /// The demo's state: the key ring and the guard over the revocation store.
 #[derive(Clone)]
@@ -172,8 +183,38 @@ pub fn app_with(keys: KeyRing, guard: Guard) -> Router {
         .with_state(demo)
 }
 
+/// Runs the server; a startup error is printed as a sentence (`Display`, not `Debug`) with
+/// exit status 1.
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    match serve().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("axum_server: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Whether development mode was asked for: `TYPED_COOKIES_DEV` is set to anything but `0`
+/// (`1` turns it on; any other value makes [`KeyRing::with_development_mode`] refuse, and
+/// the demo then stops rather than guess). Never inferred from the address the server
+/// listens on.
+pub fn development_requested(env: Option<&str>) -> bool {
+    env.is_some_and(|value| value.trim() != "0")
+}
+
+/// `keys`, in development mode if `env` (the value of `TYPED_COOKIES_DEV`) asks for it; an
+/// error if it asks and the guard refuses (a value other than `1`).
+pub fn development_keys(keys: KeyRing, env: Option<&str>) -> Result<KeyRing, DevelopmentModeError> {
+    if !development_requested(env) {
+        return Ok(keys);
+    }
+    typed_cookies::development_mode_allowed(env, cfg!(debug_assertions))?;
+    keys.with_development_mode()
+}
+
+async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -183,12 +224,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .init();
     // Unset: a key for this run. Set but malformed: refuse to start (a typo must not silently
     // sign everyone out at every restart).
-    let keys = match KeyRing::from_env("TYPED_COOKIES_KEYS") {
+    let keys = match KeyRing::from_env("APP_KEYS") {
         Ok(keys) => keys,
         Err(KeyError::MissingEnv { .. }) => {
-            println!(
-                "a new key for this run (set TYPED_COOKIES_KEYS to keep sessions across restarts)"
-            );
+            println!("a new key for this run (set APP_KEYS to keep sessions across restarts)");
             KeyRing::new(Key::generate())
         }
         Err(malformed) => return Err(malformed.into()),
@@ -199,20 +238,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map_err(|_| format!("PORT={port:?} is not a port number"))?,
         Err(_) => 3000,
     };
+    // Development mode only when asked for, whatever the address: a loopback listener is also
+    // what sits behind a reverse proxy in production.
+    let env = std::env::var_os(DEVELOPMENT_MODE_ENV).map(|v| v.to_string_lossy().into_owned());
+    let keys = development_keys(keys, env.as_deref())?;
+    if !keys.development_mode() {
+        println!(
+            "strict __Host- cookies (Secure); for plain-http development on loopback, \
+             restart with {DEVELOPMENT_MODE_ENV}=1"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let address = listener.local_addr()?;
-    // Plain http on loopback: development mode, if this build and machine allow it.
-    let keys = if address.ip().is_loopback() {
-        match keys.with_development_mode() {
-            Ok(dev) => dev,
-            Err(refused) => {
-                println!("{refused}; serving the strict __Host- cookies");
-                keys
-            }
-        }
-    } else {
-        keys
-    };
     println!("listening on http://{address}/");
     axum::serve(listener, app_with(keys, guard().await?)).await?;
     Ok(())
@@ -260,7 +297,7 @@ async fn sign_in_page(
         &format!(
             r#"{notice}<form method="post" action="/login">
   <input type="hidden" name="csrf" value="{token}">
-  <label>User <input name="user" autofocus required maxlength="{MAX_USER_LEN}"></label>
+  <label>User <input name="user" autofocus required maxlength="{MAX_USER_BYTES}"></label>
   <button type="submit">Sign in</button>
 </form>"#,
             token = escape(&token)
@@ -288,13 +325,14 @@ async fn login(
         return Ok(forbidden());
     }
     let user = form.user.trim();
-    if user.is_empty() || user.chars().count() > MAX_USER_LEN {
+    // In bytes, not characters: the name is the session's subject (at most 255 bytes).
+    if user.is_empty() || user.len() > MAX_USER_BYTES {
         return Ok((
             StatusCode::BAD_REQUEST,
             Html(page(
                 "Sign in",
                 &format!(
-                    r#"<p>A user name is 1 to {MAX_USER_LEN} characters.</p><p><a href="/">Back</a></p>"#
+                    r#"<p>A user name is 1 to {MAX_USER_BYTES} bytes of UTF-8 ({MAX_USER_BYTES} letters a–z, fewer accented or non-Latin ones).</p><p><a href="/">Back</a></p>"#
                 ),
             )),
         )

@@ -111,8 +111,8 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let secret = std::env::var("DJANGO_SECRET_KEY")
         .map_err(|_| "set DJANGO_SECRET_KEY to the Django site's SECRET_KEY")?;
-    let keys = KeyRing::from_env("TYPED_COOKIES_KEYS").unwrap_or_else(|_| {
-        eprintln!("TYPED_COOKIES_KEYS not set: using a key generated for this run");
+    let keys = KeyRing::from_env("APP_KEYS").unwrap_or_else(|_| {
+        eprintln!("APP_KEYS not set: using a key generated for this run");
         KeyRing::new(Key::generate())
     });
     let state = AppState {

@@ -1,4 +1,4 @@
-//! Prints a new random key as base64, ready for `TYPED_COOKIES_KEYS` / `KeyRing::from_env`.
+//! Prints a new random key as base64, ready for `APP_KEYS` / `KeyRing::from_env`.
 //!
 //! `cargo run --example keygen` — to rotate, prepend the new key: `NEW,OLD`.
 

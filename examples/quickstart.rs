@@ -1,9 +1,9 @@
 //! Quickstart: seal a session cookie signed and encrypted, open it, watch a tampered, an idle
 //! and an expired value being refused, refresh an active session, and rotate the key.
 //!
-//! `cargo run --example quickstart`. Keys come from `TYPED_COOKIES_KEYS` (comma-separated
+//! `cargo run --example quickstart`. Keys come from `APP_KEYS` (comma-separated
 //! base64, primary first; make one with `cargo run --example keygen`) or, when it is not set,
-//! one is generated for this run. A malformed `TYPED_COOKIES_KEYS` is an error, not ignored.
+//! one is generated for this run. A malformed `APP_KEYS` is an error, not ignored.
 
 use serde::{Deserialize, Serialize};
 use typed_cookies::time::{Duration, OffsetDateTime};
@@ -34,17 +34,17 @@ struct Session {
     roles: Vec<String>,
 }
 
-/// The keys from `TYPED_COOKIES_KEYS`, or a new one when the variable is not set.
+/// The keys from `APP_KEYS`, or a new one when the variable is not set.
 fn keys() -> Result<KeyRing, KeyError> {
-    match KeyRing::from_env("TYPED_COOKIES_KEYS") {
+    match KeyRing::from_env("APP_KEYS") {
         Ok(keys) => {
-            println!("keys: {keys:?}, from TYPED_COOKIES_KEYS");
+            println!("keys: {keys:?}, from APP_KEYS");
             Ok(keys)
         }
         Err(KeyError::MissingEnv { .. }) => {
             let keys = KeyRing::new(Key::generate());
             println!(
-                "keys: a new key for this run, {:?} (set TYPED_COOKIES_KEYS to keep values valid across runs)",
+                "keys: a new key for this run, {:?} (set APP_KEYS to keep values valid across runs)",
                 keys.primary()
             );
             Ok(keys)

@@ -221,6 +221,75 @@ async fn user_names_are_bounded() {
     }
 }
 
+/// The limit is in bytes, as the session's subject is: 64 four-byte characters (256 bytes)
+/// used to pass a 64-*character* limit and then fail to seal as a subject over 255 bytes (a
+/// 500); now a 400, and a name of exactly 64 bytes signs in whatever its characters.
+#[tokio::test]
+async fn user_names_are_bounded_in_bytes_so_no_name_is_a_500() {
+    let app = demo::app(KeyRing::new(Key::generate()));
+    let (csrf_cookie, token) = start(&app).await;
+    let clef = "%F0%9D%84%9E"; // U+1D11E, four bytes of UTF-8
+    let login = |user: String| {
+        let (app, csrf_cookie, token) = (app.clone(), csrf_cookie.clone(), token.clone());
+        async move {
+            send(
+                &app,
+                "POST",
+                "/login",
+                &csrf_cookie,
+                &format!("csrf={token}&user={user}"),
+            )
+            .await
+        }
+    };
+    for user in [clef.repeat(64), clef.repeat(17), "%C3%A9".repeat(33)] {
+        let response = login(user.clone()).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{user}");
+        assert!(response.headers().get(header::SET_COOKIE).is_none());
+        assert!(text(response).await.contains("1 to 64 bytes"));
+    }
+    for (user, shown) in [
+        (clef.repeat(16), "\u{1D11E}".repeat(16)),
+        ("%C3%A9".repeat(32), "é".repeat(32)),
+        ("x".repeat(64), "x".repeat(64)),
+    ] {
+        let response = login(user).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{shown}");
+        let session = set_cookies(&response).remove(0);
+        let cookies = format!("{csrf_cookie}; {session}");
+        let page = text(send(&app, "GET", "/whoami", &cookies, "").await).await;
+        assert!(page.contains(&format!("Signed in as {shown}")), "{page}");
+    }
+}
+
+/// Development mode is asked for with `TYPED_COOKIES_DEV=1`, never inferred from a loopback
+/// listener (which is also what a production server behind `proxy_pass http://127.0.0.1`
+/// binds): unset or `0`, the ring stays strict; a value that is neither is an error.
+#[test]
+fn development_mode_is_an_explicit_opt_in() {
+    let keys = || KeyRing::new(Key::generate());
+    for env in [None, Some("0"), Some(" 0 ")] {
+        assert!(!demo::development_requested(env), "{env:?}");
+        assert!(!demo::development_keys(keys(), env)
+            .unwrap()
+            .development_mode());
+    }
+    assert!(demo::development_requested(Some("1")));
+    // Tests are debug builds: allowed unless the run itself sets TYPED_COOKIES_DEV=0.
+    if std::env::var_os("TYPED_COOKIES_DEV").is_none() {
+        assert!(demo::development_keys(keys(), Some("1"))
+            .unwrap()
+            .development_mode());
+    }
+    // Asked for with a value that means neither: refused, with the library's reason.
+    assert!(demo::development_requested(Some("yes")));
+    let refused = demo::development_keys(keys(), Some("yes")).unwrap_err();
+    assert_eq!(refused, typed_cookies::DevelopmentModeError::BadValue);
+    assert!(refused
+        .to_string()
+        .contains("must be 1 (allow) or 0 (forbid)"));
+}
+
 #[test]
 fn escape_covers_html_specials() {
     assert_eq!(

@@ -401,6 +401,85 @@ fn an_overlong_subject_is_refused() {
     );
 }
 
+/// `Some("")` used to issue an anonymous session (the claims block reads an empty subject as
+/// none), which "sign out everywhere" for any subject never ends: refused, for every kind of
+/// guarded type.
+#[test]
+fn an_empty_subject_is_refused_not_an_anonymous_session() {
+    let keys = ring();
+    let guard = Guard::new(MemoryStore::new());
+    let ctx = firefox();
+    let refused = SealError::EmptySubject;
+    assert_eq!(
+        run(guard.issue(&keys, &ann::<Session>(), Some(""), &ctx)).err(),
+        Some(refused.clone())
+    );
+    assert_eq!(
+        run(guard.issue(&keys, &ann::<Paranoid>(), Some(""), &ctx)).err(),
+        Some(refused.clone())
+    );
+    assert_eq!(
+        run(guard.issue(&keys, &ann::<Bound>(), Some(""), &ctx)).err(),
+        Some(refused.clone())
+    );
+    assert_eq!(refused.kind(), "empty_subject");
+    assert!(refused.to_string().contains("pass `None`"), "{refused}");
+    // A one-character subject is a subject: it carries it, and everywhere ends it.
+    let issued = run(guard.issue(&keys, &ann::<Session>(), Some("7"), &ctx)).unwrap();
+    let opened = run(guard.open::<Session>(&keys, issued.value(), &ctx)).unwrap();
+    assert_eq!(opened.opened().subject(), Some("7"));
+    run(guard.sign_out_everywhere("7")).unwrap();
+    assert_eq!(
+        run(guard.open::<Session>(&keys, issued.value(), &ctx)).err(),
+        Some(OpenError::Revoked)
+    );
+}
+
+/// A runtime one-time sealer and a derived tracked type with the same salt (both values carry
+/// a claims block) used to share a namespace: a token minted by `keys.signed(salt).one_time(..)`
+/// opened as the derived type's session, and the derived type's values as one-time tokens.
+/// Each now has its own subkey: `Invalid` both ways.
+#[test]
+fn a_runtime_one_time_sealer_and_a_derived_tracked_type_of_one_salt_stay_apart() {
+    let keys = ring();
+    let guard = Guard::new(MemoryStore::new());
+    let ctx = firefox();
+    // `Reset`: signed, `one_time`, salt "tests.guard.reset.v1".
+    let runtime_reset = keys
+        .signed(Reset::CONFIG.salt())
+        .one_time(Duration::hours(1));
+    let minted = runtime_reset.seal(&ann::<Reset>()).unwrap();
+    assert_eq!(
+        run(guard.open::<Reset>(&keys, &minted, &ctx)).err(),
+        Some(OpenError::Invalid)
+    );
+    let issued = run(guard.issue(&keys, &ann::<Reset>(), None, &ctx)).unwrap();
+    assert_eq!(
+        run(runtime_reset.open::<Reset>(&guard, issued.value())),
+        Err(OpenError::Invalid)
+    );
+    // `Session`: encrypted, `revocable`, with a subject.
+    let runtime_session = keys
+        .encrypted(Session::CONFIG.salt())
+        .one_time(Duration::hours(1));
+    let minted = runtime_session.seal(&ann::<Session>()).unwrap();
+    assert_eq!(
+        run(guard.open::<Session>(&keys, &minted, &ctx)).err(),
+        Some(OpenError::Invalid)
+    );
+    let issued = run(guard.issue(&keys, &ann::<Session>(), Some("user:ann"), &ctx)).unwrap();
+    assert_eq!(
+        run(runtime_session.open::<Session>(&guard, issued.value())),
+        Err(OpenError::Invalid)
+    );
+    // Each still opens its own.
+    let token = runtime_reset.seal(&ann::<Reset>()).unwrap();
+    assert_eq!(run(runtime_reset.open(&guard, &token)), Ok(ann::<Reset>()));
+    let issued = run(guard.issue(&keys, &ann::<Reset>(), None, &ctx)).unwrap();
+    let opened = run(guard.open::<Reset>(&keys, issued.value(), &ctx)).unwrap();
+    assert_eq!(opened.value(), &ann::<Reset>());
+}
+
 #[test]
 fn a_runtime_one_time_token_opens_once_and_never_through_a_plain_sealer() {
     let (keys, clock) = clocked(&ring());

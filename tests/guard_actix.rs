@@ -1,7 +1,8 @@
 //! The actix-web adapter for guarded types, in process through `actix_web::test`: sign-in
-//! through `Guard::issue`, real sign-out (a kept copy is refused), replay detection through
-//! the `guarded` middleware, IP binding from the connection's peer address, and missing
-//! `app_data` (500).
+//! through `Guard::issue`, real sign-out (a kept copy is refused) with `MaybeGuarded<T>`,
+//! which answers 503 and keeps the cookie when the store is down (where `Option<Guarded<T>>`
+//! would be `None`), replay detection through the `guarded` middleware, IP binding from the
+//! connection's peer address, an empty subject (500), and missing `app_data` (500).
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceResponse};
@@ -10,12 +11,14 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::{test, web, App, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use typed_cookies::guard::{ClientContext, Guard};
-use typed_cookies::integrations::actix::{guarded, Guarded, ResponseBuilderExt};
+
+use typed_cookies::integrations::actix::{guarded, Guarded, MaybeGuarded, ResponseBuilderExt};
 use typed_cookies::store::MemoryStore;
 use typed_cookies::time::Duration;
 use typed_cookies::{KeyRing, SealError, SealedCookie};
-use typed_cookies_testkit::{clocked, ring};
+use typed_cookies_testkit::{clocked, ring, SwitchableStore};
 
 #[derive(Serialize, Deserialize, SealedCookie)]
 #[cookie(
@@ -75,13 +78,49 @@ async fn me(session: Guarded<Session>) -> String {
     format!("hello {}", session.user)
 }
 
+/// The safe sign-out: `None` (nothing to revoke) only without a valid cookie; during a store
+/// outage the extractor answers 503 before we get here, and the cookie stays.
 async fn sign_out(
-    session: Guarded<Session>,
+    MaybeGuarded(session): MaybeGuarded<Session>,
     keys: web::Data<KeyRing>,
     guard: web::Data<Guard>,
 ) -> HttpResponse {
-    guard.revoke(&keys, session.opened()).await.unwrap();
+    if let Some(session) = session {
+        if guard.revoke(&keys, session.opened()).await.is_err() {
+            return HttpResponse::ServiceUnavailable().body("try again");
+        }
+    }
     HttpResponse::Ok().removal::<Session>().body("bye")
+}
+
+/// The unsafe form, kept to show what actix does with it: `Option<Guarded<T>>` is `None`
+/// during an outage too, so this "signs out" without revoking anything.
+async fn sign_out_swallowing(
+    session: Option<Guarded<Session>>,
+    keys: web::Data<KeyRing>,
+    guard: web::Data<Guard>,
+) -> HttpResponse {
+    if let Some(session) = session {
+        if guard.revoke(&keys, session.opened()).await.is_err() {
+            return HttpResponse::ServiceUnavailable().body("try again");
+        }
+    }
+    HttpResponse::Ok().removal::<Session>().body("bye")
+}
+
+async fn anonymous_sign_in(
+    keys: web::Data<KeyRing>,
+    guard: web::Data<Guard>,
+) -> Result<HttpResponse, SealError> {
+    let issued = guard
+        .issue(
+            &keys,
+            &Session { user: "ann".into() },
+            Some(""),
+            &ClientContext::new(),
+        )
+        .await?;
+    Ok(HttpResponse::Ok().issued(&issued).finish())
 }
 
 async fn paranoid_sign_in(
@@ -134,6 +173,7 @@ async fn app(
             .route("/sign-in", web::post().to(sign_in))
             .route("/me", web::get().to(me))
             .route("/sign-out", web::post().to(sign_out))
+            .route("/anonymous-sign-in", web::post().to(anonymous_sign_in))
             .route("/paranoid/sign-in", web::post().to(paranoid_sign_in))
             .route("/paranoid", web::get().to(paranoid))
             .route("/net/sign-in", web::post().to(net_sign_in))
@@ -307,6 +347,133 @@ async fn ip_binding_uses_the_peer_address() {
         call(&app, other, Some(&cookie), FIREFOX).await.status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// A sign-out while the revocation store is down: `MaybeGuarded<T>` answers 503 and does not
+/// clear the cookie (the session could not be ended, so the user must not be told it was),
+/// and once the store is back the same sign-out revokes for real.
+#[actix_web::test]
+async fn sign_out_during_a_store_outage_is_503_and_keeps_the_cookie() {
+    let store = Arc::new(SwitchableStore::default());
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(ring()))
+            .app_data(web::Data::new(Guard::from_arc(store.clone())))
+            .wrap(from_fn(guarded::<Session, _>))
+            .route("/sign-in", web::post().to(sign_in))
+            .route("/me", web::get().to(me))
+            .route("/sign-out", web::post().to(sign_out))
+            .route("/sign-out-swallowing", web::post().to(sign_out_swallowing)),
+    )
+    .await;
+    let cookie = call(
+        &app,
+        test::TestRequest::post().uri("/sign-in"),
+        None,
+        FIREFOX,
+    )
+    .await
+    .pair("__Host-sid")
+    .unwrap();
+
+    store.set_down(true);
+    let out = call(
+        &app,
+        test::TestRequest::post().uri("/sign-out"),
+        Some(&cookie),
+        FIREFOX,
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::SERVICE_UNAVAILABLE, "{}", out.body);
+    assert_eq!(out.set_cookies, Vec::<String>::new(), "the cookie is kept");
+    // What `Option<Guarded<T>>` would have done instead: `None`, so no revocation was even
+    // tried, and a removal with a 200 — a sign-out that did not happen.
+    let swallowed = call(
+        &app,
+        test::TestRequest::post().uri("/sign-out-swallowing"),
+        Some(&cookie),
+        FIREFOX,
+    )
+    .await;
+    assert_eq!(swallowed.status, StatusCode::OK);
+    assert!(swallowed
+        .set_cookies
+        .iter()
+        .any(|c| c.starts_with("__Host-sid=;")));
+
+    store.set_down(false);
+    let me = call(
+        &app,
+        test::TestRequest::get().uri("/me"),
+        Some(&cookie),
+        FIREFOX,
+    )
+    .await;
+    assert_eq!(me.status, StatusCode::OK, "the session was never revoked");
+    let out = call(
+        &app,
+        test::TestRequest::post().uri("/sign-out"),
+        Some(&cookie),
+        FIREFOX,
+    )
+    .await;
+    assert_eq!((out.status, out.body.as_str()), (StatusCode::OK, "bye"));
+    assert!(out
+        .set_cookies
+        .iter()
+        .any(|c| c.starts_with("__Host-sid=;")));
+    let me = call(
+        &app,
+        test::TestRequest::get().uri("/me"),
+        Some(&cookie),
+        FIREFOX,
+    )
+    .await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+}
+
+/// `MaybeGuarded<T>` is `None` without a cookie and for a refused one (another browser's):
+/// the handler runs, there is nothing to revoke.
+#[actix_web::test]
+async fn maybe_guarded_is_none_for_a_missing_or_refused_cookie() {
+    let app = app(ring()).await;
+    let cookie = call(
+        &app,
+        test::TestRequest::post().uri("/sign-in"),
+        None,
+        FIREFOX,
+    )
+    .await
+    .pair("__Host-sid")
+    .unwrap();
+    for (cookie, ua) in [(None, FIREFOX), (Some(cookie.as_str()), "curl/8")] {
+        let out = call(&app, test::TestRequest::post().uri("/sign-out"), cookie, ua).await;
+        assert_eq!((out.status, out.body.as_str()), (StatusCode::OK, "bye"));
+    }
+    // The other browser's "sign-out" revoked nothing: the owner is still signed in.
+    let me = call(
+        &app,
+        test::TestRequest::get().uri("/me"),
+        Some(&cookie),
+        FIREFOX,
+    )
+    .await;
+    assert_eq!(me.status, StatusCode::OK);
+}
+
+/// An empty subject is a programming mistake: a logged 500, no cookie.
+#[actix_web::test]
+async fn an_empty_subject_is_a_500() {
+    let app = app(ring()).await;
+    let response = call(
+        &app,
+        test::TestRequest::post().uri("/anonymous-sign-in"),
+        None,
+        FIREFOX,
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(response.set_cookies.is_empty());
 }
 
 #[actix_web::test]

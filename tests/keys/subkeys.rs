@@ -211,6 +211,54 @@ fn every_namespace_has_its_own_subkey_and_the_master_key_is_never_used_directly(
     assert_eq!(decrypt(&master, &raw), None);
 }
 
+/// A runtime one-time sealer's values are MACed (or encrypted) under
+/// `typed-cookies/v1/<mode>+one-time/<salt>` (FORMAT.md), re-derived here independently, and
+/// under no other namespace's subkey: not the plain label of the same salt, which derived
+/// tracked types and plain sealers use.
+#[test]
+fn runtime_one_time_sealers_use_their_own_label() {
+    let master = master();
+    let keys = KeyRing::new(Key::from_bytes(&master).unwrap());
+    let salt = "limits.one-time";
+    let signed = URL_SAFE_NO_PAD
+        .decode(
+            keys.at(t0())
+                .signed(salt)
+                .one_time(typed_cookies::time::Duration::hours(1))
+                .seal(&"budget")
+                .unwrap(),
+        )
+        .unwrap();
+    assert!(verifies(
+        &subkey(&master, &format!("typed-cookies/v1/signed+one-time/{salt}")),
+        &signed
+    ));
+    for other in [
+        format!("typed-cookies/v1/signed/{salt}"),
+        format!("typed-cookies/v1/encrypted+one-time/{salt}"),
+    ] {
+        assert!(!verifies(&subkey(&master, &other), &signed), "{other}");
+    }
+    let encrypted = URL_SAFE_NO_PAD
+        .decode(
+            keys.at(t0())
+                .encrypted(salt)
+                .one_time(typed_cookies::time::Duration::hours(1))
+                .seal(&"budget")
+                .unwrap(),
+        )
+        .unwrap();
+    let own = subkey(
+        &master,
+        &format!("typed-cookies/v1/encrypted+one-time/{salt}"),
+    );
+    // The plaintext is the claims block (16 + 8 + 8 + 1 bytes, no subject), then the payload.
+    let plaintext = decrypt(&own, &encrypted).expect("opens under its own label");
+    assert_eq!(&plaintext[33..], b"\"budget\"");
+    let plain = subkey(&master, &format!("typed-cookies/v1/encrypted/{salt}"));
+    assert_eq!(decrypt(&plain, &encrypted), None);
+}
+
 /// The value is exactly AES-256-GCM-SIV(subkey, nonce, payload, aad = header): re-encrypting
 /// the decrypted payload under the same nonce reproduces the body byte for byte. This is the
 /// property the limits rest on — GCM-SIV is deterministic per (key, nonce, aad, plaintext), so

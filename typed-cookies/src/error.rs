@@ -49,6 +49,14 @@ pub enum SealError {
         /// Its length.
         len: usize,
     },
+    /// The subject given is `Some("")`. The claims block cannot tell an empty subject from
+    /// none, so it would have issued an anonymous session that
+    /// [`Guard::sign_out_everywhere`](crate::guard::Guard::sign_out_everywhere) never ends;
+    /// pass `None` for an anonymous session, or the user's id.
+    #[error(
+        "session subject is empty: pass `None` for an anonymous session, or a non-empty user id"
+    )]
+    EmptySubject,
     /// The payload could not be serialized.
     #[error("could not serialize the cookie payload: {reason}")]
     Serialize {
@@ -208,13 +216,14 @@ pub enum OpenError {
 
 impl SealError {
     /// A short, data-free name of the failure for logs and metrics: `too_large`,
-    /// `serialize`, `needs_guard`, `subject_too_long` or `store_unavailable`.
+    /// `serialize`, `needs_guard`, `subject_too_long`, `empty_subject` or `store_unavailable`.
     pub fn kind(&self) -> &'static str {
         match self {
             SealError::TooLarge { .. } => "too_large",
             SealError::Serialize { .. } => "serialize",
             SealError::NeedsGuard { .. } => "needs_guard",
             SealError::SubjectTooLong { .. } => "subject_too_long",
+            SealError::EmptySubject => "empty_subject",
             SealError::StoreUnavailable => "store_unavailable",
         }
     }

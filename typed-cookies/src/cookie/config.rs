@@ -409,6 +409,7 @@ impl CookieConfig {
             format: self.format,
             schema: self.schema,
             salt: self.salt,
+            one_time: false,
         }
     }
 

@@ -231,6 +231,12 @@ impl Guard {
     /// `subject`'s current epoch (read from the store) so that
     /// [`Guard::sign_out_everywhere`] ends it, and bound to `client` as `T` declares.
     ///
+    /// `subject`, when given, is 1 to 255 bytes (the user's id): `Some("")` is refused with
+    /// [`SealError::EmptySubject`] (it would be an anonymous session in disguise, which
+    /// "sign out everywhere" cannot end), a longer one with [`SealError::SubjectTooLong`];
+    /// pass `None` for an anonymous session. Both are programming mistakes: the adapters
+    /// answer a returned one with a logged 500.
+    ///
     /// The store is consulted only for tracked types: for the subject's epoch, and to start
     /// the replay nonce of a `replay` type. When it cannot answer, the sign-in fails
     /// ([`SealError::StoreUnavailable`]) unless the type says `if_store_down = "accept"`.
@@ -244,12 +250,16 @@ impl Guard {
         let config = &T::CONFIG;
         let now = keys.unix_now();
         let binding = client.digest(config.binding());
+        match subject {
+            Some("") => return Err(SealError::EmptySubject),
+            Some(subject) if subject.len() > MAX_SUBJECT_LEN => {
+                return Err(SealError::SubjectTooLong { len: subject.len() })
+            }
+            _ => {}
+        }
         let claims = match config.tracking() {
             Tracking::None => None,
             Tracking::Revocable | Tracking::OneTime => {
-                if let Some(subject) = subject.filter(|s| s.len() > MAX_SUBJECT_LEN) {
-                    return Err(SealError::SubjectTooLong { len: subject.len() });
-                }
                 if let Err(error) = self.require_store("issue") {
                     self.or_fail_open::<T, _>(Err(error), ())?;
                 }

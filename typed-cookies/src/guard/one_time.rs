@@ -17,6 +17,12 @@ use crate::wire::claims::Claims;
 /// server — is [`OpenError::AlreadyUsed`]. Made by [`SealerBuilder::one_time`]. It fails
 /// closed: when the store cannot answer, opening is [`OpenError::StoreUnavailable`].
 ///
+/// Its values live in a namespace of their own (HKDF info
+/// `typed-cookies/v1/<mode>+one-time/<salt>`, see FORMAT.md): a derived `one_time`,
+/// `revocable` or `replay` type with the same salt neither opens its tokens nor has its values
+/// opened by it ([`OpenError::Invalid`] both ways), and a plain [`Sealer`](crate::Sealer) of
+/// the salt refuses them too.
+///
 /// ```
 /// # block_on::run(async {
 /// use typed_cookies::guard::Guard;
@@ -53,7 +59,7 @@ impl SealerBuilder {
     /// If `max_age` is zero or negative, as [`SealerBuilder::max_age`].
     pub fn one_time(self, max_age: Duration) -> OneTimeSealer {
         OneTimeSealer {
-            sealer: self.max_age(max_age),
+            sealer: self.build(Some(Self::positive(max_age)), true),
         }
     }
 }

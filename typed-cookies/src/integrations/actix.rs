@@ -16,6 +16,15 @@
 //! ([`SealedRejection::NoKeyRing`]), `Option<Sealed<T>>` gives `None`, the `Result` form
 //! `Err(NoKeyRing)`; the refresh middleware does nothing.
 //!
+//! **Bound and tracked types** (`bind`, `revocable`, `one_time`, `replay`) are extracted as
+//! [`Guarded<T>`], with a [`Guard`](crate::guard::Guard) in `app_data` beside the ring and the
+//! [`guarded`] middleware instead of `refresh`. Their optional form is [`MaybeGuarded<T>`],
+//! **not** `Option<Guarded<T>>`: actix-web's extractor for `Option<E>` turns every error into
+//! `None`, so `Option<Guarded<T>>` is also `None` while the revocation store is down, and a
+//! sign-out written with it skips the revocation yet clears the cookie (the session lives on,
+//! the user believes it ended). `MaybeGuarded<T>` is `None` for a missing or refused cookie and
+//! answers `503` when the store cannot.
+//!
 //! **Plain http in development.** With a ring in development mode
 //! ([`KeyRing::with_development_mode`]), add the [`development`] middleware as the outermost
 //! `wrap`: loopback requests then get and send the unprefixed, non-`Secure` cookie; every other
@@ -82,7 +91,7 @@ use crate::keys::KeyRing;
 use crate::seal::Opened;
 
 pub use super::{Guarded, Sealed, SealedRejection};
-pub use guarded::{client_context_of, guarded};
+pub use guarded::{client_context_of, guarded, MaybeGuarded};
 
 mod guarded;
 

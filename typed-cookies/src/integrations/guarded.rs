@@ -19,6 +19,12 @@ use super::{after_open, SealedRejection};
 /// value; [`Guarded::opened`] gives the metadata and the session id that
 /// [`Guard::revoke`] takes.
 ///
+/// **Optional sessions.** In axum, `Option<Guarded<T>>` is `None` for a missing or refused
+/// cookie and still rejects (`503`) when the revocation store cannot answer. In actix-web it is
+/// `None` in every case, a store outage included (actix's `Option<E>` extractor swallows every
+/// error): a sign-out written with it would skip the revocation and clear the cookie anyway.
+/// Take `typed_cookies::integrations::actix::MaybeGuarded<T>` there instead.
+///
 /// ```
 /// # use serde::{Deserialize, Serialize};
 /// # use typed_cookies::SealedCookie;

@@ -1,5 +1,6 @@
-//! Per-namespace subkeys: `HKDF-SHA256(master, info = "typed-cookies/v1/<mode>[+<codec>]/<salt>")`,
-//! derived once per key × namespace and cached in the [`KeyRing`](crate::KeyRing).
+//! Per-namespace subkeys:
+//! `HKDF-SHA256(master, info = "typed-cookies/v1/<mode>[+<codec>][+one-time]/<salt>")`, derived
+//! once per key × namespace and cached in the [`KeyRing`](crate::KeyRing).
 //!
 //! Two caches, for two kinds of salt:
 //!
@@ -39,23 +40,29 @@ use crate::wire::{Codec, Format, Mode};
 /// salt is derived again (one HKDF per ring key, a few microseconds) when next used.
 pub(crate) const RUNTIME_SALTS: usize = 1024;
 
-/// What a subkey is for: mode, codec, schema fingerprint (postcard only) and salt.
+/// What a subkey is for: mode, codec, schema fingerprint (postcard only), salt, and whether
+/// it is a runtime one-time sealer's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Namespace<'a> {
     pub format: Format,
     /// Schema fingerprint; only part of the namespace for the postcard codec.
     pub schema: u64,
     pub salt: &'a str,
+    /// A runtime one-time sealer's (`SealerBuilder::one_time`): a namespace of its own, so its
+    /// tokens and a derived tracked type's values of the same salt never open as each other
+    /// (both carry a claims block, so the tracking bit alone cannot tell them apart).
+    pub one_time: bool,
 }
 
 impl Namespace<'_> {
     /// The HKDF info string; FORMAT.md documents it.
     pub fn info(&self) -> String {
         let Format { mode, codec } = self.format;
+        let kind = if self.one_time { "+one-time" } else { "" };
         match codec {
-            Codec::Json => format!("typed-cookies/v1/{}/{}", mode.label(), self.salt),
+            Codec::Json => format!("typed-cookies/v1/{}{kind}/{}", mode.label(), self.salt),
             Codec::Postcard => format!(
-                "typed-cookies/v1/{}+postcard-{:016x}/{}",
+                "typed-cookies/v1/{}+postcard-{:016x}{kind}/{}",
                 mode.label(),
                 self.schema,
                 self.salt
@@ -63,14 +70,17 @@ impl Namespace<'_> {
         }
     }
 
-    fn tag(&self) -> (Format, u64) {
+    fn tag(&self) -> Tag {
         let schema = match self.format.codec {
             Codec::Json => 0,
             Codec::Postcard => self.schema,
         };
-        (self.format, schema)
+        (self.format, schema, self.one_time)
     }
 }
+
+/// What tells apart the namespaces cached under one salt.
+type Tag = (Format, u64, bool);
 
 /// A ready-to-use primitive keyed with one subkey.
 pub(crate) enum Subkey {
@@ -102,7 +112,7 @@ pub(crate) struct NamespaceKeys {
     pub keys: Box<[Subkey]>,
 }
 
-type Entries = Vec<((Format, u64), Arc<NamespaceKeys>)>;
+type Entries = Vec<(Tag, Arc<NamespaceKeys>)>;
 
 /// Derived types' salt → the namespaces (format, schema) seen for it.
 type StaticMap = HashMap<&'static str, Entries, BuildHasherDefault<SaltHasher>>;
@@ -276,6 +286,7 @@ mod tests {
             format: Format { mode, codec },
             schema,
             salt,
+            one_time: false,
         }
     }
 
@@ -367,6 +378,26 @@ mod tests {
             ns(Mode::Encrypted, Codec::Postcard, 0xab, "x/y").info(),
             "typed-cookies/v1/encrypted+postcard-00000000000000ab/x/y"
         );
+        let one_time = Namespace {
+            one_time: true,
+            ..ns(Mode::Signed, Codec::Json, 0, "x.y")
+        };
+        assert_eq!(one_time.info(), "typed-cookies/v1/signed+one-time/x.y");
+    }
+
+    #[test]
+    fn a_one_time_namespace_is_cached_apart_from_the_plain_one() {
+        let ring = [Key::generate()];
+        let cache = SubkeyCache::default();
+        let plain = cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "s"));
+        let one_time = Namespace {
+            one_time: true,
+            ..ns(Mode::Signed, Codec::Json, 0, "s")
+        };
+        let once = cache.get(&ring, &one_time);
+        assert!(!Arc::ptr_eq(&plain, &once));
+        assert!(Arc::ptr_eq(&once, &cache.get(&ring, &one_time)));
+        assert_eq!((cache.len(), cache.runtime_len()), (2, 1));
     }
 
     #[test]

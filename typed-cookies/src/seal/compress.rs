@@ -299,6 +299,7 @@ pub(crate) mod tests {
                 format,
                 schema: 0,
                 salt: "compress.tests",
+                one_time: false,
             });
             f(Engine {
                 keys: &keys,

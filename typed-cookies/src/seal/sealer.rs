@@ -96,7 +96,10 @@ pub struct Sealer {
 #[must_use = "a SealerBuilder does nothing until `.max_age(..)` or `.no_expiry()` makes a Sealer"]
 #[derive(Clone)]
 pub struct SealerBuilder {
-    sealer: Sealer,
+    ring: KeyRing,
+    salt: Arc<str>,
+    mode: Mode,
+    compress: bool,
 }
 
 // The runtime sealers of a ring. They live here, beside the type they build, rather than in
@@ -138,25 +141,45 @@ impl KeyRing {
 
 impl SealerBuilder {
     pub(crate) fn new(ring: &KeyRing, salt: &str, mode: Mode) -> Self {
-        let format = Format {
+        Self {
+            ring: ring.clone(),
+            salt: salt.into(),
             mode,
+            compress: false,
+        }
+    }
+
+    /// The sealer, its subkeys derived (or found in the ring's cache) now that the namespace
+    /// is known: a runtime one-time sealer's (`one_time`, from `SealerBuilder::one_time`) is
+    /// apart from the plain one's of the same salt.
+    pub(crate) fn build(self, max_age: Option<Duration>, one_time: bool) -> Sealer {
+        let format = Format {
+            mode: self.mode,
             codec: Codec::Json,
         };
         let namespace = Namespace {
             format,
             schema: 0,
-            salt,
+            salt: &self.salt,
+            one_time,
         };
-        Self {
-            sealer: Sealer {
-                keys: ring.namespace(&namespace),
-                salt: salt.into(),
-                ring: ring.clone(),
-                format,
-                compress: false,
-                freshness: Freshness::max_age(None),
-            },
+        Sealer {
+            keys: self.ring.namespace(&namespace),
+            salt: self.salt,
+            ring: self.ring,
+            format,
+            compress: self.compress,
+            freshness: Freshness::max_age(max_age),
         }
+    }
+
+    /// `max_age`, checked to be positive (see [`SealerBuilder::max_age`]'s panic).
+    pub(crate) fn positive(max_age: Duration) -> Duration {
+        assert!(
+            max_age.is_positive(),
+            "Sealer max_age must be positive (got {max_age}); use `.no_expiry()` for values that never expire"
+        );
+        max_age
     }
 
     /// A [`Sealer`] whose values are refused with [`OpenError::Expired`] once older than
@@ -175,13 +198,8 @@ impl SealerBuilder {
     /// let keys = KeyRing::new(Key::generate());
     /// let _ = keys.signed("accounts.password-reset").max_age(Duration::ZERO); // panics
     /// ```
-    pub fn max_age(mut self, max_age: Duration) -> Sealer {
-        assert!(
-            max_age.is_positive(),
-            "Sealer max_age must be positive (got {max_age}); use `.no_expiry()` for values that never expire"
-        );
-        self.sealer.freshness.max_age = Some(max_age);
-        self.sealer
+    pub fn max_age(self, max_age: Duration) -> Sealer {
+        self.build(Some(Self::positive(max_age)), false)
     }
 
     /// A [`Sealer`] whose values never expire: they open for as long as the key that sealed
@@ -199,7 +217,7 @@ impl SealerBuilder {
     /// assert_eq!(field.at(years_later).open::<String>(&value).unwrap(), "cart-5531");
     /// ```
     pub fn no_expiry(self) -> Sealer {
-        self.sealer
+        self.build(None, false)
     }
 
     /// Compress payloads of this **signed** sealer with raw DEFLATE when that makes them
@@ -235,7 +253,7 @@ impl SealerBuilder {
     /// ```
     pub fn compress(self) -> Self {
         assert!(
-            self.sealer.format.mode == Mode::Signed,
+            self.mode == Mode::Signed,
             "SealerBuilder::compress() on an encrypted sealer: compression makes the value's \
              length depend on how much the secret repeats attacker-influenced data \
              (CRIME/BREACH); if nothing in these values is attacker-influenced, use \
@@ -261,21 +279,22 @@ impl SealerBuilder {
     /// assert_eq!(ids.open::<Vec<u32>>(&value).unwrap(), seen);
     /// ```
     pub fn compress_leaking_length(mut self) -> Self {
-        self.sealer.compress = true;
+        self.compress = true;
         self
     }
 
     /// Signed or encrypted.
     pub fn mode(&self) -> Mode {
-        self.sealer.mode()
+        self.mode
     }
 }
 
 impl std::fmt::Debug for SealerBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SealerBuilder")
-            .field("format", &self.sealer.format)
-            .field("ring", &self.sealer.ring)
+            .field("mode", &self.mode)
+            .field("compress", &self.compress)
+            .field("ring", &self.ring)
             .finish_non_exhaustive()
     }
 }

@@ -115,6 +115,7 @@ fn with_full_engine<'g, R>(
         format,
         schema: SCHEMA,
         salt: SALT,
+        one_time: false,
     };
     let keys = ring.namespace(&namespace);
     f(Engine {

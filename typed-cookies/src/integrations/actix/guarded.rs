@@ -1,7 +1,9 @@
-//! actix-web for bound and tracked types: the [`Guarded<T>`] extractor (key ring and
-//! [`Guard`] from `app_data`), the [`guarded`] middleware (opens once per request, carries
-//! replay renewals and refreshes, clears refused cookies) and [`ResponseBuilderExt::issued`]
-//! for a new session.
+//! actix-web for bound and tracked types: the [`Guarded<T>`] and [`MaybeGuarded<T>`]
+//! extractors (key ring and [`Guard`] from `app_data`), the [`guarded`] middleware (opens once
+//! per request, carries replay renewals and refreshes, clears refused cookies) and
+//! [`ResponseBuilderExt::issued`] for a new session.
+//!
+//! [`ResponseBuilderExt::issued`]: super::ResponseBuilderExt::issued
 
 use std::future::Future;
 use std::pin::Pin;
@@ -81,14 +83,102 @@ async fn guarded_from_request<T: SealedCookie + 'static>(
 
 /// `401` without a valid cookie (missing, tampered, expired, revoked, replayed, bound to
 /// another client), `503` when the store is down and the type fails closed, `500` for a
-/// configuration mistake (no `KeyRing` or `Guard` in `app_data`). `Option<Guarded<T>>` is
-/// `None` in every case.
+/// configuration mistake (no `KeyRing` or `Guard` in `app_data`).
+///
+/// `Option<Guarded<T>>` is `None` in **every** one of these cases: actix-web's own extractor
+/// for `Option<E>` turns any error into `None`, a store outage included, so a sign-out written
+/// with it skips the revocation and still clears the cookie — the user believes they are
+/// signed out while the session lives on. Use [`MaybeGuarded<T>`] instead: `None` only for a
+/// missing or refused cookie, `503` when the store cannot answer.
 impl<T: SealedCookie + 'static> FromRequest for Guarded<T> {
     type Error = SealedRejection;
     type Future = Pin<Box<dyn Future<Output = Result<Self, SealedRejection>>>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         Box::pin(guarded_from_request(req.clone()))
+    }
+}
+
+/// A [`Guarded<T>`] if the request carries a valid one, `None` if it carries none or one that
+/// is refused (the cases that are `401` for `Guarded<T>`); but a store outage (`503`) and a
+/// configuration mistake (`500`) still reject the request. actix-web's `Option<Guarded<T>>`
+/// cannot do this (its `Option<E>` extractor makes every error `None`): use `MaybeGuarded<T>`
+/// wherever a handler takes an optional guarded session, above all a sign-out, which must not
+/// clear the cookie and report success when the session could not be revoked. (axum's
+/// `Option<Guarded<T>>` already behaves like this.)
+///
+/// ```
+/// use actix_web::{middleware::from_fn, web, App, HttpResponse};
+/// use serde::{Deserialize, Serialize};
+/// use typed_cookies::guard::Guard;
+/// use typed_cookies::integrations::actix::{guarded, MaybeGuarded, ResponseBuilderExt};
+/// use typed_cookies::store::MemoryStore;
+/// use typed_cookies::{Key, KeyRing, SealedCookie};
+///
+/// #[derive(Serialize, Deserialize, SealedCookie)]
+/// #[cookie(name = "__Host-sid", salt = "docs.actix.maybe-guarded.v1", max_age = "8h", encrypt, revocable)]
+/// struct Session { user: String }
+///
+/// // Reached with `None` when there is no session to revoke; never during a store outage
+/// // (the extractor answers 503 first, and the cookie stays).
+/// async fn sign_out(
+///     MaybeGuarded(session): MaybeGuarded<Session>,
+///     keys: web::Data<KeyRing>,
+///     guard: web::Data<Guard>,
+/// ) -> HttpResponse {
+///     if let Some(session) = session {
+///         if guard.revoke(&keys, session.opened()).await.is_err() {
+///             return HttpResponse::ServiceUnavailable().finish();
+///         }
+///     }
+///     HttpResponse::SeeOther().insert_header(("location", "/")).removal::<Session>().finish()
+/// }
+///
+/// let app = App::new()
+///     .app_data(web::Data::new(KeyRing::new(Key::generate())))
+///     .app_data(web::Data::new(Guard::new(MemoryStore::new())))
+///     .wrap(from_fn(guarded::<Session, _>))
+///     .route("/sign-out", web::post().to(sign_out));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaybeGuarded<T>(pub Option<Guarded<T>>);
+
+impl<T> MaybeGuarded<T> {
+    /// The session, if the request had a valid one.
+    pub fn into_option(self) -> Option<Guarded<T>> {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for MaybeGuarded<T> {
+    type Target = Option<Guarded<T>>;
+
+    fn deref(&self) -> &Option<Guarded<T>> {
+        &self.0
+    }
+}
+
+impl<T> From<MaybeGuarded<T>> for Option<Guarded<T>> {
+    fn from(maybe: MaybeGuarded<T>) -> Self {
+        maybe.0
+    }
+}
+
+/// `None` for a missing or refused cookie; `503` (store down, the type fails closed) and `500`
+/// (configuration mistakes) reject as they do for [`Guarded<T>`].
+impl<T: SealedCookie + 'static> FromRequest for MaybeGuarded<T> {
+    type Error = SealedRejection;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, SealedRejection>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            match guarded_from_request::<T>(req).await {
+                Ok(guarded) => Ok(MaybeGuarded(Some(guarded))),
+                Err(rejection) if rejection.status() == 401 => Ok(MaybeGuarded(None)),
+                Err(rejection) => Err(rejection),
+            }
+        })
     }
 }
 
