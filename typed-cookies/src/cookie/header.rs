@@ -136,12 +136,14 @@ thread_local! {
 fn with_attributes<R>(key: &AttributesKey, config: &CookieConfig, f: impl FnOnce(&str) -> R) -> R {
     LAST_ATTRIBUTES.with(|cell| {
         let Ok(mut last) = cell.try_borrow_mut() else {
-            // Re-entered (from `f`, through a `Serialize` impl that sets a cookie): no cache.
+            // Re-entered (`f` only encodes and copies today, so not reachable): no cache.
             let mut text = String::new();
             push_attributes(&mut text, config, key.lifetime);
             return f(&text);
         };
         if last.key.as_ref() != Some(key) {
+            // Forgotten first, so a text left half-written can never be served as `key`'s.
+            last.key = None;
             last.text.clear();
             push_attributes(&mut last.text, config, key.lifetime);
             last.key = Some(key.clone());
