@@ -115,7 +115,30 @@ pub(crate) struct NamespaceKeys {
 type Entries = Vec<(Tag, Arc<NamespaceKeys>)>;
 
 /// Derived types' salt → the namespaces (format, schema) seen for it.
-type StaticMap = HashMap<&'static str, Entries, BuildHasherDefault<SaltHasher>>;
+type StaticMap = HashMap<StaticSalt, Entries, BuildHasherDefault<SaltHasher>>;
+
+/// A derived type's salt, known by where it is: compared and hashed by its address and
+/// length, not its text (one multiply instead of hashing and comparing every byte, on every
+/// seal and open). It is a `&'static str`, so no other text can ever take its address. Were
+/// the same salt text at two addresses (a literal copied into two crates), each would get
+/// its own entry with the same subkeys: one more derivation, never a wrong key.
+#[derive(Clone, Copy)]
+struct StaticSalt(&'static str);
+
+impl PartialEq for StaticSalt {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for StaticSalt {}
+
+impl std::hash::Hash for StaticSalt {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_usize(self.0.as_ptr() as usize);
+        state.write_usize(self.0.len());
+    }
+}
 
 /// Subkey cache of one ring: derived types' namespaces, and a bounded LRU of runtime salts.
 pub(crate) struct SubkeyCache {
@@ -135,11 +158,11 @@ impl Default for SubkeyCache {
     }
 }
 
-/// Hashes the salts of derived types (FxHash's multiply-rotate, 8 bytes at a time). Unkeyed,
-/// and that is sound only because these salts are `&'static str` constants written in the
-/// program's own types: nobody outside can choose them, and there are as many as there are
-/// cookie types. Runtime salts never reach it (they use std's keyed SipHash). A keyed hash
-/// here would cost ~300 instructions per lookup, a sixth of the engine's own cost.
+/// Hashes the salts of derived types by address (FxHash's multiply-rotate). Unkeyed, and that
+/// is sound only because these salts are `&'static str` constants written in the program's
+/// own types: nobody outside can choose them, and there are as many as there are cookie
+/// types. Runtime salts never reach it (they use std's keyed SipHash). A keyed hash here
+/// would cost ~300 instructions per lookup, a sixth of the engine's own cost.
 #[derive(Default, Clone, Copy)]
 pub(crate) struct SaltHasher(u64);
 
@@ -167,6 +190,10 @@ impl Hasher for SaltHasher {
         self.add(u64::from(byte));
     }
 
+    fn write_usize(&mut self, word: usize) {
+        self.add(word as u64);
+    }
+
     fn finish(&self) -> u64 {
         self.0
     }
@@ -185,7 +212,10 @@ impl SubkeyCache {
         namespace: &Namespace<'static>,
         f: impl FnOnce(&NamespaceKeys) -> R,
     ) -> R {
-        if let Some(found) = find(self.fixed.load().get(namespace.salt), namespace) {
+        if let Some(found) = find(
+            self.fixed.load().get(&StaticSalt(namespace.salt)),
+            namespace,
+        ) {
             return f(found);
         }
         f(&self.get_static(ring, namespace))
@@ -195,13 +225,13 @@ impl SubkeyCache {
         let derived = NamespaceKeys::derive(ring, namespace);
         let mut cached = None;
         self.fixed.rcu(|map| {
-            if let Some(found) = find(map.get(namespace.salt), namespace) {
+            if let Some(found) = find(map.get(&StaticSalt(namespace.salt)), namespace) {
                 cached = Some(Arc::clone(found));
                 return Arc::clone(map);
             }
             cached = None;
             let mut map = StaticMap::clone(map);
-            map.entry(namespace.salt)
+            map.entry(StaticSalt(namespace.salt))
                 .or_default()
                 .push((namespace.tag(), Arc::clone(&derived)));
             Arc::new(map)
@@ -320,16 +350,18 @@ mod tests {
     fn static_salts_derive_once_and_apart_from_runtime_salts() {
         let ring = [Key::generate()];
         let cache = SubkeyCache::default();
+        // One address for the salt text, as a derived type's CONFIG has.
+        static S: &str = "s";
         let ptr = |keys: &NamespaceKeys| keys as *const NamespaceKeys;
-        let first = cache.with(&ring, &ns(Mode::Signed, Codec::Json, 0, "s"), ptr);
-        let again = cache.with(&ring, &ns(Mode::Signed, Codec::Json, 0, "s"), ptr);
+        let first = cache.with(&ring, &ns(Mode::Signed, Codec::Json, 0, S), ptr);
+        let again = cache.with(&ring, &ns(Mode::Signed, Codec::Json, 0, S), ptr);
         assert_eq!(first, again);
         assert_eq!((cache.len(), cache.runtime_len()), (1, 0));
-        cache.with(&ring, &ns(Mode::Encrypted, Codec::Json, 0, "s"), |_| ());
+        cache.with(&ring, &ns(Mode::Encrypted, Codec::Json, 0, S), |_| ());
         assert_eq!((cache.len(), cache.runtime_len()), (2, 0));
         // Same subkey bytes either way: a runtime signer opens what a derived type sealed.
         let runtime = cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "s"));
-        let fixed = cache.with(&ring, &ns(Mode::Signed, Codec::Json, 0, "s"), |k| {
+        let fixed = cache.with(&ring, &ns(Mode::Signed, Codec::Json, 0, S), |k| {
             match (&k.keys[0], &runtime.keys[0]) {
                 (Subkey::Signed(a), Subkey::Signed(b)) => {
                     a.clone().chain_update(b"x").finalize()
@@ -339,6 +371,28 @@ mod tests {
             }
         });
         assert!(fixed);
+    }
+
+    #[test]
+    fn one_salt_text_at_two_addresses_gets_the_same_subkeys() {
+        let ring = [Key::generate()];
+        let cache = SubkeyCache::default();
+        let here: &'static str = Box::leak(String::from("dup").into_boxed_str());
+        let there: &'static str = Box::leak(String::from("dup").into_boxed_str());
+        let tag = |salt: &'static str| {
+            cache.with(
+                &ring,
+                &ns(Mode::Signed, Codec::Json, 0, salt),
+                |k| match &k.keys[0] {
+                    Subkey::Signed(mac) => mac.clone().chain_update(b"x").finalize().into_bytes(),
+                    Subkey::Encrypted(_) => unreachable!("a signed namespace"),
+                },
+            )
+        };
+        assert_eq!(tag(here), tag(there));
+        assert_eq!(cache.len(), 2, "one entry per address");
+        assert_eq!(tag(here), tag(here));
+        assert_eq!(cache.len(), 2, "found again by address");
     }
 
     #[test]
