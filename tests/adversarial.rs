@@ -1,4 +1,4 @@
-//! Attack review of the recent changes, through the public API only:
+//! Hostile input against the cookie layer, through the public API only (from an attack review):
 //!
 //! 1. the hand-written `Set-Cookie` text and its per-thread attribute cache (header injection,
 //!    stale attributes across types / seconds / days / rings, end-of-time dates, prefixes);
