@@ -11,7 +11,7 @@ start-up and sign-in cancel out). Then the same for `bench-server micro` and `mi
 
     scripts/server_instructions.py target/release/bench-server [VARIANT ...]
 
-Default variants: none, none-set-cookie, typed-cookies, private-jar. Needs valgrind.
+Default variants: none, none-set-cookie, seal-open-in-handler, typed-cookies, private-jar. Needs valgrind.
 """
 
 import re
@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-DEFAULT = ["none", "none-set-cookie", "typed-cookies", "private-jar"]
+DEFAULT = ["none", "none-set-cookie", "seal-open-in-handler", "typed-cookies", "private-jar"]
 FEW, MANY = 500, 2500
 
 

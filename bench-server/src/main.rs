@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `none` | no session: the baseline (the same route and body, nothing read or written) |
 //! | `none-set-cookie` | the baseline plus a fixed `Set-Cookie` as long as typed-cookies' (a control: what sending the header costs) |
+//! | `seal-open-in-handler` | the baseline plus the micro-benchmark's seal + open of the session in the handler, no cookie read or written (what the cryptography costs inside a server) |
 //! | `typed-cookies` | an encrypted typed-cookies cookie: the `Opened<T>` extractor, then `SetCookie::resealed` (keeps the creation time) |
 //! | `typed-cookies-refresh` | the same, with the lifecycle `refresh` middleware on the router |
 //! | `typed-cookies-revocable-redis` | a revocable typed-cookies session: the `Guarded<T>` extractor checks its id in a `RedisStore` (`REDIS_URL`) on every request |
@@ -69,6 +70,13 @@ async fn app(variant: &str, keys: KeyRing) -> Result<Router, String> {
                 .route("/login", get(none_login))
                 .with_state(fixed)
         }
+        "seal-open-in-handler" => Router::new()
+            .route("/", get(seal_open_handler))
+            .route("/login", get(none_login))
+            .with_state(SealOpenState {
+                keys,
+                session: std::sync::Arc::new(Session::new(0)),
+            }),
         "typed-cookies" => Router::new()
             .route("/", get(tc_handler))
             .route("/login", get(tc_login))
@@ -121,7 +129,7 @@ async fn app(variant: &str, keys: KeyRing) -> Result<Router, String> {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench-server none|none-set-cookie|typed-cookies|typed-cookies-refresh|\
+        "usage: bench-server none|none-set-cookie|seal-open-in-handler|typed-cookies|typed-cookies-refresh|\
          typed-cookies-revocable-redis|private-jar|tower-sessions|tower-sessions-redis PORT [WORKERS]\n       \
          bench-server micro|micro-adapter ROUNDS"
     );

@@ -1,6 +1,9 @@
-//! The variants whose session lives in the cookie alone: the baseline (and its control that
-//! also sends a fixed `Set-Cookie`), typed-cookies (with and without the `refresh`
+//! The variants whose session lives in the cookie alone: the baseline (and its controls: one
+//! also sends a fixed `Set-Cookie`, one seals and opens a session without reading or writing
+//! a cookie), typed-cookies (with and without the `refresh`
 //! middleware) and axum-extra's `PrivateCookieJar` + serde_json.
+
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
@@ -8,7 +11,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, PrivateCookieJar, SameSite};
 use typed_cookies::integrations::axum::SetCookie;
-use typed_cookies::{KeyRing, Opened};
+use typed_cookies::{KeyRing, Opened, SealedCookie};
 
 use crate::session::{body, next_user, Session};
 
@@ -31,6 +34,33 @@ pub async fn none_login() -> &'static str {
 /// at start-up), so that its gap to the baseline is what sending the header costs.
 pub async fn fixed_set_cookie_handler(State(fixed): State<HeaderValue>) -> Response {
     ([(SET_COOKIE, fixed)], body(0)).into_response()
+}
+
+/// What [`seal_open_handler`] needs: the ring and the session it seals.
+#[derive(Clone)]
+pub struct SealOpenState {
+    /// The ring.
+    pub keys: KeyRing,
+    /// The session sealed and opened on every request (shared, as the micro-benchmark's is).
+    pub session: Arc<Session>,
+}
+
+/// The baseline plus exactly the micro-benchmark's operation in the handler: seal a session
+/// and open the result (`seal`, `Session::open`), nothing read from the request and nothing
+/// added to the response. Its gap to the baseline is what seal + open costs inside a server,
+/// with hyper, tokio and the kernel sharing the caches: the in-server counterpart of
+/// `bench-server micro`, against which the `typed-cookies` variant's gap shows what the
+/// adapter adds around the cryptography.
+pub async fn seal_open_handler(State(state): State<SealOpenState>) -> Response {
+    let opened = state
+        .session
+        .seal(&state.keys)
+        .ok()
+        .and_then(|sealed| Session::open(&state.keys, std::hint::black_box(&sealed)).ok());
+    match opened {
+        Some(session) => body(session.visits).into_response(),
+        None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 // --- typed-cookies -----------------------------------------------------------------------
