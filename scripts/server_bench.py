@@ -18,6 +18,7 @@ Prints the per-round numbers, then the table (medians over rounds) in Markdown.
 import argparse
 import os
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -78,18 +79,23 @@ def start_redis(port):
 
 
 def start(binary, variant, port, workers):
+    """The server, once it listens; stopped again if anything (a SIGTERM too) interrupts."""
     proc = subprocess.Popen(pin(0) + [binary, variant, str(port), str(workers)])
-    deadline = time.time() + 15
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            if proc.poll() is not None:
-                sys.exit(f"{variant}: server exited with {proc.returncode}")
-            time.sleep(0.05)
-    proc.kill()
-    sys.exit(f"{variant}: server did not listen on {port}")
+    try:
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return proc
+            except OSError:
+                if proc.poll() is not None:
+                    sys.exit(f"{variant}: server exited with {proc.returncode}")
+                time.sleep(0.05)
+        sys.exit(f"{variant}: server did not listen on {port}")
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
 
 
 def stop(proc):
@@ -232,6 +238,9 @@ def main():
     args = ap.parse_args()
     binaries = {"rustcrypto": args.rustcrypto, "aws-lc": args.awslc}
     global VARIANTS
+    # SIGTERM (a stopped run) unwinds like an exception, so the finally below stops the
+    # redis-server and the server of the variant being measured instead of leaving them.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     redis = start_redis(args.port + 50)
     if redis is None:
         print("redis-server not found: the Redis variants are skipped", flush=True)
@@ -246,47 +255,49 @@ def main():
     results = {key: [] for key, *_ in VARIANTS}
     micros = {b: [] for b in binaries}
     adapters = {b: [] for b in binaries}
-    with tempfile.TemporaryDirectory() as tmp:
-        for r in range(args.rounds):
-            order = VARIANTS[r % len(VARIANTS):] + VARIANTS[: r % len(VARIANTS)]
-            for backend, binary in binaries.items():
-                wall, cpu = micro(binary, args.micro_rounds)
-                micros[backend].append(cpu)
-                print(f"round {r + 1}  micro seal+open {backend:<10} {wall:8.0f} ns wall, {cpu:8.0f} ns CPU", flush=True)
-                wall, cpu = micro(binary, args.micro_rounds, "micro-adapter")
-                adapters[backend].append(cpu)
-                print(f"round {r + 1}  micro adapter   {backend:<10} {wall:8.0f} ns wall, {cpu:8.0f} ns CPU", flush=True)
-            for i, (key, backend, variant, _) in enumerate(order):
-                port = args.port + i
-                proc = start(binaries[backend], variant, port, args.workers)
-                try:
-                    cookies = os.path.join(tmp, f"{key}.txt")
-                    first = seed(port, args.sessions, cookies)
-                    check(port, first, 0 if key.startswith("none") else 1)
-                    if args.warmup:
-                        wrk(port, args, cookies, args.warmup)
-                    cpu_before = cpu_seconds(proc.pid)
-                    redis_before = cpu_seconds(redis.pid) if redis else 0.0
-                    res = wrk(port, args, cookies, args.duration)
-                    res["cpu_us"] = (cpu_seconds(proc.pid) - cpu_before) * 1e6 / res["requests"]
-                    res["redis_us"] = (
-                        (cpu_seconds(redis.pid) - redis_before) * 1e6 / res["requests"]
-                        if key in REDIS_VARIANTS else None
-                    )
-                finally:
-                    stop(proc)
-                results[key].append(res)
-                redis_cpu = f"  redis CPU {res['redis_us']:.2f} µs/request" if res["redis_us"] else ""
-                print(f"round {r + 1}  {key:<14} {res['rps']:10.0f} req/s  p50 {res['p50']:.3f} ms"
-                      f"  p99 {res['p99']:.3f} ms  server CPU {res['cpu_us']:.2f} µs/request"
-                      f"{redis_cpu}  (load {os.getloadavg()[0]:.2f})", flush=True)
-        idle = {}
-        if args.idle:
-            for i, (key, backend, variant, _) in enumerate(VARIANTS):
-                idle[key] = idle_memory(binaries[backend], variant, args.port + 20 + i, args, tmp)
-                print(f"idle          {key:<14} {idle[key]:.2f} KB per connection", flush=True)
-    if redis:
-        stop(redis)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for r in range(args.rounds):
+                order = VARIANTS[r % len(VARIANTS):] + VARIANTS[: r % len(VARIANTS)]
+                for backend, binary in binaries.items():
+                    wall, cpu = micro(binary, args.micro_rounds)
+                    micros[backend].append(cpu)
+                    print(f"round {r + 1}  micro seal+open {backend:<10} {wall:8.0f} ns wall, {cpu:8.0f} ns CPU", flush=True)
+                    wall, cpu = micro(binary, args.micro_rounds, "micro-adapter")
+                    adapters[backend].append(cpu)
+                    print(f"round {r + 1}  micro adapter   {backend:<10} {wall:8.0f} ns wall, {cpu:8.0f} ns CPU", flush=True)
+                for i, (key, backend, variant, _) in enumerate(order):
+                    port = args.port + i
+                    proc = start(binaries[backend], variant, port, args.workers)
+                    try:
+                        cookies = os.path.join(tmp, f"{key}.txt")
+                        first = seed(port, args.sessions, cookies)
+                        check(port, first, 0 if key.startswith("none") else 1)
+                        if args.warmup:
+                            wrk(port, args, cookies, args.warmup)
+                        cpu_before = cpu_seconds(proc.pid)
+                        redis_before = cpu_seconds(redis.pid) if redis else 0.0
+                        res = wrk(port, args, cookies, args.duration)
+                        res["cpu_us"] = (cpu_seconds(proc.pid) - cpu_before) * 1e6 / res["requests"]
+                        res["redis_us"] = (
+                            (cpu_seconds(redis.pid) - redis_before) * 1e6 / res["requests"]
+                            if key in REDIS_VARIANTS else None
+                        )
+                    finally:
+                        stop(proc)
+                    results[key].append(res)
+                    redis_cpu = f"  redis CPU {res['redis_us']:.2f} µs/request" if res["redis_us"] else ""
+                    print(f"round {r + 1}  {key:<14} {res['rps']:10.0f} req/s  p50 {res['p50']:.3f} ms"
+                          f"  p99 {res['p99']:.3f} ms  server CPU {res['cpu_us']:.2f} µs/request"
+                          f"{redis_cpu}  (load {os.getloadavg()[0]:.2f})", flush=True)
+            idle = {}
+            if args.idle:
+                for i, (key, backend, variant, _) in enumerate(VARIANTS):
+                    idle[key] = idle_memory(binaries[backend], variant, args.port + 20 + i, args, tmp)
+                    print(f"idle          {key:<14} {idle[key]:.2f} KB per connection", flush=True)
+    finally:
+        if redis:
+            stop(redis)
 
     med = lambda xs: statistics.median(xs)  # noqa: E731
     base = med([x["rps"] for x in results["none"]])
