@@ -121,15 +121,10 @@ fn reference<T: SealedCookie>(
                     .unwrap(),
             );
     }
+    // The `cookie` crate drops one leading dot of `Domain` (`.Example.com` is written
+    // `Domain=Example.com`); the library must write the same (browsers ignore the dot either
+    // way, RFC 6265 5.2.3).
     let mut text = builder.build().to_string();
-    // The `cookie` crate drops a leading dot of `Domain`; the library writes the domain as
-    // declared (browsers ignore the dot either way, RFC 6265 5.2.3).
-    if let Some(domain) = config.domain().filter(|d| d.starts_with('.')) {
-        text = text.replace(
-            &format!("; Domain={}", &domain[1..]),
-            &format!("; Domain={domain}"),
-        );
-    }
     if let Some(priority) = config.priority() {
         text.push_str("; Priority=");
         text.push_str(priority.as_str());
@@ -333,6 +328,10 @@ fn set_cookie_payload_and_subject_cannot_inject_header_text() {
     }
     let header = HostA { text: evil.into() }.to_set_cookie(&keys).unwrap();
     check::<HostA>(&header, t0().unix_timestamp(), t0().unix_timestamp(), false);
+    // `domain = ".Example.com"`: one leading dot dropped, as the `cookie` crate writes it.
+    let header = Embed { text: evil.into() }.to_set_cookie(&keys).unwrap();
+    assert!(header.contains("; Domain=Example.com"), "{header}");
+    assert!(Embed::removal().contains("; Domain=Example.com"));
     let guard = Guard::new(MemoryStore::new());
     let issued = poll_ready(guard.issue(
         &keys,
