@@ -20,10 +20,20 @@ use super::{after_open, SealedRejection};
 /// [`Guard::revoke`] takes.
 ///
 /// **Optional sessions.** In axum, `Option<Guarded<T>>` is `None` for a missing or refused
-/// cookie and still rejects (`503`) when the revocation store cannot answer. In actix-web it is
-/// `None` in every case, a store outage included (actix's `Option<E>` extractor swallows every
-/// error): a sign-out written with it would skip the revocation and clear the cookie anyway.
-/// Take `typed_cookies::integrations::actix::MaybeGuarded<T>` there instead.
+/// cookie and still rejects (`503`) when the revocation store cannot answer, and (`400`,
+/// [`SealedRejection::DuplicateCookie`]) when the request carries the cookie's name twice. In
+/// actix-web it is `None` in every case, a store outage included (actix's `Option<E>`
+/// extractor swallows every error): a sign-out written with it would skip the revocation and
+/// clear the cookie anyway. Take `typed_cookies::integrations::actix::MaybeGuarded<T>` there
+/// instead, which answers like axum's.
+///
+/// **Sign-out and cookie tossing.** A type whose name is not `__Host-` prefixed can meet a
+/// second, planted cookie of the same name (set by a sibling subdomain for the parent domain,
+/// or under another path). The request then does not say which one is the session, so the
+/// optional extractors refuse it with `400 Bad Request` rather than answer `None`: a sign-out
+/// handler never runs, revokes nothing and says "signed out" while the real session (and any
+/// stolen copy) stays valid. The user has to clear the site's cookies. Prefer a `__Host-`
+/// name for sessions: browsers refuse to let another host or path plant one.
 ///
 /// ```
 /// # use serde::{Deserialize, Serialize};
@@ -116,6 +126,26 @@ pub(crate) async fn open_logged<'h, T: SealedCookie>(
         _ => {}
     }
     result
+}
+
+/// The optional extractors' answer (axum's `Option<Guarded<T>>`, actix-web's
+/// `MaybeGuarded<T>`): `None` for the cases that are `401` for `Guarded<T>` (a missing or
+/// refused cookie) — except a duplicated name, which is [`SealedRejection::DuplicateCookie`]
+/// (`400`): a sign-out must not see "no session" and report success while a planted copy sits
+/// beside the real session. A store outage and configuration mistakes reject as they do for
+/// `Guarded<T>`.
+pub(crate) fn optional<T>(
+    result: Result<Guarded<T>, SealedRejection>,
+) -> Result<Option<Guarded<T>>, SealedRejection> {
+    match result {
+        Ok(guarded) => Ok(Some(guarded)),
+        Err(SealedRejection::Invalid {
+            name,
+            error: OpenError::DuplicateCookie { count, .. },
+        }) => Err(SealedRejection::DuplicateCookie { name, count }),
+        Err(rejection) if rejection.status() == 401 => Ok(None),
+        Err(rejection) => Err(rejection),
+    }
 }
 
 /// The extractor's answer.

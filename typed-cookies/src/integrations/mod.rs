@@ -127,6 +127,21 @@ pub enum SealedRejection {
         /// The cookie name.
         name: &'static str,
     },
+    /// The request carries the cookie's name more than once (cookie tossing: a sibling
+    /// subdomain, or a page under another path, planted a second cookie of the same name, and
+    /// the header does not say which is ours). Only the *optional* guarded extractors answer
+    /// with it — axum's `Option<Guarded<T>>` and actix-web's `MaybeGuarded<T>` — as `400 Bad
+    /// Request`, instead of `None`: otherwise a sign-out handler would see "no session",
+    /// revoke nothing and report success while the real session (and any stolen copy) stays
+    /// valid. (`Guarded<T>` and the plain extractors keep answering
+    /// [`SealedRejection::Invalid`] with [`OpenError::DuplicateCookie`], a `401`.) A `__Host-`
+    /// name prevents the planting.
+    DuplicateCookie {
+        /// The cookie name.
+        name: &'static str,
+        /// How many times it appears.
+        count: usize,
+    },
 }
 
 impl SealedRejection {
@@ -138,10 +153,12 @@ impl SealedRejection {
         }
     }
 
-    /// The HTTP status it responds with: 401 for a missing or refused cookie, 503 when the
-    /// revocation store is down (the type fails closed: the user is not signed out), 500 for
-    /// a configuration mistake (no key ring or guard, no client IP, a guarded type extracted
-    /// as `Sealed<T>`, a `replay` type without its middleware).
+    /// The HTTP status it responds with: 401 for a missing or refused cookie, 400 for a
+    /// duplicated one seen by an optional guarded extractor
+    /// ([`SealedRejection::DuplicateCookie`]), 503 when the revocation store is down (the type
+    /// fails closed: the user is not signed out), 500 for a configuration mistake (no key ring
+    /// or guard, no client IP, a guarded type extracted as `Sealed<T>`, a `replay` type
+    /// without its middleware).
     pub fn status(&self) -> u16 {
         match self {
             SealedRejection::Invalid {
@@ -153,6 +170,7 @@ impl SealedRejection {
                 ..
             } => 500,
             SealedRejection::Missing { .. } | SealedRejection::Invalid { .. } => 401,
+            SealedRejection::DuplicateCookie { .. } => 400,
             _ => 500,
         }
     }
@@ -163,17 +181,26 @@ impl SealedRejection {
             (401, SealedRejection::Missing { name } | SealedRejection::Invalid { name, .. }) => {
                 format!("401 Unauthorized: no valid `{name}` cookie\n")
             }
+            (400, SealedRejection::DuplicateCookie { name, .. }) => format!(
+                "400 Bad Request: the request carries the `{name}` cookie more than once \
+                 (another site on this domain may have set a copy); nothing was done. Clear \
+                 this site's cookies and try again.\n"
+            ),
             (503, _) => "503 Service Unavailable\n".into(),
             _ => "500 Internal Server Error\n".into(),
         }
     }
 
     /// Logs the rejection as it becomes a response (`debug`: a missing or bad cookie is a
-    /// client matter; `error`: a configuration mistake).
+    /// client matter; `info`: a duplicated cookie, which may be cookie tossing; `error`: a
+    /// configuration mistake).
     fn log(&self) {
         match self.status() {
             401 => {
                 tracing::debug!(rejection = %self, "rejecting a request without a valid sealed cookie")
+            }
+            400 => {
+                tracing::info!(rejection = %self, "rejecting a request with a duplicated sealed cookie")
             }
             503 => {
                 tracing::warn!(rejection = %self, "refusing a session while the revocation store is down")
@@ -201,6 +228,11 @@ impl fmt::Display for SealedRejection {
                 "cookie `{name}` is bound to the client IP, which this request does not give: \
                  axum needs `into_make_service_with_connect_info::<SocketAddr>()`, or configure \
                  `Guard::with_client_ip(ClientIp::ForwardedFor {{ proxies }})` behind proxies"
+            ),
+            SealedRejection::DuplicateCookie { name, count } => write!(
+                f,
+                "cookie `{name}` appears {count} times in the request; refused as ambiguous \
+                 rather than treated as absent (cookie tossing? a `__Host-` name prevents it)"
             ),
             SealedRejection::NoGuardLayer { name } => write!(
                 f,

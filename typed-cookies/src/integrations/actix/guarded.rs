@@ -18,7 +18,9 @@ use super::{header_value, keys_of};
 use crate::cookie::SealedCookie;
 use crate::error::OpenError;
 use crate::guard::{Checked, ClientContext, Guard};
-use crate::integrations::guarded::{after_header, client_context, extracted, open_logged, Slot};
+use crate::integrations::guarded::{
+    after_header, client_context, extracted, open_logged, optional, Slot,
+};
 use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
 use crate::keys::KeyRing;
 
@@ -107,6 +109,16 @@ impl<T: SealedCookie + 'static> FromRequest for Guarded<T> {
 /// clear the cookie and report success when the session could not be revoked. (axum's
 /// `Option<Guarded<T>>` already behaves like this.)
 ///
+/// **Duplicated cookies are rejected, not `None`.** A type whose name is not `__Host-`
+/// prefixed can meet a second cookie of the same name, planted by a sibling subdomain for
+/// the parent domain (cookie tossing); the request cannot say which one is the session. Were
+/// that `None`, the sign-out below would revoke nothing, clear the cookie and answer as if
+/// signed out, while the real session (and any stolen copy) stays valid. So `MaybeGuarded<T>`
+/// answers `400 Bad Request` ([`SealedRejection::DuplicateCookie`]; the body names the cookie
+/// and asks the user to clear the site's cookies) and the handler never runs. Sign-out with a
+/// non-`__Host-` name can meet such duplicates: prefer a `__Host-` name, which browsers do
+/// not let another host or path plant.
+///
 /// ```
 /// use actix_web::{middleware::from_fn, web, App, HttpResponse};
 /// use serde::{Deserialize, Serialize};
@@ -165,20 +177,15 @@ impl<T> From<MaybeGuarded<T>> for Option<Guarded<T>> {
 }
 
 /// `None` for a missing or refused cookie; `503` (store down, the type fails closed) and `500`
-/// (configuration mistakes) reject as they do for [`Guarded<T>`].
+/// (configuration mistakes) reject as they do for [`Guarded<T>`]; a cookie name present twice
+/// is `400 Bad Request` ([`SealedRejection::DuplicateCookie`]), never `None`.
 impl<T: SealedCookie + 'static> FromRequest for MaybeGuarded<T> {
     type Error = SealedRejection;
     type Future = Pin<Box<dyn Future<Output = Result<Self, SealedRejection>>>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move {
-            match guarded_from_request::<T>(req).await {
-                Ok(guarded) => Ok(MaybeGuarded(Some(guarded))),
-                Err(rejection) if rejection.status() == 401 => Ok(MaybeGuarded(None)),
-                Err(rejection) => Err(rejection),
-            }
-        })
+        Box::pin(async move { optional(guarded_from_request::<T>(req).await).map(MaybeGuarded) })
     }
 }
 

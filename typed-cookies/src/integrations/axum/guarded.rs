@@ -14,7 +14,9 @@ use ::axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts}
 
 use crate::cookie::SealedCookie;
 use crate::guard::{ClientContext, Guard, Issued};
-use crate::integrations::guarded::{after_header, client_context, extracted, open_logged, Slot};
+use crate::integrations::guarded::{
+    after_header, client_context, extracted, open_logged, optional, Slot,
+};
 use crate::integrations::http::header_value;
 use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
 use crate::keys::KeyRing;
@@ -88,8 +90,12 @@ where
     }
 }
 
-/// `None` when the request has no valid cookie (the cases that are `401` for `Guarded<T>`);
-/// a store outage (`503`) and configuration mistakes (`500`) still reject.
+/// `None` when the request has no valid cookie (the cases that are `401` for `Guarded<T>`:
+/// missing, tampered, expired, revoked, replayed, bound to another client); a store outage
+/// (`503`) and configuration mistakes (`500`) still reject, and so does a cookie name present
+/// twice (`400`, [`SealedRejection::DuplicateCookie`]): with a planted duplicate beside the
+/// real session, a sign-out must fail visibly instead of revoking nothing and reporting
+/// success. Sign-out with a non-`__Host-` name can meet such duplicates; prefer `__Host-`.
 impl<S, T> OptionalFromRequestParts<S> for Guarded<T>
 where
     T: SealedCookie + Send + Sync + 'static,
@@ -103,11 +109,7 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        match guarded_from_parts(parts, state).await {
-            Ok(guarded) => Ok(Some(guarded)),
-            Err(rejection) if rejection.status() == 401 => Ok(None),
-            Err(rejection) => Err(rejection),
-        }
+        optional(guarded_from_parts(parts, state).await)
     }
 }
 
