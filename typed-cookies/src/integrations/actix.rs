@@ -110,12 +110,10 @@ fn opened_from_request<T: SealedCookie>(req: &HttpRequest) -> Result<Opened<T>, 
         SealedRejection::NoKeyRing
     })?;
     if keys.development_mode() {
-        return extracted(open_cookie::<T>(
-            &request_keys(keys.clone(), req, true),
-            req,
-        ));
+        let keys = request_keys(keys.clone(), req, true);
+        return extracted(&keys, open_cookie::<T>(&keys, req));
     }
-    extracted(open_cookie::<T>(keys, req))
+    extracted(keys, open_cookie::<T>(keys, req))
 }
 
 fn open_cookie<T: SealedCookie>(

@@ -117,7 +117,10 @@ where
         &parts.extensions,
         true,
     );
-    extracted(parts.headers.open_sealed_cookie_with_metadata::<T>(&keys))
+    extracted(
+        &keys,
+        parts.headers.open_sealed_cookie_with_metadata::<T>(&keys),
+    )
 }
 
 impl<S, T> FromRequestParts<S> for Opened<T>

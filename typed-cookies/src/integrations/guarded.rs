@@ -148,11 +148,12 @@ pub(crate) fn optional<T>(
     }
 }
 
-/// The extractor's answer.
+/// The extractor's answer (`name`: the cookie name the request was read under, see
+/// `expected_name`).
 pub(crate) fn extracted<T: SealedCookie>(
+    name: &'static str,
     result: Result<Option<Checked<T>>, OpenError>,
 ) -> Result<Guarded<T>, SealedRejection> {
-    let name = T::CONFIG.name();
     match result {
         Ok(Some(checked)) => Ok(Guarded(checked.into_opened())),
         Ok(None) => Err(SealedRejection::Missing { name }),
@@ -161,26 +162,41 @@ pub(crate) fn extracted<T: SealedCookie>(
 }
 
 /// The `guarded` middleware's result for `T`, handed to the extractor through the request's
-/// extensions (taken once).
-pub(crate) struct Slot<T>(Arc<Mutex<Option<Opening<T>>>>);
+/// extensions (taken once), with the cookie name it was read under.
+pub(crate) struct Slot<T> {
+    result: Arc<Mutex<Option<Opening<T>>>>,
+    name: &'static str,
+}
 
 /// What the guard found for a request: absent, checked, or refused.
 pub(crate) type Opening<T> = Result<Option<Checked<T>>, OpenError>;
 
 impl<T> Clone for Slot<T> {
     fn clone(&self) -> Self {
-        Self(self.0.clone())
+        Self {
+            result: self.result.clone(),
+            name: self.name,
+        }
     }
 }
 
 impl<T> Slot<T> {
-    pub fn new(result: Opening<T>) -> Self {
-        Self(Arc::new(Mutex::new(Some(result))))
+    /// `name`: the cookie name the request was read under (`expected_name`).
+    pub fn new(result: Opening<T>, name: &'static str) -> Self {
+        Self {
+            result: Arc::new(Mutex::new(Some(result))),
+            name,
+        }
     }
 
     /// The result, once; a second extraction in the same request finds it taken.
     pub fn take(&self) -> Option<Opening<T>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+        self.result.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    /// The cookie name the request was read under.
+    pub fn name(&self) -> &'static str {
+        self.name
     }
 }
 

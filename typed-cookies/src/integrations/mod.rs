@@ -298,11 +298,23 @@ pub(crate) fn open_logged<'h, T: SealedCookie>(
     result
 }
 
-/// The extractor's answer from an opened cookie.
+/// The name `T`'s cookie is read under with `keys` (the request's ring): its development name
+/// (`sid` for `__Host-sid`) when `keys` is relaxed for a loopback request in development mode,
+/// else its own. What a rejection names, so that a 401 names the cookie the browser holds.
+pub(crate) fn expected_name<T: SealedCookie>(keys: &KeyRing) -> &'static str {
+    if keys.relaxes_cookies() {
+        T::CONFIG.development_name()
+    } else {
+        T::CONFIG.name()
+    }
+}
+
+/// The extractor's answer from an opened cookie (`keys`: the request's ring, for the name).
 pub(crate) fn extracted<T: SealedCookie>(
+    keys: &KeyRing,
     opened: Result<Option<Opened<T>>, OpenError>,
 ) -> Result<Opened<T>, SealedRejection> {
-    let name = T::CONFIG.name();
+    let name = expected_name::<T>(keys);
     match opened {
         Ok(Some(opened)) => Ok(opened),
         Ok(None) => Err(SealedRejection::Missing { name }),
@@ -546,6 +558,42 @@ mod tests {
                 false
             ),
             None
+        );
+    }
+
+    #[test]
+    fn a_rejection_names_the_cookie_read_on_that_request() {
+        std::env::remove_var("TYPED_COOKIES_DEV");
+        let keys = KeyRing::new(Key::generate());
+        let strict = |keys: &KeyRing| extracted::<Session>(keys, Ok(None)).unwrap_err().body();
+        assert_eq!(strict(&keys), "401 Unauthorized: no valid `sid` cookie\n");
+        #[derive(Debug, Serialize, Deserialize, crate::SealedCookie)]
+        #[cookie(
+            crate = "crate",
+            name = "__Host-devname",
+            salt = "integrations.test.host.v1",
+            max_age = "1h"
+        )]
+        struct HostSession {
+            user: String,
+        }
+        let body =
+            |keys: &KeyRing, opened| extracted::<HostSession>(keys, opened).unwrap_err().body();
+        let dev = keys.clone().with_development_mode().unwrap();
+        for keys in [&keys, &dev, &dev.for_host("shop.example")] {
+            assert_eq!(
+                body(keys, Ok(None)),
+                "401 Unauthorized: no valid `__Host-devname` cookie\n"
+            );
+        }
+        let local = dev.for_host("localhost");
+        assert_eq!(
+            body(&local, Ok(None)),
+            "401 Unauthorized: no valid `devname` cookie\n"
+        );
+        assert_eq!(
+            body(&local, Err(OpenError::Invalid)),
+            "401 Unauthorized: no valid `devname` cookie\n"
         );
     }
 

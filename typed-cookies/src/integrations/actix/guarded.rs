@@ -21,7 +21,7 @@ use crate::guard::{Checked, ClientContext, Guard};
 use crate::integrations::guarded::{
     after_header, client_context, extracted, open_logged, optional, Slot,
 };
-use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
+use crate::integrations::{expected_name, sets_cookie_of, Guarded, SealedRejection};
 use crate::keys::KeyRing;
 
 /// The guard registered with `App::app_data`, as `web::Data<Guard>` or a plain `Guard`.
@@ -54,13 +54,15 @@ fn ring_and_guard(req: &HttpRequest) -> Result<(KeyRing, Guard), SealedRejection
     Ok((keys, guard))
 }
 
+/// The request's ring and what the guard found for `T`.
 async fn open_request<T: SealedCookie>(
     req: &HttpRequest,
-) -> Result<Result<Option<Checked<T>>, OpenError>, SealedRejection> {
+) -> Result<(KeyRing, Result<Option<Checked<T>>, OpenError>), SealedRejection> {
     let (keys, guard) = ring_and_guard(req)?;
     let ctx = client_context_of::<T>(req, &guard)?;
     let cookies = req.headers().get_all(COOKIE).map(HeaderValue::as_bytes);
-    Ok(open_logged::<T>(&guard, &keys, cookies, &ctx).await)
+    let result = open_logged::<T>(&guard, &keys, cookies, &ctx).await;
+    Ok((keys, result))
 }
 
 async fn guarded_from_request<T: SealedCookie + 'static>(
@@ -69,7 +71,7 @@ async fn guarded_from_request<T: SealedCookie + 'static>(
     let slot = req.extensions().get::<Slot<T>>().cloned();
     if let Some(slot) = slot {
         return match slot.take() {
-            Some(result) => extracted(result),
+            Some(result) => extracted(slot.name(), result),
             None => Err(SealedRejection::NoGuardLayer {
                 name: T::CONFIG.name(),
             }),
@@ -80,7 +82,8 @@ async fn guarded_from_request<T: SealedCookie + 'static>(
             name: T::CONFIG.name(),
         });
     }
-    extracted(open_request::<T>(&req).await?)
+    let (keys, result) = open_request::<T>(&req).await?;
+    extracted(expected_name::<T>(&keys), result)
 }
 
 /// `401` without a valid cookie (missing, tampered, expired, revoked, replayed, bound to
@@ -199,15 +202,13 @@ pub async fn guarded<T: SealedCookie + 'static, B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<::actix_web::body::EitherBody<B>>, ::actix_web::Error> {
-    let (keys, result) = match ring_and_guard(req.request()) {
-        Ok((keys, _)) => match open_request::<T>(req.request()).await {
-            Ok(result) => (keys, result),
-            Err(rejection) => return Ok(reject(req, rejection)),
-        },
+    let (keys, result) = match open_request::<T>(req.request()).await {
+        Ok(opened) => opened,
         Err(rejection) => return Ok(reject(req, rejection)),
     };
     let after = after_header(&keys, &result);
-    req.extensions_mut().insert(Slot::new(result));
+    req.extensions_mut()
+        .insert(Slot::new(result, expected_name::<T>(&keys)));
     let mut response = next.call(req).await?;
     if let Some(header) = after {
         let sets_it = sets_cookie_of::<T, _>(&keys, || {
