@@ -51,7 +51,10 @@ use super::{after_open, SealedRejection};
 pub struct Guarded<T>(Opened<T>);
 
 impl<T> Guarded<T> {
-    /// The opened value with its metadata (session id, subject, expiry).
+    /// The opened value with its metadata (session id, subject, expiry). The metadata is the
+    /// presented cookie's: when the `guarded` middleware reseals it on this response (a due
+    /// refresh, a replay renewal), `idle_deadline()` and `refresh_due()` here are still the
+    /// presented value's, not those of the `Set-Cookie` the response carries.
     pub fn opened(&self) -> &Opened<T> {
         &self.0
     }
