@@ -5,10 +5,12 @@
 //! 2. `Cookie:` headers read as bytes (look-alike, quoted, percent-encoded and non-UTF-8
 //!    names, duplicates across headers, oversized and garbage input);
 //! 3. `SealError::EmptySubject` and the runtime one-time sealers' own HKDF namespace;
-//! 4. actix-web's `MaybeGuarded<T>` (revoked, replayed, unbound, duplicated cookies; outages).
+//! 4. actix-web's `MaybeGuarded<T>` and axum's `Option<Guarded<T>>` (revoked, replayed,
+//!    unbound, duplicated cookies; outages).
 //!
-//! Every test asserts what the library does today; the ones named `finding_*` show a weakness
-//! (see the review report), the others an attack that is refused.
+//! Every test asserts what the library does today: an attack that is refused. The review's one
+//! finding (a planted duplicate made sign-out through `MaybeGuarded` a silent no-op) is fixed;
+//! its tests, `cookie_tossing_makes_*_sign_out_fail_visibly_not_silently`, now assert the fix.
 
 use std::sync::Arc;
 
@@ -121,15 +123,10 @@ fn reference<T: SealedCookie>(
                     .unwrap(),
             );
     }
+    // The `cookie` crate drops one leading dot of `Domain` (`.Example.com` is written
+    // `Domain=Example.com`); the library must write the same (browsers ignore the dot either
+    // way, RFC 6265 5.2.3).
     let mut text = builder.build().to_string();
-    // The `cookie` crate drops a leading dot of `Domain`; the library writes the domain as
-    // declared (browsers ignore the dot either way, RFC 6265 5.2.3).
-    if let Some(domain) = config.domain().filter(|d| d.starts_with('.')) {
-        text = text.replace(
-            &format!("; Domain={}", &domain[1..]),
-            &format!("; Domain={domain}"),
-        );
-    }
     if let Some(priority) = config.priority() {
         text.push_str("; Priority=");
         text.push_str(priority.as_str());
@@ -333,6 +330,10 @@ fn set_cookie_payload_and_subject_cannot_inject_header_text() {
     }
     let header = HostA { text: evil.into() }.to_set_cookie(&keys).unwrap();
     check::<HostA>(&header, t0().unix_timestamp(), t0().unix_timestamp(), false);
+    // `domain = ".Example.com"`: one leading dot dropped, as the `cookie` crate writes it.
+    let header = Embed { text: evil.into() }.to_set_cookie(&keys).unwrap();
+    assert!(header.contains("; Domain=Example.com"), "{header}");
+    assert!(Embed::removal().contains("; Domain=Example.com"));
     let guard = Guard::new(MemoryStore::new());
     let issued = poll_ready(guard.issue(
         &keys,
@@ -1142,13 +1143,16 @@ async fn maybe_guarded_outages_are_503_for_every_tracking_kind() {
     assert_eq!(out.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
-/// FINDING (low): cookie tossing defeats the documented `MaybeGuarded` sign-out. A sibling
-/// subdomain (or any page on the parent domain) plants a second `sid` for `Domain=example.com`;
-/// the browser now sends both. The lookup refuses the duplicate (`DuplicateCookie`, a 401 case),
-/// so `MaybeGuarded` is `None`, the handler revokes nothing and answers "signed out" with a
-/// removal — while the real session (and any stolen copy of it) stays valid.
+/// Regression (attack review, low): cookie tossing used to defeat the documented `MaybeGuarded`
+/// sign-out. A sibling subdomain (or any page on the parent domain) plants a second `sid` for
+/// `Domain=example.com`; the browser now sends both. The lookup refuses the duplicate
+/// (`DuplicateCookie`), and `MaybeGuarded` turned that into `None`: the handler revoked
+/// nothing and answered "signed out" with a removal, while the real session (and any stolen
+/// copy of it) stayed valid. Now `MaybeGuarded` rejects the request with 400 (the handler never
+/// runs, no cookie is cleared, the body names the cookie and no secret); an absent or refused
+/// cookie is still `None`.
 #[actix_web::test]
-async fn finding_cookie_tossing_turns_sign_out_into_a_silent_no_op() {
+async fn cookie_tossing_makes_sign_out_fail_visibly_not_silently() {
     let app = actix_app!(ring(), Guard::new(MemoryStore::new()));
     let sid = call(
         &app,
@@ -1159,25 +1163,39 @@ async fn finding_cookie_tossing_turns_sign_out_into_a_silent_no_op() {
     .await
     .pair("sid")
     .unwrap();
-    // The victim's browser sends its own cookie and the planted one (any value).
-    let tossed = format!("{sid}; sid=planted");
-    let out = call(
-        &app,
-        atest::TestRequest::post().uri("/sign-out"),
-        &[tossed.as_bytes()],
-        FIREFOX,
-    )
-    .await;
-    assert_eq!(out.status, StatusCode::OK);
-    assert_eq!(
-        out.body, "nothing",
-        "MaybeGuarded was None: nothing revoked"
-    );
-    assert!(
-        out.set_cookies.iter().any(|c| c.starts_with("sid=;")),
-        "yet the cookie is cleared"
-    );
-    // The session was never revoked: the (stolen) copy still works.
+    let value = &sid["sid=".len()..];
+    // The victim's browser sends its own cookie and the planted one (any value, either order,
+    // in one `Cookie:` header or two).
+    let planted_after = format!("{sid}; sid=planted");
+    let planted_before = format!("sid=planted; {sid}");
+    let cases: [&[&[u8]]; 3] = [
+        &[planted_after.as_bytes()],
+        &[planted_before.as_bytes()],
+        &[sid.as_bytes(), b"sid=planted"],
+    ];
+    for cookies in cases {
+        let out = call(
+            &app,
+            atest::TestRequest::post().uri("/sign-out"),
+            cookies,
+            FIREFOX,
+        )
+        .await;
+        assert_eq!(out.status, StatusCode::BAD_REQUEST, "{}", out.body);
+        assert!(
+            out.body.starts_with("400 Bad Request: ") && out.body.contains("`sid` cookie"),
+            "{}",
+            out.body
+        );
+        assert!(!out.body.contains(value) && !out.body.contains("planted"));
+        assert!(
+            out.set_cookies.is_empty(),
+            "nothing cleared: {:?}",
+            out.set_cookies
+        );
+    }
+    // The session is still there (the user can clear the planted cookie and sign out), and an
+    // absent or refused cookie is still `None`, not 400.
     let me = call(
         &app,
         atest::TestRequest::get().uri("/me"),
@@ -1186,6 +1204,167 @@ async fn finding_cookie_tossing_turns_sign_out_into_a_silent_no_op() {
     )
     .await;
     assert_eq!((me.status, me.body.as_str()), (StatusCode::OK, "hello ann"));
+    for cookies in [&[][..], &[&b"sid=planted"[..]][..]] {
+        let out = call(
+            &app,
+            atest::TestRequest::post().uri("/sign-out"),
+            cookies,
+            FIREFOX,
+        )
+        .await;
+        assert_eq!((out.status, out.body.as_str()), (StatusCode::OK, "nothing"));
+    }
+    // With the planted cookie gone, the sign-out revokes for real: the copy no longer works.
+    let out = call(
+        &app,
+        atest::TestRequest::post().uri("/sign-out"),
+        &[sid.as_bytes()],
+        FIREFOX,
+    )
+    .await;
+    assert_eq!((out.status, out.body.as_str()), (StatusCode::OK, "revoked"));
+    let me = call(
+        &app,
+        atest::TestRequest::get().uri("/me"),
+        &[sid.as_bytes()],
+        FIREFOX,
+    )
+    .await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+}
+
+/// The same attack on axum's `Option<Guarded<T>>`, the optional form its docs give for a
+/// sign-out: a duplicated name is 400, not `None`, so the handler never runs.
+#[tokio::test]
+async fn cookie_tossing_makes_an_axum_sign_out_fail_visibly_not_silently() {
+    use axum::extract::State;
+    use axum::routing::{get, post};
+    use tower::ServiceExt as _;
+    use typed_cookies::integrations::axum::{client_context_of, Guarded as AxumGuarded, Removal};
+
+    #[derive(Clone)]
+    struct AppState {
+        keys: KeyRing,
+        guard: Guard,
+    }
+    impl axum::extract::FromRef<AppState> for KeyRing {
+        fn from_ref(state: &AppState) -> KeyRing {
+            state.keys.clone()
+        }
+    }
+    impl axum::extract::FromRef<AppState> for Guard {
+        fn from_ref(state: &AppState) -> Guard {
+            state.guard.clone()
+        }
+    }
+    async fn sign_in(
+        State(state): State<AppState>,
+        request: axum::extract::Request,
+    ) -> Result<String, SealError> {
+        let (parts, _) = request.into_parts();
+        let ctx = client_context_of::<Session>(&parts, &state.guard).unwrap();
+        let issued = state
+            .guard
+            .issue(
+                &state.keys,
+                &Session { user: "ann".into() },
+                Some("ann"),
+                &ctx,
+            )
+            .await?;
+        Ok(issued.set_cookie().to_owned())
+    }
+    async fn sign_out(
+        State(state): State<AppState>,
+        session: Option<AxumGuarded<Session>>,
+    ) -> axum::response::Response {
+        use axum::response::IntoResponse as _;
+        let had = session.is_some();
+        if let Some(session) = session {
+            if state
+                .guard
+                .revoke(&state.keys, session.opened())
+                .await
+                .is_err()
+            {
+                return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "try again").into_response();
+            }
+        }
+        (
+            Removal::<Session>::new(),
+            if had { "revoked" } else { "nothing" },
+        )
+            .into_response()
+    }
+    let state = AppState {
+        keys: ring(),
+        guard: Guard::new(MemoryStore::new()),
+    };
+    let app = axum::Router::new()
+        .route("/sign-in", post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route(
+            "/me",
+            get(|s: AxumGuarded<Session>| async move { format!("hello {}", s.user) }),
+        )
+        .with_state(state);
+    let send = |method: &str, uri: &str, cookies: &[&str]| {
+        let mut request = axum::http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(USER_AGENT.as_str(), FIREFOX);
+        for cookie in cookies {
+            request = request.header(COOKIE.as_str(), *cookie);
+        }
+        let request = request.body(axum::body::Body::empty()).unwrap();
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status().as_u16();
+            let set_cookies = response
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .map(|v| v.to_str().unwrap().to_owned())
+                .collect::<Vec<_>>();
+            let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+                .await
+                .unwrap();
+            (
+                status,
+                set_cookies,
+                String::from_utf8(body.to_vec()).unwrap(),
+            )
+        }
+    };
+    let (_, _, set_cookie) = send("POST", "/sign-in", &[]).await;
+    let sid = set_cookie.split(';').next().unwrap().to_owned();
+    let value = &sid["sid=".len()..];
+    let planted_after = format!("{sid}; sid=planted");
+    let planted_before = format!("sid=planted; {sid}");
+    let cases: [&[&str]; 3] = [
+        &[&planted_after],
+        &[&planted_before],
+        &[&sid, "sid=planted"],
+    ];
+    for cookies in cases {
+        let (status, set_cookies, body) = send("POST", "/sign-out", cookies).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(
+            body.starts_with("400 Bad Request: ") && body.contains("`sid` cookie"),
+            "{body}"
+        );
+        assert!(!body.contains(value) && !body.contains("planted"));
+        assert!(set_cookies.is_empty(), "nothing cleared: {set_cookies:?}");
+    }
+    assert_eq!(send("GET", "/me", &[&sid]).await.0, 200, "still signed in");
+    for cookies in [&[][..], &["sid=planted"][..]] {
+        let (status, _, body) = send("POST", "/sign-out", cookies).await;
+        assert_eq!((status, body.as_str()), (200, "nothing"));
+    }
+    let (status, _, body) = send("POST", "/sign-out", &[&sid]).await;
+    assert_eq!((status, body.as_str()), (200, "revoked"));
+    assert_eq!(send("GET", "/me", &[&sid]).await.0, 401, "revoked for real");
 }
 
 /// Length accounting at the 4096-byte limit: for every payload size around it, `to_set_cookie`

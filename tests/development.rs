@@ -588,6 +588,111 @@ async fn axum_development_middleware_relaxes_loopback_requests_only() {
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }
 
+/// Revocable, for the guarded extractor's 401 body.
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-guarded",
+    salt = "tests.development.guarded.v1",
+    max_age = "1h",
+    revocable
+)]
+struct GuardedSession {
+    user: String,
+}
+
+/// README trial: in development mode a loopback request's 401 body named `__Host-sid` while
+/// the browser holds (and the extractor reads) `sid`. The body names the cookie expected on
+/// that request: the development name on loopback, the type's own name elsewhere — for the
+/// plain extractors and for `Guarded<T>`, with and without its middleware.
+#[tokio::test]
+async fn axum_401_names_the_cookie_expected_on_that_request() {
+    use axum::extract::FromRef;
+    use typed_cookies::guard::Guard;
+    use typed_cookies::integrations::axum::{guarded, Guarded};
+    use typed_cookies::store::MemoryStore;
+
+    #[derive(Clone)]
+    struct AppState {
+        keys: KeyRing,
+        guard: Guard,
+    }
+    impl FromRef<AppState> for KeyRing {
+        fn from_ref(state: &AppState) -> KeyRing {
+            state.keys.clone()
+        }
+    }
+    impl FromRef<AppState> for Guard {
+        fn from_ref(state: &AppState) -> Guard {
+            state.guard.clone()
+        }
+    }
+    let state = AppState {
+        keys: dev_keys(),
+        guard: Guard::new(MemoryStore::new()),
+    };
+    let plain = Router::new()
+        .route(
+            "/sealed",
+            get(|Sealed(s): Sealed<Session>| async move { s.user }),
+        )
+        .route(
+            "/guarded",
+            get(|s: Guarded<GuardedSession>| async move { s.user.clone() }),
+        )
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            development::<AppState>,
+        ))
+        .with_state(state.clone());
+    let layered = Router::new()
+        .route(
+            "/guarded",
+            get(|s: Guarded<GuardedSession>| async move { s.user.clone() }),
+        )
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guarded::<GuardedSession, AppState>,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            development::<AppState>,
+        ))
+        .with_state(state);
+    for (app, uri, strict, relaxed) in [
+        (&plain, "/sealed", "__Host-sid", "sid"),
+        (&plain, "/guarded", "__Host-guarded", "guarded"),
+        (&layered, "/guarded", "__Host-guarded", "guarded"),
+    ] {
+        for (headers, expected) in [
+            (vec![("host", "localhost:3000")], relaxed),
+            (
+                vec![
+                    ("host", "localhost:3000"),
+                    ("cookie", "sid=AAAA; guarded=AAAA"),
+                ],
+                relaxed,
+            ),
+            (vec![("host", "shop.example")], strict),
+            (
+                vec![("host", "localhost"), ("x-forwarded-for", "203.0.113.7")],
+                strict,
+            ),
+        ] {
+            let response = send(app, "GET", uri, &headers).await;
+            assert_eq!(
+                response.status(),
+                StatusCode::UNAUTHORIZED,
+                "{uri} {headers:?}"
+            );
+            assert_eq!(
+                text(response).await,
+                format!("401 Unauthorized: no valid `{expected}` cookie\n"),
+                "{uri} {headers:?}"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn axum_off_is_byte_identical_for_loopback_hosts() {
     let keys = KeyRing::new(Key::generate()).at(t0());

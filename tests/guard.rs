@@ -362,6 +362,56 @@ fn a_store_outage_refuses_by_default_and_accepts_when_the_type_says_so() {
     assert!(run(guard.open::<Reset>(&keys, link.value(), &ctx)).is_ok());
 }
 
+/// README trial: `bind = "ip"` issued with a hand-built context holding only the user agent
+/// used to succeed silently, and the cookie then never opened (401 right after sign-in). Issuing
+/// now refuses a context that lacks a bound part other than the user agent, names the part,
+/// and touches no store; a missing user agent is still bound as absent.
+#[test]
+fn issue_refuses_a_context_without_a_bound_ip_or_app_part() {
+    let keys = ring();
+    let store = std::sync::Arc::new(SwitchableStore::default());
+    let guard = Guard::from_arc(store.clone());
+    let user_agent_only = ClientContext::new().user_agent("Mozilla/5.0 Firefox/140");
+    let refused = run(guard.issue(&keys, &ann::<Bound>(), None, &user_agent_only)).unwrap_err();
+    assert_eq!(
+        refused,
+        SealError::MissingClientPart {
+            name: "__Host-bound",
+            part: "ip"
+        }
+    );
+    assert_eq!(refused.kind(), "missing_client_part");
+    let message = refused.to_string();
+    assert!(
+        message.contains("client's ip") && message.contains("client_context_of"),
+        "{message}"
+    );
+    assert!(!message.contains("Firefox"), "{message}");
+    // `bind = "app"` without app bytes, on a tracked type: refused before the store is asked
+    // (a store outage would otherwise be the answer).
+    store.set_down(true);
+    assert_eq!(
+        run(guard.issue(&keys, &ann::<SignedSession>(), Some("ann"), &firefox())).err(),
+        Some(SealError::MissingClientPart {
+            name: "__Host-signed",
+            part: "app"
+        })
+    );
+    store.set_down(false);
+    // Complete contexts issue, and a context without a user agent is bound as "none".
+    assert!(run(guard.issue(&keys, &ann::<Bound>(), None, &firefox())).is_ok());
+    let no_agent = ClientContext::new().ip("198.51.100.20".parse::<IpAddr>().unwrap());
+    let issued = run(guard.issue(&keys, &ann::<Bound>(), None, &no_agent)).unwrap();
+    assert!(run(guard.open::<Bound>(&keys, issued.value(), &no_agent)).is_ok());
+    assert!(run(guard.issue(
+        &keys,
+        &ann::<SignedSession>(),
+        Some("ann"),
+        &ClientContext::new().app("device-1")
+    ))
+    .is_ok());
+}
+
 #[test]
 fn a_stateless_guard_refuses_tracked_types() {
     let keys = ring();

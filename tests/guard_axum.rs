@@ -141,6 +141,13 @@ fn app(state: AppState) -> Router {
                 state.guard.issue(&state.keys, &Net { user: "ann".into() }, None, &ctx).await
             }),
         )
+        .route(
+            // The README trial's mistake: a hand-built context with the user agent only.
+            "/net/sign-in-without-ip",
+            post(|State(state): State<AppState>, headers: axum::http::HeaderMap| async move {
+                state.guard.issue(&state.keys, &Net { user: "ann".into() }, None, &ctx_of(&headers)).await
+            }),
+        )
         .layer(from_fn_with_state(state.clone(), guarded::<Paranoid, AppState>))
         .with_state(state)
 }
@@ -348,6 +355,33 @@ async fn ip_binding_uses_the_peer_address_and_refuses_without_one() {
     // a value bound to "no address". A spoofed X-Forwarded-For is not read by default.
     let unknown = call(&app, "GET", "/net", Some(&cookie), FIREFOX, None).await;
     assert_eq!(unknown.status, StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+/// `bind = "ip"` issued from a context without an IP: refused (`SealError::MissingClientPart`)
+/// and answered like any seal failure, a 500 with no cookie and a body that says nothing more
+/// — not a 200 whose cookie never opens.
+#[tokio::test]
+async fn issuing_an_ip_bound_type_without_an_ip_is_a_500_not_a_dead_cookie() {
+    let app = app(state(ring()));
+    let response = call(
+        &app,
+        "POST",
+        "/net/sign-in-without-ip",
+        None,
+        FIREFOX,
+        Some("198.51.100.7:50000"),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        response.body,
+        "500 Internal Server Error: could not set a cookie\n"
+    );
+    assert!(
+        response.set_cookies.is_empty(),
+        "{:?}",
+        response.set_cookies
+    );
 }
 
 #[tokio::test]

@@ -32,19 +32,37 @@ use syn::{parse_macro_input, DeriveInput};
 
 /// Implements `typed_cookies::SealedCookie` from a `#[cookie(...)]` attribute.
 ///
-/// Keys: `name` and `salt` (required), `max_age = "90s" | "15m" | "2h" | "7d" | <seconds>`
-/// (required unless `no_expiry`; at most 400 days; absolute, from the session's creation),
-/// `idle` and `refresh` (durations: the inactivity timeout and when a value is resealed;
-/// `idle` < `max_age`, `refresh` < `idle`, default half of `idle`), `clear_invalid = bool`
-/// (default true), `flash` (read once, deleted by the refresh middleware), `encrypt`,
-/// `codec = "json" | "postcard"`,
-/// `path`, `domain`, `same_site = "strict" | "lax" | "none"`, `secure = bool`,
-/// `http_only = bool`, `partitioned` (CHIPS `Partitioned`; requires `Secure`, and a cookie
-/// meant for a cross-site embed also needs `same_site = "none"`, which is not enforced),
-/// `priority = "low" | "medium" | "high"` (Chromium's `Priority`; none written by default),
-/// `replaces = "OldType"` (this type sets the same cookie — name, path,
-/// domain — as `OldType` on purpose; without it two such types in one crate are an error),
-/// `crate = "path::to::typed_cookies"`. See the `typed-cookies` documentation.
+/// Every key it accepts (an unknown one is an error with a "did you mean"):
+///
+/// - **Identity**: `name` and `salt` (required; `salt` is the namespace of the type's key).
+/// - **Lifetime**: `max_age = "90s" | "15m" | "2h" | "7d" | <seconds>` (required unless
+///   `no_expiry`; at most 400 days; absolute, from the session's creation); `no_expiry` (a
+///   browser-session cookie, valid as long as the key); `idle` and `refresh` (durations: the
+///   inactivity timeout and when a value is resealed; `idle` < `max_age`, `refresh` < `idle`,
+///   default half of `idle`); `clear_invalid = bool` (default true: the refresh middleware
+///   deletes a cookie that does not open); `flash` (read once, deleted by the refresh
+///   middleware).
+/// - **Sealing**: `encrypt` (signed otherwise); `codec = "json" | "postcard"` (default
+///   JSON); `compress` (deflate the payload when shorter; signed types) or
+///   `compress = "i_understand_compression_leaks_length"` (also with `encrypt`).
+/// - **Attributes**: `path` (default `/`), `domain`, `same_site = "strict" | "lax" | "none"`
+///   (default lax), `secure = bool` and `http_only = bool` (default true), `partitioned`
+///   (CHIPS `Partitioned`; requires `Secure`, and a cookie meant for a cross-site embed also
+///   needs `same_site = "none"`, which is not enforced), `priority = "low" | "medium" |
+///   "high"` (Chromium's `Priority`; none written by default).
+/// - **Stolen-cookie defences** (values then go through a `typed_cookies::guard::Guard`; see
+///   the `typed_cookies::guard` module): `bind = "user_agent" | "ip" | "app"` (any,
+///   comma-separated: the request parts a value is bound to); `revocable` (real sign-out and
+///   "sign out everywhere"); `one_time` (opens once; excludes `revocable` and `replay`);
+///   `replay = "5s"` (replay detection with that grace window, at most 300 s; implies
+///   `revocable`); `if_store_down = "refuse" | "accept"` (default refuse; only with
+///   `revocable`, `one_time` or `replay`). A `revocable`, `one_time` or `replay` type needs a
+///   `max_age`.
+/// - **Crate plumbing**: `replaces = "OldType"` (this type sets the same cookie — name, path,
+///   domain — as `OldType` on purpose; without it two such types in one crate are an error),
+///   `crate = "path::to::typed_cookies"` (for re-exports).
+///
+/// See the `typed-cookies` documentation.
 #[proc_macro_derive(SealedCookie, attributes(cookie))]
 pub fn derive_sealed_cookie(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

@@ -57,6 +57,21 @@ pub enum SealError {
         "session subject is empty: pass `None` for an anonymous session, or a non-empty user id"
     )]
     EmptySubject,
+    /// The type binds its values to a part of the client (`bind = "ip"` or `"app"`) that the
+    /// [`ClientContext`](crate::guard::ClientContext) given to
+    /// [`Guard::issue`](crate::guard::Guard::issue) does not carry. Sealed anyway, the value
+    /// would be bound to "no address" and never open from a real request, so the sign-in
+    /// would look fine and the next request answer 401. Build the context with the adapters'
+    /// `client_context_of::<T>` (axum: needs `ConnectInfo`, see the guard module), or add the
+    /// part (`ClientContext::ip`, `ClientContext::app`). A missing `User-Agent` is not this
+    /// error: a request without one is bound as having none, and opens from such requests.
+    #[error("cookie `{name}` is bound to the client's {part}, which the ClientContext given to Guard::issue does not carry; build it with the adapter's `client_context_of::<T>` or set it (`ClientContext::{part}`)")]
+    MissingClientPart {
+        /// The cookie name.
+        name: &'static str,
+        /// The missing part, as `bind` spells it: `"ip"` or `"app"`.
+        part: &'static str,
+    },
     /// The payload could not be serialized.
     #[error("could not serialize the cookie payload: {reason}")]
     Serialize {
@@ -216,7 +231,8 @@ pub enum OpenError {
 
 impl SealError {
     /// A short, data-free name of the failure for logs and metrics: `too_large`,
-    /// `serialize`, `needs_guard`, `subject_too_long`, `empty_subject` or `store_unavailable`.
+    /// `serialize`, `needs_guard`, `subject_too_long`, `empty_subject`, `missing_client_part`
+    /// or `store_unavailable`.
     pub fn kind(&self) -> &'static str {
         match self {
             SealError::TooLarge { .. } => "too_large",
@@ -224,6 +240,7 @@ impl SealError {
             SealError::NeedsGuard { .. } => "needs_guard",
             SealError::SubjectTooLong { .. } => "subject_too_long",
             SealError::EmptySubject => "empty_subject",
+            SealError::MissingClientPart { .. } => "missing_client_part",
             SealError::StoreUnavailable => "store_unavailable",
         }
     }

@@ -94,6 +94,8 @@
 //! | `django` | | `interop::django`: Django `signing`, signed cookies, the `signed_cookies` session |
 //! | `flask` | | `interop::flask`: Flask's session cookie and itsdangerous serializers |
 //! | `iron` | | `interop::iron`: @hapi/iron seals and iron-session cookies |
+//! | `redis` | | `store::RedisStore`: the [`guard`]'s revocation store shared by a fleet, on Redis (async, tokio; a multiplexed, reconnecting connection) |
+//! | `tracing` | | logs through `tracing`: development mode turned on and each relaxed cookie name (`warn`), key files readable by others (`warn`), revocation store outages and replayed sessions (`warn`); turned on by `http`, `axum` and `actix-web`, whose adapters also log fallback-key opens (`info`) and refusals (`debug`) |
 //! | `aws-lc` | | AES-256-GCM-SIV from `aws-lc-rs` (AWS-LC, C and assembly) instead of RustCrypto's `aes-gcm-siv`: same wire format and keys, about twice as fast per short message; builds AWS-LC with the system C compiler |
 
 #![forbid(unsafe_code)]

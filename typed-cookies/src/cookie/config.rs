@@ -260,7 +260,8 @@ impl CookieConfig {
         self.path
     }
 
-    /// The `Domain` attribute.
+    /// The `Domain` attribute as declared; `Set-Cookie` writes it without one leading dot
+    /// (`.Example.com` as `Domain=Example.com`), as the `cookie` crate does and browsers read it.
     pub const fn domain(&self) -> Option<&'static str> {
         self.domain
     }

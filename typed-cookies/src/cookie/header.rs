@@ -175,8 +175,10 @@ fn push_attributes(text: &mut String, config: &CookieConfig, lifetime: Option<(i
     text.push_str("; Path=");
     text.push_str(config.path());
     if let Some(domain) = config.domain() {
+        // One leading dot dropped, as the `cookie` crate does: browsers ignore it anyway
+        // (RFC 6265 5.2.3), and the header stays byte for byte the `cookie` crate's.
         text.push_str("; Domain=");
-        text.push_str(domain);
+        text.push_str(domain.strip_prefix('.').unwrap_or(domain));
     }
     if let Some((max_age, expires)) = lifetime {
         text.push_str("; Max-Age=");
@@ -413,7 +415,13 @@ mod tests {
                     _ => SameSite::None,
                 });
             if bit(3) {
-                builder = builder.domain("example.com").path("/app/v2");
+                // A leading dot (and capitals) half the time: the `cookie` crate drops one dot.
+                let domain = if flags % 2 == 0 {
+                    "example.com"
+                } else {
+                    ".Example.com"
+                };
+                builder = builder.domain(domain).path("/app/v2");
             }
             if bit(4) {
                 builder = builder.priority(
@@ -455,6 +463,22 @@ mod tests {
                 )
             );
         }
+        // A declared leading dot is dropped, once, as the `cookie` crate does.
+        let dotted = ConfigBuilder::new("sid", "s", Lifetime::NoExpiry)
+            .domain(".Example.com")
+            .build();
+        assert_eq!(
+            set_cookie(&dotted, "v", 0, 0).unwrap(),
+            "sid=v; HttpOnly; SameSite=Lax; Secure; Path=/; Domain=Example.com"
+        );
+        assert_eq!(
+            removal(&dotted),
+            reference(
+                &dotted,
+                "",
+                Some((Duration::ZERO, OffsetDateTime::UNIX_EPOCH))
+            )
+        );
         // Every day, for the date itself.
         let mut now = 0i64;
         while now < 4_102_444_800 {

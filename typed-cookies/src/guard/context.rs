@@ -80,6 +80,19 @@ impl ClientContext {
         })
     }
 
+    /// The first part `binding` selects that this context lacks and that a request always has
+    /// (`"ip"`, `"app"`; `None` when complete). A missing user agent is not reported: a request
+    /// without `User-Agent` is bound as having none, as the adapters see it.
+    pub(crate) fn missing_part(&self, binding: Binding) -> Option<&'static str> {
+        if binding.ip() && self.ip.is_none() {
+            Some("ip")
+        } else if binding.app() && self.app.is_none() {
+            Some("app")
+        } else {
+            None
+        }
+    }
+
     /// The digest of the parts `binding` selects (`None` when it selects none). Each part is
     /// written as a tag, a presence byte and, when present, a length and its bytes, so no two
     /// contexts share an encoding; an absent part is bound as absent.
@@ -184,6 +197,33 @@ mod tests {
         assert_ne!(
             ClientContext::new().app("x").digest(Binding::APP),
             ClientContext::new().app("y").digest(Binding::APP)
+        );
+    }
+
+    #[test]
+    fn missing_parts_are_ip_and_app_never_the_user_agent() {
+        let v4 = ip("198.51.100.1");
+        assert_eq!(ClientContext::new().missing_part(Binding::NONE), None);
+        assert_eq!(ClientContext::new().missing_part(Binding::USER_AGENT), None);
+        assert_eq!(
+            ClientContext::new()
+                .user_agent("A")
+                .missing_part(Binding::IP),
+            Some("ip")
+        );
+        assert_eq!(ClientContext::new().ip(v4).missing_part(Binding::IP), None);
+        assert_eq!(
+            ClientContext::new()
+                .ip(v4)
+                .missing_part(Binding::IP.and(Binding::APP)),
+            Some("app")
+        );
+        assert_eq!(
+            ClientContext::new()
+                .ip(v4)
+                .app("d")
+                .missing_part(Binding::IP.and(Binding::APP)),
+            None
         );
     }
 

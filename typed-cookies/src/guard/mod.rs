@@ -237,6 +237,13 @@ impl Guard {
     /// pass `None` for an anonymous session. Both are programming mistakes: the adapters
     /// answer a returned one with a logged 500.
     ///
+    /// `client` must carry every part `T` binds besides the user agent: a type with
+    /// `bind = "ip"` (or `"app"`) and a context without an IP (or app bytes) is refused with
+    /// [`SealError::MissingClientPart`] — sealed, the value would be bound to "no address" and
+    /// never open from a real request. Take the context from the request with the adapters'
+    /// `client_context_of::<T>` (the same one the `Guarded<T>` extractor builds). A missing
+    /// user agent is allowed: a request without `User-Agent` is bound as having none.
+    ///
     /// The store is consulted only for tracked types: for the subject's epoch, and to start
     /// the replay nonce of a `replay` type. When it cannot answer, the sign-in fails
     /// ([`SealError::StoreUnavailable`]) unless the type says `if_store_down = "accept"`.
@@ -248,6 +255,12 @@ impl Guard {
         client: &ClientContext,
     ) -> Result<Issued, SealError> {
         let config = &T::CONFIG;
+        if let Some(part) = client.missing_part(config.binding()) {
+            return Err(SealError::MissingClientPart {
+                name: config.name(),
+                part,
+            });
+        }
         let now = keys.unix_now();
         let binding = client.digest(config.binding());
         match subject {

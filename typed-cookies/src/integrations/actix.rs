@@ -22,8 +22,10 @@
 //! **not** `Option<Guarded<T>>`: actix-web's extractor for `Option<E>` turns every error into
 //! `None`, so `Option<Guarded<T>>` is also `None` while the revocation store is down, and a
 //! sign-out written with it skips the revocation yet clears the cookie (the session lives on,
-//! the user believes it ended). `MaybeGuarded<T>` is `None` for a missing or refused cookie and
-//! answers `503` when the store cannot.
+//! the user believes it ended). `MaybeGuarded<T>` is `None` for a missing or refused cookie,
+//! answers `503` when the store cannot, and `400 Bad Request` when the cookie's name is present
+//! twice (cookie tossing: a planted copy beside the real session must not make a sign-out a
+//! silent no-op; prefer `__Host-` names, which cannot be planted).
 //!
 //! **Plain http in development.** With a ring in development mode
 //! ([`KeyRing::with_development_mode`]), add the [`development`] middleware as the outermost
@@ -108,12 +110,10 @@ fn opened_from_request<T: SealedCookie>(req: &HttpRequest) -> Result<Opened<T>, 
         SealedRejection::NoKeyRing
     })?;
     if keys.development_mode() {
-        return extracted(open_cookie::<T>(
-            &request_keys(keys.clone(), req, true),
-            req,
-        ));
+        let keys = request_keys(keys.clone(), req, true);
+        return extracted(&keys, open_cookie::<T>(&keys, req));
     }
-    extracted(open_cookie::<T>(keys, req))
+    extracted(keys, open_cookie::<T>(keys, req))
 }
 
 fn open_cookie<T: SealedCookie>(

@@ -23,6 +23,15 @@
 //! Rejections are logged with `tracing` at `debug` level; the response body names the cookie
 //! but never why it failed to open.
 //!
+//! **Bound and tracked types** (`bind`, `revocable`, `one_time`, `replay`) are extracted as
+//! [`Guarded<T>`], with `Guard: FromRef<S>` beside the ring and the [`guarded`] middleware
+//! instead of `refresh`. `Option<Guarded<T>>` is `None` for a missing or refused cookie, but
+//! rejects when the revocation store cannot answer (`503`) and when the cookie's name is
+//! present twice (`400 Bad Request`, [`SealedRejection::DuplicateCookie`]): a sign-out written
+//! with it must not see "no session", revoke nothing and report success while a cookie planted
+//! beside the real one (cookie tossing, possible for a name without the `__Host-` prefix)
+//! leaves the session valid. Prefer `__Host-` names for sessions.
+//!
 //! **Plain http in development.** With a ring in development mode
 //! ([`KeyRing::with_development_mode`]), add the [`development`] middleware as the outermost
 //! layer: loopback requests then get and send the unprefixed, non-`Secure` cookie; every other
@@ -108,7 +117,10 @@ where
         &parts.extensions,
         true,
     );
-    extracted(parts.headers.open_sealed_cookie_with_metadata::<T>(&keys))
+    extracted(
+        &keys,
+        parts.headers.open_sealed_cookie_with_metadata::<T>(&keys),
+    )
 }
 
 impl<S, T> FromRequestParts<S> for Opened<T>

@@ -20,10 +20,20 @@ use super::{after_open, SealedRejection};
 /// [`Guard::revoke`] takes.
 ///
 /// **Optional sessions.** In axum, `Option<Guarded<T>>` is `None` for a missing or refused
-/// cookie and still rejects (`503`) when the revocation store cannot answer. In actix-web it is
-/// `None` in every case, a store outage included (actix's `Option<E>` extractor swallows every
-/// error): a sign-out written with it would skip the revocation and clear the cookie anyway.
-/// Take `typed_cookies::integrations::actix::MaybeGuarded<T>` there instead.
+/// cookie and still rejects (`503`) when the revocation store cannot answer, and (`400`,
+/// [`SealedRejection::DuplicateCookie`]) when the request carries the cookie's name twice. In
+/// actix-web it is `None` in every case, a store outage included (actix's `Option<E>`
+/// extractor swallows every error): a sign-out written with it would skip the revocation and
+/// clear the cookie anyway. Take `typed_cookies::integrations::actix::MaybeGuarded<T>` there
+/// instead, which answers like axum's.
+///
+/// **Sign-out and cookie tossing.** A type whose name is not `__Host-` prefixed can meet a
+/// second, planted cookie of the same name (set by a sibling subdomain for the parent domain,
+/// or under another path). The request then does not say which one is the session, so the
+/// optional extractors refuse it with `400 Bad Request` rather than answer `None`: a sign-out
+/// handler never runs, revokes nothing and says "signed out" while the real session (and any
+/// stolen copy) stays valid. The user has to clear the site's cookies. Prefer a `__Host-`
+/// name for sessions: browsers refuse to let another host or path plant one.
 ///
 /// ```
 /// # use serde::{Deserialize, Serialize};
@@ -41,7 +51,10 @@ use super::{after_open, SealedRejection};
 pub struct Guarded<T>(Opened<T>);
 
 impl<T> Guarded<T> {
-    /// The opened value with its metadata (session id, subject, expiry).
+    /// The opened value with its metadata (session id, subject, expiry). The metadata is the
+    /// presented cookie's: when the `guarded` middleware reseals it on this response (a due
+    /// refresh, a replay renewal), `idle_deadline()` and `refresh_due()` here are still the
+    /// presented value's, not those of the `Set-Cookie` the response carries.
     pub fn opened(&self) -> &Opened<T> {
         &self.0
     }
@@ -118,11 +131,32 @@ pub(crate) async fn open_logged<'h, T: SealedCookie>(
     result
 }
 
-/// The extractor's answer.
+/// The optional extractors' answer (axum's `Option<Guarded<T>>`, actix-web's
+/// `MaybeGuarded<T>`): `None` for the cases that are `401` for `Guarded<T>` (a missing or
+/// refused cookie) — except a duplicated name, which is [`SealedRejection::DuplicateCookie`]
+/// (`400`): a sign-out must not see "no session" and report success while a planted copy sits
+/// beside the real session. A store outage and configuration mistakes reject as they do for
+/// `Guarded<T>`.
+pub(crate) fn optional<T>(
+    result: Result<Guarded<T>, SealedRejection>,
+) -> Result<Option<Guarded<T>>, SealedRejection> {
+    match result {
+        Ok(guarded) => Ok(Some(guarded)),
+        Err(SealedRejection::Invalid {
+            name,
+            error: OpenError::DuplicateCookie { count, .. },
+        }) => Err(SealedRejection::DuplicateCookie { name, count }),
+        Err(rejection) if rejection.status() == 401 => Ok(None),
+        Err(rejection) => Err(rejection),
+    }
+}
+
+/// The extractor's answer (`name`: the cookie name the request was read under, see
+/// `expected_name`).
 pub(crate) fn extracted<T: SealedCookie>(
+    name: &'static str,
     result: Result<Option<Checked<T>>, OpenError>,
 ) -> Result<Guarded<T>, SealedRejection> {
-    let name = T::CONFIG.name();
     match result {
         Ok(Some(checked)) => Ok(Guarded(checked.into_opened())),
         Ok(None) => Err(SealedRejection::Missing { name }),
@@ -131,26 +165,41 @@ pub(crate) fn extracted<T: SealedCookie>(
 }
 
 /// The `guarded` middleware's result for `T`, handed to the extractor through the request's
-/// extensions (taken once).
-pub(crate) struct Slot<T>(Arc<Mutex<Option<Opening<T>>>>);
+/// extensions (taken once), with the cookie name it was read under.
+pub(crate) struct Slot<T> {
+    result: Arc<Mutex<Option<Opening<T>>>>,
+    name: &'static str,
+}
 
 /// What the guard found for a request: absent, checked, or refused.
 pub(crate) type Opening<T> = Result<Option<Checked<T>>, OpenError>;
 
 impl<T> Clone for Slot<T> {
     fn clone(&self) -> Self {
-        Self(self.0.clone())
+        Self {
+            result: self.result.clone(),
+            name: self.name,
+        }
     }
 }
 
 impl<T> Slot<T> {
-    pub fn new(result: Opening<T>) -> Self {
-        Self(Arc::new(Mutex::new(Some(result))))
+    /// `name`: the cookie name the request was read under (`expected_name`).
+    pub fn new(result: Opening<T>, name: &'static str) -> Self {
+        Self {
+            result: Arc::new(Mutex::new(Some(result))),
+            name,
+        }
     }
 
     /// The result, once; a second extraction in the same request finds it taken.
     pub fn take(&self) -> Option<Opening<T>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+        self.result.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    /// The cookie name the request was read under.
+    pub fn name(&self) -> &'static str {
+        self.name
     }
 }
 

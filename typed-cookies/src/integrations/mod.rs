@@ -127,6 +127,21 @@ pub enum SealedRejection {
         /// The cookie name.
         name: &'static str,
     },
+    /// The request carries the cookie's name more than once (cookie tossing: a sibling
+    /// subdomain, or a page under another path, planted a second cookie of the same name, and
+    /// the header does not say which is ours). Only the *optional* guarded extractors answer
+    /// with it — axum's `Option<Guarded<T>>` and actix-web's `MaybeGuarded<T>` — as `400 Bad
+    /// Request`, instead of `None`: otherwise a sign-out handler would see "no session",
+    /// revoke nothing and report success while the real session (and any stolen copy) stays
+    /// valid. (`Guarded<T>` and the plain extractors keep answering
+    /// [`SealedRejection::Invalid`] with [`OpenError::DuplicateCookie`], a `401`.) A `__Host-`
+    /// name prevents the planting.
+    DuplicateCookie {
+        /// The cookie name.
+        name: &'static str,
+        /// How many times it appears.
+        count: usize,
+    },
 }
 
 impl SealedRejection {
@@ -138,10 +153,12 @@ impl SealedRejection {
         }
     }
 
-    /// The HTTP status it responds with: 401 for a missing or refused cookie, 503 when the
-    /// revocation store is down (the type fails closed: the user is not signed out), 500 for
-    /// a configuration mistake (no key ring or guard, no client IP, a guarded type extracted
-    /// as `Sealed<T>`, a `replay` type without its middleware).
+    /// The HTTP status it responds with: 401 for a missing or refused cookie, 400 for a
+    /// duplicated one seen by an optional guarded extractor
+    /// ([`SealedRejection::DuplicateCookie`]), 503 when the revocation store is down (the type
+    /// fails closed: the user is not signed out), 500 for a configuration mistake (no key ring
+    /// or guard, no client IP, a guarded type extracted as `Sealed<T>`, a `replay` type
+    /// without its middleware).
     pub fn status(&self) -> u16 {
         match self {
             SealedRejection::Invalid {
@@ -153,6 +170,7 @@ impl SealedRejection {
                 ..
             } => 500,
             SealedRejection::Missing { .. } | SealedRejection::Invalid { .. } => 401,
+            SealedRejection::DuplicateCookie { .. } => 400,
             _ => 500,
         }
     }
@@ -163,17 +181,26 @@ impl SealedRejection {
             (401, SealedRejection::Missing { name } | SealedRejection::Invalid { name, .. }) => {
                 format!("401 Unauthorized: no valid `{name}` cookie\n")
             }
+            (400, SealedRejection::DuplicateCookie { name, .. }) => format!(
+                "400 Bad Request: the request carries the `{name}` cookie more than once \
+                 (another site on this domain may have set a copy); nothing was done. Clear \
+                 this site's cookies and try again.\n"
+            ),
             (503, _) => "503 Service Unavailable\n".into(),
             _ => "500 Internal Server Error\n".into(),
         }
     }
 
     /// Logs the rejection as it becomes a response (`debug`: a missing or bad cookie is a
-    /// client matter; `error`: a configuration mistake).
+    /// client matter; `info`: a duplicated cookie, which may be cookie tossing; `error`: a
+    /// configuration mistake).
     fn log(&self) {
         match self.status() {
             401 => {
                 tracing::debug!(rejection = %self, "rejecting a request without a valid sealed cookie")
+            }
+            400 => {
+                tracing::info!(rejection = %self, "rejecting a request with a duplicated sealed cookie")
             }
             503 => {
                 tracing::warn!(rejection = %self, "refusing a session while the revocation store is down")
@@ -201,6 +228,11 @@ impl fmt::Display for SealedRejection {
                 "cookie `{name}` is bound to the client IP, which this request does not give: \
                  axum needs `into_make_service_with_connect_info::<SocketAddr>()`, or configure \
                  `Guard::with_client_ip(ClientIp::ForwardedFor {{ proxies }})` behind proxies"
+            ),
+            SealedRejection::DuplicateCookie { name, count } => write!(
+                f,
+                "cookie `{name}` appears {count} times in the request; refused as ambiguous \
+                 rather than treated as absent (cookie tossing? a `__Host-` name prevents it)"
             ),
             SealedRejection::NoGuardLayer { name } => write!(
                 f,
@@ -266,11 +298,23 @@ pub(crate) fn open_logged<'h, T: SealedCookie>(
     result
 }
 
-/// The extractor's answer from an opened cookie.
+/// The name `T`'s cookie is read under with `keys` (the request's ring): its development name
+/// (`sid` for `__Host-sid`) when `keys` is relaxed for a loopback request in development mode,
+/// else its own. What a rejection names, so that a 401 names the cookie the browser holds.
+pub(crate) fn expected_name<T: SealedCookie>(keys: &KeyRing) -> &'static str {
+    if keys.relaxes_cookies() {
+        T::CONFIG.development_name()
+    } else {
+        T::CONFIG.name()
+    }
+}
+
+/// The extractor's answer from an opened cookie (`keys`: the request's ring, for the name).
 pub(crate) fn extracted<T: SealedCookie>(
+    keys: &KeyRing,
     opened: Result<Option<Opened<T>>, OpenError>,
 ) -> Result<Opened<T>, SealedRejection> {
-    let name = T::CONFIG.name();
+    let name = expected_name::<T>(keys);
     match opened {
         Ok(Some(opened)) => Ok(opened),
         Ok(None) => Err(SealedRejection::Missing { name }),
@@ -514,6 +558,42 @@ mod tests {
                 false
             ),
             None
+        );
+    }
+
+    #[test]
+    fn a_rejection_names_the_cookie_read_on_that_request() {
+        std::env::remove_var("TYPED_COOKIES_DEV");
+        let keys = KeyRing::new(Key::generate());
+        let strict = |keys: &KeyRing| extracted::<Session>(keys, Ok(None)).unwrap_err().body();
+        assert_eq!(strict(&keys), "401 Unauthorized: no valid `sid` cookie\n");
+        #[derive(Debug, Serialize, Deserialize, crate::SealedCookie)]
+        #[cookie(
+            crate = "crate",
+            name = "__Host-devname",
+            salt = "integrations.test.host.v1",
+            max_age = "1h"
+        )]
+        struct HostSession {
+            user: String,
+        }
+        let body =
+            |keys: &KeyRing, opened| extracted::<HostSession>(keys, opened).unwrap_err().body();
+        let dev = keys.clone().with_development_mode().unwrap();
+        for keys in [&keys, &dev, &dev.for_host("shop.example")] {
+            assert_eq!(
+                body(keys, Ok(None)),
+                "401 Unauthorized: no valid `__Host-devname` cookie\n"
+            );
+        }
+        let local = dev.for_host("localhost");
+        assert_eq!(
+            body(&local, Ok(None)),
+            "401 Unauthorized: no valid `devname` cookie\n"
+        );
+        assert_eq!(
+            body(&local, Err(OpenError::Invalid)),
+            "401 Unauthorized: no valid `devname` cookie\n"
         );
     }
 

@@ -46,6 +46,14 @@ impl RefreshReason {
 
 /// A value that opened, with what its authenticated header says about it.
 ///
+/// **In a handler** (the adapters' `Opened<T>` extractor, `Guarded::opened()`), it describes
+/// the cookie the request *presented*. When the `refresh` or `guarded` middleware reseals the
+/// cookie on the way out (a due refresh, a replay renewal), [`Opened::idle_deadline`],
+/// [`Opened::issued_at`], [`Opened::key_id`] and [`Opened::refresh_due`] stay the presented
+/// value's, not those of the `Set-Cookie` the response carries (that one was issued now, with
+/// the primary key, and its idle window starts over). For a `replay` type the guard's renewal
+/// already counts as the refresh, so `refresh_due()` is `None` there.
+///
 /// ```
 /// use serde::{Deserialize, Serialize};
 /// use typed_cookies::time::{Duration, OffsetDateTime};
@@ -125,6 +133,8 @@ impl<T> Opened<T> {
     }
 
     /// When it stops opening unless resealed first: issue + `idle` (`None`: no idle timeout).
+    /// The presented value's: a reseal by the refresh middleware on this response moves the
+    /// browser's deadline, not this one (see [`Opened`]).
     pub fn idle_deadline(&self) -> Option<OffsetDateTime> {
         self.meta.idle_deadline.map(date)
     }
@@ -141,7 +151,7 @@ impl<T> Opened<T> {
 
     /// Why it should be resealed now, if it should: sealed by a fallback key, or past the
     /// refresh point of its idle window. The adapters' refresh middleware reseals exactly
-    /// these.
+    /// these — after the handler, which still sees the presented value's answer here.
     pub fn refresh_due(&self) -> Option<RefreshReason> {
         self.meta.refresh
     }

@@ -18,8 +18,10 @@ use super::{header_value, keys_of};
 use crate::cookie::SealedCookie;
 use crate::error::OpenError;
 use crate::guard::{Checked, ClientContext, Guard};
-use crate::integrations::guarded::{after_header, client_context, extracted, open_logged, Slot};
-use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
+use crate::integrations::guarded::{
+    after_header, client_context, extracted, open_logged, optional, Slot,
+};
+use crate::integrations::{expected_name, sets_cookie_of, Guarded, SealedRejection};
 use crate::keys::KeyRing;
 
 /// The guard registered with `App::app_data`, as `web::Data<Guard>` or a plain `Guard`.
@@ -52,13 +54,15 @@ fn ring_and_guard(req: &HttpRequest) -> Result<(KeyRing, Guard), SealedRejection
     Ok((keys, guard))
 }
 
+/// The request's ring and what the guard found for `T`.
 async fn open_request<T: SealedCookie>(
     req: &HttpRequest,
-) -> Result<Result<Option<Checked<T>>, OpenError>, SealedRejection> {
+) -> Result<(KeyRing, Result<Option<Checked<T>>, OpenError>), SealedRejection> {
     let (keys, guard) = ring_and_guard(req)?;
     let ctx = client_context_of::<T>(req, &guard)?;
     let cookies = req.headers().get_all(COOKIE).map(HeaderValue::as_bytes);
-    Ok(open_logged::<T>(&guard, &keys, cookies, &ctx).await)
+    let result = open_logged::<T>(&guard, &keys, cookies, &ctx).await;
+    Ok((keys, result))
 }
 
 async fn guarded_from_request<T: SealedCookie + 'static>(
@@ -67,7 +71,7 @@ async fn guarded_from_request<T: SealedCookie + 'static>(
     let slot = req.extensions().get::<Slot<T>>().cloned();
     if let Some(slot) = slot {
         return match slot.take() {
-            Some(result) => extracted(result),
+            Some(result) => extracted(slot.name(), result),
             None => Err(SealedRejection::NoGuardLayer {
                 name: T::CONFIG.name(),
             }),
@@ -78,7 +82,8 @@ async fn guarded_from_request<T: SealedCookie + 'static>(
             name: T::CONFIG.name(),
         });
     }
-    extracted(open_request::<T>(&req).await?)
+    let (keys, result) = open_request::<T>(&req).await?;
+    extracted(expected_name::<T>(&keys), result)
 }
 
 /// `401` without a valid cookie (missing, tampered, expired, revoked, replayed, bound to
@@ -106,6 +111,16 @@ impl<T: SealedCookie + 'static> FromRequest for Guarded<T> {
 /// wherever a handler takes an optional guarded session, above all a sign-out, which must not
 /// clear the cookie and report success when the session could not be revoked. (axum's
 /// `Option<Guarded<T>>` already behaves like this.)
+///
+/// **Duplicated cookies are rejected, not `None`.** A type whose name is not `__Host-`
+/// prefixed can meet a second cookie of the same name, planted by a sibling subdomain for
+/// the parent domain (cookie tossing); the request cannot say which one is the session. Were
+/// that `None`, the sign-out below would revoke nothing, clear the cookie and answer as if
+/// signed out, while the real session (and any stolen copy) stays valid. So `MaybeGuarded<T>`
+/// answers `400 Bad Request` ([`SealedRejection::DuplicateCookie`]; the body names the cookie
+/// and asks the user to clear the site's cookies) and the handler never runs. Sign-out with a
+/// non-`__Host-` name can meet such duplicates: prefer a `__Host-` name, which browsers do
+/// not let another host or path plant.
 ///
 /// ```
 /// use actix_web::{middleware::from_fn, web, App, HttpResponse};
@@ -165,20 +180,15 @@ impl<T> From<MaybeGuarded<T>> for Option<Guarded<T>> {
 }
 
 /// `None` for a missing or refused cookie; `503` (store down, the type fails closed) and `500`
-/// (configuration mistakes) reject as they do for [`Guarded<T>`].
+/// (configuration mistakes) reject as they do for [`Guarded<T>`]; a cookie name present twice
+/// is `400 Bad Request` ([`SealedRejection::DuplicateCookie`]), never `None`.
 impl<T: SealedCookie + 'static> FromRequest for MaybeGuarded<T> {
     type Error = SealedRejection;
     type Future = Pin<Box<dyn Future<Output = Result<Self, SealedRejection>>>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move {
-            match guarded_from_request::<T>(req).await {
-                Ok(guarded) => Ok(MaybeGuarded(Some(guarded))),
-                Err(rejection) if rejection.status() == 401 => Ok(MaybeGuarded(None)),
-                Err(rejection) => Err(rejection),
-            }
-        })
+        Box::pin(async move { optional(guarded_from_request::<T>(req).await).map(MaybeGuarded) })
     }
 }
 
@@ -192,15 +202,13 @@ pub async fn guarded<T: SealedCookie + 'static, B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<::actix_web::body::EitherBody<B>>, ::actix_web::Error> {
-    let (keys, result) = match ring_and_guard(req.request()) {
-        Ok((keys, _)) => match open_request::<T>(req.request()).await {
-            Ok(result) => (keys, result),
-            Err(rejection) => return Ok(reject(req, rejection)),
-        },
+    let (keys, result) = match open_request::<T>(req.request()).await {
+        Ok(opened) => opened,
         Err(rejection) => return Ok(reject(req, rejection)),
     };
     let after = after_header(&keys, &result);
-    req.extensions_mut().insert(Slot::new(result));
+    req.extensions_mut()
+        .insert(Slot::new(result, expected_name::<T>(&keys)));
     let mut response = next.call(req).await?;
     if let Some(header) = after {
         let sets_it = sets_cookie_of::<T, _>(&keys, || {

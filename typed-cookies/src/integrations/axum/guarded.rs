@@ -14,9 +14,11 @@ use ::axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts}
 
 use crate::cookie::SealedCookie;
 use crate::guard::{ClientContext, Guard, Issued};
-use crate::integrations::guarded::{after_header, client_context, extracted, open_logged, Slot};
+use crate::integrations::guarded::{
+    after_header, client_context, extracted, open_logged, optional, Slot,
+};
 use crate::integrations::http::header_value;
-use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
+use crate::integrations::{expected_name, sets_cookie_of, Guarded, SealedRejection};
 use crate::keys::KeyRing;
 
 /// The request's client context for `T`: `User-Agent`, and the IP from the guard's source
@@ -46,7 +48,7 @@ where
 {
     if let Some(slot) = parts.extensions.get::<Slot<T>>() {
         return match slot.take() {
-            Some(result) => extracted(result),
+            Some(result) => extracted(slot.name(), result),
             None => Err(SealedRejection::NoGuardLayer {
                 name: T::CONFIG.name(),
             }),
@@ -67,7 +69,8 @@ where
     let guard = Guard::from_ref(state);
     let ctx = client_context_of::<T>(parts, &guard)?;
     let cookies = parts.headers.get_all(::axum::http::header::COOKIE);
-    extracted(open_logged::<T>(&guard, &keys, cookies.iter().map(|v| v.as_bytes()), &ctx).await)
+    let result = open_logged::<T>(&guard, &keys, cookies.iter().map(|v| v.as_bytes()), &ctx).await;
+    extracted(expected_name::<T>(&keys), result)
 }
 
 /// `401` without a valid cookie (missing, tampered, expired, revoked, replayed, bound to
@@ -88,8 +91,12 @@ where
     }
 }
 
-/// `None` when the request has no valid cookie (the cases that are `401` for `Guarded<T>`);
-/// a store outage (`503`) and configuration mistakes (`500`) still reject.
+/// `None` when the request has no valid cookie (the cases that are `401` for `Guarded<T>`:
+/// missing, tampered, expired, revoked, replayed, bound to another client); a store outage
+/// (`503`) and configuration mistakes (`500`) still reject, and so does a cookie name present
+/// twice (`400`, [`SealedRejection::DuplicateCookie`]): with a planted duplicate beside the
+/// real session, a sign-out must fail visibly instead of revoking nothing and reporting
+/// success. Sign-out with a non-`__Host-` name can meet such duplicates; prefer `__Host-`.
 impl<S, T> OptionalFromRequestParts<S> for Guarded<T>
 where
     T: SealedCookie + Send + Sync + 'static,
@@ -103,11 +110,7 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        match guarded_from_parts(parts, state).await {
-            Ok(guarded) => Ok(Some(guarded)),
-            Err(rejection) if rejection.status() == 401 => Ok(None),
-            Err(rejection) => Err(rejection),
-        }
+        optional(guarded_from_parts(parts, state).await)
     }
 }
 
@@ -141,7 +144,9 @@ where
     let cookies = parts.headers.get_all(::axum::http::header::COOKIE);
     let result = open_logged::<T>(&guard, &keys, cookies.iter().map(|v| v.as_bytes()), &ctx).await;
     let after = after_header(&keys, &result);
-    parts.extensions.insert(Slot::new(result));
+    parts
+        .extensions
+        .insert(Slot::new(result, expected_name::<T>(&keys)));
     let mut response = next.run(Request::from_parts(parts, body)).await;
     if let Some(header) = after {
         let headers = response.headers_mut();
