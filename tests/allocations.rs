@@ -17,7 +17,7 @@ use std::hint::black_box;
 
 use serde::{Deserialize, Serialize};
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
-use typed_cookies::{Key, KeyRing, SealedCookie};
+use typed_cookies::{Key, KeyRing, SealedCookie, Stateless};
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
@@ -128,7 +128,7 @@ fn keys() -> KeyRing {
     KeyRing::with_fallbacks(Key::generate(), [Key::generate()]).expect("distinct keys")
 }
 
-fn check_typed<T: SealedCookie + PartialEq + std::fmt::Debug>(keys: &KeyRing, value: &T) {
+fn check_typed<T: Stateless + PartialEq + std::fmt::Debug>(keys: &KeyRing, value: &T) {
     let name = std::any::type_name::<T>();
     assert_eq!(
         allocations(|| value.seal(keys).expect("seals")),

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 use typed_cookies::time::{Duration, OffsetDateTime};
-use typed_cookies::{Codec, CookieConfig, KeyRing, Lifetime, OpenError, SealError, SealedCookie};
+use typed_cookies::{
+    Codec, CookieConfig, KeyRing, Lifetime, OpenError, SealError, SealedCookie, Stateless,
+};
 use typed_cookies_testkit::{clocked, t0};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, SealedCookie)]
@@ -337,6 +339,9 @@ struct SessionV2 {
 impl SealedCookie for SessionV2 {
     const CONFIG: CookieConfig = Session::CONFIG;
 }
+// A hand-written impl also says by hand that the type is stateless (no defence in its config),
+// which the derive does itself.
+impl Stateless for SessionV2 {}
 
 #[test]
 fn json_values_survive_an_added_default_field() {
@@ -362,6 +367,7 @@ impl SealedCookie for CartV2 {
     .codec(Codec::Postcard, 0x5eed)
     .build();
 }
+impl Stateless for CartV2 {}
 
 #[test]
 fn postcard_values_do_not_open_after_the_schema_changes() {

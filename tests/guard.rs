@@ -114,28 +114,79 @@ fn the_derive_records_each_defence() {
     assert!(Bound::CONFIG.guarded() && Session::CONFIG.guarded());
 }
 
+/// Guarded types that claim, by hand, to be `Stateless`: the derive never writes that (the plain
+/// API on a guarded type is a compile error, `ui-tests/fail/guarded_*.rs`), so these exist only
+/// to reach the run-time backstop behind the bound.
+mod hand_marked {
+    use serde::{Deserialize, Serialize};
+    use typed_cookies::{SealedCookie, Stateless};
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+    #[cookie(
+        name = "__Host-marked-sid",
+        salt = "tests.guard.marked.session.v1",
+        max_age = "8h",
+        encrypt,
+        revocable
+    )]
+    pub struct Session {
+        pub user: String,
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+    #[cookie(
+        name = "__Host-marked-bound",
+        salt = "tests.guard.marked.bound.v1",
+        max_age = "8h",
+        bind = "user_agent"
+    )]
+    pub struct Bound {
+        pub user: String,
+    }
+
+    impl Stateless for Session {}
+    impl Stateless for Bound {}
+}
+
 #[test]
-fn guarded_types_refuse_the_unguarded_paths() {
+fn a_hand_written_stateless_still_refuses_the_unguarded_paths_at_run_time() {
+    use hand_marked::{Bound, Session};
     let keys = ring();
+    let session = || Session { user: "ann".into() };
     assert_eq!(
-        ann::<Session>().seal(&keys),
-        Err(SealError::NeedsGuard { name: "__Host-sid" })
+        session().seal(&keys),
+        Err(SealError::NeedsGuard {
+            name: "__Host-marked-sid"
+        })
     );
     assert!(matches!(
-        ann::<Bound>().to_set_cookie(&keys),
+        session().to_set_cookie(&keys),
+        Err(SealError::NeedsGuard { .. })
+    ));
+    assert!(matches!(
+        Bound { user: "ann".into() }.to_set_cookie(&keys),
         Err(SealError::NeedsGuard { .. })
     ));
     let guard = Guard::new(MemoryStore::new());
-    let issued = run(guard.issue(&keys, &ann::<Session>(), None, &firefox())).unwrap();
+    let issued = run(guard.issue(&keys, &session(), None, &firefox())).unwrap();
     assert_eq!(
         Session::open(&keys, issued.value()),
-        Err(OpenError::NeedsGuard { name: "__Host-sid" })
+        Err(OpenError::NeedsGuard {
+            name: "__Host-marked-sid"
+        })
     );
-    let header = format!("__Host-sid={}", issued.value());
+    assert!(matches!(
+        Session::open_with_metadata(&keys, issued.value()),
+        Err(OpenError::NeedsGuard { .. })
+    ));
+    let header = format!("__Host-marked-sid={}", issued.value());
     assert!(matches!(
         Session::from_cookie_header(&keys, &header),
         Err(OpenError::NeedsGuard { .. })
     ));
+    // The guard itself still opens it.
+    let opened = run(guard.open::<Session>(&keys, issued.value(), &firefox())).unwrap();
+    assert_eq!(opened.value(), &session());
 }
 
 #[test]

@@ -12,7 +12,7 @@ use base64::Engine as _;
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use typed_cookies::time::Duration;
-use typed_cookies::{Key, KeyRing, OpenError, SealedCookie, MAX_COOKIE_LEN};
+use typed_cookies::{Key, KeyRing, OpenError, SealedCookie, Stateless, MAX_COOKIE_LEN};
 use typed_cookies_testkit::{keys, profile, t0};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,7 +110,7 @@ fn assert_cookie_safe(value: &str) {
 /// Seals through the typed API, opens it three ways, and checks the header path.
 fn typed_round_trip<C>(keys: &KeyRing, cookie: &C, age: i64) -> Result<(), TestCaseError>
 where
-    C: SealedCookie + PartialEq + std::fmt::Debug,
+    C: Stateless + PartialEq + std::fmt::Debug,
 {
     let sealed = cookie.seal(&keys.at(t0())).unwrap();
     assert_cookie_safe(&sealed);

@@ -69,6 +69,23 @@ pub struct Defence {
     pub fail_open: bool,
 }
 
+impl Defence {
+    /// No defence declared (no `bind`, `revocable`, `one_time` nor `replay`): the type is
+    /// `Stateless`, sealed and opened without a guard.
+    pub fn is_stateless(&self) -> bool {
+        let Defence {
+            bind_user_agent,
+            bind_ip,
+            bind_app,
+            tracking,
+            replay,
+            // Only valid beside tracking (`validate::defence` refuses it alone).
+            fail_open: _,
+        } = *self;
+        !bind_user_agent && !bind_ip && !bind_app && tracking == Tracking::None && replay.is_none()
+    }
+}
+
 /// Server-side tracking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tracking {

@@ -1,8 +1,9 @@
 //! Step 3, generate — and the driver of all three steps. [`derive`] parses the input
 //! ([`crate::ast`]), validates it ([`crate::validate`]) and writes the checked [`Config`] out as
-//! `impl SealedCookie` (one `const`, no logic), the salt-uniqueness guard and the
-//! cookie-uniqueness guard (or, with `replaces`, the check that the replaced type sets the same
-//! cookie). When parsing or validation found errors, [`crate::fallback`] writes them instead.
+//! `impl SealedCookie` (one `const`, no logic), `impl Stateless` when the type declares no
+//! stolen-cookie defence (so the plain seal/open API accepts it), the salt-uniqueness guard
+//! and the cookie-uniqueness guard (or, with `replaces`, the check that the replaced type sets
+//! the same cookie). When parsing or validation found errors, [`crate::fallback`] writes them instead.
 //! Generating never validates and never fails.
 
 use proc_macro2::{Span, TokenStream};
@@ -105,6 +106,10 @@ fn generate(input: &Input, config: &Config) -> TokenStream {
         };
         quote!(.priority(#krate::Priority::#priority))
     });
+    let stateless = config
+        .defence
+        .is_stateless()
+        .then(|| stateless_impl(krate, ident));
     let defence = defence(krate, &config.defence);
     // The impl is spanned on the type so that "`Session: Serialize` is not satisfied" points at it.
     let impl_block = quote_spanned! {ident.span()=>
@@ -138,8 +143,26 @@ fn generate(input: &Input, config: &Config) -> TokenStream {
     };
     quote! {
         #impl_block
+        #stateless
         #guard
         #cookie_guard
+    }
+}
+
+/// `impl Stateless`, which the plain seal/open API requires. Its `where` clause (higher-ranked,
+/// so that rustc accepts a bound without generic parameters) makes the supertrait
+/// `SealedCookie` an assumption of the impl rather than something it proves again: a type
+/// that is not `Serialize` then gets one error, on the `SealedCookie` impl, instead of the
+/// same error twice.
+pub fn stateless_impl(krate: &syn::Path, ident: &syn::Ident) -> TokenStream {
+    quote_spanned! {ident.span()=>
+        #[automatically_derived]
+        #[allow(unused_qualifications)]
+        impl #krate::Stateless for #ident
+        where
+            for<'__stateless> #ident: #krate::SealedCookie,
+        {
+        }
     }
 }
 
@@ -258,6 +281,49 @@ mod tests {
         assert!(out.contains("MaxAgeSeconds (7200u32)"), "{out}");
         assert!(out.contains(". encrypted ()"), "{out}");
         assert!(out.contains("SameSite :: Strict"), "{out}");
+    }
+
+    #[test]
+    fn stateless_is_implemented_only_without_defences() {
+        let plain = derive_str(quote! {
+            #[cookie(name = "sid", salt = "s", max_age = "2h", encrypt, idle = "30m")]
+            struct Plain;
+        });
+        assert!(
+            plain.contains("impl :: typed_cookies :: Stateless for Plain"),
+            "{plain}"
+        );
+        for guarded in [
+            quote!(
+                #[cookie(name = "sid", salt = "s", max_age = "2h", revocable)]
+                struct G;
+            ),
+            quote!(
+                #[cookie(name = "sid", salt = "s", max_age = "2h", one_time)]
+                struct G;
+            ),
+            quote!(
+                #[cookie(name = "sid", salt = "s", max_age = "2h", replay = "5s")]
+                struct G;
+            ),
+            quote!(
+                #[cookie(name = "sid", salt = "s", max_age = "2h", bind = "user_agent")]
+                struct G;
+            ),
+            quote!(
+                #[cookie(name = "sid", salt = "s", max_age = "2h", bind = "ip")]
+                struct G;
+            ),
+            quote!(
+                #[cookie(name = "sid", salt = "s", max_age = "2h", bind = "app")]
+                struct G;
+            ),
+        ] {
+            let out = derive_str(guarded);
+            assert!(!out.contains("compile_error"), "{out}");
+            assert!(out.contains("SealedCookie for G"), "{out}");
+            assert!(!out.contains("Stateless"), "{out}");
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! What the derive writes when parsing or validation failed: every error as a
-//! `compile_error!`, plus (where one can be written) an impl with an inert config, so that
-//! uses of the type elsewhere add no "trait `SealedCookie` is not implemented" cascade to the
-//! one real error (thiserror's `fallback.rs` does the same).
+//! `compile_error!`, plus (where one can be written) an impl with an inert config and the
+//! `Stateless` marker, so that uses of the type elsewhere add no "trait `SealedCookie` (or
+//! `Stateless`) is not implemented" cascade to the one real error (thiserror's `fallback.rs`
+//! does the same). The marker is safe: the crate does not compile anyway.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -21,7 +22,7 @@ impl Invalid {
     }
 }
 
-/// The errors, plus an inert impl for a non-generic struct or enum (a union or a generic type
+/// The errors, plus inert impls for a non-generic struct or enum (a union or a generic type
 /// gets none: those are the errors, and an impl for them would only add more).
 pub fn expand(input: &DeriveInput, invalid: Invalid) -> TokenStream {
     let errors = invalid.errors.to_compile_error();
@@ -30,6 +31,7 @@ pub fn expand(input: &DeriveInput, invalid: Invalid) -> TokenStream {
     }
     let krate = &invalid.krate;
     let ident = &input.ident;
+    let stateless = crate::expand::stateless_impl(krate, ident);
     quote! {
         #errors
         #[automatically_derived]
@@ -39,6 +41,7 @@ pub fn expand(input: &DeriveInput, invalid: Invalid) -> TokenStream {
                 #krate::__private::ConfigBuilder::new("invalid", "", #krate::Lifetime::MaxAgeSeconds(1))
                     .build();
         }
+        #stateless
     }
 }
 
@@ -61,6 +64,7 @@ mod tests {
             out.contains("impl my_cookies :: SealedCookie for S"),
             "{out}"
         );
+        assert!(out.contains("impl my_cookies :: Stateless for S"), "{out}");
         assert!(!out.contains("typed_cookies"), "{out}");
     }
 

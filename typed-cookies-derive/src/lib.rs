@@ -6,8 +6,10 @@
 //!    with its span; the `crate = ".."` path is resolved here, once.
 //! 2. **validate** (`validate/`, one file per rule group: `shape`, `name`, `lifetime`,
 //!    `attributes`): checks the keys alone and against each other and produces a `config::Config`.
-//! 3. **generate** (`expand`): writes the `impl SealedCookie` (data only: one `const CONFIG`)
-//!    plus the salt- and cookie-uniqueness guards. It never validates and never fails.
+//! 3. **generate** (`expand`): writes the `impl SealedCookie` (data only: one `const CONFIG`),
+//!    the `impl Stateless` marker for a type without `bind`, `revocable`, `one_time` or
+//!    `replay` (the plain seal/open API requires it; guarded types go through a `Guard`), plus
+//!    the salt- and cookie-uniqueness guards. It never validates and never fails.
 //!
 //! Steps 1 and 2 report into one error context (`ctxt::Ctxt`, which must be checked), so a
 //! build shows every mistake of the attribute at once; when it holds errors, `fallback`
@@ -30,7 +32,9 @@ mod validate;
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
 
-/// Implements `typed_cookies::SealedCookie` from a `#[cookie(...)]` attribute.
+/// Implements `typed_cookies::SealedCookie` from a `#[cookie(...)]` attribute, and
+/// `typed_cookies::Stateless` unless the type declares a stolen-cookie defence (`bind`,
+/// `revocable`, `one_time`, `replay`).
 ///
 /// Every key it accepts (an unknown one is an error with a "did you mean"):
 ///

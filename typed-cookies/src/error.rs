@@ -32,6 +32,8 @@ pub enum SealError {
         max: usize,
     },
     /// The type is bound or tracked and was sealed without its [`Guard`](crate::guard::Guard).
+    /// Such a type is not [`Stateless`](crate::Stateless), so the plain API does not compile
+    /// for it; this is the run-time backstop for a hand-written `impl Stateless`.
     #[error(
         "cookie `{name}` is bound or revocable: seal it through a `typed_cookies::guard::Guard`"
     )]
@@ -187,7 +189,9 @@ pub enum OpenError {
         tracked: bool,
     },
     /// The type is bound to its client or tracked server-side, and was sealed or opened
-    /// without its [`Guard`](crate::guard::Guard), which would skip those checks.
+    /// without its [`Guard`](crate::guard::Guard), which would skip those checks. Such a type is
+    /// not [`Stateless`](crate::Stateless), so the plain API does not compile for it; this is
+    /// the run-time backstop for a hand-written `impl Stateless`.
     #[error("cookie `{name}` is bound or revocable: seal and open it through a `typed_cookies::guard::Guard` (or the adapters' `Guarded<T>`)")]
     NeedsGuard {
         /// The cookie name.

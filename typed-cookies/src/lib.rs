@@ -32,7 +32,8 @@
 //!   sign-out and "sign out everywhere" (`revocable`), one-time values (`one_time`, and
 //!   [`guard::OneTimeSealer`] for runtime tokens), replay detection (`replay`) — through a
 //!   [`guard::Guard`] over a [`store::RevocationStore`] ([`store::MemoryStore`], or Redis with
-//!   the `redis` feature);
+//!   the `redis` feature); a type without any is [`Stateless`], which the plain API requires,
+//!   so a guarded type handed to it is a compile error;
 //! - [`SealError`], [`OpenError`], [`KeyError`].
 //!
 //! The wire format is described byte by byte, with test vectors, in
@@ -122,7 +123,9 @@ pub mod store;
 mod wire;
 
 pub use clock::{Clock, ManualClock};
-pub use cookie::{Binding, CookieConfig, Lifetime, Priority, SameSite, SealedCookie, Tracking};
+pub use cookie::{
+    Binding, CookieConfig, Lifetime, Priority, SameSite, SealedCookie, Stateless, Tracking,
+};
 pub use development::{
     development_mode_allowed, is_loopback_host, relax_set_cookie, DevelopmentModeError,
     DEVELOPMENT_MODE_ENV,

@@ -1,9 +1,9 @@
-//! typed-cookies as a [`Contender`]: any `#[derive(SealedCookie)]` type, sealed and opened
-//! through the public API exactly as an application would.
+//! typed-cookies as a [`Contender`]: any [`Stateless`] `#[derive(SealedCookie)]` type, sealed
+//! and opened through the public API exactly as an application would.
 
 use std::borrow::Cow;
 
-use typed_cookies::{Key, KeyRing, SealedCookie};
+use typed_cookies::{Key, KeyRing, Stateless};
 
 use super::Contender;
 
@@ -13,7 +13,7 @@ pub struct Ours<T> {
     sample: T,
 }
 
-impl<T: SealedCookie> Ours<T> {
+impl<T: Stateless> Ours<T> {
     /// `sample` sealed with a fixed key (one key in the ring, as most services have).
     pub fn new(sample: T) -> Self {
         let keys = KeyRing::new(Key::from_bytes(&KEY).expect("a valid key"));
@@ -25,7 +25,7 @@ impl<T: SealedCookie> Ours<T> {
 // Not all ASCII text: `Key::from_bytes` refuses text as key material.
 const KEY: [u8; 32] = *b"N5f!q2Lr#8wzT0vKp6xY9mB3jH7cD1s\xa0";
 
-impl<T: SealedCookie> Contender for Ours<T> {
+impl<T: Stateless> Contender for Ours<T> {
     type Value = T;
 
     fn seal(&self) -> String {

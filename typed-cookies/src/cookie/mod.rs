@@ -1,12 +1,15 @@
-//! Cookies: the policy a type declares ([`CookieConfig`]), the trait the derive implements
-//! ([`SealedCookie`]), and the one place that writes and reads HTTP cookie header text
-//! (`header`: `Set-Cookie` and its removal, finding a cookie in `Cookie:` headers).
+//! Cookies: the policy a type declares ([`CookieConfig`]), the traits the derive implements
+//! ([`SealedCookie`], and [`Stateless`] for a type without stolen-cookie defences), and the
+//! one place that writes and reads HTTP cookie header text (`header`: `Set-Cookie` and its
+//! removal, finding a cookie in `Cookie:` headers).
 
 mod config;
 mod defence;
 pub(crate) mod header;
 pub(crate) mod sealed_cookie;
+mod stateless;
 
 pub use config::{CookieConfig, Lifetime, Priority, SameSite};
 pub use defence::{Binding, Tracking};
 pub use sealed_cookie::SealedCookie;
+pub use stateless::Stateless;

@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::cookie::Tracking;
-use crate::cookie::{header, CookieConfig};
+use crate::cookie::{header, CookieConfig, Stateless};
 use crate::development;
 use crate::error::{OpenError, SealError};
 use crate::keys::subkeys::NamespaceKeys;
@@ -72,16 +72,28 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
 
     /// The sealed value (no name, no attributes) of a new session, sealed now by the ring's
     /// clock.
-    fn seal(&self, keys: &KeyRing) -> Result<String, SealError> {
+    ///
+    /// Only for a [`Stateless`] type: a bound or tracked type is sealed by
+    /// [`Guard::issue`](crate::guard::Guard::issue) (and, should `Stateless` be implemented
+    /// for one by hand, this still refuses it with [`SealError::NeedsGuard`]).
+    fn seal(&self, keys: &KeyRing) -> Result<String, SealError>
+    where
+        Self: Stateless,
+    {
         let now = keys.unix_now();
         seal_session(self, keys, now, now, Guarding::default())
     }
 
     /// Verifies (or decrypts), checks the age of, and decodes a sealed value.
     ///
-    /// A type that is bound (`bind`) or tracked (`revocable`, `one_time`, `replay`) refuses
-    /// this with [`OpenError::NeedsGuard`]: open it through a [`Guard`](crate::guard::Guard).
-    fn open(keys: &KeyRing, value: &str) -> Result<Self, OpenError> {
+    /// Only for a [`Stateless`] type: a type that is bound (`bind`) or tracked (`revocable`,
+    /// `one_time`, `replay`) is opened through a [`Guard`](crate::guard::Guard) (and, should
+    /// `Stateless` be implemented for one by hand, this still refuses it with
+    /// [`OpenError::NeedsGuard`]).
+    fn open(keys: &KeyRing, value: &str) -> Result<Self, OpenError>
+    where
+        Self: Stateless,
+    {
         refuse_unguarded::<Self>()?;
         let now = keys.unix_now();
         keys.with_namespace(&Self::CONFIG.namespace(), |subkeys| {
@@ -95,7 +107,10 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
 
     /// [`SealedCookie::open`], also saying when the value was sealed and its session
     /// created, when it expires, which key sealed it and whether it is due for a refresh.
-    fn open_with_metadata(keys: &KeyRing, value: &str) -> Result<Opened<Self>, OpenError> {
+    fn open_with_metadata(keys: &KeyRing, value: &str) -> Result<Opened<Self>, OpenError>
+    where
+        Self: Stateless,
+    {
         open_unguarded(keys, value.as_bytes())
     }
 
@@ -103,13 +118,20 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
     /// `Max-Age`/`Expires` (unless `no_expiry`), `Path`, `Domain`, `Secure`, `HttpOnly` and
     /// `SameSite`. With `idle`, `Max-Age` is the idle window, so a browser left alone drops the
     /// cookie when the server would refuse it anyway.
-    fn to_set_cookie(&self, keys: &KeyRing) -> Result<String, SealError> {
+    ///
+    /// Only for a [`Stateless`] type, like [`SealedCookie::seal`]; a guarded type's comes from
+    /// [`Guard::issue`](crate::guard::Guard::issue).
+    fn to_set_cookie(&self, keys: &KeyRing) -> Result<String, SealError>
+    where
+        Self: Stateless,
+    {
         let now = keys.unix_now();
         session_set_cookie(self, keys, now, now, Guarding::default())
     }
 
     /// The `Set-Cookie` header value that deletes this cookie (same name, `Path` and `Domain`,
-    /// `Max-Age=0` and an `Expires` in the past).
+    /// `Max-Age=0` and an `Expires` in the past). For every type, guarded ones included: it is
+    /// how a response signs out.
     fn removal() -> String {
         header::removal(&Self::CONFIG)
     }
@@ -147,17 +169,27 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
     /// The name matches byte-exactly, as browsers store it: only SP and HTAB around a pair are
     /// trimmed. A look-alike (`"\u{2000}__Host-sid"`, `"__host-sid"`), which a browser treats
     /// as another, unprotected cookie, is never opened as this one and is ignored beside it.
-    fn from_cookie_header(keys: &KeyRing, header: &str) -> Result<Option<Self>, OpenError> {
+    ///
+    /// Only for a [`Stateless`] type; a guarded type's is read by
+    /// [`Guard::open_from_cookie_headers`](crate::guard::Guard::open_from_cookie_headers).
+    fn from_cookie_header(keys: &KeyRing, header: &str) -> Result<Option<Self>, OpenError>
+    where
+        Self: Stateless,
+    {
         Ok(Self::opened_from_cookie_headers(keys, [header.as_bytes()])?.map(Opened::into_value))
     }
 
     /// This type's cookie from all of a request's `Cookie:` header values (HTTP/2 may send
     /// several; a name repeated across them is a duplicate too), with its metadata: what the
-    /// framework adapters read.
+    /// framework adapters read. Only for a [`Stateless`] type, like
+    /// [`SealedCookie::from_cookie_header`].
     fn opened_from_cookie_headers<'h>(
         keys: &KeyRing,
         headers: impl IntoIterator<Item = &'h [u8]>,
-    ) -> Result<Option<Opened<Self>>, OpenError> {
+    ) -> Result<Option<Opened<Self>>, OpenError>
+    where
+        Self: Stateless,
+    {
         let name = if keys.relaxes_cookies() {
             Self::CONFIG.development_name()
         } else {
@@ -211,7 +243,8 @@ impl<T: SealedCookie> Opened<T> {
     }
 }
 
-/// [`OpenError::NeedsGuard`] for a bound or tracked type opened without its guard.
+/// [`OpenError::NeedsGuard`] for a bound or tracked type opened without its guard: the
+/// backstop behind the [`Stateless`] bound, for a type that implements it by hand.
 fn refuse_unguarded<T: SealedCookie>() -> Result<(), OpenError> {
     if const { T::CONFIG.guarded() } {
         return Err(OpenError::NeedsGuard {
@@ -223,7 +256,7 @@ fn refuse_unguarded<T: SealedCookie>() -> Result<(), OpenError> {
 
 /// [`SealedCookie::open_with_metadata`] of a value as it came in a header (bytes: the engine's
 /// base64url decoding refuses anything but its alphabet, so no separate UTF-8 check).
-fn open_unguarded<T: SealedCookie>(keys: &KeyRing, value: &[u8]) -> Result<Opened<T>, OpenError> {
+fn open_unguarded<T: Stateless>(keys: &KeyRing, value: &[u8]) -> Result<Opened<T>, OpenError> {
     refuse_unguarded::<T>()?;
     let now = keys.unix_now();
     keys.with_namespace(&T::CONFIG.namespace(), |subkeys| {

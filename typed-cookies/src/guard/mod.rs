@@ -11,9 +11,12 @@
 //! | `replay = "10s"` | an older copy of a session used beside (or after) the real one: the whole session is revoked | a store read and an atomic write, and a new value on every response |
 //! | `if_store_down = "accept"` | (availability) accept and log instead of refusing when the store cannot answer | — |
 //!
-//! A bound or tracked type refuses the plain [`SealedCookie::seal`]/[`SealedCookie::open`]
-//! ([`OpenError::NeedsGuard`]): every path to its values goes through the guard. The framework
-//! adapters take the guard from app state like the key ring (`Guarded<T>`).
+//! A bound or tracked type is not [`Stateless`](crate::Stateless), so the plain
+//! [`SealedCookie::seal`]/[`SealedCookie::open`] — and the adapters' `Sealed<T>`, `Opened<T>`,
+//! `SetCookie::new` and `refresh` — do not compile for it: every path to its values goes
+//! through the guard. (A hand-written `impl Stateless` for one only moves that to run time:
+//! [`OpenError::NeedsGuard`].) The framework adapters take the guard from app state like the
+//! key ring (`Guarded<T>`, and the `guarded` middleware in place of `refresh`).
 //!
 //! ```
 //! # tokio_test_stub::block_on(async {

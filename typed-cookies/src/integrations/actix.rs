@@ -18,7 +18,8 @@
 //!
 //! **Bound and tracked types** (`bind`, `revocable`, `one_time`, `replay`) are extracted as
 //! [`Guarded<T>`], with a [`Guard`](crate::guard::Guard) in `app_data` beside the ring and the
-//! [`guarded`] middleware instead of `refresh`. Their optional form is [`MaybeGuarded<T>`],
+//! [`guarded`] middleware instead of `refresh` (they are not [`Stateless`]: `Sealed<T>`,
+//! `Opened<T>`, `sealed_cookie` and `refresh` do not compile for them). Their optional form is [`MaybeGuarded<T>`],
 //! **not** `Option<Guarded<T>>`: actix-web's extractor for `Option<E>` turns every error into
 //! `None`, so `Option<Guarded<T>>` is also `None` while the revocation store is down, and a
 //! sign-out written with it skips the revocation yet clears the cookie (the session lives on,
@@ -86,7 +87,7 @@ use super::{
     extracted, log_seal_error, open_logged, refresh_header, relaxed_set_cookie,
     seal_error_response, sets_cookie_of, DevelopmentLayer,
 };
-use crate::cookie::SealedCookie;
+use crate::cookie::{SealedCookie, Stateless};
 use crate::development::{RequestOrigin, FORWARDING_HEADERS};
 use crate::error::{OpenError, SealError};
 use crate::keys::KeyRing;
@@ -104,7 +105,7 @@ fn keys_of(req: &HttpRequest) -> Option<&KeyRing> {
         .or_else(|| req.app_data::<KeyRing>())
 }
 
-fn opened_from_request<T: SealedCookie>(req: &HttpRequest) -> Result<Opened<T>, SealedRejection> {
+fn opened_from_request<T: Stateless>(req: &HttpRequest) -> Result<Opened<T>, SealedRejection> {
     let keys = keys_of(req).ok_or_else(|| {
         SealedRejection::NoKeyRing.log();
         SealedRejection::NoKeyRing
@@ -116,7 +117,7 @@ fn opened_from_request<T: SealedCookie>(req: &HttpRequest) -> Result<Opened<T>, 
     extracted(keys, open_cookie::<T>(keys, req))
 }
 
-fn open_cookie<T: SealedCookie>(
+fn open_cookie<T: Stateless>(
     keys: &KeyRing,
     req: &HttpRequest,
 ) -> Result<Option<Opened<T>>, OpenError> {
@@ -126,7 +127,7 @@ fn open_cookie<T: SealedCookie>(
     )
 }
 
-impl<T: SealedCookie> FromRequest for Opened<T> {
+impl<T: Stateless> FromRequest for Opened<T> {
     type Error = SealedRejection;
     type Future = Ready<Result<Self, SealedRejection>>;
 
@@ -135,7 +136,7 @@ impl<T: SealedCookie> FromRequest for Opened<T> {
     }
 }
 
-impl<T: SealedCookie> FromRequest for Sealed<T> {
+impl<T: Stateless> FromRequest for Sealed<T> {
     type Error = SealedRejection;
     type Future = Ready<Result<Self, SealedRejection>>;
 
@@ -182,8 +183,9 @@ impl ResponseError for SealError {
 /// _>))`: after the handler, reseals `T`'s cookie when it is due and clears it when it does not
 /// open (unless the type says `clear_invalid = false`), without handler code. A response that
 /// sets or removes the cookie itself is left alone. The key ring (and its clock) is the one
-/// in `app_data`.
-pub async fn refresh<T: SealedCookie, B: MessageBody>(
+/// in `app_data`. Only for a [`Stateless`] type: a guarded type's session is refreshed by the
+/// [`guarded`] middleware.
+pub async fn refresh<T: Stateless, B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<B>, ::actix_web::Error> {
@@ -233,7 +235,7 @@ pub trait ResponseBuilderExt {
     /// Seals `value` (a new session) and appends its `Set-Cookie` header. Refused with
     /// [`SealError::TooLarge`] when the cookie would be over 4096 bytes; return the error
     /// from the handler for a logged 500.
-    fn sealed_cookie<T: SealedCookie>(
+    fn sealed_cookie<T: Stateless>(
         &mut self,
         value: &T,
         keys: &KeyRing,
@@ -256,7 +258,7 @@ pub trait ResponseBuilderExt {
 }
 
 impl ResponseBuilderExt for HttpResponseBuilder {
-    fn sealed_cookie<T: SealedCookie>(
+    fn sealed_cookie<T: Stateless>(
         &mut self,
         value: &T,
         keys: &KeyRing,

@@ -1,6 +1,9 @@
-//! axum 0.8: the [`Sealed<T>`] and [`Opened<T>`] extractors for any [`SealedCookie`] type, with
-//! the [`KeyRing`] taken from router state through [`FromRef`]; the [`SetCookie`] and
-//! [`Removal<T>`] response parts; and the [`refresh`] middleware that reseals due cookies.
+//! axum 0.8: the [`Sealed<T>`] and [`Opened<T>`] extractors for any [`Stateless`] cookie
+//! type, with the [`KeyRing`] taken from router state through [`FromRef`]; the [`SetCookie`]
+//! and [`Removal<T>`] response parts; and the [`refresh`] middleware that reseals due cookies.
+//! A guarded type (`bind`, `revocable`, `one_time`, `replay`) is extracted as [`Guarded<T>`]
+//! and refreshed by the [`guarded`] middleware; `Sealed<T>`, `SetCookie::new` and `refresh`
+//! do not compile for it.
 //!
 //! **State.** The extractors need `KeyRing: FromRef<S>` for the router's state `S`. A state
 //! that *is* a `KeyRing` works as is; an app state struct implements `FromRef` (or derives it
@@ -95,7 +98,7 @@ use ::axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts}
 
 use super::http::{self as http_adapter, header_value, CookieHeaders};
 use super::{extracted, log_seal_error, seal_error_response, DevelopmentLayer};
-use crate::cookie::SealedCookie;
+use crate::cookie::{SealedCookie, Stateless};
 use crate::error::SealError;
 use crate::keys::KeyRing;
 use crate::seal::Opened;
@@ -107,7 +110,7 @@ mod guarded;
 
 fn opened_from_parts<S, T>(parts: &Parts, state: &S) -> Result<Opened<T>, SealedRejection>
 where
-    T: SealedCookie,
+    T: Stateless,
     KeyRing: FromRef<S>,
 {
     let keys = request_keys(
@@ -125,7 +128,7 @@ where
 
 impl<S, T> FromRequestParts<S> for Opened<T>
 where
-    T: SealedCookie,
+    T: Stateless,
     KeyRing: FromRef<S>,
     S: Send + Sync,
 {
@@ -138,7 +141,7 @@ where
 
 impl<S, T> OptionalFromRequestParts<S> for Opened<T>
 where
-    T: SealedCookie,
+    T: Stateless,
     KeyRing: FromRef<S>,
     S: Send + Sync,
 {
@@ -154,7 +157,7 @@ where
 
 impl<S, T> FromRequestParts<S> for Sealed<T>
 where
-    T: SealedCookie,
+    T: Stateless,
     KeyRing: FromRef<S>,
     S: Send + Sync,
 {
@@ -167,7 +170,7 @@ where
 
 impl<S, T> OptionalFromRequestParts<S> for Sealed<T>
 where
-    T: SealedCookie,
+    T: Stateless,
     KeyRing: FromRef<S>,
     S: Send + Sync,
 {
@@ -216,10 +219,11 @@ impl IntoResponse for SealError {
 ///
 /// It opens the cookie once more than a handler that extracts it does (about a microsecond),
 /// unless the response already sets it; the key ring comes from the same state as the
-/// extractors', clock included.
+/// extractors', clock included. Only for a [`Stateless`] type: a guarded type's session is
+/// refreshed by the [`guarded`] middleware.
 pub async fn refresh<T, S>(State(state): State<S>, request: Request, next: Next) -> Response
 where
-    T: SealedCookie,
+    T: Stateless,
     KeyRing: FromRef<S>,
     S: Clone + Send + Sync + 'static,
 {
@@ -280,7 +284,7 @@ impl fmt::Debug for SetCookie {
 
 impl SetCookie {
     /// Seals `value` as a new session into its `Set-Cookie` header.
-    pub fn new<T: SealedCookie>(value: &T, keys: &KeyRing) -> Result<Self, SealError> {
+    pub fn new<T: Stateless>(value: &T, keys: &KeyRing) -> Result<Self, SealError> {
         Ok(Self {
             header: header_value(value.to_set_cookie(keys)?),
         })

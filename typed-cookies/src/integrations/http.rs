@@ -40,7 +40,7 @@ use ::http::header::{COOKIE, SET_COOKIE};
 use ::http::{HeaderMap, HeaderValue};
 
 use super::{open_logged, refresh_header, relaxed_set_cookie, sets_cookie_of};
-use crate::cookie::SealedCookie;
+use crate::cookie::{SealedCookie, Stateless};
 use crate::development::{RequestOrigin, FORWARDING_HEADERS};
 use crate::error::{OpenError, SealError};
 use crate::keys::KeyRing;
@@ -50,7 +50,10 @@ use crate::seal::Opened;
 /// a response's. Time comes from the ring's [`Clock`](crate::Clock).
 ///
 /// Implemented for `HeaderMap`; reach it with `request.headers()` /
-/// `response.headers_mut()`.
+/// `response.headers_mut()`. Opening and appending take [`Stateless`] types; a guarded type
+/// is opened by [`Guard::open_from_cookie_headers`](crate::guard::Guard::open_from_cookie_headers)
+/// and its `Set-Cookie` comes from [`Guard::issue`](crate::guard::Guard::issue), while
+/// [`CookieHeaders::append_removal`] takes any type.
 pub trait CookieHeaders {
     /// `T`'s cookie from the `Cookie:` headers.
     ///
@@ -58,14 +61,14 @@ pub trait CookieHeaders {
     /// header holds the cookie; an [`OpenError`] when it does not open (tampered, forged,
     /// sealed for another salt, expired, …) or when its name appears more than once
     /// ([`OpenError::DuplicateCookie`]). Nothing here panics.
-    fn open_sealed_cookie<T: SealedCookie>(&self, keys: &KeyRing) -> Result<Option<T>, OpenError> {
+    fn open_sealed_cookie<T: Stateless>(&self, keys: &KeyRing) -> Result<Option<T>, OpenError> {
         Ok(self
             .open_sealed_cookie_with_metadata::<T>(keys)?
             .map(Opened::into_value))
     }
 
     /// [`CookieHeaders::open_sealed_cookie`] with the value's [`Opened`] metadata.
-    fn open_sealed_cookie_with_metadata<T: SealedCookie>(
+    fn open_sealed_cookie_with_metadata<T: Stateless>(
         &self,
         keys: &KeyRing,
     ) -> Result<Option<Opened<T>>, OpenError>;
@@ -73,7 +76,7 @@ pub trait CookieHeaders {
     /// Seals `value` (a new session) and appends its `Set-Cookie` header (other `Set-Cookie`
     /// headers are kept). Refused with [`SealError::TooLarge`] when the cookie would be over
     /// 4096 bytes; nothing is appended then.
-    fn append_sealed_cookie<T: SealedCookie>(
+    fn append_sealed_cookie<T: Stateless>(
         &mut self,
         value: &T,
         keys: &KeyRing,
@@ -84,14 +87,14 @@ pub trait CookieHeaders {
 }
 
 impl CookieHeaders for HeaderMap {
-    fn open_sealed_cookie_with_metadata<T: SealedCookie>(
+    fn open_sealed_cookie_with_metadata<T: Stateless>(
         &self,
         keys: &KeyRing,
     ) -> Result<Option<Opened<T>>, OpenError> {
         open_logged(keys, self.get_all(COOKIE).iter().map(HeaderValue::as_bytes))
     }
 
-    fn append_sealed_cookie<T: SealedCookie>(
+    fn append_sealed_cookie<T: Stateless>(
         &mut self,
         value: &T,
         keys: &KeyRing,
@@ -136,7 +139,7 @@ impl CookieHeaders for HeaderMap {
 /// assert!(refresh::<Session>(&keys, &request, &mut response));
 /// assert!(response[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=1800"));
 /// ```
-pub fn refresh<T: SealedCookie>(
+pub fn refresh<T: Stateless>(
     keys: &KeyRing,
     request: &HeaderMap,
     response: &mut HeaderMap,

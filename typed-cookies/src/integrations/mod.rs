@@ -17,6 +17,11 @@
 //! header-string API directly: [`SealedCookie::from_cookie_header`] and
 //! [`SealedCookie::to_set_cookie`].
 //!
+//! **Stateless types only.** `Sealed<T>`, `Opened<T>`, the `Set-Cookie` helpers and the
+//! `refresh` middleware take [`Stateless`] types; for a bound or tracked one (`bind`,
+//! `revocable`, `one_time`, `replay`) they do not compile — it goes through `Guarded<T>` and
+//! the `guarded` middleware, which also refreshes it. Removals take any [`SealedCookie`].
+//!
 //! **Refresh.** The `refresh` middleware of each adapter (and `http::refresh`)
 //! reseals, on the way out, a cookie that opened but is due ([`Opened::refresh_due`]: sealed
 //! by a fallback key, or past the refresh point of its idle window), keeping its creation
@@ -32,7 +37,7 @@
 
 use std::fmt;
 
-use crate::cookie::SealedCookie;
+use crate::cookie::{SealedCookie, Stateless};
 use crate::development::RequestOrigin;
 use crate::error::{OpenError, SealError};
 use crate::keys::KeyRing;
@@ -53,24 +58,36 @@ pub use guarded::Guarded;
 /// the cookie is absent or does not open). To see the metadata too (when it expires, which
 /// key sealed it, whether a refresh is due), extract [`Opened<T>`] instead.
 ///
+/// `T` must be [`Stateless`], on the type itself rather than only on the extractor impls: a
+/// handler that takes `Sealed<T>` of a guarded type is then refused at its signature with
+/// what to use instead ([`Guarded<T>`]), not with axum's "`Handler<_, _>` is not
+/// implemented" on the route.
+///
 /// ```
+/// use serde::{Deserialize, Serialize};
 /// use typed_cookies::integrations::Sealed;
-/// let Sealed(user) = Sealed("ann".to_string());
-/// assert_eq!(user, "ann");
-/// assert_eq!(Sealed(7).into_inner(), 7);
-/// assert_eq!(*Sealed(7), 7);
+/// use typed_cookies::SealedCookie;
+///
+/// #[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+/// #[cookie(name = "user", salt = "docs.integrations.sealed.v1", max_age = "1h")]
+/// struct User(String);
+///
+/// let Sealed(user) = Sealed(User("ann".into()));
+/// assert_eq!(user.0, "ann");
+/// assert_eq!(Sealed(User("bo".into())).into_inner(), User("bo".into()));
+/// assert_eq!(Sealed(User("cy".into())).0, User("cy".into()));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sealed<T>(pub T);
+pub struct Sealed<T: Stateless>(pub T);
 
-impl<T> Sealed<T> {
+impl<T: Stateless> Sealed<T> {
     /// The opened value.
     pub fn into_inner(self) -> T {
         self.0
     }
 }
 
-impl<T> std::ops::Deref for Sealed<T> {
+impl<T: Stateless> std::ops::Deref for Sealed<T> {
     type Target = T;
 
     fn deref(&self) -> &T {
@@ -157,8 +174,9 @@ impl SealedRejection {
     /// duplicated one seen by an optional guarded extractor
     /// ([`SealedRejection::DuplicateCookie`]), 503 when the revocation store is down (the type
     /// fails closed: the user is not signed out), 500 for a configuration mistake (no key ring
-    /// or guard, no client IP, a guarded type extracted as `Sealed<T>`, a `replay` type
-    /// without its middleware).
+    /// or guard, no client IP, a `replay` type without its middleware, a guarded type
+    /// extracted as `Sealed<T>` — a compile error unless `Stateless` was implemented for it by
+    /// hand).
     pub fn status(&self) -> u16 {
         match self {
             SealedRejection::Invalid {
@@ -280,7 +298,7 @@ pub(crate) fn seal_error_response(error: &SealError) -> (u16, &'static str) {
 
 /// Opens `T` from a request's `Cookie:` header values and logs what an operator watches:
 /// fallback-key opens (`info`, with the key id) and refusals (`debug`, with the reason).
-pub(crate) fn open_logged<'h, T: SealedCookie>(
+pub(crate) fn open_logged<'h, T: Stateless>(
     keys: &KeyRing,
     headers: impl IntoIterator<Item = &'h [u8]>,
 ) -> Result<Option<Opened<T>>, OpenError> {
@@ -365,8 +383,9 @@ pub(crate) fn after_open<T: SealedCookie>(
             }
         }
         Ok(None) => None,
-        // A guarded type is the guard middleware's, not the plain refresh's; during a store
-        // outage the session may be fine.
+        // A guarded type is the guard middleware's, not the plain refresh's (which does not
+        // compile for one; this is only reached through a hand-written `Stateless`); during a
+        // store outage the session may be fine.
         Err(OpenError::NeedsGuard { .. } | OpenError::StoreUnavailable) => None,
         // Never for a duplicate: the removal could only match *our* copy (our Path, our
         // Domain or none), so it would delete the user's real cookie and leave a planted one

@@ -119,8 +119,9 @@ where
 /// through the guard and hands the result to the [`Guarded<T>`] extractor; after the
 /// handler, appends (unless the response sets or removes the cookie itself) the renewed value
 /// of a `replay` type, the reseal of a value due for a refresh, or the removal of a refused
-/// cookie. Required for `replay` types; the plain `refresh` middleware does nothing for
-/// guarded types.
+/// cookie. Required for `replay` types, and the only refresh of guarded types: the plain
+/// `refresh` middleware does not compile for them (they are not
+/// [`Stateless`](crate::Stateless)).
 pub async fn guarded<T, S>(State(state): State<S>, request: Request, next: Next) -> Response
 where
     T: SealedCookie + Send + Sync + 'static,
