@@ -176,6 +176,17 @@ impl CookieConfig {
         crate::development::unprefixed(self.name)
     }
 
+    /// The name this cookie is read under on a request whose ring is `keys`: its
+    /// [development name](Self::development_name) when `keys` is relaxed for a loopback
+    /// request in development mode, else its own.
+    pub(crate) fn read_name(&self, keys: &crate::KeyRing) -> &'static str {
+        if keys.relaxes_cookies() {
+            self.development_name()
+        } else {
+            self.name
+        }
+    }
+
     /// The salt: the namespace this type's values are sealed in.
     pub const fn salt(&self) -> &'static str {
         self.salt

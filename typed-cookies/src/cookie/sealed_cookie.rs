@@ -190,12 +190,7 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
     where
         Self: Stateless,
     {
-        let name = if keys.relaxes_cookies() {
-            Self::CONFIG.development_name()
-        } else {
-            Self::CONFIG.name()
-        };
-        header::find_bytes(headers, name)?
+        header::find_bytes(headers, Self::CONFIG.read_name(keys))?
             .map(|value| open_unguarded(keys, value))
             .transpose()
     }

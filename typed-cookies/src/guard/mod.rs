@@ -482,12 +482,7 @@ impl Guard {
         client: &ClientContext,
     ) -> Result<Option<Checked<T>>, OpenError> {
         // A ring relaxed for a loopback request in development mode reads the unprefixed name.
-        let name = if keys.relaxes_cookies() {
-            T::CONFIG.development_name()
-        } else {
-            T::CONFIG.name()
-        };
-        match header::find(headers, name)? {
+        match header::find(headers, T::CONFIG.read_name(keys))? {
             None => Ok(None),
             Some(value) => self.open(keys, value, client).await.map(Some),
         }

@@ -152,7 +152,7 @@ pub(crate) fn optional<T>(
 }
 
 /// The extractor's answer (`name`: the cookie name the request was read under, see
-/// `expected_name`).
+/// `CookieConfig::read_name`).
 pub(crate) fn extracted<T: SealedCookie>(
     name: &'static str,
     result: Result<Option<Checked<T>>, OpenError>,
@@ -184,7 +184,7 @@ impl<T> Clone for Slot<T> {
 }
 
 impl<T> Slot<T> {
-    /// `name`: the cookie name the request was read under (`expected_name`).
+    /// `name`: the cookie name the request was read under (`CookieConfig::read_name`).
     pub fn new(result: Opening<T>, name: &'static str) -> Self {
         Self {
             result: Arc::new(Mutex::new(Some(result))),

@@ -316,23 +316,14 @@ pub(crate) fn open_logged<'h, T: Stateless>(
     result
 }
 
-/// The name `T`'s cookie is read under with `keys` (the request's ring): its development name
-/// (`sid` for `__Host-sid`) when `keys` is relaxed for a loopback request in development mode,
-/// else its own. What a rejection names, so that a 401 names the cookie the browser holds.
-pub(crate) fn expected_name<T: SealedCookie>(keys: &KeyRing) -> &'static str {
-    if keys.relaxes_cookies() {
-        T::CONFIG.development_name()
-    } else {
-        T::CONFIG.name()
-    }
-}
-
 /// The extractor's answer from an opened cookie (`keys`: the request's ring, for the name).
 pub(crate) fn extracted<T: SealedCookie>(
     keys: &KeyRing,
     opened: Result<Option<Opened<T>>, OpenError>,
 ) -> Result<Opened<T>, SealedRejection> {
-    let name = expected_name::<T>(keys);
+    // What a rejection names: the cookie the browser holds (`sid` for `__Host-sid` on a
+    // relaxed loopback request).
+    let name = T::CONFIG.read_name(keys);
     match opened {
         Ok(Some(opened)) => Ok(opened),
         Ok(None) => Err(SealedRejection::Missing { name }),

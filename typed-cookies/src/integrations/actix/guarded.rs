@@ -21,7 +21,7 @@ use crate::guard::{Checked, ClientContext, Guard};
 use crate::integrations::guarded::{
     after_header, client_context, extracted, open_logged, optional, Slot,
 };
-use crate::integrations::{expected_name, sets_cookie_of, Guarded, SealedRejection};
+use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
 use crate::keys::KeyRing;
 
 /// The guard registered with `App::app_data`, as `web::Data<Guard>` or a plain `Guard`.
@@ -83,7 +83,7 @@ async fn guarded_from_request<T: SealedCookie + 'static>(
         });
     }
     let (keys, result) = open_request::<T>(&req).await?;
-    extracted(expected_name::<T>(&keys), result)
+    extracted(T::CONFIG.read_name(&keys), result)
 }
 
 /// `401` without a valid cookie (missing, tampered, expired, revoked, replayed, bound to
@@ -208,7 +208,7 @@ pub async fn guarded<T: SealedCookie + 'static, B: MessageBody + 'static>(
     };
     let after = after_header(&keys, &result);
     req.extensions_mut()
-        .insert(Slot::new(result, expected_name::<T>(&keys)));
+        .insert(Slot::new(result, T::CONFIG.read_name(&keys)));
     let mut response = next.call(req).await?;
     if let Some(header) = after {
         let sets_it = sets_cookie_of::<T, _>(&keys, || {

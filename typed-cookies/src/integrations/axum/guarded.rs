@@ -18,7 +18,7 @@ use crate::integrations::guarded::{
     after_header, client_context, extracted, open_logged, optional, Slot,
 };
 use crate::integrations::http::header_value;
-use crate::integrations::{expected_name, sets_cookie_of, Guarded, SealedRejection};
+use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
 use crate::keys::KeyRing;
 
 /// The request's client context for `T`: `User-Agent`, and the IP from the guard's source
@@ -70,7 +70,7 @@ where
     let ctx = client_context_of::<T>(parts, &guard)?;
     let cookies = parts.headers.get_all(::axum::http::header::COOKIE);
     let result = open_logged::<T>(&guard, &keys, cookies.iter().map(|v| v.as_bytes()), &ctx).await;
-    extracted(expected_name::<T>(&keys), result)
+    extracted(T::CONFIG.read_name(&keys), result)
 }
 
 /// `401` without a valid cookie (missing, tampered, expired, revoked, replayed, bound to
@@ -147,7 +147,7 @@ where
     let after = after_header(&keys, &result);
     parts
         .extensions
-        .insert(Slot::new(result, expected_name::<T>(&keys)));
+        .insert(Slot::new(result, T::CONFIG.read_name(&keys)));
     let mut response = next.run(Request::from_parts(parts, body)).await;
     if let Some(header) = after {
         let headers = response.headers_mut();
