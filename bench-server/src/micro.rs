@@ -9,7 +9,7 @@ use typed_cookies::integrations::axum::SetCookie;
 use typed_cookies::integrations::http::CookieHeaders as _;
 use typed_cookies::{Key, KeyRing, SealedCookie};
 
-use crate::session::{next_user, Session};
+use crate::session::{next_user, seal_open, Session};
 
 /// Runs the chosen operation `rounds` times (after a tenth as warm-up) and prints the
 /// nanoseconds per round trip.
@@ -33,8 +33,7 @@ pub fn run(rounds: u32, adapter: bool) {
             let header = SetCookie::resealed(&opened, &keys).expect("seals");
             std::hint::black_box(header.header_value().len() as u64)
         } else {
-            let sealed = std::hint::black_box(session.seal(&keys).expect("seals"));
-            Session::open(&keys, &sealed).expect("opens").visits
+            seal_open(&session, &keys).expect("seals and opens")
         }
     };
     let mut sink = 0u64;

@@ -3,7 +3,7 @@
 //! variant whose sessions are tracked in Redis.
 
 use serde::{Deserialize, Serialize};
-use typed_cookies::SealedCookie;
+use typed_cookies::{KeyRing, SealedCookie};
 
 /// The session. Not `Secure` and without a `__Host-` prefix only because the benchmark speaks
 /// plain HTTP.
@@ -77,6 +77,16 @@ impl RevocableSession {
             visits,
         }
     }
+}
+
+/// Seals `session` and opens the result: the micro-benchmark's operation, which `bench-server
+/// micro` times in a loop and the `seal-open-in-handler` variant runs in its handler. The
+/// visit count of what opened, `None` when either step failed.
+pub fn seal_open(session: &Session, keys: &KeyRing) -> Option<u64> {
+    let sealed = session.seal(keys).ok()?;
+    Session::open(keys, std::hint::black_box(&sealed))
+        .ok()
+        .map(|s| s.visits)
 }
 
 /// A user id per login, so that sessions differ.
