@@ -39,17 +39,18 @@ pub const MAX_INFLATED_LEN: usize = 64 * 1024;
 
 use crate::error::OpenError;
 
-/// Refuses input longer than any cookie before looking at it.
 /// A foreign secret (Django `SECRET_KEY`, Flask `secret_key`, an iron password), wiped on drop.
 type Secret = zeroize::Zeroizing<Vec<u8>>;
 
 /// `secret` as a [`Secret`].
+#[cfg(any(feature = "django", feature = "flask"))]
 fn secret(secret: impl AsRef<[u8]>) -> Secret {
     zeroize::Zeroizing::new(secret.as_ref().to_vec())
 }
 
 /// Keeps the current secret (the first of `keys`) and replaces the fallbacks after it with
 /// `fallbacks`, in order: what `SECRET_KEY_FALLBACKS` and itsdangerous' key lists mean.
+#[cfg(any(feature = "django", feature = "flask"))]
 fn set_fallbacks<I, S>(keys: &mut Vec<Secret>, fallbacks: I)
 where
     I: IntoIterator<Item = S>,
@@ -59,6 +60,7 @@ where
     keys.extend(fallbacks.into_iter().map(secret));
 }
 
+/// Refuses input longer than any cookie before looking at it.
 fn check_len(value: &str) -> Result<(), OpenError> {
     if value.len() > crate::MAX_COOKIE_LEN {
         return Err(OpenError::TooLarge {
