@@ -176,11 +176,16 @@ def micro(binary, rounds, mode="micro"):
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid):
-    """User + system CPU time of process `pid` (all its threads), in seconds."""
+def cpu_split(pid):
+    """(user, system) CPU time of process `pid` (all its threads), in seconds."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
+    return int(fields[11]) / TICK, int(fields[12]) / TICK
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of process `pid` (all its threads), in seconds."""
+    return sum(cpu_split(pid))
 
 
 def rss_kb(pid):
@@ -222,6 +227,7 @@ def idle_memory(binary, variant, port, args, tmp):
 
 
 def main():
+    global VARIANTS
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rustcrypto", required=True, help="bench-server built without aws-lc")
     ap.add_argument("--aws-lc", required=True, dest="awslc", help="bench-server built with aws-lc")
@@ -235,9 +241,16 @@ def main():
     ap.add_argument("--idle", type=int, default=1000, help="idle connections for the memory test (0: skip)")
     ap.add_argument("--micro-rounds", type=int, default=500_000)
     ap.add_argument("--port", type=int, default=18_080)
+    ap.add_argument("--variants", help="comma-separated keys to run (the baseline `none` is always "
+                    "run): " + ",".join(key for key, *_ in VARIANTS))
     args = ap.parse_args()
     binaries = {"rustcrypto": args.rustcrypto, "aws-lc": args.awslc}
-    global VARIANTS
+    if args.variants:
+        wanted = {"none", *args.variants.split(",")}
+        unknown = wanted - {key for key, *_ in VARIANTS}
+        if unknown:
+            sys.exit(f"unknown variants: {', '.join(sorted(unknown))}")
+        VARIANTS = [v for v in VARIANTS if v[0] in wanted]
     # SIGTERM (a stopped run) unwinds like an exception, so the finally below stops the
     # redis-server and the server of the variant being measured instead of leaving them.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
@@ -275,10 +288,12 @@ def main():
                         check(port, first, 0 if key.startswith("none") else 1)
                         if args.warmup:
                             wrk(port, args, cookies, args.warmup)
-                        cpu_before = cpu_seconds(proc.pid)
+                        user_before, sys_before = cpu_split(proc.pid)
                         redis_before = cpu_seconds(redis.pid) if redis else 0.0
                         res = wrk(port, args, cookies, args.duration)
-                        res["cpu_us"] = (cpu_seconds(proc.pid) - cpu_before) * 1e6 / res["requests"]
+                        user_after, sys_after = cpu_split(proc.pid)
+                        res["user_us"] = (user_after - user_before) * 1e6 / res["requests"]
+                        res["cpu_us"] = res["user_us"] + (sys_after - sys_before) * 1e6 / res["requests"]
                         res["redis_us"] = (
                             (cpu_seconds(redis.pid) - redis_before) * 1e6 / res["requests"]
                             if key in REDIS_VARIANTS else None
@@ -289,6 +304,7 @@ def main():
                     redis_cpu = f"  redis CPU {res['redis_us']:.2f} µs/request" if res["redis_us"] else ""
                     print(f"round {r + 1}  {key:<14} {res['rps']:10.0f} req/s  p50 {res['p50']:.3f} ms"
                           f"  p99 {res['p99']:.3f} ms  server CPU {res['cpu_us']:.2f} µs/request"
+                          f" (user {res['user_us']:.2f})"
                           f"{redis_cpu}  (load {os.getloadavg()[0]:.2f})", flush=True)
             idle = {}
             if args.idle:
@@ -304,32 +320,45 @@ def main():
     base_cpu = med([x["cpu_us"] for x in results["none"]])
     micro_med = {b: med(v) / 1000 for b, v in micros.items()}
     print()
+    def paired_gap(key, field="cpu_us"):
+        """The median over rounds of (this variant − the baseline) in the same round: slow
+        drifts of the machine between rounds cancel out."""
+        return med([x[field] - b[field] for x, b in zip(results[key], results["none"])])
+
     # seal + open measured inside the server (aws-lc): the `none-so` control's gap
-    in_server = (med([x["cpu_us"] for x in results["none-so"]]) - base_cpu
-                 if results.get("none-so") else None)
+    in_server = paired_gap("none-so") if results.get("none-so") else None
+    in_server_user = paired_gap("none-so", "user_us") if results.get("none-so") else None
     print("| server | req/s | ÷ baseline | p50 ms | p99 ms | server CPU µs/request "
           "| CPU gap to baseline µs | gap ÷ seal+open (micro) | gap ÷ seal+open (in server) "
+          "| user CPU gap µs | user gap ÷ seal+open (micro) | user gap ÷ in server "
           "| redis CPU µs/request | idle KB/conn |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for key, _, _, label in VARIANTS:
         rps = med([x["rps"] for x in results[key]])
         cpu = med([x["cpu_us"] for x in results[key]])
-        gap = cpu - base_cpu
+        gap = paired_gap(key)
+        user_gap = paired_gap(key, "user_us")
         ratio = f"{gap / micro_med[MICRO_OF[key]]:.2f}" if key in MICRO_OF else ""
         in_ratio = (f"{gap / in_server:.2f}"
                     if in_server and MICRO_OF.get(key) == "aws-lc" else "")
+        user_ratio = f"{user_gap / micro_med[MICRO_OF[key]]:.2f}" if key in MICRO_OF else ""
+        user_in_ratio = (f"{user_gap / in_server_user:.2f}"
+                         if in_server_user and MICRO_OF.get(key) == "aws-lc" else "")
         gap_s = "" if key == "none" else f"{gap:.2f}"
+        user_gap_s = "" if key == "none" else f"{user_gap:.2f}"
         redis_s = f"{med([x['redis_us'] for x in results[key]]):.2f}" if key in REDIS_VARIANTS else ""
         print(f"| {label} | {rps:,.0f} | {rps / base:.3f} | {med([x['p50'] for x in results[key]]):.3f} "
               f"| {med([x['p99'] for x in results[key]]):.3f} | {cpu:.2f} | {gap_s} | {ratio} | {in_ratio} "
-              f"| {redis_s} | {idle.get(key, float('nan')):.2f} |")
+              f"| {user_gap_s} | {user_ratio} | {user_in_ratio} | {redis_s} | {idle.get(key, float('nan')):.2f} |")
     print()
     for b, v in micro_med.items():
         print(f"micro seal+open ({b}), CPU time, median of {len(micros[b])}: {v * 1000:.0f} ns; "
               f"the handler's typed-cookies work (open from a Cookie header, reseal into a "
               f"Set-Cookie value): {med(adapters[b]):.0f} ns")
     print("medians over rounds; ÷ baseline: req/s ratio; CPU: the server process's user + system"
-          " time during the measured load ÷ requests served")
+          " time during the measured load ÷ requests served; a gap is the median over rounds of"
+          " the variant's CPU minus the baseline's in the same round; user: user-space CPU only"
+          " (the cookie work; the kernel's share is the same for every variant but the bytes sent)")
 
 if __name__ == "__main__":
     main()
