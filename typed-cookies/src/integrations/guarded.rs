@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::cookie::SealedCookie;
 use crate::error::OpenError;
-use crate::guard::{Checked, ClientContext, Guard};
+use crate::guard::{AppBinding, Checked, ClientContext, Guard};
 use crate::keys::KeyRing;
 use crate::seal::Opened;
 
@@ -78,14 +78,18 @@ impl<T> std::ops::Deref for Guarded<T> {
     }
 }
 
-/// The client context of a request for `T`'s binding: the `User-Agent` bytes and the client IP
-/// from the guard's configured source. A type bound to the IP is refused (a configuration
-/// error, 500) when the source has none, rather than bound to "no address".
+/// The client context of a request for `T`'s binding: the `User-Agent` bytes, the client IP
+/// from the guard's configured source, and the application's [`AppBinding`] from the request's
+/// extensions (`app_binding` is only called when `T` binds `app`). A type bound to the IP is
+/// refused (a configuration error, 500) when the source has none for this request, and a type
+/// bound to `app` when the request has no `AppBinding`, rather than bound to "no address" or
+/// "no bytes".
 pub(crate) fn client_context<'h, T: SealedCookie>(
     guard: &Guard,
     user_agent: Option<&[u8]>,
     peer: Option<IpAddr>,
     forwarded_for: impl IntoIterator<Item = &'h [u8]>,
+    app_binding: impl FnOnce() -> Option<AppBinding>,
 ) -> Result<ClientContext, SealedRejection> {
     let binding = T::CONFIG.binding();
     let mut ctx = ClientContext::new();
@@ -103,6 +107,12 @@ pub(crate) fn client_context<'h, T: SealedCookie>(
                     name: T::CONFIG.name(),
                 })?;
         ctx = ctx.ip(ip);
+    }
+    if binding.app() {
+        let app = app_binding().ok_or(SealedRejection::NoAppBinding {
+            name: T::CONFIG.name(),
+        })?;
+        ctx = ctx.app(app);
     }
     Ok(ctx)
 }
