@@ -229,3 +229,94 @@ pub(crate) fn after_header<T: SealedCookie>(keys: &KeyRing, result: &Opening<T>)
         result.as_ref().map(|c| c.as_ref().map(Checked::opened)),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+    use serde::{Deserialize, Serialize};
+    use std::cell::Cell;
+
+    #[derive(Serialize, Deserialize, crate::SealedCookie)]
+    #[cookie(
+        crate = "crate",
+        name = "__Host-device",
+        salt = "integrations.guarded.test.device.v1",
+        max_age = "1h",
+        bind = "user_agent, app"
+    )]
+    struct Device {
+        user: String,
+    }
+
+    #[derive(Serialize, Deserialize, crate::SealedCookie)]
+    #[cookie(
+        crate = "crate",
+        name = "__Host-browser",
+        salt = "integrations.guarded.test.browser.v1",
+        max_age = "1h",
+        bind = "user_agent"
+    )]
+    struct Browser {
+        user: String,
+    }
+
+    fn context<T: SealedCookie>(
+        app: Option<&str>,
+        asked: &Cell<bool>,
+    ) -> Result<ClientContext, SealedRejection> {
+        let guard = Guard::new(MemoryStore::new());
+        client_context::<T>(&guard, Some(b"Firefox/140"), None, [], || {
+            asked.set(true);
+            app.map(AppBinding::new)
+        })
+    }
+
+    #[test]
+    fn an_app_bound_type_takes_the_requests_app_binding() {
+        let asked = Cell::new(false);
+        let ctx = context::<Device>(Some("device-1"), &asked).unwrap();
+        assert!(asked.get());
+        let expected = ClientContext::new()
+            .user_agent("Firefox/140")
+            .app("device-1");
+        assert_eq!(ctx, expected);
+        let binding = Device::CONFIG.binding();
+        assert_ne!(
+            ctx.digest(binding),
+            context::<Device>(Some("device-2"), &asked)
+                .unwrap()
+                .digest(binding)
+        );
+    }
+
+    #[test]
+    fn an_app_bound_type_without_an_app_binding_is_a_configuration_error() {
+        let refused = context::<Device>(None, &Cell::new(false)).unwrap_err();
+        assert_eq!(
+            refused,
+            SealedRejection::NoAppBinding {
+                name: "__Host-device"
+            }
+        );
+        assert_eq!(refused.status(), 500);
+        assert_eq!(refused.body(), "500 Internal Server Error\n");
+        let message = refused.to_string();
+        assert!(
+            message.contains("AppBinding") && message.contains("extensions"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn other_types_never_look_for_an_app_binding() {
+        let asked = Cell::new(false);
+        let ctx = context::<Browser>(Some("device-1"), &asked).unwrap();
+        assert!(!asked.get(), "the extensions are not read");
+        assert_eq!(ctx, ClientContext::new().user_agent("Firefox/140"));
+        assert_eq!(
+            context::<Browser>(None, &asked).unwrap(),
+            ClientContext::new().user_agent("Firefox/140")
+        );
+    }
+}
