@@ -56,7 +56,9 @@ use syn::{parse_macro_input, DeriveInput};
 ///   "high"` (Chromium's `Priority`; none written by default).
 /// - **Stolen-cookie defences** (values then go through a `typed_cookies::guard::Guard`; see
 ///   the `typed_cookies::guard` module): `bind = "user_agent" | "ip" | "app"` (any,
-///   comma-separated: the request parts a value is bound to); `revocable` (real sign-out and
+///   comma-separated: the request parts a value is bound to; through the framework adapters,
+///   the `app` bytes come from a `typed_cookies::guard::AppBinding` the application inserts
+///   into the request's extensions); `revocable` (real sign-out and
 ///   "sign out everywhere"); `one_time` (opens once; excludes `revocable` and `replay`);
 ///   `replay = "5s"` (replay detection with that grace window, at most 300 s; implies
 ///   `revocable`); `if_store_down = "refuse" | "accept"` (default refuse; only with

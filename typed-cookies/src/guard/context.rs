@@ -10,7 +10,8 @@ use crate::seal::BINDING_LEN;
 
 /// What the request looks like, for client binding: its `User-Agent`, the client's IP (from a
 /// source the application trusts) and any bytes the application adds. The adapters fill it in
-/// from the request; a type's `bind = ".."` picks the parts its values are tied to.
+/// from the request (the app bytes from the request's [`AppBinding`](super::AppBinding)); a
+/// type's `bind = ".."` picks the parts its values are tied to.
 ///
 /// ```
 /// use std::net::IpAddr;
@@ -57,7 +58,9 @@ impl ClientContext {
         self
     }
 
-    /// Application-supplied binding bytes (a TLS channel id, a device id, a tenant).
+    /// Application-supplied binding bytes (a TLS channel id, a device id, a tenant). Through
+    /// the adapters, insert an [`AppBinding`](super::AppBinding) into the request's extensions
+    /// instead.
     pub fn app(mut self, bytes: impl AsRef<[u8]>) -> Self {
         self.app = Some(bytes.as_ref().into());
         self

@@ -16,7 +16,10 @@
 //! `SetCookie::new` and `refresh` — do not compile for it: every path to its values goes
 //! through the guard. (A hand-written `impl Stateless` for one only moves that to run time:
 //! [`OpenError::NeedsGuard`].) The framework adapters take the guard from app state like the
-//! key ring (`Guarded<T>`, and the `guarded` middleware in place of `refresh`).
+//! key ring (`Guarded<T>`, and the `guarded` middleware in place of `refresh`). They build the
+//! [`ClientContext`] from the request: the `User-Agent`, the client IP from the guard's
+//! [`ClientIp`] source, and, for `bind = "app"`, the [`AppBinding`] the application put into
+//! the request's extensions in a middleware of its own.
 //!
 //! ```
 //! # tokio_test_stub::block_on(async {
@@ -54,6 +57,7 @@
 //! #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } } } }
 //! ```
 
+mod app_binding;
 mod client_ip;
 mod context;
 mod one_time;
@@ -62,6 +66,7 @@ use std::sync::Arc;
 
 use rand::RngCore as _;
 
+pub use app_binding::AppBinding;
 pub use client_ip::ClientIp;
 pub use context::ClientContext;
 pub use one_time::OneTimeSealer;

@@ -26,7 +26,11 @@
 //! the user believes it ended). `MaybeGuarded<T>` is `None` for a missing or refused cookie,
 //! answers `503` when the store cannot, and `400 Bad Request` when the cookie's name is present
 //! twice (cookie tossing: a planted copy beside the real session must not make a sign-out a
-//! silent no-op; prefer `__Host-` names, which cannot be planted).
+//! silent no-op; prefer `__Host-` names, which cannot be planted). A `bind = "app"` type binds
+//! to the [`AppBinding`](crate::guard::AppBinding) the application inserts into the request's
+//! extensions (`req.extensions_mut().insert(..)`) in a `wrap_fn` or middleware registered after
+//! `guarded` (so it runs first); without one, its requests are refused with
+//! [`SealedRejection::NoAppBinding`] (500).
 //!
 //! **Plain http in development.** With a ring in development mode
 //! ([`KeyRing::with_development_mode`]), add the [`development`] middleware as the outermost

@@ -33,7 +33,10 @@
 //! present twice (`400 Bad Request`, [`SealedRejection::DuplicateCookie`]): a sign-out written
 //! with it must not see "no session", revoke nothing and report success while a cookie planted
 //! beside the real one (cookie tossing, possible for a name without the `__Host-` prefix)
-//! leaves the session valid. Prefer `__Host-` names for sessions.
+//! leaves the session valid. Prefer `__Host-` names for sessions. A `bind = "app"` type binds
+//! to the [`AppBinding`](crate::guard::AppBinding) the application inserts into the request's
+//! extensions in a middleware of its own, added as a `.layer` after `guarded` (so it runs
+//! first); without one, its requests are refused with [`SealedRejection::NoAppBinding`] (500).
 //!
 //! **Plain http in development.** With a ring in development mode
 //! ([`KeyRing::with_development_mode`]), add the [`development`] middleware as the outermost

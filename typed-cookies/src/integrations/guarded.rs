@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::cookie::SealedCookie;
 use crate::error::OpenError;
-use crate::guard::{Checked, ClientContext, Guard};
+use crate::guard::{AppBinding, Checked, ClientContext, Guard};
 use crate::keys::KeyRing;
 use crate::seal::Opened;
 
@@ -78,14 +78,18 @@ impl<T> std::ops::Deref for Guarded<T> {
     }
 }
 
-/// The client context of a request for `T`'s binding: the `User-Agent` bytes and the client IP
-/// from the guard's configured source. A type bound to the IP is refused (a configuration
-/// error, 500) when the source has none, rather than bound to "no address".
+/// The client context of a request for `T`'s binding: the `User-Agent` bytes, the client IP
+/// from the guard's configured source, and the application's [`AppBinding`] from the request's
+/// extensions (`app_binding` is only called when `T` binds `app`). A type bound to the IP is
+/// refused (a configuration error, 500) when the source has none for this request, and a type
+/// bound to `app` when the request has no `AppBinding`, rather than bound to "no address" or
+/// "no bytes".
 pub(crate) fn client_context<'h, T: SealedCookie>(
     guard: &Guard,
     user_agent: Option<&[u8]>,
     peer: Option<IpAddr>,
     forwarded_for: impl IntoIterator<Item = &'h [u8]>,
+    app_binding: impl FnOnce() -> Option<AppBinding>,
 ) -> Result<ClientContext, SealedRejection> {
     let binding = T::CONFIG.binding();
     let mut ctx = ClientContext::new();
@@ -103,6 +107,12 @@ pub(crate) fn client_context<'h, T: SealedCookie>(
                     name: T::CONFIG.name(),
                 })?;
         ctx = ctx.ip(ip);
+    }
+    if binding.app() {
+        let app = app_binding().ok_or(SealedRejection::NoAppBinding {
+            name: T::CONFIG.name(),
+        })?;
+        ctx = ctx.app(app);
     }
     Ok(ctx)
 }
@@ -218,4 +228,95 @@ pub(crate) fn after_header<T: SealedCookie>(keys: &KeyRing, result: &Opening<T>)
         keys,
         result.as_ref().map(|c| c.as_ref().map(Checked::opened)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+    use serde::{Deserialize, Serialize};
+    use std::cell::Cell;
+
+    #[derive(Serialize, Deserialize, crate::SealedCookie)]
+    #[cookie(
+        crate = "crate",
+        name = "__Host-device",
+        salt = "integrations.guarded.test.device.v1",
+        max_age = "1h",
+        bind = "user_agent, app"
+    )]
+    struct Device {
+        user: String,
+    }
+
+    #[derive(Serialize, Deserialize, crate::SealedCookie)]
+    #[cookie(
+        crate = "crate",
+        name = "__Host-browser",
+        salt = "integrations.guarded.test.browser.v1",
+        max_age = "1h",
+        bind = "user_agent"
+    )]
+    struct Browser {
+        user: String,
+    }
+
+    fn context<T: SealedCookie>(
+        app: Option<&str>,
+        asked: &Cell<bool>,
+    ) -> Result<ClientContext, SealedRejection> {
+        let guard = Guard::new(MemoryStore::new());
+        client_context::<T>(&guard, Some(b"Firefox/140"), None, [], || {
+            asked.set(true);
+            app.map(AppBinding::new)
+        })
+    }
+
+    #[test]
+    fn an_app_bound_type_takes_the_requests_app_binding() {
+        let asked = Cell::new(false);
+        let ctx = context::<Device>(Some("device-1"), &asked).unwrap();
+        assert!(asked.get());
+        let expected = ClientContext::new()
+            .user_agent("Firefox/140")
+            .app("device-1");
+        assert_eq!(ctx, expected);
+        let binding = Device::CONFIG.binding();
+        assert_ne!(
+            ctx.digest(binding),
+            context::<Device>(Some("device-2"), &asked)
+                .unwrap()
+                .digest(binding)
+        );
+    }
+
+    #[test]
+    fn an_app_bound_type_without_an_app_binding_is_a_configuration_error() {
+        let refused = context::<Device>(None, &Cell::new(false)).unwrap_err();
+        assert_eq!(
+            refused,
+            SealedRejection::NoAppBinding {
+                name: "__Host-device"
+            }
+        );
+        assert_eq!(refused.status(), 500);
+        assert_eq!(refused.body(), "500 Internal Server Error\n");
+        let message = refused.to_string();
+        assert!(
+            message.contains("AppBinding") && message.contains("extensions"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn other_types_never_look_for_an_app_binding() {
+        let asked = Cell::new(false);
+        let ctx = context::<Browser>(Some("device-1"), &asked).unwrap();
+        assert!(!asked.get(), "the extensions are not read");
+        assert_eq!(ctx, ClientContext::new().user_agent("Firefox/140"));
+        assert_eq!(
+            context::<Browser>(None, &asked).unwrap(),
+            ClientContext::new().user_agent("Firefox/140")
+        );
+    }
 }

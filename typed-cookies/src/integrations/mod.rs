@@ -137,6 +137,15 @@ pub enum SealedRejection {
         /// The cookie name.
         name: &'static str,
     },
+    /// The type binds its values to application bytes (`bind = "app"`), and the request's
+    /// extensions hold no [`AppBinding`]: the application's middleware that inserts one did
+    /// not run before the extractor (or the `guarded` middleware), or found nothing to insert.
+    ///
+    /// [`AppBinding`]: crate::guard::AppBinding
+    NoAppBinding {
+        /// The cookie name.
+        name: &'static str,
+    },
     /// A `replay` type was extracted without the adapter's `guarded` middleware, which carries
     /// each response's renewed value: without it the browser would keep a value the store
     /// soon treats as replayed.
@@ -174,7 +183,8 @@ impl SealedRejection {
     /// duplicated one seen by an optional guarded extractor
     /// ([`SealedRejection::DuplicateCookie`]), 503 when the revocation store is down (the type
     /// fails closed: the user is not signed out), 500 for a configuration mistake (no key ring
-    /// or guard, no client IP, a `replay` type without its middleware, a guarded type
+    /// or guard, no client IP, no [`AppBinding`](crate::guard::AppBinding) for a
+    /// `bind = "app"` type, a `replay` type without its middleware, a guarded type
     /// extracted as `Sealed<T>` — a compile error unless `Stateless` was implemented for it by
     /// hand).
     pub fn status(&self) -> u16 {
@@ -246,6 +256,15 @@ impl fmt::Display for SealedRejection {
                 "cookie `{name}` is bound to the client IP, which this request does not give: \
                  axum needs `into_make_service_with_connect_info::<SocketAddr>()`, or configure \
                  `Guard::with_client_ip(ClientIp::ForwardedFor {{ proxies }})` behind proxies"
+            ),
+            SealedRejection::NoAppBinding { name } => write!(
+                f,
+                "cookie `{name}` is bound to application bytes (`bind = \"app\"`), which this \
+                 request does not carry: insert `typed_cookies::guard::AppBinding::new(..)` into \
+                 the request's extensions in a middleware that runs before the extractor and \
+                 the `guarded` middleware (axum: `request.extensions_mut().insert(..)` in a layer \
+                 added after `guarded`; actix-web: `req.extensions_mut().insert(..)` in a \
+                 `wrap_fn` registered after `guarded`)"
             ),
             SealedRejection::DuplicateCookie { name, count } => write!(
                 f,

@@ -17,7 +17,7 @@ use ::actix_web::{web, FromRequest, HttpMessage as _, HttpRequest, ResponseError
 use super::{header_value, keys_of};
 use crate::cookie::SealedCookie;
 use crate::error::OpenError;
-use crate::guard::{Checked, ClientContext, Guard};
+use crate::guard::{AppBinding, Checked, ClientContext, Guard};
 use crate::integrations::guarded::{
     after_header, client_context, extracted, open_logged, optional, Slot,
 };
@@ -31,8 +31,13 @@ fn guard_of(req: &HttpRequest) -> Option<&Guard> {
         .or_else(|| req.app_data::<Guard>())
 }
 
-/// The request's client context for `T`: `User-Agent`, and the IP from the guard's source (the
-/// connection's peer, or `X-Forwarded-For` behind trusted proxies).
+/// The request's client context for `T`, as the [`Guarded<T>`] and [`MaybeGuarded<T>`]
+/// extractors and the [`guarded`] middleware build it (take it for [`Guard::issue`] at
+/// sign-in): the `User-Agent`, the IP from the guard's source (the connection's peer, or
+/// `X-Forwarded-For` behind trusted proxies) when `T` binds `ip`, and the [`AppBinding`] in the
+/// request's extensions when `T` binds `app` (insert it in a `wrap_fn` or middleware of yours
+/// that runs first). Refused with [`SealedRejection::NoClientIp`] or
+/// [`SealedRejection::NoAppBinding`] when a bound part is missing.
 pub fn client_context_of<T: SealedCookie>(
     req: &HttpRequest,
     guard: &Guard,
@@ -43,7 +48,9 @@ pub fn client_context_of<T: SealedCookie>(
         .headers()
         .get_all("x-forwarded-for")
         .map(HeaderValue::as_bytes);
-    client_context::<T>(guard, user_agent, peer, forwarded_for)
+    client_context::<T>(guard, user_agent, peer, forwarded_for, || {
+        req.extensions().get::<AppBinding>().cloned()
+    })
 }
 
 /// The request's ring (relaxed for a loopback request in development mode) and the guard.

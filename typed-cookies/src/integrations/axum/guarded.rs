@@ -13,7 +13,7 @@ use ::axum::middleware::Next;
 use ::axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 
 use crate::cookie::SealedCookie;
-use crate::guard::{ClientContext, Guard, Issued};
+use crate::guard::{AppBinding, ClientContext, Guard, Issued};
 use crate::integrations::guarded::{
     after_header, client_context, extracted, open_logged, optional, Slot,
 };
@@ -21,8 +21,13 @@ use crate::integrations::http::header_value;
 use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
 use crate::keys::KeyRing;
 
-/// The request's client context for `T`: `User-Agent`, and the IP from the guard's source
-/// (the peer from `ConnectInfo<SocketAddr>`, or `X-Forwarded-For` behind trusted proxies).
+/// The request's client context for `T`, as the [`Guarded<T>`] extractor and the [`guarded`]
+/// middleware build it (take it for [`Guard::issue`] at sign-in): the `User-Agent`, the IP from
+/// the guard's source (the peer from `ConnectInfo<SocketAddr>`, or `X-Forwarded-For` behind
+/// trusted proxies) when `T` binds `ip`, and the [`AppBinding`] in the request's extensions
+/// when `T` binds `app` (insert it in a middleware of yours that runs first; a handler's
+/// `Parts` carry it). Refused with [`SealedRejection::NoClientIp`] or
+/// [`SealedRejection::NoAppBinding`] when a bound part is missing.
 pub fn client_context_of<T: SealedCookie>(
     parts: &Parts,
     guard: &Guard,
@@ -37,7 +42,9 @@ pub fn client_context_of<T: SealedCookie>(
         .get_all("x-forwarded-for")
         .iter()
         .map(|v| v.as_bytes());
-    client_context::<T>(guard, user_agent, peer, forwarded_for)
+    client_context::<T>(guard, user_agent, peer, forwarded_for, || {
+        parts.extensions.get::<AppBinding>().cloned()
+    })
 }
 
 async fn guarded_from_parts<S, T>(parts: &Parts, state: &S) -> Result<Guarded<T>, SealedRejection>
