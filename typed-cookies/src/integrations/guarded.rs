@@ -3,6 +3,10 @@
 //! the hand-over from the `guarded` middleware to the extractor, and what that middleware
 //! appends to the response.
 
+// Only the `Guarded<T>` type is used without a framework adapter (the `http` feature alone):
+// the rest is what the axum and actix-web adapters share.
+#![cfg_attr(not(any(feature = "axum", feature = "actix-web")), allow(dead_code))]
+
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 

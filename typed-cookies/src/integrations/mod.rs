@@ -222,6 +222,7 @@ impl SealedRejection {
     /// Logs the rejection as it becomes a response (`debug`: a missing or bad cookie is a
     /// client matter; `info`: a duplicated cookie, which may be cookie tossing; `error`: a
     /// configuration mistake).
+    #[cfg(any(feature = "axum", feature = "actix-web"))]
     fn log(&self) {
         match self.status() {
             401 => {
@@ -308,6 +309,7 @@ pub(crate) fn log_seal_error(error: &SealError) {
 
 /// The status and body a failed seal responds with: 503 when the revocation store could not
 /// answer (try again), 500 otherwise; the body never repeats the reason.
+#[cfg(any(feature = "axum", feature = "actix-web"))]
 pub(crate) fn seal_error_response(error: &SealError) -> (u16, &'static str) {
     match error {
         SealError::StoreUnavailable => (503, "503 Service Unavailable: try again\n"),
@@ -336,6 +338,7 @@ pub(crate) fn open_logged<'h, T: Stateless>(
 }
 
 /// The extractor's answer from an opened cookie (`keys`: the request's ring, for the name).
+#[cfg(any(feature = "axum", feature = "actix-web"))]
 pub(crate) fn extracted<T: SealedCookie>(
     keys: &KeyRing,
     opened: Result<Option<Opened<T>>, OpenError>,
@@ -431,6 +434,7 @@ where
 
 /// Put in a request's extensions by the adapters' `development` middleware, so the extractors
 /// can tell when it is missing.
+#[cfg(any(feature = "axum", feature = "actix-web"))]
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DevelopmentLayer;
 
