@@ -2,7 +2,8 @@
 //! through `Guard::issue`, real sign-out (a kept copy is refused) with `MaybeGuarded<T>`,
 //! which answers 503 and keeps the cookie when the store is down (where `Option<Guarded<T>>`
 //! would be `None`), replay detection through the `guarded` middleware, IP binding from the
-//! connection's peer address, an empty subject (500), and missing `app_data` (500).
+//! connection's peer address, an empty subject (500), missing `app_data` (500), and the ring
+//! and guard registered as plain values (`App::app_data(keys)`) rather than `web::Data`.
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceResponse};
@@ -156,6 +157,44 @@ async fn net_sign_in(
 
 async fn net(session: Guarded<Net>) -> String {
     session.user.clone()
+}
+
+/// The ring and the guard registered as plain values (`App::app_data(keys)`), which the
+/// `web::Data` extractors do not see.
+fn plain_app_data(req: &HttpRequest) -> (&KeyRing, &Guard) {
+    (
+        req.app_data::<KeyRing>()
+            .expect("a plain KeyRing in app_data"),
+        req.app_data::<Guard>().expect("a plain Guard in app_data"),
+    )
+}
+
+async fn plain_sign_in(req: HttpRequest) -> Result<HttpResponse, SealError> {
+    let (keys, guard) = plain_app_data(&req);
+    let ua = req.headers().get(USER_AGENT).map(|v| v.as_bytes().to_vec());
+    let ctx = ua.map_or_else(ClientContext::new, |ua| ClientContext::new().user_agent(ua));
+    let issued = guard
+        .issue(
+            keys,
+            &Session { user: "ann".into() },
+            Some("user:ann"),
+            &ctx,
+        )
+        .await?;
+    Ok(HttpResponse::Ok().issued(&issued).finish())
+}
+
+async fn plain_sign_out(
+    MaybeGuarded(session): MaybeGuarded<Session>,
+    req: HttpRequest,
+) -> HttpResponse {
+    let (keys, guard) = plain_app_data(&req);
+    if let Some(session) = session {
+        if guard.revoke(keys, session.opened()).await.is_err() {
+            return HttpResponse::ServiceUnavailable().body("try again");
+        }
+    }
+    HttpResponse::Ok().removal::<Session>().body("bye")
 }
 
 async fn app(
@@ -474,6 +513,58 @@ async fn an_empty_subject_is_a_500() {
     .await;
     assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(response.set_cookies.is_empty());
+}
+
+/// The extractors find a ring and a guard registered as plain values, not only as
+/// `web::Data`: the whole sign-in, guarded request, sign-out, refused copy flow.
+#[actix_web::test]
+async fn a_plain_key_ring_and_guard_in_app_data() {
+    let app = test::init_service(
+        App::new()
+            .app_data(ring())
+            .app_data(Guard::new(MemoryStore::new()))
+            .route("/sign-in", web::post().to(plain_sign_in))
+            .route("/me", web::get().to(me))
+            .route("/sign-out", web::post().to(plain_sign_out)),
+    )
+    .await;
+    let sign_in = call(
+        &app,
+        test::TestRequest::post().uri("/sign-in"),
+        None,
+        FIREFOX,
+    )
+    .await;
+    assert_eq!(sign_in.status, StatusCode::OK, "{}", sign_in.body);
+    let cookie = sign_in.pair("__Host-sid").unwrap();
+    let me = call(
+        &app,
+        test::TestRequest::get().uri("/me"),
+        Some(&cookie),
+        FIREFOX,
+    )
+    .await;
+    assert_eq!((me.status, me.body.as_str()), (StatusCode::OK, "hello ann"));
+    let out = call(
+        &app,
+        test::TestRequest::post().uri("/sign-out"),
+        Some(&cookie),
+        FIREFOX,
+    )
+    .await;
+    assert_eq!((out.status, out.body.as_str()), (StatusCode::OK, "bye"));
+    assert!(out
+        .set_cookies
+        .iter()
+        .any(|c| c.starts_with("__Host-sid=;")));
+    let replayed = call(
+        &app,
+        test::TestRequest::get().uri("/me"),
+        Some(&cookie),
+        FIREFOX,
+    )
+    .await;
+    assert_eq!(replayed.status, StatusCode::UNAUTHORIZED, "revoked");
 }
 
 #[actix_web::test]
