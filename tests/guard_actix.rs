@@ -5,9 +5,9 @@
 //! connection's peer address, an empty subject (500), missing `app_data` (500), and the ring
 //! and guard registered as plain values (`App::app_data(keys)`) rather than `web::Data`.
 
-use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::{Service, ServiceResponse};
-use actix_web::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
+use actix_web::http::header::USER_AGENT;
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::{test, web, App, HttpRequest, HttpResponse};
@@ -20,6 +20,10 @@ use typed_cookies::store::MemoryStore;
 use typed_cookies::time::Duration;
 use typed_cookies::{KeyRing, SealError, SealedCookie};
 use typed_cookies_testkit::{clocked, ring, SwitchableStore};
+
+mod actix_support;
+
+use actix_support::call;
 
 #[derive(Serialize, Deserialize, SealedCookie)]
 #[cookie(
@@ -221,46 +225,6 @@ async fn app(
     .await
 }
 
-struct Response {
-    status: StatusCode,
-    set_cookies: Vec<String>,
-    body: String,
-}
-
-impl Response {
-    fn pair(&self, name: &str) -> Option<String> {
-        self.set_cookies
-            .iter()
-            .find(|c| c.starts_with(&format!("{name}=")))
-            .map(|c| c.split(';').next().unwrap().to_owned())
-    }
-}
-
-async fn call<B: MessageBody>(
-    app: &impl Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    request: test::TestRequest,
-    cookie: Option<&str>,
-    ua: &str,
-) -> Response {
-    let mut request = request.insert_header((USER_AGENT, ua));
-    if let Some(cookie) = cookie {
-        request = request.insert_header((COOKIE, cookie));
-    }
-    let response = test::call_service(app, request.to_request()).await;
-    let status = response.status();
-    let set_cookies = response
-        .headers()
-        .get_all(SET_COOKIE)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let body = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
-    Response {
-        status,
-        set_cookies,
-        body,
-    }
-}
-
 const FIREFOX: &str = "Mozilla/5.0 Firefox/140";
 
 #[actix_web::test]
@@ -269,7 +233,7 @@ async fn sign_out_is_real_a_kept_copy_is_refused() {
     let cookie = call(
         &app,
         test::TestRequest::post().uri("/sign-in"),
-        None,
+        &[],
         FIREFOX,
     )
     .await
@@ -278,7 +242,7 @@ async fn sign_out_is_real_a_kept_copy_is_refused() {
     let me = call(
         &app,
         test::TestRequest::get().uri("/me"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -286,7 +250,7 @@ async fn sign_out_is_real_a_kept_copy_is_refused() {
     let stolen = call(
         &app,
         test::TestRequest::get().uri("/me"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         "curl/8",
     )
     .await;
@@ -294,7 +258,7 @@ async fn sign_out_is_real_a_kept_copy_is_refused() {
     let out = call(
         &app,
         test::TestRequest::post().uri("/sign-out"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -305,7 +269,7 @@ async fn sign_out_is_real_a_kept_copy_is_refused() {
     let replayed = call(
         &app,
         test::TestRequest::get().uri("/me"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -319,7 +283,7 @@ async fn replay_detection_renews_and_catches_an_old_copy() {
     let first = call(
         &app,
         test::TestRequest::post().uri("/paranoid/sign-in"),
-        None,
+        &[],
         FIREFOX,
     )
     .await
@@ -328,7 +292,7 @@ async fn replay_detection_renews_and_catches_an_old_copy() {
     let r1 = call(
         &app,
         test::TestRequest::get().uri("/paranoid"),
-        Some(&first),
+        &[first.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -338,7 +302,7 @@ async fn replay_detection_renews_and_catches_an_old_copy() {
     let thief = call(
         &app,
         test::TestRequest::get().uri("/paranoid"),
-        Some(&first),
+        &[first.as_bytes()],
         "curl/8",
     )
     .await;
@@ -346,7 +310,7 @@ async fn replay_detection_renews_and_catches_an_old_copy() {
     let victim = call(
         &app,
         test::TestRequest::get().uri("/paranoid"),
-        Some(&second),
+        &[second.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -366,7 +330,7 @@ async fn ip_binding_uses_the_peer_address() {
         test::TestRequest::post()
             .uri("/net/sign-in")
             .peer_addr(at("198.51.100.7:5000")),
-        None,
+        &[],
         FIREFOX,
     )
     .await
@@ -376,14 +340,16 @@ async fn ip_binding_uses_the_peer_address() {
         .uri("/net")
         .peer_addr(at("198.51.100.70:6000"));
     assert_eq!(
-        call(&app, same, Some(&cookie), FIREFOX).await.status,
+        call(&app, same, &[cookie.as_bytes()], FIREFOX).await.status,
         StatusCode::OK
     );
     let other = test::TestRequest::get()
         .uri("/net")
         .peer_addr(at("203.0.113.70:6000"));
     assert_eq!(
-        call(&app, other, Some(&cookie), FIREFOX).await.status,
+        call(&app, other, &[cookie.as_bytes()], FIREFOX)
+            .await
+            .status,
         StatusCode::UNAUTHORIZED
     );
 }
@@ -408,7 +374,7 @@ async fn sign_out_during_a_store_outage_is_503_and_keeps_the_cookie() {
     let cookie = call(
         &app,
         test::TestRequest::post().uri("/sign-in"),
-        None,
+        &[],
         FIREFOX,
     )
     .await
@@ -419,7 +385,7 @@ async fn sign_out_during_a_store_outage_is_503_and_keeps_the_cookie() {
     let out = call(
         &app,
         test::TestRequest::post().uri("/sign-out"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -430,7 +396,7 @@ async fn sign_out_during_a_store_outage_is_503_and_keeps_the_cookie() {
     let swallowed = call(
         &app,
         test::TestRequest::post().uri("/sign-out-swallowing"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -444,7 +410,7 @@ async fn sign_out_during_a_store_outage_is_503_and_keeps_the_cookie() {
     let me = call(
         &app,
         test::TestRequest::get().uri("/me"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -452,7 +418,7 @@ async fn sign_out_during_a_store_outage_is_503_and_keeps_the_cookie() {
     let out = call(
         &app,
         test::TestRequest::post().uri("/sign-out"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -464,7 +430,7 @@ async fn sign_out_during_a_store_outage_is_503_and_keeps_the_cookie() {
     let me = call(
         &app,
         test::TestRequest::get().uri("/me"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -479,21 +445,27 @@ async fn maybe_guarded_is_none_for_a_missing_or_refused_cookie() {
     let cookie = call(
         &app,
         test::TestRequest::post().uri("/sign-in"),
-        None,
+        &[],
         FIREFOX,
     )
     .await
     .pair("__Host-sid")
     .unwrap();
-    for (cookie, ua) in [(None, FIREFOX), (Some(cookie.as_str()), "curl/8")] {
-        let out = call(&app, test::TestRequest::post().uri("/sign-out"), cookie, ua).await;
+    for (cookies, ua) in [(&[][..], FIREFOX), (&[cookie.as_bytes()][..], "curl/8")] {
+        let out = call(
+            &app,
+            test::TestRequest::post().uri("/sign-out"),
+            cookies,
+            ua,
+        )
+        .await;
         assert_eq!((out.status, out.body.as_str()), (StatusCode::OK, "bye"));
     }
     // The other browser's "sign-out" revoked nothing: the owner is still signed in.
     let me = call(
         &app,
         test::TestRequest::get().uri("/me"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -507,7 +479,7 @@ async fn an_empty_subject_is_a_500() {
     let response = call(
         &app,
         test::TestRequest::post().uri("/anonymous-sign-in"),
-        None,
+        &[],
         FIREFOX,
     )
     .await;
@@ -531,7 +503,7 @@ async fn a_plain_key_ring_and_guard_in_app_data() {
     let sign_in = call(
         &app,
         test::TestRequest::post().uri("/sign-in"),
-        None,
+        &[],
         FIREFOX,
     )
     .await;
@@ -540,7 +512,7 @@ async fn a_plain_key_ring_and_guard_in_app_data() {
     let me = call(
         &app,
         test::TestRequest::get().uri("/me"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -548,7 +520,7 @@ async fn a_plain_key_ring_and_guard_in_app_data() {
     let out = call(
         &app,
         test::TestRequest::post().uri("/sign-out"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -560,7 +532,7 @@ async fn a_plain_key_ring_and_guard_in_app_data() {
     let replayed = call(
         &app,
         test::TestRequest::get().uri("/me"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -578,7 +550,7 @@ async fn no_guard_in_app_data_is_a_500() {
     let response = call(
         &app,
         test::TestRequest::get().uri("/me"),
-        Some("__Host-sid=x"),
+        &[b"__Host-sid=x"],
         FIREFOX,
     )
     .await;
