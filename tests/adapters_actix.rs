@@ -5,7 +5,7 @@
 //! oversize cookie.
 
 use actix_web::dev::{Service, ServiceResponse};
-use actix_web::http::header::{HeaderValue, COOKIE, SET_COOKIE};
+use actix_web::http::header::{HeaderValue, COOKIE};
 use actix_web::http::StatusCode;
 use actix_web::{test, web, App, HttpResponse};
 use typed_cookies::integrations::actix::{ResponseBuilderExt, Sealed, SealedRejection};
@@ -13,6 +13,9 @@ use typed_cookies::{Key, KeyRing, SealError, SealedCookie};
 
 #[macro_use]
 mod adapter_scenarios;
+mod actix_support;
+
+use actix_support::{send, Response};
 
 use adapter_scenarios::{
     cookie_pair, t0, Big, Client, Session, SESSION_ATTRIBUTES, SESSION_REMOVAL,
@@ -70,21 +73,6 @@ async fn app(
     test::init_service(App::new().app_data(web::Data::new(keys)).configure(routes)).await
 }
 
-async fn call(
-    app: &impl Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error>,
-    request: test::TestRequest,
-) -> (StatusCode, Vec<String>, String) {
-    let response = test::call_service(app, request.to_request()).await;
-    let status = response.status();
-    let set_cookies = response
-        .headers()
-        .get_all(SET_COOKIE)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let body = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
-    (status, set_cookies, body)
-}
-
 /// `GET uri` with these `Cookie:` headers: status and body.
 async fn get_with(
     app: &impl Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error>,
@@ -95,7 +83,7 @@ async fn get_with(
     for cookie in cookies {
         request = request.append_header((COOKIE, HeaderValue::from_bytes(cookie).unwrap()));
     }
-    let (status, _, body) = call(app, request).await;
+    let Response { status, body, .. } = send(app, request).await;
     (status, body)
 }
 
@@ -155,7 +143,11 @@ async fn exact_set_cookie_and_removal_headers() {
     let keys = KeyRing::new(Key::generate());
     let app = app(keys.clone()).await;
 
-    let (status, set_cookies, body) = call(&app, test::TestRequest::post().uri("/login")).await;
+    let Response {
+        status,
+        set_cookies,
+        body,
+    } = send(&app, test::TestRequest::post().uri("/login")).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "welcome"));
     assert_eq!(set_cookies.len(), 1);
     let (pair, attributes) = set_cookies[0].split_once("; ").unwrap();
@@ -166,7 +158,11 @@ async fn exact_set_cookie_and_removal_headers() {
         Session { user: "ann".into() }
     );
 
-    let (status, set_cookies, body) = call(&app, test::TestRequest::post().uri("/logout")).await;
+    let Response {
+        status,
+        set_cookies,
+        body,
+    } = send(&app, test::TestRequest::post().uri("/logout")).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "bye"));
     assert_eq!(set_cookies, [SESSION_REMOVAL]);
 }
@@ -175,7 +171,11 @@ async fn exact_set_cookie_and_removal_headers() {
 async fn oversize_cookie_is_refused_with_a_500() {
     let keys = KeyRing::new(Key::generate());
     let app = app(keys.clone()).await;
-    let (status, set_cookies, body) = call(&app, test::TestRequest::post().uri("/big")).await;
+    let Response {
+        status,
+        set_cookies,
+        body,
+    } = send(&app, test::TestRequest::post().uri("/big")).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(set_cookies.is_empty());
     assert_eq!(body, "500 Internal Server Error: could not set a cookie\n");

@@ -14,9 +14,7 @@
 
 use std::sync::Arc;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceResponse};
-use actix_web::http::header::{HeaderValue, COOKIE, SET_COOKIE, USER_AGENT};
+use actix_web::http::header::{COOKIE, USER_AGENT};
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::{test as atest, web, App, HttpResponse};
@@ -27,6 +25,10 @@ use typed_cookies::store::MemoryStore;
 use typed_cookies::time::{Duration, OffsetDateTime};
 use typed_cookies::{KeyRing, OpenError, SealError, SealedCookie};
 use typed_cookies_testkit::{at, clocked, poll_ready, ring, t0, SwitchableStore};
+
+mod actix_support;
+
+use actix_support::call;
 
 // ---------------------------------------------------------------------------------------------
 // Cookie types with every attribute combination the derive allows.
@@ -856,49 +858,6 @@ async fn paranoid_maybe(MaybeGuarded(session): MaybeGuarded<Paranoid>) -> String
 
 async fn ticket_maybe(MaybeGuarded(ticket): MaybeGuarded<Ticket>) -> String {
     ticket.map_or("none".into(), |t| format!("some {}", t.user))
-}
-
-struct Out {
-    status: StatusCode,
-    set_cookies: Vec<String>,
-    body: String,
-}
-
-impl Out {
-    fn pair(&self, name: &str) -> Option<String> {
-        self.set_cookies
-            .iter()
-            .find(|c| c.starts_with(&format!("{name}=")) && !c.starts_with(&format!("{name}=;")))
-            .map(|c| c.split(';').next().unwrap().to_owned())
-    }
-}
-
-async fn call<B: MessageBody>(
-    app: &impl Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    request: atest::TestRequest,
-    cookies: &[&[u8]],
-    ua: &str,
-) -> Out {
-    let mut request = request.insert_header((USER_AGENT, ua));
-    for cookie in cookies {
-        request = request.append_header((COOKIE, HeaderValue::from_bytes(cookie).unwrap()));
-    }
-    let response = atest::call_service(app, request.to_request()).await;
-    let status = response.status();
-    let set_cookies = response
-        .headers()
-        .get_all(SET_COOKIE)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let body = match atest::read_body(response).await.try_into_bytes() {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(_) => String::new(),
-    };
-    Out {
-        status,
-        set_cookies,
-        body,
-    }
 }
 
 const FIREFOX: &str = "Mozilla/5.0 Firefox/140";

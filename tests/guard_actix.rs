@@ -2,11 +2,12 @@
 //! through `Guard::issue`, real sign-out (a kept copy is refused) with `MaybeGuarded<T>`,
 //! which answers 503 and keeps the cookie when the store is down (where `Option<Guarded<T>>`
 //! would be `None`), replay detection through the `guarded` middleware, IP binding from the
-//! connection's peer address, an empty subject (500), and missing `app_data` (500).
+//! connection's peer address, an empty subject (500), missing `app_data` (500), and the ring
+//! and guard registered as plain values (`App::app_data(keys)`) rather than `web::Data`.
 
-use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::{Service, ServiceResponse};
-use actix_web::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
+use actix_web::http::header::USER_AGENT;
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::{test, web, App, HttpRequest, HttpResponse};
@@ -19,6 +20,10 @@ use typed_cookies::store::MemoryStore;
 use typed_cookies::time::Duration;
 use typed_cookies::{KeyRing, SealError, SealedCookie};
 use typed_cookies_testkit::{clocked, ring, SwitchableStore};
+
+mod actix_support;
+
+use actix_support::call;
 
 #[derive(Serialize, Deserialize, SealedCookie)]
 #[cookie(
@@ -158,6 +163,44 @@ async fn net(session: Guarded<Net>) -> String {
     session.user.clone()
 }
 
+/// The ring and the guard registered as plain values (`App::app_data(keys)`), which the
+/// `web::Data` extractors do not see.
+fn plain_app_data(req: &HttpRequest) -> (&KeyRing, &Guard) {
+    (
+        req.app_data::<KeyRing>()
+            .expect("a plain KeyRing in app_data"),
+        req.app_data::<Guard>().expect("a plain Guard in app_data"),
+    )
+}
+
+async fn plain_sign_in(req: HttpRequest) -> Result<HttpResponse, SealError> {
+    let (keys, guard) = plain_app_data(&req);
+    let ua = req.headers().get(USER_AGENT).map(|v| v.as_bytes().to_vec());
+    let ctx = ua.map_or_else(ClientContext::new, |ua| ClientContext::new().user_agent(ua));
+    let issued = guard
+        .issue(
+            keys,
+            &Session { user: "ann".into() },
+            Some("user:ann"),
+            &ctx,
+        )
+        .await?;
+    Ok(HttpResponse::Ok().issued(&issued).finish())
+}
+
+async fn plain_sign_out(
+    MaybeGuarded(session): MaybeGuarded<Session>,
+    req: HttpRequest,
+) -> HttpResponse {
+    let (keys, guard) = plain_app_data(&req);
+    if let Some(session) = session {
+        if guard.revoke(keys, session.opened()).await.is_err() {
+            return HttpResponse::ServiceUnavailable().body("try again");
+        }
+    }
+    HttpResponse::Ok().removal::<Session>().body("bye")
+}
+
 async fn app(
     keys: KeyRing,
 ) -> impl Service<
@@ -182,46 +225,6 @@ async fn app(
     .await
 }
 
-struct Response {
-    status: StatusCode,
-    set_cookies: Vec<String>,
-    body: String,
-}
-
-impl Response {
-    fn pair(&self, name: &str) -> Option<String> {
-        self.set_cookies
-            .iter()
-            .find(|c| c.starts_with(&format!("{name}=")))
-            .map(|c| c.split(';').next().unwrap().to_owned())
-    }
-}
-
-async fn call<B: MessageBody>(
-    app: &impl Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
-    request: test::TestRequest,
-    cookie: Option<&str>,
-    ua: &str,
-) -> Response {
-    let mut request = request.insert_header((USER_AGENT, ua));
-    if let Some(cookie) = cookie {
-        request = request.insert_header((COOKIE, cookie));
-    }
-    let response = test::call_service(app, request.to_request()).await;
-    let status = response.status();
-    let set_cookies = response
-        .headers()
-        .get_all(SET_COOKIE)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let body = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
-    Response {
-        status,
-        set_cookies,
-        body,
-    }
-}
-
 const FIREFOX: &str = "Mozilla/5.0 Firefox/140";
 
 #[actix_web::test]
@@ -230,7 +233,7 @@ async fn sign_out_is_real_a_kept_copy_is_refused() {
     let cookie = call(
         &app,
         test::TestRequest::post().uri("/sign-in"),
-        None,
+        &[],
         FIREFOX,
     )
     .await
@@ -239,7 +242,7 @@ async fn sign_out_is_real_a_kept_copy_is_refused() {
     let me = call(
         &app,
         test::TestRequest::get().uri("/me"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -247,7 +250,7 @@ async fn sign_out_is_real_a_kept_copy_is_refused() {
     let stolen = call(
         &app,
         test::TestRequest::get().uri("/me"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         "curl/8",
     )
     .await;
@@ -255,7 +258,7 @@ async fn sign_out_is_real_a_kept_copy_is_refused() {
     let out = call(
         &app,
         test::TestRequest::post().uri("/sign-out"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -266,7 +269,7 @@ async fn sign_out_is_real_a_kept_copy_is_refused() {
     let replayed = call(
         &app,
         test::TestRequest::get().uri("/me"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -280,7 +283,7 @@ async fn replay_detection_renews_and_catches_an_old_copy() {
     let first = call(
         &app,
         test::TestRequest::post().uri("/paranoid/sign-in"),
-        None,
+        &[],
         FIREFOX,
     )
     .await
@@ -289,7 +292,7 @@ async fn replay_detection_renews_and_catches_an_old_copy() {
     let r1 = call(
         &app,
         test::TestRequest::get().uri("/paranoid"),
-        Some(&first),
+        &[first.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -299,7 +302,7 @@ async fn replay_detection_renews_and_catches_an_old_copy() {
     let thief = call(
         &app,
         test::TestRequest::get().uri("/paranoid"),
-        Some(&first),
+        &[first.as_bytes()],
         "curl/8",
     )
     .await;
@@ -307,7 +310,7 @@ async fn replay_detection_renews_and_catches_an_old_copy() {
     let victim = call(
         &app,
         test::TestRequest::get().uri("/paranoid"),
-        Some(&second),
+        &[second.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -327,7 +330,7 @@ async fn ip_binding_uses_the_peer_address() {
         test::TestRequest::post()
             .uri("/net/sign-in")
             .peer_addr(at("198.51.100.7:5000")),
-        None,
+        &[],
         FIREFOX,
     )
     .await
@@ -337,14 +340,16 @@ async fn ip_binding_uses_the_peer_address() {
         .uri("/net")
         .peer_addr(at("198.51.100.70:6000"));
     assert_eq!(
-        call(&app, same, Some(&cookie), FIREFOX).await.status,
+        call(&app, same, &[cookie.as_bytes()], FIREFOX).await.status,
         StatusCode::OK
     );
     let other = test::TestRequest::get()
         .uri("/net")
         .peer_addr(at("203.0.113.70:6000"));
     assert_eq!(
-        call(&app, other, Some(&cookie), FIREFOX).await.status,
+        call(&app, other, &[cookie.as_bytes()], FIREFOX)
+            .await
+            .status,
         StatusCode::UNAUTHORIZED
     );
 }
@@ -369,7 +374,7 @@ async fn sign_out_during_a_store_outage_is_503_and_keeps_the_cookie() {
     let cookie = call(
         &app,
         test::TestRequest::post().uri("/sign-in"),
-        None,
+        &[],
         FIREFOX,
     )
     .await
@@ -380,7 +385,7 @@ async fn sign_out_during_a_store_outage_is_503_and_keeps_the_cookie() {
     let out = call(
         &app,
         test::TestRequest::post().uri("/sign-out"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -391,7 +396,7 @@ async fn sign_out_during_a_store_outage_is_503_and_keeps_the_cookie() {
     let swallowed = call(
         &app,
         test::TestRequest::post().uri("/sign-out-swallowing"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -405,7 +410,7 @@ async fn sign_out_during_a_store_outage_is_503_and_keeps_the_cookie() {
     let me = call(
         &app,
         test::TestRequest::get().uri("/me"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -413,7 +418,7 @@ async fn sign_out_during_a_store_outage_is_503_and_keeps_the_cookie() {
     let out = call(
         &app,
         test::TestRequest::post().uri("/sign-out"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -425,7 +430,7 @@ async fn sign_out_during_a_store_outage_is_503_and_keeps_the_cookie() {
     let me = call(
         &app,
         test::TestRequest::get().uri("/me"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -440,21 +445,27 @@ async fn maybe_guarded_is_none_for_a_missing_or_refused_cookie() {
     let cookie = call(
         &app,
         test::TestRequest::post().uri("/sign-in"),
-        None,
+        &[],
         FIREFOX,
     )
     .await
     .pair("__Host-sid")
     .unwrap();
-    for (cookie, ua) in [(None, FIREFOX), (Some(cookie.as_str()), "curl/8")] {
-        let out = call(&app, test::TestRequest::post().uri("/sign-out"), cookie, ua).await;
+    for (cookies, ua) in [(&[][..], FIREFOX), (&[cookie.as_bytes()][..], "curl/8")] {
+        let out = call(
+            &app,
+            test::TestRequest::post().uri("/sign-out"),
+            cookies,
+            ua,
+        )
+        .await;
         assert_eq!((out.status, out.body.as_str()), (StatusCode::OK, "bye"));
     }
     // The other browser's "sign-out" revoked nothing: the owner is still signed in.
     let me = call(
         &app,
         test::TestRequest::get().uri("/me"),
-        Some(&cookie),
+        &[cookie.as_bytes()],
         FIREFOX,
     )
     .await;
@@ -468,12 +479,64 @@ async fn an_empty_subject_is_a_500() {
     let response = call(
         &app,
         test::TestRequest::post().uri("/anonymous-sign-in"),
-        None,
+        &[],
         FIREFOX,
     )
     .await;
     assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(response.set_cookies.is_empty());
+}
+
+/// The extractors find a ring and a guard registered as plain values, not only as
+/// `web::Data`: the whole sign-in, guarded request, sign-out, refused copy flow.
+#[actix_web::test]
+async fn a_plain_key_ring_and_guard_in_app_data() {
+    let app = test::init_service(
+        App::new()
+            .app_data(ring())
+            .app_data(Guard::new(MemoryStore::new()))
+            .route("/sign-in", web::post().to(plain_sign_in))
+            .route("/me", web::get().to(me))
+            .route("/sign-out", web::post().to(plain_sign_out)),
+    )
+    .await;
+    let sign_in = call(
+        &app,
+        test::TestRequest::post().uri("/sign-in"),
+        &[],
+        FIREFOX,
+    )
+    .await;
+    assert_eq!(sign_in.status, StatusCode::OK, "{}", sign_in.body);
+    let cookie = sign_in.pair("__Host-sid").unwrap();
+    let me = call(
+        &app,
+        test::TestRequest::get().uri("/me"),
+        &[cookie.as_bytes()],
+        FIREFOX,
+    )
+    .await;
+    assert_eq!((me.status, me.body.as_str()), (StatusCode::OK, "hello ann"));
+    let out = call(
+        &app,
+        test::TestRequest::post().uri("/sign-out"),
+        &[cookie.as_bytes()],
+        FIREFOX,
+    )
+    .await;
+    assert_eq!((out.status, out.body.as_str()), (StatusCode::OK, "bye"));
+    assert!(out
+        .set_cookies
+        .iter()
+        .any(|c| c.starts_with("__Host-sid=;")));
+    let replayed = call(
+        &app,
+        test::TestRequest::get().uri("/me"),
+        &[cookie.as_bytes()],
+        FIREFOX,
+    )
+    .await;
+    assert_eq!(replayed.status, StatusCode::UNAUTHORIZED, "revoked");
 }
 
 #[actix_web::test]
@@ -487,7 +550,7 @@ async fn no_guard_in_app_data_is_a_500() {
     let response = call(
         &app,
         test::TestRequest::get().uri("/me"),
-        Some("__Host-sid=x"),
+        &[b"__Host-sid=x"],
         FIREFOX,
     )
     .await;

@@ -49,11 +49,14 @@ use syn::{parse_macro_input, DeriveInput};
 /// - **Sealing**: `encrypt` (signed otherwise); `codec = "json" | "postcard"` (default
 ///   JSON); `compress` (deflate the payload when shorter; signed types) or
 ///   `compress = "i_understand_compression_leaks_length"` (also with `encrypt`).
-/// - **Attributes**: `path` (default `/`), `domain`, `same_site = "strict" | "lax" | "none"`
-///   (default lax), `secure = bool` and `http_only = bool` (default true), `partitioned`
-///   (CHIPS `Partitioned`; requires `Secure`, and a cookie meant for a cross-site embed also
-///   needs `same_site = "none"`, which is not enforced), `priority = "low" | "medium" |
-///   "high"` (Chromium's `Priority`; none written by default).
+/// - **Attributes**: `path` (default `/`), `domain` (a host name such as `"example.com"`:
+///   labels of ASCII letters, digits and `-`, not starting or ending with `-`, separated by
+///   single dots; one leading dot allowed, which the `Domain=` attribute is written without),
+///   `same_site = "strict" | "lax" | "none"` (default lax), `secure = bool` and
+///   `http_only = bool` (default true), `partitioned` (CHIPS `Partitioned`; requires
+///   `Secure`, and a cookie meant for a cross-site embed also needs `same_site = "none"`,
+///   which is not enforced), `priority = "low" | "medium" | "high"` (Chromium's `Priority`;
+///   none written by default).
 /// - **Stolen-cookie defences** (values then go through a `typed_cookies::guard::Guard`; see
 ///   the `typed_cookies::guard` module): `bind = "user_agent" | "ip" | "app"` (any,
 ///   comma-separated: the request parts a value is bound to; through the framework adapters,

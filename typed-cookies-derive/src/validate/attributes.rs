@@ -67,15 +67,13 @@ pub fn check(raw: &RawAttrs, cx: &Ctxt) -> Attributes {
         }
     }
     if let Some(domain) = &raw.domain {
-        if domain.value.is_empty()
-            || !domain
-                .value
-                .chars()
-                .all(|c| is_attribute_char(c) && c != '/')
-        {
+        if let Err(problem) = host_name(&domain.value) {
             cx.error(
                 domain.span,
-                "`domain` must be a host name such as \"example.com\"",
+                format_args!(
+                    "`domain` must be a host name such as \"example.com\" (labels of letters, \
+                     digits and `-`, separated by single dots; one leading dot allowed): {problem}"
+                ),
             );
         }
     }
@@ -137,6 +135,142 @@ pub fn need_secure(raw: &RawAttrs, attributes: &Attributes, cx: &Ctxt) {
     }
 }
 
+/// The longest host name (RFC 1035 2.3.4, without the leading dot) and the longest label.
+const MAX_HOST_NAME: usize = 253;
+const MAX_LABEL: usize = 63;
+
+/// Whether `domain` is a host name a `Domain=` attribute can name: an optional single leading
+/// dot (browsers ignore it, and the runtime drops it when writing the header), then one or more
+/// labels separated by single dots, each 1 to 63 ASCII letters, digits and `-`, neither
+/// starting nor ending with `-`; at most 253 bytes after the leading dot. IPv4 literals pass
+/// (browsers match them host-only); IPv6 literals, a trailing dot, `_` and non-ASCII (write an
+/// internationalised name in its `xn--` form) do not. `Err` says what is wrong, for the message.
+fn host_name(domain: &str) -> Result<(), String> {
+    if domain.is_empty() {
+        return Err("it is empty".to_owned());
+    }
+    let host = domain.strip_prefix('.').unwrap_or(domain);
+    if host.is_empty() {
+        return Err("there is nothing after the leading dot".to_owned());
+    }
+    if let Some(c) = host
+        .chars()
+        .find(|&c| !c.is_ascii_alphanumeric() && c != '-' && c != '.')
+    {
+        return Err(if c.is_ascii() {
+            format!("{c:?} is not allowed")
+        } else {
+            format!(
+                "{c:?} is not ASCII; write an internationalised name in its `xn--` (punycode) form"
+            )
+        });
+    }
+    if host.len() > MAX_HOST_NAME {
+        return Err(format!(
+            "it is {} bytes long, over the {MAX_HOST_NAME} a host name may have",
+            host.len()
+        ));
+    }
+    if host.starts_with('.') || host.contains("..") {
+        return Err("it has two dots in a row (an empty label)".to_owned());
+    }
+    if host.ends_with('.') {
+        return Err("it ends with a dot".to_owned());
+    }
+    for label in host.split('.') {
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(format!("the label `{label}` starts or ends with `-`"));
+        }
+        if label.len() > MAX_LABEL {
+            return Err(format!(
+                "a label is {} bytes long, over the {MAX_LABEL} a label may have",
+                label.len()
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn is_attribute_char(c: char) -> bool {
     !c.is_control() && !c.is_whitespace() && c != ';' && c != ','
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_names_are_accepted() {
+        let long_label = "a".repeat(MAX_LABEL);
+        // 4 labels of 63 and the 3 dots between them: 255 bytes; one label shorter by 2: 253.
+        let longest = format!(
+            "{long_label}.{long_label}.{long_label}.{}",
+            "a".repeat(MAX_LABEL - 2)
+        );
+        assert_eq!(longest.len(), MAX_HOST_NAME);
+        for domain in [
+            "example.com",
+            ".example.com",
+            ".Example.COM",
+            "localhost",
+            "a",
+            "x.com",
+            "a-b.c-d.example",
+            "xn--bcher-kva.example",
+            "3com.example",
+            "127.0.0.1",
+            long_label.as_str(),
+            longest.as_str(),
+            &format!(".{longest}"),
+        ] {
+            assert_eq!(host_name(domain), Ok(()), "{domain:?}");
+        }
+    }
+
+    #[test]
+    fn other_values_are_refused_with_the_reason() {
+        let refused = |domain: &str| host_name(domain).expect_err(domain);
+        assert_eq!(refused(""), "it is empty");
+        assert_eq!(refused("."), "there is nothing after the leading dot");
+        for domain in ["..", "..example.com", "a..com", ".a..com"] {
+            assert_eq!(
+                refused(domain),
+                "it has two dots in a row (an empty label)",
+                "{domain:?}"
+            );
+        }
+        assert_eq!(refused("example.com."), "it ends with a dot");
+        assert_eq!(refused(".-"), "the label `-` starts or ends with `-`");
+        assert_eq!(
+            refused("-example.com"),
+            "the label `-example` starts or ends with `-`"
+        );
+        assert_eq!(
+            refused("example-.com"),
+            "the label `example-` starts or ends with `-`"
+        );
+        assert_eq!(refused("exa_mple.com"), "'_' is not allowed");
+        assert_eq!(refused("example.com/"), "'/' is not allowed");
+        assert_eq!(refused("example.com:8080"), "':' is not allowed");
+        assert_eq!(refused("[::1]"), "'[' is not allowed");
+        assert_eq!(refused("exa mple.com"), "' ' is not allowed");
+        assert_eq!(refused("a;b"), "';' is not allowed");
+        assert_eq!(refused("a\nb"), "'\\n' is not allowed");
+        assert!(refused("bücher.example").starts_with("'ü' is not ASCII"));
+        assert_eq!(
+            refused(&format!("{}.com", "a".repeat(MAX_LABEL + 1))),
+            "a label is 64 bytes long, over the 63 a label may have"
+        );
+        let too_long = format!("{}.{}", "a".repeat(MAX_LABEL), "b.".repeat(94) + "cc");
+        assert_eq!(too_long.len(), 254);
+        assert_eq!(
+            refused(&too_long),
+            "it is 254 bytes long, over the 253 a host name may have"
+        );
+        // The leading dot does not count towards the length, a second one is refused.
+        assert_eq!(
+            refused(&format!("..{}", "a".repeat(10))),
+            "it has two dots in a row (an empty label)"
+        );
+    }
 }

@@ -319,6 +319,43 @@ mod tests {
     }
 
     #[test]
+    fn domains_are_host_names() {
+        for written in ["example.com", ".Example.com", "localhost", "127.0.0.1"] {
+            let Ok(config) = validate(quote::quote! {
+                #[cookie(name = "sid", salt = "s", max_age = "1h", domain = #written)]
+                struct S;
+            }) else {
+                panic!("refused {written}")
+            };
+            // Kept as written: the runtime drops the leading dot when writing `Domain=`.
+            assert_eq!(config.domain.as_deref(), Some(written));
+        }
+        for (written, problem) in [
+            (".", "there is nothing after the leading dot"),
+            ("..", "two dots in a row"),
+            ("a..com", "two dots in a row"),
+            ("example.com.", "ends with a dot"),
+            (".-", "the label `-` starts or ends with `-`"),
+            ("", "it is empty"),
+            ("example.com/", "'/' is not allowed"),
+        ] {
+            let e = errors(quote::quote! {
+                #[cookie(name = "sid", salt = "s", max_age = "1h", domain = #written)]
+                struct S;
+            });
+            assert_eq!(e.len(), 1, "{written:?}: {e:?}");
+            assert!(
+                e[0].starts_with(
+                    "`domain` must be a host name such as \"example.com\" (labels of letters, \
+                     digits and `-`, separated by single dots; one leading dot allowed): "
+                ),
+                "{e:?}"
+            );
+            assert!(e[0].contains(problem), "{written:?}: {e:?}");
+        }
+    }
+
+    #[test]
     fn partitioned_requires_secure() {
         let e = errors(quote::quote! {
             #[cookie(name = "sid", salt = "s", max_age = "1h", partitioned, secure = false)]
