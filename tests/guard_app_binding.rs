@@ -6,14 +6,12 @@
 //! binding is a logged 500 (`SealedRejection::NoAppBinding`), and a type that does not bind
 //! `app` never needs one.
 
-use std::sync::{Arc, Mutex};
-
 use serde::{Deserialize, Serialize};
 use typed_cookies::guard::{AppBinding, Guard};
 use typed_cookies::integrations::SealedRejection;
 use typed_cookies::store::MemoryStore;
 use typed_cookies::{KeyRing, SealedCookie};
-use typed_cookies_testkit::ring;
+use typed_cookies_testkit::{logs_of, ring};
 
 #[derive(Serialize, Deserialize, SealedCookie)]
 #[cookie(
@@ -57,44 +55,6 @@ impl Response {
             .find(|c| c.starts_with(&format!("{name}=")))
             .map(|c| c.split(';').next().unwrap().to_owned())
     }
-}
-
-/// Every event logged on this thread while `f` runs: level and rendered fields.
-fn logs_of<R>(f: impl FnOnce() -> R) -> (R, Vec<(tracing::Level, String)>) {
-    use std::fmt::Write as _;
-    use tracing::span::{Attributes, Id, Record};
-
-    struct Capture(Arc<Mutex<Vec<(tracing::Level, String)>>>);
-
-    impl tracing::Subscriber for Capture {
-        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-            true
-        }
-        fn new_span(&self, _: &Attributes<'_>) -> Id {
-            Id::from_u64(1)
-        }
-        fn record(&self, _: &Id, _: &Record<'_>) {}
-        fn record_follows_from(&self, _: &Id, _: &Id) {}
-        fn event(&self, event: &tracing::Event<'_>) {
-            let mut text = String::new();
-            event.record(
-                &mut |field: &tracing::field::Field, value: &dyn std::fmt::Debug| {
-                    let _ = write!(text, "{}={:?} ", field.name(), value);
-                },
-            );
-            self.0
-                .lock()
-                .unwrap()
-                .push((*event.metadata().level(), text));
-        }
-        fn enter(&self, _: &Id) {}
-        fn exit(&self, _: &Id) {}
-    }
-
-    let events = Arc::new(Mutex::new(Vec::new()));
-    let result = tracing::subscriber::with_default(Capture(events.clone()), f);
-    let events = events.lock().unwrap().clone();
-    (result, events)
 }
 
 /// A `NoAppBinding` rejection was logged at `error`, naming the cookie and the fix.

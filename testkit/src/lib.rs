@@ -17,6 +17,7 @@
 //! - [`poll_ready`] and [`SwitchableStore`] (a memory store a test takes down) for the
 //!   stolen-cookie defences' tests and benchmarks;
 //! - [`ScanningAlloc`], a global allocator that scans freed memory for secrets (`alloc.rs`);
+//! - [`logs_of`]: what a closure logs through `tracing`, level and fields (`logs.rs`);
 //! - with the `contenders` feature, the benchmark contenders (`contenders`): our types, the
 //!   `cookie` jars, `jsonwebtoken` and the hand-composed floor, shared by `benches/seal_open.rs`,
 //!   `examples/seal_open_loop.rs`, `examples/value_lengths.rs` and `tests/peers.rs`;
@@ -31,6 +32,7 @@ pub mod contenders;
 mod fixtures;
 pub mod fuzz;
 pub mod kinds;
+mod logs;
 mod payload;
 #[cfg(feature = "redis")]
 mod redis;
@@ -42,6 +44,7 @@ pub use fixtures::{
     at, clocked, fallback_key, keys, other_key, primary_key, ring, t0, PRIMARY_KEY_ID, T0,
 };
 pub use kinds::{Kind, Wraps, LOW_LEVEL_SALT};
+pub use logs::{logs_of, Event};
 pub use payload::{profile, sample, Payload};
 #[cfg(feature = "redis")]
 pub use redis::{RedisServer, StartError};

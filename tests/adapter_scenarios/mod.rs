@@ -254,42 +254,8 @@ pub async fn malformed_and_huge_headers_never_yield_a_session(app: &impl Client,
 
 /// Every event `f` logs through `tracing` (on this thread), as its level and its fields
 /// rendered `name=value`: to check what the adapters log, and at which level.
-pub fn logs_of(f: impl FnOnce()) -> Vec<(tracing::Level, String)> {
-    use std::fmt::Write as _;
-    use std::sync::{Arc, Mutex};
-    use tracing::span::{Attributes, Id, Record};
-
-    struct Capture(Arc<Mutex<Vec<(tracing::Level, String)>>>);
-
-    impl tracing::Subscriber for Capture {
-        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-            true
-        }
-        fn new_span(&self, _: &Attributes<'_>) -> Id {
-            Id::from_u64(1)
-        }
-        fn record(&self, _: &Id, _: &Record<'_>) {}
-        fn record_follows_from(&self, _: &Id, _: &Id) {}
-        fn event(&self, event: &tracing::Event<'_>) {
-            let mut text = String::new();
-            event.record(
-                &mut |field: &tracing::field::Field, value: &dyn std::fmt::Debug| {
-                    let _ = write!(text, "{}={:?} ", field.name(), value);
-                },
-            );
-            self.0
-                .lock()
-                .unwrap()
-                .push((*event.metadata().level(), text));
-        }
-        fn enter(&self, _: &Id) {}
-        fn exit(&self, _: &Id) {}
-    }
-
-    let events = Arc::new(Mutex::new(Vec::new()));
-    tracing::subscriber::with_default(Capture(events.clone()), f);
-    let events = events.lock().unwrap().clone();
-    events
+pub fn logs_of(f: impl FnOnce()) -> Vec<typed_cookies_testkit::Event> {
+    typed_cookies_testkit::logs_of(f).1
 }
 
 /// A serializer message holding payload data (a custom `Serialize` impl can return any text):
