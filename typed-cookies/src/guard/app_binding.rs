@@ -13,12 +13,21 @@ use std::sync::Arc;
 /// [`SealedRejection::NoAppBinding`](crate::integrations::SealedRejection::NoAppBinding) (a
 /// logged 500: a setup mistake), never bound to "no bytes".
 ///
+/// Insert one on **every** request that reaches the adapter, also when the source is absent
+/// (then choose: bind to empty bytes, as below, or answer the request yourself, say with a
+/// 400). A middleware that inserts a binding only when the client sends its source would let
+/// any client turn a public page, or an `Option<Guarded<T>>` route, into a logged 500 by
+/// leaving the source out. Empty bytes stay safe: a value bound to a device's bytes does not
+/// open without them, and an anonymous visitor is simply anonymous.
+///
 /// The binding is as strong as the bytes: a value the client sends (a header, a cookie) travels
 /// with a stolen cookie; one the client cannot choose (the TLS channel, a device attested
 /// elsewhere, the tenant of the host name) does not. Its `Debug` shows the length only.
 ///
-/// axum — a layer outside the `guarded` middleware (a later `.layer` runs first), or any
-/// layer before a `Guarded<T>` extractor:
+/// axum — a layer outside the `guarded` middleware: with `Router::layer`, a later `.layer`
+/// runs first, so add it after `guarded`; with `tower::ServiceBuilder` the first layer runs
+/// first, so list it before `guarded`. Without `guarded`, any layer before a `Guarded<T>`
+/// extractor will do:
 ///
 /// ```
 /// # #[cfg(feature = "axum")] {
@@ -26,9 +35,10 @@ use std::sync::Arc;
 /// use typed_cookies::guard::AppBinding;
 ///
 /// async fn device_binding(mut request: Request, next: Next) -> Response {
-///     if let Some(device) = request.headers().get("x-device-id").cloned() {
-///         request.extensions_mut().insert(AppBinding::new(device.as_bytes()));
-///     }
+///     // Every request gets a binding: without the header, empty bytes.
+///     let device = request.headers().get("x-device-id").map(|v| v.as_bytes().to_vec());
+///     let binding = AppBinding::new(device.unwrap_or_default());
+///     request.extensions_mut().insert(binding);
 ///     next.run(request).await
 /// }
 ///
@@ -48,10 +58,10 @@ use std::sync::Arc;
 /// let app = App::new()
 ///     .route("/", web::get().to(|| async { "hi" }))
 ///     .wrap_fn(|req, srv| {
-///         if let Some(device) = req.headers().get("x-device-id") {
-///             let binding = AppBinding::new(device.as_bytes());
-///             req.extensions_mut().insert(binding);
-///         }
+///         // Every request gets a binding: without the header, empty bytes.
+///         let device = req.headers().get("x-device-id").map(|v| v.as_bytes().to_vec());
+///         let binding = AppBinding::new(device.unwrap_or_default());
+///         req.extensions_mut().insert(binding);
 ///         srv.call(req)
 ///     });
 /// # }

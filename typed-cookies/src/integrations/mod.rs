@@ -262,9 +262,10 @@ impl fmt::Display for SealedRejection {
                 f,
                 "cookie `{name}` is bound to application bytes (`bind = \"app\"`), which this \
                  request does not carry: insert `typed_cookies::guard::AppBinding::new(..)` into \
-                 the request's extensions in a middleware that runs before the extractor and \
-                 the `guarded` middleware (axum: `request.extensions_mut().insert(..)` in a layer \
-                 added after `guarded`; actix-web: `req.extensions_mut().insert(..)` in a \
+                 the extensions of every request (empty bytes when its source is absent) in a \
+                 middleware that runs before the extractor and the `guarded` middleware \
+                 (axum: `request.extensions_mut().insert(..)` in a layer added after \
+                 `guarded`; actix-web: `req.extensions_mut().insert(..)` in a \
                  `wrap_fn` registered after `guarded`)"
             ),
             SealedRejection::DuplicateCookie { name, count } => write!(

@@ -77,10 +77,22 @@ pub(crate) struct Meta {
 }
 
 /// What a reseal of a tracked or bound value must carry over.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Guarded {
     pub claims: Option<Claims>,
     pub binding: Option<[u8; BINDING_LEN]>,
+}
+
+/// Whether the value is bound, not the binding's digest: an unkeyed hash of the client's parts
+/// (the same in every application), which a logged `?session` would otherwise carry and a
+/// dictionary of device ids or the 2^24 IPv4 /24s would invert.
+impl std::fmt::Debug for Guarded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guarded")
+            .field("claims", &self.claims)
+            .field("bound", &self.binding.is_some())
+            .finish()
+    }
 }
 
 /// Length of a client binding's digest.
