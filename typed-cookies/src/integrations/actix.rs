@@ -149,8 +149,10 @@ impl<T: Stateless> FromRequest for Sealed<T> {
     }
 }
 
-/// `401 Unauthorized` (or `500` without a key ring) with a plain-text body that names the
-/// cookie but not why it failed to open (logged at `debug`).
+/// The rejection's [`status`](SealedRejection::status) (401 for a missing or refused cookie;
+/// 400, 503 or 500 as it says) with a plain-text body that names the cookie but not why it
+/// failed to open; logged as [`SealedRejection`] describes (a refusal at `debug`, a
+/// configuration mistake at `error`).
 impl ResponseError for SealedRejection {
     fn status_code(&self) -> StatusCode {
         StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)

@@ -189,8 +189,10 @@ where
     }
 }
 
-/// `401 Unauthorized` (or `500` for [`SealedRejection::NoKeyRing`]) with a body that names the
-/// cookie but not the reason; the reason is logged at `debug`.
+/// The rejection's [`status`](SealedRejection::status) (401 for a missing or refused cookie;
+/// 400, 503 or 500 as it says) with a plain-text body that names the cookie but not why it
+/// failed to open; logged as [`SealedRejection`] describes (a refusal at `debug`, a
+/// configuration mistake at `error`).
 impl IntoResponse for SealedRejection {
     fn into_response(self) -> Response {
         self.log();

@@ -95,8 +95,11 @@ impl<T: Stateless> std::ops::Deref for Sealed<T> {
     }
 }
 
-/// Why [`Sealed<T>`] (or `Opened<T>`) did not extract. As a response: `401 Unauthorized` (cookie
-/// missing or invalid) or `500 Internal Server Error` (no key ring configured), with a
+/// Why [`Sealed<T>`], `Opened<T>` or [`Guarded<T>`] did not extract. As a response (see
+/// [`status`](Self::status)): `401 Unauthorized` (cookie missing or refused), `400 Bad
+/// Request` (a duplicated cookie, for the optional guarded extractors), `503 Service
+/// Unavailable` (the revocation store is down) or `500 Internal Server Error` (a configuration
+/// mistake: no key ring or guard, no client IP or `AppBinding` for a bound type), with a
 /// plain-text body that names the cookie but not why it failed to open (that is logged at
 /// `debug`).
 ///
