@@ -185,7 +185,8 @@ mod guard_api {
     }
 
     /// Length-prefixed parts: moving bytes between the user agent and the app bytes, or
-    /// turning an empty part into an absent one, changes the digest.
+    /// turning an empty part into an absent one, changes the digest; empty app bytes are
+    /// never issued.
     #[tokio::test]
     async fn the_digest_separates_its_parts() {
         let keys = ring();
@@ -215,35 +216,23 @@ mod guard_api {
             );
         }
 
-        // An empty binding is bound as empty: it opens only with empty bytes, never with none.
-        let empty = guard
-            .issue(
-                &keys,
-                &UaApp { user: "x".into() },
-                None,
-                &ClientContext::new().app(""),
-            )
-            .await
-            .unwrap();
-        let none_ua = ClientContext::new().app(AppBinding::new(""));
-        assert!(guard
-            .open::<UaApp>(&keys, empty.value(), &none_ua)
-            .await
-            .is_ok());
-        for other in [
-            ClientContext::new(),
-            ClientContext::new().user_agent(""),
-            ClientContext::new().user_agent("").app(""),
-        ] {
-            assert_eq!(
-                guard
-                    .open::<UaApp>(&keys, empty.value(), &other)
-                    .await
-                    .err(),
-                Some(OpenError::Invalid),
-                "{other:?}"
-            );
-        }
+        // Empty app bytes are never issued: a value bound to them would open for anyone who
+        // sends none (found by the README trial).
+        assert_eq!(
+            guard
+                .issue(
+                    &keys,
+                    &UaApp { user: "x".into() },
+                    None,
+                    &ClientContext::new().app(AppBinding::new("")),
+                )
+                .await
+                .err(),
+            Some(SealError::MissingClientPart {
+                name: UaApp::CONFIG.name(),
+                part: "app"
+            })
+        );
     }
 
     #[tokio::test]
@@ -771,6 +760,14 @@ mod axum_adapter {
             assert_eq!(bound.answer(), (200, "ann"), "{order:?}");
             let thief = call(&app, "GET", "/me", Some(&cookie), None).await;
             assert_eq!(thief.status, 401, "{order:?}");
+            // Found by the README trial: a sign-in without the header must not issue a
+            // value bound to empty bytes (it would open for anyone who sends none).
+            let unbound = call(&app, "POST", "/sign-in", None, None).await;
+            assert_eq!(unbound.status, 500, "{order:?}");
+            assert!(unbound.pair("__Host-app").is_none(), "{order:?}");
+            let empty = call(&app, "POST", "/sign-in", None, Some("")).await;
+            assert_eq!(empty.status, 500, "{order:?}");
+            assert!(empty.pair("__Host-app").is_none(), "{order:?}");
         }
     }
 

@@ -65,9 +65,11 @@ pub enum SealError {
     /// would be bound to "no address" and never open from a real request, so the sign-in
     /// would look fine and the next request answer 401. Build the context with the adapters'
     /// `client_context_of::<T>` (axum: needs `ConnectInfo`, see the guard module), or add the
-    /// part (`ClientContext::ip`, `ClientContext::app`). A missing `User-Agent` is not this
-    /// error: a request without one is bound as having none, and opens from such requests.
-    #[error("cookie `{name}` is bound to the client's {part}, which the ClientContext given to Guard::issue does not carry; build it with the adapter's `client_context_of::<T>` or set it (`ClientContext::{part}`)")]
+    /// part (`ClientContext::ip`, `ClientContext::app`). Empty app bytes are missing too: a
+    /// value bound to them would open for anyone who sends none (refuse such a sign-in, say
+    /// with a 400, before calling `issue`). A missing `User-Agent` is not this error: a
+    /// request without one is bound as having none, and opens from such requests.
+    #[error("cookie `{name}` is bound to the client's {part}, which the ClientContext given to Guard::issue does not carry (or carries empty); build it with the adapter's `client_context_of::<T>` or set it (`ClientContext::{part}`)")]
     MissingClientPart {
         /// The cookie name.
         name: &'static str,

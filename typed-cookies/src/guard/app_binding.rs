@@ -18,7 +18,11 @@ use std::sync::Arc;
 /// 400). A middleware that inserts a binding only when the client sends its source would let
 /// any client turn a public page, or an `Option<Guarded<T>>` route, into a logged 500 by
 /// leaving the source out. Empty bytes stay safe: a value bound to a device's bytes does not
-/// open without them, and an anonymous visitor is simply anonymous.
+/// open without them, and an anonymous visitor is simply anonymous. They are never *issued*:
+/// [`Guard::issue`](super::Guard::issue) refuses empty app bytes
+/// ([`SealError::MissingClientPart`](crate::SealError::MissingClientPart), a 500 through the
+/// adapters) rather than seal a value that would open for anyone who sends none, so refuse a
+/// sign-in without the source yourself first (say with a 400).
 ///
 /// The binding is as strong as the bytes: a value the client sends (a header, a cookie) travels
 /// with a stolen cookie; one the client cannot choose (the TLS channel, a device attested

@@ -84,12 +84,13 @@ impl ClientContext {
     }
 
     /// The first part `binding` selects that this context lacks and that a request always has
-    /// (`"ip"`, `"app"`; `None` when complete). A missing user agent is not reported: a request
-    /// without `User-Agent` is bound as having none, as the adapters see it.
+    /// (`"ip"`, `"app"`; `None` when complete). Empty app bytes count as missing: a value
+    /// bound to them would open for anyone who sends none. A missing user agent is not
+    /// reported: a request without `User-Agent` is bound as having none, as the adapters see it.
     pub(crate) fn missing_part(&self, binding: Binding) -> Option<&'static str> {
         if binding.ip() && self.ip.is_none() {
             Some("ip")
-        } else if binding.app() && self.app.is_none() {
+        } else if binding.app() && self.app.as_deref().is_none_or(<[u8]>::is_empty) {
             Some("app")
         } else {
             None
@@ -227,6 +228,11 @@ mod tests {
                 .app("d")
                 .missing_part(Binding::IP.and(Binding::APP)),
             None
+        );
+        // Empty bytes bind nothing: whoever sends none would match them.
+        assert_eq!(
+            ClientContext::new().app("").missing_part(Binding::APP),
+            Some("app")
         );
     }
 
