@@ -27,6 +27,7 @@ use typed_cookies::{KeyRing, OpenError, SealError, SealedCookie};
 use typed_cookies_testkit::{at, clocked, poll_ready, ring, t0, SwitchableStore};
 
 mod actix_support;
+mod axum_guard_state;
 
 use actix_support::call;
 
@@ -1202,21 +1203,8 @@ async fn cookie_tossing_makes_an_axum_sign_out_fail_visibly_not_silently() {
     use tower::ServiceExt as _;
     use typed_cookies::integrations::axum::{client_context_of, Guarded as AxumGuarded, Removal};
 
-    #[derive(Clone)]
-    struct AppState {
-        keys: KeyRing,
-        guard: Guard,
-    }
-    impl axum::extract::FromRef<AppState> for KeyRing {
-        fn from_ref(state: &AppState) -> KeyRing {
-            state.keys.clone()
-        }
-    }
-    impl axum::extract::FromRef<AppState> for Guard {
-        fn from_ref(state: &AppState) -> Guard {
-            state.guard.clone()
-        }
-    }
+    use crate::axum_guard_state::AppState;
+
     async fn sign_in(
         State(state): State<AppState>,
         request: axum::extract::Request,

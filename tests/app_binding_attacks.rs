@@ -15,6 +15,8 @@ use typed_cookies::store::MemoryStore;
 use typed_cookies::{KeyRing, OpenError, SealError, SealedCookie, Stateless};
 use typed_cookies_testkit::{clocked, ring};
 
+mod axum_guard_state;
+
 #[derive(Debug, Serialize, Deserialize, SealedCookie)]
 #[cookie(
     name = "__Host-app",
@@ -488,7 +490,7 @@ mod axum_adapter {
     use super::*;
 
     use axum::body::Body;
-    use axum::extract::{FromRef, Request, State};
+    use axum::extract::{Request, State};
     use axum::http::header;
     use axum::http::request::Parts;
     use axum::middleware::{from_fn, from_fn_with_state, Next};
@@ -500,23 +502,7 @@ mod axum_adapter {
     use typed_cookies::integrations::axum::{client_context_of, guarded, Guarded};
     use typed_cookies::ManualClock;
 
-    #[derive(Clone)]
-    struct AppState {
-        keys: KeyRing,
-        guard: Guard,
-    }
-
-    impl FromRef<AppState> for KeyRing {
-        fn from_ref(state: &AppState) -> KeyRing {
-            state.keys.clone()
-        }
-    }
-
-    impl FromRef<AppState> for Guard {
-        fn from_ref(state: &AppState) -> Guard {
-            state.guard.clone()
-        }
-    }
+    use crate::axum_guard_state::AppState;
 
     /// A binding only when the client sends `x-device-id` (what the docs warn against: a
     /// request without the header has no binding): shows that no binding fails closed.

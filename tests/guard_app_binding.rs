@@ -13,6 +13,8 @@ use typed_cookies::store::MemoryStore;
 use typed_cookies::{KeyRing, SealedCookie};
 use typed_cookies_testkit::{logs_of, ring};
 
+mod axum_guard_state;
+
 #[derive(Serialize, Deserialize, SealedCookie)]
 #[cookie(
     name = "__Host-device",
@@ -86,7 +88,7 @@ mod axum_adapter {
     use super::*;
 
     use axum::body::Body;
-    use axum::extract::{FromRef, Request, State};
+    use axum::extract::{Request, State};
     use axum::http::header;
     use axum::http::request::Parts;
     use axum::middleware::{from_fn, from_fn_with_state, Next};
@@ -97,23 +99,7 @@ mod axum_adapter {
     use typed_cookies::guard::Issued;
     use typed_cookies::integrations::axum::{client_context_of, guarded, Guarded};
 
-    #[derive(Clone)]
-    struct AppState {
-        keys: KeyRing,
-        guard: Guard,
-    }
-
-    impl FromRef<AppState> for KeyRing {
-        fn from_ref(state: &AppState) -> KeyRing {
-            state.keys.clone()
-        }
-    }
-
-    impl FromRef<AppState> for Guard {
-        fn from_ref(state: &AppState) -> Guard {
-            state.guard.clone()
-        }
-    }
+    use crate::axum_guard_state::AppState;
 
     /// The application's middleware: the device id header, when there is one, as the binding.
     async fn device_binding(mut request: Request, next: Next) -> AxumResponse {

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRef, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, Request, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
@@ -21,6 +21,9 @@ use typed_cookies::store::MemoryStore;
 use typed_cookies::time::Duration;
 use typed_cookies::{KeyRing, ManualClock, SealError, SealedCookie};
 use typed_cookies_testkit::{clocked, ring, SwitchableStore};
+
+mod axum_guard_state;
+use axum_guard_state::AppState;
 
 #[derive(Serialize, Deserialize, SealedCookie)]
 #[cookie(
@@ -56,24 +59,6 @@ struct Paranoid {
 )]
 struct Net {
     user: String,
-}
-
-#[derive(Clone)]
-struct AppState {
-    keys: KeyRing,
-    guard: Guard,
-}
-
-impl FromRef<AppState> for KeyRing {
-    fn from_ref(state: &AppState) -> KeyRing {
-        state.keys.clone()
-    }
-}
-
-impl FromRef<AppState> for Guard {
-    fn from_ref(state: &AppState) -> Guard {
-        state.guard.clone()
-    }
 }
 
 fn ctx_of(headers: &axum::http::HeaderMap) -> ClientContext {

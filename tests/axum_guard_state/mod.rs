@@ -1,0 +1,27 @@
+//! The axum router state of the guarded-session tests (`guard_axum.rs`,
+//! `guard_app_binding.rs`, `app_binding_attacks.rs`, `adversarial.rs`): the key ring and the
+//! guard, each taken from it with `FromRef`, as the adapters' extractors and `guarded`
+//! middleware take them.
+
+use axum::extract::FromRef;
+use typed_cookies::guard::Guard;
+use typed_cookies::KeyRing;
+
+/// The key ring and the guard.
+#[derive(Clone)]
+pub struct AppState {
+    pub keys: KeyRing,
+    pub guard: Guard,
+}
+
+impl FromRef<AppState> for KeyRing {
+    fn from_ref(state: &AppState) -> KeyRing {
+        state.keys.clone()
+    }
+}
+
+impl FromRef<AppState> for Guard {
+    fn from_ref(state: &AppState) -> Guard {
+        state.guard.clone()
+    }
+}
