@@ -15,6 +15,7 @@ use typed_cookies::store::MemoryStore;
 use typed_cookies::{KeyRing, OpenError, SealError, SealedCookie, Stateless};
 use typed_cookies_testkit::{clocked, ring};
 
+mod actix_support;
 mod axum_guard_state;
 
 #[derive(Debug, Serialize, Deserialize, SealedCookie)]
@@ -773,7 +774,7 @@ mod actix_adapter {
 
     use actix_web::body::MessageBody;
     use actix_web::dev::{Service, ServiceResponse};
-    use actix_web::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
+    use actix_web::http::header::{COOKIE, USER_AGENT};
     use actix_web::middleware::{from_fn, Condition};
     use actix_web::{test, web, App, HttpMessage as _, HttpRequest, HttpResponse};
     use typed_cookies::integrations::actix::{
@@ -873,18 +874,11 @@ mod actix_adapter {
         if let Some(device) = device {
             request = request.insert_header(("x-device-id", device));
         }
-        let response = test::call_service(app, request.to_request()).await;
-        let status = response.status().as_u16();
-        let set_cookies = response
-            .headers()
-            .get_all(SET_COOKIE)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .collect();
-        let body = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
+        let response = crate::actix_support::send(app, request).await;
         Reply {
-            status,
-            set_cookies,
-            body,
+            status: response.status.as_u16(),
+            set_cookies: response.set_cookies,
+            body: response.body,
         }
     }
 

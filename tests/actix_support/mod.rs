@@ -1,4 +1,5 @@
-//! What the actix-web test files (`adapters_actix.rs`, `guard_actix.rs`, `adversarial.rs`)
+//! What the actix-web test files (`adapters_actix.rs`, `guard_actix.rs`, `adversarial.rs`,
+//! `guard_app_binding.rs`, `app_binding_attacks.rs`)
 //! share: one request through an app made by `actix_web::test::init_service`, and what came
 //! back. Not every file uses every item.
 #![allow(dead_code)]
