@@ -204,7 +204,9 @@ impl RevocationStore for MemoryStore {
             } else if record.previous == Some(presented)
                 && now <= record.changed_at.saturating_add(grace)
             {
-                Rotation::Grace
+                Rotation::Grace {
+                    current: record.current,
+                }
             } else {
                 Rotation::Replayed
             }
