@@ -184,10 +184,14 @@ fn push_attributes(text: &mut String, config: &CookieConfig, lifetime: Option<(i
         text.push_str("; Max-Age=");
         text.push_str(itoa::Buffer::new().format(max_age));
         text.push_str("; Expires=");
-        push_http_date(
-            text,
-            OffsetDateTime::from_unix_timestamp(expires).unwrap_or(OffsetDateTime::UNIX_EPOCH),
-        );
+        // Past what `time` represents (year 9999, reachable only with a far-off clock): the
+        // last second it can write, not the epoch (an `Expires` in the past).
+        let at = OffsetDateTime::from_unix_timestamp(expires).unwrap_or(if expires > 0 {
+            time::PrimitiveDateTime::MAX.assume_utc()
+        } else {
+            OffsetDateTime::UNIX_EPOCH
+        });
+        push_http_date(text, at);
     }
     if let Some(priority) = config.priority() {
         text.push_str("; Priority=");
@@ -358,6 +362,21 @@ mod tests {
         );
     }
 
+    #[test]
+    fn an_expiry_past_year_9999_is_the_last_second_of_9999_not_the_epoch() {
+        use crate::__private::ConfigBuilder;
+        use crate::cookie::Lifetime;
+        let config = ConfigBuilder::new("sid", "s", Lifetime::MaxAgeSeconds(60)).build();
+        let last_second = 253_402_300_799; // Fri, 31 Dec 9999 23:59:59 GMT
+        for now in [last_second - 60, last_second, i64::MAX - 60] {
+            let text = set_cookie(&config, "v", now, now).unwrap();
+            assert!(
+                text.ends_with("Max-Age=60; Expires=Fri, 31 Dec 9999 23:59:59 GMT"),
+                "{text}"
+            );
+        }
+    }
+
     /// The `cookie` crate's rendering of `config`'s cookie: the reference ours must match.
     fn reference(
         config: &CookieConfig,
@@ -499,8 +518,8 @@ mod tests {
     }
 
     /// The per-thread attribute cache answers for the instant and the attributes asked,
-    /// whether they are the cached ones or not; an instant `time` cannot represent is the
-    /// epoch; the text is allocated at exactly its length.
+    /// whether they are the cached ones or not; an instant `time` cannot represent is its last
+    /// second (see the next test); the text is allocated at exactly its length.
     #[test]
     fn attribute_cache_answers_for_what_is_asked() {
         use crate::__private::ConfigBuilder;
@@ -528,7 +547,7 @@ mod tests {
             }
             assert!(set_cookie(&one, "v", i64::MAX, i64::MAX)
                 .unwrap()
-                .ends_with("Expires=Thu, 01 Jan 1970 00:00:00 GMT"));
+                .ends_with("Expires=Fri, 31 Dec 9999 23:59:59 GMT"));
         }
     }
 
