@@ -16,7 +16,7 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use tower::ServiceExt;
 use typed_cookies::guard::{ClientContext, Guard};
-use typed_cookies::integrations::axum::{guarded, Guarded, Removal, SetCookie};
+use typed_cookies::integrations::axum::{guarded, Guarded, Removal};
 use typed_cookies::store::MemoryStore;
 use typed_cookies::time::Duration;
 use typed_cookies::{KeyRing, ManualClock, SealError, SealedCookie};
@@ -118,15 +118,6 @@ fn app(state: AppState) -> Router {
             }),
         )
         .route("/paranoid", get(|s: Guarded<Paranoid>| async move { s.user.clone() }))
-        .route(
-            // A handler that writes the (changed) session back itself.
-            "/paranoid/rename",
-            post(|State(state): State<AppState>, s: Guarded<Paranoid>| async move {
-                let mut opened = s.into_opened();
-                opened.value_mut().user = "ann b.".into();
-                SetCookie::resealed(&opened, &state.keys)
-            }),
-        )
         .route("/net", get(|s: Guarded<Net>| async move { s.user.clone() }))
         .route(
             "/net/sign-in",
@@ -296,42 +287,6 @@ async fn replay_detection_renews_on_every_response_and_catches_an_old_copy() {
         .any(|c| c.starts_with("__Host-paranoid=;")));
     let victim = call(&app, "GET", "/paranoid", Some(&third), FIREFOX, None).await;
     assert_eq!(victim.status, StatusCode::UNAUTHORIZED);
-}
-
-#[tokio::test]
-async fn a_handler_writing_back_an_in_flight_request_gives_the_browser_the_current_nonce() {
-    let (keys, clock): (KeyRing, ManualClock) = clocked(&ring());
-    let app = app(state(keys));
-    let first = call(&app, "POST", "/paranoid/sign-in", None, FIREFOX, None)
-        .await
-        .pair("__Host-paranoid")
-        .unwrap();
-    // Two requests in flight with the first value: one rotates, the other is in the grace
-    // window and its handler writes the session back; its response arrives last.
-    let rotated = call(&app, "GET", "/paranoid", Some(&first), FIREFOX, None).await;
-    assert!(rotated.pair("__Host-paranoid").is_some());
-    let in_flight = call(
-        &app,
-        "POST",
-        "/paranoid/rename",
-        Some(&first),
-        FIREFOX,
-        None,
-    )
-    .await;
-    assert_eq!(in_flight.status, StatusCode::OK);
-    let kept = in_flight
-        .pair("__Host-paranoid")
-        .expect("the handler's value");
-    // Past the grace window the browser's value still opens, with the handler's change: it
-    // carries the current nonce, not the presented one.
-    clock.advance(Duration::minutes(1));
-    let next = call(&app, "GET", "/paranoid", Some(&kept), FIREFOX, None).await;
-    assert_eq!(
-        (next.status, next.body.as_str()),
-        (StatusCode::OK, "ann b.")
-    );
-    assert!(next.pair("__Host-paranoid").is_some(), "rotated again");
 }
 
 #[tokio::test]

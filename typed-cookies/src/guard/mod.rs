@@ -451,13 +451,9 @@ impl Guard {
                     );
                 }
                 // A request that was in flight while another rotated: the other response
-                // carries the next value, so this one does not reseal. A value the handler
-                // writes back anyway carries the current nonce, not the presented one (which
-                // would be a replay once the grace window has passed, ending the session).
-                Ok(Rotation::Grace { current }) => {
-                    opened.set_nonce(current);
-                    opened.clear_refresh();
-                }
+                // carries the next value, so this one must not reseal the previous nonce
+                // (arriving last, it would leave the browser with a stale one).
+                Ok(Rotation::Grace) => opened.clear_refresh(),
                 Ok(Rotation::Unknown | Rotation::Replayed) => {
                     #[cfg(feature = "tracing")]
                     tracing::warn!(

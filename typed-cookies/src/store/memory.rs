@@ -204,9 +204,7 @@ impl RevocationStore for MemoryStore {
             } else if record.previous == Some(presented)
                 && now <= record.changed_at.saturating_add(grace)
             {
-                Rotation::Grace {
-                    current: record.current,
-                }
+                Rotation::Grace
             } else {
                 Rotation::Replayed
             }

@@ -88,12 +88,7 @@ pub enum Rotation {
     Rotated,
     /// The presented nonce is the previous one, within the grace window after it was replaced
     /// (a request that was in flight while another rotated): accepted, nothing changes.
-    Grace {
-        /// The nonce the store now holds as current. The guard puts it in the opened value, so
-        /// a value the handler writes back carries it: one carrying the previous nonce would
-        /// be taken for a replay once the grace window has passed, ending the session.
-        current: u64,
-    },
+    Grace,
     /// The store has no record of this session (never started, expired, or lost).
     Unknown,
     /// Neither current nor previous-within-grace: a copy of an older value is being replayed.
@@ -168,7 +163,7 @@ pub trait RevocationStore: Send + Sync + 'static {
     /// One atomic replay-detection step for a request presenting `presented`:
     /// current == presented → current := `next`, previous := presented, changed at `now`
     /// ([`Rotation::Rotated`]); previous == presented and `now <= changed + grace`
-    /// ([`Rotation::Grace`], with the current nonce); no record ([`Rotation::Unknown`]); otherwise
+    /// ([`Rotation::Grace`]); no record ([`Rotation::Unknown`]); otherwise
     /// [`Rotation::Replayed`]. Only `Rotated` changes the record; it then expires at `until`.
     #[allow(clippy::too_many_arguments)]
     fn rotate_nonce<'a>(

@@ -387,7 +387,7 @@ impl RevocationStore for RedisStore {
     ) -> StoreFuture<'a, Rotation> {
         let key = self.key(Kind::Nonce, namespace, id);
         self.run("rotate_nonce", move |mut connection| async move {
-            let (code, current): (i64, String) = scripts::ROTATE
+            let code: i64 = scripts::ROTATE
                 .key(key)
                 .arg(presented.to_string())
                 .arg(next.to_string())
@@ -397,17 +397,15 @@ impl RevocationStore for RedisStore {
                 .arg(keys::ttl(until, now))
                 .invoke_async(&mut connection)
                 .await?;
-            let unexpected =
-                |what: &'static str| redis::RedisError::from((redis::ErrorKind::TypeError, what));
             match code {
                 scripts::ROTATED => Ok(Rotation::Rotated),
-                scripts::GRACE => current
-                    .parse()
-                    .map(|current| Rotation::Grace { current })
-                    .map_err(|_| unexpected("unexpected current nonce")),
+                scripts::GRACE => Ok(Rotation::Grace),
                 scripts::UNKNOWN => Ok(Rotation::Unknown),
                 scripts::REPLAYED => Ok(Rotation::Replayed),
-                _ => Err(unexpected("unexpected rotation code")),
+                _ => Err(redis::RedisError::from((
+                    redis::ErrorKind::TypeError,
+                    "unexpected rotation code",
+                ))),
             }
         })
     }

@@ -38,21 +38,20 @@ return 1
 });
 
 /// `KEYS[1]` nonce key; `ARGV` presented, next, grace, until, now, ttl. Returns one of the
-/// `ROTATED`, `GRACE`, `UNKNOWN`, `REPLAYED` codes below and the current nonce (decimal, for
-/// `GRACE` only; empty otherwise); only a rotation writes.
+/// `ROTATED`, `GRACE`, `UNKNOWN`, `REPLAYED` codes below; only a rotation writes.
 pub(super) static ROTATE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local r = redis.call('HMGET', KEYS[1], 'cur', 'prev', 'changed', 'until')
 local now = tonumber(ARGV[5])
-if not r[1] or not r[3] or not r[4] or tonumber(r[4]) < now then return {0, ''} end
+if not r[1] or not r[3] or not r[4] or tonumber(r[4]) < now then return 0 end
 if r[1] == ARGV[1] then
   redis.call('HSET', KEYS[1], 'cur', ARGV[2], 'prev', ARGV[1], 'changed', ARGV[5], 'until', ARGV[4])
   redis.call('EXPIRE', KEYS[1], ARGV[6])
-  return {1, ''}
+  return 1
 end
-if r[2] and r[2] == ARGV[1] and now <= tonumber(r[3]) + tonumber(ARGV[3]) then return {2, r[1]} end
-return {3, ''}
+if r[2] and r[2] == ARGV[1] and now <= tonumber(r[3]) + tonumber(ARGV[3]) then return 2 end
+return 3
 ",
     )
 });
