@@ -2,7 +2,9 @@
 //! store's tests and benchmark (feature `redis`).
 //!
 //! Readiness is read from the server's log (its "Ready to accept connections" line), never
-//! waited for by sleeping. When `redis-server` is not installed, [`RedisServer::start_or_skip`]
+//! waited for by sleeping. The server runs under a small `sh` watchdog that kills it when its
+//! standard input closes: on [`RedisServer::stop`], on drop, and when the test process dies
+//! without dropping it (a killed `cargo test`), so no server outlives its test. When `redis-server` is not installed, [`RedisServer::start_or_skip`]
 //! prints why and returns `None` locally, and panics under `CI=true` (CI installs it, so a
 //! missing server there is a broken setup, not a reason to pass).
 
@@ -21,7 +23,7 @@ const READY_WITHIN: Duration = Duration::from_secs(20);
 /// The log line of a server ready for clients.
 const READY: &str = "Ready to accept connections";
 
-/// A running `redis-server` child process, killed on drop.
+/// A running `redis-server` (under its watchdog), killed on drop.
 ///
 /// ```no_run
 /// use typed_cookies_testkit::RedisServer;
@@ -103,9 +105,8 @@ impl RedisServer {
 
     /// Kills the server (SIGKILL, like a crash) and reaps it; nothing happens if it is stopped.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        if let Some(child) = self.child.take() {
+            kill(child);
         }
     }
 
@@ -174,10 +175,36 @@ fn binary() -> String {
     std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".to_owned())
 }
 
+/// The watchdog: starts the server (`$0` with the arguments) in the background, hands it the
+/// log on standard output and keeps none itself (so the log ends when the server exits), then
+/// waits for its own standard input to close — `kill`, or the test process gone — and kills
+/// the server with SIGKILL, as a crash would.
+const WATCHDOG: &str =
+    r#""$0" "$@" & server=$!; exec >/dev/null; read -r _; kill -9 "$server"; wait "$server""#;
+
+/// Stops the watchdog's server (by closing the watchdog's standard input) and reaps both.
+fn kill(mut child: Child) {
+    drop(child.stdin.take());
+    let _ = child.wait();
+}
+
 /// Starts the server and returns once its log says it is ready (or it failed).
 fn spawn(port: u16, dir: Option<&Path>) -> Result<Child, StartError> {
-    let mut command = Command::new(binary());
+    // `sh` always starts: ask the binary itself first, so a missing one is `Missing`.
+    Command::new(binary())
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => StartError::Missing(format!("{}: {e}", binary())),
+            _ => StartError::Failed(format!("running {} --version: {e}", binary())),
+        })?;
+    let mut command = Command::new("sh");
     command
+        .args(["-c", WATCHDOG])
+        .arg(binary())
         .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
         .args(["--save", "", "--logfile", "", "--daemonize", "no"]);
     match dir {
@@ -190,14 +217,11 @@ fn spawn(port: u16, dir: Option<&Path>) -> Result<Child, StartError> {
         None => command.args(["--appendonly", "no"]),
     };
     let mut child = command
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => StartError::Missing(format!("{}: {e}", binary())),
-            _ => StartError::Failed(format!("spawning {}: {e}", binary())),
-        })?;
+        .map_err(|e| StartError::Failed(format!("spawning sh for {}: {e}", binary())))?;
     let stdout = child.stdout.take().expect("piped stdout");
 
     // A thread reads the log for as long as the server runs (so its pipe never fills up) and
@@ -217,9 +241,8 @@ fn spawn(port: u16, dir: Option<&Path>) -> Result<Child, StartError> {
 
     let deadline = Instant::now() + READY_WITHIN;
     let mut seen = Vec::new();
-    let failed = |child: &mut Child, seen: &[String], why: &str| {
-        let _ = child.kill();
-        let _ = child.wait();
+    let failed = |child: Child, seen: &[String], why: &str| {
+        kill(child);
         StartError::Failed(format!("{why}; log:\n{}", seen.join("\n")))
     };
     loop {
@@ -228,10 +251,10 @@ fn spawn(port: u16, dir: Option<&Path>) -> Result<Child, StartError> {
             Ok(line) if line.contains(READY) => return Ok(child),
             Ok(line) => seen.push(line),
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                return Err(failed(&mut child, &seen, "not ready in time"))
+                return Err(failed(child, &seen, "not ready in time"))
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(failed(&mut child, &seen, "exited before it was ready"))
+                return Err(failed(child, &seen, "exited before it was ready"))
             }
         }
     }
