@@ -117,8 +117,9 @@ fn reference<T: SealedCookie>(
         builder = builder.domain(domain.to_owned());
     }
     if let Some((max_age, expires)) = lifetime {
-        let expires =
-            OffsetDateTime::from_unix_timestamp(expires).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        // Past what `time` can write: its last second (see the year-9999 test).
+        let expires = OffsetDateTime::from_unix_timestamp(expires)
+            .unwrap_or(typed_cookies::time::PrimitiveDateTime::MAX.assume_utc());
         builder = builder
             .max_age(cookie::time::Duration::seconds(max_age))
             .expires(
@@ -256,20 +257,20 @@ fn set_cookie_attribute_cache_never_serves_a_stale_or_foreign_tail() {
     }
 }
 
-/// At the end of `time`'s range, `Expires` cannot be written: the documented fallback is the
-/// epoch, with `Max-Age` still right (browsers honour `Max-Age` over `Expires`). No panic, no
-/// garbage date.
+/// At the end of `time`'s range, `Expires` cannot be written: the fallback is the last second
+/// `time` can write (not the epoch, an `Expires` in the past), with `Max-Age` still right
+/// (browsers honour `Max-Age` over `Expires`). No panic, no garbage date.
 #[test]
-fn set_cookie_past_year_9999_writes_max_age_and_the_epoch() {
+fn set_cookie_past_year_9999_writes_max_age_and_the_last_second_of_9999() {
     let end = 253_402_300_799; // 9999-12-31T23:59:59Z
     let keys = ring().at(at(end - 10));
     let header = HostA { text: "x".into() }.to_set_cookie(&keys).unwrap();
     assert!(
-        header.ends_with("; Max-Age=3600; Expires=Thu, 01 Jan 1970 00:00:00 GMT"),
+        header.ends_with("; Max-Age=3600; Expires=Fri, 31 Dec 9999 23:59:59 GMT"),
         "{header}"
     );
     let header = Long { text: "x".into() }.to_set_cookie(&keys).unwrap();
-    assert!(header.contains("; Max-Age=34560000; Expires=Thu, 01 Jan 1970 00:00:00 GMT"));
+    assert!(header.contains("; Max-Age=34560000; Expires=Fri, 31 Dec 9999 23:59:59 GMT"));
     // The value itself still opens there.
     let value = split(&header).1;
     assert!(Long::open(&keys, value).is_ok());
