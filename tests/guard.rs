@@ -737,6 +737,36 @@ fn a_grace_answer_never_reseals_the_previous_nonce() {
 }
 
 #[test]
+fn a_value_opened_in_the_grace_window_is_read_only() {
+    let (keys, clock) = clocked(&ring());
+    let guard = Guard::new(MemoryStore::new());
+    let ctx = ClientContext::new();
+    let issued = run(guard.issue(&keys, &ann::<Paranoid>(), None, &ctx)).unwrap();
+    let rotated = run(guard.open::<Paranoid>(&keys, issued.value(), &ctx)).unwrap();
+    let in_flight = run(guard.open::<Paranoid>(&keys, issued.value(), &ctx)).unwrap();
+    assert!(!rotated.opened().superseded() && in_flight.opened().superseded());
+    assert_eq!(in_flight.value().user, "ann", "readable");
+    // Neither nonce would be safe to write back: the presented one is a replay once the
+    // window is over, the current one would make a stolen previous value live.
+    let superseded = SealError::Superseded {
+        name: "__Host-paranoid",
+    };
+    assert_eq!(in_flight.opened().reseal(&keys), Err(superseded.clone()));
+    assert_eq!(
+        in_flight.opened().to_set_cookie(&keys),
+        Err(superseded.clone())
+    );
+    assert_eq!(superseded.kind(), "superseded");
+    // The rotating request's own write-back carries the next nonce: it opens past the window.
+    let written = rotated.opened().reseal(&keys).unwrap();
+    clock.advance(Duration::minutes(1));
+    assert!(run(guard.open::<Paranoid>(&keys, &written, &ctx))
+        .unwrap()
+        .renewed()
+        .is_some());
+}
+
+#[test]
 fn a_one_time_value_is_never_refreshed_into_a_second_use() {
     let (keys, clock) = clocked(&ring());
     let guard = Guard::new(MemoryStore::new());

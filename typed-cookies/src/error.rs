@@ -76,6 +76,18 @@ pub enum SealError {
         /// The missing part, as `bind` spells it: `"ip"` or `"app"`.
         part: &'static str,
     },
+    /// The value was opened inside a `replay` type's grace window: a request that was in
+    /// flight while another one renewed the session, so the browser already has (or is
+    /// getting) a newer value and this one cannot be written back
+    /// ([`Opened::superseded`](crate::Opened::superseded)). Neither nonce would be safe: the
+    /// presented one is a replay once the window is over (the session would end), and the
+    /// current one would let anyone holding the previous value turn it into a live one. The
+    /// adapters answer `409 Conflict`: the client retries with the value it now holds.
+    #[error("cookie `{name}` was opened inside its replay grace window (another request already renewed the session): it cannot be written back; retry the request")]
+    Superseded {
+        /// The cookie name.
+        name: &'static str,
+    },
     /// The payload could not be serialized.
     #[error("could not serialize the cookie payload: {reason}")]
     Serialize {
@@ -237,8 +249,8 @@ pub enum OpenError {
 
 impl SealError {
     /// A short, data-free name of the failure for logs and metrics: `too_large`,
-    /// `serialize`, `needs_guard`, `subject_too_long`, `empty_subject`, `missing_client_part`
-    /// or `store_unavailable`.
+    /// `serialize`, `needs_guard`, `subject_too_long`, `empty_subject`, `missing_client_part`,
+    /// `superseded` or `store_unavailable`.
     pub fn kind(&self) -> &'static str {
         match self {
             SealError::TooLarge { .. } => "too_large",
@@ -247,6 +259,7 @@ impl SealError {
             SealError::SubjectTooLong { .. } => "subject_too_long",
             SealError::EmptySubject => "empty_subject",
             SealError::MissingClientPart { .. } => "missing_client_part",
+            SealError::Superseded { .. } => "superseded",
             SealError::StoreUnavailable => "store_unavailable",
         }
     }

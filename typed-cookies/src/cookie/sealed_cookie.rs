@@ -201,8 +201,10 @@ impl<T: SealedCookie> Opened<T> {
     /// session's creation time: `max_age` still counts from the first seal, the idle window
     /// starts again.
     ///
-    /// A tracked or bound value keeps its session id, epoch, nonce and binding.
+    /// A tracked or bound value keeps its session id, epoch, nonce and binding. A
+    /// [`superseded`](Opened::superseded) value is refused ([`SealError::Superseded`]).
     pub fn reseal(&self, keys: &KeyRing) -> Result<String, SealError> {
+        self.writable()?;
         let now = keys.unix_now();
         seal_session(
             self.value(),
@@ -217,6 +219,7 @@ impl<T: SealedCookie> Opened<T> {
     /// `Max-Age` that is the idle window or what is left of the absolute lifetime, whichever
     /// ends first.
     pub fn to_set_cookie(&self, keys: &KeyRing) -> Result<String, SealError> {
+        self.writable()?;
         let now = keys.unix_now();
         session_set_cookie(
             self.value(),
@@ -225,6 +228,18 @@ impl<T: SealedCookie> Opened<T> {
             self.created_at_unix(),
             self.guarding(),
         )
+    }
+
+    /// `Err` for a [`superseded`](Opened::superseded) value: written back, it would carry a
+    /// nonce the store already replaced (a replay once the grace window is over, ending the
+    /// session), and a current nonce would turn a stolen previous value into a live one.
+    fn writable(&self) -> Result<(), SealError> {
+        if self.superseded() {
+            return Err(SealError::Superseded {
+                name: T::CONFIG.name(),
+            });
+        }
+        Ok(())
     }
 
     /// What its reseal carries over: claims and binding (none for a plain type).

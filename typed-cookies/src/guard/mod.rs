@@ -158,7 +158,9 @@ impl<T> Checked<T> {
 
     /// The `Set-Cookie` header value the response must carry: the session's next value after a
     /// replay-detection rotation. A response that drops it leaves the browser with a value the
-    /// store will treat as replayed once the grace window has passed.
+    /// store will treat as replayed once the grace window has passed. `None` inside the grace
+    /// window: the rotating request's response carries the next value, and this one is
+    /// [`superseded`](Opened::superseded).
     pub fn renewed(&self) -> Option<&str> {
         self.renewed.as_deref()
     }
@@ -365,7 +367,9 @@ impl Guard {
     /// Opens a value of `T` from `client`: authentication under the binding, freshness, then
     /// the store's checks in order — deny list and epoch (`revocable`), first-use claim
     /// (`one_time`), nonce rotation (`replay`, which may hand back a renewed `Set-Cookie`).
-    /// A replayed value revokes its whole session before it is refused.
+    /// A replayed value revokes its whole session before it is refused. The previous value
+    /// inside the grace window (a request in flight while another renewed the session) opens
+    /// [`superseded`](Opened::superseded): readable, never written back.
     pub async fn open<T: SealedCookie>(
         &self,
         keys: &KeyRing,
@@ -452,8 +456,12 @@ impl Guard {
                 }
                 // A request that was in flight while another rotated: the other response
                 // carries the next value, so this one must not reseal the previous nonce
-                // (arriving last, it would leave the browser with a stale one).
-                Ok(Rotation::Grace) => opened.clear_refresh(),
+                // (arriving last, it would leave the browser with a stale one), nor may the
+                // handler write it back (`SealError::Superseded`).
+                Ok(Rotation::Grace) => {
+                    opened.clear_refresh();
+                    opened.supersede();
+                }
                 Ok(Rotation::Unknown | Rotation::Replayed) => {
                     #[cfg(feature = "tracing")]
                     tracing::warn!(

@@ -169,7 +169,9 @@ impl ResponseError for SealedRejection {
     }
 }
 
-/// `500 Internal Server Error`, logged without payload data (see the `integrations` module),
+/// `500 Internal Server Error` (`503 Service Unavailable` when the revocation store could not
+/// answer while issuing a tracked session; `409 Conflict` for [`SealError::Superseded`],
+/// logged at `debug` only), logged without payload data (see the `integrations` module),
 /// with a body that does not repeat the reason.
 impl ResponseError for SealError {
     fn status_code(&self) -> StatusCode {

@@ -203,7 +203,8 @@ impl IntoResponse for SealedRejection {
 }
 
 /// `500 Internal Server Error` (`503 Service Unavailable` when the revocation store could not
-/// answer while issuing a tracked session), logged without payload data (see the
+/// answer while issuing a tracked session; `409 Conflict` for
+/// [`SealError::Superseded`], logged at `debug` only), logged without payload data (see the
 /// `integrations` module), with a body that does not repeat the reason.
 impl IntoResponse for SealError {
     fn into_response(self) -> Response {

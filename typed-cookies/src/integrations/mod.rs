@@ -305,6 +305,12 @@ pub(crate) fn log_seal_error(error: &SealError) {
             );
             tracing::debug!(kind = "serialize", %reason, "the serializer's message");
         }
+        // Not a server fault: two requests raced within a replay type's grace window.
+        SealError::Superseded { name } => tracing::debug!(
+            kind = "superseded",
+            cookie = name,
+            "not written back: opened inside its replay grace window"
+        ),
         other => {
             tracing::error!(kind = other.kind(), error = %other, "could not make a sealed cookie");
         }
@@ -312,11 +318,16 @@ pub(crate) fn log_seal_error(error: &SealError) {
 }
 
 /// The status and body a failed seal responds with: 503 when the revocation store could not
-/// answer (try again), 500 otherwise; the body never repeats the reason.
+/// answer (try again), 409 for a value superseded inside its replay grace window (try
+/// again), 500 otherwise; the body never repeats the reason.
 #[cfg(any(feature = "axum", feature = "actix-web"))]
 pub(crate) fn seal_error_response(error: &SealError) -> (u16, &'static str) {
     match error {
         SealError::StoreUnavailable => (503, "503 Service Unavailable: try again\n"),
+        SealError::Superseded { .. } => (
+            409,
+            "409 Conflict: another request renewed the session meanwhile; try again\n",
+        ),
         _ => (500, "500 Internal Server Error: could not set a cookie\n"),
     }
 }
@@ -413,13 +424,49 @@ pub(crate) fn after_open<T: SealedCookie>(
     }
 }
 
-/// Whether one of a response's `Set-Cookie` header values sets (or removes) the cookie `name`.
-pub(crate) fn sets_cookie<'h>(set_cookies: impl IntoIterator<Item = &'h [u8]>, name: &str) -> bool {
+/// Whether one of a response's `Set-Cookie` header values sets (or removes) the cookie a
+/// browser knows as `name` with `path` and `domain` (`None`: host-only): the same name and, as
+/// browsers tell cookies apart, the same `Path` and `Domain` (one leading dot and case aside).
+/// A `Path` that is absent or does not start with `/` counts as `path` (the browser's default
+/// path depends on the request). Another `Path` or `Domain` is another cookie, whose removal
+/// (say, of a legacy copy) must not cost `name` its renewal.
+pub(crate) fn sets_cookie<'h>(
+    set_cookies: impl IntoIterator<Item = &'h [u8]>,
+    name: &str,
+    path: &str,
+    domain: Option<&str>,
+) -> bool {
+    let trim = |bytes: &'h [u8]| bytes.trim_ascii();
+    let domain = domain.map(|d| d.strip_prefix('.').unwrap_or(d).as_bytes());
     set_cookies.into_iter().any(|header| {
-        header
-            .split(|&b| b == b'=')
-            .next()
-            .is_some_and(|found| found == name.as_bytes())
+        let mut parts = header.split(|&b| b == b';');
+        let Some(pair) = parts.next() else {
+            return false;
+        };
+        let found = pair.split(|&b| b == b'=').next().unwrap_or_default();
+        if trim(found) != name.as_bytes() {
+            return false;
+        }
+        // The last of each attribute counts, as in browsers.
+        let (mut its_path, mut its_domain) = (None, None);
+        for attribute in parts {
+            let (key, value) = match attribute.iter().position(|&b| b == b'=') {
+                Some(eq) => (trim(&attribute[..eq]), trim(&attribute[eq + 1..])),
+                None => (trim(attribute), &[][..]),
+            };
+            if key.eq_ignore_ascii_case(b"path") {
+                its_path = value.starts_with(b"/").then_some(value);
+            } else if key.eq_ignore_ascii_case(b"domain") {
+                let value = value.strip_prefix(b".").unwrap_or(value);
+                its_domain = (!value.is_empty()).then_some(value);
+            }
+        }
+        its_path.is_none_or(|p| p == path.as_bytes())
+            && match (its_domain, domain) {
+                (None, None) => true,
+                (Some(its), Some(ours)) => its.eq_ignore_ascii_case(ours),
+                _ => false,
+            }
     })
 }
 
@@ -432,8 +479,10 @@ pub(crate) fn sets_cookie_of<'h, T: SealedCookie, I>(
 where
     I: IntoIterator<Item = &'h [u8]>,
 {
-    sets_cookie(set_cookies(), T::CONFIG.name())
-        || (keys.relaxes_cookies() && sets_cookie(set_cookies(), T::CONFIG.development_name()))
+    let (path, domain) = (T::CONFIG.path(), T::CONFIG.domain());
+    sets_cookie(set_cookies(), T::CONFIG.name(), path, domain)
+        || (keys.relaxes_cookies()
+            && sets_cookie(set_cookies(), T::CONFIG.development_name(), path, domain))
 }
 
 /// Put in a request's extensions by the adapters' `development` middleware, so the extractors
@@ -636,9 +685,29 @@ mod tests {
 
     #[test]
     fn finds_the_cookie_a_response_sets() {
-        let sets = |headers: &[&str], name| sets_cookie(headers.iter().map(|h| h.as_bytes()), name);
+        let sets = |headers: &[&str], name| {
+            sets_cookie(headers.iter().map(|h| h.as_bytes()), name, "/", None)
+        };
         assert!(sets(&["a=1", "sid=; Max-Age=0"], "sid"));
+        assert!(sets(&[" sid =v; path=/; Secure"], "sid"));
         assert!(!sets(&["sidx=1; Path=/", "a=sid"], "sid"));
         assert!(!sets(&[], "sid"));
+        // Another Path or Domain is another cookie; the last attribute counts.
+        assert!(!sets(&["sid=; Path=/legacy; Max-Age=0"], "sid"));
+        assert!(!sets(&["sid=v; Domain=example.com"], "sid"));
+        assert!(sets(&["sid=v; Path=/legacy; Path=/"], "sid"));
+        assert!(!sets(&["sid=v; Path=/; Path=/a"], "sid"));
+        // No usable Path: the browser's default, taken for ours; an empty Domain is ignored.
+        assert!(sets(&["sid=v", "x=1"], "sid"));
+        assert!(sets(&["sid=v; Path=relative; Domain="], "sid"));
+        let scoped = |headers: &[&str]| {
+            let headers = headers.iter().map(|h| h.as_bytes());
+            sets_cookie(headers, "sid", "/app", Some(".Example.com"))
+        };
+        assert!(scoped(&["sid=v; Path=/app; Domain=example.COM"]));
+        assert!(scoped(&["sid=v; Domain=.example.com; Path=/app"]));
+        assert!(!scoped(&["sid=v; Path=/app"]));
+        assert!(!scoped(&["sid=v; Path=/; Domain=example.com"]));
+        assert!(!scoped(&["sid=v; Path=/app; Domain=other.example.com"]));
     }
 }

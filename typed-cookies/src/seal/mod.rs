@@ -81,6 +81,11 @@ pub(crate) struct Meta {
 pub(crate) struct Guarded {
     pub claims: Option<Claims>,
     pub binding: Option<[u8; BINDING_LEN]>,
+    /// Opened by the guard inside a replay grace window: another request already renewed the
+    /// session, so this value must not be written back (see [`SealError::Superseded`]).
+    ///
+    /// [`SealError::Superseded`]: crate::SealError::Superseded
+    pub superseded: bool,
 }
 
 /// Whether the value is bound, not the binding's digest: an unkeyed hash of the client's parts
@@ -91,6 +96,7 @@ impl std::fmt::Debug for Guarded {
         f.debug_struct("Guarded")
             .field("claims", &self.claims)
             .field("bound", &self.binding.is_some())
+            .field("superseded", &self.superseded)
             .finish()
     }
 }
@@ -375,6 +381,7 @@ impl Engine<'_> {
             meta.guarded = Some(Box::new(Guarded {
                 claims,
                 binding: self.guarding.binding.copied(),
+                superseded: false,
             }));
         }
         // Inflated only now: authentic, fresh, and bounded by MAX_PAYLOAD_LEN.

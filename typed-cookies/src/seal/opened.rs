@@ -169,6 +169,16 @@ impl<T> Opened<T> {
         self.claims().and_then(|c| c.subject.as_deref())
     }
 
+    /// Whether a newer value of this session exists already, so this one can no longer be
+    /// written back: the guard opened a `replay` type's *previous* value inside its grace
+    /// window (a request that was in flight while another one renewed the session). Reading
+    /// it is fine; [`Opened::reseal`] and [`Opened::to_set_cookie`] refuse it
+    /// ([`SealError::Superseded`](crate::SealError::Superseded)). Always `false` for other
+    /// types and opens.
+    pub fn superseded(&self) -> bool {
+        self.guarded().is_some_and(|g| g.superseded)
+    }
+
     pub(crate) fn created_at_unix(&self) -> i64 {
         self.meta.created_at
     }
@@ -195,5 +205,12 @@ impl<T> Opened<T> {
     /// No refresh due (the guard's rotation reseals it already).
     pub(crate) fn clear_refresh(&mut self) {
         self.meta.refresh = None;
+    }
+
+    /// Marks it [`superseded`](Self::superseded) (the guard's grace answer).
+    pub(crate) fn supersede(&mut self) {
+        if let Some(guarded) = self.meta.guarded.as_mut() {
+            guarded.superseded = true;
+        }
     }
 }
