@@ -19,7 +19,6 @@
 //! another path made the middleware leave out the renewal.
 //!
 //! Time moves only through a `ManualClock` (`clocked`); nothing sleeps.
-#![cfg(all(feature = "axum", feature = "actix-web", feature = "redis"))]
 
 mod actix_support;
 mod axum_guard_state;
