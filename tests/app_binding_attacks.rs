@@ -17,6 +17,7 @@ use typed_cookies_testkit::{clocked, ring};
 
 mod actix_support;
 mod axum_guard_state;
+mod axum_support;
 
 #[derive(Debug, Serialize, Deserialize, SealedCookie)]
 #[cookie(
@@ -498,7 +499,6 @@ mod axum_adapter {
     use axum::response::{IntoResponse, Response};
     use axum::routing::{get, post};
     use axum::Router;
-    use tower::ServiceExt as _;
     use typed_cookies::guard::Issued;
     use typed_cookies::integrations::axum::{client_context_of, guarded, Guarded};
     use typed_cookies::ManualClock;
@@ -617,25 +617,11 @@ mod axum_adapter {
         if let Some(device) = device {
             request = request.header("x-device-id", device);
         }
-        let response = app
-            .clone()
-            .oneshot(request.body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        let set_cookies = response
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
-            .collect();
-        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
-            .await
-            .unwrap();
+        let response = super::axum_support::send(app, request.body(Body::empty()).unwrap()).await;
         Reply {
-            status,
-            set_cookies,
-            body: String::from_utf8(body.to_vec()).unwrap(),
+            status: response.status.as_u16(),
+            set_cookies: response.set_cookies,
+            body: response.body,
         }
     }
 

@@ -15,6 +15,7 @@ use typed_cookies_testkit::{logs_of, ring};
 
 mod actix_support;
 mod axum_guard_state;
+mod axum_support;
 
 #[derive(Serialize, Deserialize, SealedCookie)]
 #[cookie(
@@ -96,7 +97,6 @@ mod axum_adapter {
     use axum::response::{IntoResponse, Response as AxumResponse};
     use axum::routing::{get, post};
     use axum::Router;
-    use tower::ServiceExt;
     use typed_cookies::guard::Issued;
     use typed_cookies::integrations::axum::{client_context_of, guarded, Guarded};
 
@@ -190,22 +190,11 @@ mod axum_adapter {
         if let Some(device) = device {
             request = request.header("x-device-id", device);
         }
-        let request = request.body(Body::empty()).unwrap();
-        let response = app.clone().oneshot(request).await.unwrap();
-        let status = response.status().as_u16();
-        let set_cookies = response
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
-            .collect();
-        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
-            .await
-            .unwrap();
+        let response = super::axum_support::send(app, request.body(Body::empty()).unwrap()).await;
         Response {
-            status,
-            set_cookies,
-            body: String::from_utf8(body.to_vec()).unwrap(),
+            status: response.status.as_u16(),
+            set_cookies: response.set_cookies,
+            body: response.body,
         }
     }
 

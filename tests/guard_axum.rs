@@ -14,7 +14,6 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
-use tower::ServiceExt;
 use typed_cookies::guard::{ClientContext, Guard};
 use typed_cookies::integrations::axum::{guarded, Guarded, Removal};
 use typed_cookies::store::MemoryStore;
@@ -23,7 +22,9 @@ use typed_cookies::{KeyRing, ManualClock, SealError, SealedCookie};
 use typed_cookies_testkit::{clocked, ring, SwitchableStore};
 
 mod axum_guard_state;
+mod axum_support;
 use axum_guard_state::AppState;
+use axum_support::Response;
 
 #[derive(Serialize, Deserialize, SealedCookie)]
 #[cookie(
@@ -137,22 +138,6 @@ fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-struct Response {
-    status: StatusCode,
-    set_cookies: Vec<String>,
-    body: String,
-}
-
-impl Response {
-    /// `name=value` of the first `Set-Cookie` for `name`.
-    fn pair(&self, name: &str) -> Option<String> {
-        self.set_cookies
-            .iter()
-            .find(|c| c.starts_with(&format!("{name}=")))
-            .map(|c| c.split(';').next().unwrap().to_owned())
-    }
-}
-
 async fn call(
     app: &Router,
     method: &str,
@@ -174,22 +159,7 @@ async fn call(
             .extensions_mut()
             .insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
     }
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let set_cookies = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let body = axum::body::to_bytes(response.into_body(), 1 << 16)
-        .await
-        .unwrap();
-    Response {
-        status,
-        set_cookies,
-        body: String::from_utf8(body.to_vec()).unwrap(),
-    }
+    axum_support::send(app, request).await
 }
 
 const FIREFOX: &str = "Mozilla/5.0 Firefox/140";

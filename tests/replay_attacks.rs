@@ -22,6 +22,7 @@
 
 mod actix_support;
 mod axum_guard_state;
+mod axum_support;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -32,7 +33,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
-use tower::ServiceExt;
 use typed_cookies::guard::{ClientContext, Guard};
 use typed_cookies::integrations::axum::{client_context_of, guarded, Guarded, Removal, SetCookie};
 use typed_cookies::store::{MemoryStore, RedisStore};
@@ -41,6 +41,7 @@ use typed_cookies::{KeyRing, ManualClock, OpenError, SealError, SealedCookie};
 use typed_cookies_testkit::{clocked, ring, RedisServer};
 
 use axum_guard_state::AppState;
+use axum_support::Response as Answer;
 
 const FIREFOX: &str = "Mozilla/5.0 Firefox/140";
 const CURL: &str = "curl/8.9";
@@ -127,33 +128,6 @@ accounts!(Session, Bound, Idle, PlainName);
 
 // ---------------------------------------------------------------------------------------------
 // A browser: responses and a cookie jar.
-
-/// A response: status, every `Set-Cookie` in order, body.
-#[derive(Debug)]
-struct Answer {
-    status: StatusCode,
-    set_cookies: Vec<String>,
-    body: String,
-}
-
-impl Answer {
-    /// The `Set-Cookie`s of the cookie `name` (removals too), in order.
-    fn of(&self, name: &str) -> Vec<&str> {
-        self.set_cookies
-            .iter()
-            .filter(|c| c.starts_with(&format!("{name}=")))
-            .map(String::as_str)
-            .collect()
-    }
-
-    /// The `name=value` pair the response sets for `name` (not a removal).
-    fn pair(&self, name: &str) -> Option<String> {
-        self.of(name)
-            .into_iter()
-            .rfind(|c| !c.starts_with(&format!("{name}=;")))
-            .map(|c| c.split(';').next().unwrap().to_owned())
-    }
-}
 
 /// One browser's cookie for path `/`: each `Set-Cookie` of the name, in order, replaces it (a
 /// removal deletes it); one for another path is another cookie and leaves it alone.
@@ -271,26 +245,7 @@ async fn send(app: &Router, method: &str, uri: &str, cookie: Option<&str>, ua: &
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);
     }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let set_cookies = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let body = axum::body::to_bytes(response.into_body(), 1 << 16)
-        .await
-        .unwrap();
-    Answer {
-        status,
-        set_cookies,
-        body: String::from_utf8(body.to_vec()).unwrap(),
-    }
+    axum_support::send(app, request.body(Body::empty()).unwrap()).await
 }
 
 /// A signed-in app on a manual clock, and the first value (`name=value`).
