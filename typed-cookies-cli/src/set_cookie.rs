@@ -1,7 +1,8 @@
 //! `check-set-cookie`: what a browser does with a `Set-Cookie` line, following RFC 6265bis
 //! (draft 20) and what Chromium and Firefox enforce today: cookie prefixes (matched
 //! case-insensitively), `SameSite=None` and `Partitioned` requiring `Secure`, the 4096-byte
-//! name+value limit, the 1024-byte attribute limit and the 400-day cap on lifetimes.
+//! name+value limit, the 1024-byte attribute limit, the 400-day cap on lifetimes, and a
+//! `Domain` that is no host name (or not ASCII, an IP address, a single label).
 
 use serde_json::{json, Value};
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time};
@@ -246,6 +247,7 @@ pub fn check(header: &str, now: OffsetDateTime) -> Report {
                         "an empty Domain attribute is ignored",
                     );
                 } else {
+                    check_domain(&mut r, d);
                     domain = Some(d.to_ascii_lowercase());
                 }
             }
@@ -422,6 +424,56 @@ pub fn check(header: &str, now: OffsetDateTime) -> Report {
     r
 }
 
+/// What the browser makes of a `Domain` value (one leading dot already dropped), without
+/// knowing the request's host: one that is not a host name can match no host and the line is
+/// ignored (RFC 6265bis also ignores a line whose `Domain` is not ASCII); an IP address or a
+/// single label works only when it is the request's host exactly.
+fn check_domain(r: &mut Report, domain: &str) {
+    let trailing_dot = domain.len() > 1 && domain.ends_with('.');
+    let name = if trailing_dot {
+        &domain[..domain.len() - 1]
+    } else {
+        domain
+    };
+    let host_name = name.split('.').all(|label| {
+        !label.is_empty()
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    });
+    if !domain.is_ascii() {
+        r.push(
+            Level::Reject,
+            "domain-not-ascii",
+            format!("Domain={domain:?} is not ASCII: the browser ignores the line (write an internationalized name in its xn-- form)"),
+        );
+    } else if !host_name {
+        r.push(
+            Level::Reject,
+            "domain-invalid",
+            format!("Domain={domain:?} is not a host name (letters, digits, `-`, `_` in dot-separated labels): it matches no host, and the browser ignores the line"),
+        );
+    } else if trailing_dot {
+        r.push(
+            Level::Warn,
+            "domain-trailing-dot",
+            format!("Domain={domain} ends with a dot: it matches only a request host written with that dot (`{name}` is another host to the browser)"),
+        );
+    } else if domain.parse::<std::net::Ipv4Addr>().is_ok() {
+        r.push(
+            Level::Info,
+            "domain-ip",
+            format!("Domain={domain} is an IP address: stored only when it is the request's host exactly, and then for that host only"),
+        );
+    } else if !domain.contains('.') {
+        r.push(
+            Level::Warn,
+            "domain-single-label",
+            format!("Domain={domain} is a single label: browsers ignore the line when it is a public suffix (`com`) and not the request's host; for one host, leave Domain out"),
+        );
+    }
+}
+
 fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| at.unix_timestamp().to_string())
@@ -560,6 +612,41 @@ mod tests {
         assert!(codes("__SECURE-x=a").contains(&"secure-prefix"));
         assert!(!check("__Secure-x=a; Secure", now()).rejected());
         assert!(codes("__secure-x=a; Secure").contains(&"prefix-case"));
+    }
+
+    #[test]
+    fn domains_that_are_not_host_names_are_rejected() {
+        for bad in [
+            "exa mple.com",
+            "example.com/path",
+            "example.com:443",
+            "a..example.com",
+            "example.com..",
+            "..example.com",
+            "[::1]",
+        ] {
+            let found = codes(&format!("a=b; Domain={bad}"));
+            assert!(found.contains(&"domain-invalid"), "{bad}: {found:?}");
+            assert!(!found.contains(&"stored"), "{bad}");
+        }
+        let found = codes("a=b; Domain=bücher.example");
+        assert!(found.contains(&"domain-not-ascii"), "{found:?}");
+        for good in [
+            ".Example.COM",
+            "xn--bcher-kva.example",
+            "my_host.example",
+            "a-b.c",
+        ] {
+            let r = check(&format!("a=b; Domain={good}"), now());
+            assert!(!r.rejected(), "{good}: {r:?}");
+            assert!(!codes(&format!("a=b; Domain={good}"))
+                .iter()
+                .any(|c| c.starts_with("domain-")));
+        }
+        assert!(codes("a=b; Domain=example.com.").contains(&"domain-trailing-dot"));
+        assert!(codes("a=b; Domain=127.0.0.1").contains(&"domain-ip"));
+        assert!(codes("a=b; Domain=localhost").contains(&"domain-single-label"));
+        assert!(!check("a=b; Domain=localhost", now()).rejected());
     }
 
     #[test]
