@@ -39,6 +39,12 @@ use super::{after_open, SealedRejection};
 /// stolen copy) stays valid. The user has to clear the site's cookies. Prefer a `__Host-`
 /// name for sessions: browsers refuse to let another host or path plant one.
 ///
+/// **Writing a `replay` session back.** On a request that was in flight while another one
+/// renewed the session (inside the grace window), the value is
+/// [`superseded`](Opened::superseded): readable, but `SetCookie::resealed` (axum) and
+/// `resealed_cookie` (actix-web) refuse it with `SealError::Superseded`, which answers
+/// `409 Conflict` for the client to retry with the value it now holds.
+///
 /// ```
 /// # use serde::{Deserialize, Serialize};
 /// # use typed_cookies::SealedCookie;
