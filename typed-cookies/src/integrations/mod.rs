@@ -30,7 +30,8 @@
 //! can only match our own copy, so it would delete the user's cookie and keep a planted one.
 //! During a `replaces` migration, give the refresh middleware to the new type only: the old
 //! type's would find new values invalid and clear them. A `flash` type's cookie is deleted by the response to the
-//! first request that carries it (read once). A response that sets or removes the cookie itself is left
+//! first request that carries it (read once). A response that sets or removes the cookie itself (the same
+//! name, `Path` and `Domain`: one of that name on another path is another cookie) is left
 //! alone. It logs (with `tracing`, never the value or key material): at `info`, every value
 //! opened with a fallback key, with the type's cookie name and the key id (watch it fall to
 //! zero before retiring the key, see SECURITY.md); at `debug`, every refusal with its reason.
