@@ -1,7 +1,9 @@
 //! The contract of `RevocationStore`, as one suite over `&dyn RevocationStore`, run against
 //! `MemoryStore` and `RedisStore`.
 
-use typed_cookies::store::{MemoryStore, RevocationStore, Rotation, SessionId, Status};
+use typed_cookies::store::{
+    MemoryStore, RevocationStore, Rotation, SessionId, Status, MAX_REPLACED_NONCES,
+};
 use typed_cookies_testkit::RedisServer;
 
 use super::{connect, fresh, runtime, NOW};
@@ -14,6 +16,7 @@ async fn conformance(store: &dyn RevocationStore, label: &str) {
     epochs_per_subject(store, label).await;
     claim_once_then_again_after_expiry(store, label).await;
     nonce_rotation(store, label).await;
+    every_nonce_replaced_within_grace_counts(store, label).await;
     nonce_records_expire(store, label).await;
     extreme_inputs_never_fail(store, label).await;
 }
@@ -272,6 +275,71 @@ async fn nonce_rotation(store: &dyn RevocationStore, label: &str) {
     };
     assert_eq!(zero(40, NOW + 21).await, Rotation::Grace, "{label}");
     assert_eq!(zero(40, NOW + 22).await, Rotation::Replayed, "{label}");
+}
+
+/// A request held while the page's other requests rotated several times (all within the
+/// grace window) is still the user's: every nonce replaced less than `grace` ago counts, each
+/// for `grace` seconds from its own replacement; the last [`MAX_REPLACED_NONCES`] are kept.
+async fn every_nonce_replaced_within_grace_counts(store: &dyn RevocationStore, label: &str) {
+    let ns = fresh("nonce.many");
+    let id = SessionId::generate();
+    let until = NOW + 3_600;
+    let rotate = |presented: u64, next: u64, now: i64| {
+        let ns = ns.clone();
+        async move {
+            store
+                .rotate_nonce(&ns, id, presented, next, 5, until, now)
+                .await
+                .unwrap()
+        }
+    };
+    store.start_nonce(&ns, id, 0, until, NOW).await.unwrap();
+    // 0 → 1 at NOW, 1 → 2 at NOW + 1, 2 → 3 at NOW + 2.
+    for n in 0..3u64 {
+        let at = NOW + i64::try_from(n).unwrap();
+        assert_eq!(rotate(n, n + 1, at).await, Rotation::Rotated, "{label}");
+    }
+    for n in 0..3u64 {
+        assert_eq!(
+            rotate(n, 99, NOW + 2).await,
+            Rotation::Grace,
+            "{label}: {n}"
+        );
+    }
+    // Each for five seconds from its own replacement.
+    assert_eq!(rotate(0, 99, NOW + 5).await, Rotation::Grace, "{label}");
+    assert_eq!(rotate(0, 99, NOW + 6).await, Rotation::Replayed, "{label}");
+    assert_eq!(rotate(2, 99, NOW + 7).await, Rotation::Grace, "{label}");
+    assert_eq!(rotate(2, 99, NOW + 8).await, Rotation::Replayed, "{label}");
+    // A nonce never issued is a replay, and nothing above changed the current one.
+    assert_eq!(rotate(7, 99, NOW + 3).await, Rotation::Replayed, "{label}");
+    assert_eq!(rotate(3, 4, NOW + 8).await, Rotation::Rotated, "{label}");
+    // The newest MAX_REPLACED_NONCES are kept, within one second (the trait allows more; both
+    // stores keep exactly that many, which bounds a record a client renewing in a loop grows).
+    let max = u64::try_from(MAX_REPLACED_NONCES).unwrap();
+    for n in 4..4 + max + 1 {
+        assert_eq!(
+            rotate(n, n + 1, NOW + 10).await,
+            Rotation::Rotated,
+            "{label}"
+        );
+    }
+    let oldest_kept = 4 + 1;
+    assert_eq!(
+        rotate(oldest_kept, 0, NOW + 10).await,
+        Rotation::Grace,
+        "{label}"
+    );
+    assert_eq!(
+        rotate(4 + max, 0, NOW + 10).await,
+        Rotation::Grace,
+        "{label}"
+    );
+    assert_eq!(
+        rotate(4, 0, NOW + 10).await,
+        Rotation::Replayed,
+        "{label}: past the cap"
+    );
 }
 
 async fn nonce_records_expire(store: &dyn RevocationStore, label: &str) {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use typed_cookies::store::{RedisStore, RevocationStore, SessionId};
+use typed_cookies::store::{RedisStore, RevocationStore, Rotation, SessionId};
 use typed_cookies_testkit::RedisServer;
 
 use super::{admin, fresh, runtime, NOW};
@@ -70,6 +70,55 @@ fn entries_carry_ttls_and_epochs_do_not() {
             .await
             .unwrap();
         assert!(keys.iter().all(|k| k.starts_with("app:")), "{keys:?}");
+    });
+}
+
+/// A nonce record written by an earlier version (`cur`, `prev`, `changed`, `until`: one
+/// replaced nonce) is read by this one, and a rotation by this one still leaves the fields
+/// that version reads: a fleet being upgraded shares one store without ending sessions.
+#[test]
+fn nonce_records_of_the_earlier_layout_are_read_and_kept_readable() {
+    let Some(server) = RedisServer::start_or_skip("nonce_records_of_the_earlier_layout") else {
+        return;
+    };
+    runtime().block_on(async {
+        let store = RedisStore::builder(server.url())
+            .prefix("app")
+            .build()
+            .await
+            .unwrap();
+        let mut admin = admin(&server).await;
+        let ns = fresh("nonce.layout");
+        let id = SessionId::generate();
+        let key = format!("app:nonce:{}:{ns}:{id}", ns.len());
+        let () = ::redis::cmd("HSET")
+            .arg(&key)
+            .arg(&["cur", "2", "prev", "1", "changed", &NOW.to_string()])
+            .arg(&["until", &(NOW + 3_600).to_string()])
+            .query_async(&mut admin)
+            .await
+            .map(|_: i64| ())
+            .unwrap();
+        let rotate = |presented: u64, next: u64, now: i64| {
+            let (store, ns) = (&store, ns.clone());
+            async move {
+                store
+                    .rotate_nonce(&ns, id, presented, next, 5, NOW + 3_600, now)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(rotate(1, 9, NOW + 5).await, Rotation::Grace);
+        assert_eq!(rotate(1, 9, NOW + 6).await, Rotation::Replayed);
+        assert_eq!(rotate(2, 3, NOW + 6).await, Rotation::Rotated);
+        let fields: Vec<Option<String>> = ::redis::cmd("HMGET")
+            .arg(&key)
+            .arg(&["cur", "prev", "changed"])
+            .query_async(&mut admin)
+            .await
+            .unwrap();
+        let expected = ["3", "2", &(NOW + 6).to_string()].map(|f| Some(f.to_owned()));
+        assert_eq!(fields, expected);
     });
 }
 

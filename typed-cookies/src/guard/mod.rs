@@ -367,9 +367,9 @@ impl Guard {
     /// Opens a value of `T` from `client`: authentication under the binding, freshness, then
     /// the store's checks in order — deny list and epoch (`revocable`), first-use claim
     /// (`one_time`), nonce rotation (`replay`, which may hand back a renewed `Set-Cookie`).
-    /// A replayed value revokes its whole session before it is refused. The previous value
-    /// inside the grace window (a request in flight while another renewed the session) opens
-    /// [`superseded`](Opened::superseded): readable, never written back.
+    /// A replayed value revokes its whole session before it is refused. An earlier value
+    /// replaced within the grace window (a request in flight while others renewed the
+    /// session) opens [`superseded`](Opened::superseded): readable, never written back.
     pub async fn open<T: SealedCookie>(
         &self,
         keys: &KeyRing,

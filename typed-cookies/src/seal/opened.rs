@@ -170,8 +170,8 @@ impl<T> Opened<T> {
     }
 
     /// Whether a newer value of this session exists already, so this one can no longer be
-    /// written back: the guard opened a `replay` type's *previous* value inside its grace
-    /// window (a request that was in flight while another one renewed the session). Reading
+    /// written back: the guard opened a `replay` type's *earlier* value, replaced within its
+    /// grace window (a request that was in flight while others renewed the session). Reading
     /// it is fine; [`Opened::reseal`] and [`Opened::to_set_cookie`] refuse it
     /// ([`SealError::Superseded`](crate::SealError::Superseded)). Always `false` for other
     /// types and opens.

@@ -1,11 +1,11 @@
 //! [`MemoryStore`]: the embedded store, for one process and for tests. Entries past their
 //! expiry are ignored and swept as the map grows.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use super::RevocationStore;
-use super::{Rotation, SessionId, Status, StoreFuture};
+use super::{Rotation, SessionId, Status, StoreFuture, MAX_REPLACED_NONCES};
 
 /// A [`RevocationStore`] in this process's memory: correct for a single server (and the
 /// default in tests); state is lost on restart and not shared between processes — use
@@ -49,8 +49,8 @@ struct State {
 
 struct NonceRecord {
     current: u64,
-    previous: Option<u64>,
-    changed_at: i64,
+    /// The nonces replaced within the grace window, with when, newest first.
+    replaced: VecDeque<(u64, i64)>,
     until: i64,
 }
 
@@ -168,8 +168,7 @@ impl RevocationStore for MemoryStore {
                 (namespace.to_owned(), id),
                 NonceRecord {
                     current: nonce,
-                    previous: None,
-                    changed_at: now,
+                    replaced: VecDeque::new(),
                     until,
                 },
             );
@@ -195,14 +194,18 @@ impl RevocationStore for MemoryStore {
             else {
                 return Rotation::Unknown;
             };
+            let within_grace = |at: i64| now <= at.saturating_add(grace);
             if record.current == presented {
-                record.previous = Some(presented);
+                record.replaced.retain(|&(_, at)| within_grace(at));
+                record.replaced.truncate(MAX_REPLACED_NONCES - 1);
+                record.replaced.push_front((presented, now));
                 record.current = next;
-                record.changed_at = now;
                 record.until = until;
                 Rotation::Rotated
-            } else if record.previous == Some(presented)
-                && now <= record.changed_at.saturating_add(grace)
+            } else if record
+                .replaced
+                .iter()
+                .any(|&(nonce, at)| nonce == presented && within_grace(at))
             {
                 Rotation::Grace
             } else {

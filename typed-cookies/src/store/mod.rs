@@ -80,14 +80,20 @@ pub struct Status {
     pub epoch: u64,
 }
 
+/// How many replaced nonces of one session a store remembers for the grace window (the
+/// newest): a request held across more renewals than this, all within the window, is taken
+/// for a replay. Bounds the record a client renewing in a loop can grow.
+pub const MAX_REPLACED_NONCES: usize = 64;
+
 /// The outcome of one replay-detection step ([`RevocationStore::rotate_nonce`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rotation {
     /// The presented nonce was the current one: the store now holds `next` as current (and the
     /// presented one as previous); the response must carry a value sealed with `next`.
     Rotated,
-    /// The presented nonce is the previous one, within the grace window after it was replaced
-    /// (a request that was in flight while another rotated): accepted, nothing changes.
+    /// The presented nonce is one the session had before, replaced within the last `grace`
+    /// seconds (a request that was in flight while others rotated, once or several times):
+    /// accepted, nothing changes.
     Grace,
     /// The store has no record of this session (never started, expired, or lost).
     Unknown,
@@ -161,10 +167,14 @@ pub trait RevocationStore: Send + Sync + 'static {
     ) -> StoreFuture<'a, ()>;
 
     /// One atomic replay-detection step for a request presenting `presented`:
-    /// current == presented → current := `next`, previous := presented, changed at `now`
-    /// ([`Rotation::Rotated`]); previous == presented and `now <= changed + grace`
+    /// current == presented → current := `next`, and `presented` is remembered as replaced at
+    /// `now` ([`Rotation::Rotated`]); `presented` was replaced at `t` with `now <= t + grace`
     /// ([`Rotation::Grace`]); no record ([`Rotation::Unknown`]); otherwise
-    /// [`Rotation::Replayed`]. Only `Rotated` changes the record; it then expires at `until`.
+    /// [`Rotation::Replayed`]. Every nonce replaced within the grace window counts, not only
+    /// the last one: a request held while the page's other requests rotated twice is still
+    /// the user's. A store keeps at least the last [`MAX_REPLACED_NONCES`] of them and may
+    /// forget one once `now > t + grace`. Only `Rotated` changes the record; it then expires
+    /// at `until`.
     #[allow(clippy::too_many_arguments)]
     fn rotate_nonce<'a>(
         &'a self,

@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-use super::{RevocationStore, Rotation, SessionId, Status, StoreError, StoreFuture};
+use super::{
+    RevocationStore, Rotation, SessionId, Status, StoreError, StoreFuture, MAX_REPLACED_NONCES,
+};
 use keys::Kind;
 
 /// The [`RevocationStore`] on Redis, shared by every server of a fleet.
@@ -42,7 +44,7 @@ use keys::Kind;
 /// ```text
 /// {prefix}:rev:{len}:{namespace}:{id}     revocation   string: until        TTL until − now + 1 s
 /// {prefix}:once:{len}:{namespace}:{id}    one-time use string: until        TTL until − now + 1 s
-/// {prefix}:nonce:{len}:{namespace}:{id}   replay nonce hash: cur, prev, changed, until; same TTL
+/// {prefix}:nonce:{len}:{namespace}:{id}   replay nonce hash: cur, until, replaced (+ prev, changed); same TTL
 /// {prefix}:epoch:{len}:{subject}          epoch        integer (INCR)       no TTL
 /// ```
 ///
@@ -395,6 +397,7 @@ impl RevocationStore for RedisStore {
                 .arg(keys::until(until, now))
                 .arg(keys::time(now))
                 .arg(keys::ttl(until, now))
+                .arg(MAX_REPLACED_NONCES)
                 .invoke_async(&mut connection)
                 .await?;
             match code {

@@ -37,20 +37,46 @@ return 1
     )
 });
 
-/// `KEYS[1]` nonce key; `ARGV` presented, next, grace, until, now, ttl. Returns one of the
-/// `ROTATED`, `GRACE`, `UNKNOWN`, `REPLAYED` codes below; only a rotation writes.
+/// `KEYS[1]` nonce key; `ARGV` presented, next, grace, until, now, ttl, max replaced.
+/// Returns one of the `ROTATED`, `GRACE`, `UNKNOWN`, `REPLAYED` codes below; only a rotation
+/// writes.
+///
+/// The record: `cur`, `until`, and `replaced`, the nonces replaced within the grace window
+/// with when (`nonce:time`, space-separated, newest first). `prev` and `changed` (the last
+/// replaced nonce and when) are written too and read when `replaced` is absent: the record of
+/// an earlier version, which kept only those, so servers of both versions share one store
+/// during an upgrade.
 pub(super) static ROTATE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-local r = redis.call('HMGET', KEYS[1], 'cur', 'prev', 'changed', 'until')
+local r = redis.call('HMGET', KEYS[1], 'cur', 'until', 'replaced', 'prev', 'changed')
 local now = tonumber(ARGV[5])
-if not r[1] or not r[3] or not r[4] or tonumber(r[4]) < now then return 0 end
+local grace = tonumber(ARGV[3])
+if not r[1] or not r[2] or tonumber(r[2]) < now then return 0 end
+local replaced = {}
+if r[3] then
+  for nonce, at in string.gmatch(r[3], '(%d+):(%-?%d+)') do
+    replaced[#replaced + 1] = {nonce, at}
+  end
+elseif r[4] and r[5] then
+  replaced[1] = {r[4], r[5]}
+end
 if r[1] == ARGV[1] then
-  redis.call('HSET', KEYS[1], 'cur', ARGV[2], 'prev', ARGV[1], 'changed', ARGV[5], 'until', ARGV[4])
+  local kept = {ARGV[1] .. ':' .. ARGV[5]}
+  for i = 1, #replaced do
+    if #kept >= tonumber(ARGV[7]) then break end
+    if now <= tonumber(replaced[i][2]) + grace then
+      kept[#kept + 1] = replaced[i][1] .. ':' .. replaced[i][2]
+    end
+  end
+  redis.call('HSET', KEYS[1], 'cur', ARGV[2], 'until', ARGV[4], 'replaced', table.concat(kept, ' '),
+    'prev', ARGV[1], 'changed', ARGV[5])
   redis.call('EXPIRE', KEYS[1], ARGV[6])
   return 1
 end
-if r[2] and r[2] == ARGV[1] and now <= tonumber(r[3]) + tonumber(ARGV[3]) then return 2 end
+for i = 1, #replaced do
+  if replaced[i][1] == ARGV[1] and now <= tonumber(replaced[i][2]) + grace then return 2 end
+end
 return 3
 ",
     )
