@@ -259,8 +259,11 @@ impl fmt::Display for SealedRejection {
             SealedRejection::NoClientIp { name } => write!(
                 f,
                 "cookie `{name}` is bound to the client IP, which this request does not give: \
-                 axum needs `into_make_service_with_connect_info::<SocketAddr>()`, or configure \
-                 `Guard::with_client_ip(ClientIp::ForwardedFor {{ proxies }})` behind proxies"
+                 axum needs `into_make_service_with_connect_info::<SocketAddr>()` (for every \
+                 `ClientIp` source); behind proxies configure \
+                 `Guard::with_client_ip(ClientIp::ForwardedFor {{ proxies }})`, whose \
+                 `X-Forwarded-For` is believed from a private peer address only (a public \
+                 proxy: `ClientIp::ForwardedForFromAnyPeer`) and must have `proxies` entries"
             ),
             SealedRejection::NoAppBinding { name } => write!(
                 f,
