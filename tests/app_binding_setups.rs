@@ -5,8 +5,8 @@
 //!   `X-Forwarded-For` entries (one line or several), sources the guard does not read
 //!   (`Forwarded`, `X-Real-IP`, garbage), IPv4-mapped IPv6 addresses, a client switching
 //!   networks, a client connecting directly (its `X-Forwarded-For` is not believed: this
-//!   review found it was), and a weakness kept as an ignored test (NAT64-translated IPv4
-//!   clients share one binding);
+//!   review found it was), NAT64-translated IPv4 clients (bound by their own /24, not the
+//!   translator's /64: this review found they shared one binding);
 //! - **axum routing**: `Router::nest`, `Router::merge`, `route_layer` against `layer`, and
 //!   `fallback`: a route either keeps the binding or fails closed with a logged 500, never
 //!   opens unbound (plus an ignored test: a binding replaced after `guarded` ran is silently
@@ -520,12 +520,11 @@ mod behind_a_proxy {
         });
     }
 
-    /// WEAKNESS: behind NAT64/SIIT (RFC 6052's well-known prefix `64:ff9b::/96`), every
-    /// IPv4 client reaches an IPv6-only server from the same /64, so `bind = "ip"` binds
-    /// every IPv4 client to one network. Safe: the embedded IPv4 address is bound as IPv4
-    /// (its /24), as IPv4-mapped addresses already are.
+    /// Behind NAT64/SIIT (RFC 6052's well-known prefix `64:ff9b::/96`), every IPv4 client
+    /// reaches an IPv6-only server from the same /64: the embedded IPv4 address is bound as
+    /// IPv4 (its /24), as IPv4-mapped addresses are (this test found all of them bound by the
+    /// prefix's one /64).
     #[test]
-    #[ignore = "weakness: a NAT64 well-known-prefix address is bound by its /64, shared by all IPv4 clients"]
     fn nat64_translated_ipv4_clients_do_not_share_one_binding() {
         run(async {
             let keys = ring();

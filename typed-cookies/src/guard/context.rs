@@ -71,7 +71,9 @@ impl ClientContext {
         self.ip.is_some()
     }
 
-    /// The bound prefix of the IP, as text (`203.0.113.0/24`, `2001:db8:1:2::/64`).
+    /// The bound prefix of the IP, as text (`203.0.113.0/24`, `2001:db8:1:2::/64`). An IPv4
+    /// address seen through IPv6 (`::ffff:a.b.c.d`, NAT64's `64:ff9b::a.b.c.d`) is bound by
+    /// its IPv4 /24.
     pub fn ip_prefix(&self) -> Option<String> {
         self.ip.map(|ip| match prefix(ip) {
             Prefix::V4(p) => format!("{}.{}.{}.0/24", p[0], p[1], p[2]),
@@ -148,8 +150,14 @@ enum Prefix {
 }
 
 fn prefix(ip: IpAddr) -> Prefix {
+    // An IPv4 client seen through IPv6 is bound as IPv4: mapped (`::ffff:a.b.c.d`), or
+    // translated by NAT64 with the well-known prefix (`64:ff9b::a.b.c.d`, RFC 6052), where
+    // every IPv4 client shares the prefix's one /64.
     let ip = match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .or_else(|| nat64(v6))
+            .map_or(ip, IpAddr::V4),
         v4 => v4,
     };
     match ip {
@@ -163,6 +171,12 @@ fn prefix(ip: IpAddr) -> Prefix {
             Prefix::V6(p)
         }
     }
+}
+
+/// The IPv4 address in a NAT64 well-known-prefix address (`64:ff9b::/96`).
+fn nat64(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
+    let [.., a, b, c, d] = v6.octets();
+    (v6.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0]).then(|| std::net::Ipv4Addr::new(a, b, c, d))
 }
 
 #[cfg(test)]
@@ -243,6 +257,14 @@ mod tests {
         assert_eq!(v6("2001:db8:1:2::1"), v6("2001:db8:1:2:ffff::9"));
         assert_ne!(v6("2001:db8:1:2::1"), v6("2001:db8:1:3::1"));
         assert_eq!(v6("::ffff:198.51.100.7"), v6("198.51.100.9"));
+        // NAT64's well-known prefix: each IPv4 client by its own /24, not the prefix's /64.
+        assert_eq!(v6("64:ff9b::198.51.100.7"), v6("198.51.100.9"));
+        assert_ne!(v6("64:ff9b::198.51.100.7"), v6("64:ff9b::203.0.113.7"));
+        assert_ne!(
+            v6("64:ff9b:1::198.51.100.7"),
+            v6("198.51.100.7"),
+            "only the /96"
+        );
         assert_eq!(
             ClientContext::new()
                 .ip(ip("2001:db8:1:2::1"))
