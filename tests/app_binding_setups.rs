@@ -9,8 +9,8 @@
 //!   translator's /64: this review found they shared one binding);
 //! - **axum routing**: `Router::nest`, `Router::merge`, `route_layer` against `layer`, and
 //!   `fallback`: a route either keeps the binding or fails closed with a logged 500, never
-//!   opens unbound (plus an ignored test: a binding replaced after `guarded` ran is silently
-//!   ignored by the extractor);
+//!   opens unbound, nor after its binding was replaced once `guarded` ran (this review found
+//!   the extractor ignored the replacement);
 //! - **actix-web**: `web::scope(..).wrap(..)` against `App::wrap` ordering with `from_fn`,
 //!   and `default_service`;
 //! - **development mode** (`KeyRing::with_development_mode`, loopback hosts): the relaxed
@@ -785,15 +785,13 @@ mod axum_routing {
         next.run(request).await
     }
 
-    /// WEAKNESS (hardening): the `Guarded<T>` extractor takes the result `guarded` opened
-    /// under the `AppBinding` the request had *then*, and never looks at the one it has now.
-    /// With a tenant binding outside `guarded` and a device binding added per route
-    /// (`route_layer`), the device routes silently accept a value for any device: the
-    /// handler's `client_context_of` (and its sign-in) sees the device bytes, the check saw
-    /// the tenant's. Safe: the extractor refuses (a logged 500) when the request's binding is
-    /// not the one the middleware opened under.
+    /// The `Guarded<T>` extractor takes the result `guarded` opened under the `AppBinding`
+    /// the request had *then*. With a tenant binding outside `guarded` and a device binding
+    /// added per route (`route_layer`), the device routes would accept a value for any
+    /// device (the handler's `client_context_of`, and its sign-in, sees the device bytes; the
+    /// check saw the tenant's): the extractor refuses (a logged 500) when the request's
+    /// binding is not the one the middleware opened under (this test found it did not).
     #[test]
-    #[ignore = "weakness: Guarded<T> trusts guarded's result although the AppBinding changed after it ran"]
     fn a_binding_replaced_after_guarded_ran_is_not_ignored() {
         run(async {
             let state = fresh_state();

@@ -185,10 +185,12 @@ pub(crate) fn extracted<T: SealedCookie>(
 }
 
 /// The `guarded` middleware's result for `T`, handed to the extractor through the request's
-/// extensions (taken once), with the cookie name it was read under.
+/// extensions (taken once), with the cookie name it was read under and, for an app-bound
+/// type, the [`AppBinding`] it was opened under.
 pub(crate) struct Slot<T> {
     result: Arc<Mutex<Option<Opening<T>>>>,
     name: &'static str,
+    app: Option<AppBinding>,
 }
 
 /// What the guard found for a request: absent, checked, or refused.
@@ -199,24 +201,43 @@ impl<T> Clone for Slot<T> {
         Self {
             result: self.result.clone(),
             name: self.name,
+            app: self.app.clone(),
         }
     }
 }
 
-impl<T> Slot<T> {
-    /// `name`: the cookie name the request was read under (`CookieConfig::read_name`).
-    pub fn new(result: Opening<T>, name: &'static str) -> Self {
+impl<T: SealedCookie> Slot<T> {
+    /// `name`: the cookie name the request was read under (`CookieConfig::read_name`);
+    /// `app`: the request's [`AppBinding`] when the middleware ran (kept for an app-bound `T`).
+    pub fn new(result: Opening<T>, name: &'static str, app: Option<&AppBinding>) -> Self {
         Self {
             result: Arc::new(Mutex::new(Some(result))),
             name,
+            app: app.filter(|_| T::CONFIG.binding().app()).cloned(),
         }
     }
 
-    /// The result, once; a second extraction in the same request finds it taken.
-    pub fn take(&self) -> Option<Opening<T>> {
-        self.result.lock().unwrap_or_else(|p| p.into_inner()).take()
+    /// The result, once (a second extraction in the same request finds it taken), if the
+    /// request's [`AppBinding`] is still the one the middleware opened under: one inserted or
+    /// replaced after it ran (a per-route layer inside `guarded`) would otherwise be ignored
+    /// silently, the value accepted for bytes never compared. A setup mistake, answered as
+    /// [`SealedRejection::NoAppBinding`].
+    pub fn take(
+        &self,
+        app_now: Option<&AppBinding>,
+    ) -> Result<Option<Opening<T>>, SealedRejection> {
+        if T::CONFIG.binding().app()
+            && self.app.as_ref().map(AppBinding::as_bytes) != app_now.map(AppBinding::as_bytes)
+        {
+            return Err(SealedRejection::NoAppBinding {
+                name: T::CONFIG.name(),
+            });
+        }
+        Ok(self.result.lock().unwrap_or_else(|p| p.into_inner()).take())
     }
+}
 
+impl<T> Slot<T> {
     /// The cookie name the request was read under.
     pub fn name(&self) -> &'static str {
         self.name

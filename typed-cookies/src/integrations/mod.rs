@@ -144,6 +144,9 @@ pub enum SealedRejection {
     /// The type binds its values to application bytes (`bind = "app"`), and the request's
     /// extensions hold no [`AppBinding`]: the application's middleware that inserts one did
     /// not run before the extractor (or the `guarded` middleware), or found nothing to insert.
+    /// Also when it inserted or replaced one after the `guarded` middleware ran (a per-route
+    /// layer inside it): the value was opened under the earlier bytes, never compared with
+    /// the request's own.
     ///
     /// [`AppBinding`]: crate::guard::AppBinding
     NoAppBinding {
@@ -268,7 +271,8 @@ impl fmt::Display for SealedRejection {
             SealedRejection::NoAppBinding { name } => write!(
                 f,
                 "cookie `{name}` is bound to application bytes (`bind = \"app\"`), which this \
-                 request does not carry: insert `typed_cookies::guard::AppBinding::new(..)` into \
+                 request does not carry (or carried other bytes when the `guarded` middleware \
+                 opened it): insert `typed_cookies::guard::AppBinding::new(..)` into \
                  the extensions of every request (empty bytes when its source is absent) in a \
                  middleware that runs before the extractor and the `guarded` middleware \
                  (axum: `request.extensions_mut().insert(..)` in a layer added after \

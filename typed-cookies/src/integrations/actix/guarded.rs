@@ -77,7 +77,8 @@ async fn guarded_from_request<T: SealedCookie + 'static>(
 ) -> Result<Guarded<T>, SealedRejection> {
     let slot = req.extensions().get::<Slot<T>>().cloned();
     if let Some(slot) = slot {
-        return match slot.take() {
+        let app_now = req.extensions().get::<AppBinding>().cloned();
+        return match slot.take(app_now.as_ref())? {
             Some(result) => extracted(slot.name(), result),
             None => Err(SealedRejection::NoGuardLayer {
                 name: T::CONFIG.name(),
@@ -214,8 +215,9 @@ pub async fn guarded<T: SealedCookie + 'static, B: MessageBody + 'static>(
         Err(rejection) => return Ok(reject(req, rejection)),
     };
     let after = after_header(&keys, &result);
+    let app = req.extensions().get::<AppBinding>().cloned();
     req.extensions_mut()
-        .insert(Slot::new(result, T::CONFIG.read_name(&keys)));
+        .insert(Slot::new(result, T::CONFIG.read_name(&keys), app.as_ref()));
     let mut response = next.call(req).await?;
     if let Some(header) = after {
         let sets_it = sets_cookie_of::<T, _>(&keys, || {

@@ -54,7 +54,7 @@ where
     Guard: FromRef<S>,
 {
     if let Some(slot) = parts.extensions.get::<Slot<T>>() {
-        return match slot.take() {
+        return match slot.take(parts.extensions.get::<AppBinding>())? {
             Some(result) => extracted(slot.name(), result),
             None => Err(SealedRejection::NoGuardLayer {
                 name: T::CONFIG.name(),
@@ -152,9 +152,11 @@ where
     let cookies = parts.headers.get_all(::axum::http::header::COOKIE);
     let result = open_logged::<T>(&guard, &keys, cookies.iter().map(|v| v.as_bytes()), &ctx).await;
     let after = after_header(&keys, &result);
-    parts
-        .extensions
-        .insert(Slot::new(result, T::CONFIG.read_name(&keys)));
+    parts.extensions.insert(Slot::new(
+        result,
+        T::CONFIG.read_name(&keys),
+        parts.extensions.get::<AppBinding>(),
+    ));
     let mut response = next.run(Request::from_parts(parts, body)).await;
     if let Some(header) = after {
         let headers = response.headers_mut();
