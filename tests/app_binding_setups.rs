@@ -268,6 +268,21 @@ mod axum_app {
         }
     }
 
+    /// A request from device `device` (its `X-Device-Id`), with `cookie` if given.
+    pub async fn call(
+        app: &Router,
+        method: &str,
+        uri: &str,
+        cookie: Option<&str>,
+        device: &str,
+    ) -> Reply {
+        let mut headers = vec![("x-device-id", device)];
+        if let Some(cookie) = cookie {
+            headers.push(("cookie", cookie));
+        }
+        send(app, request(method, uri, &headers, None)).await
+    }
+
     pub async fn send(app: &Router, request: Request<Body>) -> Reply {
         let response = crate::axum_support::send(app, request).await;
         Reply {
@@ -572,20 +587,6 @@ mod axum_routing {
 
     fn fresh_state() -> AppState {
         state(clocked(&ring()).0, ClientIp::Peer)
-    }
-
-    async fn call(
-        app: &Router,
-        method: &str,
-        uri: &str,
-        cookie: Option<&str>,
-        device: &str,
-    ) -> Reply {
-        let mut headers = vec![("x-device-id", device)];
-        if let Some(cookie) = cookie {
-            headers.push(("cookie", cookie));
-        }
-        send(app, request(method, uri, &headers, None)).await
     }
 
     /// A value for device "phone", from a correctly layered app over the same keys.
@@ -1260,20 +1261,6 @@ mod redis_fleet {
             .layer(guarded_layer!(AppOnly, state))
             .layer(from_fn(device_binding))
             .with_state(state)
-    }
-
-    async fn call(
-        app: &Router,
-        method: &str,
-        uri: &str,
-        cookie: Option<&str>,
-        device: &str,
-    ) -> Reply {
-        let mut headers = vec![("x-device-id", device)];
-        if let Some(cookie) = cookie {
-            headers.push(("cookie", cookie));
-        }
-        send(app, request(method, uri, &headers, None)).await
     }
 
     async fn sign_in(app: &Router, device: &str) -> String {
