@@ -414,6 +414,22 @@ mod actix_adapter {
         );
         let maybe = call(&app, get("/device/maybe"), Some(&cookie), Some("device-2")).await;
         assert_eq!((maybe.status, maybe.body.as_str()), (200, "anonymous"));
+        if layer {
+            // The middleware removes a copy refused for another device, not one refused for
+            // want of any bytes (a top-level navigation carries no custom header: removing
+            // it then would let any site that links here sign the user out).
+            let removed = |r: &Response| {
+                r.set_cookies
+                    .iter()
+                    .any(|c| c.starts_with("__Host-device=;"))
+            };
+            assert!(removed(&other), "{:?}", other.set_cookies);
+            let none = call(&app, get("/device"), Some(&cookie), Some("")).await;
+            assert_eq!(none.status, 401);
+            assert!(!removed(&none), "{:?}", none.set_cookies);
+            let again = call(&app, get("/device"), Some(&cookie), Some("device-1")).await;
+            assert_eq!((again.status, again.body.as_str()), (200, "ann"));
+        }
     }
 
     #[actix_web::test]

@@ -10,7 +10,7 @@
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
-use crate::cookie::SealedCookie;
+use crate::cookie::{Binding, SealedCookie};
 use crate::error::OpenError;
 use crate::guard::{AppBinding, Checked, ClientContext, Guard};
 use crate::keys::KeyRing;
@@ -247,8 +247,19 @@ impl<T> Slot<T> {
 /// What the `guarded` middleware appends for `T` unless the response sets the cookie itself:
 /// the renewed value of a replay rotation, else what the plain refresh would append
 /// ([`after_open`]: a due reseal, a flash removal, the removal of a refused cookie — never for
-/// a duplicated name nor during a store outage).
-pub(crate) fn after_header<T: SealedCookie>(keys: &KeyRing, result: &Opening<T>) -> Option<String> {
+/// a duplicated name nor during a store outage). Nor for a value that did not authenticate on
+/// a request without app bytes (`ctx`) when `T` binds them: a browser's top-level navigation
+/// carries no custom header, and removing the cookie then would let any site that links to
+/// the application sign its users out.
+pub(crate) fn after_header<T: SealedCookie>(
+    keys: &KeyRing,
+    result: &Opening<T>,
+    ctx: &ClientContext,
+) -> Option<String> {
+    let no_app_bytes = T::CONFIG.binding().app() && ctx.missing_part(Binding::APP).is_some();
+    if no_app_bytes && matches!(result, Err(OpenError::Invalid)) {
+        return None;
+    }
     if let Ok(Some(renewed)) = result
         .as_ref()
         .map(|c| c.as_ref().and_then(Checked::renewed))

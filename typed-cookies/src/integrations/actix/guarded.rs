@@ -61,15 +61,22 @@ fn ring_and_guard(req: &HttpRequest) -> Result<(KeyRing, Guard), SealedRejection
     Ok((keys, guard))
 }
 
-/// The request's ring and what the guard found for `T`.
+/// The request's ring, what the guard found for `T`, and the client context it compared.
 async fn open_request<T: SealedCookie>(
     req: &HttpRequest,
-) -> Result<(KeyRing, Result<Option<Checked<T>>, OpenError>), SealedRejection> {
+) -> Result<
+    (
+        KeyRing,
+        Result<Option<Checked<T>>, OpenError>,
+        ClientContext,
+    ),
+    SealedRejection,
+> {
     let (keys, guard) = ring_and_guard(req)?;
     let ctx = client_context_of::<T>(req, &guard)?;
     let cookies = req.headers().get_all(COOKIE).map(HeaderValue::as_bytes);
     let result = open_logged::<T>(&guard, &keys, cookies, &ctx).await;
-    Ok((keys, result))
+    Ok((keys, result, ctx))
 }
 
 async fn guarded_from_request<T: SealedCookie + 'static>(
@@ -90,7 +97,7 @@ async fn guarded_from_request<T: SealedCookie + 'static>(
             name: T::CONFIG.name(),
         });
     }
-    let (keys, result) = open_request::<T>(&req).await?;
+    let (keys, result, _) = open_request::<T>(&req).await?;
     extracted(T::CONFIG.read_name(&keys), result)
 }
 
@@ -210,11 +217,11 @@ pub async fn guarded<T: SealedCookie + 'static, B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<::actix_web::body::EitherBody<B>>, ::actix_web::Error> {
-    let (keys, result) = match open_request::<T>(req.request()).await {
+    let (keys, result, ctx) = match open_request::<T>(req.request()).await {
         Ok(opened) => opened,
         Err(rejection) => return Ok(reject(req, rejection)),
     };
-    let after = after_header(&keys, &result);
+    let after = after_header(&keys, &result, &ctx);
     let app = req.extensions().get::<AppBinding>().cloned();
     req.extensions_mut()
         .insert(Slot::new(result, T::CONFIG.read_name(&keys), app.as_ref()));

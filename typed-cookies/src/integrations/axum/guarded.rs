@@ -151,7 +151,7 @@ where
     };
     let cookies = parts.headers.get_all(::axum::http::header::COOKIE);
     let result = open_logged::<T>(&guard, &keys, cookies.iter().map(|v| v.as_bytes()), &ctx).await;
-    let after = after_header(&keys, &result);
+    let after = after_header(&keys, &result, &ctx);
     parts.extensions.insert(Slot::new(
         result,
         T::CONFIG.read_name(&keys),
