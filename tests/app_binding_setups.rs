@@ -384,9 +384,10 @@ mod behind_a_proxy {
     }
 
     /// A source the guard does not read — `Forwarded`, `X-Real-IP` — or a proxy entry that is
-    /// no address is a logged 500 on every route of the type (sign-in included), with no
-    /// cookie set or cleared: never a value bound to "no address", never a session. Entries
-    /// the *client* wrote before the proxy's cannot cause it.
+    /// no address gives no client address: never a value bound to "no address", never a
+    /// session. Something a client can cause, so no 500: a sign-in is a 400 logged at `warn`
+    /// (a proxy that stopped sending the header shows there), a request with the cookie has
+    /// no session (401, `None`), and no cookie is set or cleared.
     #[test]
     fn a_source_the_guard_does_not_read_fails_closed() {
         let app = behind_proxy();
@@ -407,12 +408,31 @@ mod behind_a_proxy {
                 all.extend_from_slice(headers);
                 let (reply, logs) =
                     logs_of(|| run(send(&app, request(method, uri, &all, Some(PROXY)))));
-                assert_eq!(reply.answer(), NO_BINDING, "{headers:?} {uri}");
+                let expected = match uri {
+                    "/sign-in" => (
+                        400,
+                        "400 Bad Request: the client's address could not be determined\n",
+                    ),
+                    "/me" => (401, "401 Unauthorized: no valid `__Host-appnet` cookie\n"),
+                    _ => (200, "anonymous"),
+                };
+                assert_eq!(reply.answer(), expected, "{headers:?} {uri}");
                 assert!(reply.set_cookies.is_empty(), "{:?}", reply.set_cookies);
-                assert_logged_error(&logs, NAME, "bound to the client IP");
+                if uri == "/sign-in" {
+                    assert!(
+                        logs.iter()
+                            .any(|(level, text)| *level == tracing::Level::WARN
+                                && text.contains(NAME)
+                                && text.contains("X-Forwarded-For")),
+                        "{logs:?}"
+                    );
+                }
+                assert!(!logs
+                    .iter()
+                    .any(|(level, _)| *level == tracing::Level::ERROR));
             }
         }
-        // Two proxies configured, one entry: the same 500, not the client's entry.
+        // Two proxies configured, one entry: no session either, not the client's entry.
         let two = super::behind_a_proxy::app(ClientIp::ForwardedFor { proxies: 2 });
         let reply = run(send(
             &two,
@@ -426,7 +446,7 @@ mod behind_a_proxy {
                 Some(PROXY),
             ),
         ));
-        assert_eq!(reply.answer(), NO_BINDING);
+        assert_eq!(reply.answer(), (200, "anonymous"));
     }
 
     /// An IPv4-mapped IPv6 address (a dual-stack listener's view of an IPv4 client, or a
@@ -530,8 +550,8 @@ mod behind_a_proxy {
                 ),
             )
             .await;
-            // No client address from a public peer: the logged 500 of a setup without one.
-            assert_eq!(direct.status, 500, "a direct client chose its address");
+            // No client address from a public peer: no session.
+            assert_eq!(direct.status, 401, "a direct client chose its address");
         });
     }
 

@@ -201,7 +201,8 @@ impl<T: SealedCookie> Opened<T> {
     /// session's creation time: `max_age` still counts from the first seal, the idle window
     /// starts again.
     ///
-    /// A tracked or bound value keeps its session id, epoch, nonce and binding. A
+    /// A tracked or bound value keeps its session id, epoch, binding and the session's current
+    /// replay nonce (the renewed one when the guard rotated it on this request). A
     /// [`superseded`](Opened::superseded) value is refused ([`SealError::Superseded`]).
     pub fn reseal(&self, keys: &KeyRing) -> Result<String, SealError> {
         self.writable()?;

@@ -91,9 +91,10 @@ impl<T> std::ops::Deref for Guarded<T> {
 /// The client context of a request for `T`'s binding: the `User-Agent` bytes, the client IP
 /// from the guard's configured source, and the application's [`AppBinding`] from the request's
 /// extensions (`app_binding` is only called when `T` binds `app`). A type bound to the IP is
-/// refused (a configuration error, 500) when the source has none for this request, and a type
-/// bound to `app` when the request has no `AppBinding`, rather than bound to "no address" or
-/// "no bytes".
+/// refused when the source has none for this request — [`SealedRejection::NoClientIp`] (a
+/// configuration error, 500) without any peer address, else
+/// [`SealedRejection::NoClientAddress`] (the client's doing) — and a type bound to `app` when
+/// the request has no `AppBinding`, rather than bound to "no address" or "no bytes".
 pub(crate) fn client_context<'h, T: SealedCookie>(
     guard: &Guard,
     user_agent: Option<&[u8]>,
@@ -109,13 +110,14 @@ pub(crate) fn client_context<'h, T: SealedCookie>(
         }
     }
     if binding.ip() {
-        let ip =
-            guard
-                .client_ip()
-                .resolve(peer, forwarded_for)
-                .ok_or(SealedRejection::NoClientIp {
-                    name: T::CONFIG.name(),
-                })?;
+        let name = T::CONFIG.name();
+        let ip = guard
+            .client_ip()
+            .resolve(peer, forwarded_for)
+            .ok_or(match peer {
+                None => SealedRejection::NoClientIp { name },
+                Some(_) => SealedRejection::NoClientAddress { name },
+            })?;
         ctx = ctx.ip(ip);
     }
     if binding.app() {
@@ -242,6 +244,26 @@ impl<T> Slot<T> {
     pub fn name(&self) -> &'static str {
         self.name
     }
+}
+
+/// What the guard "found" for a request whose client address the configured source does not
+/// give ([`SealedRejection::NoClientAddress`]): no session without `T`'s cookie, a refused one
+/// with it (the value cannot be checked against an address, so it does not open), logged at
+/// `debug`. The middleware and the extractors answer such a request this way instead of with
+/// an error a client could cause on every route.
+pub(crate) fn without_client_address<'h, T: SealedCookie>(
+    keys: &KeyRing,
+    cookies: impl IntoIterator<Item = &'h [u8]>,
+) -> Opening<T> {
+    let found = crate::cookie::header::find(cookies, T::CONFIG.read_name(keys))?;
+    if found.is_none() {
+        return Ok(None);
+    }
+    tracing::debug!(
+        cookie = T::CONFIG.name(),
+        "sealed cookie refused: no client address for an ip-bound cookie"
+    );
+    Err(OpenError::Invalid)
 }
 
 /// What the `guarded` middleware appends for `T` unless the response sets the cookie itself:

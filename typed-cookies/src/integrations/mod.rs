@@ -133,11 +133,27 @@ pub enum SealedRejection {
     /// The framework has no [`Guard`](crate::guard::Guard) for a bound or tracked type (actix-web: none in
     /// `app_data`).
     NoGuard,
-    /// The type binds its values to the client IP, and the configured [`ClientIp`] source
-    /// has none for this request (axum without `ConnectInfo`, a missing proxy header).
+    /// The type binds its values to the client IP, and the request has no peer address at
+    /// all (axum without `ConnectInfo`): a configuration mistake.
     ///
     /// [`ClientIp`]: crate::guard::ClientIp
     NoClientIp {
+        /// The cookie name.
+        name: &'static str,
+    },
+    /// The type binds its values to the client IP, and the configured [`ClientIp`] source
+    /// gives none for this request although it has a peer: no `X-Forwarded-For`, too few or
+    /// unparsable entries, or a peer that is not a private address
+    /// ([`ClientIp::ForwardedFor`]: a client that reached the application without the proxy,
+    /// a health check). Something a client can cause, so not a 500: the `guarded` middleware
+    /// and the `Guarded<T>` extractors treat the request as having no session (refused if it
+    /// carries the cookie), and only a handler's own `client_context_of` (a sign-in) answers
+    /// with it, `400 Bad Request`, logged at `warn` (a proxy that stopped sending the header
+    /// shows there).
+    ///
+    /// [`ClientIp`]: crate::guard::ClientIp
+    /// [`ClientIp::ForwardedFor`]: crate::guard::ClientIp::ForwardedFor
+    NoClientAddress {
         /// The cookie name.
         name: &'static str,
     },
@@ -188,7 +204,8 @@ impl SealedRejection {
 
     /// The HTTP status it responds with: 401 for a missing or refused cookie, 400 for a
     /// duplicated one seen by an optional guarded extractor
-    /// ([`SealedRejection::DuplicateCookie`]), 503 when the revocation store is down (the type
+    /// ([`SealedRejection::DuplicateCookie`]) and for a request whose client address the
+    /// configured source does not give ([`SealedRejection::NoClientAddress`]), 503 when the revocation store is down (the type
     /// fails closed: the user is not signed out), 500 for a configuration mistake (no key ring
     /// or guard, no client IP, no [`AppBinding`](crate::guard::AppBinding) for a
     /// `bind = "app"` type, a `replay` type without its middleware, a guarded type
@@ -205,7 +222,9 @@ impl SealedRejection {
                 ..
             } => 500,
             SealedRejection::Missing { .. } | SealedRejection::Invalid { .. } => 401,
-            SealedRejection::DuplicateCookie { .. } => 400,
+            SealedRejection::DuplicateCookie { .. } | SealedRejection::NoClientAddress { .. } => {
+                400
+            }
             _ => 500,
         }
     }
@@ -221,6 +240,9 @@ impl SealedRejection {
                  (another site on this domain may have set a copy); nothing was done. Clear \
                  this site's cookies and try again.\n"
             ),
+            (400, SealedRejection::NoClientAddress { .. }) => {
+                "400 Bad Request: the client's address could not be determined\n".into()
+            }
             (503, _) => "503 Service Unavailable\n".into(),
             _ => "500 Internal Server Error\n".into(),
         }
@@ -231,6 +253,10 @@ impl SealedRejection {
     /// configuration mistake).
     #[cfg(any(feature = "axum", feature = "actix-web"))]
     fn log(&self) {
+        if let SealedRejection::NoClientAddress { .. } = self {
+            tracing::warn!(rejection = %self, "refusing a request without a client address");
+            return;
+        }
         match self.status() {
             401 => {
                 tracing::debug!(rejection = %self, "rejecting a request without a valid sealed cookie")
@@ -261,12 +287,17 @@ impl fmt::Display for SealedRejection {
             ),
             SealedRejection::NoClientIp { name } => write!(
                 f,
-                "cookie `{name}` is bound to the client IP, which this request does not give: \
-                 axum needs `into_make_service_with_connect_info::<SocketAddr>()` (for every \
-                 `ClientIp` source); behind proxies configure \
-                 `Guard::with_client_ip(ClientIp::ForwardedFor {{ proxies }})`, whose \
-                 `X-Forwarded-For` is believed from a private peer address only (a public \
-                 proxy: `ClientIp::ForwardedForFromAnyPeer`) and must have `proxies` entries"
+                "cookie `{name}` is bound to the client IP, and this request has no peer \
+                 address: axum needs `into_make_service_with_connect_info::<SocketAddr>()` \
+                 (for every `ClientIp` source)"
+            ),
+            SealedRejection::NoClientAddress { name } => write!(
+                f,
+                "cookie `{name}` is bound to the client IP, which the configured `ClientIp` \
+                 source does not give for this request: `ClientIp::ForwardedFor` believes \
+                 `X-Forwarded-For` from a private peer address only (a public proxy: \
+                 `ClientIp::ForwardedForFromAnyPeer`), and it must have `proxies` entries, \
+                 the one counted from the right an address"
             ),
             SealedRejection::NoAppBinding { name } => write!(
                 f,

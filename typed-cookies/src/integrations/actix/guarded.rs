@@ -16,10 +16,10 @@ use ::actix_web::{web, FromRequest, HttpMessage as _, HttpRequest, ResponseError
 
 use super::{header_value, keys_of};
 use crate::cookie::SealedCookie;
-use crate::error::OpenError;
-use crate::guard::{AppBinding, Checked, ClientContext, Guard};
+use crate::guard::{AppBinding, ClientContext, Guard};
 use crate::integrations::guarded::{
-    after_header, client_context, extracted, open_logged, optional, Slot,
+    after_header, client_context, extracted, open_logged, optional, without_client_address,
+    Opening, Slot,
 };
 use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
 use crate::keys::KeyRing;
@@ -61,22 +61,25 @@ fn ring_and_guard(req: &HttpRequest) -> Result<(KeyRing, Guard), SealedRejection
     Ok((keys, guard))
 }
 
-/// The request's ring, what the guard found for `T`, and the client context it compared.
+/// The request's ring, what the guard found for `T`, and the client context it compared
+/// (`None` for a request whose client address the configured source does not give:
+/// [`without_client_address`]).
 async fn open_request<T: SealedCookie>(
     req: &HttpRequest,
-) -> Result<
-    (
-        KeyRing,
-        Result<Option<Checked<T>>, OpenError>,
-        ClientContext,
-    ),
-    SealedRejection,
-> {
+) -> Result<(KeyRing, Opening<T>, Option<ClientContext>), SealedRejection> {
     let (keys, guard) = ring_and_guard(req)?;
-    let ctx = client_context_of::<T>(req, &guard)?;
     let cookies = req.headers().get_all(COOKIE).map(HeaderValue::as_bytes);
-    let result = open_logged::<T>(&guard, &keys, cookies, &ctx).await;
-    Ok((keys, result, ctx))
+    match client_context_of::<T>(req, &guard) {
+        Ok(ctx) => {
+            let result = open_logged::<T>(&guard, &keys, cookies, &ctx).await;
+            Ok((keys, result, Some(ctx)))
+        }
+        Err(SealedRejection::NoClientAddress { .. }) => {
+            let result = without_client_address::<T>(&keys, cookies);
+            Ok((keys, result, None))
+        }
+        Err(rejection) => Err(rejection),
+    }
 }
 
 async fn guarded_from_request<T: SealedCookie + 'static>(
@@ -221,7 +224,9 @@ pub async fn guarded<T: SealedCookie + 'static, B: MessageBody + 'static>(
         Ok(opened) => opened,
         Err(rejection) => return Ok(reject(req, rejection)),
     };
-    let after = after_header(&keys, &result, &ctx);
+    let after = ctx
+        .as_ref()
+        .and_then(|ctx| after_header(&keys, &result, ctx));
     let app = req.extensions().get::<AppBinding>().cloned();
     req.extensions_mut()
         .insert(Slot::new(result, T::CONFIG.read_name(&keys), app.as_ref()));
