@@ -74,8 +74,9 @@ fn entries_carry_ttls_and_epochs_do_not() {
 }
 
 /// A nonce record written by an earlier version (`cur`, `prev`, `changed`, `until`: one
-/// replaced nonce) is read by this one, and a rotation by this one still leaves the fields
-/// that version reads: a fleet being upgraded shares one store without ending sessions.
+/// replaced nonce) is read by this one, a rotation by this one still leaves the fields that
+/// version reads, and one by that version after it (which leaves `replaced` stale) is read
+/// too: a fleet being upgraded shares one store without ending sessions.
 #[test]
 fn nonce_records_of_the_earlier_layout_are_read_and_kept_readable() {
     let Some(server) = RedisServer::start_or_skip("nonce_records_of_the_earlier_layout") else {
@@ -119,6 +120,20 @@ fn nonce_records_of_the_earlier_layout_are_read_and_kept_readable() {
             .unwrap();
         let expected = ["3", "2", &(NOW + 6).to_string()].map(|f| Some(f.to_owned()));
         assert_eq!(fields, expected);
+        // An earlier-version server rotates it next (3 → 4 at NOW + 7): it writes `prev` and
+        // `changed` and leaves `replaced` as it was; 3 is still a nonce replaced in the window.
+        let () = ::redis::cmd("HSET")
+            .arg(&key)
+            .arg(&["cur", "4", "prev", "3", "changed", &(NOW + 7).to_string()])
+            .query_async(&mut admin)
+            .await
+            .map(|_: i64| ())
+            .unwrap();
+        assert_eq!(rotate(3, 9, NOW + 8).await, Rotation::Grace);
+        assert_eq!(rotate(2, 9, NOW + 8).await, Rotation::Grace);
+        assert_eq!(rotate(4, 5, NOW + 8).await, Rotation::Rotated);
+        assert_eq!(rotate(3, 9, NOW + 9).await, Rotation::Grace);
+        assert_eq!(rotate(4, 9, NOW + 9).await, Rotation::Grace);
     });
 }
 

@@ -43,9 +43,9 @@ return 1
 ///
 /// The record: `cur`, `until`, and `replaced`, the nonces replaced within the grace window
 /// with when (`nonce:time`, space-separated, newest first). `prev` and `changed` (the last
-/// replaced nonce and when) are written too and read when `replaced` is absent: the record of
-/// an earlier version, which kept only those, so servers of both versions share one store
-/// during an upgrade.
+/// replaced nonce and when) are written too and always read as well: an earlier version kept
+/// only those (and, rotating a record, leaves `replaced` as it was), so servers of both
+/// versions share one store during an upgrade.
 pub(super) static ROTATE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
@@ -54,12 +54,13 @@ local now = tonumber(ARGV[5])
 local grace = tonumber(ARGV[3])
 if not r[1] or not r[2] or tonumber(r[2]) < now then return 0 end
 local replaced = {}
+if r[4] and r[5] then
+  replaced[1] = {r[4], r[5]}
+end
 if r[3] then
   for nonce, at in string.gmatch(r[3], '(%d+):(%-?%d+)') do
-    replaced[#replaced + 1] = {nonce, at}
+    if nonce ~= r[4] then replaced[#replaced + 1] = {nonce, at} end
   end
-elseif r[4] and r[5] then
-  replaced[1] = {r[4], r[5]}
 end
 if r[1] == ARGV[1] then
   local kept = {ARGV[1] .. ':' .. ARGV[5]}
