@@ -246,12 +246,34 @@ impl<T> Slot<T> {
     }
 }
 
+/// What the middleware and the extractors open for a request: [`open_logged`] under `ctx`
+/// (from [`client_context`]), returned with it; or, for a request whose client address the
+/// configured source does not give ([`SealedRejection::NoClientAddress`]),
+/// [`without_client_address`] and no context. Any other rejection is returned as it is.
+pub(crate) async fn open_for_client<'h, T: SealedCookie>(
+    guard: &Guard,
+    keys: &KeyRing,
+    headers: impl IntoIterator<Item = &'h [u8]>,
+    ctx: Result<ClientContext, SealedRejection>,
+) -> Result<(Opening<T>, Option<ClientContext>), SealedRejection> {
+    match ctx {
+        Ok(ctx) => Ok((
+            open_logged::<T>(guard, keys, headers, &ctx).await,
+            Some(ctx),
+        )),
+        Err(SealedRejection::NoClientAddress { .. }) => {
+            Ok((without_client_address::<T>(keys, headers), None))
+        }
+        Err(rejection) => Err(rejection),
+    }
+}
+
 /// What the guard "found" for a request whose client address the configured source does not
 /// give ([`SealedRejection::NoClientAddress`]): no session without `T`'s cookie, a refused one
 /// with it (the value cannot be checked against an address, so it does not open), logged at
 /// `debug`. The middleware and the extractors answer such a request this way instead of with
 /// an error a client could cause on every route.
-pub(crate) fn without_client_address<'h, T: SealedCookie>(
+fn without_client_address<'h, T: SealedCookie>(
     keys: &KeyRing,
     cookies: impl IntoIterator<Item = &'h [u8]>,
 ) -> Opening<T> {

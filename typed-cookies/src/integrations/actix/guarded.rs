@@ -18,8 +18,7 @@ use super::{header_value, keys_of};
 use crate::cookie::SealedCookie;
 use crate::guard::{AppBinding, ClientContext, Guard};
 use crate::integrations::guarded::{
-    after_header, client_context, extracted, open_logged, optional, without_client_address,
-    Opening, Slot,
+    after_header, client_context, extracted, open_for_client, optional, Opening, Slot,
 };
 use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
 use crate::keys::KeyRing;
@@ -63,23 +62,15 @@ fn ring_and_guard(req: &HttpRequest) -> Result<(KeyRing, Guard), SealedRejection
 
 /// The request's ring, what the guard found for `T`, and the client context it compared
 /// (`None` for a request whose client address the configured source does not give:
-/// [`without_client_address`]).
+/// [`open_for_client`]).
 async fn open_request<T: SealedCookie>(
     req: &HttpRequest,
 ) -> Result<(KeyRing, Opening<T>, Option<ClientContext>), SealedRejection> {
     let (keys, guard) = ring_and_guard(req)?;
     let cookies = req.headers().get_all(COOKIE).map(HeaderValue::as_bytes);
-    match client_context_of::<T>(req, &guard) {
-        Ok(ctx) => {
-            let result = open_logged::<T>(&guard, &keys, cookies, &ctx).await;
-            Ok((keys, result, Some(ctx)))
-        }
-        Err(SealedRejection::NoClientAddress { .. }) => {
-            let result = without_client_address::<T>(&keys, cookies);
-            Ok((keys, result, None))
-        }
-        Err(rejection) => Err(rejection),
-    }
+    let ctx = client_context_of::<T>(req, &guard);
+    let (result, ctx) = open_for_client::<T>(&guard, &keys, cookies, ctx).await?;
+    Ok((keys, result, ctx))
 }
 
 async fn guarded_from_request<T: SealedCookie + 'static>(

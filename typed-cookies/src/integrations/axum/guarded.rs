@@ -15,7 +15,7 @@ use ::axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts}
 use crate::cookie::SealedCookie;
 use crate::guard::{AppBinding, ClientContext, Guard, Issued};
 use crate::integrations::guarded::{
-    after_header, client_context, extracted, open_logged, optional, without_client_address, Slot,
+    after_header, client_context, extracted, open_for_client, optional, Slot,
 };
 use crate::integrations::http::header_value;
 use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
@@ -76,11 +76,8 @@ where
     let guard = Guard::from_ref(state);
     let cookies = parts.headers.get_all(::axum::http::header::COOKIE);
     let cookies = cookies.iter().map(|v| v.as_bytes());
-    let result = match client_context_of::<T>(parts, &guard) {
-        Ok(ctx) => open_logged::<T>(&guard, &keys, cookies, &ctx).await,
-        Err(SealedRejection::NoClientAddress { .. }) => without_client_address::<T>(&keys, cookies),
-        Err(rejection) => return Err(rejection),
-    };
+    let ctx = client_context_of::<T>(parts, &guard);
+    let (result, _) = open_for_client::<T>(&guard, &keys, cookies, ctx).await?;
     extracted(T::CONFIG.read_name(&keys), result)
 }
 
@@ -151,17 +148,14 @@ where
     );
     let cookies = parts.headers.get_all(::axum::http::header::COOKIE);
     let cookies = cookies.iter().map(|v| v.as_bytes());
-    let (result, after) = match client_context_of::<T>(&parts, &guard) {
-        Ok(ctx) => {
-            let result = open_logged::<T>(&guard, &keys, cookies, &ctx).await;
-            let after = after_header(&keys, &result, &ctx);
-            (result, after)
-        }
-        Err(SealedRejection::NoClientAddress { .. }) => {
-            (without_client_address::<T>(&keys, cookies), None)
-        }
+    let ctx = client_context_of::<T>(&parts, &guard);
+    let (result, ctx) = match open_for_client::<T>(&guard, &keys, cookies, ctx).await {
+        Ok(opened) => opened,
         Err(rejection) => return rejection.into_response(),
     };
+    let after = ctx
+        .as_ref()
+        .and_then(|ctx| after_header(&keys, &result, ctx));
     parts.extensions.insert(Slot::new(
         result,
         T::CONFIG.read_name(&keys),
