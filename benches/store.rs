@@ -44,7 +44,7 @@ fn latency(c: &mut Criterion, rt: &Runtime, label: &str, store: &dyn RevocationS
             .revoke(NAMESPACE, revoked, NOW + 3_600, NOW)
             .await
             .unwrap();
-        store.bump_epoch("bench-user").await.unwrap();
+        store.bump_epoch("bench-user", 0).await.unwrap();
         // A guard, not a test: the benchmark measures real answers.
         assert!(
             !store

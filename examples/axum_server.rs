@@ -416,7 +416,7 @@ async fn logout_everywhere(
     }
     if let Some(subject) = session.as_ref().and_then(|s| s.opened().subject()) {
         // Every session of this user sealed until now, on every device, ends.
-        if let Err(error) = demo.guard.sign_out_everywhere(subject).await {
+        if let Err(error) = demo.guard.sign_out_everywhere(&demo.keys, subject).await {
             tracing::error!(%error, "could not sign out everywhere");
             return Ok(unavailable());
         }

@@ -19,7 +19,7 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::{test as atest, web, App, HttpResponse};
 use serde::{Deserialize, Serialize};
-use typed_cookies::guard::{ClientContext, Guard};
+use typed_cookies::guard::{ClientContext, Guard, SignOutError};
 use typed_cookies::integrations::actix::{guarded, Guarded, MaybeGuarded, ResponseBuilderExt};
 use typed_cookies::store::MemoryStore;
 use typed_cookies::time::{Duration, OffsetDateTime};
@@ -576,7 +576,8 @@ struct Replay {
 }
 
 /// `Some("")` is refused for every kind of type (tracked or not), before the store is asked;
-/// 255 bytes pass, 256 do not; `sign_out_everywhere("")` does not touch anonymous sessions.
+/// 255 bytes pass, 256 do not, in `issue` and `sign_out_everywhere` alike; the latter refuses
+/// `""` and does not touch anonymous sessions.
 #[test]
 fn empty_subject_is_refused_for_every_type_and_anonymous_sessions_have_no_epoch() {
     let keys = ring().at(t0());
@@ -618,13 +619,26 @@ fn empty_subject_is_refused_for_every_type_and_anonymous_sessions_have_no_epoch(
     // Anonymous sessions are not "the empty subject".
     let anonymous =
         poll_ready(guard.issue(&keys, &Revocable { user: "".into() }, None, &ctx)).unwrap();
-    assert_eq!(poll_ready(guard.sign_out_everywhere("")), Ok(1));
+    // "Sign out everywhere" of the empty subject (or one no session can carry) is refused
+    // before the store is asked, and does not touch anonymous sessions.
+    assert_eq!(
+        poll_ready(guard.sign_out_everywhere(&keys, "")),
+        Err(SignOutError::EmptySubject)
+    );
+    assert_eq!(
+        poll_ready(guard.sign_out_everywhere(&keys, &"a".repeat(1 << 20))),
+        Err(SignOutError::SubjectTooLong { len: 1 << 20 })
+    );
+    assert_eq!(
+        poll_ready(guard.sign_out_everywhere(&keys, &long)),
+        Err(SignOutError::SubjectTooLong { len: 256 })
+    );
     let opened = poll_ready(guard.open::<Revocable>(&keys, anonymous.value(), &ctx)).unwrap();
     assert_eq!(opened.opened().subject(), None);
     // A whitespace subject is a real subject, and "sign out everywhere" ends it.
     let spaced =
         poll_ready(guard.issue(&keys, &Revocable { user: "".into() }, Some(" "), &ctx)).unwrap();
-    poll_ready(guard.sign_out_everywhere(" ")).unwrap();
+    poll_ready(guard.sign_out_everywhere(&keys, " ")).unwrap();
     assert_eq!(
         poll_ready(guard.open::<Revocable>(&keys, spaced.value(), &ctx)).err(),
         Some(OpenError::Revoked)

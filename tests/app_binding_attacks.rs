@@ -398,7 +398,7 @@ mod guard_api {
             .issue(&keys, &ann(), Some("user:ann"), &app("C"))
             .await
             .unwrap();
-        guard.sign_out_everywhere("user:ann").await.unwrap();
+        guard.sign_out_everywhere(&keys, "user:ann").await.unwrap();
         assert_eq!(
             guard
                 .open::<AppOnly>(&keys, second.value(), &app("C"))

@@ -189,7 +189,7 @@ mod axum_app {
         let subject = session.opened().subject().ok_or(StatusCode::BAD_REQUEST)?;
         state
             .guard
-            .sign_out_everywhere(subject)
+            .sign_out_everywhere(&state.keys, subject)
             .await
             .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
         Ok(Removal::new())

@@ -274,7 +274,9 @@ fn sign_out_everywhere_ends_every_older_session_of_the_subject() {
     let mine = run(guard.issue(&keys, &ann::<Session>(), Some("user:1"), &ctx)).unwrap();
     let other_user = run(guard.issue(&keys, &ann::<Session>(), Some("user:2"), &ctx)).unwrap();
     let anonymous = run(guard.issue(&keys, &ann::<Session>(), None, &ctx)).unwrap();
-    assert_eq!(run(guard.sign_out_everywhere("user:1")).unwrap(), 1);
+    let epoch = run(guard.sign_out_everywhere(&keys, "user:1")).unwrap();
+    // The epoch is the sign-out time, past the tolerated skew (see tests/sign_out.rs).
+    assert_eq!(epoch, keys.now().unix_timestamp() as u64 + 1 + 60);
     assert_eq!(
         run(guard.open::<Session>(&keys, mine.value(), &ctx)).err(),
         Some(OpenError::Revoked)
@@ -529,7 +531,7 @@ fn an_empty_subject_is_refused_not_an_anonymous_session() {
     let issued = run(guard.issue(&keys, &ann::<Session>(), Some("7"), &ctx)).unwrap();
     let opened = run(guard.open::<Session>(&keys, issued.value(), &ctx)).unwrap();
     assert_eq!(opened.opened().subject(), Some("7"));
-    run(guard.sign_out_everywhere("7")).unwrap();
+    run(guard.sign_out_everywhere(&keys, "7")).unwrap();
     assert_eq!(
         run(guard.open::<Session>(&keys, issued.value(), &ctx)).err(),
         Some(OpenError::Revoked)

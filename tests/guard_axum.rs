@@ -93,7 +93,7 @@ async fn everywhere(State(state): State<AppState>, session: Guarded<Session>) ->
     let subject = session.opened().subject().unwrap().to_owned();
     state
         .guard
-        .sign_out_everywhere(&subject)
+        .sign_out_everywhere(&state.keys, &subject)
         .await
         .unwrap()
         .to_string()

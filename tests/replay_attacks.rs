@@ -750,8 +750,11 @@ fn runtime() -> tokio::runtime::Runtime {
 
 async fn fleet(server: &RedisServer) -> (Guard, Guard) {
     let connect = || async {
+        // The tests move time with a ManualClock, so the grace window is measured on it
+        // (tests/store/clock_skew.rs covers Redis's own clock).
         RedisStore::builder(server.url())
             .timeout(std::time::Duration::from_secs(2))
+            .grace_on_callers_clock()
             .build()
             .await
             .expect("connect to the test redis-server")

@@ -6,7 +6,7 @@ use typed_cookies::store::{
 };
 use typed_cookies_testkit::RedisServer;
 
-use super::{connect, fresh, runtime, NOW};
+use super::{connect_moving_time, fresh, runtime, NOW};
 
 /// Every behaviour of the trait's docs; `label` names the store in failures.
 async fn conformance(store: &dyn RevocationStore, label: &str) {
@@ -146,21 +146,44 @@ async fn epochs_per_subject(store: &dyn RevocationStore, label: &str) {
         }
     };
     assert_eq!(epoch(Some(&alice)).await, 0, "{label}");
-    assert_eq!(store.bump_epoch(&alice).await.unwrap(), 1, "{label}");
-    assert_eq!(store.bump_epoch(&alice).await.unwrap(), 2, "{label}");
+    // max(current + 1, at_least): a counter with a small floor, a time with a later one, and
+    // never backwards.
+    assert_eq!(store.bump_epoch(&alice, 0).await.unwrap(), 1, "{label}");
+    assert_eq!(store.bump_epoch(&alice, 0).await.unwrap(), 2, "{label}");
     assert_eq!(epoch(Some(&alice)).await, 2, "{label}");
     assert_eq!(epoch(Some(&bob)).await, 0, "{label}");
     assert_eq!(epoch(Some(&alice_colon)).await, 0, "{label}");
     assert_eq!(epoch(None).await, 0, "{label}");
-    assert_eq!(store.bump_epoch(&bob).await.unwrap(), 1, "{label}");
+    assert_eq!(store.bump_epoch(&bob, 0).await.unwrap(), 1, "{label}");
     assert_eq!(epoch(Some(&alice)).await, 2, "{label}");
+    let at = NOW as u64 + 61;
+    assert_eq!(store.bump_epoch(&alice, at).await.unwrap(), at, "{label}");
+    assert_eq!(
+        store.bump_epoch(&alice, at).await.unwrap(),
+        at + 1,
+        "{label}"
+    );
+    assert_eq!(
+        store.bump_epoch(&alice, 5).await.unwrap(),
+        at + 2,
+        "{label}"
+    );
+    assert_eq!(epoch(Some(&alice)).await, at + 2, "{label}");
+    // Exact at the largest time Lua holds exactly (2^53 - 1); beyond, clamped (Redis) or kept
+    // (memory): either way later than any real time.
+    let far = (1u64 << 53) - 1;
+    assert_eq!(store.bump_epoch(&bob, far).await.unwrap(), far, "{label}");
+    assert!(
+        store.bump_epoch(&bob, u64::MAX).await.unwrap() >= far,
+        "{label}"
+    );
     // Both answers in one status.
     store.revoke(&ns, id, NOW + 10, NOW).await.unwrap();
     assert_eq!(
         store.status(&ns, id, Some(&alice), NOW).await.unwrap(),
         Status {
             revoked: true,
-            epoch: 2
+            epoch: at + 2
         },
         "{label}"
     );
@@ -403,7 +426,10 @@ async fn extreme_inputs_never_fail(store: &dyn RevocationStore, label: &str) {
     for ns in odd {
         store.revoke(ns, id, NOW + 10, NOW).await.unwrap();
         assert!(status(store, ns, id, NOW).await.revoked, "{label} {ns:?}");
-        store.bump_epoch(&format!("{ns}{id}")).await.unwrap();
+        store
+            .bump_epoch(&format!("{ns}{id}"), u64::MAX)
+            .await
+            .unwrap();
     }
     let ns = fresh("extreme");
     // A value that never expires, and times at the ends of i64.
@@ -451,7 +477,7 @@ fn redis_store_conforms() {
         return;
     };
     runtime().block_on(async {
-        let store = connect(&server, std::time::Duration::from_secs(2)).await;
+        let store = connect_moving_time(&server, std::time::Duration::from_secs(2)).await;
         conformance(&store, "redis").await;
     });
 }

@@ -34,7 +34,7 @@ async fn every_operation(
     vec![
         store.status(ns, id, Some("alice"), NOW).await.map(drop),
         store.revoke(ns, id, NOW + 10, NOW).await,
-        store.bump_epoch("alice").await.map(drop),
+        store.bump_epoch("alice", NOW as u64).await.map(drop),
         store.claim(ns, id, NOW + 10, NOW).await.map(drop),
         store.start_nonce(ns, id, 1, NOW + 10, NOW).await,
         store
@@ -180,7 +180,7 @@ fn revocations_survive_a_restart_only_with_persistence() {
         let lost = connect(&ephemeral, Duration::from_secs(2)).await;
         for store in [&kept, &lost] {
             store.revoke(&ns, id, NOW + 3_600, NOW).await.unwrap();
-            assert_eq!(store.bump_epoch("alice").await.unwrap(), 1);
+            assert_eq!(store.bump_epoch("alice", 0).await.unwrap(), 1);
             assert!(store.status(&ns, id, None, NOW).await.unwrap().revoked);
         }
 

@@ -11,7 +11,7 @@ use typed_cookies::store::RedisStore;
 use typed_cookies::{Key, KeyRing, OpenError, SealError, SealedCookie};
 use typed_cookies_testkit::RedisServer;
 
-use super::{connect, runtime};
+use super::{connect_moving_time, runtime};
 
 #[derive(Serialize, Deserialize, SealedCookie)]
 #[cookie(
@@ -70,7 +70,7 @@ impl From<String> for Lenient {
 }
 
 async fn guard(server: &RedisServer) -> Guard {
-    let store: RedisStore = connect(server, Duration::from_millis(250)).await;
+    let store: RedisStore = connect_moving_time(server, Duration::from_millis(250)).await;
     Guard::new(store)
 }
 
@@ -105,7 +105,7 @@ fn a_fleet_shares_sign_outs_epochs_and_replay_nonces() {
             .await
             .unwrap();
         assert!(b.open::<Session>(&keys, other.value(), &ctx).await.is_ok());
-        a.sign_out_everywhere("user:ann").await.unwrap();
+        a.sign_out_everywhere(&keys, "user:ann").await.unwrap();
         assert_eq!(
             b.open::<Session>(&keys, other.value(), &ctx).await.err(),
             Some(OpenError::Revoked)

@@ -2,12 +2,14 @@
 //! `RedisStore` (`conformance.rs`), races within one process and between two
 //! (`concurrency.rs`), Redis failing, slow or restarted (`faults.rs`), and what only Redis has:
 //! TTLs, key layout, error messages (`redis.rs`); and the guard over Redis, as a fleet of two
-//! servers and through an outage (`guard.rs`).
+//! servers and through an outage (`guard.rs`); two servers whose clocks differ by the tolerated
+//! skew, and epochs across a restart that lost them (`clock_skew.rs`).
 //!
 //! Every Redis test starts its own `redis-server` (testkit's `RedisServer`) on a free loopback
 //! port; without `redis-server` they print why and pass locally, and fail under `CI=true`.
 //! Time is passed in (`now`), never waited for.
 
+mod clock_skew;
 mod concurrency;
 mod conformance;
 mod faults;
@@ -36,10 +38,23 @@ fn fresh(label: &str) -> String {
     format!("{label}.{}", SessionId::generate())
 }
 
-/// A store on `server` with `timeout` per operation.
+/// A store on `server` with `timeout` per operation (the replay grace window on Redis's clock,
+/// as in production).
 async fn connect(server: &RedisServer, timeout: Duration) -> RedisStore {
     RedisStore::builder(server.url())
         .timeout(timeout)
+        .build()
+        .await
+        .expect("connect to the test redis-server")
+}
+
+/// [`connect`], with the replay grace window measured on the `now` each call passes: for the
+/// scenarios that move time (Redis's own clock cannot be moved). `clock_skew.rs` covers the
+/// production mode.
+async fn connect_moving_time(server: &RedisServer, timeout: Duration) -> RedisStore {
+    RedisStore::builder(server.url())
+        .timeout(timeout)
+        .grace_on_callers_clock()
         .build()
         .await
         .expect("connect to the test redis-server")

@@ -61,6 +61,7 @@ mod app_binding;
 mod client_ip;
 mod context;
 mod one_time;
+mod sign_out;
 
 use std::sync::Arc;
 
@@ -70,11 +71,15 @@ pub use app_binding::AppBinding;
 pub use client_ip::ClientIp;
 pub use context::ClientContext;
 pub use one_time::OneTimeSealer;
+pub use sign_out::SignOutError;
 
 use crate::cookie::sealed_cookie::{open_guarded, session_set_cookie};
 use crate::cookie::{header, SealedCookie, Tracking};
+use time::Duration;
+
 use crate::error::{OpenError, SealError};
 use crate::keys::KeyRing;
+use crate::seal::DEFAULT_CLOCK_SKEW;
 use crate::seal::{Guarding, Opened};
 use crate::store::{RevocationStore, Rotation, SessionId, StoreError};
 use crate::wire::claims::{Claims, MAX_SUBJECT_LEN};
@@ -87,6 +92,7 @@ use crate::wire::claims::{Claims, MAX_SUBJECT_LEN};
 pub struct Guard {
     store: Option<Arc<dyn RevocationStore>>,
     client_ip: ClientIp,
+    clock_skew: Duration,
 }
 
 impl std::fmt::Debug for Guard {
@@ -94,6 +100,7 @@ impl std::fmt::Debug for Guard {
         f.debug_struct("Guard")
             .field("store", &self.store.is_some())
             .field("client_ip", &self.client_ip)
+            .field("clock_skew", &self.clock_skew)
             .finish()
     }
 }
@@ -174,9 +181,14 @@ fn random_nonce() -> u64 {
 /// happens — its absolute expiry (creation + `max_age`, which every tracked type has) — not
 /// the presented copy's idle deadline: another copy of the session, resealed later, lives
 /// until the absolute expiry, and a deny entry or replay record must outlive every copy.
-fn until<T>(opened: &Opened<T>, now: i64) -> i64 {
+/// Plus `skew`: a server whose clock is behind this one's still opens the value that much
+/// later, and the entry (and its Redis TTL, counted from this server's clock) must outlive it
+/// there too.
+fn until<T>(opened: &Opened<T>, now: i64, skew: Duration) -> i64 {
     let meta = opened.meta();
-    meta.expires_at.unwrap_or(now.saturating_add(400 * 86_400))
+    meta.expires_at
+        .unwrap_or(now.saturating_add(400 * 86_400))
+        .saturating_add(skew.whole_seconds())
 }
 
 fn warn_store(name: &'static str, error: &StoreError, accepted: bool) {
@@ -202,6 +214,7 @@ impl Guard {
         Self {
             store: Some(store),
             client_ip: ClientIp::Peer,
+            clock_skew: DEFAULT_CLOCK_SKEW,
         }
     }
 
@@ -211,6 +224,7 @@ impl Guard {
         Self {
             store: None,
             client_ip: ClientIp::Peer,
+            clock_skew: DEFAULT_CLOCK_SKEW,
         }
     }
 
@@ -218,6 +232,20 @@ impl Guard {
     pub fn with_client_ip(mut self, source: ClientIp) -> Self {
         self.client_ip = source;
         self
+    }
+
+    /// How far apart the clocks of the servers sharing the store may be (default
+    /// [`DEFAULT_CLOCK_SKEW`], the tolerance opens give an issue time in the future): every
+    /// store entry is kept that much past the value's own expiry, and "sign out everywhere"
+    /// ends sessions stamped up to that much in the future. Negative values count as zero.
+    pub fn with_clock_skew(mut self, skew: Duration) -> Self {
+        self.clock_skew = skew.max(Duration::ZERO);
+        self
+    }
+
+    /// The tolerated clock skew between servers.
+    pub fn clock_skew(&self) -> Duration {
+        self.clock_skew
     }
 
     /// The configured client-IP source.
@@ -237,8 +265,8 @@ impl Guard {
         })
     }
 
-    /// Seals a new session of `T` (a sign-in): a fresh session id for tracked types, carrying
-    /// `subject`'s current epoch (read from the store) so that
+    /// Seals a new session of `T` (a sign-in): a fresh session id for tracked types, stamped
+    /// with the later of `subject`'s epoch (read from the store) and now, so that the next
     /// [`Guard::sign_out_everywhere`] ends it, and bound to `client` as `T` declares.
     ///
     /// `subject`, when given, is 1 to 255 bytes (the user's id): `Some("")` is refused with
@@ -302,7 +330,8 @@ impl Guard {
                             }
                             Err(e) => Err(e),
                         };
-                        self.or_fail_open::<T, _>(status.map(|s| s.epoch), 0)?
+                        let stored = self.or_fail_open::<T, _>(status.map(|s| s.epoch), 0)?;
+                        sign_out::stamp(stored, now)
                     }
                     _ => 0,
                 };
@@ -315,7 +344,8 @@ impl Guard {
                                     config.salt(),
                                     session_id,
                                     nonce,
-                                    now.saturating_add(lifetime),
+                                    now.saturating_add(lifetime)
+                                        .saturating_add(self.clock_skew.whole_seconds()),
                                     now,
                                 )
                                 .await
@@ -386,7 +416,7 @@ impl Guard {
                 renewed: None,
             });
         };
-        let until = until(&opened, now);
+        let until = until(&opened, now, self.clock_skew);
         let ns = config.salt();
         let id = claims.session_id;
         let fail = |error: StoreError| -> Result<(), OpenError> {
@@ -515,14 +545,12 @@ impl Guard {
         };
         let now = keys.unix_now();
         self.require_store("revoke")?
-            .revoke(T::CONFIG.salt(), id, until(opened, now), now)
+            .revoke(
+                T::CONFIG.salt(),
+                id,
+                until(opened, now, self.clock_skew),
+                now,
+            )
             .await
-    }
-
-    /// Ends every session of `subject` sealed until now, on every device ("sign out
-    /// everywhere", or after a password change): bumps its epoch, which every `revocable`
-    /// value carries and every open compares. Returns the new epoch.
-    pub async fn sign_out_everywhere(&self, subject: &str) -> Result<u64, StoreError> {
-        self.require_store("bump_epoch")?.bump_epoch(subject).await
     }
 }

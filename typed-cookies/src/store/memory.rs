@@ -124,10 +124,10 @@ impl RevocationStore for MemoryStore {
         ready(())
     }
 
-    fn bump_epoch<'a>(&'a self, subject: &'a str) -> StoreFuture<'a, u64> {
+    fn bump_epoch<'a>(&'a self, subject: &'a str, at_least: u64) -> StoreFuture<'a, u64> {
         let epoch = self.with(|s| {
             let epoch = s.epochs.entry(subject.to_owned()).or_insert(0);
-            *epoch += 1;
+            *epoch = epoch.saturating_add(1).max(at_least);
             *epoch
         });
         ready(epoch)

@@ -6,8 +6,9 @@
 //! `replay` consult a store. [`RevocationStore`] is the small, object-safe interface; two
 //! implementations: [`MemoryStore`] (one process, tests) and, with the `redis` feature,
 //! `RedisStore` (a fleet of servers). Every entry carries an expiry no later than the value it
-//! concerns would expire anyway, so a store never grows without bound (epochs, one small counter
-//! per subject that ever signed out everywhere, are the exception and are documented).
+//! concerns would expire anyway (plus the tolerated clock skew between servers, which the
+//! [`Guard`](crate::guard::Guard) adds), so a store never grows without bound (epochs, one small
+//! integer per subject that ever signed out everywhere, are the exception and are documented).
 
 mod memory;
 #[cfg(feature = "redis")]
@@ -76,7 +77,10 @@ impl fmt::Debug for SessionId {
 pub struct Status {
     /// The session is on the deny list.
     pub revoked: bool,
-    /// The subject's current epoch (0 when it was never bumped, or no subject was asked for).
+    /// The subject's current epoch (0 when it was never bumped, or no subject was asked for): a
+    /// value issued under a smaller epoch is refused. Epochs are times (unix seconds, see
+    /// [`RevocationStore::bump_epoch`]); stores written by earlier versions hold small counters,
+    /// which compare the same way.
     pub epoch: u64,
 }
 
@@ -142,9 +146,13 @@ pub trait RevocationStore: Send + Sync + 'static {
         now: i64,
     ) -> StoreFuture<'a, ()>;
 
-    /// Increments `subject`'s epoch and returns the new one: every value sealed under an older
-    /// epoch stops opening ("sign out everywhere").
-    fn bump_epoch<'a>(&'a self, subject: &'a str) -> StoreFuture<'a, u64>;
+    /// Moves `subject`'s epoch forward to `max(current + 1, at_least)`, atomically, and returns
+    /// the new one: every value issued under a smaller epoch stops opening ("sign out
+    /// everywhere"). The [`Guard`](crate::guard::Guard) passes the sign-out time (plus the
+    /// tolerated clock skew) as `at_least`, and stamps new sessions with `max(epoch, now)`, so
+    /// the epoch only moves forward even across a store that lost it: after any data loss the
+    /// next sign-out still ends every session issued before it.
+    fn bump_epoch<'a>(&'a self, subject: &'a str, at_least: u64) -> StoreFuture<'a, u64>;
 
     /// Claims `id` for its one use: `true` for exactly one caller across all processes (until
     /// `until`), `false` for every other.
@@ -166,7 +174,11 @@ pub trait RevocationStore: Send + Sync + 'static {
         now: i64,
     ) -> StoreFuture<'a, ()>;
 
-    /// One atomic replay-detection step for a request presenting `presented`:
+    /// One atomic replay-detection step for a request presenting `presented`. The grace window
+    /// is measured on one clock for every server: a store with a clock of its own (Redis's
+    /// `TIME`) records replacements and compares against them on it; `now` decides only the
+    /// record's expiry (`until`). [`MemoryStore`] has one process and uses `now`.
+    ///
     /// current == presented → current := `next`, and `presented` is remembered as replaced at
     /// `now` ([`Rotation::Rotated`]); `presented` was replaced at `t` with `now <= t + grace`
     /// ([`Rotation::Grace`]); no record ([`Rotation::Unknown`]); otherwise

@@ -45,7 +45,7 @@ use keys::Kind;
 /// {prefix}:rev:{len}:{namespace}:{id}     revocation   string: until        TTL until − now + 1 s
 /// {prefix}:once:{len}:{namespace}:{id}    one-time use string: until        TTL until − now + 1 s
 /// {prefix}:nonce:{len}:{namespace}:{id}   replay nonce hash: cur, until, replaced (+ prev, changed); same TTL
-/// {prefix}:epoch:{len}:{subject}          epoch        integer (INCR)       no TTL
+/// {prefix}:epoch:{len}:{subject}          epoch        integer (a time)     no TTL
 /// ```
 ///
 /// `prefix` defaults to `typed-cookies`; `len` is the byte length of the namespace or subject,
@@ -55,15 +55,28 @@ use keys::Kind;
 /// holds it, so an entry is live exactly while `now <= until` (the cookie itself opens through
 /// its expiry second too). Read-modify-write operations are Lua scripts (atomic across every
 /// process): `revoke` keeps the later `until`, `claim` writes only when no live claim exists,
-/// `rotate_nonce` is the whole replay-detection step.
+/// `rotate_nonce` is the whole replay-detection step, its grace window measured on Redis's own
+/// clock (`TIME`), so app servers whose clocks differ agree on it; `bump_epoch` moves the epoch
+/// to `max(stored + 1, sign-out time)`.
+///
+/// # Clocks
+///
+/// Expiry (`until` against the `now` each server passes) is decided on the app servers' clocks,
+/// and the [`Guard`](crate::guard::Guard) stores every entry for the tolerated clock skew
+/// beyond the value's own expiry, so an entry outlives the value on every server whose clock
+/// is within that tolerance. The replay grace window is measured on Redis's clock alone (a
+/// failover to a replica whose clock differs moves it by that difference once).
 ///
 /// # What a restart without persistence loses
 ///
-/// Everything: revocations (revoked sessions open again until they expire), claims (a one-time
-/// value not yet expired can be used once more), replay nonces (every tracked session becomes
-/// [`Rotation::Unknown`]) and epochs (back to 0: sessions signed out everywhere open again).
-/// Run Redis with `appendonly yes` (the tests check that a revocation survives a restart
-/// with it and is lost without it), or accept that a Redis restart reopens this window.
+/// Revocations (revoked sessions open again until they expire), claims (a one-time value not yet
+/// expired can be used once more), replay nonces (every tracked session becomes
+/// [`Rotation::Unknown`]) and epochs (back to 0: sessions signed out everywhere *before* the
+/// loss open again until the subject's next sign-out everywhere). What it cannot undo: an
+/// epoch is the sign-out time, so the first sign-out everywhere after the loss ends every
+/// session issued before it, whatever epoch it carries. Run Redis with `appendonly yes` (the
+/// tests check that a revocation survives a restart with it and is lost without it), or accept
+/// that a Redis restart reopens this window.
 ///
 /// # Memory growth
 ///
@@ -100,6 +113,7 @@ pub struct RedisStore {
     connection: ConnectionManager,
     prefix: String,
     timeout: Duration,
+    callers_clock: bool,
 }
 
 /// Configures and connects a [`RedisStore`]; from [`RedisStore::builder`].
@@ -109,6 +123,7 @@ pub struct RedisStoreBuilder {
     prefix: String,
     timeout: Duration,
     connect_timeout: Duration,
+    callers_clock: bool,
 }
 
 impl RedisStore {
@@ -128,6 +143,7 @@ impl RedisStore {
             prefix: Self::DEFAULT_PREFIX.to_owned(),
             timeout: Self::DEFAULT_TIMEOUT,
             connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
+            callers_clock: false,
         }
     }
 
@@ -191,6 +207,16 @@ impl RedisStoreBuilder {
         self
     }
 
+    /// Measures the replay grace window on the `now` each caller passes instead of on Redis's
+    /// own clock: for tests that move time with a [`ManualClock`](crate::ManualClock) (Redis's
+    /// clock cannot be moved). Not for a fleet: servers whose clocks differ by more than the
+    /// grace window then take a legitimate concurrent request for a replay (and revoke the
+    /// session), or accept an older copy for longer than the window.
+    pub fn grace_on_callers_clock(mut self) -> Self {
+        self.callers_clock = true;
+        self
+    }
+
     /// Connects (within the connect timeout): a [`StoreError`] for operation `connect` when the
     /// URL is invalid (the message never repeats the URL, which may hold a password) or Redis
     /// cannot be reached.
@@ -216,6 +242,7 @@ impl RedisStoreBuilder {
             connection,
             prefix: self.prefix,
             timeout: self.timeout,
+            callers_clock: self.callers_clock,
         })
     }
 }
@@ -253,6 +280,7 @@ impl fmt::Debug for RedisStoreBuilder {
             .field("prefix", &self.prefix)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("grace_on_callers_clock", &self.callers_clock)
             .finish_non_exhaustive()
     }
 }
@@ -313,13 +341,15 @@ impl RevocationStore for RedisStore {
         })
     }
 
-    /// `INCR`; the key never expires (see the module docs).
-    fn bump_epoch<'a>(&'a self, subject: &'a str) -> StoreFuture<'a, u64> {
+    /// One script: `max(stored + 1, at_least)`; the key never expires (see the module docs).
+    fn bump_epoch<'a>(&'a self, subject: &'a str, at_least: u64) -> StoreFuture<'a, u64> {
         let key = keys::epoch(&self.prefix, subject);
+        let at_least = keys::time(i64::try_from(at_least).unwrap_or(i64::MAX));
         self.run("bump_epoch", move |mut connection| async move {
-            redis::cmd("INCR")
-                .arg(key)
-                .query_async(&mut connection)
+            scripts::BUMP_EPOCH
+                .key(key)
+                .arg(at_least)
+                .invoke_async(&mut connection)
                 .await
         })
     }
@@ -388,6 +418,7 @@ impl RevocationStore for RedisStore {
         now: i64,
     ) -> StoreFuture<'a, Rotation> {
         let key = self.key(Kind::Nonce, namespace, id);
+        let clock = if self.callers_clock { "1" } else { "0" };
         self.run("rotate_nonce", move |mut connection| async move {
             let code: i64 = scripts::ROTATE
                 .key(key)
@@ -398,6 +429,7 @@ impl RevocationStore for RedisStore {
                 .arg(keys::time(now))
                 .arg(keys::ttl(until, now))
                 .arg(MAX_REPLACED_NONCES)
+                .arg(clock)
                 .invoke_async(&mut connection)
                 .await?;
             match code {

@@ -4,8 +4,8 @@
 //! ```text
 //! {prefix}:rev:{len}:{namespace}:{id}     revocation   value: until (unix s)   EX until − now + 1
 //! {prefix}:once:{len}:{namespace}:{id}    one-time use value: until (unix s)   EX until − now + 1
-//! {prefix}:nonce:{len}:{namespace}:{id}   replay nonce hash cur, prev, changed, until
-//! {prefix}:epoch:{len}:{subject}          epoch        integer (INCR), no expiry
+//! {prefix}:nonce:{len}:{namespace}:{id}   replay nonce hash cur, until, replaced, prev, changed
+//! {prefix}:epoch:{len}:{subject}          epoch        integer (a time; max(old + 1, t)), no expiry
 //! ```
 //!
 //! `len` is the byte length of the namespace (or subject) in decimal, so a namespace or subject

@@ -5,7 +5,10 @@
 //! Times arrive as decimal integers already clamped to ±2^53 (exact as Lua numbers); nonces
 //! are compared as strings, so all 64 bits count. An entry whose stored `until` is before
 //! `now` is treated as absent even while Redis still holds it (its TTL ends at most a second
-//! later), so the answers depend on the `now` passed in, as with `MemoryStore`.
+//! later), so the answers depend on the `now` passed in, as with `MemoryStore` — except the
+//! replay grace window, which [`ROTATE`] measures on Redis's own clock (`TIME`): app servers'
+//! clocks differ, and a window of a few seconds compared across them would take a legitimate
+//! concurrent request for a replay (or accept a replay) whenever they differ by more than it.
 
 use std::sync::LazyLock;
 
@@ -37,12 +40,12 @@ return 1
     )
 });
 
-/// `KEYS[1]` nonce key; `ARGV` presented, next, grace, until, now, ttl, max replaced.
-/// Returns one of the `ROTATED`, `GRACE`, `UNKNOWN`, `REPLAYED` codes below; only a rotation
+/// `KEYS[1]` nonce key; `ARGV` presented, next, grace, until, now, ttl, max replaced, and
+/// `1` to measure the grace window on `now` instead of Redis's `TIME`. Returns one of the `ROTATED`, `GRACE`, `UNKNOWN`, `REPLAYED` codes below; only a rotation
 /// writes.
 ///
 /// The record: `cur`, `until`, and `replaced`, the nonces replaced within the grace window
-/// with when (`nonce:time`, space-separated, newest first). `prev` and `changed` (the last
+/// with when (`nonce:time`, space-separated, newest first; times on Redis's clock). `prev` and `changed` (the last
 /// replaced nonce and when) are written too and always read as well: an earlier version kept
 /// only those (and, rotating a record, leaves `replaced` as it was), so servers of both
 /// versions share one store during an upgrade.
@@ -53,6 +56,10 @@ local r = redis.call('HMGET', KEYS[1], 'cur', 'until', 'replaced', 'prev', 'chan
 local now = tonumber(ARGV[5])
 local grace = tonumber(ARGV[3])
 if not r[1] or not r[2] or tonumber(r[2]) < now then return 0 end
+-- The grace window on Redis's own clock (one clock for every app server), unless the store
+-- was built to trust the caller's (ARGV[8] = 1, for tests that move time).
+local at = now
+if ARGV[8] ~= '1' then at = tonumber(redis.call('TIME')[1]) end
 local replaced = {}
 if r[4] and r[5] then
   replaced[1] = {r[4], r[5]}
@@ -63,22 +70,36 @@ if r[3] then
   end
 end
 if r[1] == ARGV[1] then
-  local kept = {ARGV[1] .. ':' .. ARGV[5]}
+  local kept = {ARGV[1] .. ':' .. string.format('%d', at)}
   for i = 1, #replaced do
     if #kept >= tonumber(ARGV[7]) then break end
-    if now <= tonumber(replaced[i][2]) + grace then
+    if at <= tonumber(replaced[i][2]) + grace then
       kept[#kept + 1] = replaced[i][1] .. ':' .. replaced[i][2]
     end
   end
   redis.call('HSET', KEYS[1], 'cur', ARGV[2], 'until', ARGV[4], 'replaced', table.concat(kept, ' '),
-    'prev', ARGV[1], 'changed', ARGV[5])
+    'prev', ARGV[1], 'changed', string.format('%d', at))
   redis.call('EXPIRE', KEYS[1], ARGV[6])
   return 1
 end
 for i = 1, #replaced do
-  if replaced[i][1] == ARGV[1] and now <= tonumber(replaced[i][2]) + grace then return 2 end
+  if replaced[i][1] == ARGV[1] and at <= tonumber(replaced[i][2]) + grace then return 2 end
 end
 return 3
+",
+    )
+});
+
+/// `KEYS[1]` epoch key; `ARGV` at least. Sets the epoch to `max(stored + 1, at least)` and
+/// returns it. The key keeps no TTL. A stored counter of an earlier version (`INCR`) is a
+/// small number, so the first bump after an upgrade moves it to the time given.
+pub(super) static BUMP_EPOCH: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local stored = tonumber(redis.call('GET', KEYS[1])) or 0
+local epoch = math.max(stored + 1, tonumber(ARGV[1]))
+redis.call('SET', KEYS[1], string.format('%d', epoch))
+return epoch
 ",
     )
 });
