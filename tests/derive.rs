@@ -427,3 +427,27 @@ fn postcard_values_are_shorter() {
         Err(OpenError::WrongFormat { .. })
     ));
 }
+
+#[derive(Serialize, Deserialize, SealedCookie)]
+#[cookie(name = "remember", salt = "tests.weeks.v1", max_age = "2w")]
+struct Remember {
+    user_id: u64,
+}
+
+/// `w` is a unit, as on the CLI's `--max-age`: two weeks to the second.
+#[test]
+fn max_age_in_weeks() {
+    let keys = keys();
+    let header = Remember { user_id: 1 }.to_set_cookie(&keys.at(t0())).unwrap();
+    assert!(
+        header.ends_with("; Max-Age=1209600; Expires=Thu, 15 Jan 2026 00:00:00 GMT"),
+        "{header}"
+    );
+    let value = Remember { user_id: 1 }.seal(&keys.at(t0())).unwrap();
+    let last = keys.at(t0() + Duration::weeks(2));
+    assert_eq!(Remember::open(&last, &value).unwrap().user_id, 1);
+    assert!(matches!(
+        Remember::open(&keys.at(t0() + Duration::weeks(2) + Duration::seconds(1)), &value),
+        Err(OpenError::Expired { .. })
+    ));
+}

@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 use typed_cookies::{Key, KeyRing, SealedCookie};
 
 #[derive(Serialize, Deserialize, SealedCookie)]
-#[cookie(name = "sid", salt = "app.session.v1", max_age = "3w")]
+#[cookie(name = "sid", salt = "app.session.v1", max_age = "3y")]
 struct Session {
     user_id: u64,
 }

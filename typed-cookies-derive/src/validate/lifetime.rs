@@ -109,7 +109,14 @@ fn idle_and_refresh(raw: &RawAttrs, max_age: Option<u32>, cx: &Ctxt) -> (Option<
 }
 
 /// Seconds in each accepted unit.
-const UNITS: &[(&str, u32)] = &[("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)];
+/// The same units the CLI's `--max-age` takes.
+const UNITS: &[(&str, u32)] = &[
+    ("s", 1),
+    ("m", 60),
+    ("h", 3600),
+    ("d", 86_400),
+    ("w", 7 * 86_400),
+];
 
 /// 400 days: RFC 6265bis (section 5.5) has browsers cap `Max-Age`/`Expires` there, and Chromium
 /// and Firefox do. A longer `max_age` would promise a lifetime the cookie never gets.
@@ -158,7 +165,7 @@ pub(super) fn seconds_of(key: &str, max_age: &DurationLit) -> Result<u32, String
     };
     let Some(&(_, scale)) = UNITS.iter().find(|(name, _)| *name == unit) else {
         return Err(format!(
-            "unknown unit `{unit}` in `{key}`; use `s`, `m`, `h` or `d`, e.g. \"2h\""
+            "unknown unit `{unit}` in `{key}`; use `s`, `m`, `h`, `d` or `w`, e.g. \"2h\""
         ));
     };
     let too_long = || {
@@ -218,7 +225,9 @@ mod tests {
     fn refusals() {
         assert!(text("0s").unwrap_err().contains("zero"));
         assert!(text("-5m").unwrap_err().contains("negative"));
-        assert!(text("3w").unwrap_err().contains("unknown unit `w`"));
+        assert_eq!(text("2w"), Ok(14 * 86_400));
+        assert!(text("3y").unwrap_err().contains("unknown unit `y`"));
+        assert!(text("58w").unwrap_err().contains("over 400 days"));
         assert!(text("h").unwrap_err().contains("not a duration"));
         assert!(text("").unwrap_err().contains("not a duration"));
         assert!(text("1.5h").unwrap_err().contains("not a whole number"));

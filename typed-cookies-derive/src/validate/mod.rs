@@ -180,7 +180,7 @@ mod tests {
     #[test]
     fn every_error_of_the_attribute_at_once() {
         let e = errors(quote::quote! {
-            #[cookie(name = "a b", max_age = "3w", encrpyt, domain = "x.com", secure = false, same_site = "none")]
+            #[cookie(name = "a b", max_age = "3y", encrpyt, domain = "x.com", secure = false, same_site = "none")]
             struct S<T>(T);
         });
         assert_eq!(e.len(), 6, "{e:?}");
