@@ -1,13 +1,16 @@
 //! `typed_cookies::interop::flask` against the real Flask 3.1 and itsdangerous 2.2
 //! (`tests/interop/flask_peer.py`): the session cookie with every tag Flask writes, and plain
 //! `URLSafeTimedSerializer` / `URLSafeSerializer`, in both directions; a changed byte, a wrong
-//! salt, an expired value and a fallback key get the same verdict on both sides.
+//! salt, an expired value and a fallback key get the same verdict on both sides; and no key,
+//! name or string of the data — whatever tag it spells — reaches Flask as anything but the
+//! same plain dict and str.
 
 mod interop;
 
 use interop::{flip, mutations, Peer, PYTHON_HINT};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use typed_cookies::interop::flask::{self, tag, KeyDerivation};
 use typed_cookies::interop::Digest;
 use typed_cookies::time::{Duration, OffsetDateTime};
@@ -34,7 +37,8 @@ struct Rich {
     uid: tag::Uuid,
     when: tag::DateTime,
     html: tag::Markup,
-    escaped: std::collections::BTreeMap<String, String>,
+    escaped: BTreeMap<String, String>,
+    escaped_markup: BTreeMap<String, tag::Markup>,
     #[serde(rename = "_flashes")]
     flashes: Vec<tag::Tuple<(String, String)>>,
 }
@@ -48,6 +52,7 @@ fn rich() -> Rich {
         when: tag::DateTime(OffsetDateTime::from_unix_timestamp(1_445_412_480).unwrap()),
         html: tag::Markup("<b>hi</b>".into()),
         escaped: [(" t".to_owned(), "not a tuple".to_owned())].into(),
+        escaped_markup: [(" m".to_owned(), tag::Markup("<i>x</i>".into()))].into(),
         flashes: vec![tag::Tuple(("message".into(), "Saved".into()))],
     }
 }
@@ -62,6 +67,7 @@ fn rich_in_python() -> Value {
         "when": {"datetime": "2015-10-21T07:28:00+00:00"},
         "html": {"markup": "<b>hi</b>"},
         "escaped": {" t": "not a tuple"},
+        "escaped_markup": {" m": {"markup": "<i>x</i>"}},
         "_flashes": [{"tuple": ["message", "Saved"]}],
     })
 }
@@ -84,6 +90,7 @@ fn flask_sessions_open_here_with_every_tag() {
     assert_eq!(plain["uid"], "12345678-1234-5678-1234-567812345678");
     assert_eq!(plain["when"], "2015-10-21T07:28:00Z");
     assert_eq!(plain["escaped"], json!({" t": "not a tuple"}));
+    assert_eq!(plain["escaped_markup"], json!({" m": "<i>x</i>"}));
 }
 
 #[test]
@@ -340,7 +347,7 @@ fn bad_input_never_panics() {
             }
         }
     }
-    // Authentic, but tags Flask could not read back: refused as a payload mismatch.
+    // Authentic, but tags Flask never writes: refused as a payload mismatch.
     let odd = flask::Serializer::timed(SECRET)
         .salt(flask::SESSION_SALT)
         .key_derivation(KeyDerivation::Hmac)
@@ -349,7 +356,11 @@ fn bad_input_never_panics() {
         json!({" b": "!!"}),
         json!({" d": "yesterday"}),
         json!({" u": 5}),
+        json!({" t": "ab"}),
+        json!({" m": {"a": 1}}),
         json!({" di": 1}),
+        json!({" di": {"x": 1}}),
+        json!({" di": {"a__": 1, "b__": 2}}),
     ] {
         let value = odd.seal(&bad).unwrap();
         assert!(
@@ -360,4 +371,160 @@ fn bad_input_never_panics() {
             "{bad}"
         );
     }
+}
+
+/// The in-band mark tags had before they travelled out of band (issue 25): a key spelling it
+/// must stay a plain key too.
+const OLD_MARK: &str = "\u{0}typed-cookies/flask-tag:";
+
+/// Content shaped like what Flask keeps under `tag`, so that a tag we wrongly wrote would
+/// load as the Python type (a `Markup` Jinja inserts unescaped, a tuple, bytes…).
+fn content_for(tag: &str) -> Value {
+    match tag {
+        " t" => json!(["<script>alert(1)</script>", 2]),
+        " b" => json!("PHNjcmlwdD4="), // base64 of "<script>"
+        " u" => json!("12345678123456781234567812345678"),
+        " d" => json!("Wed, 21 Oct 2015 07:28:00 GMT"),
+        " di" => json!({" m__": "<script>alert(1)</script>"}),
+        _ => json!("<script>alert(1)</script>"),
+    }
+}
+
+/// Seals `data` here, has Flask load it and write it back, and checks that Flask loaded
+/// exactly `expected` in plain Python types, that Flask writes the same tagged JSON for
+/// `expected` as we do (the same cookie when neither is compressed), and that Flask's copies
+/// open here as `expected`.
+fn stays_plain<T: Serialize>(py: &mut Peer, data: &T, expected: &Value) {
+    let ours = flask::session(SECRET).clock(at(NOW)).seal(data).unwrap();
+    let answer = py.call(
+        json!({"op": "session_load", "secret": SECRET, "value": ours,
+                                "now": NOW + 60, "resave": true}),
+    );
+    assert_eq!(answer["error"], Value::Null, "{answer}");
+    assert_eq!(
+        answer["plain"], true,
+        "Flask loaded a Python type: {answer}"
+    );
+    assert_eq!(answer["data"], *expected);
+    let theirs = py.value(
+        json!({"op": "session_save", "secret": SECRET, "data": expected, "now": NOW}),
+        "value",
+    );
+    let json_of = |py: &mut Peer, value: &str| {
+        py.value(
+            json!({"op": "session_json", "secret": SECRET, "value": value, "now": NOW}),
+            "json",
+        )
+    };
+    assert_eq!(json_of(py, &ours), json_of(py, &theirs));
+    if !theirs.starts_with('.') && !ours.starts_with('.') {
+        assert_eq!(ours, theirs, "Flask escapes {expected} as we do");
+    }
+    let sessions = flask::session(SECRET).clock(at(NOW + 120));
+    for flask_made in [&theirs, answer["value"].as_str().unwrap()] {
+        assert_eq!(sessions.open::<Value>(flask_made).unwrap(), *expected);
+    }
+}
+
+#[test]
+fn user_data_spelling_a_tag_stays_plain_in_flask() {
+    let Some(mut py) = flask("user_data_spelling_a_tag_stays_plain_in_flask") else {
+        return;
+    };
+    let tags = py.call(json!({"op": "tags", "now": NOW}))["tags"].clone();
+    let tags: Vec<String> = serde_json::from_value(tags).unwrap();
+    assert_eq!(
+        tags,
+        [" b", " d", " di", " m", " t", " u"],
+        "Flask's tags changed"
+    );
+    for tag in &tags {
+        let content = content_for(tag);
+        for spelled in [tag.clone(), format!("{OLD_MARK}{tag}")] {
+            let key = spelled.as_str();
+            let data = json!({
+                "key": { key: content },
+                "nested": { key: { key: content } },
+                "listed": [{ key: "<script>alert(1)</script>" }, [{ key: content }]],
+                "beside": { key: content, "other": 1 },
+                "string": key,
+                "strings": [key, content],
+            });
+            stays_plain(&mut py, &data, &data);
+            // The session's only key spells the tag: Flask escapes the session dict itself.
+            let whole = json!({ key: content });
+            stays_plain(&mut py, &whole, &whole);
+            // Through typed Rust maps, not only serde_json::Value.
+            let typed = BTreeMap::from([("bio", BTreeMap::from([(key, "<b>x</b>")]))]);
+            let expected = serde_json::to_value(&typed).unwrap();
+            stays_plain(&mut py, &typed, &expected);
+        }
+    }
+}
+
+#[test]
+fn field_and_variant_names_spelling_a_tag_stay_plain_in_flask() {
+    let Some(mut py) = flask("field_and_variant_names_spelling_a_tag_stay_plain_in_flask") else {
+        return;
+    };
+    #[derive(Serialize)]
+    struct Field {
+        #[serde(rename = " m")]
+        html: String,
+    }
+    #[derive(Serialize)]
+    enum Choice {
+        #[serde(rename = " t")]
+        Pair(u8, u8),
+        #[serde(rename = " d")]
+        When(String),
+        #[serde(rename = " b")]
+        Blob {
+            #[serde(rename = " u")]
+            id: String,
+        },
+    }
+    #[derive(Serialize)]
+    struct Session {
+        field: Field,
+        choices: Vec<Choice>,
+    }
+    let data = Session {
+        field: Field {
+            html: "<script>alert(1)</script>".into(),
+        },
+        choices: vec![
+            Choice::Pair(1, 2),
+            Choice::When("Wed, 21 Oct 2015 07:28:00 GMT".into()),
+            Choice::Blob {
+                id: "12345678123456781234567812345678".into(),
+            },
+        ],
+    };
+    let expected = serde_json::to_value(&data).unwrap();
+    stays_plain(&mut py, &data, &expected);
+}
+
+#[test]
+fn tags_flask_wrote_inside_escaped_dicts_read_here() {
+    let Some(mut py) = flask("tags_flask_wrote_inside_escaped_dicts_read_here") else {
+        return;
+    };
+    // Flask's {" m": Markup("<i>x</i>")} is {" di": {" m__": {" m": "<i>x</i>"}}}; written
+    // here from tag::Markup, Flask loads the same dict of Markup.
+    let ours = flask::session(SECRET).clock(at(NOW)).seal(&rich()).unwrap();
+    let answer = py.call(
+        json!({"op": "session_load", "secret": SECRET, "value": ours, "now": NOW + 60,
+                       "resave": true}),
+    );
+    assert_eq!(answer["plain"], false);
+    assert_eq!(
+        answer["data"]["escaped_markup"],
+        json!({" m": {"markup": "<i>x</i>"}})
+    );
+    let back: Rich = flask::session(SECRET)
+        .clock(at(NOW + 60))
+        .open(answer["value"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(back, rich());
 }

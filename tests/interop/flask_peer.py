@@ -3,7 +3,10 @@
 Reads one JSON request per line on stdin, answers one JSON line each. Every request carries
 the time to pretend it is ("now", unix seconds). Python values JSON lacks are described as
 {"tuple": [...]}, {"bytes": "<hex>"}, {"uuid": "<str>"}, {"datetime": "<iso>"},
-{"markup": "<str>"}; errors by the name of the exception class.
+{"markup": "<str>"}; errors by the name of the exception class. "session_load" also says
+whether Flask loaded nothing but JSON's own types ("plain") and, with "resave", the cookie
+Flask writes back for the session it loaded ("value"); "session_json" shows the JSON inside a
+session cookie.
 """
 
 import datetime
@@ -11,6 +14,7 @@ import hashlib
 import json
 import sys
 import uuid
+import zlib
 from unittest import mock
 
 try:
@@ -31,6 +35,7 @@ RICH = {
     "when": datetime.datetime(2015, 10, 21, 7, 28, tzinfo=datetime.timezone.utc),
     "html": Markup("<b>hi</b>"),
     "escaped": {" t": "not a tuple"},
+    "escaped_markup": {" m": Markup("<i>x</i>")},
     "_flashes": [("message", "Saved")],
 }
 
@@ -53,6 +58,15 @@ def describe(value):
     return value
 
 
+def is_plain(value):
+    """Only dict, list, str, int, float, bool and None (exactly: Markup is a str subclass)."""
+    if type(value) is dict:
+        return all(type(k) is str and is_plain(v) for k, v in value.items())
+    if type(value) is list:
+        return all(is_plain(v) for v in value)
+    return type(value) in (str, int, float, bool, type(None))
+
+
 def app_for(req):
     app = Flask("peer")
     app.secret_key = req["secret"]
@@ -69,7 +83,10 @@ def app_for(req):
 
     @app.get("/load")
     def load():
-        return json.dumps(describe(dict(session)))
+        if req.get("resave"):
+            session.modified = True
+        data = dict(session)
+        return json.dumps({"data": describe(data), "plain": is_plain(data)})
 
     return app
 
@@ -109,7 +126,27 @@ def handle(req):
             verdict = type(e).__name__
         client = app.test_client()
         client.set_cookie("session", req["value"])
-        return {"data": json.loads(client.get("/load").get_data(as_text=True)), "error": verdict}
+        response = client.get("/load")
+        if response.status_code != 200:
+            # Flask could not load the session (a tag whose content it cannot convert).
+            return {"error": f"Flask answered {response.status}", "verdict": verdict}
+        answer = json.loads(response.get_data(as_text=True))
+        answer["error"] = verdict
+        if req.get("resave"):
+            cookie = response.headers["Set-Cookie"]
+            answer["value"] = cookie.split(";", 1)[0].split("=", 1)[1]
+        return answer
+    if op == "session_json":
+        # The JSON text inside a session cookie (signature checked, inflated if compressed).
+        app = app_for(req)
+        s = app.session_interface.get_signing_serializer(app)
+        raw = s.make_signer(s.salt).unsign(req["value"])
+        compressed = raw.startswith(b".")
+        data = itsdangerous.encoding.base64_decode(raw[1:] if compressed else raw)
+        return {"json": (zlib.decompress(data) if compressed else data).decode()}
+    if op == "tags":
+        # Every tag Flask's session serializer knows.
+        return {"tags": sorted(Flask("peer").session_interface.serializer.tags)}
     if op == "dumps":
         return {"value": serializer(req).dumps(req["obj"])}
     if op == "loads":

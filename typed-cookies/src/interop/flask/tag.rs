@@ -1,0 +1,169 @@
+//! Wrappers that write the Python types of Flask's tagged JSON — tuple, bytes, UUID,
+//! datetime, Markup — and read them back (in their untagged form, as
+//! [`Serializer::open`](super::Serializer::open) hands them over).
+//!
+//! They are the only way to make a tag: inside a Flask session
+//! ([`session`](super::session)) each becomes its `{" t": …}`, `{" b": …}`, `{" u": …}`,
+//! `{" d": …}` or `{" m": …}` object, while map keys, field and variant names and strings
+//! never do (a dict whose only key spells a tag is escaped as Flask escapes it). Elsewhere
+//! (serde_json, an untimed itsdangerous serializer) they write the plain form they read: an
+//! array, an array of byte values, the hyphenated UUID, an RFC 3339 string, a string.
+//!
+//! ```
+//! use serde::{Deserialize, Serialize};
+//! use typed_cookies::interop::flask::{self, tag};
+//!
+//! #[derive(Serialize, Deserialize)]
+//! struct Session {
+//!     #[serde(rename = "_flashes")]
+//!     flashes: Vec<tag::Tuple<(String, String)>>, // Python: [("message", "Saved")]
+//!     avatar: tag::Bytes,                          // Python: b"\x89PNG"
+//! }
+//!
+//! let s = flask::session("k");
+//! let cookie = s.seal(&Session {
+//!     flashes: vec![tag::Tuple(("message".into(), "Saved".into()))],
+//!     avatar: tag::Bytes(b"\x89PNG".to_vec()),
+//! }).unwrap();
+//! let back: Session = s.open(&cookie).unwrap();
+//! assert_eq!(back.flashes[0].0 .1, "Saved");
+//! assert_eq!(back.avatar.0, b"\x89PNG");
+//! ```
+
+use serde::{de, ser, Deserialize, Deserializer, Serialize, Serializer};
+
+use super::python::{format_rfc3339, parse_rfc3339, parse_uuid, uuid_hyphenated};
+use super::tagged::Kind;
+
+/// A Python `tuple` (`{" t": […]}`); wrap a Rust tuple, array or `Vec` (anything else is a
+/// [`SealError::Serialize`](crate::SealError::Serialize) in a session). Reads a JSON array.
+///
+/// ```
+/// use typed_cookies::interop::flask::{self, tag::Tuple};
+/// let s = flask::session("k");
+/// let v = s.seal(&Tuple((1, "a"))).unwrap();
+/// assert_eq!(s.open::<(u8, String)>(&v).unwrap(), (1, "a".to_owned()));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tuple<T>(pub T);
+
+impl<T: Serialize> Serialize for Tuple<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_newtype_struct(Kind::Tuple.name(), &self.0)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Tuple<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(Tuple)
+    }
+}
+
+/// Python `bytes` (`{" b": "<standard base64>"}`). Reads a JSON array of byte values.
+///
+/// ```
+/// use typed_cookies::interop::flask::{self, tag::Bytes};
+/// let s = flask::session("k");
+/// let v = s.seal(&Bytes(vec![0, 255])).unwrap();
+/// assert_eq!(s.open::<Bytes>(&v).unwrap(), Bytes(vec![0, 255]));
+/// assert_eq!(s.open::<Vec<u8>>(&v).unwrap(), [0, 255]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Bytes(pub Vec<u8>);
+
+impl Serialize for Bytes {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_newtype_struct(Kind::Bytes.name(), &self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<u8>::deserialize(deserializer).map(Bytes)
+    }
+}
+
+/// A Python `uuid.UUID` (`{" u": "<32 hex digits>"}`). Reads the hyphenated string (or any
+/// form `UUID(…)` accepts).
+///
+/// ```
+/// use typed_cookies::interop::flask::{self, tag::Uuid};
+/// let s = flask::session("k");
+/// let v = s.seal(&Uuid(0x1234)).unwrap();
+/// assert_eq!(s.open::<String>(&v).unwrap(), "00000000-0000-0000-0000-000000001234");
+/// assert_eq!(s.open::<Uuid>(&v).unwrap(), Uuid(0x1234));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Uuid(pub u128);
+
+impl Serialize for Uuid {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_newtype_struct(Kind::Uuid.name(), &uuid_hyphenated(self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Uuid {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        parse_uuid(&text)
+            .map(Uuid)
+            .ok_or_else(|| de::Error::custom("not a UUID"))
+    }
+}
+
+/// A Python `datetime` (`{" d": "Wed, 21 Oct 2015 07:28:00 GMT"}`, whole seconds, UTC; in a
+/// session only the years 100 to 9999, which Flask reads back as written). Reads an RFC 3339
+/// string.
+///
+/// ```
+/// use typed_cookies::interop::flask::{self, tag::DateTime};
+/// use typed_cookies::time::OffsetDateTime;
+/// let s = flask::session("k");
+/// let at = OffsetDateTime::from_unix_timestamp(1_445_412_480).unwrap();
+/// let v = s.seal(&DateTime(at)).unwrap();
+/// assert_eq!(s.open::<String>(&v).unwrap(), "2015-10-21T07:28:00Z");
+/// assert_eq!(s.open::<DateTime>(&v).unwrap(), DateTime(at));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DateTime(pub time::OffsetDateTime);
+
+impl Serialize for DateTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = format_rfc3339(self.0)
+            .ok_or_else(|| ser::Error::custom("flask tag::DateTime: year out of range"))?;
+        serializer.serialize_newtype_struct(Kind::DateTime.name(), &text)
+    }
+}
+
+impl<'de> Deserialize<'de> for DateTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        parse_rfc3339(&text)
+            .map(DateTime)
+            .ok_or_else(|| de::Error::custom("not an RFC 3339 date and time"))
+    }
+}
+
+/// A `markupsafe.Markup` string (`{" m": "…"}`): HTML that Jinja inserts **unescaped**, so
+/// wrap only HTML your code made safe. Reads a string.
+///
+/// ```
+/// use typed_cookies::interop::flask::{self, tag::Markup};
+/// let s = flask::session("k");
+/// let v = s.seal(&Markup("<b>hi</b>".into())).unwrap();
+/// assert_eq!(s.open::<Markup>(&v).unwrap().0, "<b>hi</b>");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Markup(pub String);
+
+impl Serialize for Markup {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_newtype_struct(Kind::Markup.name(), &self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Markup {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Markup)
+    }
+}
