@@ -2,14 +2,20 @@
 //! (the three extractor forms against absent, valid, tampered, expired, wrong-salt, wrong-key,
 //! duplicated and malformed cookies, see `adapter_scenarios`); keys from `web::Data<KeyRing>`,
 //! a plain `KeyRing`, or missing; exact `Set-Cookie` and removal headers; refusal of an
-//! oversize cookie.
+//! oversize cookie; the `Cookie:` header split once per request however many middlewares and
+//! extractors read it, and a `warn` (once per type) for an `idle` type read without its
+//! `refresh` middleware.
 
+use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header::{HeaderValue, COOKIE};
 use actix_web::http::StatusCode;
+use actix_web::middleware::from_fn;
 use actix_web::{test, web, App, HttpResponse};
-use typed_cookies::integrations::actix::{ResponseBuilderExt, Sealed, SealedRejection};
-use typed_cookies::{Key, KeyRing, SealError, SealedCookie};
+use serde::{Deserialize, Serialize};
+use typed_cookies::integrations::actix::{refresh, ResponseBuilderExt, Sealed, SealedRejection};
+use typed_cookies::integrations::cookie_header_parses;
+use typed_cookies::{Key, KeyRing, Opened, SealError, SealedCookie};
 
 #[macro_use]
 mod adapter_scenarios;
@@ -74,8 +80,8 @@ async fn app(
 }
 
 /// `GET uri` with these `Cookie:` headers: status and body.
-async fn get_with(
-    app: &impl Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error>,
+async fn get_with<B: MessageBody>(
+    app: &impl Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     uri: &str,
     cookies: &[&[u8]],
 ) -> (StatusCode, String) {
@@ -196,4 +202,188 @@ async fn a_serializer_message_is_not_logged_at_error_level() {
         let response = actix_web::ResponseError::error_response(&error);
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     });
+}
+
+/// A second cookie type beside the session, for requests that read two.
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-theme",
+    salt = "tests.adapters-actix.theme.v1",
+    max_age = "30d"
+)]
+struct Theme {
+    name: String,
+}
+
+async fn both(Sealed(session): Sealed<Session>, theme: Opened<Theme>) -> String {
+    format!("{} {}", session.user, theme.value().name)
+}
+
+/// `GET /` reading both types, under both types' `refresh` middleware; with `rewrite`, a
+/// `wrap_fn` between the middlewares and the handler replaces the request's `Cookie:` header
+/// with it.
+async fn two_types(
+    keys: &KeyRing,
+    rewrite: Option<HeaderValue>,
+) -> impl Service<
+    actix_http::Request,
+    Response = ServiceResponse<impl MessageBody>,
+    Error = actix_web::Error,
+> {
+    test::init_service(
+        App::new()
+            .app_data(web::Data::new(keys.clone()))
+            .route("/", web::get().to(both))
+            .wrap_fn(move |mut req, srv| {
+                if let Some(value) = rewrite.clone() {
+                    req.headers_mut().insert(COOKIE, value);
+                }
+                srv.call(req)
+            })
+            .wrap(from_fn(refresh::<Session, _>))
+            .wrap(from_fn(refresh::<Theme, _>)),
+    )
+    .await
+}
+
+/// The `Cookie:` header is split once per request: two `refresh` middlewares and two
+/// extractors of two types, over a realistic header and over 390 KB of `;`. A `wrap_fn`
+/// between them that changes the header makes the extractors split it again and read the
+/// change; one that puts back equal bytes does not.
+#[actix_web::test]
+async fn the_cookie_header_is_split_once_per_request() {
+    let keys = KeyRing::new(Key::generate());
+    let session = |user: &str| {
+        let value = Session { user: user.into() }.seal(&keys).unwrap();
+        format!("__Host-sid={value}")
+    };
+    let theme = format!(
+        "__Host-theme={}",
+        Theme {
+            name: "dark".into()
+        }
+        .seal(&keys)
+        .unwrap()
+    );
+    let ann = format!("a=1; {}; b=2; {theme}", session("ann"));
+    let hostile = format!("{}{ann}", ";".repeat(390 * 1024));
+    let app = two_types(&keys, None).await;
+    for header in [&ann, &hostile] {
+        let before = cookie_header_parses();
+        let answer = get_with(&app, "/", &[header.as_bytes()]).await;
+        assert_eq!(answer, (StatusCode::OK, "ann dark".to_owned()));
+        assert_eq!(cookie_header_parses() - before, 1);
+    }
+
+    let bob = format!("{}; {theme}", session("bob"));
+    let rewritten = two_types(&keys, Some(HeaderValue::from_str(&bob).unwrap())).await;
+    let before = cookie_header_parses();
+    let answer = get_with(&rewritten, "/", &[ann.as_bytes()]).await;
+    assert_eq!(answer, (StatusCode::OK, "bob dark".to_owned()));
+    assert_eq!(
+        cookie_header_parses() - before,
+        2,
+        "the changed header is split again"
+    );
+
+    let same_bytes = two_types(&keys, Some(HeaderValue::from_str(&ann).unwrap())).await;
+    let before = cookie_header_parses();
+    let answer = get_with(&same_bytes, "/", &[ann.as_bytes()]).await;
+    assert_eq!(answer, (StatusCode::OK, "ann dark".to_owned()));
+    assert_eq!(
+        cookie_header_parses() - before,
+        1,
+        "equal bytes: the same split"
+    );
+}
+
+/// Only read without a `refresh` middleware, and never elsewhere: the warning is once per type
+/// for the whole process.
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-idle",
+    salt = "tests.adapters-actix.idle.v1",
+    max_age = "8h",
+    idle = "30m"
+)]
+struct IdleSession {
+    user: String,
+}
+
+/// Only read under its `refresh` middleware.
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-idle-refreshed",
+    salt = "tests.adapters-actix.idle-refreshed.v1",
+    max_age = "8h",
+    idle = "30m"
+)]
+struct RefreshedIdle {
+    user: String,
+}
+
+async fn idle(Sealed(session): Sealed<IdleSession>) -> String {
+    session.user
+}
+
+async fn refreshed_idle(Sealed(session): Sealed<RefreshedIdle>) -> String {
+    session.user
+}
+
+/// An `idle` type read where no `refresh` middleware for it runs is served, with a `warn`
+/// naming the layer to add, once per type; under its middleware, or for a type without
+/// `idle`, nothing is logged.
+// `test` is actix-web's module here.
+#[::core::prelude::v1::test]
+fn an_idle_type_read_without_its_refresh_middleware_warns_once() {
+    let keys = KeyRing::new(Key::generate());
+    let idle_cookie = format!(
+        "__Host-idle={}",
+        IdleSession { user: "ann".into() }.seal(&keys).unwrap()
+    );
+    let refreshed_cookie = format!(
+        "__Host-idle-refreshed={}",
+        RefreshedIdle { user: "bo".into() }.seal(&keys).unwrap()
+    );
+    let session_cookie = cookie_pair(&Session { user: "cy".into() }.seal(&keys).unwrap());
+    let (answers, logs) = typed_cookies_testkit::logs_of(|| {
+        actix_web::rt::System::new().block_on(async move {
+            let app = test::init_service(
+                App::new()
+                    .app_data(web::Data::new(keys))
+                    .route("/idle", web::get().to(idle))
+                    .route("/strict", web::get().to(strict))
+                    .service(
+                        web::resource("/refreshed")
+                            .wrap(from_fn(refresh::<RefreshedIdle, _>))
+                            .route(web::get().to(refreshed_idle)),
+                    ),
+            )
+            .await;
+            let mut answers = Vec::new();
+            for (uri, cookie) in [
+                ("/idle", idle_cookie.as_bytes()),
+                ("/idle", idle_cookie.as_bytes()),
+                ("/refreshed", refreshed_cookie.as_bytes()),
+                ("/strict", session_cookie.as_slice()),
+            ] {
+                let (status, body) = get_with(&app, uri, &[cookie]).await;
+                answers.push((status.as_u16(), body));
+            }
+            answers
+        })
+    });
+    let ok = |body: &str| (200, body.to_owned());
+    assert_eq!(answers, [ok("ann"), ok("ann"), ok("bo"), ok("hello cy")]);
+    let warned: Vec<&String> = logs
+        .iter()
+        .filter(|(level, _)| *level == tracing::Level::WARN)
+        .map(|(_, text)| text)
+        .collect();
+    assert_eq!(warned.len(), 1, "once, for `IdleSession` only: {warned:?}");
+    assert!(
+        warned[0].contains("refresh::<adapters_actix::IdleSession, _>")
+            && warned[0].contains("__Host-idle"),
+        "{warned:?}"
+    );
 }

@@ -1,18 +1,23 @@
 //! The axum adapter, in process through `tower::ServiceExt::oneshot`: the shared adapter
 //! scenarios (the three extractor forms against absent, valid, tampered, expired, wrong-salt,
 //! wrong-key, duplicated and malformed cookies, see `adapter_scenarios`), keys through
-//! `FromRef`, exact `Set-Cookie` and removal headers, refusal of an oversize cookie.
+//! `FromRef`, exact `Set-Cookie` and removal headers, refusal of an oversize cookie; the
+//! `Cookie:` header split once per request however many middlewares and extractors read it,
+//! and a `warn` (once per type) for an `idle` type read without its `refresh` middleware.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{FromRef, State};
 use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use serde::{Deserialize, Serialize};
 use tower::ServiceExt;
-use typed_cookies::integrations::axum::{Removal, Sealed, SealedRejection, SetCookie};
+use typed_cookies::integrations::axum::{refresh, Removal, Sealed, SealedRejection, SetCookie};
+use typed_cookies::integrations::cookie_header_parses;
 use typed_cookies::time::{Duration, OffsetDateTime};
-use typed_cookies::{Key, KeyRing, OpenError, SealError, SealedCookie};
+use typed_cookies::{Key, KeyRing, OpenError, Opened, SealError, SealedCookie};
 
 #[macro_use]
 mod adapter_scenarios;
@@ -238,4 +243,197 @@ fn a_serializer_message_is_not_logged_at_error_level() {
         let response = error.into_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     });
+}
+
+/// A second cookie type beside the session, for requests that read two.
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-theme",
+    salt = "tests.adapters-axum.theme.v1",
+    max_age = "30d"
+)]
+struct Theme {
+    name: String,
+}
+
+/// `GET /` reading both types, under both types' `refresh` middleware; with `rewrite`, a layer
+/// between the middlewares and the handler replaces the request's `Cookie:` header with it.
+fn two_types(keys: &KeyRing, rewrite: Option<HeaderValue>) -> Router {
+    let mut router = Router::new().route(
+        "/",
+        get(
+            |Sealed(session): Sealed<Session>, theme: Opened<Theme>| async move {
+                format!("{} {}", session.user, theme.value().name)
+            },
+        ),
+    );
+    if let Some(value) = rewrite {
+        router = router.layer(from_fn(move |mut request: Request<Body>, next: Next| {
+            request.headers_mut().insert(header::COOKIE, value.clone());
+            next.run(request)
+        }));
+    }
+    router
+        .layer(from_fn_with_state(
+            keys.clone(),
+            refresh::<Session, KeyRing>,
+        ))
+        .layer(from_fn_with_state(keys.clone(), refresh::<Theme, KeyRing>))
+        .with_state(keys.clone())
+}
+
+/// The `Cookie:` header is split once per request: two `refresh` middlewares and two
+/// extractors of two types, over a realistic header and over 390 KB of `;`. A layer between
+/// them that changes the header makes the extractors split it again and read the change; one
+/// that puts back equal bytes does not.
+#[tokio::test]
+async fn the_cookie_header_is_split_once_per_request() {
+    let keys = KeyRing::new(Key::generate());
+    let session = |user: &str| {
+        let value = Session { user: user.into() }.seal(&keys).unwrap();
+        format!("__Host-sid={value}")
+    };
+    let theme = format!(
+        "__Host-theme={}",
+        Theme {
+            name: "dark".into()
+        }
+        .seal(&keys)
+        .unwrap()
+    );
+    let ann = format!("a=1; {}; b=2; {theme}", session("ann"));
+    let hostile = format!("{}{ann}", ";".repeat(390 * 1024));
+    let parses = |request: &str| {
+        let app = two_types(&keys, None);
+        let request = request.to_owned();
+        async move {
+            let before = cookie_header_parses();
+            let answer = get_with(&app, "/", &[request.as_bytes()]).await;
+            (answer, cookie_header_parses() - before)
+        }
+    };
+    for header in [&ann, &hostile] {
+        assert_eq!(
+            parses(header).await,
+            ((StatusCode::OK, "ann dark".to_owned()), 1)
+        );
+    }
+    // Without any cookie header the (empty) split is made once too.
+    assert_eq!(parses("").await.1, 1);
+
+    let bob = format!("{}; {theme}", session("bob"));
+    let rewritten = two_types(&keys, Some(HeaderValue::from_str(&bob).unwrap()));
+    let before = cookie_header_parses();
+    let answer = get_with(&rewritten, "/", &[ann.as_bytes()]).await;
+    assert_eq!(answer, (StatusCode::OK, "bob dark".to_owned()));
+    assert_eq!(
+        cookie_header_parses() - before,
+        2,
+        "the changed header is split again"
+    );
+
+    let same_bytes = two_types(&keys, Some(HeaderValue::from_str(&ann).unwrap()));
+    let before = cookie_header_parses();
+    let answer = get_with(&same_bytes, "/", &[ann.as_bytes()]).await;
+    assert_eq!(answer, (StatusCode::OK, "ann dark".to_owned()));
+    assert_eq!(
+        cookie_header_parses() - before,
+        1,
+        "equal bytes: the same split"
+    );
+}
+
+/// Only read without a `refresh` middleware, and never elsewhere: the warning is once per type
+/// for the whole process.
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-idle",
+    salt = "tests.adapters-axum.idle.v1",
+    max_age = "8h",
+    idle = "30m"
+)]
+struct IdleSession {
+    user: String,
+}
+
+/// Only read under its `refresh` middleware.
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-idle-refreshed",
+    salt = "tests.adapters-axum.idle-refreshed.v1",
+    max_age = "8h",
+    idle = "30m"
+)]
+struct RefreshedIdle {
+    user: String,
+}
+
+/// An `idle` type read where no `refresh` middleware for it runs is served, with a `warn`
+/// naming the layer to add, once per type; under its middleware, or for a type without
+/// `idle`, nothing is logged.
+#[test]
+fn an_idle_type_read_without_its_refresh_middleware_warns_once() {
+    let keys = KeyRing::new(Key::generate());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let warnings = |app: &Router, cookie: &str| {
+        let (answer, logs) = typed_cookies_testkit::logs_of(|| {
+            runtime.block_on(get_with(app, "/", &[cookie.as_bytes()]))
+        });
+        let warnings: Vec<String> = logs
+            .into_iter()
+            .filter(|(level, _)| *level == tracing::Level::WARN)
+            .map(|(_, text)| text)
+            .collect();
+        (answer, warnings)
+    };
+    let ok = |body: &str| (StatusCode::OK, body.to_owned());
+
+    let bare = Router::new()
+        .route(
+            "/",
+            get(|Sealed(s): Sealed<IdleSession>| async move { s.user }),
+        )
+        .with_state(keys.clone());
+    let idle = IdleSession { user: "ann".into() }.seal(&keys).unwrap();
+    let cookie = format!("__Host-idle={idle}");
+    let (answer, warned) = warnings(&bare, &cookie);
+    assert_eq!(answer, ok("ann"));
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(
+        warned[0].contains("refresh::<adapters_axum::IdleSession, _>")
+            && warned[0].contains("__Host-idle")
+            && warned[0].contains("idle"),
+        "{warned:?}"
+    );
+    assert_eq!(
+        warnings(&bare, &cookie),
+        (ok("ann"), vec![]),
+        "once per type"
+    );
+
+    let covered = Router::new()
+        .route(
+            "/",
+            get(|Sealed(s): Sealed<RefreshedIdle>| async move { s.user }),
+        )
+        .layer(from_fn_with_state(
+            keys.clone(),
+            refresh::<RefreshedIdle, KeyRing>,
+        ))
+        .with_state(keys.clone());
+    let refreshed = RefreshedIdle { user: "bo".into() }.seal(&keys).unwrap();
+    let cookie = format!("__Host-idle-refreshed={refreshed}");
+    assert_eq!(warnings(&covered, &cookie), (ok("bo"), vec![]));
+
+    // `Session` has no `idle`: nothing to renew, nothing to warn about.
+    let plain = Router::new()
+        .route("/", get(|Sealed(s): Sealed<Session>| async move { s.user }))
+        .with_state(keys.clone());
+    let session = Session { user: "cy".into() }.seal(&keys).unwrap();
+    assert_eq!(
+        warnings(&plain, &format!("__Host-sid={session}")),
+        (ok("cy"), vec![])
+    );
 }

@@ -885,6 +885,8 @@ macro_rules! actix_app {
                 .app_data(web::Data::new($keys))
                 .app_data(web::Data::new($guard))
                 .wrap(from_fn(guarded::<Paranoid, _>))
+                .wrap(from_fn(guarded::<Session, _>))
+                .wrap(from_fn(guarded::<Ticket, _>))
                 .route("/sign-in", web::post().to(sign_in))
                 .route("/me", web::get().to(me))
                 .route("/sign-out", web::post().to(sign_out))
@@ -1270,6 +1272,10 @@ async fn cookie_tossing_makes_an_axum_sign_out_fail_visibly_not_silently() {
             "/me",
             get(|s: AxumGuarded<Session>| async move { format!("hello {}", s.user) }),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            typed_cookies::integrations::axum::guarded::<Session, AppState>,
+        ))
         .with_state(state);
     let send = |method: &str, uri: &str, cookies: &[&str]| {
         let mut request = axum::http::Request::builder()

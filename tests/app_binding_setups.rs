@@ -450,7 +450,8 @@ mod behind_a_proxy {
     }
 
     /// An IPv4-mapped IPv6 address (a dual-stack listener's view of an IPv4 client, or a
-    /// proxy that writes it so) binds as the IPv4 address, from the peer and from the header.
+    /// proxy that writes it so) binds as the IPv4 address, from the peer and from the header;
+    /// so does an IPv4-compatible one (`::a.b.c.d`).
     #[test]
     fn ipv4_mapped_addresses_bind_as_ipv4() {
         run(async {
@@ -484,7 +485,10 @@ mod behind_a_proxy {
                 ("[::ffff:198.51.100.50]:443", 200),
                 ("::ffff:c633:6432", 200), // the same address, written in hex
                 ("::ffff:203.0.113.50", 401),
-                ("::198.51.100.7", 401), // IPv4-compatible (deprecated): not mapped
+                // IPv4-compatible (deprecated): its IPv4 address too, but `::1` is loopback.
+                ("::198.51.100.7", 200),
+                ("::203.0.113.7", 401),
+                ("::1", 401),
             ] {
                 let me = via_proxy(&proxied, "GET", "/me", Some(&cookie), "phone", &[entry]).await;
                 assert_eq!(me.status, expected, "{entry}");
@@ -593,6 +597,61 @@ mod behind_a_proxy {
             );
         });
     }
+
+    /// Teredo clients (`2001:0::/32`, RFC 4380) of one relay, and IPv4-compatible ones
+    /// (`::a.b.c.d`, deprecated), all share one /64: each is bound by its own IPv4 /24 (for
+    /// Teredo the client's public address, XORed with all ones in the last 32 bits), as
+    /// NAT64's are (these tests found all of them bound by the shared /64).
+    #[test]
+    fn teredo_and_ipv4_compatible_clients_do_not_share_one_binding() {
+        run(async {
+            let keys = ring();
+            let guard = Guard::new(MemoryStore::new());
+            let ctx = |ip: &str| {
+                ClientContext::new()
+                    .app(AppBinding::new("phone"))
+                    .ip(ip.parse().unwrap())
+            };
+            // Relay 65.54.227.120 (4136:e378); clients 198.51.100.7 (obfuscated 39cc:9bf8),
+            // its neighbour 198.51.100.8 (39cc:9bf7) and 203.0.113.9 (34ff:8ef6), with
+            // their own ports.
+            let teredo = |client: &str| format!("2001:0:4136:e378:8000:63bf:{client}");
+            for (own, neighbour, other) in [
+                (
+                    teredo("39cc:9bf8"),
+                    teredo("39cc:9bf7"),
+                    teredo("34ff:8ef6"),
+                ),
+                (
+                    "::c633:6407".to_owned(),
+                    "::c633:6408".to_owned(),
+                    "::cb00:7109".to_owned(),
+                ),
+            ] {
+                let issued = guard
+                    .issue(&keys, &AppNet::named("ann"), None, &ctx(&own))
+                    .await
+                    .unwrap();
+                for same_network in [neighbour.as_str(), "198.51.100.200"] {
+                    assert!(
+                        guard
+                            .open::<AppNet>(&keys, issued.value(), &ctx(same_network))
+                            .await
+                            .is_ok(),
+                        "{own} then {same_network}"
+                    );
+                }
+                assert_eq!(
+                    guard
+                        .open::<AppNet>(&keys, issued.value(), &ctx(&other))
+                        .await
+                        .err(),
+                    Some(OpenError::Invalid),
+                    "{own} then {other}"
+                );
+            }
+        });
+    }
 }
 
 mod axum_routing {
@@ -646,8 +705,14 @@ mod axum_routing {
         ((NO_BINDING.0, NO_BINDING.1.to_owned()), true)
     }
 
+    /// The 500 of an extractor that no `guarded` middleware covers (`NoGuardLayer`, logged
+    /// at `error` without mentioning `AppBinding`).
+    fn no_guarded_layer() -> ((u16, String), bool) {
+        ((NO_BINDING.0, NO_BINDING.1.to_owned()), false)
+    }
+
     /// The binding on the outer router reaches a nested router's `guarded` and a merged
-    /// router's bare extractors; a merged router the binding does not wrap, or a nested
+    /// router's own `guarded`; a merged router the binding does not wrap, or a nested
     /// binding under an outer `guarded`, is a logged 500 — the optional extractor included,
     /// which never turns the mistake into "anonymous".
     #[test]
@@ -655,7 +720,7 @@ mod axum_routing {
         let cookie = run(phone_cookie());
         let state = fresh_state();
 
-        // Outer binding; `guarded` in the nested router; a merged router without `guarded`.
+        // Outer binding; `guarded` in the nested router and in a merged router.
         let good: Router = Router::new()
             .nest(
                 "/api",
@@ -664,7 +729,8 @@ mod axum_routing {
             .merge(
                 Router::new()
                     .route("/plain/me", get(me::<AppOnly>))
-                    .route("/plain/maybe", get(maybe::<AppOnly>)),
+                    .route("/plain/maybe", get(maybe::<AppOnly>))
+                    .layer(guarded_layer!(AppOnly, state)),
             )
             .layer(from_fn(device_binding))
             .with_state(state.clone());
@@ -702,14 +768,15 @@ mod axum_routing {
         assert_eq!(sign_in.answer(), NO_BINDING);
         assert!(sign_in.set_cookies.is_empty());
 
-        // A router merged after the binding was layered: its extractors find none.
+        // A router merged after the binding was layered: its `guarded` finds none.
         let merged_late: Router = routes::<AppOnly>()
             .layer(guarded_layer!(AppOnly, state))
             .layer(from_fn(device_binding))
             .merge(
                 Router::new()
                     .route("/other/me", get(me::<AppOnly>))
-                    .route("/other/maybe", get(maybe::<AppOnly>)),
+                    .route("/other/maybe", get(maybe::<AppOnly>))
+                    .layer(guarded_layer!(AppOnly, state)),
             )
             .with_state(state);
         assert_eq!(answer(&merged_late, "/me", &cookie, "phone"), ok("ann"));
@@ -725,8 +792,8 @@ mod axum_routing {
     }
 
     /// `route_layer` runs for matched routes only, `layer` for the fallback too:
-    /// - binding by `layer`, `guarded` by `route_layer`: the fallback's extractors open the
-    ///   cookie themselves, still bound;
+    /// - binding by `layer`, `guarded` by `route_layer`: the fallback's extractors, which no
+    ///   `guarded` covers, are a logged 500 (`NoGuardLayer`);
     /// - binding by `route_layer`, `guarded` by `layer`: `guarded` runs before the binding on
     ///   every request, unknown paths included — all logged 500s;
     /// - `guarded` by `layer`, binding by a later `route_layer`: matched routes bind, but
@@ -743,14 +810,12 @@ mod axum_routing {
             .with_state(state.clone());
         assert_eq!(answer(&route_guarded, "/me", &cookie, "phone"), ok("ann"));
         assert_eq!(answer(&route_guarded, "/me", &cookie, "laptop"), refused());
-        assert_eq!(
-            answer(&route_guarded, "/nowhere", &cookie, "phone"),
-            ok("ann")
-        );
-        assert_eq!(
-            answer(&route_guarded, "/nowhere", &cookie, "laptop"),
-            ok("anonymous")
-        );
+        for device in ["phone", "laptop"] {
+            assert_eq!(
+                answer(&route_guarded, "/nowhere", &cookie, device),
+                no_guarded_layer()
+            );
+        }
 
         let route_bound: Router = routes::<AppOnly>()
             .route_layer(from_fn(device_binding))
@@ -782,15 +847,19 @@ mod axum_routing {
         assert_eq!(reply.answer(), NO_BINDING);
         assert_logged_error(&logs, NAME, "AppBinding");
 
-        // A fallback with the bare extractor and the binding only on matched routes.
+        // No `guarded` at all, the binding only on matched routes: every extractor is a
+        // logged 500 for want of the middleware.
         let bare_fallback: Router = routes::<AppOnly>()
             .route_layer(from_fn(device_binding))
             .fallback(maybe::<AppOnly>)
             .with_state(state);
-        assert_eq!(answer(&bare_fallback, "/me", &cookie, "phone"), ok("ann"));
+        assert_eq!(
+            answer(&bare_fallback, "/me", &cookie, "phone"),
+            no_guarded_layer()
+        );
         assert_eq!(
             answer(&bare_fallback, "/nowhere", &cookie, "laptop"),
-            no_binding()
+            no_guarded_layer()
         );
     }
 
@@ -960,8 +1029,8 @@ mod actix_routing {
     }
 
     /// `App`-level binding (registered last, so it runs first), `guarded` on the scope: the
-    /// scope binds, and the default service's `MaybeGuarded<T>` (no `guarded` there) opens
-    /// the cookie itself, still bound.
+    /// scope binds, and the default service's `MaybeGuarded<T>` (no `guarded` there) is a
+    /// 500 for want of the middleware, never "anonymous".
     #[actix_web::test]
     async fn app_binding_outside_a_guarded_scope_and_the_default_service() {
         let cookie = phone_cookie().await;
@@ -982,18 +1051,10 @@ mod actix_routing {
             ans(call(&app, get("/api/maybe"), Some(&cookie), "laptop").await),
             ok("anonymous")
         );
-        assert_eq!(
-            ans(call(&app, get("/nowhere"), Some(&cookie), "phone").await),
-            ok("ann")
-        );
-        assert_eq!(
-            ans(call(&app, get("/nowhere"), Some(&cookie), "laptop").await),
-            ok("anonymous")
-        );
-        assert_eq!(
-            ans(call(&app, get("/nowhere"), Some(&cookie), "").await),
-            ok("anonymous")
-        );
+        for device in ["phone", "laptop", ""] {
+            let (status, body) = ans(call(&app, get("/nowhere"), Some(&cookie), device).await);
+            assert_eq!((status, body.as_str()), NO_BINDING, "{device}");
+        }
     }
 
     /// `guarded` at `App` level, the binding on the scope: `guarded` runs first and finds

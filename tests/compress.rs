@@ -62,8 +62,8 @@ paths_cookie!(
     compress = "i_understand_compression_leaks_length"
 );
 
-/// A runtime sealer of `SignedJson`'s namespace (same salt, mode and codec) that does not
-/// compress: what the type was before it declared `compress`.
+/// A runtime sealer of `SignedJson`'s salt, mode and codec that does not compress. (Its
+/// subkeys are another domain's, but compression is refused on the header, before any key.)
 fn plain_signed() -> typed_cookies::Sealer {
     ring()
         .at(at(T0))
@@ -110,9 +110,26 @@ fn round_trips_in_every_mode_and_codec_compressed_only_when_shorter() {
     big(round_trip(&EncryptedJson::new(40), true), plain_len);
     big(round_trip(&EncryptedPostcard::new(40), true), plain_len);
     // An uncompressed value of the same namespace still opens after `compress` was added.
-    let old = plain_signed().seal(&SignedJson::new(40)).unwrap();
+    let old = SignedJsonBefore(SignedJson::new(40)).seal(&keys).unwrap();
+    assert!(!inspect(&old).unwrap().compressed);
     assert_eq!(SignedJson::open(&keys, &old).unwrap().paths.len(), 40);
 }
+
+/// `SignedJson` before it declared `compress`: its configuration without it, written by hand
+/// through the derive's own (hidden) entry point, as `tests/derive.rs` does for "the same
+/// type, earlier".
+#[derive(Serialize, Deserialize)]
+#[serde(transparent)]
+struct SignedJsonBefore(SignedJson);
+impl SealedCookie for SignedJsonBefore {
+    const CONFIG: typed_cookies::CookieConfig = typed_cookies::__private::ConfigBuilder::new(
+        "sj",
+        "compress.sj",
+        typed_cookies::Lifetime::MaxAgeSeconds(3600),
+    )
+    .build();
+}
+impl Stateless for SignedJsonBefore {}
 
 #[test]
 fn compression_lets_more_fit_in_a_cookie_up_to_the_payload_bound() {

@@ -438,7 +438,9 @@ struct Remember {
 #[test]
 fn max_age_in_weeks() {
     let keys = keys();
-    let header = Remember { user_id: 1 }.to_set_cookie(&keys.at(t0())).unwrap();
+    let header = Remember { user_id: 1 }
+        .to_set_cookie(&keys.at(t0()))
+        .unwrap();
     assert!(
         header.ends_with("; Max-Age=1209600; Expires=Thu, 15 Jan 2026 00:00:00 GMT"),
         "{header}"
@@ -447,7 +449,10 @@ fn max_age_in_weeks() {
     let last = keys.at(t0() + Duration::weeks(2));
     assert_eq!(Remember::open(&last, &value).unwrap().user_id, 1);
     assert!(matches!(
-        Remember::open(&keys.at(t0() + Duration::weeks(2) + Duration::seconds(1)), &value),
+        Remember::open(
+            &keys.at(t0() + Duration::weeks(2) + Duration::seconds(1)),
+            &value
+        ),
         Err(OpenError::Expired { .. })
     ));
 }

@@ -1,6 +1,9 @@
 //! The fuzzers' seed corpus (`fuzz/corpus/<target>/`) stays meaningful: every `valid-*` seed
 //! still opens with the fuzzers' fixed keys and clock (so a wire-format change can't silently
-//! turn the seeds into noise), and every `invalid-*` seed is still refused.
+//! turn the seeds into noise), and every `invalid-*` seed is still refused. For
+//! `check_set_cookie`, "opens" means the browser would store the line: every seed goes through
+//! the target's own oracle (`typed_cookies_cli::fuzzing::check_set_cookie`), which asserts it
+//! does not panic and prints nothing raw, and its verdict must match its name.
 //!
 //! `REGENERATE_FUZZ_CORPUS=1 cargo test --test fuzz_corpus` rewrites the seeds. The types,
 //! keys and times are the fuzz targets' own: `typed_cookies_testkit::fuzz`, which the fuzz
@@ -9,6 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use typed_cookies::{KeyRing, SealedCookie};
+use typed_cookies_cli::fuzzing::check_set_cookie;
 use typed_cookies_testkit::fuzz as fuzz_shared;
 use typed_cookies_testkit::fuzz::{
     fallback_key, keys, now, sealed_at, EncryptedCookie, Payload, SignedCookie, LOW_LEVEL_SALT,
@@ -110,6 +114,55 @@ fn seeds() -> Vec<(&'static str, &'static str, String)> {
             format!("\u{a0}fz_sid={signed}; \u{85}fz_sid={signed}"),
         ),
         ("cookie_lookup", "invalid-case", format!("FZ_SID={signed}")),
+        (
+            "check_set_cookie",
+            "valid-host-cookie",
+            "Set-Cookie: __Host-sid=abc; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=7200"
+                .into(),
+        ),
+        // `Expires=a€` panicked (a byte slice inside `€` where a month was looked for).
+        (
+            "check_set_cookie",
+            "valid-expires-multi-byte",
+            "__Host-a=1; Secure; Path=/; Expires=a€".into(),
+        ),
+        (
+            "check_set_cookie",
+            "valid-multi-byte-values",
+            "a=€; Expires=Thu, 01 J€n 2026 0€:00:00 GMT😀; Max-Age=1😀; Path=/é; SameSite=L€x"
+                .into(),
+        ),
+        (
+            "check_set_cookie",
+            "valid-bidi-and-c1",
+            "\u{202e}sid\u{85}\u{9b}2J=1; Path=/\u{2066}; X\u{200f}=\u{61c}".into(),
+        ),
+        (
+            "check_set_cookie",
+            "valid-dates-and-caps",
+            "a=1; Expires=Thursday, 01-Jan-99 23:59:59 GMT; Max-Age=99999999999999999999999"
+                .into(),
+        ),
+        (
+            "check_set_cookie",
+            "invalid-domain-multi-byte",
+            "a=1; Domain=bü€.example.".into(),
+        ),
+        (
+            "check_set_cookie",
+            "invalid-host-prefix",
+            "__HOST-a=1; Path=/; Expires=a€".into(),
+        ),
+        (
+            "check_set_cookie",
+            "invalid-control-character",
+            "a=1\u{1b}[2J; Path=/".into(),
+        ),
+        (
+            "check_set_cookie",
+            "invalid-samesite-none",
+            "a=€; SameSite=None; Partitioned".into(),
+        ),
     ]
 }
 
@@ -160,6 +213,7 @@ fn opens(target: &str, contents: &str) -> bool {
                 Ok(Some(_))
             )
         }
+        "check_set_cookie" => !check_set_cookie(contents, now).rejected(),
         other => panic!("unknown target {other}"),
     }
 }
@@ -179,6 +233,7 @@ fn seed_corpus_is_current() {
         "open_encrypted",
         "cookie_header",
         "cookie_lookup",
+        "check_set_cookie",
     ] {
         // Only the named seeds: libFuzzer adds hash-named finds to the same directory.
         let mut entries: Vec<_> = std::fs::read_dir(dir.join(target))
@@ -213,7 +268,7 @@ fn seed_corpus_is_current() {
             checked += 1;
         }
     }
-    assert!(checked >= 19, "{checked} seeds");
+    assert!(checked >= 30, "{checked} seeds");
 }
 
 /// The seeds made now have the same meaning as the committed ones (the fuzz crate re-exports

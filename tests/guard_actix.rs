@@ -2,10 +2,12 @@
 //! through `Guard::issue`, real sign-out (a kept copy is refused) with `MaybeGuarded<T>`,
 //! which answers 503 and keeps the cookie when the store is down (where `Option<Guarded<T>>`
 //! would be `None`), replay detection through the `guarded` middleware, IP binding from the
-//! connection's peer address, an empty subject (500), missing `app_data` (500), and the ring
-//! and guard registered as plain values (`App::app_data(keys)`) rather than `web::Data`.
+//! connection's peer address, an empty subject (500), missing `app_data` (500), the ring
+//! and guard registered as plain values (`App::app_data(keys)`) rather than `web::Data`, the
+//! extractors on a route their `guarded` middleware does not cover (a logged 500), and the
+//! `Cookie:` header split once for all the middlewares and the extractor of a request.
 
-use actix_web::body::{BoxBody, EitherBody};
+use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header::USER_AGENT;
 use actix_web::http::StatusCode;
@@ -205,7 +207,7 @@ async fn app(
     keys: KeyRing,
 ) -> impl Service<
     actix_http::Request,
-    Response = ServiceResponse<EitherBody<BoxBody>>,
+    Response = ServiceResponse<impl MessageBody>,
     Error = actix_web::Error,
 > {
     test::init_service(
@@ -213,6 +215,7 @@ async fn app(
             .app_data(web::Data::new(keys))
             .app_data(web::Data::new(Guard::new(MemoryStore::new())))
             .wrap(from_fn(guarded::<Paranoid, _>))
+            .wrap(from_fn(guarded::<Session, _>))
             .route("/sign-in", web::post().to(sign_in))
             .route("/me", web::get().to(me))
             .route("/sign-out", web::post().to(sign_out))
@@ -220,7 +223,12 @@ async fn app(
             .route("/paranoid/sign-in", web::post().to(paranoid_sign_in))
             .route("/paranoid", web::get().to(paranoid))
             .route("/net/sign-in", web::post().to(net_sign_in))
-            .route("/net", web::get().to(net)),
+            // Per resource: `Net` binds the peer address, which only these requests carry.
+            .service(
+                web::resource("/net")
+                    .wrap(from_fn(guarded::<Net, _>))
+                    .route(web::get().to(net)),
+            ),
     )
     .await
 }
@@ -495,6 +503,7 @@ async fn a_plain_key_ring_and_guard_in_app_data() {
         App::new()
             .app_data(ring())
             .app_data(Guard::new(MemoryStore::new()))
+            .wrap(from_fn(guarded::<Session, _>))
             .route("/sign-in", web::post().to(plain_sign_in))
             .route("/me", web::get().to(me))
             .route("/sign-out", web::post().to(plain_sign_out)),
@@ -544,6 +553,7 @@ async fn no_guard_in_app_data_is_a_500() {
     let app = test::init_service(
         App::new()
             .app_data(web::Data::new(ring()))
+            .wrap(from_fn(guarded::<Session, _>))
             .route("/me", web::get().to(me)),
     )
     .await;
@@ -555,4 +565,95 @@ async fn no_guard_in_app_data_is_a_500() {
     )
     .await;
     assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+/// `Guarded<T>` and `MaybeGuarded<T>` on routes that `T`'s `guarded` middleware does not
+/// cover: a 500 logged at `error` naming the layer to add, even with a valid cookie — not a
+/// 200 that skips the idle renewal, the reseal after a key rotation and the removal of refused
+/// cookies.
+// `test` is actix-web's module here.
+#[::core::prelude::v1::test]
+fn guarded_extractors_without_their_middleware_are_a_logged_500() {
+    let ((), logs) = typed_cookies_testkit::logs_of(|| {
+        actix_web::rt::System::new().block_on(async {
+            let keys = ring();
+            let signed = app(keys.clone()).await;
+            let cookie = call(
+                &signed,
+                test::TestRequest::post().uri("/sign-in"),
+                &[],
+                FIREFOX,
+            )
+            .await
+            .pair("__Host-sid")
+            .unwrap();
+            let bare = test::init_service(
+                App::new()
+                    .app_data(web::Data::new(keys))
+                    .app_data(web::Data::new(Guard::new(MemoryStore::new())))
+                    .route("/me", web::get().to(me))
+                    .route("/sign-out", web::post().to(sign_out)),
+            )
+            .await;
+            for request in [
+                || test::TestRequest::get().uri("/me"),
+                || test::TestRequest::post().uri("/sign-out"),
+            ] {
+                for cookies in [&[cookie.as_bytes()][..], &[]] {
+                    let response = call(&bare, request(), cookies, FIREFOX).await;
+                    assert_eq!(
+                        (response.status, response.body.as_str()),
+                        (
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "500 Internal Server Error\n"
+                        )
+                    );
+                    assert!(
+                        response.set_cookies.is_empty(),
+                        "{:?}",
+                        response.set_cookies
+                    );
+                }
+            }
+        })
+    });
+    let named = logs
+        .iter()
+        .filter(|(level, text)| {
+            *level == tracing::Level::ERROR
+                && text.contains("__Host-sid")
+                && text.contains("guarded::<guard_actix::Session, _>")
+        })
+        .count();
+    assert_eq!(named, 4, "{logs:?}");
+}
+
+/// Three `guarded` middlewares (one per resource) and the extractor read one split of the
+/// `Cookie:` header.
+#[actix_web::test]
+async fn the_cookie_header_is_split_once_for_every_guarded_middleware() {
+    let app = app(ring()).await;
+    let cookie = call(
+        &app,
+        test::TestRequest::post().uri("/sign-in"),
+        &[],
+        FIREFOX,
+    )
+    .await
+    .pair("__Host-sid")
+    .unwrap();
+    let header = format!("a=1; {cookie}; b=2");
+    let before = typed_cookies::integrations::cookie_header_parses();
+    let me = call(
+        &app,
+        test::TestRequest::get().uri("/me"),
+        &[header.as_bytes()],
+        FIREFOX,
+    )
+    .await;
+    assert_eq!((me.status, me.body.as_str()), (StatusCode::OK, "hello ann"));
+    assert_eq!(
+        typed_cookies::integrations::cookie_header_parses() - before,
+        1
+    );
 }

@@ -141,7 +141,7 @@ mod axum_adapter {
     }
 
     /// The routes; with `layer`, `Device` goes through the `guarded` middleware (installed
-    /// before, so inside, the application's binding middleware).
+    /// before, so inside, the application's binding middleware); `Browser` always does.
     fn app(layer: bool) -> Router {
         let state = AppState {
             keys: ring(),
@@ -170,6 +170,10 @@ mod axum_adapter {
                 guarded::<Device, AppState>,
             ));
         }
+        router = router.layer(from_fn_with_state(
+            state.clone(),
+            guarded::<Browser, AppState>,
+        ));
         router.layer(from_fn(device_binding)).with_state(state)
     }
 
@@ -224,9 +228,25 @@ mod axum_adapter {
         assert_eq!((maybe.status, maybe.body.as_str()), (200, "anonymous"));
     }
 
-    #[tokio::test]
-    async fn the_extractor_binds_to_the_requests_app_binding() {
-        bound_to_the_device(&app(false)).await;
+    /// Without `Device`'s `guarded` middleware the extractors are a setup mistake: a logged
+    /// 500 naming the layer to add, whatever the binding.
+    #[test]
+    fn the_extractor_without_its_middleware_is_a_logged_500() {
+        let app = app(false);
+        for uri in ["/device", "/device/maybe"] {
+            let (response, logs) =
+                logs_of(|| block_on(call(&app, "GET", uri, None, Some("device-1"))));
+            assert_eq!(
+                (response.status, response.body.as_str()),
+                (500, NO_BINDING_BODY)
+            );
+            assert!(
+                logs.iter()
+                    .any(|(level, text)| *level == tracing::Level::ERROR
+                        && text.contains("guarded::<guard_app_binding::Device, _>")),
+                "{logs:?}"
+            );
+        }
     }
 
     #[tokio::test]
@@ -236,7 +256,8 @@ mod axum_adapter {
 
     #[test]
     fn no_app_binding_is_a_logged_500_at_sign_in_and_open() {
-        for layer in [false, true] {
+        // Without the layer, `/device` is a 500 for want of it (see above).
+        for layer in [true] {
             let app = app(layer);
             let cookie = block_on(call(
                 &app,
@@ -337,7 +358,7 @@ mod actix_adapter {
     }
 
     /// The routes; with `layer`, `Device` goes through the `guarded` middleware (registered
-    /// before, so inside, the application's binding `wrap_fn`).
+    /// before, so inside, the application's binding `wrap_fn`); `Browser` always does.
     async fn app(
         layer: bool,
     ) -> impl Service<
@@ -354,6 +375,7 @@ mod actix_adapter {
                 .route("/device/maybe", web::get().to(device_maybe))
                 .route("/browser/sign-in", web::post().to(browser_sign_in))
                 .route("/browser", web::get().to(browser))
+                .wrap(from_fn(guarded::<Browser, _>))
                 .wrap(Condition::new(layer, from_fn(guarded::<Device, _>)))
                 // The application's middleware: the device id header, when there is one.
                 .wrap_fn(|req, srv| {
@@ -432,9 +454,17 @@ mod actix_adapter {
         }
     }
 
+    /// Without `Device`'s `guarded` middleware the extractors are a setup mistake: a 500.
     #[actix_web::test]
-    async fn the_extractor_binds_to_the_requests_app_binding() {
-        bound_to_the_device(false).await;
+    async fn the_extractor_without_its_middleware_is_a_500() {
+        let app = app(false).await;
+        for uri in ["/device", "/device/maybe"] {
+            let response = call(&app, get(uri), None, Some("device-1")).await;
+            assert_eq!(
+                (response.status, response.body.as_str()),
+                (500, NO_BINDING_BODY)
+            );
+        }
     }
 
     #[actix_web::test]

@@ -1,7 +1,9 @@
 //! The axum adapter for guarded types, in process: sign-in through `Guard::issue`, real
 //! sign-out (a copy of the cookie kept from before is refused), sign out everywhere, replay
 //! detection through the `guarded` middleware (each response renews, an old copy revokes the
-//! session), IP binding through `ConnectInfo`, and a store outage (503, not a sign-out).
+//! session), IP binding through `ConnectInfo`, and a store outage (503, not a sign-out); the
+//! extractors on a route their `guarded` middleware does not cover (a logged 500), and the
+//! `Cookie:` header split once for all the middlewares and the extractor of a request.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -119,7 +121,12 @@ fn app(state: AppState) -> Router {
             }),
         )
         .route("/paranoid", get(|s: Guarded<Paranoid>| async move { s.user.clone() }))
-        .route("/net", get(|s: Guarded<Net>| async move { s.user.clone() }))
+        // Per route: `Net` binds the peer address, which only these requests carry.
+        .route(
+            "/net",
+            get(|s: Guarded<Net>| async move { s.user.clone() })
+                .layer(from_fn_with_state(state.clone(), guarded::<Net, AppState>)),
+        )
         .route(
             "/net/sign-in",
             post(|State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<SocketAddr>| async move {
@@ -135,6 +142,7 @@ fn app(state: AppState) -> Router {
             }),
         )
         .layer(from_fn_with_state(state.clone(), guarded::<Paranoid, AppState>))
+        .layer(from_fn_with_state(state.clone(), guarded::<Session, AppState>))
         .with_state(state)
 }
 
@@ -222,7 +230,13 @@ async fn sign_out_everywhere_ends_the_other_devices_sessions() {
         StatusCode::OK
     );
     let bumped = call(&app, "POST", "/everywhere", Some(&laptop), FIREFOX, None).await;
-    assert_eq!((bumped.status, bumped.body.as_str()), (StatusCode::OK, "1"));
+    assert_eq!(bumped.status, StatusCode::OK);
+    // The new epoch: the sign-out time in µs on the store's clock (the ring's, for memory).
+    assert!(
+        bumped.body.parse::<u64>().unwrap() > 1_000_000_000_000_000,
+        "{}",
+        bumped.body
+    );
     for (cookie, ua) in [(&laptop, FIREFOX), (&phone, "Safari/18")] {
         assert_eq!(
             call(&app, "GET", "/me", Some(cookie), ua, None)
@@ -257,6 +271,86 @@ async fn replay_detection_renews_on_every_response_and_catches_an_old_copy() {
         .any(|c| c.starts_with("__Host-paranoid=;")));
     let victim = call(&app, "GET", "/paranoid", Some(&third), FIREFOX, None).await;
     assert_eq!(victim.status, StatusCode::UNAUTHORIZED);
+}
+
+/// `Guarded<T>` and `Option<Guarded<T>>` on routes that `T`'s `guarded` middleware does not
+/// cover: a 500 logged at `error` naming the layer to add, even with a valid cookie — not a
+/// 200 that skips the idle renewal, the reseal after a key rotation and the removal of refused
+/// cookies.
+#[test]
+fn guarded_extractors_without_their_middleware_are_a_logged_500() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let state = state(ring());
+    let cookie = runtime
+        .block_on(call(
+            &app(state.clone()),
+            "POST",
+            "/sign-in",
+            None,
+            FIREFOX,
+            None,
+        ))
+        .pair("__Host-sid")
+        .unwrap();
+    let bare: Router = Router::new()
+        .route(
+            "/me",
+            get(|s: Guarded<Session>| async move { s.user.clone() }),
+        )
+        .route(
+            "/maybe",
+            get(|s: Option<Guarded<Session>>| async move {
+                s.map_or("none".into(), |s| s.user.clone())
+            }),
+        )
+        .with_state(state);
+    for uri in ["/me", "/maybe"] {
+        for cookie in [Some(cookie.as_str()), None] {
+            let (response, logs) = typed_cookies_testkit::logs_of(|| {
+                runtime.block_on(call(&bare, "GET", uri, cookie, FIREFOX, None))
+            });
+            assert_eq!(
+                (response.status, response.body.as_str()),
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "500 Internal Server Error\n"
+                ),
+                "{uri} {cookie:?}"
+            );
+            assert!(
+                response.set_cookies.is_empty(),
+                "{:?}",
+                response.set_cookies
+            );
+            assert!(
+                logs.iter()
+                    .any(|(level, text)| *level == tracing::Level::ERROR
+                        && text.contains("__Host-sid")
+                        && text.contains("guarded::<guard_axum::Session, _>")),
+                "{uri}: {logs:?}"
+            );
+        }
+    }
+}
+
+/// Two `guarded` middlewares and the extractor read one split of the `Cookie:` header.
+#[tokio::test]
+async fn the_cookie_header_is_split_once_for_every_guarded_middleware() {
+    let app = app(state(ring()));
+    let cookie = call(&app, "POST", "/sign-in", None, FIREFOX, None)
+        .await
+        .pair("__Host-sid")
+        .unwrap();
+    let header = format!("a=1; {cookie}; b=2");
+    let before = typed_cookies::integrations::cookie_header_parses();
+    let me = call(&app, "GET", "/me", Some(&header), FIREFOX, None).await;
+    assert_eq!((me.status, me.body.as_str()), (StatusCode::OK, "hello ann"));
+    assert_eq!(
+        typed_cookies::integrations::cookie_header_parses() - before,
+        1
+    );
 }
 
 #[tokio::test]

@@ -186,6 +186,67 @@ fn tampering_salts_expiry_and_fallbacks_agree_with_django() {
     );
 }
 
+/// Django's `TimestampSigner(salt=S).sign(s)` and `signing.dumps(obj, salt=S)` share one key:
+/// a string signed under a salt is a `loads` token of that salt for the JSON it base64-encodes,
+/// in Django and here alike, so the two cannot be told apart without breaking compatibility
+/// (the trap `Signer::sign` and `Signer::open` document). A salt of their own keeps signed
+/// strings apart, on both sides; and so do the default salts, which are Django's: `sign`
+/// without `.salt(..)` is `TimestampSigner().sign` (salt `django.core.signing.TimestampSigner`),
+/// not `dumps`' `django.core.signing`.
+#[test]
+fn a_signed_string_is_a_token_of_its_salt_in_django_too() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+
+    let Some(mut py) = django("a_signed_string_is_a_token_of_its_salt_in_django_too") else {
+        return;
+    };
+    // What a user could choose as their name: base64 of a JSON object.
+    let chosen = URL_SAFE_NO_PAD.encode(br#"{"user":1,"admin":true}"#);
+    let shared = django::Signer::new(SECRET).salt("reset").clock(at(NOW));
+    let signed = shared.sign(&chosen);
+    let answer = py.call(
+        json!({"op": "loads", "secret": SECRET, "salt": "reset", "value": signed, "now": NOW}),
+    );
+    assert_eq!(answer["obj"], json!({"user": 1, "admin": true}), "{answer}");
+    assert_eq!(
+        shared.open::<Value>(&signed),
+        Ok(json!({"user": 1, "admin": true}))
+    );
+
+    // Strings under a salt of their own: refused as tokens, by Django and here.
+    let strings = django::Signer::new(SECRET)
+        .salt("reset.names")
+        .clock(at(NOW));
+    let signed = strings.sign(&chosen);
+    assert_eq!(
+        verdicts(&mut py, &signed, "reset", &[], NOW),
+        ("BadSignature".into(), "Invalid".into())
+    );
+    assert_eq!(strings.unsign(&signed).as_deref(), Ok(chosen.as_str()));
+
+    // Default salts, as in Django: `sign` is TimestampSigner()'s, `open` is dumps'.
+    let defaults = django::Signer::new(SECRET).clock(at(NOW));
+    let signed = defaults.sign(&chosen);
+    assert_eq!(
+        verdicts(&mut py, &signed, django::DEFAULT_SALT, &[], NOW),
+        ("BadSignature".into(), "Invalid".into())
+    );
+    let answer = py.call(json!({"op": "loads", "secret": SECRET, "now": NOW,
+        "salt": django::TIMESTAMP_SIGNER_SALT, "value": signed}));
+    assert_eq!(
+        answer["obj"],
+        json!({"user": 1, "admin": true}),
+        "TimestampSigner()'s salt: {answer}"
+    );
+    let sealed = defaults.seal(&json!({"a": 1})).unwrap();
+    assert_eq!(
+        verdicts(&mut py, &sealed, django::DEFAULT_SALT, &[], NOW),
+        ("ok".into(), "ok".into())
+    );
+    assert_eq!(defaults.unsign(&sealed), Err(OpenError::Invalid));
+}
+
 #[test]
 fn signed_cookies_both_ways() {
     let Some(mut py) = django("signed_cookies_both_ways") else {

@@ -1,20 +1,23 @@
 //! `typed_cookies::interop::flask` against the real Flask 3.1 and itsdangerous 2.2
 //! (`tests/interop/flask_peer.py`): the session cookie with every tag Flask writes, and plain
 //! `URLSafeTimedSerializer` / `URLSafeSerializer`, in both directions; a changed byte, a wrong
-//! salt, an expired value and a fallback key get the same verdict on both sides; and no key,
+//! salt, an expired value and a fallback key get the same verdict on both sides; no key,
 //! name or string of the data — whatever tag it spells — reaches Flask as anything but the
-//! same plain dict and str.
+//! same plain dict and str; and nothing is sealed that Flask would misread or fail on, or that
+//! would not open here. Attacks found by reviews are named cases of the concept they attack.
 
 mod interop;
 
 use interop::{flip, mutations, Peer, PYTHON_HINT};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use typed_cookies::interop::flask::{self, tag, KeyDerivation};
 use typed_cookies::interop::Digest;
-use typed_cookies::time::{Duration, OffsetDateTime};
-use typed_cookies::{Clock, OpenError};
+use typed_cookies::time::{
+    Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset,
+};
+use typed_cookies::{Clock, OpenError, SealError};
 
 const NOW: i64 = 1_700_000_000;
 const SECRET: &str = "flask-secret-key-0123456789";
@@ -26,6 +29,33 @@ fn at(secs: i64) -> Clock {
 
 fn flask(test: &str) -> Option<Peer> {
     Peer::start(test, "python3", "flask_peer.py", PYTHON_HINT)
+}
+
+/// Our Flask session for `data`, sealed at `NOW`.
+fn seal<T: Serialize + ?Sized>(data: &T) -> String {
+    flask::session(SECRET).clock(at(NOW)).seal(data).unwrap()
+}
+
+/// What Flask answers when a browser brings `cookie` a minute after `NOW`.
+fn flask_loads(py: &mut Peer, cookie: &str) -> Value {
+    py.call(json!({"op": "session_load", "secret": SECRET, "value": cookie, "now": NOW + 60}))
+}
+
+/// The session cookie Flask itself writes at `NOW` for the Python dict expression `python`.
+fn flask_made(py: &mut Peer, python: &str) -> String {
+    py.value(
+        json!({"op": "session_save", "secret": SECRET, "data": {}, "python": python, "now": NOW}),
+        "value",
+    )
+}
+
+/// The reason of a `SealError::Serialize`.
+fn serialize_reason<T>(sealed: Result<T, SealError>) -> String {
+    match sealed {
+        Err(SealError::Serialize { reason }) => reason,
+        Err(other) => panic!("not a serialize error: {other:?}"),
+        Ok(_) => panic!("sealed"),
+    }
 }
 
 /// A Flask session with one value of each Python type Flask tags (the peer's `RICH`).
@@ -91,6 +121,38 @@ fn flask_sessions_open_here_with_every_tag() {
     assert_eq!(plain["when"], "2015-10-21T07:28:00Z");
     assert_eq!(plain["escaped"], json!({" t": "not a tuple"}));
     assert_eq!(plain["escaped_markup"], json!({" m": "<i>x</i>"}));
+}
+
+/// Tags inside tags, escaped dicts holding tags, and Python values at the edges of their
+/// ranges, as Flask itself writes them: read here as plain data, never a panic (attack review).
+#[test]
+fn flask_nested_and_edge_tags_read_here_as_plain_data() {
+    let Some(mut py) = flask("flask_nested_and_edge_tags_read_here_as_plain_data") else {
+        return;
+    };
+    let cookie = flask_made(
+        &mut py,
+        r#"{
+            "n": ({" m": Markup("<i>")}, (1, (b"\x00", uuid.UUID(int=0))), {" di": {" t": ()}}),
+            "oldest": datetime.datetime(1, 1, 1),
+            "newest": datetime.datetime(9999, 12, 31, 23, 59, 59, 999999),
+            "keyed": {Markup(" m"): Markup("<b>")},
+            "empty": (b"", (), {}),
+        }"#,
+    );
+    let v: Value = flask::session(SECRET)
+        .clock(at(NOW + 60))
+        .open(&cookie)
+        .unwrap();
+    assert_eq!(
+        v["n"],
+        json!([{" m": "<i>"}, [1, [[0], "00000000-0000-0000-0000-000000000000"]], {" di": {" t": []}}])
+    );
+    // Flask itself (email.utils) reads year 0001 back as 2001; so does this reader.
+    assert_eq!(v["oldest"], "2001-01-01T00:00:00Z");
+    assert_eq!(v["newest"], "9999-12-31T23:59:59Z");
+    assert_eq!(v["keyed"], json!({" m": "<b>"}));
+    assert_eq!(v["empty"], json!([[], [], {}]));
 }
 
 #[test]
@@ -373,6 +435,28 @@ fn bad_input_never_panics() {
     }
 }
 
+/// Python floats JSON lacks (`nan`, `inf` — `float(request.form[...])` accepts "nan"): Flask
+/// writes `NaN`/`Infinity`, which this reader refuses as a payload mismatch (the whole
+/// session), never a panic (attack review: a divergence, not a crash).
+#[test]
+fn flask_nan_is_refused_here_not_a_panic() {
+    let Some(mut py) = flask("flask_nan_is_refused_here_not_a_panic") else {
+        return;
+    };
+    for python in [r#"{"x": float("nan")}"#, r#"{"x": [float("-inf")]}"#] {
+        let cookie = flask_made(&mut py, python);
+        assert!(
+            matches!(
+                flask::session(SECRET)
+                    .clock(at(NOW + 60))
+                    .open::<Value>(&cookie),
+                Err(OpenError::PayloadMismatch { .. })
+            ),
+            "{python}"
+        );
+    }
+}
+
 /// The in-band mark tags had before they travelled out of band (issue 25): a key spelling it
 /// must stay a plain key too.
 const OLD_MARK: &str = "\u{0}typed-cookies/flask-tag:";
@@ -505,6 +589,85 @@ fn field_and_variant_names_spelling_a_tag_stay_plain_in_flask() {
     stays_plain(&mut py, &data, &expected);
 }
 
+/// Keys a user chooses that look like tags (look-alikes, `__` suffixes, escapes of escapes,
+/// tag-spelling maps inside a tag wrapper, flattened maps, serde's enum tags) reach Flask as
+/// the same plain data (attack review).
+#[test]
+fn look_alikes_suffixes_and_wrapped_user_maps_stay_plain_in_flask() {
+    let Some(mut py) = flask("look_alikes_suffixes_and_wrapped_user_maps_stay_plain_in_flask")
+    else {
+        return;
+    };
+    let keys = [
+        " m",
+        " m__",
+        " di__",
+        "\u{a0}m",
+        " \u{ff4d}",
+        " M",
+        "\u{200b} m",
+        " m\u{0}",
+        "m",
+        " ",
+        "  m",
+        " t ",
+        "",
+    ];
+    for key in keys {
+        for data in [
+            json!({ key: "<script>" }),
+            json!({ "v": { key: "<script>" } }),
+            json!({ "v": { " di": { key: "<script>" } } }),
+            json!({ "v": { " di": { " di": { key: "<script>" } } } }),
+        ] {
+            let answer = flask_loads(&mut py, &seal(&data));
+            assert_eq!(answer["plain"], true, "{key:?}: {answer}");
+            assert_eq!(answer["data"], data, "{key:?}");
+        }
+    }
+    // A tag wrapper holding user maps: Flask gets a tuple of plain dicts.
+    let user = BTreeMap::from([(" m", "<script>")]);
+    let wrapped = BTreeMap::from([("t", tag::Tuple(vec![&user, &user]))]);
+    let answer = flask_loads(&mut py, &seal(&wrapped));
+    assert_eq!(
+        answer["data"]["t"],
+        json!({"tuple": [{" m": "<script>"}, {" m": "<script>"}]})
+    );
+    // A struct whose only content is a flattened user map, and a duplicate key through
+    // flatten: one key spelling a tag, escaped.
+    #[derive(Serialize)]
+    struct Flat {
+        #[serde(rename = " m")]
+        m: &'static str,
+        #[serde(flatten)]
+        extra: HashMap<String, String>,
+    }
+    let flat = Flat {
+        m: "first",
+        extra: HashMap::from([(" m".to_owned(), "<script>".to_owned())]),
+    };
+    let answer = flask_loads(&mut py, &seal(&BTreeMap::from([("f", flat)])));
+    assert_eq!(answer["plain"], true, "{answer}");
+    // Internally / adjacently tagged enums whose tag is a Flask tag.
+    #[derive(Serialize)]
+    #[serde(tag = " m")]
+    enum Internal {
+        Html,
+    }
+    #[derive(Serialize)]
+    #[serde(tag = " t", content = " m")]
+    enum Adjacent {
+        Html(String),
+    }
+    let data = (Internal::Html, Adjacent::Html("<script>".into()));
+    let answer = flask_loads(&mut py, &seal(&BTreeMap::from([("e", data)])));
+    assert_eq!(answer["plain"], true, "{answer}");
+    assert_eq!(
+        answer["data"]["e"],
+        json!([{" m": "Html"}, {" t": "Html", " m": "<script>"}])
+    );
+}
+
 #[test]
 fn tags_flask_wrote_inside_escaped_dicts_read_here() {
     let Some(mut py) = flask("tags_flask_wrote_inside_escaped_dicts_read_here") else {
@@ -527,4 +690,151 @@ fn tags_flask_wrote_inside_escaped_dicts_read_here() {
         .open(answer["value"].as_str().unwrap())
         .unwrap();
     assert_eq!(back, rich());
+}
+
+// ---- Nothing is sealed that Flask would misread or fail on, or that would not open here ----
+
+/// A datetime at `y-m-d h:00` in the offset `hours`.
+fn local(y: i32, m: Month, d: u8, h: u8, hours: i8) -> OffsetDateTime {
+    let date = Date::from_calendar_date(y, m, d).unwrap();
+    PrimitiveDateTime::new(date, Time::from_hms(h, 0, 0).unwrap())
+        .assume_offset(UtcOffset::from_hms(hours, 0, 0).unwrap())
+}
+
+/// Attack review: the year check looked at the local year, the tag writes the UTC one. Past
+/// 9999 in UTC (9999-12-31 23:00 at -05:00) `seal` panicked; before 100 (0100-01-01 00:00 at
+/// +01:00) it wrote year 0099, which Flask (email.utils) loads as 1999. Both are a
+/// `SealError` now; the edges, in UTC, reach Flask as the same instant.
+#[test]
+fn datetimes_outside_flask_years_in_utc_are_refused_at_seal_not_a_panic() {
+    let sessions = flask::session(SECRET).clock(at(NOW));
+    for outside in [
+        local(9999, Month::December, 31, 23, -5),
+        local(100, Month::January, 1, 0, 1),
+        local(99, Month::December, 31, 23, 0),
+    ] {
+        let data = BTreeMap::from([("at", tag::DateTime(outside))]);
+        let reason = serialize_reason(sessions.seal(&data));
+        assert!(
+            reason.contains("years 100 to 9999 in UTC"),
+            "{outside}: {reason}"
+        );
+    }
+    let Some(mut py) = flask("datetimes_outside_flask_years_in_utc_are_refused_at_seal") else {
+        return;
+    };
+    for (edge, in_python) in [
+        (
+            local(9999, Month::December, 31, 18, -5),
+            "9999-12-31T23:00:00+00:00",
+        ),
+        (
+            local(100, Month::January, 1, 1, 1),
+            "0100-01-01T00:00:00+00:00",
+        ),
+    ] {
+        let answer = flask_loads(
+            &mut py,
+            &seal(&BTreeMap::from([("at", tag::DateTime(edge))])),
+        );
+        assert_eq!(answer["error"], Value::Null, "{answer}");
+        assert_eq!(
+            answer["data"]["at"],
+            json!({ "datetime": in_python }),
+            "{edge}"
+        );
+    }
+}
+
+/// Attack review: a session that is not a JSON object (a string, a list, a top-level tag
+/// wrapper) sealed fine, and Flask's `open_session` raised on it, so every request carrying
+/// the cookie was a 500 for 31 days. Refused at seal now; `null` (unit, `None`) is an empty
+/// session, as in Flask.
+#[test]
+fn a_session_flask_cannot_make_a_dict_of_is_refused_at_seal() {
+    let sessions = flask::session(SECRET).clock(at(NOW));
+    let shapes = [json!("text"), json!([1, 2]), json!(5), json!(true)];
+    for shape in &shapes {
+        let reason = serialize_reason(sessions.seal(shape));
+        assert!(
+            reason.contains("must be a map or struct"),
+            "{shape}: {reason}"
+        );
+    }
+    for reason in [
+        serialize_reason(sessions.seal(&tag::Tuple((1, "a")))),
+        serialize_reason(sessions.seal(&(1, "a"))),
+        serialize_reason(sessions.seal(&tag::Markup("<b>".into()))),
+        serialize_reason(sessions.seal(&Some(tag::Bytes(vec![1])))),
+    ] {
+        assert!(reason.contains("must be a map or struct"), "{reason}");
+    }
+    let empty = sessions.seal(&()).unwrap();
+    assert_eq!(sessions.open::<Option<()>>(&empty).unwrap(), None);
+    let Some(mut py) = flask("a_session_flask_cannot_make_a_dict_of_is_refused_at_seal") else {
+        return;
+    };
+    // What Flask does with what is refused: written by a serializer that does not check,
+    // each is a 500 (a string, a list, a tuple).
+    let unchecked = flask::Serializer::timed(SECRET)
+        .salt(flask::SESSION_SALT)
+        .key_derivation(KeyDerivation::Hmac)
+        .clock(at(NOW));
+    for shape in [json!("text"), json!([1, 2]), json!({" t": [1, "a"]})] {
+        let cookie = unchecked.seal(&shape).unwrap();
+        let answer = py.call(
+            json!({"op": "session_load", "secret": SECRET, "value": cookie,
+                                    "now": NOW + 60, "quiet": true}),
+        );
+        let error = answer["error"].as_str().unwrap_or_default();
+        assert!(error.starts_with("Flask answered 500"), "{shape}: {answer}");
+    }
+    let answer = flask_loads(&mut py, &empty);
+    assert_eq!(answer["error"], Value::Null, "{answer}");
+    assert_eq!(answer["data"], json!({}));
+}
+
+/// `n` dicts nested under `" m"` (each escaped into two objects by the session), around "x".
+fn tag_spelling_dicts(n: usize) -> Value {
+    (0..n).fold(json!("x"), |inner, _| json!({ " m": inner }))
+}
+
+/// `n` arrays nested around 1.
+fn arrays(n: usize) -> Value {
+    (0..n).fold(json!(1), |inner, _| json!([inner]))
+}
+
+/// Attack review: escaping doubles the depth of dicts whose only key spells a tag, so user JSON
+/// serde_json had parsed (depth 70) sealed into a cookie this reader refuses (serde_json's
+/// recursion limit), and the session was lost at the next request. `seal` now refuses JSON
+/// nested deeper than `open` reads (127 arrays and objects); the deepest it writes opens here
+/// and in Flask.
+#[test]
+fn a_session_nests_no_deeper_than_open_reads() {
+    let sessions = flask::session(SECRET).clock(at(NOW));
+    let text = format!("{}\"x\"{}", "{\" m\":".repeat(70), "}".repeat(70));
+    let user: Value = serde_json::from_str(&text).expect("serde_json parses it");
+    let reason = serialize_reason(sessions.seal(&json!({ "prefs": user })));
+    assert!(reason.contains("141 arrays and objects deep"), "{reason}");
+    assert!(reason.contains("over the 127"), "{reason}");
+    // The session, then 63 user dicts escaped into 126 objects: 127.
+    let deepest = json!({ "prefs": tag_spelling_dicts(63) });
+    let cookie = seal(&deepest);
+    let back = flask::session(SECRET)
+        .clock(at(NOW + 1))
+        .open::<Value>(&cookie);
+    assert_eq!(back.unwrap(), deepest);
+    serialize_reason(sessions.seal(&json!({ "prefs": tag_spelling_dicts(64) })));
+    serialize_reason(sessions.seal(&json!({ "prefs": arrays(127) })));
+    // itsdangerous' serializers keep to the same limit.
+    let untimed = flask::Serializer::untimed(SECRET);
+    let value = untimed.seal(&arrays(127)).unwrap();
+    assert_eq!(untimed.open::<Value>(&value).unwrap(), arrays(127));
+    serialize_reason(untimed.seal(&arrays(128)));
+    let Some(mut py) = flask("a_session_nests_no_deeper_than_open_reads") else {
+        return;
+    };
+    let answer = flask_loads(&mut py, &cookie);
+    assert_eq!(answer["plain"], true, "{answer}");
+    assert_eq!(answer["data"], deepest);
 }

@@ -754,7 +754,7 @@ async fn fleet(server: &RedisServer) -> (Guard, Guard) {
         // (tests/store/clock_skew.rs covers Redis's own clock).
         RedisStore::builder(server.url())
             .timeout(std::time::Duration::from_secs(2))
-            .grace_on_callers_clock()
+            .callers_clock_for_tests()
             .build()
             .await
             .expect("connect to the test redis-server")

@@ -342,8 +342,10 @@ fn invalid_signatures_and_ciphertexts() {
 /// Signed values are deterministic (no nonce), so the authentic values below are literals.
 /// They (and every forged literal in this file) were computed by an independent ~20-line
 /// Python implementation of the format (`hmac`/`hashlib`: HKDF-SHA256 with an empty salt,
-/// info `typed-cookies/v1/signed/ka.expired`, HMAC over header ‖ payload), not by this crate.
-const HELLO_AT_T: &str = "AQFl5riwAAAAAGlVuQAiaGVsbG8irQwnZT6E1FJn9goOtPLJa-TVTxXlb5tmtYGZv0c2Q-A";
+/// info `typed-cookies/v1/runtime/signed/<hex SHA-256 of 00 00 00 00 00 00 00 0a ‖
+/// "ka.expired">`, the runtime sealers' domain, HMAC over header ‖ payload), not by this
+/// crate.
+const HELLO_AT_T: &str = "AQFl5riwAAAAAGlVuQAiaGVsbG8i0pDonEvOpZx7q-tv7c-8dwVZWh7Vy8GO9VZ0_bPrt0k";
 
 #[test]
 fn expired_reports_the_exact_expiry() {
@@ -399,7 +401,7 @@ fn issued_in_the_future_beyond_the_skew() {
     let ahead = signer.at(at(T + 61)).seal("hello").unwrap();
     assert_eq!(
         ahead,
-        "AQFl5riwAAAAAGlVuT0iaGVsbG8iPpZgCe9SapAh097vzijjJw9nghV-Mb2tnQrD5aMqurk"
+        "AQFl5riwAAAAAGlVuT0iaGVsbG8iDuad_KxkjxKrsGPGZdHhK0Rz8vjXrX18Fc9JHjbTglg"
     );
     let err = signer.at(at(T)).open::<String>(&ahead).unwrap_err();
     assert_eq!(err, OpenError::IssuedInFuture { at: at(T + 61) });
@@ -442,18 +444,22 @@ fn payload_mismatch_names_the_type() {
         err.to_string(),
         "cookie value is authentic but its payload does not decode as `u64`"
     );
-    // A typed cookie whose struct changed since the value was sealed (simulated by sealing the
-    // old shape under its salt with the low-level signer, which shares the JSON namespace).
-    #[derive(Serialize)]
+    // A typed cookie whose struct changed since the value was sealed (the old shape under the
+    // type's configuration, by a hand-written impl, as tests/derive.rs does for "the same type,
+    // earlier"; a runtime signer of the salt is another derivation domain).
+    #[derive(Serialize, Deserialize)]
     struct OldShape {
-        user: &'static str,
+        user: String,
     }
-    let old = ring()
-        .signed("ka.session.signed")
-        .no_expiry()
-        .at(at(T))
-        .seal(&OldShape { user: "seven" })
-        .unwrap();
+    impl SealedCookie for OldShape {
+        const CONFIG: typed_cookies::CookieConfig = SignedSession::CONFIG;
+    }
+    impl typed_cookies::Stateless for OldShape {}
+    let old = OldShape {
+        user: "seven".into(),
+    }
+    .seal(&ring().at(at(T)))
+    .unwrap();
     assert_eq!(
         SignedSession::open(&ring().at(at(T)), &old),
         Err(OpenError::PayloadMismatch {
@@ -461,11 +467,15 @@ fn payload_mismatch_names_the_type() {
         })
     );
     // Trailing data after a complete JSON value is a mismatch, not ignored.
-    let trailing = ring()
-        .signed("ka.session.signed")
-        .no_expiry()
-        .at(at(T))
-        .seal(&"{\"user\":7} x")
+    #[derive(Serialize, Deserialize)]
+    #[serde(transparent)]
+    struct Text(String);
+    impl SealedCookie for Text {
+        const CONFIG: typed_cookies::CookieConfig = SignedSession::CONFIG;
+    }
+    impl typed_cookies::Stateless for Text {}
+    let trailing = Text("{\"user\":7} x".into())
+        .seal(&ring().at(at(T)))
         .unwrap();
     assert!(matches!(
         SignedSession::open(&ring().at(at(T)), &trailing),

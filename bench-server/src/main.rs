@@ -30,7 +30,7 @@ use axum::{middleware, Router};
 use axum_extra::extract::cookie::Key as JarKey;
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 use typed_cookies::guard::Guard;
-use typed_cookies::integrations::axum::refresh;
+use typed_cookies::integrations::axum::{guarded, refresh};
 use typed_cookies::{Key, KeyRing, SealedCookie};
 
 use crate::session::Session;
@@ -94,13 +94,19 @@ async fn app(variant: &str, keys: KeyRing) -> Result<Router, String> {
                 .build()
                 .await
                 .map_err(|e| e.to_string())?;
+            let state = TrackedState {
+                keys,
+                guard: Guard::new(store),
+            };
             Router::new()
                 .route("/", get(tcr_handler))
                 .route("/login", get(tcr_login))
-                .with_state(TrackedState {
-                    keys,
-                    guard: Guard::new(store),
-                })
+                // `Guarded<T>` takes what this middleware opened (a logged 500 without it).
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    guarded::<crate::session::RevocableSession, TrackedState>,
+                ))
+                .with_state(state)
         }
         "private-jar" => Router::new()
             .route("/", get(jar_handler))

@@ -81,8 +81,8 @@ impl RevocationStore for SwitchableStore {
         self.gate("revoke", || self.inner.revoke(ns, id, until, now))
     }
 
-    fn bump_epoch<'a>(&'a self, subject: &'a str, at_least: u64) -> StoreFuture<'a, u64> {
-        self.gate("bump_epoch", || self.inner.bump_epoch(subject, at_least))
+    fn bump_epoch<'a>(&'a self, subject: &'a str, now: i64) -> StoreFuture<'a, u64> {
+        self.gate("bump_epoch", || self.inner.bump_epoch(subject, now))
     }
 
     fn claim<'a>(

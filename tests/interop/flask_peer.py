@@ -6,7 +6,8 @@ the time to pretend it is ("now", unix seconds). Python values JSON lacks are de
 {"markup": "<str>"}; errors by the name of the exception class. "session_load" also says
 whether Flask loaded nothing but JSON's own types ("plain") and, with "resave", the cookie
 Flask writes back for the session it loaded ("value"); "session_json" shows the JSON inside a
-session cookie.
+session cookie. "session_save" adds to "data" the Python values of "python", an expression the
+test wrote (with datetime, uuid and Markup in scope), for values JSON cannot describe.
 """
 
 import datetime
@@ -72,12 +73,16 @@ def app_for(req):
     app.secret_key = req["secret"]
     app.config["SECRET_KEY_FALLBACKS"] = req.get("fallbacks", [])
     app.config["PERMANENT_SESSION_LIFETIME"] = req.get("lifetime", 31 * 24 * 3600)
+    app.logger.disabled = bool(req.get("quiet"))  # a 500 the test expects: no traceback
 
     @app.post("/save")
     def save():
         data = dict(req["data"])
         if req.get("rich"):
             data.update(RICH)
+        if req.get("python"):
+            scope = {"datetime": datetime, "uuid": uuid, "Markup": Markup}
+            data.update(eval(req["python"], scope))
         session.update(data)
         return "ok"
 

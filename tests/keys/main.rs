@@ -1,16 +1,26 @@
 //! Keys and rings: key validation and its errors, loading rings from the environment and
 //! from lists, rotation (fallback keys open, the primary seals, a retired key is refused),
 //! per-namespace subkeys (re-derived independently: the master key never signs or encrypts),
+//! derived types' and runtime sealers' separate derivation domains and salts built from parts,
 //! nonce freshness, and the bounded cache of runtime salts' subkeys. (Concurrent use of one
 //! ring: `concurrency.rs`; key material in `Debug`/`Display` and freed memory: `hygiene.rs`.)
 
 use typed_cookies::{Key, KeyError, KeyRing, OpenError};
 use typed_cookies_testkit::{primary_key, profile, t0, Payload};
 
-/// Held by the tests of this binary that time themselves or run long, so a timing is never
-/// taken while another of them loads the machine.
+/// Held by the tests of this binary that time themselves, run long or count the heap, so a
+/// timing or a count is never taken while another of them loads the machine.
 static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Counts the heap bytes the process holds, for `salt_cache`'s memory bound (a few atomic
+/// additions per allocation; the other tests here do not notice). Process-wide: the bound it
+/// checks is far above what the other tests of this binary hold at any time.
+#[global_allocator]
+static GLOBAL: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INSTRUMENTED_SYSTEM;
+
+/// Derived types and runtime sealers in separate derivation domains; salts built from parts;
+/// the legacy opt-in.
+mod domains;
 /// The bounded cache of runtime salts' subkeys: flat cost, bounded memory, same subkeys again.
 mod salt_cache;
 /// Per-namespace subkeys and fresh nonces (AEAD limits).

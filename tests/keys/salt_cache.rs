@@ -1,6 +1,9 @@
-//! Runtime salts (`keys.signed(&format!("reset:{email}"))`, the Django-style use) cannot grow
+//! Runtime salts (`keys.signed_parts(["reset", email])`, the Django-style use) cannot grow
 //! the subkey cache without bound or make each new salt slower than the last: the per-salt cost
-//! stays flat over 50,000 distinct salts and the cache never holds more than its cap.
+//! stays flat over 50,000 distinct salts and the cache never holds more than its cap. Nor can
+//! long salts: the cache and the sealers keep a 32-byte digest, never the salt, so thousands of
+//! distinct 64 KiB salts leave a few hundred bytes each on the heap (counted by the binary's
+//! counting allocator).
 //!
 //! Timing is compared within one run (the late salts against the early ones), by medians of
 //! single measurements, so a slow machine or a scheduler hiccup does not decide the outcome.
@@ -9,6 +12,7 @@
 
 use std::time::{Duration, Instant};
 
+use stats_alloc::Region;
 use typed_cookies::{Key, KeyRing};
 
 const SALTS: usize = 50_000;
@@ -33,9 +37,9 @@ fn many_runtime_salts_cost_flat_time_and_bounded_memory() {
     let mut early = Vec::with_capacity(WINDOW);
     let mut late = Vec::with_capacity(WINDOW);
     for i in 0..SALTS {
-        let salt = format!("reset:user{i}@example.com");
+        let email = format!("user{i}@example.com");
         let start = Instant::now();
-        let signer = keys.signed(&salt);
+        let signer = keys.signed_parts(["reset", &email]);
         let took = start.elapsed();
         drop(std::hint::black_box(signer));
         if i < WINDOW {
@@ -79,4 +83,54 @@ fn evicted_salts_derive_the_same_subkeys_again() {
         "alice"
     );
     assert!(keys.__runtime_salt_cache_len() <= KeyRing::__runtime_salt_cache_cap());
+}
+
+/// Heap bytes held now that were not held when `region` started (a reallocation's growth or
+/// shrinking is already in the allocated and deallocated counts).
+fn held(region: &Region<'_, std::alloc::System>) -> isize {
+    let change = region.change();
+    change.bytes_allocated as isize - change.bytes_deallocated as isize
+}
+
+/// Thousands of distinct 64 KiB salts (which the old cache kept whole: 1024 of them pinned
+/// 64 MiB, and every sealer its own copy) leave the ring's cache and the sealers made from them
+/// holding a few hundred bytes per salt: each cache entry is keyed by a 32-byte digest, and a
+/// sealer keeps the digest too. Also through `signed_parts` and one-time sealers.
+#[test]
+fn huge_distinct_salts_keep_memory_bounded() {
+    const SALT_LEN: usize = 64 * 1024;
+    /// Generous per-salt bound (the real cost is a few hundred bytes), far below `SALT_LEN`.
+    const PER_SALT: isize = 4 * 1024;
+    let _alone = super::HEAVY.lock().unwrap_or_else(|e| e.into_inner());
+    let cap = KeyRing::__runtime_salt_cache_cap();
+    let count = cap * 2;
+    let keys = KeyRing::new(Key::generate());
+    let region = Region::new(super::GLOBAL);
+    let mut sealers = Vec::with_capacity(2 * count);
+    let mut one_time = Vec::with_capacity(count);
+    for i in 0..count {
+        let mut salt = format!("reset:{i}:");
+        salt.extend(std::iter::repeat_n('x', SALT_LEN - salt.len()));
+        sealers.push(keys.signed(&salt).no_expiry());
+        sealers.push(keys.encrypted_parts(["reset", &salt]).no_expiry());
+        one_time.push(
+            keys.signed_parts([&salt])
+                .one_time(typed_cookies::time::Duration::minutes(1)),
+        );
+        // The salt is dropped here: nothing may keep a copy.
+    }
+    assert_eq!(keys.__runtime_salt_cache_len(), cap);
+    let with_sealers = held(&region);
+    // 2 × count sealers and count one-time sealers, alive, plus the full cache.
+    assert!(
+        with_sealers < 3 * count as isize * PER_SALT,
+        "{with_sealers} bytes held for {count} distinct salts of {SALT_LEN} bytes"
+    );
+    drop((sealers, one_time));
+    let cache_only = held(&region);
+    assert!(
+        cache_only > 0 && cache_only < cap as isize * PER_SALT,
+        "{cache_only} bytes held by a full cache of {cap} salts of {SALT_LEN} bytes"
+    );
+    println!("{count} salts of {SALT_LEN} bytes: {with_sealers} bytes with their sealers, {cache_only} in the full cache");
 }

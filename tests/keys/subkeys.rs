@@ -3,8 +3,9 @@
 //!
 //! - Random 96-bit nonces are fresh: 200,000 seals of the same plaintext in the same second
 //!   give 200,000 distinct nonces and values, and no nonce bit is stuck.
-//! - The master key never encrypts or signs anything: each (key, mode, salt) namespace uses
-//!   its own `HKDF-SHA256(master, "typed-cookies/v1/<mode>/<salt>")` subkey. Re-deriving the
+//! - The master key never encrypts or signs anything: each (key, mode, salt) namespace of a
+//!   runtime sealer uses its own `HKDF-SHA256(master, "typed-cookies/v1/runtime/<mode>/<salt
+//!   digest>")` subkey (`super::domains::runtime_info`). Re-deriving the
 //!   subkeys here with the `hkdf`, `hmac` and `aes-gcm-siv` crates directly, a signed value's
 //!   MAC verifies, and an encrypted value decrypts, under its own namespace's subkey and
 //!   under no other (not the master key, not the other mode's subkey, not another salt's,
@@ -23,6 +24,8 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use typed_cookies::{Key, KeyRing, SealedCookie};
 use typed_cookies_testkit::t0;
+
+use super::domains::runtime_info;
 
 const HEADER: usize = 14;
 const NONCE: usize = 12;
@@ -122,9 +125,7 @@ fn every_namespace_has_its_own_subkey_and_the_master_key_is_never_used_directly(
     let salts = ["limits.a", "limits.b", "limits.a ", "Limits.a", ""];
     let namespaces: Vec<(String, [u8; 32])> = salts
         .iter()
-        .flat_map(|salt| {
-            ["signed", "encrypted"].map(|mode| format!("typed-cookies/v1/{mode}/{salt}"))
-        })
+        .flat_map(|salt| ["signed", "encrypted"].map(|mode| runtime_info(mode, &[salt])))
         .map(|info| {
             let key = subkey(&master, &info);
             (info, key)
@@ -159,8 +160,8 @@ fn every_namespace_has_its_own_subkey_and_the_master_key_is_never_used_directly(
             )
             .unwrap();
         for (info, key) in &namespaces {
-            let own_signed = *info == format!("typed-cookies/v1/signed/{salt}");
-            let own_encrypted = *info == format!("typed-cookies/v1/encrypted/{salt}");
+            let own_signed = *info == runtime_info("signed", &[salt]);
+            let own_encrypted = *info == runtime_info("encrypted", &[salt]);
             assert_eq!(
                 verifies(key, &signed),
                 own_signed,
@@ -174,7 +175,7 @@ fn every_namespace_has_its_own_subkey_and_the_master_key_is_never_used_directly(
         }
         assert!(!verifies(&master, &signed));
         assert_eq!(decrypt(&master, &encrypted), None);
-        let own = format!("typed-cookies/v1/encrypted/{salt}");
+        let own = runtime_info("encrypted", &[salt]);
         assert_eq!(decrypt(&subkey(&fallback, &own), &encrypted), None);
     }
 
@@ -191,7 +192,7 @@ fn every_namespace_has_its_own_subkey_and_the_master_key_is_never_used_directly(
         .unwrap();
     assert_eq!(
         decrypt(
-            &subkey(&fallback, "typed-cookies/v1/encrypted/limits.a"),
+            &subkey(&fallback, &runtime_info("encrypted", &["limits.a"])),
             &raw
         ),
         Some(b"1".to_vec())
@@ -212,9 +213,10 @@ fn every_namespace_has_its_own_subkey_and_the_master_key_is_never_used_directly(
 }
 
 /// A runtime one-time sealer's values are MACed (or encrypted) under
-/// `typed-cookies/v1/<mode>+one-time/<salt>` (FORMAT.md), re-derived here independently, and
-/// under no other namespace's subkey: not the plain label of the same salt, which derived
-/// tracked types and plain sealers use.
+/// `typed-cookies/v1/runtime/<mode>+one-time/<salt digest>` (FORMAT.md), re-derived here
+/// independently, and under no other namespace's subkey: not the plain runtime label of the
+/// same salt, not the derived types' label (which derived tracked types use), not the legacy
+/// one-time label.
 #[test]
 fn runtime_one_time_sealers_use_their_own_label() {
     let master = master();
@@ -230,12 +232,14 @@ fn runtime_one_time_sealers_use_their_own_label() {
         )
         .unwrap();
     assert!(verifies(
-        &subkey(&master, &format!("typed-cookies/v1/signed+one-time/{salt}")),
+        &subkey(&master, &runtime_info("signed+one-time", &[salt])),
         &signed
     ));
     for other in [
+        runtime_info("signed", &[salt]),
+        runtime_info("encrypted+one-time", &[salt]),
         format!("typed-cookies/v1/signed/{salt}"),
-        format!("typed-cookies/v1/encrypted+one-time/{salt}"),
+        format!("typed-cookies/v1/signed+one-time/{salt}"),
     ] {
         assert!(!verifies(&subkey(&master, &other), &signed), "{other}");
     }
@@ -248,15 +252,21 @@ fn runtime_one_time_sealers_use_their_own_label() {
                 .unwrap(),
         )
         .unwrap();
-    let own = subkey(
-        &master,
-        &format!("typed-cookies/v1/encrypted+one-time/{salt}"),
-    );
+    let own = subkey(&master, &runtime_info("encrypted+one-time", &[salt]));
     // The plaintext is the claims block (16 + 8 + 8 + 1 bytes, no subject), then the payload.
     let plaintext = decrypt(&own, &encrypted).expect("opens under its own label");
     assert_eq!(&plaintext[33..], b"\"budget\"");
-    let plain = subkey(&master, &format!("typed-cookies/v1/encrypted/{salt}"));
-    assert_eq!(decrypt(&plain, &encrypted), None);
+    for other in [
+        runtime_info("encrypted", &[salt]),
+        format!("typed-cookies/v1/encrypted/{salt}"),
+        format!("typed-cookies/v1/encrypted+one-time/{salt}"),
+    ] {
+        assert_eq!(
+            decrypt(&subkey(&master, &other), &encrypted),
+            None,
+            "{other}"
+        );
+    }
 }
 
 /// The value is exactly AES-256-GCM-SIV(subkey, nonce, payload, aad = header): re-encrypting
@@ -267,7 +277,7 @@ fn runtime_one_time_sealers_use_their_own_label() {
 #[test]
 fn the_body_is_gcm_siv_of_the_payload_under_the_namespace_subkey() {
     let keys = KeyRing::new(Key::from_bytes(&master()).unwrap());
-    let key = subkey(&master(), "typed-cookies/v1/encrypted/limits.det");
+    let key = subkey(&master(), &runtime_info("encrypted", &["limits.det"]));
     let cipher = Aes256GcmSiv::new_from_slice(&key).unwrap();
     for text in ["", "a", "the same text", &"long ".repeat(100)] {
         let raw = URL_SAFE_NO_PAD

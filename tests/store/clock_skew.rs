@@ -1,6 +1,7 @@
 //! Two app servers whose clocks differ by the tolerated skew ([`DEFAULT_CLOCK_SKEW`], 60 s),
 //! sharing one real Redis in its production mode (the replay grace window on Redis's own
-//! clock), and the epoch of "sign out everywhere" across a Redis restart that lost it.
+//! clock, and the time of a sign-out everywhere too), and the epoch of "sign out everywhere"
+//! across a Redis restart that lost it.
 //!
 //! Before: Redis TTLs were `until − now + 1` on the writing server's clock, so an entry written
 //! by the server ahead vanished while the server behind still opened the value (a one-time
@@ -59,8 +60,6 @@ struct Fleet {
     ahead: (Guard, KeyRing),
     behind: (Guard, KeyRing),
 }
-
-const SKEW: i64 = DEFAULT_CLOCK_SKEW.whole_seconds();
 
 async fn fleet(server: &RedisServer, behind_at: OffsetDateTime) -> Fleet {
     let guard = || async { Guard::new(connect(server, Duration::from_secs(2)).await) };
@@ -321,7 +320,8 @@ fn one_sign_out_after_redis_lost_its_data_ends_every_older_session() {
 }
 
 /// A store written by an earlier version holds an epoch counter (`INCR`): sessions issued over
-/// it open, and the first sign-out of this version moves it to the sign-out time and ends them.
+/// it open, and the first sign-out of this version moves it to Redis's time and ends them; an
+/// earlier version's `INCR` on such a time still ends this version's sessions.
 #[test]
 fn an_epoch_counter_of_an_earlier_version_keeps_working() {
     let Some(server) = RedisServer::start_or_skip("an_epoch_counter_of_an_earlier_version") else {
@@ -349,10 +349,37 @@ fn an_epoch_counter_of_an_earlier_version_keeps_working() {
             .await
             .is_ok());
         let epoch = guard.sign_out_everywhere(&keys, "user:old").await.unwrap();
-        assert_eq!(epoch, t0().unix_timestamp() as u64 + 1 + SKEW as u64);
+        // Redis's clock, in µs (not the ring's, which stands at 2026-01-01).
+        let real = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_micros() as u64;
+        assert!(epoch.abs_diff(real) < 60_000_000, "{epoch} vs {real}");
         assert_eq!(
             guard
                 .open::<Session>(&keys, issued.value(), &ctx)
+                .await
+                .err(),
+            Some(OpenError::Revoked)
+        );
+        // A server of the earlier version signing out (`INCR`) during a rolling upgrade still
+        // ends the sessions this version issued.
+        let fresh = guard
+            .issue(&keys, &user::<Session>(), Some("user:old"), &ctx)
+            .await
+            .unwrap();
+        assert!(guard
+            .open::<Session>(&keys, fresh.value(), &ctx)
+            .await
+            .is_ok());
+        let _: i64 = ::redis::cmd("INCR")
+            .arg(&key)
+            .query_async(&mut admin)
+            .await
+            .unwrap();
+        assert_eq!(
+            guard
+                .open::<Session>(&keys, fresh.value(), &ctx)
                 .await
                 .err(),
             Some(OpenError::Revoked)

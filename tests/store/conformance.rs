@@ -146,8 +146,7 @@ async fn epochs_per_subject(store: &dyn RevocationStore, label: &str) {
         }
     };
     assert_eq!(epoch(Some(&alice)).await, 0, "{label}");
-    // max(current + 1, at_least): a counter with a small floor, a time with a later one, and
-    // never backwards.
+    // max(current + 1, now in µs): a counter while `now` is 0, a time after, never backwards.
     assert_eq!(store.bump_epoch(&alice, 0).await.unwrap(), 1, "{label}");
     assert_eq!(store.bump_epoch(&alice, 0).await.unwrap(), 2, "{label}");
     assert_eq!(epoch(Some(&alice)).await, 2, "{label}");
@@ -156,10 +155,10 @@ async fn epochs_per_subject(store: &dyn RevocationStore, label: &str) {
     assert_eq!(epoch(None).await, 0, "{label}");
     assert_eq!(store.bump_epoch(&bob, 0).await.unwrap(), 1, "{label}");
     assert_eq!(epoch(Some(&alice)).await, 2, "{label}");
-    let at = NOW as u64 + 61;
-    assert_eq!(store.bump_epoch(&alice, at).await.unwrap(), at, "{label}");
+    let at = NOW as u64 * 1_000_000;
+    assert_eq!(store.bump_epoch(&alice, NOW).await.unwrap(), at, "{label}");
     assert_eq!(
-        store.bump_epoch(&alice, at).await.unwrap(),
+        store.bump_epoch(&alice, NOW).await.unwrap(),
         at + 1,
         "{label}"
     );
@@ -169,12 +168,16 @@ async fn epochs_per_subject(store: &dyn RevocationStore, label: &str) {
         "{label}"
     );
     assert_eq!(epoch(Some(&alice)).await, at + 2, "{label}");
-    // Exact at the largest time Lua holds exactly (2^53 - 1); beyond, clamped (Redis) or kept
-    // (memory): either way later than any real time.
-    let far = (1u64 << 53) - 1;
-    assert_eq!(store.bump_epoch(&bob, far).await.unwrap(), far, "{label}");
-    assert!(
-        store.bump_epoch(&bob, u64::MAX).await.unwrap() >= far,
+    // Times are clamped to what Lua holds exactly in µs (about the year 2255), and to 1970.
+    let far = 9_007_199_254 * 1_000_000;
+    assert_eq!(
+        store.bump_epoch(&bob, i64::MAX).await.unwrap(),
+        far,
+        "{label}"
+    );
+    assert_eq!(
+        store.bump_epoch(&bob, i64::MIN).await.unwrap(),
+        far + 1,
         "{label}"
     );
     // Both answers in one status.
@@ -427,7 +430,7 @@ async fn extreme_inputs_never_fail(store: &dyn RevocationStore, label: &str) {
         store.revoke(ns, id, NOW + 10, NOW).await.unwrap();
         assert!(status(store, ns, id, NOW).await.revoked, "{label} {ns:?}");
         store
-            .bump_epoch(&format!("{ns}{id}"), u64::MAX)
+            .bump_epoch(&format!("{ns}{id}"), i64::MAX)
             .await
             .unwrap();
     }

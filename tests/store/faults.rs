@@ -34,7 +34,7 @@ async fn every_operation(
     vec![
         store.status(ns, id, Some("alice"), NOW).await.map(drop),
         store.revoke(ns, id, NOW + 10, NOW).await,
-        store.bump_epoch("alice", NOW as u64).await.map(drop),
+        store.bump_epoch("alice", NOW).await.map(drop),
         store.claim(ns, id, NOW + 10, NOW).await.map(drop),
         store.start_nonce(ns, id, 1, NOW + 10, NOW).await,
         store
@@ -178,9 +178,13 @@ fn revocations_survive_a_restart_only_with_persistence() {
         let id = SessionId::generate();
         let kept = connect(&persistent, Duration::from_secs(2)).await;
         let lost = connect(&ephemeral, Duration::from_secs(2)).await;
+        let mut epochs = Vec::new();
         for store in [&kept, &lost] {
             store.revoke(&ns, id, NOW + 3_600, NOW).await.unwrap();
-            assert_eq!(store.bump_epoch("alice", 0).await.unwrap(), 1);
+            // A time on Redis's clock (µs): well after 2020.
+            let epoch = store.bump_epoch("alice", 0).await.unwrap();
+            assert!(epoch > 1_577_836_800_000_000, "{epoch}");
+            epochs.push(epoch);
             assert!(store.status(&ns, id, None, NOW).await.unwrap().revoked);
         }
 
@@ -196,7 +200,7 @@ fn revocations_survive_a_restart_only_with_persistence() {
                 .await
                 .unwrap()
                 .epoch,
-            1
+            epochs[0]
         );
         assert!(!status_after_restart(&lost, &ns, id).await.revoked, "lost");
         assert_eq!(

@@ -54,7 +54,7 @@ async fn connect(server: &RedisServer, timeout: Duration) -> RedisStore {
 async fn connect_moving_time(server: &RedisServer, timeout: Duration) -> RedisStore {
     RedisStore::builder(server.url())
         .timeout(timeout)
-        .grace_on_callers_clock()
+        .callers_clock_for_tests()
         .build()
         .await
         .expect("connect to the test redis-server")

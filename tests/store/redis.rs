@@ -86,7 +86,7 @@ fn nonce_records_of_the_earlier_layout_are_read_and_kept_readable() {
         // Time moves through `now` here (an earlier version wrote `changed` on the app's clock).
         let store = RedisStore::builder(server.url())
             .prefix("app")
-            .grace_on_callers_clock()
+            .callers_clock_for_tests()
             .build()
             .await
             .unwrap();

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Keys, sealed values and Set-Cookie headers of typed-cookies (and of Django, Flask and
-/// iron-session).
+/// Keys, sealed values and Set-Cookie headers of typed-cookies (and of Django, Flask,
+/// iron-session, Rails, Express and Laravel).
 ///
 /// Exit codes: 0 valid, 1 invalid / expired / rejected, 2 usage error (bad flags, keys not found).
 /// Keys and secrets are read from an environment variable (--keys-env) or a file (--keys-file),
@@ -46,7 +46,10 @@ pub enum Command {
 pub struct KeySource {
     /// Read the keys from this environment variable. typed-cookies: comma-separated base64
     /// keys, primary first. --django/--flask: the secret key, then fallbacks, one per line.
-    /// --iron: passwords one per line, as `ID=PASSWORD` or a bare password (id 1).
+    /// --iron: passwords one per line, as `ID=PASSWORD` or a bare password (id 1). --rails:
+    /// `secret_key_base`, then old ones; --express/--express-session/--cookie-session: the
+    /// secret (or keygrip key), then old ones; --laravel: `APP_KEY` (`base64:…`), then
+    /// previous keys; one per line, the first seals.
     #[arg(long, value_name = "VAR", conflicts_with = "keys_file")]
     pub keys_env: Option<String>,
     /// Read the keys from this file (same contents as --keys-env). Warns if the file is
@@ -112,8 +115,68 @@ pub struct FormatArgs {
     /// 14 days unless --max-age.
     #[arg(long, group = "foreign")]
     pub iron: bool,
-    /// The salt (namespace) the value is sealed under. Required for typed-cookies values.
-    #[arg(long, value_name = "SALT")]
+    /// A Rails cookie (ActionDispatch's jar): `cookies.encrypted[NAME]` or the session cookie
+    /// by default, `cookies.signed[NAME]` with --rails-cookie signed. Needs --name (its
+    /// purpose `cookie.NAME` is checked); --max-age on seal is `expires:`. The value's own
+    /// expiry is always checked.
+    #[arg(long, group = "foreign")]
+    pub rails: bool,
+    /// An Express signed cookie (`res.cookie(name, value, { signed: true })`, read by
+    /// cookie-parser): `s:` + the value (`j:` + JSON for objects), HMAC-SHA256. Never expires.
+    #[arg(long, group = "foreign")]
+    pub express: bool,
+    /// express-session's `connect.sid` cookie: the signed session id (a JSON string as the
+    /// payload and in output). Never expires here: the session lives in the app's store.
+    #[arg(long, group = "foreign")]
+    pub express_session: bool,
+    /// A cookie-session cookie: the base64 JSON session in `NAME` (default `session`) and its
+    /// keygrip signature in `NAME.sig` (give it with --sig). Never expires.
+    #[arg(long, group = "foreign")]
+    pub cookie_session: bool,
+    /// A Laravel encrypted value: with --name, the `EncryptCookies` cookie NAME (its name
+    /// prefix is checked); without, a `Crypt::encrypt` / `encryptString` value. Payloads
+    /// print as JSON when the plaintext is a JSON object or array, else as a JSON string.
+    /// Never expires.
+    #[arg(long, group = "foreign")]
+    pub laravel: bool,
+    /// The cookie's name: required by --rails, the session cookie's name for
+    /// --cookie-session (default `session`), the cookie of --laravel.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// --rails: which jar. `encrypted` (default when opening and sealing) and `session` are
+    /// the same (AES-256-GCM); `inspect` picks by the value's structure when not given.
+    #[arg(long, value_name = "KIND", value_enum)]
+    pub rails_cookie: Option<RailsCookie>,
+    /// --rails: the `config.load_defaults` version whose cookie settings apply (default 6.1;
+    /// 7 and later derive keys with SHA-256; 5.2 cookies carry no purpose).
+    #[arg(long, value_name = "VERSION", value_enum)]
+    pub rails_version: Option<RailsVersion>,
+    /// --cookie-session: the `NAME.sig` cookie's value (required to open or verify).
+    #[arg(long, value_name = "SIG")]
+    pub sig: Option<String>,
+    /// --cookie-session: keygrip's hash (`new Keygrip(keys, "sha256")`; default sha1).
+    #[arg(long, value_name = "HASH", value_enum)]
+    pub digest: Option<KeygripDigest>,
+    /// --laravel: `config('app.cipher')` (default AES-256-CBC).
+    #[arg(long, value_name = "CIPHER")]
+    pub cipher: Option<String>,
+    /// --laravel: whether the plaintext is a PHP-serialized string (`s:N:"…";`). Default when
+    /// sealing: yes without --name (`encrypt()`), no with --name (cookies since Laravel
+    /// 5.6.30); opening accepts both unless told. Only strings are read, never PHP objects.
+    #[arg(
+        long,
+        value_name = "yes|no",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub php_serialize: Option<bool>,
+    /// The salt (namespace) the value is sealed under. Required for typed-cookies values:
+    /// `seal` writes what a `#[derive(SealedCookie)]` JSON type with `salt = "SALT"` opens
+    /// (see `seal --runtime`); `open` and `inspect` also open a runtime sealer's values.
+    #[arg(
+        long,
+        value_name = "SALT",
+        conflicts_with_all = ["rails", "express", "express_session", "cookie_session", "laravel"]
+    )]
     pub salt: Option<String>,
     /// A typed-cookies value in encrypted mode (signed otherwise).
     #[arg(long, conflicts_with = "foreign")]
@@ -123,18 +186,92 @@ pub struct FormatArgs {
     #[arg(long, conflicts_with = "foreign")]
     pub postcard: bool,
     /// Refuse values older than this: `90s`, `15m`, `2h`, `7d`, `2w` or seconds. For
-    /// typed-cookies values, counted from the session's creation.
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
+    /// typed-cookies values, counted from the session's creation. --rails: the `expires:`
+    /// of a sealed cookie (seal only).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        value_parser = crate::duration::parse,
+        conflicts_with_all = ["express", "express_session", "cookie_session", "laravel"]
+    )]
     pub max_age: Option<time::Duration>,
     /// The value never expires (typed-cookies `.no_expiry()`).
     #[arg(long, conflicts_with_all = ["max_age", "foreign"])]
     pub no_expiry: bool,
     /// Compress the payload when that makes it shorter (Django `compress=True`; seal only).
-    #[arg(long, conflicts_with_all = ["flask", "iron"])]
+    #[arg(long, conflicts_with_all = ["flask", "iron", "rails", "express", "express_session", "cookie_session", "laravel"])]
     pub compress: bool,
 }
 
+/// `--rails-cookie`: which of a Rails app's cookie jars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RailsCookie {
+    /// `cookies.signed[NAME]`: readable, HMAC-signed.
+    Signed,
+    /// `cookies.encrypted[NAME]`: AES-256-GCM (and the AES-256-CBC of Rails < 5.2).
+    Encrypted,
+    /// The `CookieStore` session cookie (`_app_session`): an encrypted cookie.
+    Session,
+}
+
+/// `--rails-version`: the `config.load_defaults` whose cookie settings apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum RailsVersion {
+    /// Rails 5.2: cookies without a purpose.
+    #[value(name = "5.2")]
+    V5_2,
+    /// Rails 6.0 and 6.1: keys by PBKDF2-HMAC-SHA1.
+    #[value(name = "6.1", alias = "6.0")]
+    #[default]
+    V6_1,
+    /// Rails 7.0 and later (7.1, 7.2, 8.0): keys by PBKDF2-HMAC-SHA256.
+    #[value(name = "7", aliases = ["7.0", "7.1", "7.2", "8", "8.0"])]
+    V7,
+}
+
+/// `--digest`: keygrip's hash for --cookie-session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum KeygripDigest {
+    /// HMAC-SHA1, keygrip's default.
+    #[default]
+    Sha1,
+    /// HMAC-SHA256.
+    Sha256,
+    /// HMAC-SHA512.
+    Sha512,
+}
+
 impl FormatArgs {
+    /// Refuses a stack's options without its stack (a usage error), rather than ignoring them.
+    pub fn check(&self) -> Result<(), crate::Failure> {
+        let options: [(&str, bool, bool); 4] = [
+            (
+                "--name is for --rails, --cookie-session and --laravel",
+                self.name.is_some(),
+                self.rails || self.cookie_session || self.laravel,
+            ),
+            (
+                "--rails-cookie and --rails-version are for --rails",
+                self.rails_cookie.is_some() || self.rails_version.is_some(),
+                self.rails,
+            ),
+            (
+                "--sig and --digest are for --cookie-session",
+                self.sig.is_some() || self.digest.is_some(),
+                self.cookie_session,
+            ),
+            (
+                "--cipher and --php-serialize are for --laravel",
+                self.cipher.is_some() || self.php_serialize.is_some(),
+                self.laravel,
+            ),
+        ];
+        match options.iter().find(|(_, given, stack)| *given && !*stack) {
+            Some((message, _, _)) => Err(crate::Failure::usage(*message)),
+            None => Ok(()),
+        }
+    }
+
     /// Which foreign format, if any.
     pub fn foreign(&self) -> Option<crate::foreign::Foreign> {
         use crate::foreign::Foreign;
@@ -146,6 +283,16 @@ impl FormatArgs {
             Some(Foreign::Flask)
         } else if self.iron {
             Some(Foreign::Iron)
+        } else if self.rails {
+            Some(Foreign::Rails)
+        } else if self.express {
+            Some(Foreign::Express)
+        } else if self.express_session {
+            Some(Foreign::ExpressSession)
+        } else if self.cookie_session {
+            Some(Foreign::CookieSession)
+        } else if self.laravel {
+            Some(Foreign::Laravel)
         } else {
             None
         }
@@ -181,6 +328,11 @@ pub struct SealArgs {
     /// The format and options.
     #[command(flatten)]
     pub format: FormatArgs,
+    /// typed-cookies: seal in a runtime sealer's domain (what `keys.signed(SALT)` /
+    /// `keys.encrypted(SALT)` opens) instead of the derived types' (what a
+    /// `#[derive(SealedCookie)]` JSON type with `salt = "SALT"` opens, the default).
+    #[arg(long, conflicts_with = "foreign")]
+    pub runtime: bool,
 }
 
 /// `open`.
@@ -195,7 +347,8 @@ pub struct OpenArgs {
     /// The format and options.
     #[command(flatten)]
     pub format: FormatArgs,
-    /// Print one JSON object with the verdict, payload and times instead of the bare payload.
+    /// Print one JSON object with the verdict, payload and times instead of the bare payload
+    /// (for typed-cookies values, `domain` says which opened it: `derived` or `runtime`).
     #[arg(long)]
     pub json: bool,
 }

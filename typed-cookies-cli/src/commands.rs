@@ -3,7 +3,6 @@
 use std::io::Read;
 
 use serde_json::{json, Map, Value};
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use typed_cookies::{Codec, Key, KeyRing, Mode, OpenError, Opened, Sealer};
 use zeroize::Zeroizing;
@@ -13,8 +12,10 @@ use crate::cli::{
     RotateArgs, SealArgs,
 };
 use crate::duration::human;
-use crate::foreign::{Foreign, ForeignSealer};
-use crate::{secrets, set_cookie, Failure};
+use crate::foreign::{self, Foreign, ForeignSealer};
+use crate::render::{hex, json_line, rfc3339, when};
+use crate::{output, secrets, Failure};
+use typed_cookies_cli::set_cookie;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<(), Failure> {
@@ -22,9 +23,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Keygen(args) => keygen(&args),
         Command::Rotate(args) => rotate(&args),
         Command::KeyId(args) => key_id(&args),
-        Command::Inspect(args) => inspect(&args),
-        Command::Seal(args) => seal(&args),
-        Command::Open(args) => open(&args),
+        Command::Inspect(args) => args.format.check().and_then(|()| inspect(&args)),
+        Command::Seal(args) => args.format.check().and_then(|()| seal(&args)),
+        Command::Open(args) => args.format.check().and_then(|()| open(&args)),
         Command::CheckSetCookie(args) => check_set_cookie(&args),
     }
 }
@@ -40,9 +41,9 @@ fn keygen(args: &KeygenArgs) -> Result<(), Failure> {
             .collect::<Vec<_>>()
             .join(","),
     );
-    println!("{}", line.as_str());
+    output::text(line.as_str())?;
     let ids: Vec<String> = keys.iter().map(|k| k.id().to_string()).collect();
-    eprintln!("typed-cookies: key id {} (primary first)", ids.join(", "));
+    output::note(&format!("key id {} (primary first)", ids.join(", ")));
     Ok(())
 }
 
@@ -70,19 +71,19 @@ fn rotate(args: &RotateArgs) -> Result<(), Failure> {
             .join(","),
     );
     let ring = secrets::ring(&line)?;
-    println!("{}", line.as_str());
+    output::text(line.as_str())?;
     let ids: Vec<String> = ring.key_ids().iter().map(ToString::to_string).collect();
     let dropped = (before + 1).saturating_sub(entries.len());
-    eprintln!(
-        "typed-cookies: new primary {}; ring {}{}",
-        ids[0],
+    output::note(&format!(
+        "new primary {}; ring {}{}",
+        ring.primary().id(),
         ids.join(", "),
         if dropped > 0 {
             format!(" ({dropped} oldest dropped: values they sealed no longer open)")
         } else {
             String::new()
         }
-    );
+    ));
     Ok(())
 }
 
@@ -96,34 +97,16 @@ fn key_id(args: &KeyIdArgs) -> Result<(), Failure> {
             .enumerate()
             .map(|(i, id)| json!({ "id": id.to_string(), "primary": i == 0 }))
             .collect();
-        println!("{}", Value::Array(list));
+        output::json(&Value::Array(list))?;
     } else {
         for (i, id) in ids.iter().enumerate() {
-            println!("{id} {}", if i == 0 { "primary" } else { "fallback" });
+            output::text(&format!(
+                "{id} {}",
+                if i == 0 { "primary" } else { "fallback" }
+            ))?;
         }
     }
     Ok(())
-}
-
-/// An RFC 3339 time.
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339)
-        .unwrap_or_else(|_| at.unix_timestamp().to_string())
-}
-
-/// A time with how long ago (or ahead) it is.
-fn when(at: OffsetDateTime, now: OffsetDateTime) -> String {
-    let d = now - at;
-    if d.is_negative() {
-        format!("{} (in {}: in the future)", rfc3339(at), human(d))
-    } else {
-        format!("{} ({} ago)", rfc3339(at), human(d))
-    }
-}
-
-/// Lowercase hex.
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What an open said, for people and for JSON.
@@ -186,14 +169,33 @@ impl Verdict {
     }
 }
 
-/// Our sealer for the flags, the ring and the mode. One that `opens` (and never seals) also
+/// What a sealer of ours is for, and so the derivation domain(s) it uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Use {
+    /// `seal`: in the derived types' domain (what a `#[derive(SealedCookie)]` JSON type of the
+    /// salt opens), or with `--runtime` in a runtime sealer's (`keys.signed(salt)`).
+    Seal {
+        /// `--runtime`.
+        runtime: bool,
+    },
+    /// Opening in the runtime sealer's domain only.
+    OpenRuntime,
+    /// Opening in both: the runtime domain, then the derived types'.
+    OpenBoth,
+}
+
+/// The domain names `--json` output uses.
+const RUNTIME: &str = "runtime";
+const DERIVED: &str = "derived";
+
+/// Our sealer for the flags, the ring and the mode. One that opens (and never seals) also
 /// accepts compressed values, which types declaring `compress` write.
 fn our_sealer(
     ring: &KeyRing,
     args: &FormatArgs,
     mode: Mode,
     lifetime_required: bool,
-    opens: bool,
+    purpose: Use,
 ) -> Result<Sealer, Failure> {
     let salt = args.salt.as_deref().ok_or_else(|| {
         Failure::usage("typed-cookies values need --salt (the namespace they were sealed under)")
@@ -207,11 +209,17 @@ fn our_sealer(
         Mode::Signed => ring.signed(salt),
         Mode::Encrypted => ring.encrypted(salt),
     };
-    // Opening only: what compression leaks is a concern of whoever seals.
-    let builder = if opens {
-        builder.compress_leaking_length()
-    } else {
-        builder
+    // Opening only: what compression leaks is a concern of whoever seals. And the derived
+    // types' domain too (the runtime sealers' legacy one), so `--salt` opens the cookie of a
+    // `#[derive(SealedCookie)]` JSON type as well as a runtime sealer's value. Sealing: in the
+    // derived types' domain unless `--runtime`, so that `seal --salt X` mints what the user's
+    // `#[cookie(salt = X)]` type opens. The salt is the user's own, given on the command
+    // line: no one else's data is glued into it (the aliasing that separate domains prevent).
+    let builder = match purpose {
+        Use::Seal { runtime: true } => builder,
+        Use::Seal { runtime: false } => builder.also_open_legacy(salt).__seal_in_type_domain(),
+        Use::OpenRuntime => builder.compress_leaking_length(),
+        Use::OpenBoth => builder.compress_leaking_length().also_open_legacy(salt),
     };
     match (args.max_age, args.no_expiry) {
         (Some(max_age), _) => Ok(builder.max_age(max_age)),
@@ -231,8 +239,28 @@ fn mode_of(args: &FormatArgs) -> Mode {
     }
 }
 
-/// Metadata of an opened value of ours.
-fn opened_fields(opened: &Opened<Value>, map: &mut Map<String, Value>) {
+/// Opens a value of ours in both domains: the runtime sealer's, then the derived types'
+/// (tried only when the first did not authenticate it, as `also_open_legacy` does), and says
+/// which one opened it.
+fn open_ours(
+    ring: &KeyRing,
+    args: &FormatArgs,
+    mode: Mode,
+    lifetime_required: bool,
+    value: &str,
+) -> Result<Result<(Opened<Value>, &'static str), OpenError>, Failure> {
+    let runtime = our_sealer(ring, args, mode, lifetime_required, Use::OpenRuntime)?;
+    Ok(match runtime.open_with_metadata::<Value>(value) {
+        Err(OpenError::Invalid) => our_sealer(ring, args, mode, lifetime_required, Use::OpenBoth)?
+            .open_with_metadata::<Value>(value)
+            .map(|opened| (opened, DERIVED)),
+        other => other.map(|opened| (opened, RUNTIME)),
+    })
+}
+
+/// Metadata of an opened value of ours, and the domain that opened it.
+fn opened_fields(opened: &Opened<Value>, domain: &str, map: &mut Map<String, Value>) {
+    map.insert("domain".into(), domain.into());
     map.insert("key_id".into(), opened.key_id().to_string().into());
     map.insert(
         "sealed_with_primary".into(),
@@ -260,9 +288,9 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
             let verdict = Verdict::of(&error);
             if args.json {
                 verdict.insert_into(&mut out);
-                println!("{}", Value::Object(out));
+                output::json(&Value::Object(out))?;
             } else {
-                println!("verdict     {}", verdict.text);
+                output::text(&format!("verdict     {}", verdict.text))?;
             }
             return Err(Failure::silent_invalid());
         }
@@ -334,7 +362,7 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
                 Ok(v) => {
                     lines.push((
                         "payload",
-                        format!("{v}  (UNVERIFIED: anyone can write this)"),
+                        format!("{}  (UNVERIFIED: anyone can write this)", json_line(&v)),
                     ));
                     out.insert("unverified_payload".into(), v);
                 }
@@ -375,10 +403,17 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
         } else {
             seen.format.mode
         };
-        let sealer = our_sealer(&ring, &args.format, mode, false, true)?;
-        let verdict = match sealer.open_with_metadata::<Value>(value) {
-            Ok(opened) => {
-                opened_fields(&opened, &mut out);
+        let verdict = match open_ours(&ring, &args.format, mode, false, value)? {
+            Ok((opened, domain)) => {
+                opened_fields(&opened, domain, &mut out);
+                lines.push((
+                    "domain",
+                    if domain == DERIVED {
+                        "derived type's (a `#[derive(SealedCookie)]` JSON type of this salt; `seal` writes these)".into()
+                    } else {
+                        "runtime sealer's (`keys.signed(salt)` / `keys.encrypted(salt)`; `seal --runtime` writes these)".into()
+                    },
+                ));
                 let key = format!(
                     "{} ({})",
                     opened.key_id(),
@@ -394,7 +429,7 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
                 } else {
                     lines.push(("expires", "not checked (no --max-age)".into()));
                 }
-                lines.push(("payload", opened.value().to_string()));
+                lines.push(("payload", json_line(opened.value())));
                 out.insert("payload".into(), opened.into_value());
                 Verdict::valid()
             }
@@ -407,52 +442,86 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
         verdict.insert_into(&mut out);
     }
     if args.json {
-        println!("{}", Value::Object(out));
+        output::json(&Value::Object(out))?;
     } else {
         for (label, text) in lines {
-            println!("{label:<11} {text}");
+            output::text(&format!("{label:<11} {text}"))?;
         }
     }
     result
 }
 
 fn inspect_foreign(kind: Foreign, value: &str, args: &InspectArgs) -> Result<(), Failure> {
-    let text = secrets::require(&args.keys, false, kind.label())?;
-    let sealer = ForeignSealer::new(kind, &text, &args.format)?;
+    // Rails, Express and Laravel values show their structure without keys; the others need them.
+    let text = if kind.inspects_without_keys() {
+        secrets::read(&args.keys, false)?
+    } else {
+        Some(secrets::require(&args.keys, false, kind.label())?)
+    };
     let mut out = Map::new();
+    let mut lines: Vec<(&str, String)> = Vec::new();
     out.insert("format".into(), kind.label().into());
     out.insert("size".into(), value.len().into());
-    let max_age = ForeignSealer::max_age_note(kind, &args.format);
-    if let Some(max_age) = max_age {
-        out.insert("max_age_seconds".into(), max_age.whole_seconds().into());
-    }
-    let (verdict, payload) = match sealer.open(value) {
-        Ok(payload) => (Verdict::valid(), Some(payload)),
-        Err(error) => (Verdict::of(&error), None),
-    };
-    verdict.insert_into(&mut out);
-    if args.json {
-        if let Some(payload) = &payload {
-            out.insert("payload".into(), payload.clone());
+    lines.push(("format", kind.label().into()));
+    lines.push(("size", format!("{} characters", value.len())));
+    let mut result = Ok(());
+    match foreign::unverified(kind, value, OffsetDateTime::now_utc()) {
+        Some(Ok(seen)) => {
+            lines.extend(seen.lines);
+            out.extend(seen.fields);
         }
-        println!("{}", Value::Object(out));
-    } else {
-        println!("{:<11} {}", "format", kind.label());
-        println!("{:<11} {} characters", "size", value.len());
-        println!(
-            "{:<11} {}",
-            "max age",
-            max_age.map_or("none".to_owned(), human)
-        );
-        if let Some(payload) = &payload {
-            println!("{:<11} {payload}", "payload");
+        Some(Err(error)) => {
+            // Not such a value at all: nothing to verify.
+            let verdict = Verdict::of(&error);
+            verdict.insert_into(&mut out);
+            lines.push(("verdict", verdict.text));
+            return print_inspection(args.json, out, lines).and(Err(Failure::silent_invalid()));
         }
-        println!("{:<11} {}", "verdict", verdict.text);
+        None => {}
     }
-    if verdict.is_valid() {
-        Ok(())
+    match kind.expiry_note() {
+        Some(note) => lines.push(("expiry", note.into())),
+        None => {
+            let max_age = ForeignSealer::max_age_note(kind, &args.format);
+            if let Some(max_age) = max_age {
+                out.insert("max_age_seconds".into(), max_age.whole_seconds().into());
+            }
+            lines.push(("max age", max_age.map_or("none".to_owned(), human)));
+        }
+    }
+    if let Some(text) = text {
+        kind.check_open(&args.format)?;
+        let sealer = ForeignSealer::for_inspect(kind, &text, &args.format, value)?;
+        let verdict = match sealer.open(value) {
+            Ok(payload) => {
+                lines.push(("payload", json_line(&payload)));
+                out.insert("payload".into(), payload);
+                Verdict::valid()
+            }
+            Err(error) => Verdict::of(&error),
+        };
+        verdict.insert_into(&mut out);
+        if !verdict.is_valid() {
+            result = Err(Failure::silent_invalid());
+        }
+        lines.push(("verdict", verdict.text));
+    }
+    print_inspection(args.json, out, lines)?;
+    result
+}
+
+/// `inspect`'s output: one JSON object, or the labelled lines.
+fn print_inspection(
+    json: bool,
+    out: Map<String, Value>,
+    lines: Vec<(&str, String)>,
+) -> Result<(), Failure> {
+    if json {
+        output::json(&Value::Object(out))
     } else {
-        Err(Failure::silent_invalid())
+        lines
+            .into_iter()
+            .try_for_each(|(label, text)| output::text(&format!("{label:<11} {text}")))
     }
 }
 
@@ -480,11 +549,18 @@ fn seal(args: &SealArgs) -> Result<(), Failure> {
         Some(kind) => ForeignSealer::new(kind, &keys, &args.format)?.seal(&payload),
         None => {
             let ring = secrets::ring(&keys)?;
-            our_sealer(&ring, &args.format, mode_of(&args.format), true, false)?.seal(&payload)
+            let purpose = Use::Seal {
+                runtime: args.runtime,
+            };
+            our_sealer(&ring, &args.format, mode_of(&args.format), true, purpose)?
+                .seal(&payload)
+                .map(|value| vec![value])
         }
     };
     let sealed = sealed.map_err(|e| Failure::invalid(format!("cannot seal: {e}")))?;
-    println!("{sealed}");
+    for line in sealed {
+        output::text(&line)?;
+    }
     Ok(())
 }
 
@@ -496,16 +572,18 @@ fn open(args: &OpenArgs) -> Result<(), Failure> {
     let result = match args.format.foreign() {
         Some(kind) => {
             out.insert("format".into(), kind.label().into());
+            kind.check_open(&args.format)?;
             ForeignSealer::new(kind, &keys, &args.format)?.open(&value)
         }
         None => {
             out.insert("format".into(), "typed-cookies".into());
             let ring = secrets::ring(&keys)?;
-            let sealer = our_sealer(&ring, &args.format, mode_of(&args.format), true, true)?;
-            sealer.open_with_metadata::<Value>(&value).map(|opened| {
-                opened_fields(&opened, &mut out);
-                opened.into_value()
-            })
+            open_ours(&ring, &args.format, mode_of(&args.format), true, &value)?.map(
+                |(opened, domain)| {
+                    opened_fields(&opened, domain, &mut out);
+                    opened.into_value()
+                },
+            )
         }
     };
     let verdict = match &result {
@@ -517,9 +595,9 @@ fn open(args: &OpenArgs) -> Result<(), Failure> {
         if let Ok(payload) = &result {
             out.insert("payload".into(), payload.clone());
         }
-        println!("{}", Value::Object(out));
+        output::json(&Value::Object(out))?;
     } else if let Ok(payload) = &result {
-        println!("{payload}");
+        output::json(payload)?;
     }
     match result {
         Ok(_) => Ok(()),
@@ -533,13 +611,7 @@ fn check_set_cookie(args: &CheckSetCookieArgs) -> Result<(), Failure> {
         .replace_nanosecond(0)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let report = set_cookie::check(&args.header, now);
-    if args.json {
-        println!("{}", report.to_json());
-    } else {
-        for finding in &report.findings {
-            println!("{}: {}", finding.level.label(), finding.message);
-        }
-    }
+    output::rendered(&report.render(args.json))?;
     if report.rejected() {
         Err(Failure::silent_invalid())
     } else {

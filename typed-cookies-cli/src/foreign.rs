@@ -1,13 +1,22 @@
-//! Django, Flask and iron-session values, through `typed_cookies::interop`.
+//! The foreign formats, through `typed_cookies::interop`: Django, Flask and iron-session here;
+//! Rails, Express and Laravel in the submodules, which also say what a value shows without
+//! keys (`inspect`).
+
+mod express;
+mod laravel;
+mod rails;
+mod seen;
 
 use serde_json::Value;
-use time::Duration;
+use time::{Duration, OffsetDateTime};
 use typed_cookies::interop::{django, flask, iron};
 use typed_cookies::{OpenError, SealError};
 
-use crate::cli::FormatArgs;
+use crate::cli::{FormatArgs, RailsCookie};
 use crate::secrets;
 use crate::Failure;
+
+pub use seen::Seen;
 
 /// The foreign formats the CLI reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +29,16 @@ pub enum Foreign {
     Flask,
     /// An iron-session v8 cookie.
     Iron,
+    /// A Rails signed or encrypted cookie (the session cookie included).
+    Rails,
+    /// An Express signed cookie (cookie-parser).
+    Express,
+    /// express-session's `connect.sid`.
+    ExpressSession,
+    /// cookie-session's `NAME` and `NAME.sig` cookies.
+    CookieSession,
+    /// A Laravel encrypted value or `EncryptCookies` cookie.
+    Laravel,
 }
 
 impl Foreign {
@@ -30,7 +49,68 @@ impl Foreign {
             Foreign::DjangoSession => "django session",
             Foreign::Flask => "flask session",
             Foreign::Iron => "iron-session",
+            Foreign::Rails => "rails cookie",
+            Foreign::Express => "express signed cookie",
+            Foreign::ExpressSession => "express-session id",
+            Foreign::CookieSession => "cookie-session",
+            Foreign::Laravel => "laravel encrypted value",
         }
+    }
+
+    /// Whether `inspect` shows something of its values without keys ([`unverified`]).
+    pub fn inspects_without_keys(self) -> bool {
+        matches!(
+            self,
+            Foreign::Rails
+                | Foreign::Express
+                | Foreign::ExpressSession
+                | Foreign::CookieSession
+                | Foreign::Laravel
+        )
+    }
+
+    /// How its values expire, when that is not a max age of ours (`inspect`'s `expiry` line).
+    pub fn expiry_note(self) -> Option<&'static str> {
+        match self {
+            Foreign::Rails => Some("the value's own `exp` (none when it has none)"),
+            Foreign::Express | Foreign::ExpressSession | Foreign::CookieSession => {
+                Some("none: Express values never expire (only their secret's retirement ends them)")
+            }
+            Foreign::Laravel => Some(
+                "none: Laravel values carry no time (they open as long as the key is configured)",
+            ),
+            _ => None,
+        }
+    }
+
+    /// What opening (or verifying) needs beyond sealing: refused as usage errors.
+    pub fn check_open(self, args: &FormatArgs) -> Result<(), Failure> {
+        match self {
+            Foreign::Rails if args.max_age.is_some() => Err(Failure::usage(
+                "Rails values carry their own expiry (`exp`), always checked: --max-age with --rails is for seal (`expires:`)",
+            )),
+            Foreign::CookieSession if args.sig.is_none() => Err(Failure::usage(
+                "a cookie-session value is verified by its NAME.sig cookie: give its value with --sig",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What `inspect` shows of a value of `kind` without keys (nothing of it authenticated), or
+/// why it is not such a value. `None` for the formats that show nothing without keys.
+pub fn unverified(
+    kind: Foreign,
+    value: &str,
+    now: OffsetDateTime,
+) -> Option<Result<Seen, OpenError>> {
+    match kind {
+        Foreign::Rails => Some(rails::unverified(value, now)),
+        Foreign::Express | Foreign::ExpressSession | Foreign::CookieSession => {
+            Some(express::unverified(value))
+        }
+        Foreign::Laravel => Some(laravel::unverified(value)),
+        _ => None,
     }
 }
 
@@ -42,11 +122,37 @@ pub enum ForeignSealer {
     Flask(flask::Serializer),
     /// iron-session.
     Iron(iron::Sealer),
+    /// Rails.
+    Rails(rails::Cookie),
+    /// Express, express-session, cookie-session.
+    Express(express::Cookie),
+    /// Laravel.
+    Laravel(laravel::Crypt),
 }
 
 impl ForeignSealer {
     /// Builds the sealer from the secrets text (one per line; the first seals) and the flags.
     pub fn new(kind: Foreign, secrets_text: &str, args: &FormatArgs) -> Result<Self, Failure> {
+        Self::build(kind, secrets_text, args, RailsCookie::Encrypted)
+    }
+
+    /// [`ForeignSealer::new`] for `inspect` of `value`: a Rails cookie without
+    /// --rails-cookie is opened as the jar its structure says (signed or encrypted).
+    pub fn for_inspect(
+        kind: Foreign,
+        secrets_text: &str,
+        args: &FormatArgs,
+        value: &str,
+    ) -> Result<Self, Failure> {
+        Self::build(kind, secrets_text, args, rails::jar_of(value))
+    }
+
+    fn build(
+        kind: Foreign,
+        secrets_text: &str,
+        args: &FormatArgs,
+        rails_default: RailsCookie,
+    ) -> Result<Self, Failure> {
         let secrets = secrets::lines(secrets_text);
         let Some((first, rest)) = secrets.split_first() else {
             return Err(Failure::usage(format!(
@@ -96,15 +202,29 @@ impl ForeignSealer {
                 }
                 ForeignSealer::Iron(s)
             }
+            Foreign::Rails => ForeignSealer::Rails(rails::Cookie::new(
+                first,
+                rest,
+                args,
+                args.rails_cookie.unwrap_or(rails_default),
+            )?),
+            Foreign::Express | Foreign::ExpressSession | Foreign::CookieSession => {
+                ForeignSealer::Express(express::Cookie::new(kind, first, rest, args))
+            }
+            Foreign::Laravel => ForeignSealer::Laravel(laravel::Crypt::new(first, rest, args)?),
         })
     }
 
-    /// Seals a JSON payload.
-    pub fn seal(&self, payload: &Value) -> Result<String, SealError> {
+    /// Seals a JSON payload: the line(s) to print (cookie-session's are its two cookies,
+    /// `NAME=…` and `NAME.sig=…`; every other format's is the bare value).
+    pub fn seal(&self, payload: &Value) -> Result<Vec<String>, SealError> {
         match self {
-            ForeignSealer::Django(s) => s.seal(payload),
-            ForeignSealer::Flask(s) => s.seal(payload),
-            ForeignSealer::Iron(s) => s.seal(payload),
+            ForeignSealer::Django(s) => s.seal(payload).map(|v| vec![v]),
+            ForeignSealer::Flask(s) => s.seal(payload).map(|v| vec![v]),
+            ForeignSealer::Iron(s) => s.seal(payload).map(|v| vec![v]),
+            ForeignSealer::Rails(s) => s.seal(payload).map(|v| vec![v]),
+            ForeignSealer::Express(s) => s.seal(payload),
+            ForeignSealer::Laravel(s) => s.seal(payload).map(|v| vec![v]),
         }
     }
 
@@ -114,17 +234,21 @@ impl ForeignSealer {
             ForeignSealer::Django(s) => s.open(value),
             ForeignSealer::Flask(s) => s.open(value),
             ForeignSealer::Iron(s) => s.open(value),
+            ForeignSealer::Rails(s) => s.open(value),
+            ForeignSealer::Express(s) => s.open(value),
+            ForeignSealer::Laravel(s) => s.open(value),
         }
     }
 
-    /// The max age it applies (`None`: none).
+    /// The max age it applies (`None`: none of ours; see [`Foreign::expiry_note`]).
     pub fn max_age_note(kind: Foreign, args: &FormatArgs) -> Option<Duration> {
-        args.max_age.or(match kind {
-            Foreign::Django => None,
-            Foreign::DjangoSession => Some(django::SESSION_COOKIE_AGE),
-            Foreign::Flask => Some(flask::PERMANENT_SESSION_LIFETIME),
-            Foreign::Iron => Some(iron::SESSION_TTL),
-        })
+        match kind {
+            Foreign::Django => args.max_age,
+            Foreign::DjangoSession => args.max_age.or(Some(django::SESSION_COOKIE_AGE)),
+            Foreign::Flask => args.max_age.or(Some(flask::PERMANENT_SESSION_LIFETIME)),
+            Foreign::Iron => args.max_age.or(Some(iron::SESSION_TTL)),
+            _ => None,
+        }
     }
 }
 

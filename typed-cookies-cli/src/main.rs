@@ -1,10 +1,15 @@
 //! `typed-cookies`: generate and rotate keys, look inside sealed values, seal and open
-//! typed-cookies, Django, Flask and iron-session values, and check `Set-Cookie` headers.
+//! typed-cookies, Django, Flask, iron-session, Rails, Express and Laravel values, and check
+//! `Set-Cookie` headers.
 //!
-//! Exit codes: 0 valid, 1 invalid / expired / rejected, 2 usage (bad flags, missing keys).
-//! Keys and secrets are read from an environment variable or a file (or stdin), never from
-//! the command line, and never printed back (except by `keygen` and `rotate`, whose output is
-//! the key material).
+//! Exit codes: 0 valid, 1 invalid / expired / rejected, 2 usage or I/O (bad flags, missing
+//! keys, output that cannot be written). Keys and secrets are read from an environment
+//! variable or a file (or stdin), never from the command line, and never printed back (except
+//! by `keygen` and `rotate`, whose output is the key material). No input makes it panic, and
+//! what it prints from a value has its control and bidi characters escaped (`output`).
+//!
+//! The `Set-Cookie` checker and the escaping live in this package's library
+//! (`typed_cookies_cli`), where the tests and the fuzzer reach them.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -13,8 +18,9 @@ mod cli;
 mod commands;
 mod duration;
 mod foreign;
+mod output;
+mod render;
 mod secrets;
-mod set_cookie;
 
 use std::process::ExitCode;
 
@@ -28,7 +34,7 @@ pub(crate) struct Failure {
 }
 
 impl Failure {
-    /// Bad flags, missing or unreadable keys: exit 2.
+    /// Bad flags, missing or unreadable keys, unwritable output: exit 2.
     pub(crate) fn usage(message: impl Into<String>) -> Self {
         Self {
             code: 2,
@@ -59,7 +65,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             if !failure.message.is_empty() {
-                eprintln!("typed-cookies: {}", failure.message);
+                output::note(&failure.message);
             }
             ExitCode::from(failure.code)
         }

@@ -79,10 +79,10 @@ fn warn_if_shared(path: &Path) {
     if let Ok(meta) = std::fs::metadata(path) {
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            eprintln!(
-                "typed-cookies: warning: keys file {} is readable by group or others (mode {mode:03o}); run `chmod 600` on it",
+            crate::output::note(&format!(
+                "warning: keys file {} is readable by group or others (mode {mode:03o}); run `chmod 600` on it",
                 path.display()
-            );
+            ));
         }
     }
 }

@@ -3,8 +3,14 @@
 //! case-insensitively), `SameSite=None` and `Partitioned` requiring `Secure`, the 4096-byte
 //! name+value limit, the 1024-byte attribute limit, the 400-day cap on lifetimes, and a
 //! `Domain` that is no host name (or not ASCII, an IP address, a single label).
+//!
+//! Any line is checked without panicking, whatever its characters (the `check_set_cookie` fuzz
+//! target and `tests/no_panic.rs` hold it to that), and [`Report::render`] is exactly what the
+//! command prints: the line's own characters in it are escaped ([`crate::escape`]).
 
 use serde_json::{json, Value};
+
+use crate::escape;
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time};
 
 /// How serious a finding is.
@@ -36,14 +42,15 @@ pub struct Finding {
     pub level: Level,
     /// A stable short code for scripts.
     pub code: &'static str,
-    /// What it means.
+    /// What it means. It may quote the line's characters unescaped: print it through
+    /// [`Report::render`] (or [`crate::escape`]).
     pub message: String,
 }
 
 /// The whole verdict on one line.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
-    /// The cookie's name (as parsed).
+    /// The cookie's name (as parsed, unescaped).
     pub name: String,
     /// Findings, in order.
     pub findings: Vec<Finding>,
@@ -72,7 +79,23 @@ impl Report {
         self.findings.iter().any(|f| f.level == Level::Reject)
     }
 
-    /// The report as JSON.
+    /// What `check-set-cookie` prints: one `level: message` line per finding, or with `json`
+    /// one line of [`Report::to_json`]; either way with the line's control and bidi characters
+    /// escaped ([`escape::text`], [`escape::json`]).
+    pub fn render(&self, json: bool) -> String {
+        if json {
+            let mut out = escape::json(&self.to_json().to_string()).into_owned();
+            out.push('\n');
+            out
+        } else {
+            self.findings
+                .iter()
+                .map(|f| format!("{}: {}\n", f.level.label(), escape::text(&f.message)))
+                .collect()
+        }
+    }
+
+    /// The report as JSON (strings unescaped: [`Report::render`] escapes what it prints).
     pub fn to_json(&self) -> Value {
         json!({
             "name": self.name,
@@ -118,15 +141,23 @@ fn is_cookie_value(s: &str) -> bool {
 }
 
 fn starts_with_ci(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    strip_prefix_ci(s, prefix).is_some()
+}
+
+/// `s` after an ASCII `prefix` matched case-insensitively. Never slices inside a character:
+/// `split_at_checked` refuses a cut that is not on a character boundary (then `s` cannot
+/// start with an ASCII prefix of that length anyway).
+fn strip_prefix_ci<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
+    let (head, rest) = s.split_at_checked(prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then_some(rest)
 }
 
 /// Checks one `Set-Cookie` line at `now`.
 pub fn check(header: &str, now: OffsetDateTime) -> Report {
     let mut r = Report::default();
     let mut line = header.trim_end_matches(['\r', '\n']);
-    if starts_with_ci(trim_ws(line), "set-cookie:") {
-        line = &trim_ws(line)["set-cookie:".len()..];
+    if let Some(rest) = strip_prefix_ci(trim_ws(line), "set-cookie:") {
+        line = rest;
     }
     if line.bytes().any(is_ctl) {
         r.push(
@@ -357,7 +388,8 @@ pub fn check(header: &str, now: OffsetDateTime) -> Report {
     }
 
     // Lifetime: Max-Age wins over Expires; both capped at 400 days.
-    let cap = now + MAX_LIFETIME;
+    // Saturating: `now` is any instant a caller passes, up to the end of `time`'s range.
+    let cap = now.saturating_add(MAX_LIFETIME);
     if let Some(secs) = max_age {
         if secs <= 0 {
             r.push(
@@ -377,7 +409,7 @@ pub fn check(header: &str, now: OffsetDateTime) -> Report {
             );
             r.expires = Some(cap);
         } else {
-            r.expires = Some(now + Duration::seconds(secs));
+            r.expires = Some(now.saturating_add(Duration::seconds(secs)));
         }
     } else if let Some(at) = expires {
         if at <= now {
@@ -431,7 +463,7 @@ pub fn check(header: &str, now: OffsetDateTime) -> Report {
 fn check_domain(r: &mut Report, domain: &str) {
     let trailing_dot = domain.len() > 1 && domain.ends_with('.');
     let name = if trailing_dot {
-        &domain[..domain.len() - 1]
+        domain.strip_suffix('.').unwrap_or(domain)
     } else {
         domain
     };
@@ -505,12 +537,17 @@ fn parse_cookie_date(text: &str) -> Option<OffsetDateTime> {
                 continue;
             }
         }
-        if month.is_none() && token.len() >= 3 {
-            let m = token[..3.min(token.len())].to_ascii_lowercase();
+        if month.is_none() {
+            // The first three bytes, compared as bytes: a token such as `a€` has no character
+            // boundary at 3, and (like any non-ASCII start) names no month.
             let months = [
                 "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
             ];
-            if let Some(i) = months.iter().position(|x| *x == m) {
+            let head = token.as_bytes().get(..3);
+            if let Some(i) = months
+                .iter()
+                .position(|m| head.is_some_and(|h| h.eq_ignore_ascii_case(m.as_bytes())))
+            {
                 month = Some(i as u8 + 1);
                 continue;
             }
@@ -538,7 +575,12 @@ fn parse_cookie_date(text: &str) -> Option<OffsetDateTime> {
         u8::try_from(day?).ok()?,
     )
     .ok()?;
-    let time = Time::from_hms(h as u8, mi as u8, s as u8).ok()?;
+    let time = Time::from_hms(
+        u8::try_from(h).ok()?,
+        u8::try_from(mi).ok()?,
+        u8::try_from(s).ok()?,
+    )
+    .ok()?;
     Some(PrimitiveDateTime::new(date, time).assume_utc())
 }
 
@@ -548,7 +590,7 @@ fn leading_digits(token: &str, min: usize, max: usize) -> Option<u32> {
     if n < min || n > max {
         return None;
     }
-    token[..n].parse().ok()
+    token.get(..n)?.parse().ok()
 }
 
 /// `hh:mm:ss` (1–2 digits each), then anything not a digit.
@@ -590,6 +632,64 @@ mod tests {
         assert_eq!(at("Thu, 31 Feb 2026 00:00:00 GMT"), None);
         assert_eq!(at("tomorrow"), None);
         assert_eq!(at("Thu, 01 Jan 2026 24:00:00 GMT"), None);
+        // Multi-byte characters where a month or digits are looked for: no month, no panic.
+        assert_eq!(at("a€"), None);
+        assert_eq!(at("Thu, 01 J€n 2026 00:00:00 GMT"), None);
+        assert_eq!(at("Thu, 01 Jan€ 2026 00:00:00 GMT"), Some(1_767_225_600));
+        assert_eq!(at("€€€ 01 Jan 2026 00:00:00"), Some(1_767_225_600));
+        assert_eq!(at("1€:00:00 01 Jan 2026"), None);
+    }
+
+    #[test]
+    fn multi_byte_characters_anywhere_are_findings_not_panics() {
+        let r = check("__Host-a=1; Secure; Path=/; Expires=a€", now());
+        assert!(!r.rejected(), "{r:?}");
+        assert!(codes("__Host-a=1; Secure; Path=/; Expires=a€").contains(&"expires-unparsable"));
+        assert!(codes("a=1; Max-Age=1€").contains(&"max-age-invalid"));
+        assert!(codes("a=1; Domain=€.example").contains(&"domain-not-ascii"));
+        assert!(codes("a=1; Domain=ex€.").contains(&"domain-not-ascii"));
+        assert!(codes("a=1; Path=€").contains(&"path-default"));
+        assert!(codes("€€€€€€€€€€€: a=1").contains(&"name-characters"));
+        assert_eq!(check("sEt-CoOkIe: a=1", now()).name, "a");
+        assert_eq!(check("set-cookie€: a=1", now()).name, "set-cookie€: a");
+    }
+
+    #[test]
+    fn lifetimes_saturate_at_the_end_of_time() {
+        let end = time::PrimitiveDateTime::MAX.assume_utc();
+        for line in [
+            "a=1; Max-Age=3600",
+            "a=1; Max-Age=99999999999999999999",
+            "a=1; Expires=Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            let r = check(line, end);
+            assert_eq!(r.expires, Some(end), "{line}");
+        }
+        let start = time::PrimitiveDateTime::MIN.assume_utc();
+        let r = check("a=1; Max-Age=99999999999999999999", start);
+        assert_eq!(r.expires, Some(start + MAX_LIFETIME));
+    }
+
+    #[test]
+    fn render_escapes_the_lines_own_characters() {
+        let r = check("\u{202e}a\u{85}=1; Domain=x\u{2066}y; Foo\u{9b}=1", now());
+        for json in [false, true] {
+            let printed = r.render(json);
+            let raw = printed
+                .split('\n')
+                .flat_map(str::chars)
+                .any(escape::is_unsafe);
+            assert!(!raw, "{printed}");
+        }
+        let text = r.render(false);
+        assert!(
+            text.contains("\\u{2066}") && text.contains("\\u{9b}"),
+            "{text}"
+        );
+        let json: Value = serde_json::from_str(&r.render(true)).unwrap();
+        assert_eq!(json["name"], "\u{202e}a\u{85}");
+        let stored = check("\u{202e}a\u{85}=1", now()).render(false);
+        assert!(stored.contains("stored as `\\u{202e}a\\u{85}`"), "{stored}");
     }
 
     #[test]

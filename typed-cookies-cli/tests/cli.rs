@@ -318,11 +318,13 @@ fn seal_and_open_round_trip_with_the_library() {
 
     for encrypted in [false, true] {
         let mode: &[&str] = if encrypted { &["--encrypted"] } else { &[] };
-        // CLI seals (payload as argument, then on stdin), library opens.
+        // CLI seals (payload as argument, then on stdin), library opens: a runtime sealer's
+        // values with --runtime (tests/domains.rs: without, the derived types' domain).
         let out = bin()
             .args([
                 "seal",
                 r#"{"user_id":7,"roles":["a"]}"#,
+                "--runtime",
                 "--salt",
                 "s.v1",
                 "--max-age",
@@ -349,6 +351,7 @@ fn seal_and_open_round_trip_with_the_library() {
         let out = bin()
             .args([
                 "seal",
+                "--runtime",
                 "--salt",
                 "s.v1",
                 "--no-expiry",

@@ -194,6 +194,14 @@ pub enum OpenError {
         /// The Rust type it was opened as.
         type_name: &'static str,
     },
+    /// Authentic (a foreign format's value, `interop`), but its payload is in a serialization
+    /// this library never parses because parsing it can run code in the app that made it
+    /// (Ruby `Marshal`): switch that app to JSON.
+    #[error("cookie value is authentic but its payload is {serializer} data, which is never deserialized here; switch the other app to JSON (Rails: cookies_serializer = :json, or :hybrid until old cookies are rewritten)")]
+    UnsupportedSerializer {
+        /// The serialization found, e.g. `"Ruby Marshal"`.
+        serializer: &'static str,
+    },
     /// The value carries session claims and its type does not track sessions, or the reverse
     /// (a value sealed before the type became `revocable`, `one_time` or `replay`): refused
     /// so that no value escapes the server-side checks.
@@ -268,7 +276,8 @@ impl SealError {
 impl OpenError {
     /// A short, data-free name of the failure for logs and metrics (`too_large`, `malformed`,
     /// `unknown_version`, `wrong_format`, `unexpected_compression`, `unknown_key`, `invalid`,
-    /// `expired`, `issued_in_future`, `payload_mismatch`, `inflated_too_large`,
+    /// `expired`, `issued_in_future`, `payload_mismatch`, `unsupported_serializer`,
+    /// `inflated_too_large`,
     /// `corrupt_compression`, `duplicate_cookie`, `tracking_mismatch`, `needs_guard`,
     /// `revoked`, `already_used`, `replayed`, `store_unavailable`).
     ///
@@ -287,6 +296,7 @@ impl OpenError {
             OpenError::Expired { .. } => "expired",
             OpenError::IssuedInFuture { .. } => "issued_in_future",
             OpenError::PayloadMismatch { .. } => "payload_mismatch",
+            OpenError::UnsupportedSerializer { .. } => "unsupported_serializer",
             OpenError::InflatedTooLarge { .. } => "inflated_too_large",
             OpenError::CorruptCompression => "corrupt_compression",
             OpenError::DuplicateCookie { .. } => "duplicate_cookie",

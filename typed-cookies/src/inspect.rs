@@ -6,6 +6,11 @@
 //! **Nothing [`inspect`] returns is authenticated.** Anyone can write a value with any header
 //! and any payload; only [`Sealer::open`](crate::Sealer::open) (or a derived type's `open`)
 //! with the right keys says whether a value is genuine, fresh and meant for its purpose.
+//!
+//! **Nor is it safe to print as it is.** The payload is raw bytes its author chose: terminal
+//! control sequences (ESC, `\r`, C1 controls such as U+0085) and bidirectional overrides
+//! (U+202E) among them. Escape them before showing the payload to a person, as the
+//! `typed-cookies inspect` command does.
 
 use time::OffsetDateTime;
 
@@ -50,7 +55,9 @@ pub struct Inspection {
     /// Signed values: the payload bytes, **not verified** (JSON text for the JSON codec,
     /// postcard bytes otherwise), inflated first when compressed (at most
     /// [`MAX_PAYLOAD_LEN`](crate::MAX_PAYLOAD_LEN) bytes). `None` for encrypted values, and
-    /// for a compressed payload that does not inflate within that bound.
+    /// for a compressed payload that does not inflate within that bound. Raw bytes its author
+    /// chose: escape control and bidi characters (ESC, `\r`, U+0085, U+202E) before showing
+    /// them to a person, as the `typed-cookies inspect` command does.
     pub unverified_payload: Option<Vec<u8>>,
 }
 

@@ -115,7 +115,14 @@ pub mod guard;
 mod inspect;
 #[cfg(any(feature = "http", feature = "actix-web"))]
 pub mod integrations;
-#[cfg(any(feature = "django", feature = "flask", feature = "iron"))]
+#[cfg(any(
+    feature = "django",
+    feature = "flask",
+    feature = "iron",
+    feature = "rails",
+    feature = "express",
+    feature = "laravel"
+))]
 pub mod interop;
 mod keys;
 mod seal;

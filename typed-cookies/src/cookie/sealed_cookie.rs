@@ -267,7 +267,10 @@ fn refuse_unguarded<T: SealedCookie>() -> Result<(), OpenError> {
 
 /// [`SealedCookie::open_with_metadata`] of a value as it came in a header (bytes: the engine's
 /// base64url decoding refuses anything but its alphabet, so no separate UTF-8 check).
-fn open_unguarded<T: Stateless>(keys: &KeyRing, value: &[u8]) -> Result<Opened<T>, OpenError> {
+pub(crate) fn open_unguarded<T: Stateless>(
+    keys: &KeyRing,
+    value: &[u8],
+) -> Result<Opened<T>, OpenError> {
     refuse_unguarded::<T>()?;
     let now = keys.unix_now();
     keys.with_namespace(&T::CONFIG.namespace(), |subkeys| {

@@ -1,7 +1,7 @@
 //! [`ClientContext`]: the parts of a request a bound type's values are tied to, and the digest
 //! of the parts a [`Binding`] selects — authenticated beside the value, never stored in it.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use sha2::{Digest as _, Sha256};
 
@@ -51,8 +51,9 @@ impl ClientContext {
         self
     }
 
-    /// The client's address; only its prefix is bound (/24 for IPv4, /64 for IPv6; an
-    /// IPv4-mapped IPv6 address counts as IPv4).
+    /// The client's address; only its prefix is bound (/24 for IPv4, /64 for IPv6; an IPv6
+    /// address that carries an IPv4 client — IPv4-mapped, IPv4-compatible, NAT64, Teredo —
+    /// counts as that IPv4 address, see [`ClientContext::ip_prefix`]).
     pub fn ip(mut self, ip: IpAddr) -> Self {
         self.ip = Some(ip);
         self
@@ -72,14 +73,29 @@ impl ClientContext {
     }
 
     /// The bound prefix of the IP, as text (`203.0.113.0/24`, `2001:db8:1:2::/64`). An IPv4
-    /// address seen through IPv6 (`::ffff:a.b.c.d`, NAT64's `64:ff9b::a.b.c.d`) is bound by
-    /// its IPv4 /24.
+    /// client seen through IPv6 is bound by its IPv4 /24, not by the /64 it shares with every
+    /// other client of the same translator or relay: IPv4-mapped (`::ffff:a.b.c.d`),
+    /// IPv4-compatible (`::a.b.c.d`, deprecated; `::` and `::1` stay themselves), NAT64's
+    /// well-known prefix (`64:ff9b::a.b.c.d`) and Teredo (`2001:0::/32`, the client's public
+    /// IPv4 address obfuscated in the last 32 bits). A 6to4 address (`2002:V4ADDR::/48`)
+    /// stays bound by its /64, which already holds the site's whole IPv4 address.
+    ///
+    /// ```
+    /// use std::net::IpAddr;
+    /// use typed_cookies::guard::ClientContext;
+    /// let prefix = |ip: &str| ClientContext::new().ip(ip.parse::<IpAddr>().unwrap()).ip_prefix();
+    /// assert_eq!(prefix("64:ff9b::198.51.100.7").as_deref(), Some("198.51.100.0/24"));
+    /// // Teredo: relay 65.54.227.120, client 192.0.2.45 (port 40000), obfuscated.
+    /// assert_eq!(prefix("2001:0:4136:e378:8000:63bf:3fff:fdd2").as_deref(), Some("192.0.2.0/24"));
+    /// assert_eq!(prefix("::198.51.100.7").as_deref(), Some("198.51.100.0/24"));
+    /// assert_eq!(prefix("::1").as_deref(), Some("::/64"));
+    /// ```
     pub fn ip_prefix(&self) -> Option<String> {
         self.ip.map(|ip| match prefix(ip) {
             Prefix::V4(p) => format!("{}.{}.{}.0/24", p[0], p[1], p[2]),
             Prefix::V6(p) => {
                 let seg = |i: usize| u16::from_be_bytes([p[2 * i], p[2 * i + 1]]);
-                let ip = std::net::Ipv6Addr::new(seg(0), seg(1), seg(2), seg(3), 0, 0, 0, 0);
+                let ip = Ipv6Addr::new(seg(0), seg(1), seg(2), seg(3), 0, 0, 0, 0);
                 format!("{ip}/64")
             }
         })
@@ -150,14 +166,8 @@ enum Prefix {
 }
 
 fn prefix(ip: IpAddr) -> Prefix {
-    // An IPv4 client seen through IPv6 is bound as IPv4: mapped (`::ffff:a.b.c.d`), or
-    // translated by NAT64 with the well-known prefix (`64:ff9b::a.b.c.d`, RFC 6052), where
-    // every IPv4 client shares the prefix's one /64.
     let ip = match ip {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .or_else(|| nat64(v6))
-            .map_or(ip, IpAddr::V4),
+        IpAddr::V6(v6) => embedded_ipv4(v6).map_or(ip, IpAddr::V4),
         v4 => v4,
     };
     match ip {
@@ -173,10 +183,28 @@ fn prefix(ip: IpAddr) -> Prefix {
     }
 }
 
-/// The IPv4 address in a NAT64 well-known-prefix address (`64:ff9b::/96`).
-fn nat64(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
+/// The IPv4 client an IPv6 address stands for, bound as IPv4 because every such client of
+/// one translator or relay shares one /64:
+/// - IPv4-mapped, `::ffff:a.b.c.d` (RFC 4291);
+/// - IPv4-compatible, `::a.b.c.d` (RFC 4291, deprecated), but not `::` or `::1`
+///   (`0.0.0.0`, `0.0.0.1`), which are the unspecified and loopback addresses themselves;
+/// - NAT64's well-known prefix, `64:ff9b::a.b.c.d` (RFC 6052; not the local-use
+///   `64:ff9b:1::/48`, whose layout the network chooses);
+/// - Teredo, `2001:0::/32` (RFC 4380): the client's public IPv4 address, XORed with all ones,
+///   in the last 32 bits (the relay's address and the client's port come before it).
+///
+/// 6to4 (`2002:V4ADDR:SUBNET::/64`, RFC 3056) is not here: its /64 holds the site's whole
+/// IPv4 address (and a subnet), so it is already narrower than that address's /24.
+fn embedded_ipv4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
     let [.., a, b, c, d] = v6.octets();
-    (v6.segments()[..6] == [0x64, 0xff9b, 0, 0, 0, 0]).then(|| std::net::Ipv4Addr::new(a, b, c, d))
+    let last = u32::from_be_bytes([a, b, c, d]);
+    match v6.segments() {
+        [0, 0, 0, 0, 0, 0xffff, ..] => Some(Ipv4Addr::from(last)),
+        [0, 0, 0, 0, 0, 0, ..] if last > 1 => Some(Ipv4Addr::from(last)),
+        [0x64, 0xff9b, 0, 0, 0, 0, ..] => Some(Ipv4Addr::from(last)),
+        [0x2001, 0, ..] => Some(Ipv4Addr::from(!last)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -251,9 +279,9 @@ mod tests {
     }
 
     #[test]
-    fn ipv6_binds_its_64_and_mapped_v4_counts_as_v4() {
+    fn ipv6_binds_its_64_and_ipv4_clients_seen_through_it_their_24() {
         let net = Binding::IP;
-        let v6 = |s| ClientContext::new().ip(ip(s)).digest(net);
+        let v6 = |s: &str| ClientContext::new().ip(ip(s)).digest(net);
         assert_eq!(v6("2001:db8:1:2::1"), v6("2001:db8:1:2:ffff::9"));
         assert_ne!(v6("2001:db8:1:2::1"), v6("2001:db8:1:3::1"));
         assert_eq!(v6("::ffff:198.51.100.7"), v6("198.51.100.9"));
@@ -265,6 +293,47 @@ mod tests {
             v6("198.51.100.7"),
             "only the /96"
         );
+        // IPv4-compatible (deprecated): by the IPv4 /24; `::` and `::1` stay themselves.
+        assert_eq!(v6("::198.51.100.7"), v6("198.51.100.9"));
+        assert_ne!(v6("::198.51.100.7"), v6("::203.0.113.7"));
+        assert_ne!(v6("::1"), v6("0.0.0.1"));
+        assert_ne!(v6("::"), v6("0.0.0.0"));
+        assert_eq!(v6("::1"), v6("::"), "both in ::/64");
+        assert_ne!(v6("::1:0:0:1"), v6("0.0.0.1"), "not a /96");
+        // Teredo: the client's IPv4 (XORed with all ones) in the last 32 bits, whatever the
+        // relay, flags and port; two clients of one relay do not share its /64.
+        let teredo = |relay: &str, v4: [u8; 4]| {
+            let [a, b, c, d] = v4.map(|o| !o);
+            format!(
+                "2001:0:{relay}:8000:63bf:{:x}:{:x}",
+                u16::from_be_bytes([a, b]),
+                u16::from_be_bytes([c, d])
+            )
+        };
+        assert_eq!(
+            teredo("4136:e378", [192, 0, 2, 45]),
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2"
+        );
+        assert_eq!(
+            v6(&teredo("4136:e378", [198, 51, 100, 7])),
+            v6("198.51.100.9")
+        );
+        assert_eq!(
+            v6(&teredo("4136:e378", [198, 51, 100, 7])),
+            v6(&teredo("5db7:6a01", [198, 51, 100, 200])),
+            "another relay, the same client network"
+        );
+        assert_ne!(
+            v6(&teredo("4136:e378", [198, 51, 100, 7])),
+            v6(&teredo("4136:e378", [203, 0, 113, 7])),
+            "one relay, two client networks"
+        );
+        let not_teredo = "2001:1:4136:e378:8000:63bf:3fff:fdd2";
+        assert_ne!(v6(not_teredo), v6("192.0.2.45"), "only 2001:0::/32");
+        assert_eq!(v6(not_teredo), v6("2001:1:4136:e378::1"));
+        // 6to4 keeps its /64 (the site's whole IPv4 address and a subnet).
+        assert_ne!(v6("2002:c633:6407::1"), v6("198.51.100.7"));
+        assert_ne!(v6("2002:c633:6407:1::1"), v6("2002:c633:6407:2::1"));
         assert_eq!(
             ClientContext::new()
                 .ip(ip("2001:db8:1:2::1"))

@@ -236,8 +236,8 @@ impl Guard {
 
     /// How far apart the clocks of the servers sharing the store may be (default
     /// [`DEFAULT_CLOCK_SKEW`], the tolerance opens give an issue time in the future): every
-    /// store entry is kept that much past the value's own expiry, and "sign out everywhere"
-    /// ends sessions stamped up to that much in the future. Negative values count as zero.
+    /// store entry is kept that much past the value's own expiry, so it outlives the value on
+    /// a server whose clock is behind. Negative values count as zero.
     pub fn with_clock_skew(mut self, skew: Duration) -> Self {
         self.clock_skew = skew.max(Duration::ZERO);
         self
@@ -266,7 +266,7 @@ impl Guard {
     }
 
     /// Seals a new session of `T` (a sign-in): a fresh session id for tracked types, stamped
-    /// with the later of `subject`'s epoch (read from the store) and now, so that the next
+    /// with `subject`'s current epoch (read from the store), so that the next
     /// [`Guard::sign_out_everywhere`] ends it, and bound to `client` as `T` declares.
     ///
     /// `subject`, when given, is 1 to 255 bytes (the user's id): `Some("")` is refused with
@@ -330,8 +330,7 @@ impl Guard {
                             }
                             Err(e) => Err(e),
                         };
-                        let stored = self.or_fail_open::<T, _>(status.map(|s| s.epoch), 0)?;
-                        sign_out::stamp(stored, now)
+                        self.or_fail_open::<T, _>(status.map(|s| s.epoch), 0)?
                     }
                     _ => 0,
                 };

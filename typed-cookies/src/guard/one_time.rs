@@ -1,5 +1,6 @@
 //! [`OneTimeSealer`]: runtime one-time tokens — a reset link, an invite, a download URL — under
-//! a salt chosen at run time, opened exactly once through a [`Guard`]'s store.
+//! a salt chosen at run time (or built from parts), opened exactly once through a [`Guard`]'s
+//! store.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -17,11 +18,17 @@ use crate::wire::claims::Claims;
 /// server — is [`OpenError::AlreadyUsed`]. Made by [`SealerBuilder::one_time`]. It fails
 /// closed: when the store cannot answer, opening is [`OpenError::StoreUnavailable`].
 ///
-/// Its values live in a namespace of their own (HKDF info
-/// `typed-cookies/v1/<mode>+one-time/<salt>`, see FORMAT.md): a derived `one_time`,
-/// `revocable` or `replay` type with the same salt neither opens its tokens nor has its values
-/// opened by it ([`OpenError::Invalid`] both ways), and a plain [`Sealer`](crate::Sealer) of
-/// the salt refuses them too.
+/// Its values live in a namespace of their own, in the runtime sealers' domain (HKDF info
+/// `typed-cookies/v1/runtime/<mode>+one-time/<salt digest>`, see FORMAT.md): a derived
+/// `one_time`, `revocable` or `replay` type with the same salt neither opens its tokens nor
+/// has its values opened by it ([`OpenError::Invalid`] both ways), and a plain
+/// [`Sealer`](crate::Sealer) of the salt refuses them too. A salt that includes data is
+/// built from parts, as for any runtime sealer
+/// (`keys.signed_parts(["invite", team]).one_time(..)`).
+///
+/// Its ids are claimed in the store under the namespace `runtime:<salt digest>` (64 hex
+/// digits, whatever the salt's length); with [`SealerBuilder::also_open_legacy`], a legacy
+/// token is claimed under its legacy salt, as before.
 ///
 /// ```
 /// # block_on::run(async {
@@ -48,6 +55,8 @@ use crate::wire::claims::Claims;
 #[derive(Clone, Debug)]
 pub struct OneTimeSealer {
     sealer: Sealer,
+    /// The store namespace its ids are claimed under: `runtime:<salt digest>`.
+    namespace: Box<str>,
 }
 
 impl SealerBuilder {
@@ -58,8 +67,10 @@ impl SealerBuilder {
     ///
     /// If `max_age` is zero or negative, as [`SealerBuilder::max_age`].
     pub fn one_time(self, max_age: Duration) -> OneTimeSealer {
+        let sealer = self.build(Some(Self::positive(max_age)), true);
         OneTimeSealer {
-            sealer: self.build(Some(Self::positive(max_age)), true),
+            namespace: format!("runtime:{}", sealer.salt()).into(),
+            sealer,
         }
     }
 }
@@ -95,16 +106,19 @@ impl OneTimeSealer {
             tracked: true,
             binding: None,
         };
-        let opened = self.sealer.engine_with(guarding).open::<T>(token, now)?;
+        let (opened, legacy) = self
+            .sealer
+            .open_in_domains(guarding, |engine| engine.open::<T>(token, now))?;
+        let namespace = legacy.unwrap_or(&self.namespace);
         let id = opened.session_id().ok_or(OpenError::Malformed)?;
         let until = opened.expires_at().map_or(now, |at| at.unix_timestamp());
         let store = guard.store().ok_or(OpenError::StoreUnavailable)?;
-        match store.claim(self.sealer.salt(), id, until, now).await {
+        match store.claim(namespace, id, until, now).await {
             Ok(true) => Ok(opened.into_value()),
             Ok(false) => Err(OpenError::AlreadyUsed),
             Err(error) => {
                 #[cfg(feature = "tracing")]
-                tracing::warn!(salt = self.sealer.salt(), %error, "revocation store unavailable; one-time token refused");
+                tracing::warn!(namespace, %error, "revocation store unavailable; one-time token refused");
                 let _ = error;
                 Err(OpenError::StoreUnavailable)
             }

@@ -76,6 +76,7 @@
 //! ```
 
 use std::future::{ready, Ready};
+use std::sync::Arc;
 
 use ::actix_web::body::{BoxBody, MessageBody};
 use ::actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -88,12 +89,13 @@ use ::actix_web::{
 };
 
 use super::{
-    extracted, log_seal_error, open_logged, refresh_header, relaxed_set_cookie,
-    seal_error_response, sets_cookie_of, DevelopmentLayer,
+    check_refresh_layer, extracted, log_seal_error, open_parsed, refresh_header,
+    relaxed_set_cookie, seal_error_response, sets_cookie_of, DevelopmentLayer, RefreshLayers,
 };
+use crate::cookie::header::CookiePairs;
 use crate::cookie::{SealedCookie, Stateless};
 use crate::development::{RequestOrigin, FORWARDING_HEADERS};
-use crate::error::{OpenError, SealError};
+use crate::error::SealError;
 use crate::keys::KeyRing;
 use crate::seal::Opened;
 
@@ -114,21 +116,32 @@ fn opened_from_request<T: Stateless>(req: &HttpRequest) -> Result<Opened<T>, Sea
         SealedRejection::NoKeyRing.log();
         SealedRejection::NoKeyRing
     })?;
+    check_refresh_layer::<T>(|| {
+        let extensions = req.extensions();
+        let layers = extensions.get::<RefreshLayers>();
+        layers.is_some_and(RefreshLayers::covers::<T>)
+    });
+    let cookies = request_cookies(req);
     if keys.development_mode() {
         let keys = request_keys(keys.clone(), req, true);
-        return extracted(&keys, open_cookie::<T>(&keys, req));
+        return extracted(&keys, open_parsed::<T, _>(&keys, &cookies));
     }
-    extracted(keys, open_cookie::<T>(keys, req))
+    extracted(keys, open_parsed::<T, _>(keys, &cookies))
 }
 
-fn open_cookie<T: Stateless>(
-    keys: &KeyRing,
-    req: &HttpRequest,
-) -> Result<Option<Opened<T>>, OpenError> {
-    open_logged(
-        keys,
-        req.headers().get_all(COOKIE).map(HeaderValue::as_bytes),
-    )
+/// The request's `Cookie:` header values split into pairs: the split an earlier middleware or
+/// extractor kept in the request's extensions if the header is still the one it split, else a
+/// new one, kept there for the next (see [`super::request_cookies`]).
+pub(crate) fn request_cookies(req: &HttpRequest) -> Arc<CookiePairs<HeaderValue>> {
+    let current = req.headers().get_all(COOKIE);
+    let (cookies, new) = {
+        let extensions = req.extensions();
+        super::request_cookies(extensions.get(), || current.clone())
+    };
+    if new {
+        req.extensions_mut().insert(cookies.clone());
+    }
+    cookies
 }
 
 impl<T: Stateless> FromRequest for Opened<T> {
@@ -192,7 +205,9 @@ impl ResponseError for SealError {
 /// open (unless the type says `clear_invalid = false`), without handler code. A response that
 /// sets or removes the cookie itself is left alone. The key ring (and its clock) is the one
 /// in `app_data`. Only for a [`Stateless`] type: a guarded type's session is refreshed by the
-/// [`guarded`] middleware.
+/// [`guarded`] middleware. Without it, a `Sealed<T>` or `Opened<T>` of a type with `idle` or
+/// `flash` logs a `warn` (once per type). The `Cookie:` header is split once per request for
+/// every middleware and extractor (see the `integrations` module).
 pub async fn refresh<T: Stateless, B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
@@ -201,7 +216,10 @@ pub async fn refresh<T: Stateless, B: MessageBody>(
         return next.call(req).await;
     };
     let keys = request_keys(keys, req.request(), false);
-    let opened = open_cookie::<T>(&keys, req.request());
+    let opened = open_parsed::<T, _>(&keys, &request_cookies(req.request()));
+    req.extensions_mut()
+        .get_or_insert_with(RefreshLayers::default)
+        .add::<T>();
     let mut response = next.call(req).await?;
     let sets_it = sets_cookie_of::<T, _>(&keys, || {
         response

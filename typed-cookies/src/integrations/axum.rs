@@ -91,6 +91,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use ::axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, Request, State};
 use ::axum::http::header::{COOKIE, SET_COOKIE};
@@ -100,7 +101,11 @@ use ::axum::middleware::Next;
 use ::axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 
 use super::http::{self as http_adapter, header_value, CookieHeaders};
-use super::{extracted, log_seal_error, seal_error_response, DevelopmentLayer};
+use super::{
+    check_refresh_layer, extracted, log_seal_error, open_parsed, refresh_header,
+    seal_error_response, sets_cookie_of, DevelopmentLayer, RefreshLayers,
+};
+use crate::cookie::header::CookiePairs;
 use crate::cookie::{SealedCookie, Stateless};
 use crate::error::SealError;
 use crate::keys::KeyRing;
@@ -111,7 +116,7 @@ pub use guarded::{client_context_of, guarded};
 
 mod guarded;
 
-fn opened_from_parts<S, T>(parts: &Parts, state: &S) -> Result<Opened<T>, SealedRejection>
+fn opened_from_parts<S, T>(parts: &mut Parts, state: &S) -> Result<Opened<T>, SealedRejection>
 where
     T: Stateless,
     KeyRing: FromRef<S>,
@@ -123,10 +128,27 @@ where
         &parts.extensions,
         true,
     );
-    extracted(
-        &keys,
-        parts.headers.open_sealed_cookie_with_metadata::<T>(&keys),
-    )
+    check_refresh_layer::<T>(|| {
+        let layers = parts.extensions.get::<RefreshLayers>();
+        layers.is_some_and(RefreshLayers::covers::<T>)
+    });
+    let cookies = request_cookies(&parts.headers, &mut parts.extensions);
+    extracted(&keys, open_parsed::<T, _>(&keys, &cookies))
+}
+
+/// The request's `Cookie:` header values split into pairs: the split an earlier middleware or
+/// extractor kept in `extensions` if the header is still the one it split, else a new one,
+/// kept there for the next (see [`super::request_cookies`]).
+pub(crate) fn request_cookies(
+    headers: &HeaderMap,
+    extensions: &mut Extensions,
+) -> Arc<CookiePairs<HeaderValue>> {
+    let current = headers.get_all(COOKIE);
+    let (cookies, new) = super::request_cookies(extensions.get(), || current.iter());
+    if new {
+        extensions.insert(cookies.clone());
+    }
+    cookies
 }
 
 impl<S, T> FromRequestParts<S> for Opened<T>
@@ -224,9 +246,11 @@ impl IntoResponse for SealError {
 /// A response that sets or removes the cookie itself is left alone. See the module example.
 ///
 /// It opens the cookie once more than a handler that extracts it does (about a microsecond),
-/// unless the response already sets it; the key ring comes from the same state as the
-/// extractors', clock included. Only for a [`Stateless`] type: a guarded type's session is
-/// refreshed by the [`guarded`] middleware.
+/// unless the response already sets it; the `Cookie:` header itself is split once per request
+/// for every middleware and extractor (see the `integrations` module). The key ring comes
+/// from the same state as the extractors', clock included. Only for a [`Stateless`] type: a
+/// guarded type's session is refreshed by the [`guarded`] middleware. Without it, a
+/// `Sealed<T>` or `Opened<T>` of a type with `idle` or `flash` logs a `warn` (once per type).
 pub async fn refresh<T, S>(State(state): State<S>, request: Request, next: Next) -> Response
 where
     T: Stateless,
@@ -240,14 +264,28 @@ where
         request.extensions(),
         false,
     );
-    // Only the `Cookie:` headers are kept for after the handler (a value clone is a reference
-    // count), not a copy of every request header.
-    let mut cookies = HeaderMap::new();
-    for value in request.headers().get_all(COOKIE) {
-        cookies.append(COOKIE, value.clone());
+    let (mut parts, body) = request.into_parts();
+    let cookies = request_cookies(&parts.headers, &mut parts.extensions);
+    parts
+        .extensions
+        .get_or_insert_default::<RefreshLayers>()
+        .add::<T>();
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    let headers = response.headers_mut();
+    let sets_it = sets_cookie_of::<T, _>(&keys, || {
+        headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(HeaderValue::as_bytes)
+    });
+    if !sets_it {
+        // The handler did not write the cookie itself: open it (as the request carried it
+        // when this middleware saw it) and decide.
+        let opened = open_parsed::<T, _>(&keys, &cookies);
+        if let Some(header) = refresh_header(&keys, opened, false) {
+            headers.append(SET_COOKIE, header_value(header));
+        }
     }
-    let mut response = next.run(request).await;
-    http_adapter::refresh::<T>(&keys, &cookies, response.headers_mut());
     response
 }
 

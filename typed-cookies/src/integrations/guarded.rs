@@ -10,6 +10,7 @@
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
+use crate::cookie::header::CookiePairs;
 use crate::cookie::{Binding, SealedCookie};
 use crate::error::OpenError;
 use crate::guard::{AppBinding, Checked, ClientContext, Guard};
@@ -21,7 +22,9 @@ use super::{after_open, SealedRejection};
 /// An opened value of a bound or tracked type that passed the [`Guard`]'s checks (binding,
 /// deny list, epoch, one-time claim, replay nonce), as a framework extractor. Derefs to the
 /// value; [`Guarded::opened`] gives the metadata and the session id that
-/// [`Guard::revoke`] takes.
+/// [`Guard::revoke`] takes. It takes what `T`'s `guarded` middleware opened for the request:
+/// on a route that middleware does not cover it is a logged `500`
+/// ([`SealedRejection::NoGuardLayer`]).
 ///
 /// **Optional sessions.** In axum, `Option<Guarded<T>>` is `None` for a missing or refused
 /// cookie and still rejects (`503`) when the revocation store cannot answer, and (`400`,
@@ -129,17 +132,22 @@ pub(crate) fn client_context<'h, T: SealedCookie>(
     Ok(ctx)
 }
 
-/// [`Guard::open_from_cookie_headers`], logged like the plain path: fallback-key opens at
-/// `info`, refusals at `debug` (the guard itself warns about replays and store outages).
-pub(crate) async fn open_logged<'h, T: SealedCookie>(
+/// [`Guard::open_from_cookie_headers`] over the request's `Cookie:` header values split once
+/// (the same lookup: byte-exact name, a duplicate refused), logged like the plain path:
+/// fallback-key opens at `info`, refusals at `debug` (the guard itself warns about replays and
+/// store outages).
+pub(crate) async fn open_logged<T: SealedCookie, H: AsRef<[u8]>>(
     guard: &Guard,
     keys: &KeyRing,
-    headers: impl IntoIterator<Item = &'h [u8]>,
+    cookies: &CookiePairs<H>,
     ctx: &ClientContext,
 ) -> Result<Option<Checked<T>>, OpenError> {
-    let result = guard
-        .open_from_cookie_headers::<T>(keys, headers, ctx)
-        .await;
+    // A ring relaxed for a loopback request in development mode reads the unprefixed name.
+    let result = match cookies.find(T::CONFIG.read_name(keys)) {
+        Ok(Some(value)) => guard.open(keys, value, ctx).await.map(Some),
+        Ok(None) => Ok(None),
+        Err(error) => Err(error),
+    };
     let cookie = T::CONFIG.name();
     match &result {
         Ok(Some(checked)) if !checked.opened().sealed_with_primary() => tracing::info!(
@@ -170,6 +178,15 @@ pub(crate) fn optional<T>(
         }) => Err(SealedRejection::DuplicateCookie { name, count }),
         Err(rejection) if rejection.status() == 401 => Ok(None),
         Err(rejection) => Err(rejection),
+    }
+}
+
+/// The extractors' answer on a request that `T`'s `guarded` middleware did not open (or whose
+/// opening an earlier extraction took): a configuration mistake, a `500` naming the layer.
+pub(crate) fn no_guard_layer<T: SealedCookie>() -> SealedRejection {
+    SealedRejection::NoGuardLayer {
+        name: T::CONFIG.name(),
+        type_name: std::any::type_name::<T>(),
     }
 }
 
@@ -246,23 +263,23 @@ impl<T> Slot<T> {
     }
 }
 
-/// What the middleware and the extractors open for a request: [`open_logged`] under `ctx`
-/// (from [`client_context`]), returned with it; or, for a request whose client address the
+/// What the `guarded` middleware opens for a request: [`open_logged`] under `ctx` (from
+/// [`client_context`]), returned with it; or, for a request whose client address the
 /// configured source does not give ([`SealedRejection::NoClientAddress`]),
 /// [`without_client_address`] and no context. Any other rejection is returned as it is.
-pub(crate) async fn open_for_client<'h, T: SealedCookie>(
+pub(crate) async fn open_for_client<T: SealedCookie, H: AsRef<[u8]>>(
     guard: &Guard,
     keys: &KeyRing,
-    headers: impl IntoIterator<Item = &'h [u8]>,
+    cookies: &CookiePairs<H>,
     ctx: Result<ClientContext, SealedRejection>,
 ) -> Result<(Opening<T>, Option<ClientContext>), SealedRejection> {
     match ctx {
         Ok(ctx) => Ok((
-            open_logged::<T>(guard, keys, headers, &ctx).await,
+            open_logged::<T, H>(guard, keys, cookies, &ctx).await,
             Some(ctx),
         )),
         Err(SealedRejection::NoClientAddress { .. }) => {
-            Ok((without_client_address::<T>(keys, headers), None))
+            Ok((without_client_address::<T, H>(keys, cookies), None))
         }
         Err(rejection) => Err(rejection),
     }
@@ -271,13 +288,13 @@ pub(crate) async fn open_for_client<'h, T: SealedCookie>(
 /// What the guard "found" for a request whose client address the configured source does not
 /// give ([`SealedRejection::NoClientAddress`]): no session without `T`'s cookie, a refused one
 /// with it (the value cannot be checked against an address, so it does not open), logged at
-/// `debug`. The middleware and the extractors answer such a request this way instead of with
-/// an error a client could cause on every route.
-fn without_client_address<'h, T: SealedCookie>(
+/// `debug`. The middleware (and so the extractors) answer such a request this way instead of
+/// with an error a client could cause on every route.
+fn without_client_address<T: SealedCookie, H: AsRef<[u8]>>(
     keys: &KeyRing,
-    cookies: impl IntoIterator<Item = &'h [u8]>,
+    cookies: &CookiePairs<H>,
 ) -> Opening<T> {
-    let found = crate::cookie::header::find(cookies, T::CONFIG.read_name(keys))?;
+    let found = cookies.find(T::CONFIG.read_name(keys))?;
     if found.is_none() {
         return Ok(None);
     }

@@ -17,10 +17,31 @@
 //! header-string API directly: [`SealedCookie::from_cookie_header`] and
 //! [`SealedCookie::to_set_cookie`].
 //!
+//! **The `Cookie:` header is split once per request.** The first middleware or extractor of
+//! the axum and actix-web adapters that needs a cookie splits all of the request's `Cookie:`
+//! header values into pairs and keeps them in the request's extensions; every later one (each
+//! `refresh` and `guarded` middleware, each extractor, whatever the cookie type) looks its name
+//! up there, so a request pays for one walk over the header however many cookie types it
+//! reads — one linear pass for a hostile header too. The pairs are the header's *as it is*: a
+//! layer between two of them that changes the `Cookie:` header (rare) makes the next one split
+//! the changed header again, so each component sees what it would have read from the header
+//! itself.
+//!
 //! **Stateless types only.** `Sealed<T>`, `Opened<T>`, the `Set-Cookie` helpers and the
 //! `refresh` middleware take [`Stateless`] types; for a bound or tracked one (`bind`,
 //! `revocable`, `one_time`, `replay`) they do not compile — it goes through `Guarded<T>` and
 //! the `guarded` middleware, which also refreshes it. Removals take any [`SealedCookie`].
+//!
+//! **A missing middleware is a setup mistake, said loudly.** `Guarded<T>` (and axum's
+//! `Option<Guarded<T>>`, actix-web's `MaybeGuarded<T>`) on a route that `T`'s `guarded`
+//! middleware does not cover answers `500` ([`SealedRejection::NoGuardLayer`], logged at
+//! `error` with the layer to add): without the middleware, idle sessions would never be
+//! renewed (active users signed out after `idle`), values sealed by a fallback key never
+//! resealed, refused cookies never cleared. `Sealed<T>` or `Opened<T>` of a type with `idle`
+//! or `flash` read where no `refresh` middleware for `T` ran logs a `warn` once per type (the
+//! request is served: the value is valid), naming the `refresh::<T, _>` layer to add; a
+//! handler that writes the cookie itself is left alone by that middleware, so adding it is
+//! also how to silence the warning there.
 //!
 //! **Refresh.** The `refresh` middleware of each adapter (and `http::refresh`)
 //! reseals, on the way out, a cookie that opened but is due ([`Opened::refresh_due`]: sealed
@@ -38,6 +59,11 @@
 
 use std::fmt;
 
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+use std::sync::Arc;
+
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+use crate::cookie::header::CookiePairs;
 use crate::cookie::{SealedCookie, Stateless};
 use crate::development::RequestOrigin;
 use crate::error::{OpenError, SealError};
@@ -169,12 +195,20 @@ pub enum SealedRejection {
         /// The cookie name.
         name: &'static str,
     },
-    /// A `replay` type was extracted without the adapter's `guarded` middleware, which carries
-    /// each response's renewed value: without it the browser would keep a value the store
-    /// soon treats as replayed.
+    /// A bound or tracked type was extracted (`Guarded<T>`, axum's `Option<Guarded<T>>`,
+    /// actix-web's `MaybeGuarded<T>`) on a route that its `guarded::<T, _>` middleware does
+    /// not cover (or a second time in one request: the middleware's result is handed out
+    /// once). The middleware opens the cookie and writes what the response owes it: a
+    /// `replay` type's renewed value (without which the browser keeps a value the store soon
+    /// treats as replayed), the reseal of an idle session (without which active users are
+    /// signed out after `idle`) or of one a fallback key sealed, the removal of a refused
+    /// cookie. A configuration mistake: `500`, logged at `error` with the layer to add.
     NoGuardLayer {
         /// The cookie name.
         name: &'static str,
+        /// The cookie type, as [`std::any::type_name`] writes it: the `T` of the
+        /// `guarded::<T, _>` layer to add.
+        type_name: &'static str,
     },
     /// The request carries the cookie's name more than once (cookie tossing: a sibling
     /// subdomain, or a page under another path, planted a second cookie of the same name, and
@@ -208,9 +242,9 @@ impl SealedRejection {
     /// configured source does not give ([`SealedRejection::NoClientAddress`]), 503 when the revocation store is down (the type
     /// fails closed: the user is not signed out), 500 for a configuration mistake (no key ring
     /// or guard, no client IP, no [`AppBinding`](crate::guard::AppBinding) for a
-    /// `bind = "app"` type, a `replay` type without its middleware, a guarded type
-    /// extracted as `Sealed<T>` — a compile error unless `Stateless` was implemented for it by
-    /// hand).
+    /// `bind = "app"` type, a guarded type extracted where its `guarded` middleware does not
+    /// run, a guarded type extracted as `Sealed<T>` — a compile error unless `Stateless` was
+    /// implemented for it by hand).
     pub fn status(&self) -> u16 {
         match self {
             SealedRejection::Invalid {
@@ -315,10 +349,14 @@ impl fmt::Display for SealedRejection {
                 "cookie `{name}` appears {count} times in the request; refused as ambiguous \
                  rather than treated as absent (cookie tossing? a `__Host-` name prevents it)"
             ),
-            SealedRejection::NoGuardLayer { name } => write!(
+            SealedRejection::NoGuardLayer { name, type_name } => write!(
                 f,
-                "cookie `{name}` has replay detection: install the adapter's `guarded` middleware \
-                 for it, which sends each response's renewed value"
+                "cookie `{name}` is a guarded type extracted where no `guarded::<{type_name}, _>` \
+                 middleware ran (or extracted twice in one request): add it around every route \
+                 that extracts it (axum: `.layer(middleware::from_fn_with_state(state, \
+                 guarded::<{type_name}, _>))`; actix-web: `.wrap(from_fn(guarded::<{type_name}, \
+                 _>))`), or the idle refresh, the reseal after a key rotation, replay renewals \
+                 and the removal of refused cookies never happen"
             ),
         }
     }
@@ -373,11 +411,33 @@ pub(crate) fn seal_error_response(error: &SealError) -> (u16, &'static str) {
 
 /// Opens `T` from a request's `Cookie:` header values and logs what an operator watches:
 /// fallback-key opens (`info`, with the key id) and refusals (`debug`, with the reason).
+#[cfg_attr(not(feature = "http"), allow(dead_code))] // actix-web reads through `open_parsed`
 pub(crate) fn open_logged<'h, T: Stateless>(
     keys: &KeyRing,
     headers: impl IntoIterator<Item = &'h [u8]>,
 ) -> Result<Option<Opened<T>>, OpenError> {
-    let result = T::opened_from_cookie_headers(keys, headers);
+    logged(T::opened_from_cookie_headers(keys, headers))
+}
+
+/// [`open_logged`] from a request's `Cookie:` header values split once ([`CookiePairs`]): the
+/// same lookup, the same open, the same logs.
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+pub(crate) fn open_parsed<T: Stateless, H: AsRef<[u8]>>(
+    keys: &KeyRing,
+    cookies: &CookiePairs<H>,
+) -> Result<Option<Opened<T>>, OpenError> {
+    let found = cookies.find_bytes(T::CONFIG.read_name(keys));
+    logged(found.and_then(|value| {
+        value
+            .map(|value| crate::cookie::sealed_cookie::open_unguarded(keys, value))
+            .transpose()
+    }))
+}
+
+/// Logs what opening `T`'s cookie found (see [`open_logged`]) and returns it.
+fn logged<T: Stateless>(
+    result: Result<Option<Opened<T>>, OpenError>,
+) -> Result<Option<Opened<T>>, OpenError> {
     let cookie = T::CONFIG.name();
     match &result {
         Ok(Some(opened)) if !opened.sealed_with_primary() => tracing::info!(
@@ -529,6 +589,106 @@ where
 #[cfg(any(feature = "axum", feature = "actix-web"))]
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DevelopmentLayer;
+
+/// A request's `Cookie:` header values split into pairs, as the adapters keep them in its
+/// extensions: `cached`, the pairs a middleware or extractor before this one kept, when they
+/// are still those of `current()` (the request's `Cookie:` header values now); else a new split
+/// of them, and `true`: keep it in the request's extensions for the next one. A layer
+/// that changed the header in between gets its change read, never an old split.
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+pub(crate) fn request_cookies<'c, H, I>(
+    cached: Option<&Arc<CookiePairs<H>>>,
+    current: impl Fn() -> I,
+) -> (Arc<CookiePairs<H>>, bool)
+where
+    H: AsRef<[u8]> + Clone + 'c,
+    I: Iterator<Item = &'c H>,
+{
+    match cached {
+        Some(cached) if cached.parse_of(current().map(AsRef::as_ref)) => (cached.clone(), false),
+        _ => (Arc::new(CookiePairs::parse(current().cloned())), true),
+    }
+}
+
+/// How many times this thread has split a request's `Cookie:` header values into pairs (the
+/// adapters do it once per request; a test counts). Not part of the API.
+#[doc(hidden)]
+pub fn cookie_header_parses() -> u64 {
+    crate::cookie::header::parses_on_this_thread()
+}
+
+/// Put in a request's extensions by the adapters' `refresh` middleware: the cookie types it
+/// refreshes on this request ([`std::any::type_name`]), so that `Sealed<T>` and `Opened<T>`
+/// can tell when `T`'s is missing.
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RefreshLayers(Vec<&'static str>);
+
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+impl RefreshLayers {
+    /// Records that `T`'s `refresh` middleware runs for this request.
+    pub(crate) fn add<T>(&mut self) {
+        let name = std::any::type_name::<T>();
+        if !self.covers::<T>() {
+            self.0.push(name);
+        }
+    }
+
+    /// Whether `T`'s `refresh` middleware runs for this request.
+    pub(crate) fn covers<T>(&self) -> bool {
+        self.0.contains(&std::any::type_name::<T>())
+    }
+}
+
+/// Whether `T` relies on the `refresh` middleware for more than clearing refused cookies: an
+/// `idle` window (renewed by the middleware only, else active users are signed out after
+/// `idle`) or `flash` (deleted by the middleware after its first read).
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+const fn needs_refresh_layer(config: &crate::cookie::CookieConfig) -> bool {
+    config.idle().is_some() || config.flash()
+}
+
+/// What `Sealed<T>` and `Opened<T>` check: when `T` needs its `refresh` middleware
+/// ([`needs_refresh_layer`]) and `covered()` (whether the request's [`RefreshLayers`] hold it)
+/// says no,
+/// a `warn` naming the layer to add — once per type for the whole process (the request is
+/// still served: its cookie is valid, only the renewal or removal on the way out is missing).
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+pub(crate) fn check_refresh_layer<T: SealedCookie>(covered: impl FnOnce() -> bool) {
+    if !needs_refresh_layer(&T::CONFIG) || covered() {
+        return;
+    }
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static WARNED: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let type_name = std::any::type_name::<T>();
+    let first = WARNED
+        .get_or_init(Default::default)
+        .lock()
+        .map(|mut warned| warned.insert(type_name))
+        .unwrap_or(false);
+    if !first {
+        return;
+    }
+    let cookie = T::CONFIG.name();
+    let missing = match (T::CONFIG.idle().is_some(), T::CONFIG.flash()) {
+        (true, true) => {
+            "the idle renewal (active users are signed out after `idle`) and the removal after \
+             the first read (`flash`)"
+        }
+        (true, false) => "the idle renewal (active users are signed out after `idle`)",
+        _ => "the removal after the first read (`flash`: it would be read again)",
+    };
+    tracing::warn!(
+        cookie,
+        cookie_type = type_name,
+        "cookie `{cookie}` was read without its `refresh::<{type_name}, _>` middleware, so {missing} \
+         never happens: add it around every route that reads the cookie (axum: \
+         `.layer(middleware::from_fn_with_state(state, refresh::<{type_name}, _>))`; actix-web: \
+         `.wrap(from_fn(refresh::<{type_name}, _>))`). A handler that writes the cookie itself is \
+         left alone by it, so adding it is also how to silence this; logged once per type"
+    );
+}
 
 /// The ring for one request: `keys` itself unless development mode is on (one branch on the
 /// hot path, nothing else is looked at); then relaxed when `origin()` is local.

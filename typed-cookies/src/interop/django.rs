@@ -39,6 +39,9 @@ use crate::interop::Digest;
 
 /// `signing.dumps`' default salt.
 pub const DEFAULT_SALT: &str = "django.core.signing";
+/// `TimestampSigner()`'s default salt (its module and class name): what [`Signer::sign`] and
+/// [`Signer::unsign`] use when no [`Signer::salt`] was set.
+pub const TIMESTAMP_SIGNER_SALT: &str = "django.core.signing.TimestampSigner";
 /// `SESSION_COOKIE_NAME`'s default.
 pub const SESSION_COOKIE_NAME: &str = "sessionid";
 /// The salt of the `signed_cookies` session engine.
@@ -54,6 +57,23 @@ const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop
 /// strings ([`sign`](Self::sign), [`unsign`](Self::unsign)).
 ///
 /// Seals with `SECRET_KEY`; opens with it or any of `SECRET_KEY_FALLBACKS`.
+///
+/// # One salt, one use: `sign` and `open` share a namespace
+///
+/// In Django, `signing.dumps(obj, salt=S)` *is* `TimestampSigner(salt=S).sign(base64(json))`:
+/// both use the key `H(S + "signer" + SECRET_KEY)` and the same `value:timestamp:signature`
+/// layout, and `loads` accepts anything `sign` made whose value is base64 JSON. This type
+/// follows Django byte for byte (so both sides keep reading each other's values), and so
+/// shares the trap: **a string signed with [`sign`](Self::sign) under a salt is a valid
+/// [`open`](Self::open) token of that salt for whatever JSON the string encodes.** If users can
+/// choose what you `sign` (a user name, an email, a form field) and that salt also `open`s
+/// typed values, a user named `eyJ1c2VyIjoxfQ` gets a token for `{"user":1}`. Give plain
+/// strings and typed values different salts (`.salt("unsubscribe.email")` for one,
+/// `.salt("password-reset")` for the other); Django's `signing.dumps` documentation calls
+/// re-using a salt across parts of an application a security risk. The library cannot keep
+/// them apart without breaking compatibility with Django. Without [`salt`](Self::salt), they
+/// are apart, with Django's defaults: `signing.dumps`' [`DEFAULT_SALT`] for `seal`/`open`,
+/// `TimestampSigner()`'s [`TIMESTAMP_SIGNER_SALT`] for `sign`/`unsign`.
 ///
 /// ```
 /// use typed_cookies::interop::django;
@@ -73,7 +93,9 @@ const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop
 #[derive(Clone)]
 pub struct Signer {
     keys: Vec<Secret>,
-    salt: String,
+    /// `None`: Django's defaults, [`DEFAULT_SALT`] for `seal`/`open` and
+    /// [`TIMESTAMP_SIGNER_SALT`] for `sign`/`unsign`.
+    salt: Option<String>,
     max_age: Option<Duration>,
     compress: bool,
     digest: Digest,
@@ -93,17 +115,23 @@ impl fmt::Debug for Signer {
 }
 
 impl Signer {
-    /// A signer with `SECRET_KEY` = `secret`, the salt of `signing.dumps`
-    /// (`"django.core.signing"`), no max age, no compression, SHA-256 and the system clock.
+    /// A signer with `SECRET_KEY` = `secret`, Django's default salts (`signing.dumps`'
+    /// [`DEFAULT_SALT`] for [`seal`](Self::seal)/[`open`](Self::open), `TimestampSigner()`'s
+    /// [`TIMESTAMP_SIGNER_SALT`] for [`sign`](Self::sign)/[`unsign`](Self::unsign)), no max
+    /// age, no compression, SHA-256 and the system clock.
     ///
     /// ```
-    /// let signer = typed_cookies::interop::django::Signer::new("s3cr3t");
+    /// use typed_cookies::interop::django::Signer;
+    /// let signer = Signer::new("s3cr3t");
     /// assert_eq!(signer.unsign(&signer.sign("hello")).unwrap(), "hello");
+    /// // Default salts keep signed strings and sealed values apart, as in Django.
+    /// let json = "eyJhIjoxfQ"; // base64 of {"a":1}
+    /// assert!(signer.open::<serde_json::Value>(&signer.sign(json)).is_err());
     /// ```
     pub fn new(secret: impl AsRef<[u8]>) -> Self {
         Self {
             keys: vec![super::secret(secret)],
-            salt: DEFAULT_SALT.to_owned(),
+            salt: None,
             max_age: None,
             compress: false,
             digest: Digest::Sha256,
@@ -129,7 +157,9 @@ impl Signer {
         self
     }
 
-    /// The namespace (`salt=`); a value sealed under one salt never opens under another.
+    /// The namespace (`salt=`) of every method; a value sealed under one salt never opens
+    /// under another. It replaces both defaults, so [`sign`](Self::sign) and
+    /// [`open`](Self::open) then share it: see [`Signer`], *One salt, one use*.
     ///
     /// ```
     /// use typed_cookies::interop::django::Signer;
@@ -137,8 +167,18 @@ impl Signer {
     /// assert!(Signer::new("k").salt("b").open::<u8>(&token).is_err());
     /// ```
     pub fn salt(mut self, salt: impl Into<String>) -> Self {
-        self.salt = salt.into();
+        self.salt = Some(salt.into());
         self
+    }
+
+    /// The salt of `seal` / `open`.
+    fn object_salt(&self) -> &str {
+        self.salt.as_deref().unwrap_or(DEFAULT_SALT)
+    }
+
+    /// The salt of `sign` / `unsign`.
+    fn string_salt(&self) -> &str {
+        self.salt.as_deref().unwrap_or(TIMESTAMP_SIGNER_SALT)
     }
 
     /// Refuse values signed longer ago than `max_age` (`max_age=`, to the second) with
@@ -205,6 +245,10 @@ impl Signer {
     /// `signing.dumps(value, key, salt, compress=…)`: JSON (ASCII, compact, as Python writes
     /// it), optionally compressed, signed with a timestamp.
     ///
+    /// **Never [`sign`](Self::sign) strings users choose under a salt that seals and opens
+    /// typed values**: such a string is a valid token for the JSON it encodes (see
+    /// [`Signer`], *One salt, one use*).
+    ///
     /// ```
     /// use typed_cookies::interop::django::Signer;
     /// let token = Signer::new("k").seal(&serde_json::json!({"a": 1})).unwrap();
@@ -227,11 +271,16 @@ impl Signer {
             }
             None => payload.push_str(&b64url_encode(&data)),
         }
-        Ok(self.sign(&payload))
+        Ok(self.sign_with(self.object_salt(), &payload))
     }
 
     /// `signing.loads(value, key, salt, max_age=…, fallback_keys=…)`, typed: verify (with
     /// the secret or a fallback), check the age, inflate (bounded), decode JSON into `T`.
+    ///
+    /// **It also opens what [`sign`](Self::sign) made under the same salt** (as Django's
+    /// `loads` does): a signed user-chosen string that is base64 JSON opens as that JSON. Keep
+    /// the salts of typed values apart from the salts of signed strings (see [`Signer`],
+    /// *One salt, one use*).
     ///
     /// ```
     /// use typed_cookies::interop::django::Signer;
@@ -243,7 +292,7 @@ impl Signer {
     /// assert_eq!(signer.open::<Vec<u8>>(&token.replace(':', ";")), Err(OpenError::Malformed));
     /// ```
     pub fn open<T: DeserializeOwned>(&self, value: &str) -> Result<T, OpenError> {
-        let payload = self.unsign(value)?;
+        let payload = self.unsign_with(self.object_salt(), value)?;
         let (compressed, b64) = match payload.strip_prefix('.') {
             Some(rest) => (true, rest),
             None => (false, payload.as_str()),
@@ -257,16 +306,26 @@ impl Signer {
 
     /// `TimestampSigner.sign(value)`: `value:timestamp:signature`.
     ///
+    /// **Do not sign user-chosen strings under a salt that also [`open`](Self::open)s typed
+    /// values**: the result is a valid token of that salt for whatever JSON the string
+    /// base64-encodes (Django's `sign` and `dumps` share the key, see [`Signer`], *One salt,
+    /// one use*). Give strings a salt of their own.
+    ///
     /// ```
     /// let signer = typed_cookies::interop::django::Signer::new("k");
     /// assert!(signer.sign("hello").starts_with("hello:"));
     /// ```
     pub fn sign(&self, value: &str) -> String {
+        self.sign_with(self.string_salt(), value)
+    }
+
+    /// `TimestampSigner(salt=salt).sign(value)`.
+    fn sign_with(&self, salt: &str, value: &str) -> String {
         let mut out = String::with_capacity(value.len() + 60);
         out.push_str(value);
         out.push(SEP);
         out.push_str(&b62_encode(self.clock.unix_now()));
-        let sig = self.signature(&self.keys[0], &out);
+        let sig = self.signature_with_salt(salt, &out);
         out.push(SEP);
         out.push_str(&sig);
         out
@@ -274,6 +333,10 @@ impl Signer {
 
     /// `TimestampSigner.unsign(value, max_age=…)`: the signed string, once its signature
     /// (under the secret or a fallback) and age check out.
+    ///
+    /// It also accepts what [`seal`](Self::seal) made under the same salt (the base64 JSON is
+    /// the "string"): use a salt of its own for signed strings (see [`Signer`], *One salt,
+    /// one use*).
     ///
     /// ```
     /// use typed_cookies::interop::django::Signer;
@@ -284,7 +347,7 @@ impl Signer {
     /// assert_eq!(signer.unsign(&signed.replace("hello", "jello")), Err(OpenError::Invalid));
     /// ```
     pub fn unsign(&self, signed: &str) -> Result<String, OpenError> {
-        self.unsign_with(&self.salt, signed)
+        self.unsign_with(self.string_salt(), signed)
     }
 
     fn unsign_with(&self, salt: &str, signed: &str) -> Result<String, OpenError> {
@@ -311,12 +374,6 @@ impl Signer {
         Ok(value.to_owned())
     }
 
-    /// `salted_hmac(salt + "signer", value, key, algorithm)` in base64url.
-    fn signature(&self, key: &[u8], value: &str) -> String {
-        let derived = self.derive(&self.salt, key);
-        b64url_encode(&self.digest.hmac(&derived, &[value.as_bytes()]))
-    }
-
     fn verify(&self, salt: &str, key: &[u8], value: &[u8], tag: &[u8]) -> bool {
         let derived = self.derive(salt, key);
         self.digest.verify(&derived, &[value], tag)
@@ -327,6 +384,7 @@ impl Signer {
         Zeroizing::new(self.digest.hash(&[salt.as_bytes(), b"signer", key]))
     }
 
+    /// `salted_hmac(salt + "signer", value, SECRET_KEY, algorithm)` in base64url.
     fn signature_with_salt(&self, salt: &str, value: &str) -> String {
         let derived = self.derive(salt, &self.keys[0]);
         b64url_encode(&self.digest.hmac(&derived, &[value.as_bytes()]))

@@ -1,7 +1,9 @@
 //! Reading and writing the signed and sealed values other frameworks make, typed through serde:
 //! Django's `signing` and cookies ([`django`], feature `django`), Flask's session cookie and
-//! itsdangerous' serializers ([`flask`], feature `flask`), and @hapi/iron / iron-session seals
-//! ([`iron`], feature `iron`).
+//! itsdangerous' serializers ([`flask`], feature `flask`), @hapi/iron / iron-session seals
+//! ([`iron`], feature `iron`), Rails' signed and encrypted cookies and session (`rails`,
+//! feature `rails`), Express's signed cookies and cookie-session (`express`, feature
+//! `express`), and Laravel's encrypted cookies (`laravel`, feature `laravel`).
 //!
 //! These are the foreign formats byte for byte — their key derivations, digests (SHA-1 where
 //! the format requires it), timestamps and compression — so a Rust service can share sessions
@@ -19,10 +21,16 @@
 
 #[cfg(feature = "django")]
 pub mod django;
+#[cfg(feature = "express")]
+pub mod express;
 #[cfg(feature = "flask")]
 pub mod flask;
 #[cfg(feature = "iron")]
 pub mod iron;
+#[cfg(feature = "laravel")]
+pub mod laravel;
+#[cfg(feature = "rails")]
+pub mod rails;
 
 #[cfg(any(feature = "django", feature = "flask"))]
 mod json;
@@ -72,6 +80,10 @@ fn check_len(value: &str) -> Result<(), OpenError> {
 }
 
 /// Decodes unpadded base64url strictly (canonical trailing bits, no padding).
+#[cfg_attr(
+    not(any(feature = "django", feature = "flask", feature = "iron")),
+    allow(dead_code)
+)]
 fn b64url_decode(text: &str) -> Option<Vec<u8>> {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -80,12 +92,20 @@ fn b64url_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 /// Encodes as unpadded base64url, as all three formats do.
+#[cfg_attr(
+    not(any(feature = "django", feature = "flask", feature = "iron")),
+    allow(dead_code)
+)]
 fn b64url_encode(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// The `OffsetDateTime` of unix seconds, saturating at the ends of its range.
+#[cfg_attr(
+    not(any(feature = "django", feature = "flask", feature = "iron")),
+    allow(dead_code)
+)]
 fn datetime(secs: i64) -> time::OffsetDateTime {
     time::OffsetDateTime::from_unix_timestamp(secs).unwrap_or(if secs < 0 {
         time::OffsetDateTime::UNIX_EPOCH

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use crate::clock::Clock;
 use crate::development::{self, DevState, DevelopmentModeError};
-use crate::keys::subkeys::{Namespace, NamespaceKeys, SubkeyCache};
+use crate::keys::subkeys::{Namespace, NamespaceKeys, RuntimeNamespace, SubkeyCache};
 use crate::keys::{Key, KeyError, KeyId};
 
 /// The keys a service seals and opens with: a primary (seals and opens) and fallbacks (open
@@ -335,7 +335,13 @@ impl KeyRing {
         self.inner.cache.with(&self.inner.keys, namespace, f)
     }
 
-    /// The subkeys of a runtime namespace (a salt chosen at run time), from the bounded cache.
+    /// The subkeys of a runtime sealer's namespace, from the bounded cache.
+    pub(crate) fn runtime_namespace(&self, namespace: &RuntimeNamespace<'_>) -> Arc<NamespaceKeys> {
+        self.inner.cache.get_runtime(&self.inner.keys, namespace)
+    }
+
+    /// The subkeys of a derived-domain namespace whose salt is not `'static` (a runtime
+    /// sealer's legacy namespace; tests), from the bounded cache.
     pub(crate) fn namespace(&self, namespace: &Namespace<'_>) -> Arc<NamespaceKeys> {
         self.inner.cache.get(&self.inner.keys, namespace)
     }
@@ -350,15 +356,17 @@ impl KeyRing {
         self.inner.keys.iter().map(Key::id).collect()
     }
 
-    /// How many runtime salts ([`KeyRing::signed`], [`KeyRing::encrypted`]) have their subkeys
-    /// cached; never more than [`KeyRing::__runtime_salt_cache_cap`]. For tests only.
+    /// How many runtime namespaces (salt × mode × one-time, of [`KeyRing::signed`],
+    /// [`KeyRing::encrypted`] and their `_parts` twins) have their subkeys cached; never more
+    /// than [`KeyRing::__runtime_salt_cache_cap`]. Each entry is keyed by a 32-byte digest,
+    /// whatever the salt's length. For tests only.
     #[doc(hidden)]
     pub fn __runtime_salt_cache_len(&self) -> usize {
         self.inner.cache.runtime_len()
     }
 
-    /// The most runtime salts a ring caches subkeys for (the least recently used is evicted).
-    /// For tests only.
+    /// The most runtime namespaces a ring caches subkeys for (the least recently used is
+    /// evicted). For tests only.
     #[doc(hidden)]
     pub fn __runtime_salt_cache_cap() -> usize {
         crate::keys::subkeys::RUNTIME_SALTS

@@ -1,6 +1,14 @@
-//! Per-namespace subkeys:
-//! `HKDF-SHA256(master, info = "typed-cookies/v1/<mode>[+<codec>][+one-time]/<salt>")`, derived
-//! once per key × namespace and cached in the [`KeyRing`](crate::KeyRing).
+//! Per-namespace subkeys, `HKDF-SHA256(master, info)`, derived once per key × namespace and
+//! cached in the [`KeyRing`](crate::KeyRing). Two derivation domains, whose `info` strings can
+//! never be equal (FORMAT.md, *Subkeys*):
+//!
+//! - **Derived types** ([`Namespace`]): `typed-cookies/v1/<mode>[+postcard-<schema>]/<salt>`,
+//!   the salt as written in `#[cookie(salt = ..)]`.
+//! - **Runtime sealers** ([`RuntimeNamespace`]: `KeyRing::signed`, `signed_parts`, their
+//!   encrypted twins, and their one-time sealers):
+//!   `typed-cookies/v1/runtime/<mode>[+one-time]/<salt digest>`, the digest of the salt's
+//!   length-prefixed parts ([`RuntimeSalt`]). A runtime sealer never makes a value a derived
+//!   type opens, nor the reverse, whatever the salts.
 //!
 //! Two caches, for two kinds of salt:
 //!
@@ -8,12 +16,12 @@
 //!   so there are as many as the program has cookie types. Their hot path never runs HKDF,
 //!   never allocates and takes no lock: an [`ArcSwap`]ed map read with one atomic load and
 //!   replaced (copy on write) on the rare miss, which happens once per type and key ring.
-//! - **Runtime salts** (`KeyRing::signed` / `KeyRing::encrypted`): chosen at run time, possibly
-//!   one per user (`format!("reset:{email}")`), so unbounded in number. They live in a
-//!   least-recently-used map of at most [`RUNTIME_SALTS`] salts behind a mutex, hashed with
-//!   std's randomly keyed SipHash (crafted salts cannot collide on purpose). An insert never
-//!   copies the map; a [`Sealer`](crate::Sealer) looks its salt up once, when it is made, and
-//!   keeps its subkeys.
+//! - **Runtime salts**: chosen at run time, possibly one per user (`signed_parts(["reset",
+//!   email])`), so unbounded in number and in length. They live in a least-recently-used map
+//!   of at most [`RUNTIME_SALTS`] namespaces behind a mutex, keyed by the SHA-256 of the
+//!   namespace's HKDF `info` (32 bytes, whatever the salt's length) and hashed with std's
+//!   randomly keyed SipHash. An insert never copies the map; a [`Sealer`](crate::Sealer) looks
+//!   its namespace up once, when it is made, and keeps its subkeys.
 //!
 //! Cached entries hold ready-to-use primitives (the HMAC state after keying, the AES key
 //! schedule), so even the per-call key setup is skipped.
@@ -28,29 +36,33 @@ use arc_swap::ArcSwap;
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
 use lru::LruCache;
-use sha2::Sha256;
+use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
+use crate::keys::salt::RuntimeSalt;
 use crate::keys::{Key, KeyId};
 use crate::seal::encrypted::{self, Cipher};
 use crate::wire::{Codec, Format, Mode};
 
-/// Most runtime salts cached per key ring; the least recently used one is evicted beyond this.
-/// Each costs about 1 KB (the keyed primitives of each ring key, in each mode used); an evicted
-/// salt is derived again (one HKDF per ring key, a few microseconds) when next used.
+/// Most runtime namespaces (salt × mode × one-time) cached per key ring; the least recently
+/// used one is evicted beyond this. Each costs about 1 KB (a 32-byte key and the keyed
+/// primitives of each ring key), whatever the salt's length; an evicted namespace is derived
+/// again (one HKDF per ring key, a few microseconds) when next used.
 pub(crate) const RUNTIME_SALTS: usize = 1024;
 
-/// What a subkey is for: mode, codec, schema fingerprint (postcard only), salt, and whether
-/// it is a runtime one-time sealer's.
+/// A derived type's namespace: mode, codec, schema fingerprint (postcard only), salt, and
+/// whether it is a runtime one-time sealer's. Also the namespace runtime sealers used before
+/// they had a domain of their own, which [`SealerBuilder::also_open_legacy`] still opens.
+///
+/// [`SealerBuilder::also_open_legacy`]: crate::SealerBuilder::also_open_legacy
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Namespace<'a> {
     pub format: Format,
     /// Schema fingerprint; only part of the namespace for the postcard codec.
     pub schema: u64,
     pub salt: &'a str,
-    /// A runtime one-time sealer's (`SealerBuilder::one_time`): a namespace of its own, so its
-    /// tokens and a derived tracked type's values of the same salt never open as each other
-    /// (both carry a claims block, so the tracking bit alone cannot tell them apart).
+    /// The `+one-time` label: only for a runtime one-time sealer's legacy namespace (derived
+    /// types never set it).
     pub one_time: bool,
 }
 
@@ -79,8 +91,33 @@ impl Namespace<'_> {
     }
 }
 
-/// What tells apart the namespaces cached under one salt.
+/// What tells apart the namespaces cached under one static salt.
 type Tag = (Format, u64, bool);
+
+/// A runtime sealer's namespace (always the JSON codec): its own derivation domain, apart from
+/// every derived type's ([`Namespace`]) whatever the salts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RuntimeNamespace<'a> {
+    pub mode: Mode,
+    pub salt: &'a RuntimeSalt,
+    /// A runtime one-time sealer's (`SealerBuilder::one_time`): a namespace of its own, so its
+    /// tokens (which carry a claims block) and a plain sealer's values never open as each
+    /// other.
+    pub one_time: bool,
+}
+
+impl RuntimeNamespace<'_> {
+    /// The HKDF info string; FORMAT.md documents it. Derived types' info strings continue
+    /// `typed-cookies/v1/` with `signed` or `encrypted`, never with `runtime`.
+    pub fn info(&self) -> String {
+        let kind = if self.one_time { "+one-time" } else { "" };
+        format!(
+            "typed-cookies/v1/runtime/{}{kind}/{}",
+            self.mode.label(),
+            self.salt
+        )
+    }
+}
 
 /// A ready-to-use primitive keyed with one subkey.
 pub(crate) enum Subkey {
@@ -89,12 +126,12 @@ pub(crate) enum Subkey {
 }
 
 impl Subkey {
-    fn derive(master: &Key, namespace: &Namespace<'_>) -> Self {
+    fn derive(master: &Key, mode: Mode, info: &[u8]) -> Self {
         let mut okm = Zeroizing::new([0u8; 32]);
         Hkdf::<Sha256>::new(None, master.material())
-            .expand(namespace.info().as_bytes(), okm.as_mut())
+            .expand(info, okm.as_mut())
             .expect("32 bytes is a valid HKDF-SHA256 output length");
-        match namespace.format.mode {
+        match mode {
             Mode::Signed => Subkey::Signed(
                 <Hmac<Sha256> as Mac>::new_from_slice(okm.as_ref())
                     .expect("HMAC takes any key length"),
@@ -140,10 +177,15 @@ impl std::hash::Hash for StaticSalt {
     }
 }
 
-/// Subkey cache of one ring: derived types' namespaces, and a bounded LRU of runtime salts.
+/// The key of a runtime cache entry: SHA-256 of the namespace's HKDF info. Fixed-size, so a
+/// salt of any length costs the cache 32 bytes; collision-resistant, so two namespaces never
+/// share an entry.
+type InfoDigest = [u8; 32];
+
+/// Subkey cache of one ring: derived types' namespaces, and a bounded LRU of runtime ones.
 pub(crate) struct SubkeyCache {
     fixed: ArcSwap<StaticMap>,
-    runtime: Mutex<LruCache<Box<str>, Entries, RandomState>>,
+    runtime: Mutex<LruCache<InfoDigest, Arc<NamespaceKeys>, RandomState>>,
 }
 
 impl Default for SubkeyCache {
@@ -222,7 +264,8 @@ impl SubkeyCache {
     }
 
     fn get_static(&self, ring: &[Key], namespace: &Namespace<'static>) -> Arc<NamespaceKeys> {
-        let derived = NamespaceKeys::derive(ring, namespace);
+        let derived =
+            NamespaceKeys::derive(ring, namespace.format.mode, namespace.info().as_bytes());
         let mut cached = None;
         self.fixed.rcu(|map| {
             if let Some(found) = find(map.get(&StaticSalt(namespace.salt)), namespace) {
@@ -239,37 +282,47 @@ impl SubkeyCache {
         cached.unwrap_or(derived)
     }
 
-    /// The subkeys of a runtime salt's `namespace` for every key of `ring`, from the bounded
-    /// LRU cache or derived (and cached, evicting the least recently used salt when full).
+    /// The subkeys of a runtime sealer's namespace for every key of `ring`, from the bounded
+    /// LRU cache or derived (and cached, evicting the least recently used entry when full).
+    pub fn get_runtime(
+        &self,
+        ring: &[Key],
+        namespace: &RuntimeNamespace<'_>,
+    ) -> Arc<NamespaceKeys> {
+        self.get_by_info(ring, namespace.mode, namespace.info().as_bytes())
+    }
+
+    /// The subkeys of a derived-domain `namespace` whose salt is not `'static` (a runtime
+    /// sealer's legacy namespace, tests), through the same bounded LRU cache.
     pub fn get(&self, ring: &[Key], namespace: &Namespace<'_>) -> Arc<NamespaceKeys> {
-        if let Some(found) = find(self.runtime().get(namespace.salt), namespace) {
+        self.get_by_info(ring, namespace.format.mode, namespace.info().as_bytes())
+    }
+
+    fn get_by_info(&self, ring: &[Key], mode: Mode, info: &[u8]) -> Arc<NamespaceKeys> {
+        let key: InfoDigest = Sha256::digest(info).into();
+        if let Some(found) = self.runtime().get(&key) {
             return Arc::clone(found);
         }
         // Derived outside the lock: HKDF is the slow part, and two threads deriving the same
-        // new salt at once both get correct (equal) subkeys.
-        let derived = NamespaceKeys::derive(ring, namespace);
+        // new namespace at once both get correct (equal) subkeys.
+        let derived = NamespaceKeys::derive(ring, mode, info);
         let mut runtime = self.runtime();
-        if let Some(entries) = runtime.get_mut(namespace.salt) {
-            if let Some(found) = find(Some(entries), namespace) {
-                return Arc::clone(found);
-            }
-            entries.push((namespace.tag(), Arc::clone(&derived)));
-        } else {
-            runtime.put(
-                namespace.salt.into(),
-                vec![(namespace.tag(), Arc::clone(&derived))],
-            );
+        if let Some(found) = runtime.get(&key) {
+            return Arc::clone(found);
         }
+        runtime.put(key, Arc::clone(&derived));
         derived
     }
 
-    fn runtime(&self) -> std::sync::MutexGuard<'_, LruCache<Box<str>, Entries, RandomState>> {
+    fn runtime(
+        &self,
+    ) -> std::sync::MutexGuard<'_, LruCache<InfoDigest, Arc<NamespaceKeys>, RandomState>> {
         // A panic while the lock was held cannot leave the map half-updated in a way that
         // matters: every entry is complete, and a missing one is derived again.
         self.runtime.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Number of runtime salts cached (at most [`RUNTIME_SALTS`]).
+    /// Number of runtime namespaces cached (at most [`RUNTIME_SALTS`]).
     pub fn runtime_len(&self) -> usize {
         self.runtime().len()
     }
@@ -278,18 +331,17 @@ impl SubkeyCache {
     #[cfg(test)]
     pub fn len(&self) -> usize {
         let fixed: usize = self.fixed.load().values().map(Vec::len).sum();
-        let runtime: usize = self.runtime().iter().map(|(_, e)| e.len()).sum();
-        fixed + runtime
+        fixed + self.runtime_len()
     }
 }
 
 impl NamespaceKeys {
-    fn derive(ring: &[Key], namespace: &Namespace<'_>) -> Arc<Self> {
+    fn derive(ring: &[Key], mode: Mode, info: &[u8]) -> Arc<Self> {
         Arc::new(Self {
             ids: ring.iter().map(Key::id).collect(),
             keys: ring
                 .iter()
-                .map(|key| Subkey::derive(key, namespace))
+                .map(|key| Subkey::derive(key, mode, info))
                 .collect(),
         })
     }
@@ -320,6 +372,24 @@ mod tests {
         }
     }
 
+    fn rt(mode: Mode, salt: &RuntimeSalt) -> RuntimeNamespace<'_> {
+        RuntimeNamespace {
+            mode,
+            salt,
+            one_time: false,
+        }
+    }
+
+    /// Whether two signed subkeys are the same key (their MACs of one message agree).
+    fn same_mac(a: &NamespaceKeys, b: &NamespaceKeys) -> bool {
+        match (&a.keys[0], &b.keys[0]) {
+            (Subkey::Signed(a), Subkey::Signed(b)) => {
+                a.clone().chain_update(b"x").finalize() == b.clone().chain_update(b"x").finalize()
+            }
+            _ => panic!("signed subkeys expected"),
+        }
+    }
+
     #[test]
     fn derives_once_per_namespace() {
         let ring = [Key::generate(), Key::generate()];
@@ -342,8 +412,15 @@ mod tests {
         ] {
             assert!(!Arc::ptr_eq(&a, &cache.get(&ring, &other)));
         }
-        assert_eq!(cache.len(), 5);
-        assert_eq!(cache.runtime_len(), 2);
+        // One entry per namespace, each keyed by its info's digest.
+        assert_eq!((cache.len(), cache.runtime_len()), (5, 5));
+        let salt = RuntimeSalt::single("a");
+        let runtime = cache.get_runtime(&ring, &rt(Mode::Signed, &salt));
+        assert!(Arc::ptr_eq(
+            &runtime,
+            &cache.get_runtime(&ring, &rt(Mode::Signed, &salt))
+        ));
+        assert_eq!(cache.runtime_len(), 6);
     }
 
     #[test]
@@ -359,18 +436,21 @@ mod tests {
         assert_eq!((cache.len(), cache.runtime_len()), (1, 0));
         cache.with(&ring, &ns(Mode::Encrypted, Codec::Json, 0, S), |_| ());
         assert_eq!((cache.len(), cache.runtime_len()), (2, 0));
-        // Same subkey bytes either way: a runtime signer opens what a derived type sealed.
-        let runtime = cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "s"));
-        let fixed = cache.with(&ring, &ns(Mode::Signed, Codec::Json, 0, S), |k| {
-            match (&k.keys[0], &runtime.keys[0]) {
-                (Subkey::Signed(a), Subkey::Signed(b)) => {
-                    a.clone().chain_update(b"x").finalize()
-                        == b.clone().chain_update(b"x").finalize()
-                }
-                _ => false,
-            }
-        });
-        assert!(fixed);
+        // The same derived-domain namespace through the LRU (a legacy opener's path): the
+        // same subkey bytes.
+        let legacy = cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "s"));
+        assert!(
+            cache.with(&ring, &ns(Mode::Signed, Codec::Json, 0, S), |k| {
+                same_mac(k, &legacy)
+            })
+        );
+        // A runtime sealer of the same salt: another domain, another subkey.
+        let runtime = cache.get_runtime(&ring, &rt(Mode::Signed, &RuntimeSalt::single("s")));
+        assert!(
+            cache.with(&ring, &ns(Mode::Signed, Codec::Json, 0, S), |k| {
+                !same_mac(k, &runtime)
+            })
+        );
     }
 
     #[test]
@@ -399,27 +479,26 @@ mod tests {
     fn runtime_salts_are_bounded_and_least_recently_used_go_first() {
         let ring = [Key::generate()];
         let cache = SubkeyCache::default();
-        let kept = cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "kept"));
-        let dropped = cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "dropped"));
+        let (kept_salt, dropped_salt) =
+            (RuntimeSalt::single("kept"), RuntimeSalt::single("dropped"));
+        let kept = cache.get_runtime(&ring, &rt(Mode::Signed, &kept_salt));
+        let dropped = cache.get_runtime(&ring, &rt(Mode::Signed, &dropped_salt));
         for i in 0..RUNTIME_SALTS * 3 {
             if i % 100 == 0 {
-                cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "kept"));
+                cache.get_runtime(&ring, &rt(Mode::Signed, &kept_salt));
             }
-            cache.get(
-                &ring,
-                &ns(Mode::Signed, Codec::Json, 0, &format!("salt {i}")),
-            );
+            let salt = RuntimeSalt::single(&format!("salt {i}"));
+            cache.get_runtime(&ring, &rt(Mode::Signed, &salt));
             assert!(cache.runtime_len() <= RUNTIME_SALTS);
         }
         assert_eq!(cache.runtime_len(), RUNTIME_SALTS);
         assert!(Arc::ptr_eq(
             &kept,
-            &cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "kept"))
+            &cache.get_runtime(&ring, &rt(Mode::Signed, &kept_salt))
         ));
-        assert!(!Arc::ptr_eq(
-            &dropped,
-            &cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "dropped"))
-        ));
+        let again = cache.get_runtime(&ring, &rt(Mode::Signed, &dropped_salt));
+        assert!(!Arc::ptr_eq(&dropped, &again));
+        assert!(same_mac(&dropped, &again), "derived again, the same subkey");
     }
 
     #[test]
@@ -432,26 +511,44 @@ mod tests {
             ns(Mode::Encrypted, Codec::Postcard, 0xab, "x/y").info(),
             "typed-cookies/v1/encrypted+postcard-00000000000000ab/x/y"
         );
-        let one_time = Namespace {
+        let legacy_one_time = Namespace {
             one_time: true,
             ..ns(Mode::Signed, Codec::Json, 0, "x.y")
         };
-        assert_eq!(one_time.info(), "typed-cookies/v1/signed+one-time/x.y");
+        assert_eq!(
+            legacy_one_time.info(),
+            "typed-cookies/v1/signed+one-time/x.y"
+        );
+        let salt = RuntimeSalt::single("x.y");
+        assert_eq!(
+            rt(Mode::Encrypted, &salt).info(),
+            format!("typed-cookies/v1/runtime/encrypted/{salt}")
+        );
+        let one_time = RuntimeNamespace {
+            one_time: true,
+            ..rt(Mode::Signed, &salt)
+        };
+        assert_eq!(
+            one_time.info(),
+            format!("typed-cookies/v1/runtime/signed+one-time/{salt}")
+        );
     }
 
     #[test]
     fn a_one_time_namespace_is_cached_apart_from_the_plain_one() {
         let ring = [Key::generate()];
         let cache = SubkeyCache::default();
-        let plain = cache.get(&ring, &ns(Mode::Signed, Codec::Json, 0, "s"));
-        let one_time = Namespace {
+        let salt = RuntimeSalt::single("s");
+        let plain = cache.get_runtime(&ring, &rt(Mode::Signed, &salt));
+        let one_time = RuntimeNamespace {
             one_time: true,
-            ..ns(Mode::Signed, Codec::Json, 0, "s")
+            ..rt(Mode::Signed, &salt)
         };
-        let once = cache.get(&ring, &one_time);
+        let once = cache.get_runtime(&ring, &one_time);
         assert!(!Arc::ptr_eq(&plain, &once));
-        assert!(Arc::ptr_eq(&once, &cache.get(&ring, &one_time)));
-        assert_eq!((cache.len(), cache.runtime_len()), (2, 1));
+        assert!(!same_mac(&plain, &once));
+        assert!(Arc::ptr_eq(&once, &cache.get_runtime(&ring, &one_time)));
+        assert_eq!((cache.len(), cache.runtime_len()), (2, 2));
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! The low-level API: [`Sealer`], made by [`KeyRing::signed`] and [`KeyRing::encrypted`] (through
 //! a [`SealerBuilder`] that makes the caller choose a lifetime), seals and opens any serde
 //! value under a salt chosen at run time — Django's `signing.dumps(value, salt=…)` /
-//! `loads(…, max_age=…)`, typed.
+//! `loads(…, max_age=…)`, typed — or built from parts ([`KeyRing::signed_parts`]). Runtime
+//! sealers derive their subkeys in a domain of their own, apart from derived types' (see
+//! `keys/subkeys.rs` and FORMAT.md); [`SealerBuilder::also_open_legacy`] is the optional
+//! transition for values sealed before that.
 
 use std::sync::Arc;
 
@@ -10,15 +13,18 @@ use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use crate::error::{OpenError, SealError};
-use crate::keys::subkeys::{Namespace, NamespaceKeys};
+use crate::keys::salt::RuntimeSalt;
+use crate::keys::subkeys::{Namespace, NamespaceKeys, RuntimeNamespace};
 use crate::keys::KeyRing;
 use crate::seal::{Engine, Freshness, Guarding, Opened};
 use crate::wire::{Codec, Format, Mode};
 
 /// Seals and opens values of any serde type for one purpose (salt) and mode.
 ///
-/// Made by [`KeyRing::signed`] (tamper-proof, readable) or [`KeyRing::encrypted`] (encrypted),
-/// then [`SealerBuilder::max_age`] or [`SealerBuilder::no_expiry`]: every sealer has a lifetime
+/// Made by [`KeyRing::signed`] (tamper-proof, readable) or [`KeyRing::encrypted`] (encrypted)
+/// — or [`KeyRing::signed_parts`] / [`KeyRing::encrypted_parts`] when the salt includes data
+/// such as a user id or a team name — then [`SealerBuilder::max_age`] or
+/// [`SealerBuilder::no_expiry`]: every sealer has a lifetime
 /// chosen in the code that makes it. Its subkeys are derived when it is made, so keep it around
 /// rather than making one per call (making one is still cheap: subkeys are cached in the ring).
 /// It reads the time from its ring's [`Clock`](crate::Clock).
@@ -63,14 +69,32 @@ use crate::wire::{Codec, Format, Mode};
 /// assert!(!html.contains("cart-5531"));
 /// assert_eq!(field.open::<String>(&hidden).unwrap(), "cart-5531");
 /// ```
+///
+/// Runtime sealers and derived types never open each other's values, whatever their salts: a
+/// sealer of `"shop.session.v1"` cannot mint a value that a `#[derive(SealedCookie)]` type
+/// with `salt = "shop.session.v1"` opens (each has its own HKDF derivation domain).
 #[derive(Clone)]
 pub struct Sealer {
     ring: KeyRing,
     keys: Arc<NamespaceKeys>,
-    salt: Arc<str>,
+    /// The digest of the salt's parts (32 bytes, whatever the salt's length): the salt itself
+    /// is not kept.
+    salt: RuntimeSalt,
+    /// [`SealerBuilder::also_open_legacy`]: the legacy namespace's subkeys and salt.
+    legacy: Option<Arc<Legacy>>,
+    /// [`SealerBuilder::__seal_in_type_domain`]: seal (and reseal) with `legacy`'s subkeys.
+    seal_in_legacy: bool,
     format: Format,
     compress: bool,
     freshness: Freshness,
+}
+
+/// What a sealer built with [`SealerBuilder::also_open_legacy`] also opens: the namespace its
+/// salt had before runtime sealers got a domain of their own.
+pub(crate) struct Legacy {
+    keys: Arc<NamespaceKeys>,
+    /// The legacy salt, as given: a one-time sealer's legacy store namespace.
+    salt: Arc<str>,
 }
 
 /// A [`Sealer`] whose lifetime is not chosen yet: made by [`KeyRing::signed`] and
@@ -97,7 +121,9 @@ pub struct Sealer {
 #[derive(Clone)]
 pub struct SealerBuilder {
     ring: KeyRing,
-    salt: Arc<str>,
+    salt: RuntimeSalt,
+    legacy: Option<Arc<str>>,
+    seal_in_legacy: bool,
     mode: Mode,
     compress: bool,
 }
@@ -109,6 +135,15 @@ impl KeyRing {
     /// payload stays readable (base64url JSON), any change is detected. Choose the lifetime
     /// with [`SealerBuilder::max_age`] or [`SealerBuilder::no_expiry`].
     ///
+    /// `salt` names a fixed purpose (`"newsletter.unsubscribe"`). When the salt must include
+    /// data — a team name, an email, a user id — use [`KeyRing::signed_parts`] instead of
+    /// gluing it into one string: `format!("invite:{team}")` for the team `acme:admin` is the
+    /// salt of `format!("invite:{team}:admin")` for the team `acme`, while parts never alias.
+    /// `signed(salt)` is `signed_parts([salt])`.
+    ///
+    /// A runtime sealer never opens, nor makes, values of a `#[derive(SealedCookie)]` type,
+    /// even of the same salt: each has its own derivation domain (FORMAT.md, *Subkeys*).
+    ///
     /// ```
     /// use typed_cookies::time::Duration;
     /// use typed_cookies::{Key, KeyRing};
@@ -118,12 +153,16 @@ impl KeyRing {
     /// assert_eq!(unsubscribe.open::<String>(&token).unwrap(), "ada@example.com");
     /// ```
     pub fn signed(&self, salt: &str) -> SealerBuilder {
-        SealerBuilder::new(self, salt, Mode::Signed)
+        SealerBuilder::new(self, RuntimeSalt::single(salt), Mode::Signed)
     }
 
     /// A [`SealerBuilder`] for values **encrypted** (AES-256-GCM-SIV) for the purpose `salt`:
     /// the payload is neither readable nor changeable. Choose the lifetime with
     /// [`SealerBuilder::max_age`] or [`SealerBuilder::no_expiry`].
+    ///
+    /// As with [`KeyRing::signed`], a salt that includes data goes through
+    /// [`KeyRing::encrypted_parts`], and no derived type ever opens these values (nor the
+    /// reverse). `encrypted(salt)` is `encrypted_parts([salt])`.
     ///
     /// ```
     /// use typed_cookies::time::Duration;
@@ -135,15 +174,66 @@ impl KeyRing {
     /// assert_eq!(cart.open::<String>(&value).unwrap(), "cart-5531");
     /// ```
     pub fn encrypted(&self, salt: &str) -> SealerBuilder {
-        SealerBuilder::new(self, salt, Mode::Encrypted)
+        SealerBuilder::new(self, RuntimeSalt::single(salt), Mode::Encrypted)
+    }
+
+    /// [`KeyRing::signed`] for a salt built from `parts`, for salts that include data (a team
+    /// name, an email, a user id): each part is length-prefixed (FORMAT.md, *Subkeys*), so
+    /// no two different part lists are the same salt, whatever the parts contain. A salt of
+    /// any length costs the ring's cache and the sealer 32 bytes (they keep only its digest).
+    ///
+    /// ```
+    /// use typed_cookies::time::Duration;
+    /// use typed_cookies::{Key, KeyRing, OpenError};
+    /// let keys = KeyRing::new(Key::generate());
+    /// let invite = |team: &str| keys.signed_parts(["invite", team]).max_age(Duration::days(7));
+    /// let token = invite("acme:admin").seal(&"ann@example.com").unwrap();
+    /// assert_eq!(invite("acme:admin").open::<String>(&token).unwrap(), "ann@example.com");
+    /// // Not the invite of another team, however the names are cut:
+    /// assert_eq!(invite("acme").open::<String>(&token), Err(OpenError::Invalid));
+    /// let glued = keys.signed_parts(["invite:acme", "admin"]).max_age(Duration::days(7));
+    /// assert_eq!(glued.open::<String>(&token), Err(OpenError::Invalid));
+    /// // One part is the plain salt.
+    /// let one = keys.signed_parts(["invite"]).max_age(Duration::days(7)).seal(&1).unwrap();
+    /// assert_eq!(keys.signed("invite").max_age(Duration::days(7)).open::<u8>(&one), Ok(1));
+    /// ```
+    pub fn signed_parts<I, S>(&self, parts: I) -> SealerBuilder
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        SealerBuilder::new(self, RuntimeSalt::from_parts(parts), Mode::Signed)
+    }
+
+    /// [`KeyRing::encrypted`] for a salt built from `parts`: see [`KeyRing::signed_parts`].
+    ///
+    /// ```
+    /// use typed_cookies::time::Duration;
+    /// use typed_cookies::{Key, KeyRing, OpenError};
+    /// let keys = KeyRing::new(Key::generate());
+    /// let user_id = 42u64.to_string();
+    /// let download = keys.encrypted_parts(["download", &user_id]).max_age(Duration::hours(1));
+    /// let token = download.seal(&"report-2026.pdf").unwrap();
+    /// assert_eq!(download.open::<String>(&token).unwrap(), "report-2026.pdf");
+    /// let other = keys.encrypted_parts(["download", "43"]).max_age(Duration::hours(1));
+    /// assert_eq!(other.open::<String>(&token), Err(OpenError::Invalid));
+    /// ```
+    pub fn encrypted_parts<I, S>(&self, parts: I) -> SealerBuilder
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        SealerBuilder::new(self, RuntimeSalt::from_parts(parts), Mode::Encrypted)
     }
 }
 
 impl SealerBuilder {
-    pub(crate) fn new(ring: &KeyRing, salt: &str, mode: Mode) -> Self {
+    fn new(ring: &KeyRing, salt: RuntimeSalt, mode: Mode) -> Self {
         Self {
             ring: ring.clone(),
-            salt: salt.into(),
+            salt,
+            legacy: None,
+            seal_in_legacy: false,
             mode,
             compress: false,
         }
@@ -157,20 +247,82 @@ impl SealerBuilder {
             mode: self.mode,
             codec: Codec::Json,
         };
-        let namespace = Namespace {
-            format,
-            schema: 0,
+        let namespace = RuntimeNamespace {
+            mode: self.mode,
             salt: &self.salt,
             one_time,
         };
+        let legacy = self.legacy.map(|salt| {
+            let keys = self.ring.namespace(&Namespace {
+                format,
+                schema: 0,
+                salt: &salt,
+                one_time,
+            });
+            Arc::new(Legacy { keys, salt })
+        });
         Sealer {
-            keys: self.ring.namespace(&namespace),
+            keys: self.ring.runtime_namespace(&namespace),
             salt: self.salt,
+            // Plain sealers only: a one-time sealer's tokens stay in the runtime domain.
+            seal_in_legacy: self.seal_in_legacy && legacy.is_some() && !one_time,
+            legacy,
             ring: self.ring,
             format,
             compress: self.compress,
             freshness: Freshness::max_age(max_age),
         }
+    }
+
+    /// Also open values sealed under `salt` in the **legacy** domain: the derivation runtime
+    /// sealers used before they got a domain of their own (`typed-cookies/v1/<mode>/<salt>`,
+    /// or `…+one-time/<salt>` for [`SealerBuilder::one_time`]; FORMAT.md, *Subkeys*). A
+    /// transition, for tokens already handed out when the library was upgraded: without it
+    /// they are [`OpenError::Invalid`]. Sealing is unchanged (always the new domain), and a
+    /// value that opens through the legacy domain and is [resealed](Sealer::reseal) moves to
+    /// the new one. Remove it once the longest-lived of those tokens has expired.
+    ///
+    /// **It reopens the aliasing the separate domain closed, for this sealer only.** The
+    /// legacy domain is the one `#[derive(SealedCookie)]` JSON types use: this sealer then
+    /// also opens values of an untracked derived JSON type whose salt is `salt` (and what any
+    /// other legacy runtime sealer of `salt` sealed, including one whose salt was glued
+    /// together from user data). Other sealers, and derived types, are unaffected.
+    ///
+    /// `salt` is the salt as the legacy sealer had it, one string: for a sealer built from
+    /// parts, the string the code used to glue (`format!("invite:{team}")`). Opening a
+    /// value tries the new domain first, and the legacy one only when the value did not
+    /// authenticate there (so a forged value costs two checks).
+    ///
+    /// ```
+    /// use typed_cookies::time::Duration;
+    /// use typed_cookies::{Key, KeyRing};
+    /// let keys = KeyRing::new(Key::generate());
+    /// let team = "acme";
+    /// let invite = keys
+    ///     .signed_parts(["invite", team])
+    ///     .also_open_legacy(&format!("invite:{team}")) // until last week's invites expire
+    ///     .max_age(Duration::days(7));
+    /// let token = invite.seal(&"ann@example.com").unwrap(); // sealed in the new domain
+    /// assert_eq!(invite.open::<String>(&token).unwrap(), "ann@example.com");
+    /// ```
+    pub fn also_open_legacy(mut self, salt: &str) -> Self {
+        self.legacy = Some(salt.into());
+        self
+    }
+
+    /// **For the `typed-cookies` command only.** Seal in the domain of
+    /// [`also_open_legacy`](Self::also_open_legacy)'s salt — the derived types' — instead of
+    /// the runtime sealer's own: a value the built [`Sealer`] seals (or reseals) opens with the
+    /// untracked `#[derive(SealedCookie)]` JSON type of that salt and mode, which is what
+    /// `typed-cookies seal --salt X` promises its users. That is exactly the aliasing runtime
+    /// sealers must not have: **never call it with a salt built from user data**, and never in
+    /// an application (seal with the derived type there). Opening is unchanged (both domains,
+    /// the runtime one first). Without `also_open_legacy`, and for
+    /// [`one_time`](Self::one_time) sealers, it changes nothing.
+    #[doc(hidden)]
+    pub fn __seal_in_type_domain(mut self) -> Self {
+        self.seal_in_legacy = true;
+        self
     }
 
     /// `max_age`, checked to be positive (see [`SealerBuilder::max_age`]'s panic).
@@ -294,6 +446,7 @@ impl std::fmt::Debug for SealerBuilder {
         f.debug_struct("SealerBuilder")
             .field("mode", &self.mode)
             .field("compress", &self.compress)
+            .field("also_open_legacy", &self.legacy.is_some())
             .field("ring", &self.ring)
             .finish_non_exhaustive()
     }
@@ -351,6 +504,18 @@ impl Sealer {
         self.engine_with(Default::default())
     }
 
+    /// The engine that seals: this sealer's, or the legacy namespace's after
+    /// [`SealerBuilder::__seal_in_type_domain`].
+    fn sealing_engine(&self) -> Engine<'_> {
+        match &self.legacy {
+            Some(legacy) if self.seal_in_legacy => Engine {
+                keys: &legacy.keys,
+                ..self.engine()
+            },
+            _ => self.engine(),
+        }
+    }
+
     /// The engine with claims or a binding (the guard's one-time sealer).
     pub(crate) fn engine_with<'a>(&'a self, guarding: Guarding<'a>) -> Engine<'a> {
         Engine {
@@ -366,20 +531,54 @@ impl Sealer {
         &self.ring
     }
 
-    pub(crate) fn salt(&self) -> &str {
+    /// The digest of the salt's parts.
+    pub(crate) fn salt(&self) -> &RuntimeSalt {
         &self.salt
+    }
+
+    /// Opens with `open` run on this sealer's engine (with `guarding`) and, when the value
+    /// did not authenticate there and the sealer was built with
+    /// [`SealerBuilder::also_open_legacy`], on the legacy namespace's engine. Says which
+    /// domain opened it: `None` for the runtime sealer's own, the legacy salt for the legacy
+    /// one.
+    pub(crate) fn open_in_domains<'a, R>(
+        &'a self,
+        guarding: Guarding<'a>,
+        open: impl Fn(Engine<'_>) -> Result<R, OpenError>,
+    ) -> Result<(R, Option<&'a str>), OpenError> {
+        match open(self.engine_with(guarding)) {
+            Err(OpenError::Invalid) => match &self.legacy {
+                Some(legacy) => {
+                    let engine = Engine {
+                        keys: &legacy.keys,
+                        ..self.engine_with(guarding)
+                    };
+                    open(engine).map(|opened| (opened, Some(&*legacy.salt)))
+                }
+                None => Err(OpenError::Invalid),
+            },
+            other => other.map(|opened| (opened, None)),
+        }
     }
 
     /// Seals `value`.
     pub fn seal<T: Serialize + ?Sized>(&self, value: &T) -> Result<String, SealError> {
         let now = self.ring.unix_now();
-        self.engine().seal(value, now, now)
+        self.sealing_engine().seal(value, now, now)
     }
 
     /// Opens `value`: verified (or decrypted), not expired, decoded as a `T`.
     pub fn open<T: DeserializeOwned>(&self, value: &str) -> Result<T, OpenError> {
-        self.engine()
-            .open_with(value.as_bytes(), self.ring.unix_now(), |value, _| value)
+        let now = self.ring.unix_now();
+        if self.legacy.is_none() {
+            return self
+                .engine()
+                .open_with(value.as_bytes(), now, |value, _| value);
+        }
+        self.open_in_domains(Guarding::default(), |engine| {
+            engine.open_with(value.as_bytes(), now, |value, _| value)
+        })
+        .map(|(value, _)| value)
     }
 
     /// Opens `value`, and says when it was sealed and whether with the primary key (if not,
@@ -388,13 +587,18 @@ impl Sealer {
         &self,
         value: &str,
     ) -> Result<Opened<T>, OpenError> {
-        self.engine().open(value.as_bytes(), self.ring.unix_now())
+        let now = self.ring.unix_now();
+        self.open_in_domains(Guarding::default(), |engine| {
+            engine.open(value.as_bytes(), now)
+        })
+        .map(|(opened, _)| opened)
     }
 
     /// Seals an opened value again with the primary key, keeping its creation time (so a
-    /// `max_age` still counts from the first seal).
+    /// `max_age` still counts from the first seal). A value opened through the legacy domain
+    /// ([`SealerBuilder::also_open_legacy`]) is resealed in the new one.
     pub fn reseal<T: Serialize>(&self, opened: &Opened<T>) -> Result<String, SealError> {
-        self.engine().seal(
+        self.sealing_engine().seal(
             opened.value(),
             self.ring.unix_now(),
             opened.created_at_unix(),
@@ -407,8 +611,78 @@ impl std::fmt::Debug for Sealer {
         f.debug_struct("Sealer")
             .field("format", &self.format)
             .field("compress", &self.compress)
+            .field("also_open_legacy", &self.legacy.is_some())
             .field("max_age", &self.freshness.max_age)
             .field("ring", &self.ring)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Key;
+
+    const SALT: &str = "shop.session.v1";
+
+    /// What the derived untracked JSON type of `SALT` opens: the derived-domain namespace.
+    fn derived_opens(ring: &KeyRing, mode: Mode, value: &str) -> Result<u64, OpenError> {
+        let format = Format {
+            mode,
+            codec: Codec::Json,
+        };
+        let keys = ring.namespace(&Namespace {
+            format,
+            schema: 0,
+            salt: SALT,
+            one_time: false,
+        });
+        let engine = Engine {
+            keys: &keys,
+            format,
+            compress: false,
+            freshness: Freshness::max_age(None),
+            guarding: Guarding::default(),
+        };
+        engine
+            .open::<u64>(value.as_bytes(), ring.unix_now())
+            .map(Opened::into_value)
+    }
+
+    #[test]
+    fn seal_in_type_domain_mints_what_the_derived_type_opens() {
+        let ring = KeyRing::new(Key::generate());
+        for mode in [Mode::Signed, Mode::Encrypted] {
+            let builder = || match mode {
+                Mode::Signed => ring.signed(SALT),
+                Mode::Encrypted => ring.encrypted(SALT),
+            };
+            let runtime = builder().no_expiry();
+            let cli = builder()
+                .also_open_legacy(SALT)
+                .__seal_in_type_domain()
+                .no_expiry();
+            let value = cli.seal(&7u64).unwrap();
+            assert_eq!(derived_opens(&ring, mode, &value), Ok(7), "{mode:?}");
+            assert_eq!(runtime.open::<u64>(&value), Err(OpenError::Invalid));
+            // It still opens both domains, and reseals where it seals.
+            assert_eq!(cli.open::<u64>(&value), Ok(7));
+            assert_eq!(cli.open::<u64>(&runtime.seal(&8u64).unwrap()), Ok(8));
+            let opened = cli.open_with_metadata::<u64>(&value).unwrap();
+            assert_eq!(
+                derived_opens(&ring, mode, &cli.reseal(&opened).unwrap()),
+                Ok(7)
+            );
+
+            // Without `also_open_legacy` there is no type domain to seal in: unchanged.
+            let plain = builder().__seal_in_type_domain().no_expiry();
+            let value = plain.seal(&9u64).unwrap();
+            assert_eq!(runtime.open::<u64>(&value), Ok(9));
+            assert_eq!(derived_opens(&ring, mode, &value), Err(OpenError::Invalid));
+            // Nor does `also_open_legacy` alone change where values are sealed.
+            let transition = builder().also_open_legacy(SALT).no_expiry();
+            let value = transition.seal(&10u64).unwrap();
+            assert_eq!(derived_opens(&ring, mode, &value), Err(OpenError::Invalid));
+        }
     }
 }

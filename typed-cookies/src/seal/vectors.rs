@@ -1,7 +1,8 @@
 //! Known-answer tests for the wire format: fixed key, nonce, times and payload give exactly the
 //! values printed in `FORMAT.md` (v1 headers for fresh values, v2 for a value resealed an hour
 //! into its session), and an independent composition of the primitives (HKDF, HMAC,
-//! AES-GCM-SIV, base64 called directly) agrees, so the format cannot change silently.
+//! AES-GCM-SIV, base64 called directly) agrees, so the format cannot change silently. Derived
+//! types and runtime sealers have a vector set each (their derivation domains differ).
 
 use aes_gcm_siv::aead::{Aead, KeyInit, Payload};
 use aes_gcm_siv::{Aes256GcmSiv, Nonce};
@@ -448,4 +449,201 @@ fn compressed_vector_matches_and_authenticates_the_deflated_bytes() {
             .unwrap()
     });
     assert_eq!(short, SIGNED_JSON);
+}
+
+/// Runtime sealers' domain: `keys.signed("vectors.v1")` and `keys.encrypted("vectors.v1")`
+/// (one part), and `keys.signed_parts(["vectors", "v1"])`, same key, payload, `issued_at`
+/// and nonce as above. Their subkeys come from
+/// `typed-cookies/v1/runtime/<mode>/<hex(SHA-256(len(part) ‖ part …))>`. Computed
+/// independently (Python's `hmac`/`hashlib` and `cryptography`'s AES-GCM-SIV) from FORMAT.md.
+const RUNTIME_SIGNED_JSON: &str = "AQFl5riwAAAAAGlVuQB7InVzZXJfaWQiOjQyLCJuYW1lIjoiQWRhIn0CU4w6YODTI9MCHMU1Zo-Y1H9qbXTwEU4FOGCzqZFMlg";
+const RUNTIME_ENCRYPTED_JSON: &str =
+    "AQJl5riwAAAAAGlVuQCgoaKjpKWmp6ipqqvKOvi36AZ55cGKD6KlxqGGWAzsj6nLvfmDkBGQU3pDu9dwRUUPrvr0RYKz";
+const RUNTIME_SIGNED_JSON_PARTS: &str = "AQFl5riwAAAAAGlVuQB7InVzZXJfaWQiOjQyLCJuYW1lIjoiQWRhIn0gj9yL6bl0Ktd_6ZdjiBUaTy-P3deyakI8cdE7n8MHnQ";
+/// The salt digests FORMAT.md lists: of `["vectors.v1"]` and of `["vectors", "v1"]`.
+const SALT_DIGEST: &str = "0da1d454b4f4af7958584fd70d1e6aba21a8ca77b3c6175ddd00bf501f4f6630";
+const PARTS_DIGEST: &str = "647b1efe72728f4dae48ed6676b44e06b7811c35b7ed78868088447b303326b0";
+
+/// The runtime salt digest composed by hand: each part's length as a big-endian u64, then
+/// its bytes, hashed with SHA-256, in lowercase hex.
+fn digest_by_hand(parts: &[&str]) -> String {
+    use sha2::Digest as _;
+    let mut input = Vec::new();
+    for part in parts {
+        input.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        input.extend_from_slice(part.as_bytes());
+    }
+    Sha256::digest(&input)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A runtime value composed from the primitives directly, following FORMAT.md.
+fn runtime_by_hand(mode: Mode, parts: &[&str]) -> String {
+    let info = format!(
+        "typed-cookies/v1/runtime/{}/{}",
+        mode.label(),
+        digest_by_hand(parts)
+    );
+    let mut subkey = [0u8; 32];
+    Hkdf::<Sha256>::new(None, &key_bytes())
+        .expand(info.as_bytes(), &mut subkey)
+        .unwrap();
+    let format = Format {
+        mode,
+        codec: Codec::Json,
+    };
+    let mut header = vec![1, format.to_byte(), 0x65, 0xe6, 0xb8, 0xb0];
+    header.extend_from_slice(&ISSUED_AT.to_be_bytes());
+    let body = serde_json::to_vec(&payload()).unwrap();
+    let mut out = header.clone();
+    match mode {
+        Mode::Signed => {
+            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&subkey).unwrap();
+            mac.update(&header);
+            mac.update(&body);
+            out.extend_from_slice(&body);
+            out.extend_from_slice(&mac.finalize().into_bytes());
+        }
+        Mode::Encrypted => {
+            let sealed = Aes256GcmSiv::new_from_slice(&subkey)
+                .unwrap()
+                .encrypt(
+                    Nonce::from_slice(&NONCE),
+                    Payload {
+                        msg: &body,
+                        aad: &header,
+                    },
+                )
+                .unwrap();
+            out.extend_from_slice(&NONCE);
+            out.extend_from_slice(&sealed);
+        }
+    }
+    URL_SAFE_NO_PAD.encode(out)
+}
+
+fn issued_at() -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(ISSUED_AT).unwrap()
+}
+
+#[test]
+fn runtime_vectors_match_their_own_domain() {
+    use crate::keys::salt::RuntimeSalt;
+    use crate::keys::subkeys::RuntimeNamespace;
+
+    assert_eq!(digest_by_hand(&[SALT]), SALT_DIGEST);
+    assert_eq!(RuntimeSalt::single(SALT).to_string(), SALT_DIGEST);
+    assert_eq!(digest_by_hand(&["vectors", "v1"]), PARTS_DIGEST);
+
+    let ring = ring();
+    // Signed values are deterministic: the public API seals exactly the vectors.
+    let signed = ring.signed(SALT).no_expiry().at(issued_at());
+    assert_eq!(signed.seal(&payload()).unwrap(), RUNTIME_SIGNED_JSON);
+    assert_eq!(runtime_by_hand(Mode::Signed, &[SALT]), RUNTIME_SIGNED_JSON);
+    let parts = ring
+        .signed_parts(["vectors", "v1"])
+        .no_expiry()
+        .at(issued_at());
+    assert_eq!(parts.seal(&payload()).unwrap(), RUNTIME_SIGNED_JSON_PARTS);
+    assert_eq!(
+        runtime_by_hand(Mode::Signed, &["vectors", "v1"]),
+        RUNTIME_SIGNED_JSON_PARTS
+    );
+    // Encrypted: the engine of the runtime namespace with the fixed nonce.
+    let salt = RuntimeSalt::single(SALT);
+    let format = Format {
+        mode: Mode::Encrypted,
+        codec: Codec::Json,
+    };
+    let keys = ring.runtime_namespace(&RuntimeNamespace {
+        mode: Mode::Encrypted,
+        salt: &salt,
+        one_time: false,
+    });
+    let engine = Engine {
+        keys: &keys,
+        format,
+        compress: false,
+        freshness: Freshness::max_age(None),
+        guarding: Guarding::default(),
+    };
+    let sealed = engine
+        .seal_with_nonce(&payload(), ISSUED_AT, ISSUED_AT, Some(NONCE))
+        .unwrap();
+    assert_eq!(sealed, RUNTIME_ENCRYPTED_JSON);
+    assert_eq!(
+        runtime_by_hand(Mode::Encrypted, &[SALT]),
+        RUNTIME_ENCRYPTED_JSON
+    );
+    let encrypted = ring.encrypted(SALT).no_expiry().at(issued_at());
+    assert_eq!(
+        encrypted.open::<Claims>(RUNTIME_ENCRYPTED_JSON),
+        Ok(payload())
+    );
+
+    // Each opens under its own sealer only.
+    assert_eq!(signed.open::<Claims>(RUNTIME_SIGNED_JSON), Ok(payload()));
+    assert_eq!(
+        parts.open::<Claims>(RUNTIME_SIGNED_JSON_PARTS),
+        Ok(payload())
+    );
+    assert_eq!(
+        parts.open::<Claims>(RUNTIME_SIGNED_JSON),
+        Err(crate::OpenError::Invalid)
+    );
+    assert_eq!(
+        signed.open::<Claims>(RUNTIME_SIGNED_JSON_PARTS),
+        Err(crate::OpenError::Invalid)
+    );
+}
+
+/// The derived types' vectors (unchanged) and the runtime ones never open as each other; a
+/// sealer that opts into the legacy domain also opens the derived JSON vectors (that domain is
+/// where runtime sealers used to seal), and still seals in its own.
+#[test]
+fn derived_and_runtime_vectors_stay_apart_and_legacy_is_an_opt_in() {
+    use crate::OpenError;
+    let ring = ring();
+    for (mode, derived, runtime) in [
+        (Mode::Signed, SIGNED_JSON, RUNTIME_SIGNED_JSON),
+        (Mode::Encrypted, ENCRYPTED_JSON, RUNTIME_ENCRYPTED_JSON),
+    ] {
+        let format = Format {
+            mode,
+            codec: Codec::Json,
+        };
+        let builder = || match mode {
+            Mode::Signed => ring.signed(SALT),
+            Mode::Encrypted => ring.encrypted(SALT),
+        };
+        let sealer = builder().no_expiry().at(issued_at());
+        assert_eq!(sealer.open::<Claims>(derived), Err(OpenError::Invalid));
+        let derived_opens = with_engine(&ring, format, |engine| {
+            engine.open::<Claims>(runtime, ISSUED_AT).map(|_| ())
+        });
+        assert_eq!(derived_opens, Err(OpenError::Invalid), "{format}");
+
+        let transition = builder().also_open_legacy(SALT).no_expiry().at(issued_at());
+        assert_eq!(transition.open::<Claims>(derived), Ok(payload()));
+        assert_eq!(transition.open::<Claims>(runtime), Ok(payload()));
+        let opened = transition.open_with_metadata::<Claims>(derived).unwrap();
+        let moved = transition.reseal(&opened).unwrap();
+        assert_eq!(
+            sealer.open::<Claims>(&moved),
+            Ok(payload()),
+            "resealed: new domain"
+        );
+        let derived_opens = with_engine(&ring, format, |engine| {
+            engine.open::<Claims>(&moved, ISSUED_AT).map(|_| ())
+        });
+        assert_eq!(derived_opens, Err(OpenError::Invalid));
+        // Another legacy salt opens nothing of this one.
+        let other = builder()
+            .also_open_legacy("vectors.v2")
+            .no_expiry()
+            .at(issued_at());
+        assert_eq!(other.open::<Claims>(derived), Err(OpenError::Invalid));
+    }
 }

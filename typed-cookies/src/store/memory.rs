@@ -124,10 +124,11 @@ impl RevocationStore for MemoryStore {
         ready(())
     }
 
-    fn bump_epoch<'a>(&'a self, subject: &'a str, at_least: u64) -> StoreFuture<'a, u64> {
+    /// `max(current + 1, now × 10⁶)`: this process's clock is the store's.
+    fn bump_epoch<'a>(&'a self, subject: &'a str, now: i64) -> StoreFuture<'a, u64> {
         let epoch = self.with(|s| {
             let epoch = s.epochs.entry(subject.to_owned()).or_insert(0);
-            *epoch = epoch.saturating_add(1).max(at_least);
+            *epoch = epoch.saturating_add(1).max(super::epoch_time(now));
             *epoch
         });
         ready(epoch)

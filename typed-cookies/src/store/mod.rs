@@ -78,10 +78,17 @@ pub struct Status {
     /// The session is on the deny list.
     pub revoked: bool,
     /// The subject's current epoch (0 when it was never bumped, or no subject was asked for): a
-    /// value issued under a smaller epoch is refused. Epochs are times (unix seconds, see
-    /// [`RevocationStore::bump_epoch`]); stores written by earlier versions hold small counters,
-    /// which compare the same way.
+    /// value issued under a smaller epoch is refused. Epochs are times (microseconds on the
+    /// store's clock, see [`RevocationStore::bump_epoch`]); stores written by earlier versions
+    /// hold small counters, which compare the same way.
     pub epoch: u64,
+}
+
+/// `now` (unix seconds) as an epoch time: microseconds, of a time clamped to 1970 ..= the last
+/// second whose microseconds Redis's Lua numbers hold exactly (2⁵³ − 1 µs, about the year 2255).
+pub(crate) fn epoch_time(now: i64) -> u64 {
+    const MAX_SECS: i64 = ((1 << 53) - 1) / 1_000_000;
+    now.clamp(0, MAX_SECS).unsigned_abs() * 1_000_000
 }
 
 /// How many replaced nonces of one session a store remembers for the grace window (the
@@ -146,13 +153,13 @@ pub trait RevocationStore: Send + Sync + 'static {
         now: i64,
     ) -> StoreFuture<'a, ()>;
 
-    /// Moves `subject`'s epoch forward to `max(current + 1, at_least)`, atomically, and returns
-    /// the new one: every value issued under a smaller epoch stops opening ("sign out
-    /// everywhere"). The [`Guard`](crate::guard::Guard) passes the sign-out time (plus the
-    /// tolerated clock skew) as `at_least`, and stamps new sessions with `max(epoch, now)`, so
-    /// the epoch only moves forward even across a store that lost it: after any data loss the
-    /// next sign-out still ends every session issued before it.
-    fn bump_epoch<'a>(&'a self, subject: &'a str, at_least: u64) -> StoreFuture<'a, u64>;
+    /// Moves `subject`'s epoch to `max(current + 1, t)`, atomically, and returns the new one:
+    /// every value issued under a smaller epoch stops opening ("sign out everywhere"). `t` is
+    /// the store's clock in microseconds since the epoch — Redis's `TIME`, or for a store
+    /// without a clock of its own ([`MemoryStore`]) `now` × 10⁶ — so the epoch only moves
+    /// forward even across a store that lost it: after any data loss the next sign-out is
+    /// later than every epoch the store gave before (and so than every session's stamp).
+    fn bump_epoch<'a>(&'a self, subject: &'a str, now: i64) -> StoreFuture<'a, u64>;
 
     /// Claims `id` for its one use: `true` for exactly one caller across all processes (until
     /// `until`), `false` for every other.
@@ -177,7 +184,7 @@ pub trait RevocationStore: Send + Sync + 'static {
     /// One atomic replay-detection step for a request presenting `presented`. The grace window
     /// is measured on one clock for every server: a store with a clock of its own (Redis's
     /// `TIME`) records replacements and compares against them on it; `now` decides only the
-    /// record's expiry (`until`). [`MemoryStore`] has one process and uses `now`.
+    /// record's expiry (`until`). [`MemoryStore`] serves one process and uses `now`.
     ///
     /// current == presented → current := `next`, and `presented` is remembered as replaced at
     /// `now` ([`Rotation::Rotated`]); `presented` was replaced at `t` with `now <= t + grace`

@@ -57,15 +57,19 @@ use keys::Kind;
 /// process): `revoke` keeps the later `until`, `claim` writes only when no live claim exists,
 /// `rotate_nonce` is the whole replay-detection step, its grace window measured on Redis's own
 /// clock (`TIME`), so app servers whose clocks differ agree on it; `bump_epoch` moves the epoch
-/// to `max(stored + 1, sign-out time)`.
+/// to `max(stored + 1, Redis's TIME in µs)`. The scripts call `redis.replicate_commands()`
+/// where it exists (Redis 3.2–4.x need it to write after reading `TIME`; a no-op since 5).
 ///
 /// # Clocks
 ///
 /// Expiry (`until` against the `now` each server passes) is decided on the app servers' clocks,
 /// and the [`Guard`](crate::guard::Guard) stores every entry for the tolerated clock skew
 /// beyond the value's own expiry, so an entry outlives the value on every server whose clock
-/// is within that tolerance. The replay grace window is measured on Redis's clock alone (a
-/// failover to a replica whose clock differs moves it by that difference once).
+/// is within that tolerance. The replay grace window and the time of a sign-out everywhere
+/// are measured on Redis's clock alone (a failover to a replica whose clock differs moves
+/// them by that difference once: keep Redis on NTP). During an upgrade from a version that
+/// recorded replacements on the app servers' clocks, the grace window of those records is off
+/// by the app server's clock offset.
 ///
 /// # What a restart without persistence loses
 ///
@@ -73,8 +77,8 @@ use keys::Kind;
 /// expired can be used once more), replay nonces (every tracked session becomes
 /// [`Rotation::Unknown`]) and epochs (back to 0: sessions signed out everywhere *before* the
 /// loss open again until the subject's next sign-out everywhere). What it cannot undo: an
-/// epoch is the sign-out time, so the first sign-out everywhere after the loss ends every
-/// session issued before it, whatever epoch it carries. Run Redis with `appendonly yes` (the
+/// epoch is the sign-out time on Redis's clock (µs), so the first sign-out everywhere after
+/// the loss ends every session issued before it, whatever epoch it carries. Run Redis with `appendonly yes` (the
 /// tests check that a revocation survives a restart with it and is lost without it), or accept
 /// that a Redis restart reopens this window.
 ///
@@ -207,12 +211,14 @@ impl RedisStoreBuilder {
         self
     }
 
-    /// Measures the replay grace window on the `now` each caller passes instead of on Redis's
-    /// own clock: for tests that move time with a [`ManualClock`](crate::ManualClock) (Redis's
-    /// clock cannot be moved). Not for a fleet: servers whose clocks differ by more than the
-    /// grace window then take a legitimate concurrent request for a replay (and revoke the
-    /// session), or accept an older copy for longer than the window.
-    pub fn grace_on_callers_clock(mut self) -> Self {
+    /// Decides on the `now` each caller passes what this store otherwise decides on Redis's own
+    /// clock (the replay grace window, the time of a sign-out everywhere): for tests that move
+    /// time with a [`ManualClock`](crate::ManualClock), Redis's clock cannot be moved. Never
+    /// for a fleet: servers whose clocks differ by more than the grace window then take a
+    /// legitimate concurrent request for a replay (and revoke the session), or accept an older
+    /// copy for longer than the window, and a sign-out everywhere on a server whose clock is
+    /// behind may not end sessions after the store lost its data.
+    pub fn callers_clock_for_tests(mut self) -> Self {
         self.callers_clock = true;
         self
     }
@@ -280,7 +286,7 @@ impl fmt::Debug for RedisStoreBuilder {
             .field("prefix", &self.prefix)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
-            .field("grace_on_callers_clock", &self.callers_clock)
+            .field("callers_clock_for_tests", &self.callers_clock)
             .finish_non_exhaustive()
     }
 }
@@ -341,14 +347,18 @@ impl RevocationStore for RedisStore {
         })
     }
 
-    /// One script: `max(stored + 1, at_least)`; the key never expires (see the module docs).
-    fn bump_epoch<'a>(&'a self, subject: &'a str, at_least: u64) -> StoreFuture<'a, u64> {
+    /// One script: `max(stored + 1, Redis's TIME in µs)`; the key never expires (see the
+    /// module docs).
+    fn bump_epoch<'a>(&'a self, subject: &'a str, now: i64) -> StoreFuture<'a, u64> {
         let key = keys::epoch(&self.prefix, subject);
-        let at_least = keys::time(i64::try_from(at_least).unwrap_or(i64::MAX));
+        // Seconds that stay exact in Lua once multiplied by 10⁶ (as MemoryStore clamps them).
+        let now = super::epoch_time(now) / 1_000_000;
+        let clock = if self.callers_clock { "1" } else { "0" };
         self.run("bump_epoch", move |mut connection| async move {
             scripts::BUMP_EPOCH
                 .key(key)
-                .arg(at_least)
+                .arg(now)
+                .arg(clock)
                 .invoke_async(&mut connection)
                 .await
         })

@@ -5,20 +5,20 @@
 //!
 //! [`ResponseBuilderExt::issued`]: super::ResponseBuilderExt::issued
 
-use std::future::Future;
-use std::pin::Pin;
+use std::future::{ready, Ready};
 
 use ::actix_web::body::MessageBody;
 use ::actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use ::actix_web::http::header::{HeaderValue, COOKIE, SET_COOKIE, USER_AGENT};
+use ::actix_web::http::header::{HeaderValue, SET_COOKIE, USER_AGENT};
 use ::actix_web::middleware::Next;
 use ::actix_web::{web, FromRequest, HttpMessage as _, HttpRequest, ResponseError as _};
 
-use super::{header_value, keys_of};
+use super::{header_value, keys_of, request_cookies};
 use crate::cookie::SealedCookie;
 use crate::guard::{AppBinding, ClientContext, Guard};
 use crate::integrations::guarded::{
-    after_header, client_context, extracted, open_for_client, optional, Opening, Slot,
+    after_header, client_context, extracted, no_guard_layer, open_for_client, optional, Opening,
+    Slot,
 };
 use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
 use crate::keys::KeyRing;
@@ -67,37 +67,36 @@ async fn open_request<T: SealedCookie>(
     req: &HttpRequest,
 ) -> Result<(KeyRing, Opening<T>, Option<ClientContext>), SealedRejection> {
     let (keys, guard) = ring_and_guard(req)?;
-    let cookies = req.headers().get_all(COOKIE).map(HeaderValue::as_bytes);
+    let cookies = request_cookies(req);
     let ctx = client_context_of::<T>(req, &guard);
-    let (result, ctx) = open_for_client::<T>(&guard, &keys, cookies, ctx).await?;
+    let (result, ctx) = open_for_client::<T, _>(&guard, &keys, &cookies, ctx).await?;
     Ok((keys, result, ctx))
 }
 
-async fn guarded_from_request<T: SealedCookie + 'static>(
-    req: HttpRequest,
+/// What the [`guarded`] middleware opened for this request; without the middleware (or a
+/// second time in one request), [`SealedRejection::NoGuardLayer`].
+fn guarded_from_request<T: SealedCookie + 'static>(
+    req: &HttpRequest,
 ) -> Result<Guarded<T>, SealedRejection> {
-    let slot = req.extensions().get::<Slot<T>>().cloned();
-    if let Some(slot) = slot {
-        let app_now = req.extensions().get::<AppBinding>().cloned();
-        return match slot.take(app_now.as_ref())? {
-            Some(result) => extracted(slot.name(), result),
-            None => Err(SealedRejection::NoGuardLayer {
-                name: T::CONFIG.name(),
-            }),
-        };
+    let extensions = req.extensions();
+    let taken = match extensions.get::<Slot<T>>() {
+        Some(slot) => slot
+            .take(extensions.get::<AppBinding>())?
+            .map(|result| (slot.name(), result)),
+        None => None,
+    };
+    match taken {
+        Some((name, result)) => extracted(name, result),
+        None => Err(no_guard_layer::<T>()),
     }
-    if T::CONFIG.replay_grace().is_some() {
-        return Err(SealedRejection::NoGuardLayer {
-            name: T::CONFIG.name(),
-        });
-    }
-    let (keys, result, _) = open_request::<T>(&req).await?;
-    extracted(T::CONFIG.read_name(&keys), result)
 }
 
 /// `401` without a valid cookie (missing, tampered, expired, revoked, replayed, bound to
 /// another client), `503` when the store is down and the type fails closed, `500` for a
-/// configuration mistake (no `KeyRing` or `Guard` in `app_data`).
+/// configuration mistake (no `KeyRing` or `Guard` in `app_data`; a route that `T`'s
+/// [`guarded`] middleware does not cover, [`SealedRejection::NoGuardLayer`]: the extractor
+/// takes what the middleware opened, and the middleware is what renews, reseals and clears
+/// the cookie on the way out).
 ///
 /// `Option<Guarded<T>>` is `None` in **every** one of these cases: actix-web's own extractor
 /// for `Option<E>` turns any error into `None`, a store outage included, so a sign-out written
@@ -106,16 +105,17 @@ async fn guarded_from_request<T: SealedCookie + 'static>(
 /// missing or refused cookie, `503` when the store cannot answer.
 impl<T: SealedCookie + 'static> FromRequest for Guarded<T> {
     type Error = SealedRejection;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, SealedRejection>>>>;
+    type Future = Ready<Result<Self, SealedRejection>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        Box::pin(guarded_from_request(req.clone()))
+        ready(guarded_from_request(req))
     }
 }
 
 /// A [`Guarded<T>`] if the request carries a valid one, `None` if it carries none or one that
 /// is refused (the cases that are `401` for `Guarded<T>`); but a store outage (`503`) and a
-/// configuration mistake (`500`) still reject the request. actix-web's `Option<Guarded<T>>`
+/// configuration mistake (`500`, a route without `T`'s [`guarded`] middleware among them)
+/// still reject the request. actix-web's `Option<Guarded<T>>`
 /// cannot do this (its `Option<E>` extractor makes every error `None`): use `MaybeGuarded<T>`
 /// wherever a handler takes an optional guarded session, above all a sign-out, which must not
 /// clear the cookie and report success when the session could not be revoked. (axum's
@@ -193,11 +193,10 @@ impl<T> From<MaybeGuarded<T>> for Option<Guarded<T>> {
 /// is `400 Bad Request` ([`SealedRejection::DuplicateCookie`]), never `None`.
 impl<T: SealedCookie + 'static> FromRequest for MaybeGuarded<T> {
     type Error = SealedRejection;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, SealedRejection>>>>;
+    type Future = Ready<Result<Self, SealedRejection>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move { optional(guarded_from_request::<T>(req).await).map(MaybeGuarded) })
+        ready(optional(guarded_from_request::<T>(req)).map(MaybeGuarded))
     }
 }
 
@@ -206,7 +205,8 @@ impl<T: SealedCookie + 'static> FromRequest for MaybeGuarded<T> {
 /// through the guard and hands the result to the [`Guarded<T>`] extractor; after the
 /// handler, appends (unless the response sets or removes the cookie itself) the renewed value
 /// of a `replay` type, the reseal of a value due for a refresh, or the removal of a refused
-/// cookie. Required for `replay` types.
+/// cookie. Required wherever `Guarded<T>` or `MaybeGuarded<T>` is extracted (without it, a
+/// logged `500`: [`SealedRejection::NoGuardLayer`]).
 pub async fn guarded<T: SealedCookie + 'static, B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,

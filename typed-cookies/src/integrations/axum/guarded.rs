@@ -15,7 +15,7 @@ use ::axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts}
 use crate::cookie::SealedCookie;
 use crate::guard::{AppBinding, ClientContext, Guard, Issued};
 use crate::integrations::guarded::{
-    after_header, client_context, extracted, open_for_client, optional, Slot,
+    after_header, client_context, extracted, no_guard_layer, open_for_client, optional, Slot,
 };
 use crate::integrations::http::header_value;
 use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
@@ -47,44 +47,30 @@ pub fn client_context_of<T: SealedCookie>(
     })
 }
 
-async fn guarded_from_parts<S, T>(parts: &Parts, state: &S) -> Result<Guarded<T>, SealedRejection>
+/// What the [`guarded`] middleware opened for this request; without the middleware (or a
+/// second time in one request), [`SealedRejection::NoGuardLayer`].
+fn guarded_from_parts<T>(parts: &Parts) -> Result<Guarded<T>, SealedRejection>
 where
     T: SealedCookie + Send + Sync + 'static,
-    KeyRing: FromRef<S>,
-    Guard: FromRef<S>,
 {
-    if let Some(slot) = parts.extensions.get::<Slot<T>>() {
-        return match slot.take(parts.extensions.get::<AppBinding>())? {
-            Some(result) => extracted(slot.name(), result),
-            None => Err(SealedRejection::NoGuardLayer {
-                name: T::CONFIG.name(),
-            }),
-        };
+    let taken = match parts.extensions.get::<Slot<T>>() {
+        Some(slot) => slot
+            .take(parts.extensions.get::<AppBinding>())?
+            .map(|result| (slot.name(), result)),
+        None => None,
+    };
+    match taken {
+        Some((name, result)) => extracted(name, result),
+        None => Err(no_guard_layer::<T>()),
     }
-    if T::CONFIG.replay_grace().is_some() {
-        return Err(SealedRejection::NoGuardLayer {
-            name: T::CONFIG.name(),
-        });
-    }
-    let keys = super::request_keys(
-        KeyRing::from_ref(state),
-        &parts.headers,
-        &parts.uri,
-        &parts.extensions,
-        true,
-    );
-    let guard = Guard::from_ref(state);
-    let cookies = parts.headers.get_all(::axum::http::header::COOKIE);
-    let cookies = cookies.iter().map(|v| v.as_bytes());
-    let ctx = client_context_of::<T>(parts, &guard);
-    let (result, _) = open_for_client::<T>(&guard, &keys, cookies, ctx).await?;
-    extracted(T::CONFIG.read_name(&keys), result)
 }
 
 /// `401` without a valid cookie (missing, tampered, expired, revoked, replayed, bound to
 /// another client), `503` when the store is down and the type fails closed, `500` for a
-/// configuration mistake. With the [`guarded`] middleware installed for `T`, the middleware's
-/// result is used (one open per request).
+/// configuration mistake — among them a route that `T`'s [`guarded`] middleware does not
+/// cover ([`SealedRejection::NoGuardLayer`]): the extractor takes what the middleware opened
+/// (one open per request), and the middleware is what renews, reseals and clears the cookie
+/// on the way out.
 impl<S, T> FromRequestParts<S> for Guarded<T>
 where
     T: SealedCookie + Send + Sync + 'static,
@@ -94,14 +80,15 @@ where
 {
     type Rejection = SealedRejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        guarded_from_parts(parts, state).await
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        guarded_from_parts(parts)
     }
 }
 
 /// `None` when the request has no valid cookie (the cases that are `401` for `Guarded<T>`:
 /// missing, tampered, expired, revoked, replayed, bound to another client); a store outage
-/// (`503`) and configuration mistakes (`500`) still reject, and so does a cookie name present
+/// (`503`) and configuration mistakes (`500`, a route without `T`'s [`guarded`] middleware
+/// among them) still reject, and so does a cookie name present
 /// twice (`400`, [`SealedRejection::DuplicateCookie`]): with a planted duplicate beside the
 /// real session, a sign-out must fail visibly instead of revoking nothing and reporting
 /// success. Sign-out with a non-`__Host-` name can meet such duplicates; prefer `__Host-`.
@@ -116,9 +103,9 @@ where
 
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &S,
+        _state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        optional(guarded_from_parts(parts, state).await)
+        optional(guarded_from_parts(parts))
     }
 }
 
@@ -127,7 +114,8 @@ where
 /// through the guard and hands the result to the [`Guarded<T>`] extractor; after the
 /// handler, appends (unless the response sets or removes the cookie itself) the renewed value
 /// of a `replay` type, the reseal of a value due for a refresh, or the removal of a refused
-/// cookie. Required for `replay` types, and the only refresh of guarded types: the plain
+/// cookie. Required wherever `Guarded<T>` is extracted (without it, a logged `500`:
+/// [`SealedRejection::NoGuardLayer`]), and the only refresh of guarded types: the plain
 /// `refresh` middleware does not compile for them (they are not
 /// [`Stateless`](crate::Stateless)).
 pub async fn guarded<T, S>(State(state): State<S>, request: Request, next: Next) -> Response
@@ -146,10 +134,9 @@ where
         &parts.extensions,
         false,
     );
-    let cookies = parts.headers.get_all(::axum::http::header::COOKIE);
-    let cookies = cookies.iter().map(|v| v.as_bytes());
+    let cookies = super::request_cookies(&parts.headers, &mut parts.extensions);
     let ctx = client_context_of::<T>(&parts, &guard);
-    let (result, ctx) = match open_for_client::<T>(&guard, &keys, cookies, ctx).await {
+    let (result, ctx) = match open_for_client::<T, _>(&guard, &keys, &cookies, ctx).await {
         Ok(opened) => opened,
         Err(rejection) => return rejection.into_response(),
     };

@@ -38,7 +38,9 @@
 //! is one of Flask's tags (`" t"`, `" b"`, `" u"`, `" d"`, `" m"`, `" di"`) is escaped with
 //! `" di"` exactly as Flask escapes such a dict, so keys and strings a user chose reach Flask
 //! as the same plain `dict` and `str` — never a `Markup` that Jinja would insert unescaped,
-//! a tuple, bytes, a UUID or a datetime.
+//! a tuple, bytes, a UUID or a datetime. Only Flask's default tags are escaped: if the app
+//! registers more (`app.session_interface.serializer.register(…)`), a key spelling one of
+//! those reaches it unescaped, as that tag.
 //!
 //! ```
 //! use std::collections::BTreeMap;
@@ -52,6 +54,7 @@
 //! assert_eq!(back["bio"][" m"], "<script>alert(1)</script>");
 //! ```
 
+mod depth;
 mod python;
 pub mod tag;
 mod tagged;
@@ -291,20 +294,40 @@ impl Serializer {
 
     /// `dumps(value)`.
     ///
+    /// [`SealError::Serialize`] when the value cannot be written as JSON, when its JSON would
+    /// nest deeper than [`open`](Self::open) reads (127 arrays and objects), and, for a Flask
+    /// [`session`], when it is not a map or struct (or unit / `None`, an empty session): Flask
+    /// could not make its session `dict` of a string, a list or a [`tag`] wrapper, and would
+    /// answer 500 to every request carrying the cookie.
+    ///
     /// ```
-    /// let s = typed_cookies::interop::flask::Serializer::untimed("k");
+    /// use typed_cookies::interop::flask;
+    /// let s = flask::Serializer::untimed("k");
     /// assert!(s.seal(&[1, 2, 3]).unwrap().starts_with("WzEsMiwzXQ.")); // base64("[1,2,3]")
+    /// assert!(flask::session("k").seal(&[1, 2, 3]).is_err());
+    /// assert!(flask::session("k").seal(&()).is_ok()); // Flask starts an empty session
     /// ```
     pub fn seal<T: Serialize + ?Sized>(&self, value: &T) -> Result<String, SealError> {
         let ser = |e: serde_json::Error| SealError::Serialize {
             reason: e.to_string(),
         };
         let data = if self.tagged {
-            let value = tagged::to_value(value).map_err(ser)?;
+            let value = tagged::to_session(value).map_err(ser)?;
             json::to_vec(&value, true).map_err(ser)?
         } else {
             json::to_vec(value, false).map_err(ser)?
         };
+        let nesting = depth::of(&data);
+        if nesting > depth::MAX {
+            return Err(SealError::Serialize {
+                reason: format!(
+                    "the JSON would nest {nesting} arrays and objects deep, over the {} that \
+                     `open` reads back (in a Flask session, escaping a dict whose only key \
+                     spells a tag adds a level); store flatter data",
+                    depth::MAX
+                ),
+            });
+        }
         let mut out = String::with_capacity(data.len() * 4 / 3 + 48);
         match Some(zlib::compress(&data)).filter(|c| c.len() + 1 < data.len()) {
             Some(c) => {

@@ -58,10 +58,14 @@ const MONTHS: [&str; 12] = [
 ];
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
-/// werkzeug's `http_date`: `Wed, 21 Oct 2015 07:28:00 GMT` (UTC, whole seconds).
-pub(super) fn format_http_date(at: OffsetDateTime) -> String {
-    let at = at.to_offset(UtcOffset::UTC);
-    format!(
+/// werkzeug's `http_date`: `Wed, 21 Oct 2015 07:28:00 GMT` (UTC, whole seconds); `None`
+/// unless the year *in UTC* is one of [`DATETIME_YEARS`] (what Flask reads back as written;
+/// the local year can be one while the UTC year is not, or not even representable).
+pub(super) fn format_http_date(at: OffsetDateTime) -> Option<String> {
+    let at = at
+        .checked_to_offset(UtcOffset::UTC)
+        .filter(|at| DATETIME_YEARS.contains(&at.year()))?;
+    Some(format!(
         "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
         WEEKDAYS[at.weekday().number_days_from_monday() as usize],
         at.day(),
@@ -70,7 +74,7 @@ pub(super) fn format_http_date(at: OffsetDateTime) -> String {
         at.hour(),
         at.minute(),
         at.second()
-    )
+    ))
 }
 
 /// The IMF-fixdate werkzeug writes, read as `email.utils` does: the weekday is not checked,
@@ -105,8 +109,9 @@ mod tests {
     #[test]
     fn http_dates_round_trip() {
         let at = OffsetDateTime::from_unix_timestamp(1_445_412_480).unwrap();
-        assert_eq!(format_http_date(at), "Wed, 21 Oct 2015 07:28:00 GMT");
-        assert_eq!(parse_http_date(&format_http_date(at)), Some(at));
+        let text = format_http_date(at).unwrap();
+        assert_eq!(text, "Wed, 21 Oct 2015 07:28:00 GMT");
+        assert_eq!(parse_http_date(&text), Some(at));
         // email.utils: two-digit years.
         let y2050 = parse_http_date("Sat, 01 Jan 0050 00:00:00 GMT").unwrap();
         assert_eq!(y2050.year(), 2050);
@@ -118,6 +123,25 @@ mod tests {
         );
         assert_eq!(parse_http_date("Wed, 21 Oct 2015 07:28:00:01 GMT"), None);
         assert_eq!(parse_http_date("yesterday"), None);
+    }
+
+    #[test]
+    fn http_dates_are_written_only_for_years_flask_reads_back_in_utc() {
+        let at = |rfc3339: &str| OffsetDateTime::parse(rfc3339, &Rfc3339).unwrap();
+        // The local year is in range, the UTC one is not (past 9999 it is not even
+        // representable here: the checked conversion, not a panic).
+        assert_eq!(format_http_date(at("9999-12-31T23:00:00-05:00")), None);
+        assert_eq!(format_http_date(at("0100-01-01T00:00:00+01:00")), None);
+        // The edges themselves, in UTC.
+        assert_eq!(
+            format_http_date(at("9999-12-31T18:59:59-05:00")).as_deref(),
+            Some("Fri, 31 Dec 9999 23:59:59 GMT")
+        );
+        assert_eq!(
+            format_http_date(at("0100-01-01T01:00:00+01:00")).as_deref(),
+            Some("Fri, 01 Jan 0100 00:00:00 GMT")
+        );
+        assert_eq!(format_http_date(at("0099-12-31T23:59:59Z")), None);
     }
 
     #[test]

@@ -37,12 +37,16 @@ use super::tagged::Kind;
 
 /// A Python `tuple` (`{" t": […]}`); wrap a Rust tuple, array or `Vec` (anything else is a
 /// [`SealError::Serialize`](crate::SealError::Serialize) in a session). Reads a JSON array.
+/// A session holds it under a key (the session itself must be a map or struct).
 ///
 /// ```
+/// use std::collections::BTreeMap;
 /// use typed_cookies::interop::flask::{self, tag::Tuple};
 /// let s = flask::session("k");
-/// let v = s.seal(&Tuple((1, "a"))).unwrap();
-/// assert_eq!(s.open::<(u8, String)>(&v).unwrap(), (1, "a".to_owned()));
+/// let v = s.seal(&BTreeMap::from([("pair", Tuple((1, "a")))])).unwrap();
+/// let back: BTreeMap<String, (u8, String)> = s.open(&v).unwrap();
+/// assert_eq!(back["pair"], (1, "a".to_owned()));
+/// assert!(s.seal(&Tuple((1, "a"))).is_err()); // Flask could not make a session of a tuple
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Tuple<T>(pub T);
@@ -62,11 +66,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Tuple<T> {
 /// Python `bytes` (`{" b": "<standard base64>"}`). Reads a JSON array of byte values.
 ///
 /// ```
+/// use std::collections::BTreeMap;
 /// use typed_cookies::interop::flask::{self, tag::Bytes};
 /// let s = flask::session("k");
-/// let v = s.seal(&Bytes(vec![0, 255])).unwrap();
-/// assert_eq!(s.open::<Bytes>(&v).unwrap(), Bytes(vec![0, 255]));
-/// assert_eq!(s.open::<Vec<u8>>(&v).unwrap(), [0, 255]);
+/// let v = s.seal(&BTreeMap::from([("b", Bytes(vec![0, 255]))])).unwrap();
+/// assert_eq!(s.open::<BTreeMap<String, Bytes>>(&v).unwrap()["b"], Bytes(vec![0, 255]));
+/// assert_eq!(s.open::<BTreeMap<String, Vec<u8>>>(&v).unwrap()["b"], [0, 255]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Bytes(pub Vec<u8>);
@@ -87,11 +92,13 @@ impl<'de> Deserialize<'de> for Bytes {
 /// form `UUID(…)` accepts).
 ///
 /// ```
+/// use std::collections::BTreeMap;
 /// use typed_cookies::interop::flask::{self, tag::Uuid};
 /// let s = flask::session("k");
-/// let v = s.seal(&Uuid(0x1234)).unwrap();
-/// assert_eq!(s.open::<String>(&v).unwrap(), "00000000-0000-0000-0000-000000001234");
-/// assert_eq!(s.open::<Uuid>(&v).unwrap(), Uuid(0x1234));
+/// let v = s.seal(&BTreeMap::from([("id", Uuid(0x1234))])).unwrap();
+/// let text: BTreeMap<String, String> = s.open(&v).unwrap();
+/// assert_eq!(text["id"], "00000000-0000-0000-0000-000000001234");
+/// assert_eq!(s.open::<BTreeMap<String, Uuid>>(&v).unwrap()["id"], Uuid(0x1234));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Uuid(pub u128);
@@ -112,25 +119,33 @@ impl<'de> Deserialize<'de> for Uuid {
 }
 
 /// A Python `datetime` (`{" d": "Wed, 21 Oct 2015 07:28:00 GMT"}`, whole seconds, UTC; in a
-/// session only the years 100 to 9999, which Flask reads back as written). Reads an RFC 3339
-/// string.
+/// session only the years 100 to 9999 *in UTC*, which Flask reads back as written — any other
+/// is a [`SealError::Serialize`](crate::SealError::Serialize)). Reads an RFC 3339 string.
 ///
 /// ```
+/// use std::collections::BTreeMap;
 /// use typed_cookies::interop::flask::{self, tag::DateTime};
-/// use typed_cookies::time::OffsetDateTime;
+/// use typed_cookies::time::{Date, Month, OffsetDateTime, UtcOffset};
 /// let s = flask::session("k");
 /// let at = OffsetDateTime::from_unix_timestamp(1_445_412_480).unwrap();
-/// let v = s.seal(&DateTime(at)).unwrap();
-/// assert_eq!(s.open::<String>(&v).unwrap(), "2015-10-21T07:28:00Z");
-/// assert_eq!(s.open::<DateTime>(&v).unwrap(), DateTime(at));
+/// let v = s.seal(&BTreeMap::from([("at", DateTime(at))])).unwrap();
+/// let text: BTreeMap<String, String> = s.open(&v).unwrap();
+/// assert_eq!(text["at"], "2015-10-21T07:28:00Z");
+/// assert_eq!(s.open::<BTreeMap<String, DateTime>>(&v).unwrap()["at"], DateTime(at));
+/// // 9999-12-31 23:00 in New York is the year 10000 in UTC.
+/// let new_year_eve = Date::from_calendar_date(9999, Month::December, 31).unwrap();
+/// let late = new_year_eve.with_hms(23, 0, 0).unwrap();
+/// let late = DateTime(late.assume_offset(UtcOffset::from_hms(-5, 0, 0).unwrap()));
+/// assert!(s.seal(&BTreeMap::from([("at", late)])).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DateTime(pub time::OffsetDateTime);
 
 impl Serialize for DateTime {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let text = format_rfc3339(self.0)
-            .ok_or_else(|| ser::Error::custom("flask tag::DateTime: year out of range"))?;
+        let text = format_rfc3339(self.0).ok_or_else(|| {
+            ser::Error::custom("flask tag::DateTime: not writable as RFC 3339 (years 0 to 9999)")
+        })?;
         serializer.serialize_newtype_struct(Kind::DateTime.name(), &text)
     }
 }
@@ -148,10 +163,11 @@ impl<'de> Deserialize<'de> for DateTime {
 /// wrap only HTML your code made safe. Reads a string.
 ///
 /// ```
+/// use std::collections::BTreeMap;
 /// use typed_cookies::interop::flask::{self, tag::Markup};
 /// let s = flask::session("k");
-/// let v = s.seal(&Markup("<b>hi</b>".into())).unwrap();
-/// assert_eq!(s.open::<Markup>(&v).unwrap().0, "<b>hi</b>");
+/// let v = s.seal(&BTreeMap::from([("bio", Markup("<b>hi</b>".into()))])).unwrap();
+/// assert_eq!(s.open::<BTreeMap<String, Markup>>(&v).unwrap()["bio"].0, "<b>hi</b>");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Markup(pub String);

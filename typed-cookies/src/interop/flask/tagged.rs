@@ -12,7 +12,7 @@ use base64::Engine as _;
 use serde::ser::{self, Error as _, Serialize};
 use serde_json::{Error, Map, Value};
 
-use super::python::{format_http_date, parse_rfc3339, parse_uuid, uuid_hex, DATETIME_YEARS};
+use super::python::{format_http_date, parse_rfc3339, parse_uuid, uuid_hex};
 
 /// Every tag Flask's `TaggedJSONSerializer` registers (its `tags`): what a dict's only key
 /// must not be unescaped.
@@ -56,31 +56,52 @@ impl Kind {
         Kind::ALL.into_iter().find(|kind| kind.name() == name)
     }
 
+    /// The key of Flask's one-key object for this type.
+    const fn key(self) -> &'static str {
+        match self {
+            Kind::Tuple => " t",
+            Kind::Bytes => " b",
+            Kind::Markup => " m",
+            Kind::Uuid => " u",
+            Kind::DateTime => " d",
+        }
+    }
+
+    /// What the wrapper makes, for messages.
+    const fn article(self) -> &'static str {
+        match self {
+            Kind::Tuple => "a tuple (tag::Tuple)",
+            Kind::Bytes => "bytes (tag::Bytes)",
+            Kind::Markup => "Markup (tag::Markup)",
+            Kind::Uuid => "a UUID (tag::Uuid)",
+            Kind::DateTime => "a datetime (tag::DateTime)",
+        }
+    }
+
     /// Flask's tagged object for the wrapper's plain form (what its `Deserialize` reads), or
     /// why the plain form cannot be one.
     fn tag(self, plain: Value) -> Result<Value, Error> {
-        let (key, json) = match (self, plain) {
-            (Kind::Tuple, Value::Array(items)) => (" t", Value::Array(items)),
-            (Kind::Markup, Value::String(text)) => (" m", Value::String(text)),
+        let json = match (self, plain) {
+            (Kind::Tuple, Value::Array(items)) => Value::Array(items),
+            (Kind::Markup, Value::String(text)) => Value::String(text),
             (Kind::Bytes, Value::Array(items)) => {
                 let bytes = items
                     .iter()
                     .map(|n| n.as_u64().and_then(|n| u8::try_from(n).ok()))
                     .collect::<Option<Vec<u8>>>()
                     .ok_or_else(|| Error::custom("flask tag::Bytes: not a byte sequence"))?;
-                let text = base64::engine::general_purpose::STANDARD.encode(bytes);
-                (" b", Value::String(text))
+                Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
             }
             (Kind::Uuid, Value::String(text)) => {
                 let id = parse_uuid(&text)
                     .ok_or_else(|| Error::custom("flask tag::Uuid: not a UUID"))?;
-                (" u", Value::String(uuid_hex(id)))
+                Value::String(uuid_hex(id))
             }
             (Kind::DateTime, Value::String(text)) => {
-                let at = parse_rfc3339(&text)
-                    .filter(|at| DATETIME_YEARS.contains(&at.year()))
+                let date = parse_rfc3339(&text)
+                    .and_then(format_http_date)
                     .ok_or_else(|| Error::custom(YEARS))?;
-                (" d", Value::String(format_http_date(at)))
+                Value::String(date)
             }
             (kind, _) => {
                 return Err(Error::custom(format_args!(
@@ -89,15 +110,43 @@ impl Kind {
                 )))
             }
         };
-        Ok(single(key, json))
+        Ok(single(self.key(), json))
     }
 }
 
-const YEARS: &str = "flask tag::DateTime: Flask reads back only the years 100 to 9999";
+const YEARS: &str = "flask tag::DateTime: Flask reads back only the years 100 to 9999 in UTC";
 
 /// `value` as Flask's tagged JSON (see the module documentation).
 pub(super) fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, Error> {
     value.serialize(Tagger)
+}
+
+/// `value` as the tagged JSON of a whole Flask session: [`to_value`], refused unless Flask's
+/// `open_session` can make its session `dict` of it — an object that is not a tag (an escaped
+/// dict is one), or `null` (Flask starts an empty session). Anything else makes
+/// `open_session` raise, and Flask answer 500 to every request carrying the cookie.
+pub(super) fn to_session<T: Serialize + ?Sized>(value: &T) -> Result<Value, Error> {
+    let value = to_value(value)?;
+    let what = match &value {
+        Value::Null => return Ok(value),
+        Value::Object(map) if map.len() == 1 => {
+            let key = map.keys().next().map(String::as_str);
+            match Kind::ALL.into_iter().find(|kind| Some(kind.key()) == key) {
+                Some(kind) => kind.article(),
+                None => return Ok(value),
+            }
+        }
+        Value::Object(_) => return Ok(value),
+        Value::Array(_) => "a list",
+        Value::String(_) => "a string",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "a bool",
+    };
+    Err(Error::custom(format_args!(
+        "a Flask session must be a map or struct (or unit/None for an empty session), not \
+         {what}: Flask could not load it as its session dict and would answer 500 to every \
+         request carrying the cookie"
+    )))
 }
 
 /// A one-key object, unescaped: only for tags and for [`object`]'s input.
@@ -534,6 +583,42 @@ mod tests {
             serde_json::to_value(tag::Markup("<b>".into())).unwrap(),
             "<b>"
         );
+    }
+
+    #[test]
+    fn a_session_is_an_object_flask_makes_a_dict_of() {
+        // TAGS is the escaped dict's tag and each wrapper's.
+        let keys = Kind::ALL.map(Kind::key);
+        assert!(TAGS.iter().all(|tag| *tag == DICT || keys.contains(tag)));
+        for ok in [
+            json!({}),
+            json!({"a": 1}),
+            json!(null),
+            json!({" m": "x", "a": 1}),
+        ] {
+            assert_eq!(to_session(&ok).unwrap(), ok);
+        }
+        // A user dict whose only key spells a tag is escaped: still a dict to Flask.
+        assert_eq!(
+            to_session(&json!({" t": 1})).unwrap(),
+            json!({" di": {" t__": 1}})
+        );
+        fn refused<T: Serialize + ?Sized>(value: &T) -> String {
+            let message = to_session(value).unwrap_err().to_string();
+            assert!(message.contains("must be a map or struct"), "{message}");
+            message
+        }
+        assert!(refused(&"text").contains("not a string"));
+        assert!(refused(&[1, 2]).contains("not a list"));
+        assert!(refused(&(1, "a")).contains("not a list"));
+        assert!(refused(&5).contains("not a number"));
+        assert!(refused(&false).contains("not a bool"));
+        assert!(refused(&tag::Tuple((1, "a"))).contains("tag::Tuple"));
+        assert!(refused(&tag::Bytes(vec![1])).contains("tag::Bytes"));
+        assert!(refused(&tag::Markup("<b>".into())).contains("tag::Markup"));
+        assert!(refused(&tag::Uuid(1)).contains("tag::Uuid"));
+        let at = time::OffsetDateTime::from_unix_timestamp(0).unwrap();
+        assert!(refused(&tag::DateTime(at)).contains("tag::DateTime"));
     }
 
     #[test]

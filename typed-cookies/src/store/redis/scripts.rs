@@ -52,6 +52,7 @@ return 1
 pub(super) static ROTATE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
+if redis.replicate_commands then redis.replicate_commands() end
 local r = redis.call('HMGET', KEYS[1], 'cur', 'until', 'replaced', 'prev', 'changed')
 local now = tonumber(ARGV[5])
 local grace = tonumber(ARGV[3])
@@ -90,14 +91,22 @@ return 3
     )
 });
 
-/// `KEYS[1]` epoch key; `ARGV` at least. Sets the epoch to `max(stored + 1, at least)` and
-/// returns it. The key keeps no TTL. A stored counter of an earlier version (`INCR`) is a
-/// small number, so the first bump after an upgrade moves it to the time given.
+/// `KEYS[1]` epoch key; `ARGV` now (unix seconds), and `1` to use it instead of Redis's
+/// clock. Sets the epoch to `max(stored + 1, t)`, `t` the time in microseconds (Redis's `TIME`,
+/// or `now` × 10⁶), and returns it. The key keeps no TTL. A stored counter of an earlier
+/// version (`INCR`) is a small number, so the first bump after an upgrade moves it to `t`; an
+/// earlier version's `INCR` on a time still ends every session stamped with it.
 pub(super) static BUMP_EPOCH: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
+if redis.replicate_commands then redis.replicate_commands() end
+local t = tonumber(ARGV[1]) * 1000000
+if ARGV[2] ~= '1' then
+  local time = redis.call('TIME')
+  t = tonumber(time[1]) * 1000000 + tonumber(time[2])
+end
 local stored = tonumber(redis.call('GET', KEYS[1])) or 0
-local epoch = math.max(stored + 1, tonumber(ARGV[1]))
+local epoch = math.max(stored + 1, t)
 redis.call('SET', KEYS[1], string.format('%d', epoch))
 return epoch
 ",
