@@ -16,8 +16,8 @@
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them; `browser_support/`
 //! starts them, shared with `browser_replay.rs`); `CHROMIUM` and `CHROMEDRIVER` override the
-//! binaries. Without them the test prints why and passes, except
-//! under `CI=true`, where a missing browser is a failure.
+//! binaries. Without them the test fails naming what to install, unless the run opted out
+//! with `TYPED_COOKIES_SKIP_PEERS=1` (then it is listed as skipped; never under `CI=true`).
 
 #[allow(dead_code)]
 #[path = "../examples/axum_server.rs"]

@@ -29,7 +29,8 @@
 //!
 //! The server's clock is a `ManualClock` the test moves; nothing sleeps. Chromium keeps
 //! `Secure` (`__Host-`) cookies on `http://127.0.0.1`, so no development mode is needed.
-//! Without chromium/chromedriver the tests print why and pass, except under `CI=true`.
+//! Without chromium/chromedriver the tests fail, unless the run opted out with
+//! `TYPED_COOKIES_SKIP_PEERS=1` (then they are listed as skipped; never under `CI=true`).
 
 mod browser_support;
 

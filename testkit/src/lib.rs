@@ -18,6 +18,8 @@
 //!   stolen-cookie defences' tests and benchmarks;
 //! - [`ScanningAlloc`], a global allocator that scans freed memory for secrets (`alloc.rs`);
 //! - [`logs_of`]: what a closure logs through `tracing`, level and fields (`logs.rs`);
+//! - [`missing_peer`]: a test whose real component is missing fails, unless the run opted
+//!   out with `TYPED_COOKIES_SKIP_PEERS=1` (then it is listed as skipped, `peers.rs`);
 //! - with the `contenders` feature, the benchmark contenders (`contenders`): our types, the
 //!   `cookie` jars, `jsonwebtoken` and the hand-composed floor, shared by `benches/seal_open.rs`,
 //!   `examples/seal_open_loop.rs`, `examples/value_lengths.rs` and `tests/peers.rs`;
@@ -34,6 +36,7 @@ pub mod fuzz;
 pub mod kinds;
 mod logs;
 mod payload;
+pub mod peers;
 #[cfg(feature = "redis")]
 mod redis;
 pub mod store;
@@ -46,6 +49,7 @@ pub use fixtures::{
 pub use kinds::{Kind, Wraps, LOW_LEVEL_SALT};
 pub use logs::{logs_of, Event};
 pub use payload::{profile, sample, Payload};
+pub use peers::missing_peer;
 #[cfg(feature = "redis")]
 pub use redis::{RedisServer, StartError};
 pub use store::{poll_ready, SwitchableStore};

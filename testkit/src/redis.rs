@@ -5,8 +5,9 @@
 //! waited for by sleeping. The server runs under a small `sh` watchdog that kills it when its
 //! standard input closes: on [`RedisServer::stop`], on drop, and when the test process dies
 //! without dropping it (a killed `cargo test`), so no server outlives its test. When `redis-server` is not installed, [`RedisServer::start_or_skip`]
-//! prints why and returns `None` locally, and panics under `CI=true` (CI installs it, so a
-//! missing server there is a broken setup, not a reason to pass).
+//! fails the test naming what to install, unless the run opted out with
+//! `TYPED_COOKIES_SKIP_PEERS=1` ([`missing_peer`](crate::missing_peer): then it returns `None`,
+//! listed as skipped; never under `CI=true`).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -81,8 +82,9 @@ impl RedisServer {
         Self::launch(Some(dir))
     }
 
-    /// [`start`](Self::start), or `None` after printing why `test` is skipped when
-    /// `redis-server` is missing; under `CI=true` a missing server panics instead.
+    /// [`start`](Self::start); when `redis-server` is missing, a panic naming what to
+    /// install, or `None` (listed as skipped) if the run opted out with
+    /// `TYPED_COOKIES_SKIP_PEERS=1` ([`missing_peer`](crate::missing_peer)).
     pub fn start_or_skip(test: &str) -> Option<Self> {
         skip_if_missing(test, Self::start())
     }
@@ -153,12 +155,10 @@ impl Drop for RedisServer {
 fn skip_if_missing(test: &str, started: Result<RedisServer, StartError>) -> Option<RedisServer> {
     match started {
         Ok(server) => Some(server),
-        Err(StartError::Missing(why)) if std::env::var("CI").as_deref() != Ok("true") => {
-            // Straight to stderr: libtest captures `eprintln!` of passing tests, and a skip
-            // must be seen.
-            let _ = writeln!(
-                io::stderr(),
-                "SKIPPED {test}: redis-server is not available ({why}); apt-get install redis-server"
+        Err(StartError::Missing(why)) => {
+            crate::missing_peer(
+                test,
+                &format!("redis-server is not available ({why}); apt-get install redis-server"),
             );
             None
         }

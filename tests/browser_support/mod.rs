@@ -2,8 +2,8 @@
 //! `browser_replay.rs`): finding the binaries (`CHROMIUM` and `CHROMEDRIVER` override them),
 //! starting chromedriver on a free loopback port, a WebDriver session with a fresh profile, and
 //! [`in_chromium`], which serves an axum app on `127.0.0.1` and runs a flow in the browser
-//! bounded to 120 s. Without chromium or chromedriver a test prints why and passes, except under
-//! `CI=true`, where a missing browser is a failure.
+//! bounded to 120 s. Without chromium or chromedriver a test fails naming what to install, unless the
+//! run opted out with `TYPED_COOKIES_SKIP_PEERS=1` (testkit's `missing_peer`).
 
 use std::future::IntoFuture;
 use std::io::{BufRead, BufReader};
@@ -128,10 +128,7 @@ fn browser_binaries(test: &str) -> Option<(PathBuf, PathBuf)> {
     let (Some(chromedriver), Some(chromium)) = (chromedriver, chromium) else {
         let why = "chromedriver or chromium not found (apt-get install chromium chromium-driver, \
                    or set CHROMEDRIVER and CHROMIUM)";
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{why}; a missing browser fails the test under CI=true");
-        }
-        eprintln!("SKIPPED {test}: {why}");
+        typed_cookies_testkit::missing_peer(test, why);
         return None;
     };
     Some((chromedriver, chromium))

@@ -6,7 +6,8 @@
 //! skew, and epochs across a restart that lost them (`clock_skew.rs`).
 //!
 //! Every Redis test starts its own `redis-server` (testkit's `RedisServer`) on a free loopback
-//! port; without `redis-server` they print why and pass locally, and fail under `CI=true`.
+//! port; without `redis-server` they fail, naming what to install, unless the run opted out
+//! with `TYPED_COOKIES_SKIP_PEERS=1` (never under `CI=true`).
 //! Time is passed in (`now`), never waited for.
 
 mod clock_skew;
