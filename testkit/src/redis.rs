@@ -9,7 +9,7 @@
 //! `TYPED_COOKIES_SKIP_PEERS=1` ([`missing_peer`](crate::missing_peer): then it returns `None`,
 //! listed as skipped; never under `CI=true`).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
