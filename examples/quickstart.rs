@@ -101,9 +101,15 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let middle = tampered.len() / 2;
     tampered[middle] = if tampered[middle] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered)?;
-    println!("tampered: {}", Session::open(&keys, &tampered).unwrap_err());
+    // Whatever the change, a failed authentication is one error (`OpenError::Invalid`); the
+    // other refusals are read from the header's public bytes or come only after
+    // authentication, so none tells a forger anything (README, "What a refusal tells").
     println!(
-        "as the wrong type: {}",
+        "tampered (fails authentication; every such failure is this one error): {}",
+        Session::open(&keys, &tampered).unwrap_err()
+    );
+    println!(
+        "as the wrong type (told by the header's public format byte, before any key is used): {}",
         Prefs::open(&keys, value).unwrap_err()
     );
 

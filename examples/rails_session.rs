@@ -14,6 +14,10 @@
 //! |---|---|
 //! | a Rails session with a `user_id` | `200 user <id>` |
 //! | no session, an anonymous one, or one changed, forged or expired | `401` |
+//!
+//! It only reads. A route that changes something on the strength of the Rails session needs
+//! the CSRF check Rails does (`X-CSRF-Token` against the session's `_csrf_token`), and a
+//! session without `expire_after` never expires: see `docs/migrate-from-rails.md`.
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -62,16 +66,21 @@ async fn me(State(state): State<AppState>, headers: HeaderMap) -> Response {
 }
 
 /// The value of the cookie named exactly `name` in the request's `Cookie` headers (escaped,
-/// as Rack wrote it; `open` takes it so).
+/// as Rack wrote it; `open` takes it so), if it is there exactly once: a name sent twice is
+/// refused (cookie tossing: a sibling subdomain or another path planted a second one).
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
+    let mut found = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|h| h.to_str().ok())
         .flat_map(|h| h.split(';'))
         .filter_map(|pair| pair.trim_matches([' ', '\t']).split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v)
+        .filter(|(n, _)| *n == name)
+        .map(|(_, v)| v);
+    match (found.next(), found.next()) {
+        (Some(value), None) => Some(value),
+        _ => None,
+    }
 }
 
 #[tokio::main]

@@ -650,7 +650,8 @@ fn message_verifier_both_ways() {
     };
     let secret = rails::KeyGenerator::new(SKB)
         .unwrap()
-        .generate_key("unsubscribe", 64);
+        .generate_key("unsubscribe", 64)
+        .unwrap();
     let old = b"an old verifier secret".to_vec();
     let value = json!({"list": "news", "user": 42});
     for (digest, name) in [
@@ -740,10 +741,12 @@ fn message_encryptor_both_ways() {
     };
     let secret = rails::KeyGenerator::new(SKB)
         .unwrap()
-        .generate_key("tokens", 32);
+        .generate_key("tokens", 32)
+        .unwrap();
     let sign = rails::KeyGenerator::new(SKB)
         .unwrap()
-        .generate_key("tokens signing", 64);
+        .generate_key("tokens signing", 64)
+        .unwrap();
     let value = json!(["a", 1, true, null]);
     let gcm = rails::MessageEncryptor::new(&*secret)
         .unwrap()

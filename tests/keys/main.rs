@@ -23,6 +23,9 @@ static GLOBAL: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INST
 mod domains;
 /// The bounded cache of runtime salts' subkeys: flat cost, bounded memory, same subkeys again.
 mod salt_cache;
+/// What `main() -> Result` prints for start-up errors (`Debug` is the message); keys in
+/// quotes, short keys.
+mod start_up_errors;
 /// Per-namespace subkeys and fresh nonces (AEAD limits).
 mod subkeys;
 
@@ -34,7 +37,7 @@ fn key_errors() {
     );
     assert_eq!(
         Key::from_bytes(&[1; 31]).unwrap_err().to_string(),
-        "key is 31 bytes long; at least 32 bytes of random secret are required (generate one with `Key::generate()`)"
+        "key is 31 bytes long; at least 32 bytes of random secret are required (make one with `typed-cookies keygen`, or `Key::generate()` in code)"
     );
     // Seven distinct byte values over 32 bytes: refused; eight: accepted.
     let seven: Vec<u8> = (0u8..32).map(|i| i % 7).collect();
@@ -43,7 +46,7 @@ fn key_errors() {
     assert!(Key::from_bytes(&eight).is_ok());
     assert_eq!(
         KeyError::LowEntropy.to_string(),
-        "key material does not look random (too few distinct byte values); generate keys with `Key::generate()`"
+        "key material does not look random (too few distinct byte values); generate a key with `typed-cookies keygen` or `Key::generate()`"
     );
     for text in ["***", "AAAA!", "Zm9v Zm9v"] {
         assert_eq!(
@@ -93,7 +96,7 @@ fn key_errors() {
     );
     assert_eq!(
         KeyError::Text.to_string(),
-        "key material is plain text (a passphrase, or an encoded key not decoded?), not random bytes; generate a key with `Key::generate()` or `cargo run --example keygen` and load its base64 with `Key::from_base64`"
+        "key material is plain text (a passphrase, or an encoded key not decoded?), not random bytes; generate a key with `typed-cookies keygen` or `Key::generate()` and load its base64 with `Key::from_base64`"
     );
     let mut run: Vec<u8> = (0u8..32).collect();
     run[4..12].fill(0xee);
@@ -103,7 +106,7 @@ fn key_errors() {
     );
     assert_eq!(
         KeyError::RepeatedByte { run: 8 }.to_string(),
-        "key material does not look random (8 equal bytes in a row); generate a key with `Key::generate()` or `cargo run --example keygen`"
+        "key material does not look random (8 equal bytes in a row); generate a key with `typed-cookies keygen` or `Key::generate()`"
     );
     let err = KeyRing::with_fallbacks(primary_key(), [primary_key()]).unwrap_err();
     assert_eq!(

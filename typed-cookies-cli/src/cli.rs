@@ -11,7 +11,14 @@ use clap::{Args, Parser, Subcommand};
 /// Keys and secrets are read from an environment variable (--keys-env) or a file (--keys-file),
 /// never from the command line.
 #[derive(Debug, Parser)]
-#[command(name = "typed-cookies", version, propagate_version = true)]
+// No styles: clap's text is printed through the command's escaping (`output::clap_error`),
+// which would show color codes as escapes.
+#[command(
+    name = "typed-cookies",
+    version,
+    propagate_version = true,
+    styles = clap::builder::Styles::plain()
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -31,11 +38,15 @@ pub enum Command {
     /// values' headers. Reads the ring from --keys-env, --keys-file or stdin.
     KeyId(KeyIdArgs),
     /// Show what a value contains: without keys its (unauthenticated) header and signed payload;
-    /// with keys, whether it is valid and its payload.
+    /// with keys, whether it is valid and its payload, and for a tracked value (`revocable`,
+    /// `one_time`, `replay`, one-time tokens) its session id, subject, epoch and replay nonce.
+    /// No revocation store is consulted: revocation status is NOT checked.
     Inspect(InspectArgs),
     /// Seal a JSON payload (argument or stdin) into a value.
     Seal(SealArgs),
-    /// Open a value: verify or decrypt it, check its age, print its payload as JSON.
+    /// Open a value: verify or decrypt it, check its age, print its payload as JSON. A tracked
+    /// value's session id, subject, epoch and replay nonce go to stderr (or into --json); no
+    /// revocation store is consulted, so revocation status is NOT checked.
     Open(OpenArgs),
     /// Say what a browser does with a Set-Cookie header line; exit 1 if it would reject it.
     CheckSetCookie(CheckSetCookieArgs),
@@ -171,14 +182,18 @@ pub struct FormatArgs {
     pub php_serialize: Option<bool>,
     /// The salt (namespace) the value is sealed under. Required for typed-cookies values:
     /// `seal` writes what a `#[derive(SealedCookie)]` JSON type with `salt = "SALT"` opens
-    /// (see `seal --runtime`); `open` and `inspect` also open a runtime sealer's values.
+    /// (see `seal --runtime`); `open` and `inspect` also open a runtime sealer's values, and
+    /// tracked values (a `revocable`, `one_time` or `replay` type's, a runtime one-time token)
+    /// as the value's header says. A value bound to its client (`bind`) cannot be verified
+    /// here: its binding is authenticated but not carried in the value.
     #[arg(
         long,
         value_name = "SALT",
         conflicts_with_all = ["rails", "express", "express_session", "cookie_session", "laravel"]
     )]
     pub salt: Option<String>,
-    /// A typed-cookies value in encrypted mode (signed otherwise).
+    /// A typed-cookies value in encrypted mode (signed otherwise). `inspect` follows the
+    /// value's header without it; a mode that does not match is named, and tried the other way.
     #[arg(long, conflicts_with = "foreign")]
     pub encrypted: bool,
     /// A typed-cookies value with the postcard codec (only its header can be shown: its
@@ -198,7 +213,10 @@ pub struct FormatArgs {
     /// The value never expires (typed-cookies `.no_expiry()`).
     #[arg(long, conflicts_with_all = ["max_age", "foreign"])]
     pub no_expiry: bool,
-    /// Compress the payload when that makes it shorter (Django `compress=True`; seal only).
+    /// Compress the payload when that makes it shorter (seal only). Django: `compress=True`.
+    /// typed-cookies: a type opens such a value only with `#[cookie(compress)]` (encrypted:
+    /// `compress = "i_understand_compression_leaks_length"`), a runtime sealer only with
+    /// `.compress()` / `.compress_leaking_length()`.
     #[arg(long, conflicts_with_all = ["flask", "iron", "rails", "express", "express_session", "cookie_session", "laravel"])]
     pub compress: bool,
 }
@@ -311,7 +329,10 @@ pub struct InspectArgs {
     /// The value's format and options.
     #[command(flatten)]
     pub format: FormatArgs,
-    /// Print one JSON object.
+    /// Print one JSON object. With keys: `verdict`, `message`, `domain`, `payload`, times, and
+    /// `tracked`; a tracked value adds `claims` (`session_id`, `subject`, `epoch`,
+    /// `epoch_reading`: none, counter or time, `epoch_time`, `replay_nonce`) and
+    /// `revocation_checked: false`.
     #[arg(long)]
     pub json: bool,
 }
@@ -348,7 +369,10 @@ pub struct OpenArgs {
     #[command(flatten)]
     pub format: FormatArgs,
     /// Print one JSON object with the verdict, payload and times instead of the bare payload
-    /// (for typed-cookies values, `domain` says which opened it: `derived` or `runtime`).
+    /// (for typed-cookies values, `domain` says which opened it: `derived`, `runtime`, or
+    /// `legacy` for a one-time token from before runtime sealers had their own domain;
+    /// `tracked`, and for a tracked value `claims` and `revocation_checked: false`, as
+    /// `inspect --json`).
     #[arg(long)]
     pub json: bool,
 }

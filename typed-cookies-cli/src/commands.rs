@@ -4,7 +4,7 @@ use std::io::Read;
 
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
-use typed_cookies::{Codec, Key, KeyRing, Mode, OpenError, Opened, Sealer};
+use typed_cookies::{Codec, Key, Mode};
 use zeroize::Zeroizing;
 
 use crate::cli::{
@@ -13,8 +13,10 @@ use crate::cli::{
 };
 use crate::duration::human;
 use crate::foreign::{self, Foreign, ForeignSealer};
+use crate::ours::{self, OpenedOurs};
 use crate::render::{hex, json_line, rfc3339, when};
-use crate::{output, secrets, Failure};
+use crate::verdict::Verdict;
+use crate::{claims, output, secrets, Failure};
 use typed_cookies_cli::set_cookie;
 
 /// Runs the parsed command line.
@@ -109,126 +111,22 @@ fn key_id(args: &KeyIdArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// What an open said, for people and for JSON.
-struct Verdict {
-    kind: &'static str,
-    text: String,
-    expired_at: Option<OffsetDateTime>,
-}
-
-impl Verdict {
-    fn valid() -> Self {
-        Self {
-            kind: "valid",
-            text: "valid".into(),
-            expired_at: None,
-        }
+/// Metadata of an opened value of ours: the domain that opened it, the key, the times, and a
+/// tracked value's claims (`claims`).
+fn opened_fields(ours: &OpenedOurs, map: &mut Map<String, Value>) {
+    let opened = &ours.opened;
+    map.insert("domain".into(), ours.domain.label().into());
+    map.insert("key_id".into(), opened.key_id().to_string().into());
+    map.insert(
+        "sealed_with_primary".into(),
+        opened.sealed_with_primary().into(),
+    );
+    map.insert("issued_at".into(), rfc3339(opened.issued_at()).into());
+    map.insert("created_at".into(), rfc3339(opened.created_at()).into());
+    if let Some(at) = opened.expires_at() {
+        map.insert("expires_at".into(), rfc3339(at).into());
     }
-
-    fn of(error: &OpenError) -> Self {
-        let (text, expired_at) = match error {
-            OpenError::Expired { at } => (format!("expired at {}", rfc3339(*at)), Some(*at)),
-            OpenError::UnknownKey { key_id } => {
-                (format!("unknown key {key_id} (not in the ring)"), None)
-            }
-            OpenError::Invalid => (
-                "invalid (tampered, forged, wrong salt or wrong keys)".to_owned(),
-                None,
-            ),
-            OpenError::WrongFormat { expected, found } => {
-                let hint = if found.mode != expected.mode {
-                    if found.mode == Mode::Encrypted {
-                        " (add --encrypted)"
-                    } else {
-                        " (drop --encrypted)"
-                    }
-                } else {
-                    ""
-                };
-                (format!("wrong format: {error}{hint}"), None)
-            }
-            other => (format!("{}: {other}", other.kind().replace('_', " ")), None),
-        };
-        Self {
-            kind: error.kind(),
-            text,
-            expired_at,
-        }
-    }
-
-    fn is_valid(&self) -> bool {
-        self.kind == "valid"
-    }
-
-    fn insert_into(&self, map: &mut Map<String, Value>) {
-        map.insert("verdict".into(), self.kind.into());
-        map.insert("message".into(), self.text.clone().into());
-        if let Some(at) = self.expired_at {
-            map.insert("expired_at".into(), rfc3339(at).into());
-        }
-    }
-}
-
-/// What a sealer of ours is for, and so the derivation domain(s) it uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Use {
-    /// `seal`: in the derived types' domain (what a `#[derive(SealedCookie)]` JSON type of the
-    /// salt opens), or with `--runtime` in a runtime sealer's (`keys.signed(salt)`).
-    Seal {
-        /// `--runtime`.
-        runtime: bool,
-    },
-    /// Opening in the runtime sealer's domain only.
-    OpenRuntime,
-    /// Opening in both: the runtime domain, then the derived types'.
-    OpenBoth,
-}
-
-/// The domain names `--json` output uses.
-const RUNTIME: &str = "runtime";
-const DERIVED: &str = "derived";
-
-/// Our sealer for the flags, the ring and the mode. One that opens (and never seals) also
-/// accepts compressed values, which types declaring `compress` write.
-fn our_sealer(
-    ring: &KeyRing,
-    args: &FormatArgs,
-    mode: Mode,
-    lifetime_required: bool,
-    purpose: Use,
-) -> Result<Sealer, Failure> {
-    let salt = args.salt.as_deref().ok_or_else(|| {
-        Failure::usage("typed-cookies values need --salt (the namespace they were sealed under)")
-    })?;
-    if args.postcard {
-        return Err(Failure::usage(
-            "postcard values cannot be verified, opened or sealed here: their namespace includes the Rust type's schema fingerprint, which only the derived type knows; `inspect` without keys shows their header",
-        ));
-    }
-    let builder = match mode {
-        Mode::Signed => ring.signed(salt),
-        Mode::Encrypted => ring.encrypted(salt),
-    };
-    // Opening only: what compression leaks is a concern of whoever seals. And the derived
-    // types' domain too (the runtime sealers' legacy one), so `--salt` opens the cookie of a
-    // `#[derive(SealedCookie)]` JSON type as well as a runtime sealer's value. Sealing: in the
-    // derived types' domain unless `--runtime`, so that `seal --salt X` mints what the user's
-    // `#[cookie(salt = X)]` type opens. The salt is the user's own, given on the command
-    // line: no one else's data is glued into it (the aliasing that separate domains prevent).
-    let builder = match purpose {
-        Use::Seal { runtime: true } => builder,
-        Use::Seal { runtime: false } => builder.also_open_legacy(salt).__seal_in_type_domain(),
-        Use::OpenRuntime => builder.compress_leaking_length(),
-        Use::OpenBoth => builder.compress_leaking_length().also_open_legacy(salt),
-    };
-    match (args.max_age, args.no_expiry) {
-        (Some(max_age), _) => Ok(builder.max_age(max_age)),
-        (None, true) => Ok(builder.no_expiry()),
-        (None, false) if lifetime_required => Err(Failure::usage(
-            "say how long values live: --max-age DURATION, or --no-expiry",
-        )),
-        (None, false) => Ok(builder.no_expiry()),
-    }
+    claims::insert_into(opened, map);
 }
 
 fn mode_of(args: &FormatArgs) -> Mode {
@@ -239,37 +137,14 @@ fn mode_of(args: &FormatArgs) -> Mode {
     }
 }
 
-/// Opens a value of ours in both domains: the runtime sealer's, then the derived types'
-/// (tried only when the first did not authenticate it, as `also_open_legacy` does), and says
-/// which one opened it.
-fn open_ours(
-    ring: &KeyRing,
-    args: &FormatArgs,
-    mode: Mode,
-    lifetime_required: bool,
-    value: &str,
-) -> Result<Result<(Opened<Value>, &'static str), OpenError>, Failure> {
-    let runtime = our_sealer(ring, args, mode, lifetime_required, Use::OpenRuntime)?;
-    Ok(match runtime.open_with_metadata::<Value>(value) {
-        Err(OpenError::Invalid) => our_sealer(ring, args, mode, lifetime_required, Use::OpenBoth)?
-            .open_with_metadata::<Value>(value)
-            .map(|opened| (opened, DERIVED)),
-        other => other.map(|opened| (opened, RUNTIME)),
-    })
-}
-
-/// Metadata of an opened value of ours, and the domain that opened it.
-fn opened_fields(opened: &Opened<Value>, domain: &str, map: &mut Map<String, Value>) {
-    map.insert("domain".into(), domain.into());
-    map.insert("key_id".into(), opened.key_id().to_string().into());
-    map.insert(
-        "sealed_with_primary".into(),
-        opened.sealed_with_primary().into(),
-    );
-    map.insert("issued_at".into(), rfc3339(opened.issued_at()).into());
-    map.insert("created_at".into(), rfc3339(opened.created_at()).into());
-    if let Some(at) = opened.expires_at() {
-        map.insert("expires_at".into(), rfc3339(at).into());
+/// The verdict on a value of ours that opened: a tracked one says that no store was asked.
+fn opened_verdict(ours: &OpenedOurs) -> Verdict {
+    if ours.tracked {
+        Verdict::valid_because(
+            "valid (authentic and fresh; revocation status NOT checked: no store was consulted)",
+        )
+    } else {
+        Verdict::valid()
     }
 }
 
@@ -290,7 +165,7 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
                 verdict.insert_into(&mut out);
                 output::json(&Value::Object(out))?;
             } else {
-                output::text(&format!("verdict     {}", verdict.text))?;
+                output::text(&format!("verdict     {}", verdict.text()))?;
             }
             return Err(Failure::silent_invalid());
         }
@@ -403,17 +278,11 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
         } else {
             seen.format.mode
         };
-        let verdict = match open_ours(&ring, &args.format, mode, false, value)? {
-            Ok((opened, domain)) => {
-                opened_fields(&opened, domain, &mut out);
-                lines.push((
-                    "domain",
-                    if domain == DERIVED {
-                        "derived type's (a `#[derive(SealedCookie)]` JSON type of this salt; `seal` writes these)".into()
-                    } else {
-                        "runtime sealer's (`keys.signed(salt)` / `keys.encrypted(salt)`; `seal --runtime` writes these)".into()
-                    },
-                ));
+        let verdict = match ours::open(&ring, &args.format, mode, false, value)? {
+            Ok(ours) => {
+                opened_fields(&ours, &mut out);
+                let opened = &ours.opened;
+                lines.push(("domain", ours.domain.describe(ours.tracked).into()));
                 let key = format!(
                     "{} ({})",
                     opened.key_id(),
@@ -429,16 +298,18 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
                 } else {
                     lines.push(("expires", "not checked (no --max-age)".into()));
                 }
+                lines.extend(claims::lines(opened));
                 lines.push(("payload", json_line(opened.value())));
-                out.insert("payload".into(), opened.into_value());
-                Verdict::valid()
+                let verdict = opened_verdict(&ours);
+                out.insert("payload".into(), ours.opened.into_value());
+                verdict
             }
-            Err(error) => Verdict::of(&error),
+            Err(verdict) => verdict,
         };
         if !verdict.is_valid() {
             result = Err(Failure::silent_invalid());
         }
-        lines.push(("verdict", verdict.text.clone()));
+        lines.push(("verdict", verdict.text().to_owned()));
         verdict.insert_into(&mut out);
     }
     if args.json {
@@ -474,7 +345,7 @@ fn inspect_foreign(kind: Foreign, value: &str, args: &InspectArgs) -> Result<(),
             // Not such a value at all: nothing to verify.
             let verdict = Verdict::of(&error);
             verdict.insert_into(&mut out);
-            lines.push(("verdict", verdict.text));
+            lines.push(("verdict", verdict.text().to_owned()));
             return print_inspection(args.json, out, lines).and(Err(Failure::silent_invalid()));
         }
         None => {}
@@ -504,7 +375,7 @@ fn inspect_foreign(kind: Foreign, value: &str, args: &InspectArgs) -> Result<(),
         if !verdict.is_valid() {
             result = Err(Failure::silent_invalid());
         }
-        lines.push(("verdict", verdict.text));
+        lines.push(("verdict", verdict.text().to_owned()));
     }
     print_inspection(args.json, out, lines)?;
     result
@@ -549,10 +420,7 @@ fn seal(args: &SealArgs) -> Result<(), Failure> {
         Some(kind) => ForeignSealer::new(kind, &keys, &args.format)?.seal(&payload),
         None => {
             let ring = secrets::ring(&keys)?;
-            let purpose = Use::Seal {
-                runtime: args.runtime,
-            };
-            our_sealer(&ring, &args.format, mode_of(&args.format), true, purpose)?
+            ours::sealer(&ring, &args.format, mode_of(&args.format), args.runtime)?
                 .seal(&payload)
                 .map(|value| vec![value])
         }
@@ -569,40 +437,49 @@ fn open(args: &OpenArgs) -> Result<(), Failure> {
     let mut out = Map::new();
     let what = args.format.foreign().map_or("open", Foreign::label);
     let keys = secrets::require(&args.keys, false, what)?;
-    let result = match args.format.foreign() {
+    // The payload and the verdict, or the refusal; and what a tracked value's claims say.
+    let mut notes = Vec::new();
+    let result: Result<(Value, Verdict), Verdict> = match args.format.foreign() {
         Some(kind) => {
             out.insert("format".into(), kind.label().into());
             kind.check_open(&args.format)?;
-            ForeignSealer::new(kind, &keys, &args.format)?.open(&value)
+            ForeignSealer::new(kind, &keys, &args.format)?
+                .open(&value)
+                .map(|payload| (payload, Verdict::valid()))
+                .map_err(|error| Verdict::of(&error))
         }
         None => {
             out.insert("format".into(), "typed-cookies".into());
             let ring = secrets::ring(&keys)?;
-            open_ours(&ring, &args.format, mode_of(&args.format), true, &value)?.map(
-                |(opened, domain)| {
-                    opened_fields(&opened, domain, &mut out);
-                    opened.into_value()
-                },
-            )
+            ours::open(&ring, &args.format, mode_of(&args.format), true, &value)?.map(|ours| {
+                opened_fields(&ours, &mut out);
+                notes = claims::lines(&ours.opened);
+                let verdict = opened_verdict(&ours);
+                (ours.opened.into_value(), verdict)
+            })
         }
     };
     let verdict = match &result {
-        Ok(_) => Verdict::valid(),
-        Err(error) => Verdict::of(error),
+        Ok((_, verdict)) | Err(verdict) => verdict,
     };
     if args.json {
         verdict.insert_into(&mut out);
-        if let Ok(payload) = &result {
+        if let Ok((payload, _)) = &result {
             out.insert("payload".into(), payload.clone());
         }
         output::json(&Value::Object(out))?;
-    } else if let Ok(payload) = &result {
+    } else if let Ok((payload, _)) = &result {
+        // The payload alone on stdout, for pipes; a tracked value's claims, and that no
+        // store was consulted, on stderr.
         output::json(payload)?;
+        for (label, text) in &notes {
+            output::note(&format!("{label}: {text}"));
+        }
     }
     match result {
         Ok(_) => Ok(()),
         Err(_) if args.json => Err(Failure::silent_invalid()),
-        Err(_) => Err(Failure::invalid(verdict.text)),
+        Err(verdict) => Err(Failure::invalid(verdict.text())),
     }
 }
 

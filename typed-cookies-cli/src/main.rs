@@ -14,17 +14,20 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod claims;
 mod cli;
 mod commands;
 mod duration;
 mod foreign;
+mod ours;
 mod output;
 mod render;
 mod secrets;
+mod verdict;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 /// A failure that ends the command: its message (never containing a secret) and exit code.
 #[derive(Debug)]
@@ -60,7 +63,10 @@ impl Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return output::clap_error(&error),
+    };
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {

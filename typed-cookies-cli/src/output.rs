@@ -5,6 +5,7 @@
 //! closed stderr is ignored.
 
 use std::io::Write;
+use std::process::ExitCode;
 
 use serde_json::Value;
 use typed_cookies_cli::escape;
@@ -41,6 +42,38 @@ pub fn note(line: &str) {
         "typed-cookies: {}",
         escape::text(line)
     );
+}
+
+/// What clap has to say instead of a parsed command line — an argument error (stderr, exit
+/// 2), or `--help` / `--version` (stdout, exit 0), clap's exit codes — as plain text (`Cli`
+/// has no styles: no colors) with each line escaped: clap quotes a rejected argument as
+/// given, and that argument may be a value from a request (`typed-cookies inspect "$cookie"`,
+/// where a value starting with `-` reads as a flag) holding ESC sequences, `\r`, C1 controls
+/// or bidi overrides. Help that cannot be written is exit 2, as any output.
+pub fn clap_error(error: &clap::Error) -> ExitCode {
+    // The text as rendered, the argument's own ESC sequences included (`Display` would strip
+    // those silently): escaped, they show what the argument held.
+    let escaped = escape_lines(&error.render().ansi().to_string());
+    let code = u8::try_from(error.exit_code()).unwrap_or(2);
+    if error.use_stderr() {
+        let _ = std::io::stderr().lock().write_all(escaped.as_bytes());
+        return ExitCode::from(code);
+    }
+    match rendered(&escaped) {
+        Ok(()) => ExitCode::from(code),
+        Err(failure) => {
+            note(&failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// `text` with each line (between `\n`s) escaped, the newlines kept.
+fn escape_lines(text: &str) -> String {
+    text.split('\n')
+        .map(escape::text)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn write_stdout(line: &str) -> Result<(), Failure> {

@@ -44,7 +44,7 @@ pub const DEVELOPMENT_MODE_ENV: &str = "TYPED_COOKIES_DEV";
 /// let refused = DevelopmentModeError::ReleaseBuild;
 /// assert!(refused.to_string().contains("TYPED_COOKIES_DEV=1"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DevelopmentModeError {
     /// A build without `debug_assertions` (`--release`) and `TYPED_COOKIES_DEV` unset.
@@ -59,6 +59,13 @@ pub enum DevelopmentModeError {
     /// `TYPED_COOKIES_DEV` is set to something other than `0` or `1`.
     #[error("development mode refused: TYPED_COOKIES_DEV must be 1 (allow) or 0 (forbid)")]
     BadValue,
+}
+
+/// The message, as `Display` writes it: what a `main` returning this error prints.
+impl std::fmt::Debug for DevelopmentModeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// Whether development mode may be turned on, by [`DEVELOPMENT_MODE_ENV`]'s value (`None`:

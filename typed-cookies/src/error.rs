@@ -97,6 +97,15 @@ pub enum SealError {
         /// adapters log it at `debug` level only.
         reason: String,
     },
+    /// A foreign format's signing secret is empty (or all zero bytes, which HMAC treats as
+    /// the empty key): anyone can compute its signatures, so nothing is signed with it, and
+    /// nothing opens under it either (`OpenError::Invalid`). Usually an unset environment
+    /// variable read as `""`.
+    #[error("the {which} is empty, and anyone can sign with an empty key: nothing is signed with it; configure the secret (is the variable that holds it unset?)")]
+    EmptySecret {
+        /// Which secret, as the foreign app calls it (e.g. "Express secret").
+        which: &'static str,
+    },
 }
 
 /// Opening (verifying, decrypting, checking the age of, and decoding) a value failed.
@@ -258,11 +267,12 @@ pub enum OpenError {
 impl SealError {
     /// A short, data-free name of the failure for logs and metrics: `too_large`,
     /// `serialize`, `needs_guard`, `subject_too_long`, `empty_subject`, `missing_client_part`,
-    /// `superseded` or `store_unavailable`.
+    /// `superseded`, `store_unavailable` or `empty_secret`.
     pub fn kind(&self) -> &'static str {
         match self {
             SealError::TooLarge { .. } => "too_large",
             SealError::Serialize { .. } => "serialize",
+            SealError::EmptySecret { .. } => "empty_secret",
             SealError::NeedsGuard { .. } => "needs_guard",
             SealError::SubjectTooLong { .. } => "subject_too_long",
             SealError::EmptySubject => "empty_subject",

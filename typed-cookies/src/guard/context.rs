@@ -52,8 +52,9 @@ impl ClientContext {
     }
 
     /// The client's address; only its prefix is bound (/24 for IPv4, /64 for IPv6; an IPv6
-    /// address that carries an IPv4 client — IPv4-mapped, IPv4-compatible, NAT64, Teredo —
-    /// counts as that IPv4 address, see [`ClientContext::ip_prefix`]).
+    /// address that carries an IPv4 client — IPv4-mapped, SIIT-translated, IPv4-compatible,
+    /// NAT64's well-known prefix, Teredo — counts as that IPv4 address, and one of NAT64's
+    /// local-use prefix is bound whole; see [`ClientContext::ip_prefix`]).
     pub fn ip(mut self, ip: IpAddr) -> Self {
         self.ip = Some(ip);
         self
@@ -74,11 +75,24 @@ impl ClientContext {
 
     /// The bound prefix of the IP, as text (`203.0.113.0/24`, `2001:db8:1:2::/64`). An IPv4
     /// client seen through IPv6 is bound by its IPv4 /24, not by the /64 it shares with every
-    /// other client of the same translator or relay: IPv4-mapped (`::ffff:a.b.c.d`),
-    /// IPv4-compatible (`::a.b.c.d`, deprecated; `::` and `::1` stay themselves), NAT64's
-    /// well-known prefix (`64:ff9b::a.b.c.d`) and Teredo (`2001:0::/32`, the client's public
-    /// IPv4 address obfuscated in the last 32 bits). A 6to4 address (`2002:V4ADDR::/48`)
-    /// stays bound by its /64, which already holds the site's whole IPv4 address.
+    /// other client of the same translator or relay: IPv4-mapped (`::ffff:a.b.c.d`), SIIT's
+    /// IPv4-translated (`::ffff:0:a.b.c.d`), IPv4-compatible (`::a.b.c.d`, deprecated; `::`
+    /// and `::1` stay themselves), NAT64's well-known prefix (`64:ff9b::a.b.c.d`) and Teredo
+    /// (`2001:0::/32`, the client's public IPv4 address obfuscated in the last 32 bits). A
+    /// 6to4 address (`2002:V4ADDR::/48`) stays bound by its /64, which already holds the
+    /// site's whole IPv4 address.
+    ///
+    /// NAT64's local-use prefix (`64:ff9b:1::/48`, RFC 8215) is bound by the **whole address**
+    /// (`/128`): where the IPv4 client sits in it is the network's choice, and the /64 holds
+    /// at most 16 bits of it (none in the common /96 layout), so a /64 would be shared by the
+    /// translator's IPv4 clients. Such a client's binding does not carry over to its native
+    /// IPv4 address or the well-known prefix.
+    ///
+    /// **Known limitation:** a NAT64 prefix of the operator's own (any /32–/96 of their space,
+    /// RFC 6052) cannot be told from native IPv6: its clients are bound by the /64 of that
+    /// prefix's layout, which every IPv4 client of the translator (or every one of a range)
+    /// shares. Recognising it would need a setting naming the prefix, which does not exist;
+    /// behind such a translator, bind by `user_agent` or `app` bytes too.
     ///
     /// ```
     /// use std::net::IpAddr;
@@ -89,15 +103,21 @@ impl ClientContext {
     /// assert_eq!(prefix("2001:0:4136:e378:8000:63bf:3fff:fdd2").as_deref(), Some("192.0.2.0/24"));
     /// assert_eq!(prefix("::198.51.100.7").as_deref(), Some("198.51.100.0/24"));
     /// assert_eq!(prefix("::1").as_deref(), Some("::/64"));
+    /// assert_eq!(prefix("::ffff:0:198.51.100.7").as_deref(), Some("198.51.100.0/24"));
+    /// assert_eq!(
+    ///     prefix("64:ff9b:1::198.51.100.7").as_deref(),
+    ///     Some("64:ff9b:1::c633:6407/128")
+    /// );
     /// ```
     pub fn ip_prefix(&self) -> Option<String> {
         self.ip.map(|ip| match prefix(ip) {
             Prefix::V4(p) => format!("{}.{}.{}.0/24", p[0], p[1], p[2]),
             Prefix::V6(p) => {
-                let seg = |i: usize| u16::from_be_bytes([p[2 * i], p[2 * i + 1]]);
-                let ip = Ipv6Addr::new(seg(0), seg(1), seg(2), seg(3), 0, 0, 0, 0);
-                format!("{ip}/64")
+                let mut octets = [0u8; 16];
+                octets[..8].copy_from_slice(&p);
+                format!("{}/64", Ipv6Addr::from(octets))
             }
+            Prefix::V6Whole(octets) => format!("{}/128", Ipv6Addr::from(octets)),
         })
     }
 
@@ -143,9 +163,11 @@ impl ClientContext {
             let bytes = prefix.as_ref().map(|p| match p {
                 Prefix::V4(p) => &p[..],
                 Prefix::V6(p) => &p[..],
+                Prefix::V6Whole(p) => &p[..],
             });
+            // A /128 is tagged `6` as a /64 is: its length (16 bytes, not 8) sets it apart.
             part(
-                if matches!(prefix, Some(Prefix::V6(_))) {
+                if matches!(prefix, Some(Prefix::V6(_) | Prefix::V6Whole(_))) {
                     b'6'
                 } else {
                     b'4'
@@ -160,9 +182,14 @@ impl ClientContext {
     }
 }
 
+/// What of an address is bound.
 enum Prefix {
+    /// An IPv4 /24 (an IPv4 client, natively or through one of [`embedded_ipv4`]'s mappings).
     V4([u8; 3]),
+    /// An IPv6 /64.
     V6([u8; 8]),
+    /// A whole IPv6 address: NAT64's local-use prefix (see [`is_local_use_nat64`]).
+    V6Whole([u8; 16]),
 }
 
 fn prefix(ip: IpAddr) -> Prefix {
@@ -175,6 +202,7 @@ fn prefix(ip: IpAddr) -> Prefix {
             let o = v4.octets();
             Prefix::V4([o[0], o[1], o[2]])
         }
+        IpAddr::V6(v6) if is_local_use_nat64(v6) => Prefix::V6Whole(v6.octets()),
         IpAddr::V6(v6) => {
             let mut p = [0u8; 8];
             p.copy_from_slice(&v6.octets()[..8]);
@@ -183,13 +211,23 @@ fn prefix(ip: IpAddr) -> Prefix {
     }
 }
 
+/// NAT64's local-use prefix, `64:ff9b:1::/48` (RFC 8215): the network places the IPv4 client
+/// somewhere under it (any RFC 6052 layout, from a /48 to a /96), so no fixed bits can be read
+/// as the client, and its /64 holds at most the client's first 16 bits (none with the common
+/// /96). Bound whole: each client of the translator by its own address.
+fn is_local_use_nat64(v6: Ipv6Addr) -> bool {
+    matches!(v6.segments(), [0x64, 0xff9b, 1, ..])
+}
+
 /// The IPv4 client an IPv6 address stands for, bound as IPv4 because every such client of
 /// one translator or relay shares one /64:
 /// - IPv4-mapped, `::ffff:a.b.c.d` (RFC 4291);
+/// - SIIT's IPv4-translated, `::ffff:0:a.b.c.d` (RFC 2765; every IPv4 client of such a
+///   translator, and `::1` and `::`, would otherwise share `::/64`);
 /// - IPv4-compatible, `::a.b.c.d` (RFC 4291, deprecated), but not `::` or `::1`
 ///   (`0.0.0.0`, `0.0.0.1`), which are the unspecified and loopback addresses themselves;
 /// - NAT64's well-known prefix, `64:ff9b::a.b.c.d` (RFC 6052; not the local-use
-///   `64:ff9b:1::/48`, whose layout the network chooses);
+///   `64:ff9b:1::/48`, whose layout the network chooses: bound whole, see [`prefix`]);
 /// - Teredo, `2001:0::/32` (RFC 4380): the client's public IPv4 address, XORed with all ones,
 ///   in the last 32 bits (the relay's address and the client's port come before it).
 ///
@@ -200,6 +238,7 @@ fn embedded_ipv4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
     let last = u32::from_be_bytes([a, b, c, d]);
     match v6.segments() {
         [0, 0, 0, 0, 0, 0xffff, ..] => Some(Ipv4Addr::from(last)),
+        [0, 0, 0, 0, 0xffff, 0, ..] => Some(Ipv4Addr::from(last)),
         [0, 0, 0, 0, 0, 0, ..] if last > 1 => Some(Ipv4Addr::from(last)),
         [0x64, 0xff9b, 0, 0, 0, 0, ..] => Some(Ipv4Addr::from(last)),
         [0x2001, 0, ..] => Some(Ipv4Addr::from(!last)),
@@ -293,6 +332,22 @@ mod tests {
             v6("198.51.100.7"),
             "only the /96"
         );
+        // NAT64's local-use /48: each address bound whole, whatever the layout under it.
+        assert_ne!(v6("64:ff9b:1::198.51.100.7"), v6("64:ff9b:1::198.51.100.8"));
+        assert_ne!(v6("64:ff9b:1:c633:64:700::"), v6("64:ff9b:1:c633:cb:700::"));
+        assert_eq!(v6("64:ff9b:1::198.51.100.7"), v6("64:ff9b:1::c633:6407"));
+        assert_ne!(
+            v6("64:ff9b:1::198.51.100.7"),
+            v6("64:ff9b:1::1"),
+            "not the /64"
+        );
+        // Just outside it: an ordinary /64.
+        assert_eq!(v6("64:ff9b:2::1"), v6("64:ff9b:2::2"));
+        // SIIT's IPv4-translated `::ffff:0:a.b.c.d`: by the IPv4 /24, as IPv4-mapped.
+        assert_eq!(v6("::ffff:0:198.51.100.7"), v6("198.51.100.9"));
+        assert_eq!(v6("::ffff:0:198.51.100.7"), v6("::ffff:198.51.100.9"));
+        assert_ne!(v6("::ffff:0:198.51.100.7"), v6("::ffff:0:203.0.113.7"));
+        assert_ne!(v6("::ffff:0:198.51.100.7"), v6("::1"));
         // IPv4-compatible (deprecated): by the IPv4 /24; `::` and `::1` stay themselves.
         assert_eq!(v6("::198.51.100.7"), v6("198.51.100.9"));
         assert_ne!(v6("::198.51.100.7"), v6("::203.0.113.7"));
@@ -340,6 +395,13 @@ mod tests {
                 .ip_prefix()
                 .unwrap(),
             "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            ClientContext::new()
+                .ip(ip("64:ff9b:1:c633:64:700::"))
+                .ip_prefix()
+                .unwrap(),
+            "64:ff9b:1:c633:64:700::/128"
         );
     }
 }

@@ -52,11 +52,23 @@ use crate::wire::claims::Claims;
 /// #     let mut f = std::pin::pin!(f);
 /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } } } }
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OneTimeSealer {
     sealer: Sealer,
-    /// The store namespace its ids are claimed under: `runtime:<salt digest>`.
+    /// The store namespace its ids are claimed under: `runtime:<salt digest>`. Neither shown
+    /// by `Debug` nor logged: the digest is an unkeyed SHA-256 of the salt's parts, which a
+    /// dictionary inverts when they hold personal data (`signed_parts(["reset", email])`).
     namespace: Box<str>,
+}
+
+/// The sealer (mode, compression, lifetime; no salt) and `namespace: ..`: the store namespace
+/// is a digest of the salt, which a dictionary inverts for a salt built from personal data.
+impl std::fmt::Debug for OneTimeSealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OneTimeSealer")
+            .field("sealer", &self.sealer)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SealerBuilder {
@@ -117,8 +129,16 @@ impl OneTimeSealer {
             Ok(true) => Ok(opened.into_value()),
             Ok(false) => Err(OpenError::AlreadyUsed),
             Err(error) => {
+                // Not the namespace: a digest of the salt (or the legacy salt itself), which
+                // may be built from personal data.
                 #[cfg(feature = "tracing")]
-                tracing::warn!(namespace, %error, "revocation store unavailable; one-time token refused");
+                tracing::warn!(
+                    token = "runtime one-time",
+                    mode = self.sealer.mode().label(),
+                    legacy = legacy.is_some(),
+                    %error,
+                    "revocation store unavailable; one-time token refused"
+                );
                 let _ = error;
                 Err(OpenError::StoreUnavailable)
             }

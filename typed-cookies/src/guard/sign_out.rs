@@ -22,7 +22,7 @@ use crate::store::StoreError;
 use crate::wire::claims::MAX_SUBJECT_LEN;
 
 /// Why [`Guard::sign_out_everywhere`] did not sign the subject out.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignOutError {
     /// The subject is empty: sessions issued without a subject are anonymous, and no sign-out
     /// reaches them ([`Guard::revoke`] does, one session at a time).
@@ -38,6 +38,13 @@ pub enum SignOutError {
     /// applied (a timeout): retry.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// The message, as `Display` writes it: what a `main` returning this error prints.
+impl std::fmt::Debug for SignOutError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 impl Guard {

@@ -12,7 +12,8 @@
 //! `fn(..) {handler}: Handler<_, _>` is not satisfied" on the route; when handlers only take
 //! `Sealed<T>`, axum infers the state to be `KeyRing` and `.with_state(app_state)` fails with
 //! "expected `KeyRing`, found `AppState`" (or `MethodRouter<KeyRing>` vs
-//! `MethodRouter<AppState>`). Either way: add `impl FromRef<AppState> for KeyRing`.
+//! `MethodRouter<AppState>`). Either way: add `impl FromRef<AppState> for KeyRing` (or, for a
+//! state that also holds a guard, the [`cookie_state!`] line, which writes it).
 //!
 //! Three ways to ask for a cookie, from strict to lenient (the same for `Opened<T>`, which
 //! also carries the metadata: expiry, idle deadline, key id, refresh due):
@@ -27,13 +28,18 @@
 //! but never why it failed to open.
 //!
 //! **Bound and tracked types** (`bind`, `revocable`, `one_time`, `replay`) are extracted as
-//! [`Guarded<T>`], with `Guard: FromRef<S>` beside the ring and the [`guarded`] middleware
-//! instead of `refresh`. `Option<Guarded<T>>` is `None` for a missing or refused cookie, but
-//! rejects when the revocation store cannot answer (`503`) and when the cookie's name is
-//! present twice (`400 Bad Request`, [`SealedRejection::DuplicateCookie`]): a sign-out written
-//! with it must not see "no session", revoke nothing and report success while a cookie planted
-//! beside the real one (cookie tossing, possible for a name without the `__Host-` prefix)
-//! leaves the session valid. Prefer `__Host-` names for sessions. A `bind = "app"` type binds
+//! [`Guarded<T>`] and need the [`guarded`] middleware instead of `refresh`, whose state is a
+//! [`CookieState`]: the ring and a [`Guard`](crate::guard::Guard). One line gives an app state
+//! both, `cookie_state!(App { keys, guard })` (it writes the two `FromRef` impls); a state
+//! without them is a compile error at the `guarded::<T, App>` line that says so. The full
+//! guarded app is the README's example, `examples/guarded_app.rs`.
+//!
+//! `Option<Guarded<T>>` is `None` for a missing or refused cookie, but rejects when the
+//! revocation store cannot answer (`503`) and when the cookie's name is present twice
+//! (`400 Bad Request`, [`SealedRejection::DuplicateCookie`]): a sign-out written with it must
+//! not see "no session", revoke nothing and report success while a cookie planted beside the
+//! real one (cookie tossing, possible for a name without the `__Host-` prefix) leaves the
+//! session valid. Prefer `__Host-` names for sessions. A `bind = "app"` type binds
 //! to the [`AppBinding`](crate::guard::AppBinding) the application inserts into the request's
 //! extensions in a middleware of its own, added as a `.layer` after `guarded` (so it runs
 //! first); without one, its requests are refused with [`SealedRejection::NoAppBinding`] (500).
@@ -112,9 +118,15 @@ use crate::keys::KeyRing;
 use crate::seal::Opened;
 
 pub use super::{Guarded, Sealed, SealedRejection};
+#[doc(inline)]
+pub use crate::__typed_cookies_axum_cookie_state as cookie_state;
 pub use guarded::{client_context_of, guarded};
+#[doc(hidden)]
+pub use state::__private;
+pub use state::CookieState;
 
 mod guarded;
+mod state;
 
 fn opened_from_parts<S, T>(parts: &mut Parts, state: &S) -> Result<Opened<T>, SealedRejection>
 where

@@ -585,6 +585,10 @@ impl SignedCookie {
 /// two weeks as `max_age` (change it with [`Signer::max_age`]). The session is a JSON object;
 /// open it as a struct of the keys you use (`_auth_user_id`, …) or as a map.
 ///
+/// **Never [`sign`](Signer::sign) user-chosen strings with this signer**: its salt is the
+/// session engine's for `sign` as for `open`, so a signed user name that is base64 JSON is a
+/// session cookie (`{"_auth_user_id": "1"}`) — the trap described on [`Signer`].
+///
 /// ```
 /// use serde::{Deserialize, Serialize};
 /// use typed_cookies::interop::django;

@@ -55,7 +55,7 @@ pub const DEFAULT_SKEW: Duration = Duration::seconds(60);
 const SESSION_SUFFIX: &str = "~2";
 
 /// A password that iron would refuse.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PasswordError {
     /// Shorter than [`MIN_PASSWORD_LEN`] characters.
@@ -73,6 +73,13 @@ pub enum PasswordError {
     /// [`session`] was given no password.
     #[error("no password given")]
     Empty,
+}
+
+/// The message, as `Display` writes it: what a `main` returning this error prints.
+impl std::fmt::Debug for PasswordError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// `Iron.seal` / `Iron.unseal` with iron's default options.

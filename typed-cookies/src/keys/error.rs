@@ -1,5 +1,9 @@
 //! [`KeyError`]: why a [`Key`](crate::Key) or a [`KeyRing`](crate::KeyRing) could not be built.
-//! Messages name the entry (position, variable) but never echo key material.
+//! Messages name the entry (position, variable) but never echo key material. `Debug` writes
+//! the same message as `Display`, so a `main` that returns `Result<_, KeyError>` (or
+//! `Box<dyn Error>`) prints the sentence, not the enum.
+
+use std::fmt;
 
 use crate::keys::KeyId;
 
@@ -11,33 +15,39 @@ use crate::keys::KeyId;
 /// let err = KeyRing::from_base64_list("not a key").unwrap_err();
 /// assert!(err.to_string().starts_with("key 1 of 1"), "{err}");
 /// assert!(!err.to_string().contains("not a key"), "the entry is never echoed");
+/// // What `fn main() -> Result<(), Box<dyn Error>>` prints is the message too.
+/// assert_eq!(format!("{err:?}"), err.to_string());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyError {
     /// Fewer than 32 bytes of key material.
-    #[error("key is {len} bytes long; at least 32 bytes of random secret are required (generate one with `Key::generate()`)")]
+    #[error("key is {len} bytes long; at least 32 bytes of random secret are required (make one with `typed-cookies keygen`, or `Key::generate()` in code)")]
     TooShort {
         /// Length of the rejected key in bytes.
         len: usize,
     },
     /// The bytes are obviously not random (all equal, or only a handful of distinct values).
-    #[error("key material does not look random (too few distinct byte values); generate keys with `Key::generate()`")]
+    #[error("key material does not look random (too few distinct byte values); generate a key with `typed-cookies keygen` or `Key::generate()`")]
     LowEntropy,
     /// The bytes hold a long run of one value (8 or more in a row: zero padding, a filled
     /// buffer), which random keys practically never do.
-    #[error("key material does not look random ({run} equal bytes in a row); generate a key with `Key::generate()` or `cargo run --example keygen`")]
+    #[error("key material does not look random ({run} equal bytes in a row); generate a key with `typed-cookies keygen` or `Key::generate()`")]
     RepeatedByte {
         /// Length of the longest run.
         run: usize,
     },
     /// The bytes are all printable ASCII or whitespace: a passphrase, or a base64/hex key
     /// passed as raw bytes instead of decoded, not random key material.
-    #[error("key material is plain text (a passphrase, or an encoded key not decoded?), not random bytes; generate a key with `Key::generate()` or `cargo run --example keygen` and load its base64 with `Key::from_base64`")]
+    #[error("key material is plain text (a passphrase, or an encoded key not decoded?), not random bytes; generate a key with `typed-cookies keygen` or `Key::generate()` and load its base64 with `Key::from_base64`")]
     Text,
     /// The text is not base64 (standard or URL-safe alphabet, padded or not).
     #[error("key is not valid base64 (standard or URL-safe alphabet expected)")]
     InvalidBase64,
+    /// The text starts or ends with a quote (`"` or `'`), which base64 never holds: quotes
+    /// copied from a `.env` file or a shell line into the value itself.
+    #[error("the key is wrapped in quotes: remove them (the value must be the bare base64; a `.env` file or a container's env list may keep quotes as part of the value)")]
+    Quoted,
     /// The environment variable is not set or not valid UTF-8.
     #[error("environment variable `{var}` (or `{var}_FILE`, a file of keys) is not set or not UTF-8 (expected comma-separated base64 keys, primary first)")]
     MissingEnv {
@@ -46,7 +56,7 @@ pub enum KeyError {
     },
     /// The text is hexadecimal (e.g. `openssl rand -hex 32`): keys are base64, and hex text
     /// would decode as base64 into a different, weaker key.
-    #[error("key is hexadecimal text; keys are base64 (make one with `Key::generate()` and `to_base64()`, `cargo run --example keygen`, or `openssl rand -base64 32`)")]
+    #[error("key is hexadecimal text; keys are base64 (make one with `typed-cookies keygen`, `Key::generate()` and `to_base64()`, or `openssl rand -base64 32`)")]
     Hex,
     /// A key file could not be read.
     #[error("cannot read the key file `{path}`: {reason}")]
@@ -82,4 +92,11 @@ pub enum KeyError {
         /// The id that appears twice.
         id: KeyId,
     },
+}
+
+/// The message, as `Display` writes it: what `main() -> Result<_, KeyError>` prints.
+impl fmt::Debug for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }

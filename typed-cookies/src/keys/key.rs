@@ -80,12 +80,18 @@ impl Key {
     }
 
     /// A key from base64 text (standard or URL-safe alphabet, padding optional, surrounding
-    /// whitespace ignored), as printed by [`Key::to_base64`].
+    /// whitespace ignored), as printed by [`Key::to_base64`]. Text that starts or ends with a
+    /// quote is [`KeyError::Quoted`].
     ///
     /// The decoded bytes only ever live in one buffer, wiped when this returns, whichever
     /// alphabet the text turns out to use.
     pub fn from_base64(text: &str) -> Result<Self, KeyError> {
         let text = text.trim();
+        // Quotes kept from a `.env` file (`APP_KEYS="k1,k2"` splits into `"k1` and `k2"`):
+        // never base64, so say what they are rather than "not base64".
+        if text.starts_with(['"', '\'']) || text.ends_with(['"', '\'']) {
+            return Err(KeyError::Quoted);
+        }
         // `openssl rand -hex 32` is valid base64 too, and would silently decode to 48 bytes of
         // 16 distinct values. A real base64 key of 44 characters is all hex digits with
         // probability (16/64)^43, about 10^-26: refuse instead of guessing.
@@ -272,7 +278,7 @@ mod tests {
             assert_eq!(Key::from_bytes(text).unwrap_err(), KeyError::Text);
             let message = KeyError::Text.to_string();
             assert!(message.contains("Key::generate()"), "{message}");
-            assert!(message.contains("cargo run --example keygen"), "{message}");
+            assert!(message.contains("typed-cookies keygen"), "{message}");
         }
         // One byte outside text is enough (the check only catches the plain mistake).
         let mut almost = b"correct horse battery staple, longer".to_vec();

@@ -82,7 +82,8 @@ pub struct Sealer {
     salt: RuntimeSalt,
     /// [`SealerBuilder::also_open_legacy`]: the legacy namespace's subkeys and salt.
     legacy: Option<Arc<Legacy>>,
-    /// [`SealerBuilder::__seal_in_type_domain`]: seal (and reseal) with `legacy`'s subkeys.
+    /// `SealerBuilder::__seal_in_type_domain` (feature `cli-internals`): seal (and reseal)
+    /// with `legacy`'s subkeys. Always `false` without that feature.
     seal_in_legacy: bool,
     format: Format,
     compress: bool,
@@ -319,10 +320,27 @@ impl SealerBuilder {
     /// an application (seal with the derived type there). Opening is unchanged (both domains,
     /// the runtime one first). Without `also_open_legacy`, and for
     /// [`one_time`](Self::one_time) sealers, it changes nothing.
+    ///
+    /// Only with the `cli-internals` feature, which only typed-cookies-cli turns on: without
+    /// it no crate can call this (`ui-tests/fail/seal_in_type_domain_without_cli_internals.rs`).
+    #[cfg(feature = "cli-internals")]
     #[doc(hidden)]
     pub fn __seal_in_type_domain(mut self) -> Self {
         self.seal_in_legacy = true;
         self
+    }
+
+    /// **For the `typed-cookies` command only.** A [`Sealer`] in the namespace of this
+    /// builder's [`one_time`](Self::one_time) sealer (and, after
+    /// [`also_open_legacy`](Self::also_open_legacy), its legacy one-time namespace), to read
+    /// one-time tokens with [`Sealer::__open_as`] **without claiming them** in a store, as
+    /// `typed-cookies open` does. `max_age` as [`SealerBuilder::max_age`] (`None`: no
+    /// lifetime checked), unchecked here. For opening only: what it seals carries no claims,
+    /// so no one-time sealer opens it. Only with the `cli-internals` feature.
+    #[cfg(feature = "cli-internals")]
+    #[doc(hidden)]
+    pub fn __one_time_reader(self, max_age: Option<Duration>) -> Sealer {
+        self.build(max_age, true)
     }
 
     /// `max_age`, checked to be positive (see [`SealerBuilder::max_age`]'s panic).
@@ -505,7 +523,7 @@ impl Sealer {
     }
 
     /// The engine that seals: this sealer's, or the legacy namespace's after
-    /// [`SealerBuilder::__seal_in_type_domain`].
+    /// `SealerBuilder::__seal_in_type_domain` (feature `cli-internals`).
     fn sealing_engine(&self) -> Engine<'_> {
         match &self.legacy {
             Some(legacy) if self.seal_in_legacy => Engine {
@@ -561,6 +579,39 @@ impl Sealer {
         }
     }
 
+    /// **For the `typed-cookies` command only.** Opens `value` as a tracked value (`tracked`:
+    /// one that carries a claims block, as values of `revocable`, `one_time` and `replay`
+    /// types and one-time tokens do) or an untracked one, in this sealer's domain and, if it
+    /// did not authenticate there, in the legacy one ([`SealerBuilder::also_open_legacy`]);
+    /// says whether the legacy domain opened it. The legacy namespace of a plain sealer is the
+    /// derived types' of the same salt, so a `revocable` type's value opens there.
+    ///
+    /// **No store is consulted**: a tracked value that opens here may have been revoked,
+    /// signed out everywhere, used once already or replayed; only a
+    /// [`Guard`](crate::guard::Guard) knows, and nothing may be accepted on this answer alone.
+    /// The claims are on the result: [`Opened::session_id`], [`Opened::subject`],
+    /// [`Opened::__epoch`], [`Opened::__replay_nonce`]. A value bound to its client (`bind`)
+    /// never opens here ([`OpenError::Invalid`]): its binding is authenticated, not carried.
+    ///
+    /// Only with the `cli-internals` feature: an application reads tracked values through its
+    /// [`Guard`](crate::guard::Guard), never around it.
+    #[cfg(feature = "cli-internals")]
+    #[doc(hidden)]
+    pub fn __open_as<T: DeserializeOwned>(
+        &self,
+        value: &str,
+        tracked: bool,
+    ) -> Result<(Opened<T>, bool), OpenError> {
+        let now = self.ring.unix_now();
+        let guarding = Guarding {
+            claims: None,
+            tracked,
+            binding: None,
+        };
+        self.open_in_domains(guarding, |engine| engine.open(value.as_bytes(), now))
+            .map(|(opened, legacy)| (opened, legacy.is_some()))
+    }
+
     /// Seals `value`.
     pub fn seal<T: Serialize + ?Sized>(&self, value: &T) -> Result<String, SealError> {
         let now = self.ring.unix_now();
@@ -606,6 +657,28 @@ impl Sealer {
     }
 }
 
+/// What the `typed-cookies` command shows of a tracked value opened by [`Sealer::__open_as`]
+/// (besides the public [`Opened::session_id`] and [`Opened::subject`]); feature
+/// `cli-internals`.
+#[cfg(feature = "cli-internals")]
+impl<T> Opened<T> {
+    /// **For the `typed-cookies` command.** The epoch a tracked value was stamped with when its
+    /// session was issued: microseconds on the store's clock of its subject's last "sign out
+    /// everywhere" (or a small counter, from versions before epochs were times; 0: none).
+    /// `None` for an untracked value.
+    #[doc(hidden)]
+    pub fn __epoch(&self) -> Option<u64> {
+        self.claims().map(|c| c.epoch)
+    }
+
+    /// **For the `typed-cookies` command.** A tracked value's replay-detection nonce (0 for
+    /// types without `replay`); `None` for an untracked value.
+    #[doc(hidden)]
+    pub fn __replay_nonce(&self) -> Option<u64> {
+        self.claims().map(|c| c.nonce)
+    }
+}
+
 impl std::fmt::Debug for Sealer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sealer")
@@ -618,14 +691,18 @@ impl std::fmt::Debug for Sealer {
     }
 }
 
-#[cfg(test)]
+// Every test here is of what the `cli-internals` feature adds (the sealer's own behaviour is
+// tested through the public API, in the doc tests and tests/).
+#[cfg(all(test, feature = "cli-internals"))]
 mod tests {
     use super::*;
+    use crate::wire::claims::Claims;
     use crate::Key;
 
     const SALT: &str = "shop.session.v1";
 
     /// What the derived untracked JSON type of `SALT` opens: the derived-domain namespace.
+    #[cfg(feature = "cli-internals")]
     fn derived_opens(ring: &KeyRing, mode: Mode, value: &str) -> Result<u64, OpenError> {
         let format = Format {
             mode,
@@ -649,6 +726,118 @@ mod tests {
             .map(Opened::into_value)
     }
 
+    /// What a tracked derived type of `SALT` seals (claims, the derived domain), bound to
+    /// `binding` when given.
+    fn seal_tracked(
+        ring: &KeyRing,
+        mode: Mode,
+        claims: &Claims,
+        binding: Option<&[u8; crate::seal::BINDING_LEN]>,
+    ) -> String {
+        let format = Format {
+            mode,
+            codec: Codec::Json,
+        };
+        let keys = ring.namespace(&Namespace {
+            format,
+            schema: 0,
+            salt: SALT,
+            one_time: false,
+        });
+        let engine = Engine {
+            keys: &keys,
+            format,
+            compress: false,
+            freshness: Freshness::max_age(None),
+            guarding: Guarding {
+                claims: Some(claims),
+                tracked: true,
+                binding,
+            },
+        };
+        let now = ring.unix_now();
+        engine.seal(&7u64, now, now).unwrap()
+    }
+
+    #[test]
+    fn open_as_reads_tracked_values_without_a_store() {
+        let ring = KeyRing::new(Key::generate());
+        let claims = Claims {
+            session_id: crate::store::SessionId::from_bytes([5; 16]),
+            epoch: 1_767_225_600_000_000,
+            nonce: 42,
+            subject: Some("ann".into()),
+        };
+        for mode in [Mode::Signed, Mode::Encrypted] {
+            let builder = || match mode {
+                Mode::Signed => ring.signed(SALT),
+                Mode::Encrypted => ring.encrypted(SALT),
+            };
+            let reader = builder().also_open_legacy(SALT).no_expiry();
+            let value = seal_tracked(&ring, mode, &claims, None);
+            let (opened, legacy) = reader.__open_as::<u64>(&value, true).unwrap();
+            assert!(legacy, "{mode:?}: the derived domain opened it");
+            assert_eq!(*opened.value(), 7);
+            assert_eq!(opened.session_id(), Some(claims.session_id));
+            assert_eq!(opened.subject(), Some("ann"));
+            assert_eq!(
+                (opened.__epoch(), opened.__replay_nonce()),
+                (Some(claims.epoch), Some(42))
+            );
+            // Untracked: refused on the header. Without the derived domain: not authentic.
+            assert_eq!(
+                reader.__open_as::<u64>(&value, false).unwrap_err(),
+                OpenError::TrackingMismatch { tracked: false }
+            );
+            assert_eq!(
+                builder()
+                    .no_expiry()
+                    .__open_as::<u64>(&value, true)
+                    .unwrap_err(),
+                OpenError::Invalid
+            );
+            // A bound value never opens without its binding.
+            let bound = seal_tracked(&ring, mode, &claims, Some(&[1; 32]));
+            assert_eq!(
+                reader.__open_as::<u64>(&bound, true).unwrap_err(),
+                OpenError::Invalid
+            );
+            // An untracked runtime value: no claims, its own domain.
+            let plain = reader.seal(&8u64).unwrap();
+            let (opened, legacy) = reader.__open_as::<u64>(&plain, false).unwrap();
+            assert_eq!(
+                (
+                    *opened.value(),
+                    legacy,
+                    opened.__epoch(),
+                    opened.session_id()
+                ),
+                (8, false, None, None)
+            );
+            // A runtime one-time token: only the one-time reader opens it.
+            let token = builder().one_time(Duration::hours(1)).seal(&9u64).unwrap();
+            assert_eq!(
+                reader.__open_as::<u64>(&token, true).unwrap_err(),
+                OpenError::Invalid
+            );
+            let (opened, legacy) = builder()
+                .__one_time_reader(None)
+                .__open_as::<u64>(&token, true)
+                .unwrap();
+            assert_eq!(
+                (
+                    *opened.value(),
+                    legacy,
+                    opened.__epoch(),
+                    opened.__replay_nonce()
+                ),
+                (9, false, Some(0), Some(0))
+            );
+            assert!(opened.session_id().is_some());
+        }
+    }
+
+    #[cfg(feature = "cli-internals")]
     #[test]
     fn seal_in_type_domain_mints_what_the_derived_type_opens() {
         let ring = KeyRing::new(Key::generate());

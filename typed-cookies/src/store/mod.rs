@@ -115,13 +115,20 @@ pub enum Rotation {
 /// The store could not answer (unreachable, timed out, or answered something unexpected).
 ///
 /// The message names the operation and the cause, never a key or session id.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[error("revocation store unavailable during {operation}: {reason}")]
 pub struct StoreError {
     /// The operation (`status`, `revoke`, `bump_epoch`, `claim`, `start_nonce`, `rotate_nonce`).
     pub operation: &'static str,
     /// What went wrong (`timed out after 50ms`, the client's message).
     pub reason: String,
+}
+
+/// The message, as `Display` writes it: what a `main` returning this error prints.
+impl std::fmt::Debug for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// The state stolen-cookie defences need, shared by every server that opens the same cookies.

@@ -1,12 +1,11 @@
-//! axum for bound and tracked types: the [`Guarded<T>`] extractor (key ring and [`Guard`]
-//! from router state), the [`guarded`] middleware (opens once per request, carries replay
-//! renewals and refreshes, clears refused cookies) and [`Issued`] as a response part.
+//! axum for bound and tracked types: the [`guarded`] middleware (key ring and [`Guard`] from
+//! the router state, a [`CookieState`]; opens once per request, carries replay renewals and
+//! refreshes, clears refused cookies), the [`Guarded<T>`] extractor (what the middleware
+//! opened: it reads no state) and [`Issued`] as a response part.
 
 use std::net::SocketAddr;
 
-use ::axum::extract::{
-    ConnectInfo, FromRef, FromRequestParts, OptionalFromRequestParts, Request, State,
-};
+use ::axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts, Request, State};
 use ::axum::http::header::{SET_COOKIE, USER_AGENT};
 use ::axum::http::request::Parts;
 use ::axum::middleware::Next;
@@ -19,7 +18,8 @@ use crate::integrations::guarded::{
 };
 use crate::integrations::http::header_value;
 use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
-use crate::keys::KeyRing;
+
+use super::CookieState;
 
 /// The request's client context for `T`, as the [`Guarded<T>`] extractor and the [`guarded`]
 /// middleware build it (take it for [`Guard::issue`] at sign-in): the `User-Agent`, the IP from
@@ -70,12 +70,12 @@ where
 /// configuration mistake — among them a route that `T`'s [`guarded`] middleware does not
 /// cover ([`SealedRejection::NoGuardLayer`]): the extractor takes what the middleware opened
 /// (one open per request), and the middleware is what renews, reseals and clears the cookie
-/// on the way out.
+/// on the way out. It reads nothing from the router state, so it compiles under any state:
+/// the state must be a [`CookieState`] where the middleware is installed, and a mistake there
+/// is one compile error at that line.
 impl<S, T> FromRequestParts<S> for Guarded<T>
 where
     T: SealedCookie + Send + Sync + 'static,
-    KeyRing: FromRef<S>,
-    Guard: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = SealedRejection;
@@ -95,8 +95,6 @@ where
 impl<S, T> OptionalFromRequestParts<S> for Guarded<T>
 where
     T: SealedCookie + Send + Sync + 'static,
-    KeyRing: FromRef<S>,
-    Guard: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = SealedRejection;
@@ -118,17 +116,18 @@ where
 /// [`SealedRejection::NoGuardLayer`]), and the only refresh of guarded types: the plain
 /// `refresh` middleware does not compile for them (they are not
 /// [`Stateless`](crate::Stateless)).
+///
+/// The state `S` gives the key ring and the guard: a [`CookieState`]
+/// (`cookie_state!(App { keys, guard })`, or `FromRef<S>` for both `KeyRing` and `Guard`).
 pub async fn guarded<T, S>(State(state): State<S>, request: Request, next: Next) -> Response
 where
     T: SealedCookie + Send + Sync + 'static,
-    KeyRing: FromRef<S>,
-    Guard: FromRef<S>,
-    S: Clone + Send + Sync + 'static,
+    S: CookieState + Clone + Send + Sync + 'static,
 {
-    let guard = Guard::from_ref(&state);
+    let guard = state.guard();
     let (mut parts, body) = request.into_parts();
     let keys = super::request_keys(
-        KeyRing::from_ref(&state),
+        state.keys(),
         &parts.headers,
         &parts.uri,
         &parts.extensions,

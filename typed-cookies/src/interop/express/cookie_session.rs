@@ -52,6 +52,8 @@ pub struct SessionCookie {
 /// HMAC (SHA-1 unless the app passed `keys: new Keygrip(keys, "sha256")`) under the first
 /// key, base64url without padding. Opening checks the signature against every key, then
 /// decodes. The session carries no expiry (cookie-session's `maxAge` is only the cookie's).
+/// An empty `key` seals nothing ([`SealError::EmptySecret`]) and opens nothing
+/// ([`OpenError::Invalid`]), as cookie-session throws ".keys required." for one.
 ///
 /// ```
 /// use serde::{Deserialize, Serialize};
@@ -68,7 +70,7 @@ pub struct SessionCookie {
 pub fn cookie_session(key: impl AsRef<[u8]>) -> CookieSession {
     CookieSession {
         name: SESSION_COOKIE_NAME.to_owned(),
-        keys: Secrets::new(key),
+        keys: Secrets::new(key, "cookie-session key (`keys` / `secret`)"),
         digest: Digest::Sha1,
     }
 }
@@ -88,7 +90,8 @@ impl CookieSession {
     }
 
     /// The older keys after the first in `keys: [new, old]`: keygrip verifies with them, and
-    /// only the first signs. Replaces earlier fallbacks.
+    /// only the first signs. Replaces earlier fallbacks; an empty one is skipped (it never
+    /// verifies, and keeps its place in [`key_index`](Self::key_index)'s numbering).
     ///
     /// ```
     /// use typed_cookies::interop::express::cookie_session;
@@ -136,7 +139,8 @@ impl CookieSession {
     }
 
     /// The cookies cookie-session writes for `session` (`req.session = session`): it must
-    /// serialize to a JSON object, as `req.session` is one.
+    /// serialize to a JSON object, as `req.session` is one. An empty key is
+    /// [`SealError::EmptySecret`].
     ///
     /// ```
     /// use typed_cookies::interop::express::cookie_session;
@@ -166,13 +170,14 @@ impl CookieSession {
                 max: crate::MAX_COOKIE_LEN,
             });
         }
-        let sig = self.sign(&value);
+        let sig = self.sign(&value)?;
         Ok(SessionCookie { value, sig })
     }
 
     /// The session cookie-session reads from the `NAME` cookie's `value` and the `NAME.sig`
     /// cookie's `sig`: [`OpenError::Invalid`] unless `sig` is the signature of
-    /// `NAME=value` under one of the keys; [`OpenError::Malformed`] for an empty value
+    /// `NAME=value` under one of the keys (never an empty one); [`OpenError::Malformed`] for
+    /// an empty value
     /// (cookie-session's "no session", also what it writes to end one);
     /// [`OpenError::PayloadMismatch`] when the authentic session is not a `T`.
     ///
@@ -202,9 +207,10 @@ impl CookieSession {
     /// let old = cookie_session("old").seal(&serde_json::json!({})).unwrap();
     /// let sessions = cookie_session("new").fallbacks(["old"]);
     /// if sessions.key_index(&old.value, &old.sig).unwrap() > 0 {
-    ///     let sig = sessions.sign(&old.value);
+    ///     let sig = sessions.sign(&old.value)?;
     ///     assert_eq!(sessions.key_index(&old.value, &sig).unwrap(), 0);
     /// }
+    /// # Ok::<(), typed_cookies::SealError>(())
     /// ```
     pub fn key_index(&self, value: &str, sig: &str) -> Result<usize, OpenError> {
         check_len(value)?;
@@ -215,22 +221,25 @@ impl CookieSession {
         let tag = b64url_decode(sig).ok_or(OpenError::Invalid)?;
         let data = [self.name.as_bytes(), b"=", value.as_bytes()];
         self.keys
-            .iter()
-            .position(|key| self.digest.verify(key, &data, &tag))
+            .verifying()
+            .find(|(_, key)| self.digest.verify(key, &data, &tag))
+            .map(|(index, _)| index)
             .ok_or(OpenError::Invalid)
     }
 
-    /// keygrip's `sign("NAME=value")` with the first key: the `NAME.sig` cookie's value.
+    /// keygrip's `sign("NAME=value")` with the first key: the `NAME.sig` cookie's value;
+    /// [`SealError::EmptySecret`] when the first key is empty.
     ///
     /// ```
     /// use typed_cookies::interop::express::cookie_session;
     /// let sessions = cookie_session("k");
     /// let cookie = sessions.seal(&serde_json::json!({})).unwrap();
-    /// assert_eq!(sessions.sign(&cookie.value), cookie.sig);
+    /// assert_eq!(sessions.sign(&cookie.value).unwrap(), cookie.sig);
+    /// assert!(cookie_session("").sign(&cookie.value).is_err());
     /// ```
-    pub fn sign(&self, value: &str) -> String {
+    pub fn sign(&self, value: &str) -> Result<String, SealError> {
         let data = [self.name.as_bytes(), b"=", value.as_bytes()];
-        b64url_encode(&self.digest.hmac(self.keys.first(), &data))
+        Ok(b64url_encode(&self.digest.hmac(self.keys.first()?, &data)))
     }
 }
 
@@ -269,7 +278,7 @@ mod tests {
             }
         }
         assert_eq!(
-            sessions.open::<Value>("", &sessions.sign("")),
+            sessions.open::<Value>("", &sessions.sign("").unwrap()),
             Err(OpenError::Malformed)
         );
         assert_eq!(
@@ -297,7 +306,7 @@ mod tests {
         // Signed but not base64: after authentication, malformed.
         let value = "not base64!";
         assert_eq!(
-            sessions.open::<Value>(value, &sessions.sign(value)),
+            sessions.open::<Value>(value, &sessions.sign(value).unwrap()),
             Err(OpenError::Malformed)
         );
         // Base64 of something that is not the type.
@@ -321,6 +330,31 @@ mod tests {
             sessions.seal(&big),
             Err(SealError::TooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn empty_keys_neither_sign_nor_verify() {
+        // keygrip(["key1"]) and keygrip([""]) of `session=eyJhIjoxfQ==` ({"a": 1}).
+        let (value, by_key1) = ("eyJhIjoxfQ==", "UnrWFWXg_7LPJE9wHI-xkA0L-Sk");
+        let forged = "m6R1BTvFZ9pLkrXyGc7I4BlFI6s";
+        let empty = cookie_session("");
+        assert!(matches!(
+            empty.seal(&json!({"a": 1})),
+            Err(SealError::EmptySecret { .. })
+        ));
+        assert!(matches!(
+            empty.sign(value),
+            Err(SealError::EmptySecret { .. })
+        ));
+        assert_eq!(empty.key_index(value, forged), Err(OpenError::Invalid));
+        // An empty fallback is skipped, and keeps its place in the numbering.
+        let rotated = cookie_session("new").fallbacks(["", "key1"]);
+        assert_eq!(rotated.key_index(value, forged), Err(OpenError::Invalid));
+        assert_eq!(rotated.key_index(value, by_key1), Ok(2));
+        // An empty current key with a fallback: reads the fallback's, re-signs nothing.
+        let unset = cookie_session("").fallbacks(["key1"]);
+        assert_eq!(unset.key_index(value, by_key1), Ok(1));
+        assert!(unset.sign(value).is_err());
     }
 
     #[test]

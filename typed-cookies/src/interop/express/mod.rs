@@ -41,13 +41,26 @@
 //! even cover its cookie's name, so under one secret a signed value (a session id included)
 //! can be presented as any other signed cookie; keygrip signs `NAME=VALUE`, so a
 //! cookie-session value is bound to its name only. Give each use its own secret where that
-//! matters, and open values as the narrowest type.
+//! matters, and open values as the narrowest type. In particular, **cookie-session under
+//! SHA-256 must not share a secret with cookie-parser or express-session**: keygrip's
+//! `sha256` and `cookie-signature` compute the same HMAC-SHA256, so a signed cookie whose
+//! text a user chooses (`session=` + base64 JSON) is a valid `session.sig` for the session of
+//! their choice (keygrip's default SHA-1 never meets `cookie-signature`).
+//!
+//! **An empty secret signs and opens nothing.** cookie-parser reads no signed cookie without
+//! a secret, express-session refuses to start ("secret option required") and cookie-session
+//! throws (".keys required."): anyone can compute an HMAC under the empty key. Here the
+//! constructors take any secret, but under an empty one (or one of only zero bytes, the
+//! same HMAC key) every `seal` and `sign` is [`SealError::EmptySecret`] and every `open`
+//! [`OpenError::Invalid`](crate::OpenError::Invalid); an empty fallback is skipped, as the
+//! Rails module skips an empty old `secret_key_base`.
 
 use std::fmt;
 
 use zeroize::Zeroizing;
 
 use super::Secret;
+use crate::error::SealError;
 
 mod cookie_session;
 mod inspect;
@@ -62,13 +75,27 @@ pub use session_id::{session_id_cookie, SessionIdCookie, SESSION_ID_COOKIE_NAME}
 pub use signature::Signer;
 pub use signed_cookie::{signed_cookie, SignedCookie};
 
-/// The secrets of one signer: the first signs, every one verifies. Never empty; wiped on drop.
+/// The secrets of one signer: the first signs, every one verifies; wiped on drop. An empty
+/// secret (or one of only zero bytes, which HMAC pads to the same key as the empty one) is
+/// kept in its place but never signs nor verifies: anyone can compute its signatures.
 #[derive(Clone)]
-struct Secrets(Vec<Secret>);
+struct Secrets {
+    list: Vec<Secret>,
+    /// What the app calls the signing secret, for [`SealError::EmptySecret`].
+    which: &'static str,
+}
+
+/// Whether anyone without the secret could compute its HMACs: empty, or only zero bytes.
+fn is_empty_key(secret: &[u8]) -> bool {
+    secret.iter().all(|&b| b == 0)
+}
 
 impl Secrets {
-    fn new(first: impl AsRef<[u8]>) -> Self {
-        Self(vec![Zeroizing::new(first.as_ref().to_vec())])
+    fn new(first: impl AsRef<[u8]>, which: &'static str) -> Self {
+        Self {
+            list: vec![Zeroizing::new(first.as_ref().to_vec())],
+            which,
+        }
     }
 
     /// Keeps the first secret and replaces the ones after it with `fallbacks`, in order.
@@ -77,27 +104,35 @@ impl Secrets {
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
-        self.0.truncate(1);
-        self.0.extend(
+        self.list.truncate(1);
+        self.list.extend(
             fallbacks
                 .into_iter()
                 .map(|s| Zeroizing::new(s.as_ref().to_vec())),
         );
     }
 
-    /// The secret that signs.
-    fn first(&self) -> &[u8] {
-        &self.0[0]
+    /// The secret that signs; [`SealError::EmptySecret`] when it is empty.
+    fn first(&self) -> Result<&[u8], SealError> {
+        match self.list[0].as_slice() {
+            empty if is_empty_key(empty) => Err(SealError::EmptySecret { which: self.which }),
+            secret => Ok(secret),
+        }
     }
 
-    /// Every secret, the signing one first.
-    fn iter(&self) -> impl Iterator<Item = &[u8]> {
-        self.0.iter().map(|s| s.as_slice())
+    /// The secrets that verify, each with its place in the list (`0` is the signing one);
+    /// empty ones are skipped.
+    fn verifying(&self) -> impl Iterator<Item = (usize, &[u8])> {
+        self.list
+            .iter()
+            .map(|s| s.as_slice())
+            .enumerate()
+            .filter(|(_, s)| !is_empty_key(s))
     }
 }
 
 impl fmt::Debug for Secrets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<{} redacted>", self.0.len())
+        write!(f, "<{} redacted>", self.list.len())
     }
 }

@@ -25,7 +25,9 @@ pub struct SessionIdCookie {
 /// find, so a Rust service can load the session from the store both apps share (for
 /// connect-redis, the key `sess:` + id); [`seal`](SessionIdCookie::seal) writes the cookie
 /// value for an id, as express-session's `setcookie` does. The id is all there is: the
-/// session's expiry, and whether it exists at all, are the store's.
+/// session's expiry, and whether it exists at all, are the store's. An empty `secret`
+/// seals nothing ([`SealError::EmptySecret`]) and opens nothing ([`OpenError::Invalid`]),
+/// as express-session refuses to run without one ("secret option required for sessions").
 ///
 /// ```
 /// use typed_cookies::interop::express;
@@ -43,7 +45,7 @@ pub fn session_id_cookie(secret: impl AsRef<[u8]>) -> SessionIdCookie {
 
 impl SessionIdCookie {
     /// The older secrets of `secret: [new, old]`: they open, only the first signs.
-    /// Replaces earlier fallbacks.
+    /// Replaces earlier fallbacks; an empty one is skipped.
     ///
     /// ```
     /// use typed_cookies::interop::express::session_id_cookie;
@@ -85,7 +87,8 @@ impl SessionIdCookie {
 
     /// The cookie value express-session writes for the session `id`, percent-encoded as in
     /// its `Set-Cookie` header. An empty id is refused ([`SealError::Serialize`]), as
-    /// express-session would not read it back.
+    /// express-session would not read it back; an empty secret is
+    /// [`SealError::EmptySecret`].
     ///
     /// ```
     /// use typed_cookies::interop::express::session_id_cookie;
@@ -97,7 +100,7 @@ impl SessionIdCookie {
                 reason: "an express-session id cannot be empty".to_owned(),
             });
         }
-        let value = uri::encode(&format!("{SIGNED}{}", self.signer.sign(id)));
+        let value = uri::encode(&format!("{SIGNED}{}", self.signer.sign(id)?));
         if value.len() > crate::MAX_COOKIE_LEN {
             return Err(SealError::TooLarge {
                 len: value.len(),
@@ -135,7 +138,7 @@ mod tests {
         for bad in ["", "s:", "s%3A", "s%3A.", "%", "s%3A%ZZ", "s:%E0%A4%A"] {
             assert!(sid.open(bad).is_err(), "{bad:?}");
         }
-        let empty = format!("s:{}", Signer::new("k").sign(""));
+        let empty = format!("s:{}", Signer::new("k").sign("").unwrap());
         assert_eq!(sid.open(&empty), Err(OpenError::Malformed));
         assert!(matches!(
             sid.open(&"s".repeat(crate::MAX_COOKIE_LEN + 1)),

@@ -29,7 +29,9 @@ pub struct SignedCookie {
 /// JSON (which cookie-parser parses back); numbers and booleans are written as their text,
 /// as `String(value)` does. Express then percent-encodes it all (`s%3Aj%3A%7B…`), and
 /// [`seal`](SignedCookie::seal) returns that encoded value. The signature covers neither the
-/// cookie's name nor a purpose: see the [module](super) notes.
+/// cookie's name nor a purpose: see the [module](super) notes. An empty `secret` seals
+/// nothing ([`SealError::EmptySecret`]) and opens nothing ([`OpenError::Invalid`]), as
+/// cookie-parser verifies no signed cookie without a secret.
 ///
 /// ```
 /// use std::collections::BTreeMap;
@@ -52,7 +54,7 @@ pub fn signed_cookie(secret: impl AsRef<[u8]>) -> SignedCookie {
 
 impl SignedCookie {
     /// cookie-parser's older secrets (`cookieParser([new, old])`): they open, only the first
-    /// signs. Replaces earlier fallbacks.
+    /// signs. Replaces earlier fallbacks; an empty one is skipped.
     ///
     /// ```
     /// use typed_cookies::interop::express::signed_cookie;
@@ -72,7 +74,8 @@ impl SignedCookie {
     /// as in its `Set-Cookie` header.
     ///
     /// A string that starts with `j:` is refused ([`SealError::Serialize`]): Express would
-    /// write it as it is, and cookie-parser would read it back as JSON.
+    /// write it as it is, and cookie-parser would read it back as JSON. An empty secret is
+    /// [`SealError::EmptySecret`].
     ///
     /// ```
     /// use typed_cookies::interop::express::signed_cookie;
@@ -106,7 +109,7 @@ impl SignedCookie {
             // Numbers and booleans: `String(value)`.
             _ => json,
         };
-        let value = uri::encode(&format!("{SIGNED}{}", self.signer.sign(&text)));
+        let value = uri::encode(&format!("{SIGNED}{}", self.signer.sign(&text)?));
         if value.len() > crate::MAX_COOKIE_LEN {
             return Err(SealError::TooLarge {
                 len: value.len(),
@@ -203,7 +206,7 @@ mod tests {
         let signer = Signer::new("k");
         // `j:` text that is not JSON, or JSON of another type, is cookie-parser's raw string.
         for text in ["j:{", "j:0", "j:[1]"] {
-            let value = uri::encode(&format!("s:{}", signer.sign(text)));
+            let value = uri::encode(&format!("s:{}", signer.sign(text).unwrap()));
             assert_eq!(signed_cookie("k").open::<String>(&value).unwrap(), text);
         }
     }
@@ -260,12 +263,12 @@ mod tests {
         let signer = Signer::new("k");
         let deep = format!("j:{}{}", "[".repeat(10_000), "]".repeat(10_000));
         // Too long for a cookie anyway; signed directly to reach the parser.
-        let value = format!("s:{}", signer.sign(&deep));
+        let value = format!("s:{}", signer.sign(&deep).unwrap());
         let opened = SignedCookie { signer }.open::<Value>(&value);
         assert!(matches!(opened, Err(OpenError::TooLarge { .. })));
         let signer = Signer::new("k");
         let deep = format!("j:{}{}", "[".repeat(1_500), "]".repeat(1_500));
-        let value = format!("s:{}", signer.sign(&deep));
+        let value = format!("s:{}", signer.sign(&deep).unwrap());
         let opened = SignedCookie { signer }.open::<Value>(&value);
         assert_eq!(opened.unwrap(), Value::String(deep));
     }

@@ -76,7 +76,9 @@ impl fmt::Display for Cipher {
 impl FromStr for Cipher {
     type Err = AppKeyError;
 
-    /// A cipher name, in any case (Laravel lower-cases it).
+    /// A cipher name, in any case (Laravel lower-cases it). An unknown name is
+    /// [`AppKeyError::UnknownCipher`], whose message lists the four names and never repeats
+    /// the input (which may be an `APP_KEY` passed in the wrong place).
     fn from_str(name: &str) -> Result<Self, AppKeyError> {
         [
             Cipher::Aes128Cbc,
@@ -86,14 +88,12 @@ impl FromStr for Cipher {
         ]
         .into_iter()
         .find(|c| c.name().eq_ignore_ascii_case(name))
-        .ok_or_else(|| AppKeyError::UnknownCipher {
-            name: name.chars().take(32).collect(),
-        })
+        .ok_or(AppKeyError::UnknownCipher)
     }
 }
 
 /// An `APP_KEY` (or cipher name) that Laravel would refuse. The messages never contain the key.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AppKeyError {
     /// Empty: Laravel's `MissingAppKeyException`.
@@ -113,12 +113,17 @@ pub enum AppKeyError {
         /// What the cipher needs.
         expected: usize,
     },
-    /// A cipher name other than Laravel's four.
-    #[error("unsupported cipher {name:?}; Laravel supports AES-128-CBC, AES-256-CBC, AES-128-GCM and AES-256-GCM")]
-    UnknownCipher {
-        /// The name given (at most 32 characters of it).
-        name: String,
-    },
+    /// A cipher name other than Laravel's four. The name given is not kept: it could be the
+    /// `APP_KEY` itself, passed where the cipher goes.
+    #[error("unsupported cipher; Laravel's are AES-128-CBC, AES-256-CBC, AES-128-GCM and AES-256-GCM (config/app.php 'cipher', any case)")]
+    UnknownCipher,
+}
+
+/// The message, as `Display` writes it: what a `main` returning this error prints.
+impl std::fmt::Debug for AppKeyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// `APP_KEY` as `EncryptionServiceProvider::parseKey` reads it, checked for `cipher`.
@@ -225,9 +230,16 @@ mod tests {
         ] {
             assert_eq!(c.name().to_lowercase().parse::<Cipher>().unwrap(), c);
         }
-        assert!(matches!(
+        assert_eq!(
             "aes-256-ctr".parse::<Cipher>(),
-            Err(AppKeyError::UnknownCipher { .. })
-        ));
+            Err(AppKeyError::UnknownCipher)
+        );
+        // An APP_KEY passed as the cipher name: the message names the ciphers, not the input.
+        let key = "base64:q2kFjq0yG0aOsdIuKsbZ2VQ3bAbVYc+l0HoUQ8PmBbU=";
+        let err = key.parse::<Cipher>().unwrap_err();
+        for shown in [err.to_string(), format!("{err:?}")] {
+            assert!(!shown.contains("q2kFjq0y"), "{shown}");
+        }
+        assert!(err.to_string().contains("AES-256-CBC"), "{err}");
     }
 }

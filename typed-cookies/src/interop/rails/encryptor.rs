@@ -35,7 +35,7 @@ pub enum Cipher {
 /// use typed_cookies::interop::rails::{KeyGenerator, MessageEncryptor};
 ///
 /// // key = ActiveSupport::KeyGenerator.new(password).generate_key(salt, 32)
-/// let key = KeyGenerator::new("password").unwrap().generate_key("salt", 32);
+/// let key = KeyGenerator::new("password").unwrap().generate_key("salt", 32).unwrap();
 /// let crypt = MessageEncryptor::new(&*key).unwrap().purpose("login");
 /// let token = crypt.seal("this is the chair").unwrap(); // data--iv--tag
 /// assert_eq!(token.matches("--").count(), 2);

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::escape::unescape;
-use super::metadata::parse_exp;
+use super::expiry::parse_exp;
 use super::{b64_decode, hex_decode};
 use crate::error::OpenError;
 use crate::interop::{check_len, Digest};

@@ -446,6 +446,7 @@ impl CookieJar {
             also_unpurposed: self.accept_unpurposed || !self.with_metadata,
             expires: None,
             embedded: false,
+            legacy_envelope_only: true,
             clock: self.clock.clone(),
         }
     }
@@ -475,12 +476,7 @@ impl CookieJar {
     fn derive_signed(&self) -> Vec<(Secret, Digest)> {
         self.generations()
             .iter()
-            .map(|(g, digest)| {
-                (
-                    g.generate_key(&self.signed_cookie_salt, SIGN_KEY_LEN),
-                    *digest,
-                )
-            })
+            .map(|(g, digest)| (g.derive(&self.signed_cookie_salt, SIGN_KEY_LEN), *digest))
             .collect()
     }
 
@@ -488,7 +484,7 @@ impl CookieJar {
     fn derive_encrypted(&self) -> Vec<EncKey> {
         let generations = self.generations();
         let gcm = generations.iter().map(|(g, _)| EncKey::Gcm {
-            key: g.generate_key(&self.authenticated_encrypted_cookie_salt, KEY_LEN),
+            key: g.derive(&self.authenticated_encrypted_cookie_salt, KEY_LEN),
         });
         // Rails signs CBC cookies with SHA-1 in a CBC jar, and with `cookies_digest` when an
         // AES-GCM jar reads them.
@@ -498,8 +494,8 @@ impl CookieJar {
             Digest::Sha1
         };
         let cbc = generations.iter().map(|(g, _)| EncKey::Cbc {
-            key: g.generate_key(&self.encrypted_cookie_salt, KEY_LEN),
-            sign_key: g.generate_key(&self.encrypted_signed_cookie_salt, SIGN_KEY_LEN),
+            key: g.derive(&self.encrypted_cookie_salt, KEY_LEN),
+            sign_key: g.derive(&self.encrypted_signed_cookie_salt, SIGN_KEY_LEN),
             digest: cbc_digest,
         });
         if !self.authenticated_encryption {

@@ -17,7 +17,7 @@ use crate::interop::{Digest, Secret};
 ///
 /// let keys = KeyGenerator::new("secret_key_base").unwrap();
 /// // Rails 6.1: Rails.application.key_generator.generate_key("signed cookie")
-/// assert_eq!(keys.generate_key("signed cookie", 64).len(), 64);
+/// assert_eq!(keys.generate_key("signed cookie", 64).unwrap().len(), 64);
 /// let rails7 = keys.clone().digest(Digest::Sha256);
 /// assert_ne!(rails7.generate_key("x", 32), keys.generate_key("x", 32));
 /// ```
@@ -83,15 +83,42 @@ impl KeyGenerator {
         self
     }
 
+    /// The largest [`generate_key`](Self::generate_key) size: far over any key Rails
+    /// derives (32 or 64 bytes), small enough that asking for it costs milliseconds.
+    pub const MAX_KEY_SIZE: usize = 1024;
+
     /// `generate_key(salt, key_size)`: `key_size` bytes of PBKDF2 (Rails' default size is
-    /// 64; encrypted cookies use 32). Wiped when dropped.
+    /// 64; encrypted cookies use 32). Wiped when dropped. A size over
+    /// [`MAX_KEY_SIZE`](Self::MAX_KEY_SIZE) is [`SecretError::KeySizeTooLarge`].
     ///
     /// ```
-    /// use typed_cookies::interop::rails::KeyGenerator;
+    /// use typed_cookies::interop::rails::{KeyGenerator, SecretError};
     /// let k = KeyGenerator::new("s").unwrap();
-    /// assert_eq!(k.generate_key("a", 32)[..], k.generate_key("a", 64)[..32]);
+    /// assert_eq!(k.generate_key("a", 32)?[..], k.generate_key("a", 64)?[..32]);
+    /// assert_eq!(
+    ///     k.generate_key("a", usize::MAX),
+    ///     Err(SecretError::KeySizeTooLarge { len: usize::MAX, max: KeyGenerator::MAX_KEY_SIZE })
+    /// );
+    /// # Ok::<(), SecretError>(())
     /// ```
-    pub fn generate_key(&self, salt: &str, key_size: usize) -> Zeroizing<Vec<u8>> {
+    pub fn generate_key(
+        &self,
+        salt: &str,
+        key_size: usize,
+    ) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+        if key_size > Self::MAX_KEY_SIZE {
+            return Err(SecretError::KeySizeTooLarge {
+                len: key_size,
+                max: Self::MAX_KEY_SIZE,
+            });
+        }
+        Ok(self.derive(salt, key_size))
+    }
+
+    /// `key_size` bytes of PBKDF2 under `salt`, for sizes already within
+    /// [`MAX_KEY_SIZE`](Self::MAX_KEY_SIZE) (the jar's constant 32 and 64).
+    pub(super) fn derive(&self, salt: &str, key_size: usize) -> Zeroizing<Vec<u8>> {
+        let key_size = key_size.min(Self::MAX_KEY_SIZE);
         let mut key = Zeroizing::new(vec![0u8; key_size]);
         let (secret, salt, rounds) = (&self.secret[..], salt.as_bytes(), self.iterations);
         match self.digest {
@@ -112,15 +139,29 @@ mod tests {
         // ruby -ropenssl -e 'puts OpenSSL::PKCS5.pbkdf2_hmac_sha1("secret", "signed cookie", 1000, 16).unpack1("H*")'
         let k = KeyGenerator::new("secret").unwrap();
         assert_eq!(
-            super::super::hex_encode(&k.generate_key("signed cookie", 16)),
+            super::super::hex_encode(&k.generate_key("signed cookie", 16).unwrap()),
             SHA1_VECTOR
         );
         // ruby -ropenssl -e 'puts OpenSSL::PKCS5.pbkdf2_hmac("secret", "signed cookie", 1000, 16, "SHA256").unpack1("H*")'
         let k = k.digest(Digest::Sha256);
         assert_eq!(
-            super::super::hex_encode(&k.generate_key("signed cookie", 16)),
+            super::super::hex_encode(&k.generate_key("signed cookie", 16).unwrap()),
             SHA256_VECTOR
         );
+    }
+
+    #[test]
+    fn sizes_are_bounded_not_allocated() {
+        let k = KeyGenerator::new("secret").unwrap();
+        assert_eq!(k.generate_key("x", 0).unwrap().len(), 0);
+        let max = KeyGenerator::MAX_KEY_SIZE;
+        assert_eq!(k.generate_key("x", max).unwrap().len(), max);
+        for len in [max + 1, usize::MAX / 2, usize::MAX] {
+            assert_eq!(
+                k.generate_key("x", len),
+                Err(SecretError::KeySizeTooLarge { len, max })
+            );
+        }
     }
 
     const SHA1_VECTOR: &str = "9fbbb48724f139440425161495432824";

@@ -9,13 +9,27 @@
 //!   serializer): the value itself under `data`, `exp` and `pur` only when set:
 //!   `{"_rails":{"data":{"a":1},"pur":"login"}}`.
 //!
-//! Without a purpose or expiry Rails writes the bare serialized value, no envelope.
+//! Without a purpose or expiry Rails writes the bare serialized value, no envelope, and every
+//! reader (Rails' and this one) takes an object with a top-level `_rails` key for an envelope.
+//! So here such a value — an object with a `_rails` key or with duplicate keys, which a reader
+//! may take for one — is written in the first layout with `exp` and `pur` `null` (what Rails
+//! writes for an expiry without a purpose), which every reader reads back as the value itself:
+//! a value that spells `_rails` never becomes metadata.
+//!
+//! An authentic object with a top-level `_rails` key that is not a well-formed envelope (two
+//! `_rails` keys, which Ruby reads as the last one) is refused, never read as a bare value.
+//! Cookies read only the first layout, the one Rails' cookie jars read.
 
-use serde::de::{DeserializeOwned, IgnoredAny};
+use std::collections::HashSet;
+use std::fmt;
+use std::hash::{BuildHasher, RandomState};
+
+use serde::de::{DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
-use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+use time::{Duration, OffsetDateTime};
 use zeroize::Zeroizing;
 
+use super::expiry::{format_exp, parse_exp};
 use super::json;
 use crate::clock::Clock;
 use crate::error::{OpenError, SealError};
@@ -23,6 +37,10 @@ use crate::interop::payload_mismatch;
 
 /// The first two bytes of every `Marshal.dump`: format version 4.8.
 const MARSHAL_SIGNATURE: &[u8] = b"\x04\x08";
+/// The first two bytes of every dump of Rails 7.1's MessagePack serializer
+/// (`ActiveSupport::MessagePack::Serializer::SIGNATURE`, `128.to_msgpack`): the
+/// `cookies_serializer = :message_pack` cookies. Never the start of JSON.
+const MESSAGE_PACK_SIGNATURE: &[u8] = b"\xcc\x80";
 
 /// When a message expires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +65,9 @@ pub(crate) struct Options {
     pub(crate) expires: Option<Expiry>,
     /// Rails 7.1's envelope (`use_message_serializer_for_metadata`).
     pub(crate) embedded: bool,
+    /// Open only Rails ≤ 7.0's envelope (`message`), as Rails' cookie jars do: a 7.1 `data`
+    /// envelope is refused.
+    pub(crate) legacy_envelope_only: bool,
     /// "Now", for `expires_in` and the expiry check.
     pub(crate) clock: Clock,
 }
@@ -79,11 +100,94 @@ struct EmbeddedInner<'a, T: ?Sized> {
     pur: Option<&'a str>,
 }
 
-/// Whether the value is a JSON object with a `_rails` key (anything else is a bare value).
-#[derive(Deserialize)]
-struct Probe {
-    #[serde(rename = "_rails", default, deserialize_with = "present")]
+/// The top-level keys of a JSON object that matter to a metadata reader (a value that is not
+/// an object does not deserialize as one). Keys are looked at where the parser holds them,
+/// never copied (they are the value's data).
+#[derive(Default)]
+struct Keys {
+    /// A `_rails` key (after unescaping, as every JSON reader compares keys).
     rails: bool,
+    /// A key that appears twice, by the keys' hashes (serde refuses a duplicate field where
+    /// Ruby keeps the last; a collision only errs on the side of "duplicate").
+    duplicate: bool,
+}
+
+impl<'de> Deserialize<'de> for Keys {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(KeysVisitor)
+    }
+}
+
+struct KeysVisitor;
+
+impl<'de> Visitor<'de> for KeysVisitor {
+    type Value = Keys;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+        let hasher = RandomState::new();
+        let mut seen = HashSet::new();
+        let mut keys = Keys::default();
+        while let Some(key) = map.next_key_seed(KeySeed(&hasher))? {
+            map.next_value::<IgnoredAny>()?;
+            keys.rails |= key.rails;
+            keys.duplicate |= !seen.insert(key.hash);
+        }
+        Ok(keys)
+    }
+}
+
+/// One key: whether it is `_rails`, and its hash.
+struct Key {
+    rails: bool,
+    hash: u64,
+}
+
+/// Reads one key as the `&str` the parser holds (borrowed, or its own scratch buffer).
+struct KeySeed<'a>(&'a RandomState);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed<'_> {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Key, E> {
+        Ok(Key {
+            rails: key == "_rails",
+            hash: self.0.hash_one(key),
+        })
+    }
+}
+
+/// The top-level keys of `bytes` if they are a JSON object (`None` for anything else, or
+/// JSON no reader parses).
+fn object_keys(bytes: &[u8]) -> Option<Keys> {
+    // Only an object can be an envelope.
+    if !bytes.trim_ascii_start().starts_with(b"{") {
+        return None;
+    }
+    serde_json::from_slice(bytes).ok()
+}
+
+/// Whether serialized bytes, written bare, could be read as an envelope: an object with a
+/// `_rails` key, with duplicate keys, or that starts like an object but does not parse here
+/// (only deeper nesting than serde_json takes can do that to what it wrote itself).
+fn could_pass_for_an_envelope(bytes: &[u8]) -> bool {
+    bytes.trim_ascii_start().starts_with(b"{")
+        && object_keys(bytes).is_none_or(|k| k.rails || k.duplicate)
 }
 
 /// The envelope's metadata, whatever its layout.
@@ -160,11 +264,14 @@ impl Options {
             self.purpose()
         };
         if exp.is_none() && pur.is_none() {
-            return json::to_vec(value)
-                .map(Zeroizing::new)
-                .map_err(serialize_error);
+            let bare = Zeroizing::new(json::to_vec(value).map_err(serialize_error)?);
+            if !could_pass_for_an_envelope(&bare) {
+                return Ok(bare);
+            }
+            // In an envelope of its own, with no metadata: read back as the value itself.
+            return legacy(&bare, None, None);
         }
-        let out = if self.embedded {
+        if self.embedded {
             json::to_vec(&Embedded {
                 rails: EmbeddedInner {
                     data: value,
@@ -172,28 +279,25 @@ impl Options {
                     pur,
                 },
             })
+            .map(Zeroizing::new)
+            .map_err(serialize_error)
         } else {
             let data = Zeroizing::new(json::to_vec(value).map_err(serialize_error)?);
-            let message = Zeroizing::new(super::b64_encode(&data));
-            json::to_vec(&Legacy {
-                rails: LegacyInner {
-                    message: &message,
-                    exp: exp.as_deref(),
-                    pur,
-                },
-            })
-        };
-        out.map(Zeroizing::new).map_err(serialize_error)
+            legacy(&data, exp.as_deref(), pur)
+        }
     }
 
     /// `Messages::Metadata.verify(message, purpose)` and the JSON serializer's `load`, typed,
     /// for authenticated bytes: the purpose must match (else [`OpenError::Invalid`]), the
     /// message must not have expired ([`OpenError::Expired`]), and the payload must be JSON
     /// of `T` ([`OpenError::UnsupportedSerializer`] for Ruby Marshal data, never parsed).
+    ///
+    /// An object with a top-level `_rails` key is an envelope, or [`OpenError::Malformed`]
+    /// (two `_rails` keys included); with [`legacy_envelope_only`](Self::legacy_envelope_only),
+    /// so is one without `message`.
     pub(crate) fn unwrap<T: DeserializeOwned>(&self, bytes: &[u8]) -> Result<T, OpenError> {
         // Only an object can be an envelope (serde would also read a struct from an array).
-        let envelope = bytes.trim_ascii_start().starts_with(b"{")
-            && serde_json::from_slice::<Probe>(bytes).is_ok_and(|p| p.rails);
+        let envelope = object_keys(bytes).is_some_and(|k| k.rails);
         if !envelope {
             if !self.accepts(None) {
                 return Err(OpenError::Invalid);
@@ -216,151 +320,53 @@ impl Options {
                 let data = Zeroizing::new(super::b64_decode(&message).ok_or(OpenError::Malformed)?);
                 decode(&data)
             }
-            (None, true) => serde_json::from_slice::<EmbeddedData<T>>(bytes)
-                .map(|e| e.rails.data)
-                .map_err(|_| payload_mismatch::<T>()),
-            (None, false) => Err(OpenError::Malformed),
+            (None, true) if !self.legacy_envelope_only => {
+                serde_json::from_slice::<EmbeddedData<T>>(bytes)
+                    .map(|e| e.rails.data)
+                    .map_err(|_| payload_mismatch::<T>())
+            }
+            (None, _) => Err(OpenError::Malformed),
         }
     }
 }
 
-/// The JSON serializer's `load`, refusing Marshal.
+/// `{"_rails":{"message":base64(data),"exp":exp,"pur":pur}}` (Rails ≤ 7.0's layout).
+fn legacy(
+    data: &[u8],
+    exp: Option<&str>,
+    pur: Option<&str>,
+) -> Result<Zeroizing<Vec<u8>>, SealError> {
+    let message = Zeroizing::new(super::b64_encode(data));
+    json::to_vec(&Legacy {
+        rails: LegacyInner {
+            message: &message,
+            exp,
+            pur,
+        },
+    })
+    .map(Zeroizing::new)
+    .map_err(serialize_error)
+}
+
+/// The JSON serializer's `load`, refusing Marshal and MessagePack.
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, OpenError> {
     if bytes.starts_with(MARSHAL_SIGNATURE) {
         return Err(OpenError::UnsupportedSerializer {
             serializer: "Ruby Marshal",
         });
     }
+    if bytes.starts_with(MESSAGE_PACK_SIGNATURE) {
+        return Err(OpenError::UnsupportedSerializer {
+            serializer: "MessagePack",
+        });
+    }
     serde_json::from_slice(bytes).map_err(|_| payload_mismatch::<T>())
-}
-
-/// `time.utc.iso8601(3)`: `2023-11-14T23:13:20.000Z` (milliseconds truncated; years kept
-/// within 0000–9999).
-pub(crate) fn format_exp(at: OffsetDateTime) -> String {
-    let lo = PrimitiveDateTime::new(
-        Date::from_calendar_date(0, Month::January, 1).unwrap_or(Date::MIN),
-        Time::MIDNIGHT,
-    )
-    .assume_utc();
-    let hi = PrimitiveDateTime::new(
-        Date::from_calendar_date(9999, Month::December, 31).unwrap_or(Date::MAX),
-        Time::from_hms_milli(23, 59, 59, 999).unwrap_or(Time::MIDNIGHT),
-    )
-    .assume_utc();
-    let at = at.to_offset(UtcOffset::UTC).clamp(lo, hi);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second(),
-        at.millisecond()
-    )
-}
-
-/// `Time.iso8601(text)` for what Rails writes and close variants:
-/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH[[:]MM])`. A time without a zone (local time in Ruby)
-/// is refused.
-pub(crate) fn parse_exp(text: &str) -> Option<OffsetDateTime> {
-    let b = text.as_bytes();
-    let num = |from: usize, len: usize| -> Option<u32> {
-        let digits = b.get(from..from + len)?;
-        digits.iter().try_fold(0u32, |n, &d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
-    };
-    let sep = |at: usize, c: u8| b.get(at).is_some_and(|&x| x.eq_ignore_ascii_case(&c));
-    if !(sep(4, b'-') && sep(7, b'-') && sep(10, b'T') && sep(13, b':') && sep(16, b':')) {
-        return None;
-    }
-    let year = i32::try_from(num(0, 4)?).ok()?;
-    let month = Month::try_from(u8::try_from(num(5, 2)?).ok()?).ok()?;
-    let date = Date::from_calendar_date(year, month, u8::try_from(num(8, 2)?).ok()?).ok()?;
-    let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
-    let mut at = 19;
-    let mut nanos = 0u32;
-    if b.get(at) == Some(&b'.') {
-        at += 1;
-        let start = at;
-        while b.get(at).is_some_and(u8::is_ascii_digit) {
-            if at - start < 9 {
-                nanos = nanos * 10 + u32::from(b[at] - b'0');
-            }
-            at += 1;
-        }
-        if at == start {
-            return None;
-        }
-        for _ in (at - start)..9 {
-            nanos *= 10;
-        }
-    }
-    let offset = match b.get(at..)? {
-        [b'Z' | b'z'] => UtcOffset::UTC,
-        [sign @ (b'+' | b'-'), rest @ ..] => {
-            let (h, m) = match rest {
-                [_, _] => (num(at + 1, 2)?, 0),
-                [_, _, _, _] => (num(at + 1, 2)?, num(at + 3, 2)?),
-                [_, _, b':', _, _] => (num(at + 1, 2)?, num(at + 4, 2)?),
-                _ => return None,
-            };
-            let (h, m) = (i8::try_from(h).ok()?, i8::try_from(m).ok()?);
-            let sign = if *sign == b'-' { -1 } else { 1 };
-            UtcOffset::from_hms(sign * h, sign * m, 0).ok()?
-        }
-        _ => return None,
-    };
-    let time = Time::from_hms_nano(
-        u8::try_from(hour).ok()?,
-        u8::try_from(minute).ok()?,
-        u8::try_from(second).ok()?,
-        nanos,
-    )
-    .ok()?;
-    Some(PrimitiveDateTime::new(date, time).assume_offset(offset))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::interop::datetime;
-
-    #[test]
-    fn expiry_text_like_ruby() {
-        // Time.at(1700000000).utc.iso8601(3)
-        let at = datetime(1_700_000_000);
-        assert_eq!(format_exp(at), "2023-11-14T22:13:20.000Z");
-        assert_eq!(parse_exp("2023-11-14T22:13:20.000Z"), Some(at));
-        assert_eq!(parse_exp("2023-11-14T22:13:20Z"), Some(at));
-        assert_eq!(parse_exp("2023-11-14T23:13:20+01:00"), Some(at));
-        assert_eq!(parse_exp("2023-11-14T23:13:20+0100"), Some(at));
-        assert_eq!(parse_exp("2023-11-14T21:13:20-01"), Some(at));
-        let ms = parse_exp("2023-11-14T22:13:20.123456789123Z").unwrap();
-        assert_eq!(ms.nanosecond(), 123_456_789);
-        assert_eq!(format_exp(ms), "2023-11-14T22:13:20.123Z");
-        for bad in [
-            "",
-            "2023-11-14T22:13:20",
-            "2023-11-14T22:13:20.Z",
-            "2023-13-14T22:13:20Z",
-            "2023-02-30T22:13:20Z",
-            "2023-11-14T24:13:20Z",
-            "2023-11-14 22:13:20Z",
-            "2023-11-14T22:13:20+1",
-            "2023-11-14T22:13:20+99:00",
-            "2023-11-14T22:13:20Zjunk",
-            "+023-11-14T22:13:20Z",
-            "２０２３-11-14T22:13:20Z",
-        ] {
-            assert_eq!(parse_exp(bad), None, "{bad:?}");
-        }
-        assert_eq!(
-            format_exp(time::PrimitiveDateTime::MAX.assume_utc()),
-            "9999-12-31T23:59:59.999Z"
-        );
-    }
 
     fn opts(purpose: Option<&str>) -> Options {
         Options {
@@ -421,6 +427,71 @@ mod tests {
     }
 
     #[test]
+    fn a_value_that_could_pass_for_an_envelope_is_enveloped() {
+        let plain = opts(None);
+        let spelled = serde_json::json!({"_rails": {"message": "MQ==", "exp": null, "pur": "p"}});
+        let sealed = plain.wrap(&spelled).unwrap();
+        let message = super::super::b64_encode(&json::to_vec(&spelled).unwrap());
+        assert_eq!(
+            std::str::from_utf8(&sealed).unwrap(),
+            format!(r#"{{"_rails":{{"message":"{message}","exp":null,"pur":null}}}}"#)
+        );
+        assert_eq!(plain.unwrap::<serde_json::Value>(&sealed).unwrap(), spelled);
+        assert_eq!(
+            opts(Some("p")).unwrap::<serde_json::Value>(&sealed),
+            Err(OpenError::Invalid)
+        );
+        // Duplicate keys (a hand-written `Serialize`) too; other objects stay bare.
+        struct Twice;
+        impl Serialize for Twice {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = s.serialize_map(Some(2))?;
+                map.serialize_entry("a", &1)?;
+                map.serialize_entry("a", &2)?;
+                map.end()
+            }
+        }
+        assert!(plain
+            .wrap(&Twice)
+            .unwrap()
+            .starts_with(br#"{"_rails":{"message":"#));
+        for bare in [
+            serde_json::json!({"rails": 1, "a": {"_rails": 2}}),
+            serde_json::json!([{"_rails": 1}]),
+            serde_json::json!("{\"_rails\":1}"),
+        ] {
+            assert_eq!(
+                &*plain.wrap(&bare).unwrap(),
+                &json::to_vec(&bare).unwrap()[..]
+            );
+        }
+    }
+
+    #[test]
+    fn duplicate_envelopes_and_the_cookie_layout_are_refused() {
+        let lenient = Options {
+            also_unpurposed: true,
+            ..opts(Some("cookie.x"))
+        };
+        let twice = br#"{"_rails":{"message":"MQ==","exp":null,"pur":"cookie.x"},"_rails":{"message":"Mg==","exp":null,"pur":"cookie.y"}}"#;
+        assert_eq!(lenient.unwrap::<u8>(twice), Err(OpenError::Malformed));
+        let escaped = br#"{"_rails":{"message":"MQ==","exp":null,"pur":null},"\u005frails":1}"#;
+        assert_eq!(lenient.unwrap::<u8>(escaped), Err(OpenError::Malformed));
+        let data = br#"{"_rails":{"data":1,"pur":"cookie.x"}}"#;
+        assert_eq!(lenient.unwrap::<u8>(data), Ok(1));
+        let cookie = Options {
+            legacy_envelope_only: true,
+            ..lenient.clone()
+        };
+        assert_eq!(cookie.unwrap::<u8>(data), Err(OpenError::Malformed));
+        assert_eq!(
+            cookie.unwrap::<u8>(br#"{"_rails":{"message":"MQ==","exp":null,"pur":"cookie.x"}}"#),
+            Ok(1)
+        );
+    }
+
+    #[test]
     fn marshal_and_broken_envelopes() {
         let plain = opts(None);
         let marshal = b"\x04\x08I\"\x06x\x06:\x06ET";
@@ -428,6 +499,13 @@ mod tests {
             plain.unwrap::<String>(marshal),
             Err(OpenError::UnsupportedSerializer {
                 serializer: "Ruby Marshal"
+            })
+        );
+        // Rails 7.1's MessagePack serializer: 128.to_msgpack, then the value ("x").
+        assert_eq!(
+            plain.unwrap::<String>(b"\xcc\x80\xa1x"),
+            Err(OpenError::UnsupportedSerializer {
+                serializer: "MessagePack"
             })
         );
         // Marshal inside a metadata envelope ({"_rails":{"message":base64(Marshal.dump("x"))}})

@@ -34,7 +34,8 @@
 //! | encrypted, AES-256-GCM (Rails ≥ 5.2) | `base64(ciphertext) "--" base64(12-byte IV) "--" base64(16-byte tag)`, no associated data |
 //! | encrypted, AES-256-CBC (Rails < 5.2) | a signed message whose data is `base64(ciphertext) "--" base64(16-byte IV)` (PKCS#7) |
 //! | metadata (Rails ≤ 7.0; cookies always) | `{"_rails":{"message":base64(json),"exp":"2023-11-14T23:13:20.000Z" or null,"pur":"cookie.NAME" or null}}` |
-//! | metadata (7.1, `use_message_serializer_for_metadata`) | `{"_rails":{"data":json,"exp":…,"pur":…}}`, `exp` and `pur` only when set |
+//! | metadata (7.1, `use_message_serializer_for_metadata`) | `{"_rails":{"data":json,"exp":…,"pur":…}}`, `exp` and `pur` only when set (never read by cookies, as by Rails' cookie jars) |
+//! | no purpose, no expiry | the bare JSON, except an object with a top-level `_rails` key (or duplicate keys), which goes into the first envelope with `"exp":null,"pur":null` |
 //!
 //! Base64 is the standard, padded, strict alphabet (Ruby's `strict_encode64`). A cookie value
 //! is escaped on its way into `Set-Cookie` as Rack does (`+`, `/`, `=` as `%2B`, `%2F`,
@@ -55,7 +56,9 @@
 //! is refused with [`OpenError::UnsupportedSerializer`] and never parsed: `Marshal.load` of
 //! a forged value runs code in Ruby, and its format is not one to re-implement. Switch the
 //! Rails app to `:json` (or `:hybrid`, which rewrites each Marshal cookie as JSON when it
-//! reads it) before sharing its cookies.
+//! reads it) before sharing its cookies. Rails 7.1's `:message_pack` values (their
+//! `\xCC\x80` signature) are refused the same way; other non-JSON payloads are
+//! [`OpenError::PayloadMismatch`].
 //!
 //! # Stricter than Rails, where it costs nothing
 //!
@@ -65,6 +68,15 @@
 //!   wrote cookies without metadata ([`CookieJar::cookies_with_metadata`]`(false)`, Rails
 //!   5.2 defaults) or still has such cookies ([`CookieJar::accept_unpurposed`]).
 //! - Junk after a message (`data--digest--more`, which Ruby's `split` ignores) is refused.
+//! - A value sealed without purpose or expiry whose JSON is an object with a `_rails` key
+//!   (say, a user-chosen map) is written inside an envelope of its own, so it never reads as
+//!   metadata with the purpose or expiry it spells: Rails writes it bare, and then reads it
+//!   (and a reader here would read it) as a message of that purpose. Rails reads the
+//!   envelope back as the value.
+//! - An authentic object whose top-level `_rails` key is not one well-formed envelope (two
+//!   `_rails` keys, which Ruby reads as the last) is [`OpenError::Malformed`], never a bare
+//!   value; cookies read only the envelope Rails' cookie jars read (`message`, not 7.1's
+//!   `data`).
 //! - Verdicts are typed: [`OpenError::Invalid`] for anything that does not authenticate or is
 //!   meant for another purpose, [`OpenError::Expired`] (with `exp`) for an authentic value
 //!   past its expiry, [`OpenError::Malformed`] for a broken structure, and
@@ -81,6 +93,7 @@ mod cipher;
 mod cookie;
 mod encryptor;
 mod escape;
+mod expiry;
 mod inspect;
 mod jar;
 mod json;
@@ -108,8 +121,8 @@ pub const ENCRYPTED_SIGNED_COOKIE_SALT: &str = "signed encrypted cookie";
 /// The iterations of `Rails.application.key_generator` (PBKDF2).
 pub const KEY_GENERATOR_ITERATIONS: u32 = 1000;
 
-/// A secret Rails (or this module) refuses.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// A secret or key size Rails (or this module) refuses.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SecretError {
     /// An empty `secret_key_base` or verifier secret: anyone could sign with it.
@@ -123,6 +136,21 @@ pub enum SecretError {
         /// The length the cipher needs.
         expected: usize,
     },
+    /// A [`KeyGenerator::generate_key`] size over [`KeyGenerator::MAX_KEY_SIZE`].
+    #[error("a generated key of {len} bytes is over the {max}-byte limit (Rails' keys are 32 or 64 bytes)")]
+    KeySizeTooLarge {
+        /// The size asked for.
+        len: usize,
+        /// [`KeyGenerator::MAX_KEY_SIZE`].
+        max: usize,
+    },
+}
+
+/// The message, as `Display` writes it: what a `main` returning this error prints.
+impl std::fmt::Debug for SecretError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// Ruby's `Base64.strict_encode64`: standard alphabet, padded.

@@ -18,7 +18,7 @@ use crate::interop::{check_len, Digest, Secret};
 /// `rotate`.
 ///
 /// The secret is used as given, as in Ruby; for `Rails.application.message_verifier(name)`
-/// it is `KeyGenerator::new(secret_key_base)?.generate_key(name, 64)` (that verifier uses
+/// it is `KeyGenerator::new(secret_key_base)?.generate_key(name, 64)?` (that verifier uses
 /// Marshal unless the app configures JSON, see the [module](super) docs).
 ///
 /// ```
