@@ -95,10 +95,13 @@
 //! | `django` | | `interop::django`: Django `signing`, signed cookies, the `signed_cookies` session |
 //! | `flask` | | `interop::flask`: Flask's session cookie and itsdangerous serializers |
 //! | `iron` | | `interop::iron`: @hapi/iron seals and iron-session cookies |
+//! | `rails` | | `interop::rails`: Rails' signed and encrypted cookies, the cookie-store session, `MessageVerifier`/`MessageEncryptor` (Rails 5.2–7) |
+//! | `express` | | `interop::express`: Express signed cookies (`cookie-signature`), `cookie-session` with its `.sig`, express-session's session id |
+//! | `laravel` | | `interop::laravel`: Laravel's `Encrypter` (CBC + HMAC, GCM) and `EncryptCookies` values |
 //! | `redis` | | `store::RedisStore`: the [`guard`]'s revocation store shared by a fleet, on Redis (async, tokio; a multiplexed, reconnecting connection) |
 //! | `tracing` | | logs through `tracing`: development mode turned on and each relaxed cookie name (`warn`), key files readable by others (`warn`), revocation store outages and replayed sessions (`warn`); turned on by `http`, `axum` and `actix-web`, whose adapters also log fallback-key opens (`info`) and refusals (`debug`) |
 //! | `aws-lc` | | AES-256-GCM-SIV from `aws-lc-rs` (AWS-LC, C and assembly) instead of RustCrypto's `aes-gcm-siv`: same wire format and keys, about twice as fast per short message; builds AWS-LC with the system C compiler |
-//! | `cli-internals` | | for the typed-cookies CLI only; turns back on what separate domains forbid: `seal --salt X` writes, from a runtime sealer, the value a derived type of salt `X` opens. Never turn it on in an application (`--all-features` builds do turn it on) |
+//! | `cli-internals` | | for the typed-cookies CLI only; turns back on what separate domains forbid: `seal --salt X` writes, from a runtime sealer, the value a derived type of salt `X` opens, and tracked values are read without a store. Never turn it on in an application (`--all-features` builds do turn it on) |
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
