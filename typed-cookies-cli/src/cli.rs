@@ -201,8 +201,9 @@ pub struct FormatArgs {
     #[arg(long, conflicts_with = "foreign")]
     pub postcard: bool,
     /// Refuse values older than this: `90s`, `15m`, `2h`, `7d`, `2w` or seconds. For
-    /// typed-cookies values, counted from the session's creation. --rails: the `expires:`
-    /// of a sealed cookie (seal only).
+    /// typed-cookies values, counted from the session's creation (required to seal with
+    /// --runtime or to open; `seal` for a derived type needs none: its own `max_age` decides).
+    /// --rails: the `expires:` of a sealed cookie (seal only).
     #[arg(
         long,
         value_name = "DURATION",

@@ -118,7 +118,9 @@ pub fn sealer(
     runtime: bool,
 ) -> Result<Sealer, Failure> {
     let (builder, salt) = builder(ring, args, mode)?;
-    let lifetime = lifetime(args, true)?;
+    // A derived type's lifetime is its own `max_age`, checked when it opens (the value carries
+    // none): only a runtime sealer's value needs one said here.
+    let lifetime = lifetime(args, runtime)?;
     let builder = if args.compress {
         builder.compress_leaking_length()
     } else {

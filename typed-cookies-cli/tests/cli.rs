@@ -485,9 +485,18 @@ fn seal_and_open_round_trip_with_the_library() {
         .code(1)
         .stderr(predicate::str::contains("expired at"));
 
-    // Usage errors: no lifetime, no salt, no keys, payload not JSON, keys not on argv.
+    // Usage errors: no lifetime (a runtime sealer's value), no salt, no keys, payload not
+    // JSON, keys not on argv.
     let usage: &[&[&str]] = &[
-        &["seal", "1", "--salt", "s", "--keys-env", "TC_KEYS"],
+        &[
+            "seal",
+            "1",
+            "--salt",
+            "s",
+            "--runtime",
+            "--keys-env",
+            "TC_KEYS",
+        ],
         &["seal", "1", "--max-age", "1h", "--keys-env", "TC_KEYS"],
         &["seal", "1", "--salt", "s", "--max-age", "1h"],
         &[

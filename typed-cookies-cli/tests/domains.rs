@@ -125,7 +125,23 @@ fn seal_mints_what_the_derived_type_opens() {
         );
         // Another salt's type does not open it.
         assert!(derived_opens(&keys, !encrypted, &value).is_err());
+        // The type's own `max_age` decides its lifetime: none is asked for here.
+        let body = payload(encrypted).to_string();
+        let mut args = vec!["seal", "--salt", salt];
+        if encrypted {
+            args.push("--encrypted");
+        }
+        args.push(&body);
+        let (code, out) = run(&args, &line);
+        assert_eq!(code, Some(0));
+        assert_eq!(
+            derived_opens(&keys, encrypted, out.trim()),
+            Ok(payload(encrypted))
+        );
     }
+    // A runtime sealer's value still needs one.
+    let (code, _) = run(&["seal", "--salt", "x.v1", "--runtime", "{}"], &line);
+    assert_eq!(code, Some(2));
 }
 
 #[test]
