@@ -87,8 +87,14 @@ pub struct Status {
 /// `now` (unix seconds) as an epoch time: microseconds, of a time clamped to 1970 ..= the last
 /// second whose microseconds Redis's Lua numbers hold exactly (2⁵³ − 1 µs, about the year 2255).
 pub(crate) fn epoch_time(now: i64) -> u64 {
+    epoch_seconds(now).unsigned_abs() * 1_000_000
+}
+
+/// `now` clamped as [`epoch_time`] clamps it, still in seconds (what a store whose script
+/// multiplies by 10⁶ itself is given).
+pub(crate) fn epoch_seconds(now: i64) -> i64 {
     const MAX_SECS: i64 = ((1 << 53) - 1) / 1_000_000;
-    now.clamp(0, MAX_SECS).unsigned_abs() * 1_000_000
+    now.clamp(0, MAX_SECS)
 }
 
 /// How many replaced nonces of one session a store remembers for the grace window (the

@@ -352,7 +352,7 @@ impl RevocationStore for RedisStore {
     fn bump_epoch<'a>(&'a self, subject: &'a str, now: i64) -> StoreFuture<'a, u64> {
         let key = keys::epoch(&self.prefix, subject);
         // Seconds that stay exact in Lua once multiplied by 10⁶ (as MemoryStore clamps them).
-        let now = super::epoch_time(now) / 1_000_000;
+        let now = super::epoch_seconds(now);
         let clock = if self.callers_clock { "1" } else { "0" };
         self.run("bump_epoch", move |mut connection| async move {
             scripts::BUMP_EPOCH
