@@ -3,8 +3,10 @@
 //! revocation check (one store read), and replay detection (a read and an atomic rotation, plus
 //! the reseal of the renewed value). With the `redis` feature, the same revocable open over a
 //! real `redis-server` on loopback (testkit's `RedisServer`), and throughput: sessions opened
-//! per second by 64 concurrent tasks — stateless, revocable over the memory store, and
-//! revocable over one Redis. The store alone is in `benches/store.rs`.
+//! per second by 64 concurrent tasks — stateless, revocable over the memory store, revocable
+//! over one Redis, and revocable over one Redis with the near cache (`NearCachedStore`, issue
+//! 28: answers cached in the process, invalidated by Redis). The store alone is in
+//! `benches/store.rs`.
 //!
 //! `cargo bench --features redis --bench guard`; under `cargo test --benches` each runs once,
 //! untimed.
@@ -148,7 +150,7 @@ fn defences(c: &mut Criterion) {
 fn throughput(c: &mut Criterion) {
     use criterion::Throughput;
     use std::sync::Arc;
-    use typed_cookies::store::RedisStore;
+    use typed_cookies::store::{NearCache, RedisStore};
     use typed_cookies_testkit::RedisServer;
 
     const TASKS: u64 = 64;
@@ -164,6 +166,14 @@ fn throughput(c: &mut Criterion) {
     let ctx = ClientContext::new();
     let redis =
         rt.block_on(async { Guard::new(RedisStore::builder(server.url()).build().await.unwrap()) });
+    let near = rt.block_on(async {
+        let store = RedisStore::builder(server.url())
+            .build_near_cached(NearCache::new())
+            .await
+            .unwrap();
+        assert!(store.stats().live, "the near cache's channel is live");
+        Guard::new(store)
+    });
     let memory = Guard::new(MemoryStore::new());
     let csrf = "f3a9c2d4e5b6a7980112233445566778".to_string();
     let plain: Arc<str> = Plain {
@@ -180,6 +190,11 @@ fn throughput(c: &mut Criterion) {
         .into();
     let on_redis: Arc<str> = rt
         .block_on(redis.issue(&keys, &session, Some("user:42"), &ctx))
+        .unwrap()
+        .value()
+        .into();
+    let on_near: Arc<str> = rt
+        .block_on(near.issue(&keys, &session, Some("user:42"), &ctx))
         .unwrap()
         .value()
         .into();
@@ -220,14 +235,24 @@ fn throughput(c: &mut Criterion) {
     group.bench_function("revocable (redis, loopback)", |b| {
         b.iter(|| round(Some(redis.clone()), on_redis.clone()))
     });
+    group.bench_function("revocable (redis + near cache, loopback)", |b| {
+        b.iter(|| round(Some(near.clone()), on_near.clone()))
+    });
     group.finish();
-    c.benchmark_group("guard/open")
-        .bench_function("revocable (redis, loopback, one task)", |b| {
-            b.iter(|| {
-                rt.block_on(redis.open::<Revocable>(&keys, &on_redis, &ctx))
-                    .unwrap()
-            })
-        });
+    let mut single = c.benchmark_group("guard/open");
+    single.bench_function("revocable (redis, loopback, one task)", |b| {
+        b.iter(|| {
+            rt.block_on(redis.open::<Revocable>(&keys, &on_redis, &ctx))
+                .unwrap()
+        })
+    });
+    single.bench_function("revocable (redis + near cache, loopback, one task)", |b| {
+        b.iter(|| {
+            rt.block_on(near.open::<Revocable>(&keys, &on_near, &ctx))
+                .unwrap()
+        })
+    });
+    single.finish();
 }
 
 #[cfg(not(feature = "redis"))]

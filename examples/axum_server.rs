@@ -52,14 +52,13 @@ use axum::routing::{get, post};
 use axum::{middleware, Router};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+use typed_cookies::development::{DevelopmentModeError, DEVELOPMENT_MODE_ENV};
 use typed_cookies::guard::{ClientContext, Guard};
 use typed_cookies::integrations::axum::{
     development, guarded, refresh, Guarded, Removal, Sealed, SetCookie,
 };
 use typed_cookies::store::MemoryStore;
-use typed_cookies::{
-    DevelopmentModeError, Key, KeyError, KeyRing, SealError, SealedCookie, DEVELOPMENT_MODE_ENV,
-};
+use typed_cookies::{Key, KeyError, KeyRing, SealError, SealedCookie};
 
 /// The signed-in user, encrypted: the browser can neither read nor change it.
 ///

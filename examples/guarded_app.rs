@@ -3,8 +3,8 @@
 //! everywhere", with keys from the environment (rotation included) and revocations in Redis
 //! when `REDIS_URL` is set, else in this process's memory.
 //!
-//! **This file mirrors the README.** The README's guarded-session example ("Stolen cookies")
-//! is the code between the `README:begin` and `README:end` lines below, character for
+//! **This file mirrors the guide.** The guarded-session example of `docs/stolen-cookies.md`
+//! is the code between the `guide:begin` and `guide:end` lines below, character for
 //! character, and `tests/guarded_app.rs` fails when the two differ; this file adds `main`.
 //! The same test serves the router on a loopback port and drives it over HTTP.
 //!
@@ -16,10 +16,10 @@
 //! ```
 //!
 //! curl 7.88 and Chromium keep the `__Host-`, `Secure` cookie from `http://127.0.0.1`; for
-//! clients that do not, see development mode in the README. Logs go to stderr, filtered by
+//! clients that do not, see `docs/development-mode.md`. Logs go to stderr, filtered by
 //! `RUST_LOG` (default `info`; `debug` adds each refused cookie and why).
 
-// README:begin (the README's guarded example is this part; tests/guarded_app.rs compares them)
+// guide:begin (docs/stolen-cookies.md shows this part; tests/guarded_app.rs compares them)
 use axum::extract::{Form, State};
 use axum::http::{request::Parts, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -181,7 +181,7 @@ pub fn router(app: App) -> Router {
         ))
         .with_state(app)
 }
-// README:end
+// guide:end
 
 /// Serves [`router`] on `127.0.0.1:$PORT` (3000). A startup error (a malformed `APP_KEYS`,
 /// Redis unreachable) is printed as a sentence, exit status 1.

@@ -103,7 +103,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let tampered = String::from_utf8(tampered)?;
     // Whatever the change, a failed authentication is one error (`OpenError::Invalid`); the
     // other refusals are read from the header's public bytes or come only after
-    // authentication, so none tells a forger anything (README, "What a refusal tells").
+    // authentication, so none tells a forger anything (docs/security-properties.md, "What a refusal tells").
     println!(
         "tampered (fails authentication; every such failure is this one error): {}",
         Session::open(&keys, &tampered).unwrap_err()

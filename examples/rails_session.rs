@@ -7,7 +7,7 @@
 //! `curl -i --cookie "_shop_session=<the Rails session cookie>" http://127.0.0.1:3000/me`.
 //! `RAILS_SESSION_COOKIE` names the cookie (default `_shop_session`), `RAILS_LOAD_DEFAULTS=7.0`
 //! selects Rails 7's SHA-256 key generator (with the SHA-1 keys of Rails 6.1 rotated in),
-//! `PORT` changes the port. `tests/interop_rails.rs` drives [`app`] in process with a session
+//! `PORT` changes the port. `tests/rails/` drives [`app`] in process with a session
 //! written by Rails' own `CookieStore`.
 //!
 //! | request | answer |

@@ -40,12 +40,15 @@ VARIANTS = [
     ("jar", "aws-lc", "private-jar", "axum-extra `PrivateCookieJar` + serde_json"),
     ("ts", "aws-lc", "tower-sessions", "tower-sessions, `MemoryStore`"),
     ("tc-lc-redis", "aws-lc", "typed-cookies-revocable-redis", "typed-cookies, aws-lc, revocable (`Guarded<T>`, `RedisStore`)"),
+    ("tc-lc-near", "aws-lc", "typed-cookies-revocable-near", "typed-cookies, aws-lc, revocable, `RedisStore` + near cache"),
+    ("tc-lc-mem", "aws-lc", "typed-cookies-revocable-memory", "control: typed-cookies, aws-lc, revocable over the in-process `MemoryStore`"),
     ("ts-redis", "aws-lc", "tower-sessions-redis", "tower-sessions, `tower-sessions-redis-store` (fred)"),
 ]
 # the variants that need a redis-server (started on loopback by this script)
-REDIS_VARIANTS = {"tc-lc-redis", "ts-redis"}
+REDIS_VARIANTS = {"tc-lc-redis", "tc-lc-near", "ts-redis"}
 # which micro-benchmark backend a typed-cookies variant's gap is compared with
-MICRO_OF = {"tc-rc": "rustcrypto", "tc-lc": "aws-lc", "tc-lc-refresh": "aws-lc", "tc-lc-redis": "aws-lc"}
+MICRO_OF = {"tc-rc": "rustcrypto", "tc-lc": "aws-lc", "tc-lc-refresh": "aws-lc", "tc-lc-redis": "aws-lc", "tc-lc-near": "aws-lc",
+           "tc-lc-mem": "aws-lc"}
 
 
 def pin(cpu):

@@ -26,9 +26,38 @@ async fn send_to(
     cookie: &str,
     form: &str,
 ) -> Response {
+    send_with(app, host, None, method, uri, cookie, form).await
+}
+
+/// [`send`] with a `User-Agent`.
+async fn send_as(
+    app: &Router,
+    user_agent: &str,
+    method: &str,
+    uri: &str,
+    cookie: &str,
+    form: &str,
+) -> Response {
+    send_with(app, None, Some(user_agent), method, uri, cookie, form).await
+}
+
+/// `method uri` with these `Host`, `User-Agent` and `Cookie:` headers (each only if given), and
+/// `form` as a form-encoded body of a `POST`.
+async fn send_with(
+    app: &Router,
+    host: Option<&str>,
+    user_agent: Option<&str>,
+    method: &str,
+    uri: &str,
+    cookie: &str,
+    form: &str,
+) -> Response {
     let mut request = Request::builder().method(method).uri(uri);
     if let Some(host) = host {
         request = request.header(header::HOST, host);
+    }
+    if let Some(user_agent) = user_agent {
+        request = request.header(header::USER_AGENT, user_agent);
     }
     if !cookie.is_empty() {
         request = request.header(header::COOKIE, cookie);
@@ -40,6 +69,23 @@ async fn send_to(
         .oneshot(request.body(Body::from(form.to_owned())).unwrap())
         .await
         .unwrap()
+}
+
+/// `POST /login` (from `host`, if given) as `user`, with the CSRF cookie and the form's token.
+async fn login(
+    app: &Router,
+    host: Option<&str>,
+    csrf_cookie: &str,
+    token: &str,
+    user: &str,
+) -> Response {
+    let form = format!("csrf={token}&user={user}");
+    send_to(app, host, "POST", "/login", csrf_cookie, &form).await
+}
+
+/// The first `Set-Cookie` header of `response`, whole.
+fn first_set_cookie(response: &Response) -> &str {
+    response.headers()[header::SET_COOKIE].to_str().unwrap()
 }
 
 async fn text(response: Response) -> String {
@@ -91,17 +137,17 @@ async fn sign_in_who_am_i_sign_out() {
     let response = send(&app, "GET", "/whoami", &csrf_cookie, "").await;
     assert!(text(response).await.contains("Not signed in"));
 
-    let response = send(
+    let response = login(
         &app,
-        "POST",
-        "/login",
+        None,
         &csrf_cookie,
-        &format!("csrf={token}&user=%3Cb%3Eann%3C%2Fb%3E+%26+co"),
+        &token,
+        "%3Cb%3Eann%3C%2Fb%3E+%26+co",
     )
     .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()[header::LOCATION], "/whoami");
-    let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    let set = first_set_cookie(&response);
     assert!(
         set.starts_with("__Host-sid=")
             && set.contains("; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=900"),
@@ -129,7 +175,7 @@ async fn sign_in_who_am_i_sign_out() {
     let response = send(&app, "POST", "/logout", &both, &format!("csrf={token}")).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()[header::LOCATION], "/");
-    let removal = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    let removal = first_set_cookie(&response);
     assert!(
         removal.starts_with("__Host-sid=; ") && removal.contains("Max-Age=0"),
         "{removal}"
@@ -190,14 +236,7 @@ async fn posts_without_the_right_csrf_token_are_forbidden() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 
     // The right token goes through.
-    let response = send(
-        &app,
-        "POST",
-        "/login",
-        &csrf_cookie,
-        &format!("csrf={token}&user=ann"),
-    )
-    .await;
+    let response = login(&app, None, &csrf_cookie, &token, "ann").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
 
@@ -206,14 +245,7 @@ async fn user_names_are_bounded() {
     let app = demo::app(KeyRing::new(Key::generate()));
     let (csrf_cookie, token) = start(&app).await;
     for user in ["", "+++", &"x".repeat(65)] {
-        let response = send(
-            &app,
-            "POST",
-            "/login",
-            &csrf_cookie,
-            &format!("csrf={token}&user={user}"),
-        )
-        .await;
+        let response = login(&app, None, &csrf_cookie, &token, user).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{user:?}");
         assert!(response.headers().get(header::SET_COOKIE).is_none());
     }
@@ -227,21 +259,8 @@ async fn user_names_are_bounded_in_bytes_so_no_name_is_a_500() {
     let app = demo::app(KeyRing::new(Key::generate()));
     let (csrf_cookie, token) = start(&app).await;
     let clef = "%F0%9D%84%9E"; // U+1D11E, four bytes of UTF-8
-    let login = |user: String| {
-        let (app, csrf_cookie, token) = (app.clone(), csrf_cookie.clone(), token.clone());
-        async move {
-            send(
-                &app,
-                "POST",
-                "/login",
-                &csrf_cookie,
-                &format!("csrf={token}&user={user}"),
-            )
-            .await
-        }
-    };
     for user in [clef.repeat(64), clef.repeat(17), "%C3%A9".repeat(33)] {
-        let response = login(user.clone()).await;
+        let response = login(&app, None, &csrf_cookie, &token, &user).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{user}");
         assert!(response.headers().get(header::SET_COOKIE).is_none());
         assert!(text(response).await.contains("1 to 64 bytes"));
@@ -251,7 +270,7 @@ async fn user_names_are_bounded_in_bytes_so_no_name_is_a_500() {
         ("%C3%A9".repeat(32), "é".repeat(32)),
         ("x".repeat(64), "x".repeat(64)),
     ] {
-        let response = login(user).await;
+        let response = login(&app, None, &csrf_cookie, &token, &user).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{shown}");
         let session = set_cookies(&response).remove(0);
         let cookies = format!("{csrf_cookie}; {session}");
@@ -318,10 +337,7 @@ async fn development_mode_relaxes_loopback_hosts() {
     ] {
         let local = Some(host);
         let response = send_to(&app, local, "GET", "/", "", "").await;
-        let csrf = response.headers()[header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let csrf = first_set_cookie(&response).to_owned();
         assert!(
             csrf.starts_with("csrf=") && csrf.contains("; HttpOnly; SameSite=Strict; Path=/"),
             "{csrf}"
@@ -330,17 +346,9 @@ async fn development_mode_relaxes_loopback_hosts() {
         let csrf_cookie = set_cookies(&response).remove(0);
         let token = csrf_field(&text(response).await);
 
-        let response = send_to(
-            &app,
-            local,
-            "POST",
-            "/login",
-            &csrf_cookie,
-            &format!("csrf={token}&user=ann"),
-        )
-        .await;
+        let response = login(&app, local, &csrf_cookie, &token, "ann").await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{host}");
-        let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
+        let set = first_set_cookie(&response);
         assert!(
             set.starts_with("sid=")
                 && set.contains("; HttpOnly; SameSite=Lax; Path=/; Max-Age=900"),
@@ -400,17 +408,9 @@ async fn development_mode_stays_strict_for_other_hosts() {
         "[::2]",
         "localhost:http",
     ] {
-        let response = send_to(
-            &app,
-            Some(host),
-            "POST",
-            "/login",
-            &csrf_cookie,
-            &format!("csrf={token}&user=ann"),
-        )
-        .await;
+        let response = login(&app, Some(host), &csrf_cookie, &token, "ann").await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{host}");
-        let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
+        let set = first_set_cookie(&response);
         assert!(
             set.starts_with("__Host-sid=")
                 && set.contains("; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=900"),
@@ -437,7 +437,7 @@ async fn development_mode_stays_strict_for_other_hosts() {
         .body(Body::empty())
         .unwrap();
     let response = app.clone().oneshot(request).await.unwrap();
-    let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    let set = first_set_cookie(&response);
     assert!(
         set.starts_with("__Host-csrf=") && set.contains("; Secure"),
         "{set}"
@@ -449,7 +449,7 @@ async fn development_mode_stays_strict_for_other_hosts() {
 async fn without_development_mode_loopback_is_strict_too() {
     let app = demo::app(KeyRing::new(Key::generate()));
     let response = send_to(&app, Some("127.0.0.1:3000"), "GET", "/", "", "").await;
-    let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    let set = first_set_cookie(&response);
     assert!(
         set.starts_with("__Host-csrf=") && set.contains("; Secure"),
         "{set}"
@@ -460,43 +460,20 @@ async fn without_development_mode_loopback_is_strict_too() {
 /// CSRF token.
 async fn signed_in(app: &Router, user_agent: &str, user: &str) -> (String, String) {
     let (csrf_cookie, token) = start(app).await;
-    let response = send_as(
+    let form = format!("csrf={token}&user={user}");
+    let response = send_with(
         app,
-        user_agent,
+        None,
+        Some(user_agent),
         "POST",
         "/login",
         &csrf_cookie,
-        &format!("csrf={token}&user={user}"),
+        &form,
     )
     .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let session = set_cookies(&response).remove(0);
     (format!("{csrf_cookie}; {session}"), token)
-}
-
-/// [`send`] with a `User-Agent`.
-async fn send_as(
-    app: &Router,
-    user_agent: &str,
-    method: &str,
-    uri: &str,
-    cookie: &str,
-    form: &str,
-) -> Response {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::USER_AGENT, user_agent);
-    if !cookie.is_empty() {
-        request = request.header(header::COOKIE, cookie);
-    }
-    if method == "POST" {
-        request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    }
-    app.clone()
-        .oneshot(request.body(Body::from(form.to_owned())).unwrap())
-        .await
-        .unwrap()
 }
 
 async fn status_line(app: &Router, user_agent: &str, cookie: &str) -> String {

@@ -116,7 +116,7 @@ fn round_trips_in_every_mode_and_codec_compressed_only_when_shorter() {
 }
 
 /// `SignedJson` before it declared `compress`: its configuration without it, written by hand
-/// through the derive's own (hidden) entry point, as `tests/derive.rs` does for "the same
+/// through the derive's own (hidden) entry point, as `tests/cookie/derive.rs` does for "the same
 /// type, earlier".
 #[derive(Serialize, Deserialize)]
 #[serde(transparent)]

@@ -19,13 +19,11 @@ use axum::routing::{get, post};
 use axum::{middleware, Router};
 use serde::{Deserialize, Serialize};
 use tower::ServiceExt;
+use typed_cookies::development::{relax_set_cookie, DevelopmentModeError, DEVELOPMENT_MODE_ENV};
 use typed_cookies::integrations::axum::{development, refresh, Removal, Sealed, SetCookie};
 use typed_cookies::integrations::http as http_adapter;
 use typed_cookies::time::Duration;
-use typed_cookies::{
-    relax_set_cookie, DevelopmentModeError, Key, KeyRing, ManualClock, SealError, SealedCookie,
-    DEVELOPMENT_MODE_ENV,
-};
+use typed_cookies::{Key, KeyRing, ManualClock, SealError, SealedCookie};
 
 use typed_cookies_testkit::t0;
 

@@ -1,9 +1,9 @@
-//! `examples/guarded_app.rs` — the README's guarded-session example — served on a loopback
+//! `examples/guarded_app.rs` — the guide's guarded-session example — served on a loopback
 //! port and driven over real HTTP/1.1 (a `TcpStream`, one request per connection): sign-in,
 //! `/me`, a sign-out that revokes (the old cookie is refused), "sign out everywhere" across two
 //! devices, a key rotation from the environment (the old cookie opens and is resealed under the
-//! new key), the same sessions across two servers over a real Redis; and the README's code
-//! block is the example's code, character for character.
+//! new key), the same sessions across two servers over a real Redis; and the code block of
+//! `docs/stolen-cookies.md` is the example's code, character for character.
 
 #[allow(dead_code)]
 #[path = "../examples/guarded_app.rs"]
@@ -405,23 +405,21 @@ fn two_servers_over_one_redis_share_sessions_and_sign_outs() {
     assert_eq!(me(&fleet[1], "laptop", &again).status, 401);
 }
 
-/// The README's guarded example is the example's code between its `README:begin` and
-/// `README:end` lines, character for character.
+/// The guide's guarded example (`docs/stolen-cookies.md`) is the example's code between its
+/// `guide:begin` and `guide:end` lines, character for character.
 #[test]
-fn the_readme_shows_the_example() {
+fn the_guide_shows_the_example() {
     let example = include_str!("../examples/guarded_app.rs");
-    let start = example
-        .find("// README:begin")
-        .expect("a README:begin line");
+    let start = example.find("// guide:begin").expect("a guide:begin line");
     let region = &example[start..];
     let region = &region[region.find('\n').unwrap() + 1..];
-    let region = &region[..region.find("// README:end").expect("a README:end line")];
+    let region = &region[..region.find("// guide:end").expect("a guide:end line")];
 
-    let readme = include_str!("../README.md");
-    let anchor = readme
-        .find("<!-- examples/guarded_app.rs README:begin..README:end -->")
-        .expect("the README's anchor of the guarded example");
-    let block = &readme[anchor..];
+    let page = include_str!("../docs/stolen-cookies.md");
+    let anchor = page
+        .find("<!-- examples/guarded_app.rs guide:begin..guide:end -->")
+        .expect("the guide's anchor of the guarded example");
+    let block = &page[anchor..];
     let block = &block[block
         .find("```rust\n")
         .expect("a rust block after the anchor")
@@ -435,8 +433,9 @@ fn the_readme_shows_the_example() {
             .position(|(a, b)| a != b)
             .unwrap_or_else(|| block.lines().count().min(region.lines().count()));
         panic!(
-            "README.md's guarded example and examples/guarded_app.rs differ at line {} of the \
-             block:\n README: {:?}\nexample: {:?}\n(copy the example's region into the README)",
+            "docs/stolen-cookies.md's guarded example and examples/guarded_app.rs differ at line \
+             {} of the block:\n  guide: {:?}\nexample: {:?}\n(copy the example's region into \
+             the page)",
             line + 1,
             block.lines().nth(line),
             region.lines().nth(line)

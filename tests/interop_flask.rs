@@ -4,7 +4,7 @@
 //! salt, an expired value and a fallback key get the same verdict on both sides; no key,
 //! name or string of the data — whatever tag it spells — reaches Flask as anything but the
 //! same plain dict and str; and nothing is sealed that Flask would misread or fail on, or that
-//! would not open here. Attacks found by reviews are named cases of the concept they attack.
+//! would not open here. Each attack is a named case of the concept it attacks.
 
 mod interop;
 
@@ -124,7 +124,7 @@ fn flask_sessions_open_here_with_every_tag() {
 }
 
 /// Tags inside tags, escaped dicts holding tags, and Python values at the edges of their
-/// ranges, as Flask itself writes them: read here as plain data, never a panic (attack review).
+/// ranges, as Flask itself writes them: read here as plain data, never a panic.
 #[test]
 fn flask_nested_and_edge_tags_read_here_as_plain_data() {
     let Some(mut py) = flask("flask_nested_and_edge_tags_read_here_as_plain_data") else {
@@ -437,7 +437,7 @@ fn bad_input_never_panics() {
 
 /// Python floats JSON lacks (`nan`, `inf` — `float(request.form[...])` accepts "nan"): Flask
 /// writes `NaN`/`Infinity`, which this reader refuses as a payload mismatch (the whole
-/// session), never a panic (attack review: a divergence, not a crash).
+/// session), never a panic (a divergence, not a crash).
 #[test]
 fn flask_nan_is_refused_here_not_a_panic() {
     let Some(mut py) = flask("flask_nan_is_refused_here_not_a_panic") else {
@@ -591,7 +591,7 @@ fn field_and_variant_names_spelling_a_tag_stay_plain_in_flask() {
 
 /// Keys a user chooses that look like tags (look-alikes, `__` suffixes, escapes of escapes,
 /// tag-spelling maps inside a tag wrapper, flattened maps, serde's enum tags) reach Flask as
-/// the same plain data (attack review).
+/// the same plain data.
 #[test]
 fn look_alikes_suffixes_and_wrapped_user_maps_stay_plain_in_flask() {
     let Some(mut py) = flask("look_alikes_suffixes_and_wrapped_user_maps_stay_plain_in_flask")
@@ -701,7 +701,7 @@ fn local(y: i32, m: Month, d: u8, h: u8, hours: i8) -> OffsetDateTime {
         .assume_offset(UtcOffset::from_hms(hours, 0, 0).unwrap())
 }
 
-/// Attack review: the year check looked at the local year, the tag writes the UTC one. Past
+/// The year check looked at the local year, the tag writes the UTC one. Past
 /// 9999 in UTC (9999-12-31 23:00 at -05:00) `seal` panicked; before 100 (0100-01-01 00:00 at
 /// +01:00) it wrote year 0099, which Flask (email.utils) loads as 1999. Both are a
 /// `SealError` now; the edges, in UTC, reach Flask as the same instant.
@@ -746,7 +746,7 @@ fn datetimes_outside_flask_years_in_utc_are_refused_at_seal_not_a_panic() {
     }
 }
 
-/// Attack review: a session that is not a JSON object (a string, a list, a top-level tag
+/// A session that is not a JSON object (a string, a list, a top-level tag
 /// wrapper) sealed fine, and Flask's `open_session` raised on it, so every request carrying
 /// the cookie was a 500 for 31 days. Refused at seal now; `null` (unit, `None`) is an empty
 /// session, as in Flask.
@@ -804,7 +804,7 @@ fn arrays(n: usize) -> Value {
     (0..n).fold(json!(1), |inner, _| json!([inner]))
 }
 
-/// Attack review: escaping doubles the depth of dicts whose only key spells a tag, so user JSON
+/// Escaping doubles the depth of dicts whose only key spells a tag, so user JSON
 /// serde_json had parsed (depth 70) sealed into a cookie this reader refuses (serde_json's
 /// recursion limit), and the session was lost at the next request. `seal` now refuses JSON
 /// nested deeper than `open` reads (127 arrays and objects); the deepest it writes opens here

@@ -445,7 +445,7 @@ fn payload_mismatch_names_the_type() {
         "cookie value is authentic but its payload does not decode as `u64`"
     );
     // A typed cookie whose struct changed since the value was sealed (the old shape under the
-    // type's configuration, by a hand-written impl, as tests/derive.rs does for "the same type,
+    // type's configuration, by a hand-written impl, as tests/cookie/derive.rs does for "the same type,
     // earlier"; a runtime signer of the salt is another derivation domain).
     #[derive(Serialize, Deserialize)]
     struct OldShape {

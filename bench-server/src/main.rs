@@ -9,6 +9,9 @@
 //! | `typed-cookies` | an encrypted typed-cookies cookie: the `Opened<T>` extractor, then `SetCookie::resealed` (keeps the creation time) |
 //! | `typed-cookies-refresh` | the same, with the lifecycle `refresh` middleware on the router |
 //! | `typed-cookies-revocable-redis` | a revocable typed-cookies session: the `Guarded<T>` extractor checks its id in a `RedisStore` (`REDIS_URL`) on every request |
+//! | `typed-cookies-revocable-near` | the same over the store with its near cache (`build_near_cached`): the answer kept in the process, invalidated by Redis, at most 1 s old |
+//! | `typed-cookies-revocable-memory` | a control: the same guard over the in-process `MemoryStore` (what the guard's path costs without any store round trip) |
+//! | `typed-cookies-guarded` | the guarded path alone: a revocable session over a `MemoryStore`, read by the `guarded` middleware and `Guarded<T>`, nothing written back (compared with `micro-guard`; see `revocable_memory`) |
 //! | `private-jar` | axum-extra's `PrivateCookieJar` + `serde_json` |
 //! | `tower-sessions` | tower-sessions with its in-memory store (session id cookie) |
 //! | `tower-sessions-redis` | tower-sessions with `tower-sessions-redis-store` (fred) at `REDIS_URL` |
@@ -16,10 +19,12 @@
 //! `bench-server VARIANT PORT [WORKERS]` serves `GET /` (the handler) and `GET /login` (a new
 //! session, its `Set-Cookie`) on `127.0.0.1:PORT` with a multi-thread tokio runtime of
 //! `WORKERS` threads (default 1); `bench-server micro|micro-adapter ROUNDS` times the
-//! typed-cookies work in-process (see the `micro` module).
+//! typed-cookies work in-process (see the `micro` module), `bench-server micro-guard ROUNDS`
+//! the revocable type's `Guard::open` (see `revocable_memory`).
 //! `scripts/server-bench.sh` builds it in release and drives it with `wrk`; see BENCHMARKS.md.
 
 mod micro;
+mod revocable_memory;
 mod session;
 mod stateful;
 mod stateless;
@@ -89,15 +94,25 @@ async fn app(variant: &str, keys: KeyRing) -> Result<Router, String> {
                 refresh::<Session, KeyRing>,
             ))
             .with_state(keys),
-        "typed-cookies-revocable-redis" => {
-            let store = typed_cookies::store::RedisStore::builder(redis_url()?)
-                .build()
-                .await
-                .map_err(|e| e.to_string())?;
-            let state = TrackedState {
-                keys,
-                guard: Guard::new(store),
+        "typed-cookies-revocable-redis"
+        | "typed-cookies-revocable-near"
+        | "typed-cookies-revocable-memory" => {
+            let guard = if variant == "typed-cookies-revocable-memory" {
+                Guard::new(typed_cookies::store::MemoryStore::new())
+            } else if variant == "typed-cookies-revocable-near" {
+                let builder = typed_cookies::store::RedisStore::builder(redis_url()?);
+                let config = typed_cookies::store::NearCache::new();
+                Guard::new(
+                    builder
+                        .build_near_cached(config)
+                        .await
+                        .map_err(|e| e.to_string())?,
+                )
+            } else {
+                let builder = typed_cookies::store::RedisStore::builder(redis_url()?);
+                Guard::new(builder.build().await.map_err(|e| e.to_string())?)
             };
+            let state = TrackedState { keys, guard };
             Router::new()
                 .route("/", get(tcr_handler))
                 .route("/login", get(tcr_login))
@@ -108,6 +123,7 @@ async fn app(variant: &str, keys: KeyRing) -> Result<Router, String> {
                 ))
                 .with_state(state)
         }
+        "typed-cookies-guarded" => revocable_memory::router(keys),
         "private-jar" => Router::new()
             .route("/", get(jar_handler))
             .route("/login", get(jar_login))
@@ -136,8 +152,9 @@ async fn app(variant: &str, keys: KeyRing) -> Result<Router, String> {
 fn usage() -> ! {
     eprintln!(
         "usage: bench-server none|none-set-cookie|seal-open-in-handler|typed-cookies|typed-cookies-refresh|\
-         typed-cookies-revocable-redis|private-jar|tower-sessions|tower-sessions-redis PORT [WORKERS]\n       \
-         bench-server micro|micro-adapter ROUNDS"
+         typed-cookies-revocable-redis|typed-cookies-revocable-near|\
+         typed-cookies-revocable-memory|typed-cookies-guarded|private-jar|tower-sessions|tower-sessions-redis PORT [WORKERS]\n       \
+         bench-server micro|micro-adapter|micro-guard ROUNDS"
     );
     std::process::exit(2);
 }
@@ -150,6 +167,10 @@ fn main() {
     let Ok(number) = number.parse::<u32>() else {
         usage()
     };
+    if variant == "micro-guard" {
+        revocable_memory::run(number);
+        return;
+    }
     if variant == "micro" || variant == "micro-adapter" {
         micro::run(number, variant == "micro-adapter");
         return;

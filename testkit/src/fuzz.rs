@@ -1,7 +1,7 @@
 //! What the fuzz targets share: a fixed (public, test-only) key ring, a fixed clock and the
 //! cookie types. The fuzz crate (`fuzz/`, outside the workspace) re-exports this module;
 //! `tests/fuzz_corpus.rs` (re)generates and checks the seed corpus in `fuzz/corpus/` with
-//! exactly these, and `tests/cookie_names.rs` compares the lookup with [`reference_lookup`].
+//! exactly these, and `tests/cookie/lookup.rs` compares the lookup with [`reference_lookup`].
 //!
 //! The keys, salts, names and the payload's shape are those the committed corpus was sealed
 //! with: changing any of them turns the `valid-*` seeds invalid (regenerate them with

@@ -13,18 +13,21 @@
 //! - tamper helpers ([`tamper`]): forging values from their documented parts, single-character
 //!   changes, and what "refused before trusting" means;
 //! - the fuzz targets' keys, clock and types ([`fuzz`]), shared with `tests/fuzz_corpus.rs`
-//!   and `tests/cookie_names.rs`;
+//!   and `tests/cookie/lookup.rs`;
 //! - [`poll_ready`] and [`SwitchableStore`] (a memory store a test takes down) for the
-//!   stolen-cookie defences' tests and benchmarks;
+//!   stolen-cookie defences' tests and benchmarks; the guarded cookie types of the store tests
+//!   and the scenario a fleet of two servers must pass ([`sessions`]);
 //! - [`ScanningAlloc`], a global allocator that scans freed memory for secrets (`alloc.rs`);
 //! - [`logs_of`]: what a closure logs through `tracing`, level and fields (`logs.rs`);
 //! - [`missing_peer`]: a test whose real component is missing fails, unless the run opted
 //!   out with `TYPED_COOKIES_SKIP_PEERS=1` (then it is listed as skipped, `peers.rs`);
 //! - with the `contenders` feature, the benchmark contenders (`contenders`): our types, the
 //!   `cookie` jars, `jsonwebtoken` and the hand-composed floor, shared by `benches/seal_open.rs`,
-//!   `examples/seal_open_loop.rs`, `examples/value_lengths.rs` and `tests/peers.rs`;
+//!   `benches/programs/seal_open_loop.rs`, `benches/programs/value_lengths.rs` and
+//!   `tests/peers.rs`;
 //! - with the `redis` feature, [`RedisServer`]: a throwaway `redis-server` for the revocation
-//!   store's tests and benchmark (`tests/store.rs`, `benches/store.rs`).
+//!   store's tests and benchmark (`tests/store/`, `benches/store.rs`), and the store tests'
+//!   harness (`redis_store`: runtime, namespaces, connections).
 //!
 //! Every key here is public and fixed: test-only, never use one anywhere else.
 
@@ -39,6 +42,11 @@ mod payload;
 pub mod peers;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis")]
+pub mod redis_cluster;
+#[cfg(feature = "redis")]
+pub mod redis_store;
+pub mod sessions;
 pub mod store;
 pub mod tamper;
 

@@ -2,7 +2,9 @@
 //! tampered, expired, wrong-salt, wrong-key, duplicated, malformed and huge cookies.
 //!
 //! An adapter's test file serves these routes, implements [`Client`] for its app, provides
-//! `async fn client(keys: KeyRing) -> impl Client`, and calls [`adapter_scenarios!`] with its
+//! `async fn client(keys: KeyRing) -> impl Client` and
+//! `async fn two_types(keys: KeyRing, rewrite: Option<String>) -> impl Client` (the app of
+//! [`the_cookie_header_is_split_once_per_request`]), and calls [`adapter_scenarios!`] with its
 //! async test attribute:
 //! - `GET /strict`, `Sealed<Session>`: `hello {user}`;
 //! - `GET /optional`, `Option<Sealed<Session>>`: `some {user}` or `none`;
@@ -37,6 +39,17 @@ pub struct Session {
 )]
 pub struct OtherPurpose {
     pub user: String,
+}
+
+/// A second cookie type beside the session, for requests that read two.
+#[derive(Debug, PartialEq, Serialize, Deserialize, SealedCookie)]
+#[cookie(
+    name = "__Host-theme",
+    salt = "tests.adapter.theme.v1",
+    max_age = "30d"
+)]
+pub struct Theme {
+    pub name: String,
 }
 
 /// Too large for a cookie once sealed.
@@ -104,6 +117,16 @@ macro_rules! adapter_scenarios {
                 adapter_scenarios::$scenario(&client, &keys).await;
             }
         )*
+
+        #[$test]
+        async fn the_cookie_header_is_split_once_per_request() {
+            let keys = typed_cookies::KeyRing::new(typed_cookies::Key::generate());
+            adapter_scenarios::the_cookie_header_is_split_once_per_request(
+                |rewrite| two_types(keys.clone(), rewrite),
+                &keys,
+            )
+            .await;
+        }
     };
 }
 
@@ -250,6 +273,61 @@ pub async fn malformed_and_huge_headers_never_yield_a_session(app: &impl Client,
     assert_rejected(app, &[&huge], "invalid TooLarge").await;
     let many = "x=1; ".repeat(10_000).into_bytes();
     assert_eq!(app.get("/optional", &[&many]).await, (200, "none".into()));
+}
+
+/// The `Cookie:` header is split once per request: two `refresh` middlewares and two
+/// extractors of two types (`GET /` of `two_types(rewrite)`, answering `{user} {theme}`), over
+/// a realistic header, over 390 KB of `;` and over an empty header. A middleware between them
+/// that changes the header (`rewrite`) makes the extractors split it again and read the
+/// change; one that puts back equal bytes does not.
+pub async fn the_cookie_header_is_split_once_per_request<C: Client, F>(
+    two_types: impl Fn(Option<String>) -> F,
+    keys: &KeyRing,
+) where
+    F: std::future::Future<Output = C>,
+{
+    use typed_cookies::integrations::cookie_header_parses;
+
+    let session = |user: &str| {
+        let value = Session { user: user.into() }.seal(keys).unwrap();
+        format!("__Host-sid={value}")
+    };
+    let theme = Theme {
+        name: "dark".into(),
+    };
+    let theme = format!("__Host-theme={}", theme.seal(keys).unwrap());
+    let ann = format!("a=1; {}; b=2; {theme}", session("ann"));
+    let hostile = format!("{}{ann}", ";".repeat(390 * 1024));
+    /// The answer to `GET /` with `header`, and how many splits it took.
+    async fn parses(app: &impl Client, header: &str) -> ((u16, String), u64) {
+        let before = cookie_header_parses();
+        let answer = app.get("/", &[header.as_bytes()]).await;
+        (answer, cookie_header_parses() - before)
+    }
+    let app = two_types(None).await;
+    for header in [&ann, &hostile] {
+        assert_eq!(
+            parses(&app, header).await,
+            ((200, "ann dark".to_owned()), 1)
+        );
+    }
+    // An empty cookie header is split once too.
+    assert_eq!(parses(&app, "").await.1, 1);
+
+    let bob = format!("{}; {theme}", session("bob"));
+    let rewritten = two_types(Some(bob)).await;
+    assert_eq!(
+        parses(&rewritten, &ann).await,
+        ((200, "bob dark".to_owned()), 2),
+        "the changed header is split again"
+    );
+
+    let same_bytes = two_types(Some(ann.clone())).await;
+    assert_eq!(
+        parses(&same_bytes, &ann).await,
+        ((200, "ann dark".to_owned()), 1),
+        "equal bytes: the same split"
+    );
 }
 
 /// Every event `f` logs through `tracing` (on this thread), as its level and its fields

@@ -1,5 +1,5 @@
-//! The axum router state of the guarded-session tests (`guard_axum.rs`,
-//! `guard_app_binding.rs`, `app_binding_attacks.rs`, `adversarial.rs`): the key ring and the
+//! The axum router state of the guarded-session tests (`guard/`, `binding/`, `replay/`,
+//! `revocation/`): the key ring and the
 //! guard, each taken from it with `FromRef`, as the adapters' extractors and `guarded`
 //! middleware take them.
 

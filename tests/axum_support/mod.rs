@@ -1,5 +1,4 @@
-//! What the axum test files (`guard_axum.rs`, `guard_app_binding.rs`, `app_binding_attacks.rs`,
-//! `replay_attacks.rs`) share: one request through a `Router` with `oneshot`, and what came
+//! What the axum tests (`guard/`, `binding/`, `replay/`) share: one request through a `Router` with `oneshot`, and what came
 //! back. Not every file uses every item.
 #![allow(dead_code)]
 

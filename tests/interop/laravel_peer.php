@@ -1,7 +1,7 @@
 <?php
 // The real Laravel 8 encryption and cookie middleware (Debian's php-illuminate-encryption and
 // php-illuminate-cookie 8.83, over php-symfony-http-foundation 5.4), driven by
-// tests/interop_laravel.rs.
+// tests/laravel/.
 //
 // Reads one JSON request per line on stdin, answers one JSON line each. Keys are given as
 // APP_KEY ("base64:..." or raw) and read by the real EncryptionServiceProvider::parseKey;

@@ -1,5 +1,5 @@
 # The real Rails 6.1 (ActiveSupport, ActionDispatch's cookie jar and CookieStore), driven by
-# tests/interop_rails.rs.
+# tests/rails/.
 #
 # Reads one JSON request per line on stdin, answers one JSON line each. Every request carries
 # the time to pretend it is ("now", unix seconds) and the app's cookie settings; cookies are

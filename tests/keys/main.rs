@@ -2,7 +2,8 @@
 //! from lists, rotation (fallback keys open, the primary seals, a retired key is refused),
 //! per-namespace subkeys (re-derived independently: the master key never signs or encrypts),
 //! derived types' and runtime sealers' separate derivation domains and salts built from parts,
-//! nonce freshness, and the bounded cache of runtime salts' subkeys. (Concurrent use of one
+//! nonce freshness, the bounded cache of runtime salts' subkeys, runtime salts against derived
+//! types of the same salt, and one-time namespaces. (Concurrent use of one
 //! ring: `concurrency.rs`; key material in `Debug`/`Display` and freed memory: `hygiene.rs`.)
 
 use typed_cookies::{Key, KeyError, KeyRing, OpenError};
@@ -21,8 +22,14 @@ static GLOBAL: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INST
 /// Derived types and runtime sealers in separate derivation domains; salts built from parts;
 /// the legacy opt-in.
 mod domains;
+/// One-time tokens of runtime sealers claimed under their own store namespace only.
+mod one_time_namespaces;
 /// The bounded cache of runtime salts' subkeys: flat cost, bounded memory, same subkeys again.
 mod salt_cache;
+/// Runtime sealers never open derived types' values (except the documented legacy aliasing);
+/// part lists never alias; no salt panics; the cache stays bounded across every kind of
+/// namespace; Django's `Signer` salts.
+mod salts;
 /// What `main() -> Result` prints for start-up errors (`Debug` is the message); keys in
 /// quotes, short keys.
 mod start_up_errors;

@@ -29,7 +29,7 @@ fn median(mut times: Vec<Duration>) -> Duration {
 fn many_runtime_salts_cost_flat_time_and_bounded_memory() {
     let _alone = super::HEAVY.lock().unwrap_or_else(|e| e.into_inner());
     let keys = KeyRing::with_fallbacks(Key::generate(), [Key::generate()]).unwrap();
-    let cap = KeyRing::__runtime_salt_cache_cap();
+    let cap = typed_cookies::__private::runtime_salt_cache_cap();
     assert!(
         cap < SALTS / 10,
         "the test must overflow the cache: cap {cap}"
@@ -47,7 +47,7 @@ fn many_runtime_salts_cost_flat_time_and_bounded_memory() {
         } else if i >= SALTS - WINDOW {
             late.push(took);
         }
-        let cached = keys.__runtime_salt_cache_len();
+        let cached = typed_cookies::__private::runtime_salt_cache_len(&keys);
         assert!(
             cached <= cap,
             "{cached} runtime salts cached after {} salts, cap {cap}",
@@ -72,7 +72,7 @@ fn evicted_salts_derive_the_same_subkeys_again() {
         .no_expiry()
         .seal(&"alice")
         .unwrap();
-    for i in 0..KeyRing::__runtime_salt_cache_cap() * 2 {
+    for i in 0..typed_cookies::__private::runtime_salt_cache_cap() * 2 {
         drop(keys.signed(&format!("filler:{i}")));
     }
     assert_eq!(
@@ -82,7 +82,10 @@ fn evicted_salts_derive_the_same_subkeys_again() {
             .unwrap(),
         "alice"
     );
-    assert!(keys.__runtime_salt_cache_len() <= KeyRing::__runtime_salt_cache_cap());
+    assert!(
+        typed_cookies::__private::runtime_salt_cache_len(&keys)
+            <= typed_cookies::__private::runtime_salt_cache_cap()
+    );
 }
 
 /// Heap bytes held now that were not held when `region` started (a reallocation's growth or
@@ -102,7 +105,7 @@ fn huge_distinct_salts_keep_memory_bounded() {
     /// Generous per-salt bound (the real cost is a few hundred bytes), far below `SALT_LEN`.
     const PER_SALT: isize = 4 * 1024;
     let _alone = super::HEAVY.lock().unwrap_or_else(|e| e.into_inner());
-    let cap = KeyRing::__runtime_salt_cache_cap();
+    let cap = typed_cookies::__private::runtime_salt_cache_cap();
     let count = cap * 2;
     let keys = KeyRing::new(Key::generate());
     let region = Region::new(super::GLOBAL);
@@ -119,7 +122,7 @@ fn huge_distinct_salts_keep_memory_bounded() {
         );
         // The salt is dropped here: nothing may keep a copy.
     }
-    assert_eq!(keys.__runtime_salt_cache_len(), cap);
+    assert_eq!(typed_cookies::__private::runtime_salt_cache_len(&keys), cap);
     let with_sealers = held(&region);
     // 2 × count sealers and count one-time sealers, alive, plus the full cache.
     assert!(

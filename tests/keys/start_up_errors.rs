@@ -6,9 +6,10 @@
 
 use std::error::Error;
 
+use typed_cookies::development::development_mode_allowed;
 use typed_cookies::guard::SignOutError;
 use typed_cookies::store::StoreError;
-use typed_cookies::{development_mode_allowed, Key, KeyError, KeyRing};
+use typed_cookies::{Key, KeyError, KeyRing};
 use typed_cookies_testkit::primary_key;
 
 /// Checks that `Debug` (what `fn main() -> Result<(), E>` prints after `Error: `), the

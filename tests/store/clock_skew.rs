@@ -11,48 +11,14 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use typed_cookies::guard::{ClientContext, Guard, Issued};
+use typed_cookies::guard::{ClientContext, Guard};
 use typed_cookies::{KeyRing, OpenError, SealedCookie, DEFAULT_CLOCK_SKEW};
+use typed_cookies_testkit::redis_store::entry_key;
+use typed_cookies_testkit::sessions::{user, Paranoid, Reset, Session};
 use typed_cookies_testkit::{ring, t0, RedisServer};
 
 use super::{admin, connect, runtime};
-
-#[derive(Serialize, Deserialize, SealedCookie)]
-#[cookie(
-    name = "reset",
-    salt = "tests.store.skew.reset.v1",
-    max_age = "10m",
-    one_time
-)]
-struct Reset {
-    user: String,
-}
-
-#[derive(Serialize, Deserialize, SealedCookie)]
-#[cookie(
-    name = "__Host-skew-sid",
-    salt = "tests.store.skew.session.v1",
-    max_age = "8h",
-    encrypt,
-    revocable
-)]
-struct Session {
-    user: String,
-}
-
-#[derive(Serialize, Deserialize, SealedCookie)]
-#[cookie(
-    name = "__Host-skew-paranoid",
-    salt = "tests.store.skew.paranoid.v1",
-    max_age = "8h",
-    encrypt,
-    replay = "5s"
-)]
-struct Paranoid {
-    user: String,
-}
 
 /// Server "ahead" (its clock `DEFAULT_CLOCK_SKEW` ahead of "behind"'s) and server "behind",
 /// each a guard with its own connection, and their rings.
@@ -69,37 +35,12 @@ async fn fleet(server: &RedisServer, behind_at: OffsetDateTime) -> Fleet {
     }
 }
 
-/// The Redis key of `issued`'s entry of `kind` (`once`, `rev`) under the default prefix.
-fn entry(kind: &str, salt: &str, issued: &Issued) -> String {
-    let id = issued.session_id().expect("tracked");
-    format!("typed-cookies:{kind}:{}:{salt}:{id}", salt.len())
-}
-
 async fn ttl(server: &RedisServer, key: &str) -> i64 {
     ::redis::cmd("TTL")
         .arg(key)
         .query_async(&mut admin(server).await)
         .await
         .unwrap()
-}
-
-fn user<T: From<String>>() -> T {
-    T::from("ann".to_owned())
-}
-impl From<String> for Reset {
-    fn from(user: String) -> Self {
-        Self { user }
-    }
-}
-impl From<String> for Session {
-    fn from(user: String) -> Self {
-        Self { user }
-    }
-}
-impl From<String> for Paranoid {
-    fn from(user: String) -> Self {
-        Self { user }
-    }
 }
 
 /// A one-time token claimed on the server ahead stays claimed in Redis for as long as the
@@ -124,7 +65,7 @@ fn a_claim_made_ahead_outlives_the_token_on_the_server_behind() {
             .await
             .unwrap();
         // Behind opens it for 600 s more (real time) from now: the claim must last that long.
-        let left = ttl(&server, &entry("once", Reset::CONFIG.salt(), &token)).await;
+        let left = ttl(&server, &entry_key("once", Reset::CONFIG.salt(), &token)).await;
         assert!(
             left >= 600,
             "the claim vanishes after {left} s, the token lives 600 s more"
@@ -164,7 +105,7 @@ fn a_revocation_made_ahead_outlives_the_session_on_the_server_behind() {
             .await
             .unwrap();
         ahead.0.revoke(&ahead.1, opened.opened()).await.unwrap();
-        let left = ttl(&server, &entry("rev", Session::CONFIG.salt(), &issued)).await;
+        let left = ttl(&server, &entry_key("rev", Session::CONFIG.salt(), &issued)).await;
         assert!(
             left >= 8 * 3600,
             "the revocation vanishes after {left} s, the session lives 8 h more"

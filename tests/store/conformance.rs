@@ -8,8 +8,9 @@ use typed_cookies_testkit::RedisServer;
 
 use super::{connect_moving_time, fresh, runtime, NOW};
 
-/// Every behaviour of the trait's docs; `label` names the store in failures.
-async fn conformance(store: &dyn RevocationStore, label: &str) {
+/// Every behaviour of the trait's docs; `label` names the store in failures. Also run over a
+/// Redis Cluster by `tests/cluster/`, which includes this file.
+pub(crate) async fn conformance(store: &dyn RevocationStore, label: &str) {
     revoke_and_status(store, label).await;
     revocation_keeps_the_later_expiry(store, label).await;
     namespaces_are_isolated(store, label).await;

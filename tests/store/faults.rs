@@ -223,12 +223,19 @@ fn unreachable_redis_fails_to_build_promptly() {
             .unwrap()
             .port();
         let started = Instant::now();
-        let error = RedisStore::builder(format!("redis://127.0.0.1:{port}/"))
+        let error = RedisStore::builder(format!("redis://tc-user:hunter2@127.0.0.1:{port}/"))
             .connect_timeout(Duration::from_millis(500))
             .build()
             .await
             .expect_err("nothing listens");
         assert_eq!(error.operation, "connect");
+        // Where it tried, never with the URL's credentials.
+        let message = error.to_string();
+        assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
+        assert!(
+            !message.contains("hunter2") && !message.contains("tc-user"),
+            "{message}"
+        );
         assert!(
             started.elapsed() < Duration::from_secs(3),
             "{:?}",

@@ -14,7 +14,7 @@
 //!   input decides them.
 //!
 //! Elsewhere, by concept: the refusal of each forged literal with its exact error is a
-//! known-answer vector in `wire.rs`; a planted look-alike cookie name is `cookie_names.rs`;
+//! known-answer vector in `wire.rs`; a planted look-alike cookie name is `cookie/lookup.rs`;
 //! tampered cookies through the framework extractors are `adapter_scenarios`; the fuzz
 //! targets (`fuzz/`) are the open-ended complement of the flood.
 

@@ -112,43 +112,43 @@ pub struct KeyIdArgs {
 pub struct FormatArgs {
     /// A Django `signing.dumps` value (TimestampSigner, JSON); --salt defaults to
     /// `django.core.signing`.
-    #[arg(long, group = "foreign")]
+    #[arg(long, group = "interop")]
     pub django: bool,
     /// The `sessionid` cookie of Django's signed_cookies session engine (max age two weeks
     /// unless --max-age).
-    #[arg(long, group = "foreign")]
+    #[arg(long, group = "interop")]
     pub django_session: bool,
     /// Flask's `session` cookie (itsdangerous, salt `cookie-session`, max age 31 days unless
     /// --max-age).
-    #[arg(long, group = "foreign")]
+    #[arg(long, group = "interop")]
     pub flask: bool,
     /// An iron-session (v8) cookie: @hapi/iron `Fe26.2` seal, highest password id seals, ttl
     /// 14 days unless --max-age.
-    #[arg(long, group = "foreign")]
+    #[arg(long, group = "interop")]
     pub iron: bool,
     /// A Rails cookie (ActionDispatch's jar): `cookies.encrypted[NAME]` or the session cookie
     /// by default, `cookies.signed[NAME]` with --rails-cookie signed. Needs --name (its
     /// purpose `cookie.NAME` is checked); --max-age on seal is `expires:`. The value's own
     /// expiry is always checked.
-    #[arg(long, group = "foreign")]
+    #[arg(long, group = "interop")]
     pub rails: bool,
     /// An Express signed cookie (`res.cookie(name, value, { signed: true })`, read by
     /// cookie-parser): `s:` + the value (`j:` + JSON for objects), HMAC-SHA256. Never expires.
-    #[arg(long, group = "foreign")]
+    #[arg(long, group = "interop")]
     pub express: bool,
     /// express-session's `connect.sid` cookie: the signed session id (a JSON string as the
     /// payload and in output). Never expires here: the session lives in the app's store.
-    #[arg(long, group = "foreign")]
+    #[arg(long, group = "interop")]
     pub express_session: bool,
     /// A cookie-session cookie: the base64 JSON session in `NAME` (default `session`) and its
     /// keygrip signature in `NAME.sig` (give it with --sig). Never expires.
-    #[arg(long, group = "foreign")]
+    #[arg(long, group = "interop")]
     pub cookie_session: bool,
     /// A Laravel encrypted value: with --name, the `EncryptCookies` cookie NAME (its name
     /// prefix is checked); without, a `Crypt::encrypt` / `encryptString` value. Payloads
     /// print as JSON when the plaintext is a JSON object or array, else as a JSON string.
     /// Never expires.
-    #[arg(long, group = "foreign")]
+    #[arg(long, group = "interop")]
     pub laravel: bool,
     /// The cookie's name: required by --rails, the session cookie's name for
     /// --cookie-session (default `session`), the cookie of --laravel.
@@ -194,11 +194,11 @@ pub struct FormatArgs {
     pub salt: Option<String>,
     /// A typed-cookies value in encrypted mode (signed otherwise). `inspect` follows the
     /// value's header without it; a mode that does not match is named, and tried the other way.
-    #[arg(long, conflicts_with = "foreign")]
+    #[arg(long, conflicts_with = "interop")]
     pub encrypted: bool,
     /// A typed-cookies value with the postcard codec (only its header can be shown: its
     /// namespace includes the Rust type's schema fingerprint).
-    #[arg(long, conflicts_with = "foreign")]
+    #[arg(long, conflicts_with = "interop")]
     pub postcard: bool,
     /// Refuse values older than this: `90s`, `15m`, `2h`, `7d`, `2w` or seconds. For
     /// typed-cookies values, counted from the session's creation (required to seal with
@@ -212,7 +212,7 @@ pub struct FormatArgs {
     )]
     pub max_age: Option<time::Duration>,
     /// The value never expires (typed-cookies `.no_expiry()`).
-    #[arg(long, conflicts_with_all = ["max_age", "foreign"])]
+    #[arg(long, conflicts_with_all = ["max_age", "interop"])]
     pub no_expiry: bool,
     /// Compress the payload when that makes it shorter (seal only). Django: `compress=True`.
     /// typed-cookies: a type opens such a value only with `#[cookie(compress)]` (encrypted:
@@ -292,26 +292,26 @@ impl FormatArgs {
     }
 
     /// Which foreign format, if any.
-    pub fn foreign(&self) -> Option<crate::foreign::Foreign> {
-        use crate::foreign::Foreign;
+    pub fn interop(&self) -> Option<crate::interop::Interop> {
+        use crate::interop::Interop;
         if self.django {
-            Some(Foreign::Django)
+            Some(Interop::Django)
         } else if self.django_session {
-            Some(Foreign::DjangoSession)
+            Some(Interop::DjangoSession)
         } else if self.flask {
-            Some(Foreign::Flask)
+            Some(Interop::Flask)
         } else if self.iron {
-            Some(Foreign::Iron)
+            Some(Interop::Iron)
         } else if self.rails {
-            Some(Foreign::Rails)
+            Some(Interop::Rails)
         } else if self.express {
-            Some(Foreign::Express)
+            Some(Interop::Express)
         } else if self.express_session {
-            Some(Foreign::ExpressSession)
+            Some(Interop::ExpressSession)
         } else if self.cookie_session {
-            Some(Foreign::CookieSession)
+            Some(Interop::CookieSession)
         } else if self.laravel {
-            Some(Foreign::Laravel)
+            Some(Interop::Laravel)
         } else {
             None
         }
@@ -353,7 +353,7 @@ pub struct SealArgs {
     /// typed-cookies: seal in a runtime sealer's domain (what `keys.signed(SALT)` /
     /// `keys.encrypted(SALT)` opens) instead of the derived types' (what a
     /// `#[derive(SealedCookie)]` JSON type with `salt = "SALT"` opens, the default).
-    #[arg(long, conflicts_with = "foreign")]
+    #[arg(long, conflicts_with = "interop")]
     pub runtime: bool,
 }
 

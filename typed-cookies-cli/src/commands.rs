@@ -12,7 +12,7 @@ use crate::cli::{
     RotateArgs, SealArgs,
 };
 use crate::duration::human;
-use crate::foreign::{self, Foreign, ForeignSealer};
+use crate::interop::{self, Interop, InteropSealer};
 use crate::ours::{self, OpenedOurs};
 use crate::render::{hex, json_line, rfc3339, when};
 use crate::verdict::Verdict;
@@ -150,8 +150,8 @@ fn opened_verdict(ours: &OpenedOurs) -> Verdict {
 
 fn inspect(args: &InspectArgs) -> Result<(), Failure> {
     let value = args.value.trim();
-    if let Some(kind) = args.format.foreign() {
-        return inspect_foreign(kind, value, args);
+    if let Some(kind) = args.format.interop() {
+        return inspect_interop(kind, value, args);
     }
     let now = OffsetDateTime::now_utc();
     let mut out = Map::new();
@@ -322,7 +322,7 @@ fn inspect(args: &InspectArgs) -> Result<(), Failure> {
     result
 }
 
-fn inspect_foreign(kind: Foreign, value: &str, args: &InspectArgs) -> Result<(), Failure> {
+fn inspect_interop(kind: Interop, value: &str, args: &InspectArgs) -> Result<(), Failure> {
     // Rails, Express and Laravel values show their structure without keys; the others need them.
     let text = if kind.inspects_without_keys() {
         secrets::read(&args.keys, false)?
@@ -336,7 +336,7 @@ fn inspect_foreign(kind: Foreign, value: &str, args: &InspectArgs) -> Result<(),
     lines.push(("format", kind.label().into()));
     lines.push(("size", format!("{} characters", value.len())));
     let mut result = Ok(());
-    match foreign::unverified(kind, value, OffsetDateTime::now_utc()) {
+    match interop::unverified(kind, value, OffsetDateTime::now_utc()) {
         Some(Ok(seen)) => {
             lines.extend(seen.lines);
             out.extend(seen.fields);
@@ -353,7 +353,7 @@ fn inspect_foreign(kind: Foreign, value: &str, args: &InspectArgs) -> Result<(),
     match kind.expiry_note() {
         Some(note) => lines.push(("expiry", note.into())),
         None => {
-            let max_age = ForeignSealer::max_age_note(kind, &args.format);
+            let max_age = InteropSealer::max_age_note(kind, &args.format);
             if let Some(max_age) = max_age {
                 out.insert("max_age_seconds".into(), max_age.whole_seconds().into());
             }
@@ -362,7 +362,7 @@ fn inspect_foreign(kind: Foreign, value: &str, args: &InspectArgs) -> Result<(),
     }
     if let Some(text) = text {
         kind.check_open(&args.format)?;
-        let sealer = ForeignSealer::for_inspect(kind, &text, &args.format, value)?;
+        let sealer = InteropSealer::for_inspect(kind, &text, &args.format, value)?;
         let verdict = match sealer.open(value) {
             Ok(payload) => {
                 lines.push(("payload", json_line(&payload)));
@@ -414,10 +414,10 @@ fn seal(args: &SealArgs) -> Result<(), Failure> {
     let text = arg_or_stdin(args.payload.as_deref(), "payload")?;
     let payload: Value = serde_json::from_str(&text)
         .map_err(|e| Failure::usage(format!("the payload is not JSON: {e}")))?;
-    let what = args.format.foreign().map_or("seal", Foreign::label);
+    let what = args.format.interop().map_or("seal", Interop::label);
     let keys = secrets::require(&args.keys, false, what)?;
-    let sealed = match args.format.foreign() {
-        Some(kind) => ForeignSealer::new(kind, &keys, &args.format)?.seal(&payload),
+    let sealed = match args.format.interop() {
+        Some(kind) => InteropSealer::new(kind, &keys, &args.format)?.seal(&payload),
         None => {
             let ring = secrets::ring(&keys)?;
             ours::sealer(&ring, &args.format, mode_of(&args.format), args.runtime)?
@@ -435,15 +435,15 @@ fn seal(args: &SealArgs) -> Result<(), Failure> {
 fn open(args: &OpenArgs) -> Result<(), Failure> {
     let value = arg_or_stdin(args.value.as_deref(), "value")?;
     let mut out = Map::new();
-    let what = args.format.foreign().map_or("open", Foreign::label);
+    let what = args.format.interop().map_or("open", Interop::label);
     let keys = secrets::require(&args.keys, false, what)?;
     // The payload and the verdict, or the refusal; and what a tracked value's claims say.
     let mut notes = Vec::new();
-    let result: Result<(Value, Verdict), Verdict> = match args.format.foreign() {
+    let result: Result<(Value, Verdict), Verdict> = match args.format.interop() {
         Some(kind) => {
             out.insert("format".into(), kind.label().into());
             kind.check_open(&args.format)?;
-            ForeignSealer::new(kind, &keys, &args.format)?
+            InteropSealer::new(kind, &keys, &args.format)?
                 .open(&value)
                 .map(|payload| (payload, Verdict::valid()))
                 .map_err(|error| Verdict::of(&error))

@@ -18,7 +18,7 @@ mod claims;
 mod cli;
 mod commands;
 mod duration;
-mod foreign;
+mod interop;
 mod ours;
 mod output;
 mod render;

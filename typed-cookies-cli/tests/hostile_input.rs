@@ -283,7 +283,7 @@ fn genuine_hostile_payloads_and_salts_print_escaped() {
     }
 }
 
-/// Foreign formats with hostile values (structures `inspect` reads without keys: Rails
+/// Interop formats with hostile values (structures `inspect` reads without keys: Rails
 /// purposes and expiry times, Express `j:` JSON and text, cookie-session JSON, Laravel
 /// envelopes), hostile `--name`, `--sig` and `--cipher`, with and without keys, text and JSON.
 #[test]

@@ -11,7 +11,7 @@ use typed_cookies::interop::rails::{CookieJar, Defaults};
 use typed_cookies::time::{Duration, OffsetDateTime};
 use typed_cookies::Clock;
 
-/// The `secret_key_base` of tests/interop_rails.rs.
+/// The `secret_key_base` of tests/rails/.
 const SKB: &str = "4c1b2f0e9d8a7c6b5a493827160f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5";
 
 /// Written by Rails 6.1 (tests/interop/rails_peer.rb, `op: write`, `jar: signed`):

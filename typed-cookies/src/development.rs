@@ -26,21 +26,29 @@
 //! request would look local. The forwarding headers above catch the usual setups, but the real
 //! guard is that development mode cannot be turned on by accident in a production build — see
 //! [`development_mode_allowed`].
+//!
+//! This module holds the policy: whether development mode may be on, which hosts are loopback,
+//! what a relaxed cookie looks like. Applying it to one request — deciding that a request is
+//! local and handing its handlers a relaxed view of the ring — is the request layer's
+//! ([`RequestView`](crate::request::RequestView), [`KeyRing::for_host`]).
+//!
+//! [`KeyRing`]: crate::KeyRing
+//! [`KeyRing::for_host`]: crate::KeyRing::for_host
+//! [`KeyRing::with_development_mode`]: crate::KeyRing::with_development_mode
 
-#[cfg(any(feature = "http", feature = "actix-web"))]
-use std::net::IpAddr;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::cookie::{CookieConfig, SameSite};
+use crate::cookie::{unprefixed, CookieConfig, SameSite};
+use crate::keys::KeyRing;
 
 /// The environment variable that allows (`1`) or forbids (`0`) development mode; unset, it is
 /// allowed only in builds with `debug_assertions` (`cargo run`, `cargo test`).
 pub const DEVELOPMENT_MODE_ENV: &str = "TYPED_COOKIES_DEV";
 
-/// Why [`KeyRing::with_development_mode`](crate::KeyRing::with_development_mode) refused.
+/// Why [`KeyRing::with_development_mode`] refused.
 ///
 /// ```
-/// use typed_cookies::DevelopmentModeError;
+/// use typed_cookies::development::DevelopmentModeError;
 /// let refused = DevelopmentModeError::ReleaseBuild;
 /// assert!(refused.to_string().contains("TYPED_COOKIES_DEV=1"));
 /// ```
@@ -78,15 +86,13 @@ impl std::fmt::Debug for DevelopmentModeError {
 /// even in a debug build that was shipped by mistake.
 ///
 /// ```
-/// use typed_cookies::{development_mode_allowed, DevelopmentModeError};
+/// use typed_cookies::development::{development_mode_allowed, DevelopmentModeError};
 /// assert_eq!(development_mode_allowed(None, true), Ok(()));
 /// assert_eq!(development_mode_allowed(None, false), Err(DevelopmentModeError::ReleaseBuild));
 /// assert_eq!(development_mode_allowed(Some("1"), false), Ok(()));
 /// assert_eq!(development_mode_allowed(Some("0"), true), Err(DevelopmentModeError::Forbidden));
 /// assert_eq!(development_mode_allowed(Some("yes"), true), Err(DevelopmentModeError::BadValue));
 /// ```
-///
-/// [`KeyRing::with_development_mode`]: crate::KeyRing::with_development_mode
 pub fn development_mode_allowed(
     env: Option<&str>,
     debug_build: bool,
@@ -100,9 +106,45 @@ pub fn development_mode_allowed(
     }
 }
 
+impl KeyRing {
+    /// This ring (same keys, cache and clock) in development mode, or why not: see the
+    /// [`development`](crate#development-mode) overview. Off by default. When on, the cookies
+    /// of *loopback requests only* (`localhost`, `*.localhost`, `127.0.0.0/8`, `[::1]`) are
+    /// sent without `Secure`, `Partitioned` and their `__Host-`/`__Secure-` prefix, and read
+    /// under the unprefixed name; every other request gets the type's strict cookie. The
+    /// framework adapters decide per request (their `development` middleware must be
+    /// installed for the responses' `Set-Cookie`s); elsewhere use [`KeyRing::for_host`].
+    ///
+    /// **Guarded**: refused with a [`DevelopmentModeError`] (never a panic) unless
+    /// [`development_mode_allowed`] says yes — `TYPED_COOKIES_DEV=1`, or a build with
+    /// `debug_assertions` and `TYPED_COOKIES_DEV` unset. A release build therefore refuses it
+    /// unless the machine says `TYPED_COOKIES_DEV=1`, and `TYPED_COOKIES_DEV=0` refuses it
+    /// everywhere. Logs at `warn` with `tracing` when turned on.
+    ///
+    /// ```
+    /// use typed_cookies::{Key, KeyRing};
+    /// # std::env::remove_var("TYPED_COOKIES_DEV");
+    /// let keys = KeyRing::new(Key::generate());
+    /// assert!(!keys.development_mode());
+    /// // Doc tests are debug builds: allowed here, refused by a release build.
+    /// let dev = keys.with_development_mode().unwrap();
+    /// assert!(dev.development_mode());
+    /// ```
+    pub fn with_development_mode(&self) -> Result<Self, DevelopmentModeError> {
+        allowed_here()?;
+        #[cfg(feature = "tracing")]
+        tracing::warn!(
+            "typed-cookies development mode is on: cookies of requests to loopback hosts \
+             (localhost, 127.0.0.0/8, [::1]) are sent without Secure and without their \
+             __Host-/__Secure- prefix; never turn it on in production"
+        );
+        Ok(self.with_development_switch(true))
+    }
+}
+
 /// The guard applied to this process: [`DEVELOPMENT_MODE_ENV`] and `debug_assertions` (of the
 /// `typed-cookies` crate's build, which follows the profile of the application's).
-pub(crate) fn allowed_here() -> Result<(), DevelopmentModeError> {
+fn allowed_here() -> Result<(), DevelopmentModeError> {
     let env = std::env::var_os(DEVELOPMENT_MODE_ENV);
     match env {
         None => development_mode_allowed(None, cfg!(debug_assertions)),
@@ -120,7 +162,7 @@ pub(crate) fn allowed_here() -> Result<(), DevelopmentModeError> {
 /// *resolves* to loopback (`lvh.me`), is not.
 ///
 /// ```
-/// use typed_cookies::is_loopback_host;
+/// use typed_cookies::development::is_loopback_host;
 /// for local in ["localhost", "localhost:3000", "LocalHost", "app.localhost:8080", "127.0.0.1",
 ///               "127.1.2.3:80", "[::1]", "[::1]:3000"] {
 ///     assert!(is_loopback_host(local), "{local}");
@@ -175,62 +217,6 @@ fn is_port(port: &str) -> bool {
     !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// What the adapters know about a request, for the development-mode decision: its `Host`
-/// header and URL authority (HTTP/2 sends the latter only), whether a forwarding header is
-/// present, and the peer's address when the framework gives it.
-#[cfg(any(feature = "http", feature = "actix-web"))]
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct RequestOrigin<'a> {
-    pub(crate) host_header: Option<&'a [u8]>,
-    pub(crate) authority: Option<&'a str>,
-    pub(crate) forwarded: bool,
-    pub(crate) peer: Option<IpAddr>,
-}
-
-#[cfg(any(feature = "http", feature = "actix-web"))]
-impl RequestOrigin<'_> {
-    /// Local: a loopback host (every one given), no forwarding header, no non-loopback peer.
-    pub(crate) fn is_local(&self) -> bool {
-        if self.forwarded || self.peer.is_some_and(|peer| !peer.is_loopback()) {
-            return false;
-        }
-        let header = match self.host_header {
-            Some(bytes) => match std::str::from_utf8(bytes) {
-                Ok(host) if is_loopback_host(host.trim_matches([' ', '\t'])) => true,
-                _ => return false,
-            },
-            None => false,
-        };
-        match self.authority {
-            Some(authority) => is_loopback_host(authority),
-            None => header,
-        }
-    }
-}
-
-/// Request headers (lower-case names) whose presence means a proxy forwarded the request.
-#[cfg(any(feature = "http", feature = "actix-web"))]
-pub(crate) const FORWARDING_HEADERS: [&str; 5] = [
-    "forwarded",
-    "x-forwarded-for",
-    "x-forwarded-host",
-    "x-forwarded-proto",
-    "x-real-ip",
-];
-
-/// `name` without a `__Host-` or `__Secure-` prefix (matched in any case, as browsers do); a
-/// name that is only the prefix stays as it is.
-pub(crate) fn unprefixed(name: &str) -> &str {
-    for prefix in ["__Host-", "__Secure-"] {
-        if name.len() > prefix.len()
-            && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
-        {
-            return &name[prefix.len()..];
-        }
-    }
-    name
-}
-
 /// `config` as sent to a loopback request in development mode: the unprefixed name, no
 /// `Secure`, no `Partitioned`, `SameSite=None` as `Lax`.
 pub(crate) fn relaxed(config: &CookieConfig) -> CookieConfig {
@@ -254,7 +240,7 @@ pub(crate) fn relaxed(config: &CookieConfig) -> CookieConfig {
 /// kept, each written as `; attribute`.
 ///
 /// ```
-/// use typed_cookies::relax_set_cookie;
+/// use typed_cookies::development::relax_set_cookie;
 /// assert_eq!(
 ///     relax_set_cookie("__Host-sid=v; HttpOnly; SameSite=None; Partitioned; Secure; Path=/; Max-Age=60").as_deref(),
 ///     Some("sid=v; HttpOnly; SameSite=Lax; Path=/; Max-Age=60"),
@@ -326,69 +312,9 @@ pub(crate) fn warn_once(name: &str, dev_name: &str, host: Option<&str>) {
     let _ = (name, dev_name, host);
 }
 
-/// The ring's development state, per handle (like its clock).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) enum DevState {
-    /// Development mode off: every cookie as declared.
-    #[default]
-    Off,
-    /// Development mode on, for no request in particular: strict.
-    On,
-    /// Development mode on, for a loopback request: relaxed.
-    Relaxed,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[cfg(any(feature = "http", feature = "actix-web"))]
-    #[test]
-    fn origins() {
-        let local = RequestOrigin {
-            host_header: Some(b"localhost:3000"),
-            ..Default::default()
-        };
-        assert!(local.is_local());
-        assert!(!RequestOrigin::default().is_local(), "no host: strict");
-        assert!(!RequestOrigin {
-            forwarded: true,
-            ..local
-        }
-        .is_local());
-        assert!(!RequestOrigin {
-            peer: Some(IpAddr::from([10, 0, 0, 1])),
-            ..local
-        }
-        .is_local());
-        assert!(RequestOrigin {
-            peer: Some(IpAddr::from(Ipv6Addr::LOCALHOST)),
-            ..local
-        }
-        .is_local());
-        assert!(!RequestOrigin {
-            authority: Some("example.com"),
-            ..local
-        }
-        .is_local());
-        assert!(RequestOrigin {
-            authority: Some("[::1]:8080"),
-            host_header: None,
-            ..local
-        }
-        .is_local());
-        assert!(!RequestOrigin {
-            host_header: Some(b"local\xffhost"),
-            ..local
-        }
-        .is_local());
-        assert!(!RequestOrigin {
-            host_header: Some(b"example.com"),
-            authority: Some("localhost"),
-            ..local
-        }
-        .is_local());
-    }
 
     #[test]
     fn prefixes() {

@@ -52,7 +52,7 @@
 //! name is logged at `warn`.
 //!
 //! *Loopback* means the request's `Host` (and URL authority, if any) is `localhost`,
-//! `*.localhost`, `127.0.0.0/8` or `[::1]` ([`is_loopback_host`]), no `Forwarded`,
+//! `*.localhost`, `127.0.0.0/8` or `[::1]` ([`development::is_loopback_host`]), no `Forwarded`,
 //! `X-Forwarded-*` or `X-Real-IP` header says a proxy sent it, and the peer address, where the
 //! framework gives it (actix-web), is loopback. `Host` is chosen by the client, and that is
 //! fine here: whoever sends `Host: localhost` gets a relaxed cookie in the response to *their
@@ -106,18 +106,26 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-// Modules by concept; imports only point down this list: clock and wire know nothing of
-// ours, keys use wire, errors use keys and wire, the engine (seal) uses all three, cookie sits
-// on the engine, and the framework integrations only translate to and from cookie.
+// Modules by concept. Imports only point down this order (an import of `crate::X` from module
+// `Y` needs X before Y, or X == Y); `scripts/check-layering` enforces it, ARCHITECTURE.md
+// explains it. clock and wire know nothing of ours; aead is the engine's cipher, keyed by the
+// subkeys of keys; error names keys' ids; seal is the engine; cookie is a type's policy and
+// header text on the engine; development is the policy of development mode; store and guard
+// are the stolen-cookie defences; request is the per-request view and outcome (it opens
+// guarded types through the guard); integrations only translate frameworks to and from
+// request; interop reads and writes foreign formats.
+//
+// layering: clock < wire < aead < keys < error < seal < cookie < __private < inspect < development < store < guard < request < integrations < interop
 #[doc(hidden)]
 pub mod __private;
+mod aead;
 mod clock;
 mod cookie;
-mod development;
+pub mod development;
 mod error;
 pub mod guard;
 mod inspect;
-#[cfg(any(feature = "http", feature = "actix-web"))]
+#[cfg(adapter)]
 pub mod integrations;
 #[cfg(any(
     feature = "django",
@@ -129,14 +137,19 @@ pub mod integrations;
 ))]
 pub mod interop;
 mod keys;
+pub mod request;
 mod seal;
 pub mod store;
 mod wire;
 
 pub use clock::{Clock, ManualClock};
 pub use cookie::{
-    Binding, CookieConfig, Lifetime, Priority, SameSite, SealedCookie, Stateless, Tracking,
+    Binding, CookieConfig, CookieScope, Lifetime, Priority, SameSite, SealedCookie, Stateless,
+    Tracking,
 };
+// Development-mode helpers live under `development::`; these root paths are kept, hidden, for
+// code written before they moved.
+#[doc(hidden)]
 pub use development::{
     development_mode_allowed, is_loopback_host, relax_set_cookie, DevelopmentModeError,
     DEVELOPMENT_MODE_ENV,
@@ -144,6 +157,7 @@ pub use development::{
 pub use error::{OpenError, SealError};
 pub use inspect::{inspect, Inspection};
 pub use keys::{Key, KeyError, KeyId, KeyRing, MIN_KEY_LEN};
+pub use request::RequestView;
 pub use seal::{Opened, RefreshReason, Sealer, SealerBuilder, DEFAULT_CLOCK_SKEW};
 pub use wire::{Codec, Format, Mode, KEY_ID_LEN, MAX_COOKIE_LEN, MAX_PAYLOAD_LEN};
 
@@ -152,17 +166,3 @@ pub use time;
 
 #[cfg(feature = "derive")]
 pub use typed_cookies_derive::SealedCookie;
-
-// The README's examples are doc tests, so they compile (and run) with the code they show. They
-// use every adapter and interop module, so only with all of them (the README's test command).
-#[cfg(all(
-    doctest,
-    feature = "derive",
-    feature = "axum",
-    feature = "actix-web",
-    feature = "django",
-    feature = "flask",
-    feature = "iron"
-))]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;

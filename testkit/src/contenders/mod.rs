@@ -2,8 +2,8 @@
 //! cookie types, the peers (`cookie`'s jars, `jsonwebtoken`) and the hand-composed floor, each
 //! behind one [`Contender`] interface.
 //!
-//! Used by `benches/seal_open.rs`, `examples/seal_open_loop.rs`, `examples/value_lengths.rs`
-//! and `tests/peers.rs`, so each sees exactly the same code.
+//! Used by `benches/seal_open.rs`, `benches/programs/seal_open_loop.rs`,
+//! `benches/programs/value_lengths.rs` and `tests/peers.rs`, so each sees exactly the same code.
 
 pub mod floor;
 pub mod ours;

@@ -1,5 +1,5 @@
 // The real Express 4, cookie-parser, cookie-signature, cookie-session (keygrip, cookies) and
-// express-session, driven by tests/interop_express.rs.
+// express-session, driven by tests/express/.
 //
 // Reads one JSON request per line on stdin, answers one JSON line each; errors are reported
 // by their message. Every cookie op builds a small Express app with the middleware under test

@@ -157,7 +157,7 @@ impl CookieConfig {
         self.name
     }
 
-    /// The name the cookie has in [development mode](crate::KeyRing::with_development_mode)
+    /// The name the cookie has in [development mode](crate::development)
     /// for loopback requests: [`CookieConfig::name`] without a `__Host-` or `__Secure-`
     /// prefix. Two types whose development names are equal (`__Host-sid` and `sid`) would
     /// share one cookie in development: give them distinct names.
@@ -173,18 +173,7 @@ impl CookieConfig {
     /// assert_eq!(Session::CONFIG.development_name(), "sid");
     /// ```
     pub fn development_name(&self) -> &'static str {
-        crate::development::unprefixed(self.name)
-    }
-
-    /// The name this cookie is read under on a request whose ring is `keys`: its
-    /// [development name](Self::development_name) when `keys` is relaxed for a loopback
-    /// request in development mode, else its own.
-    pub(crate) fn read_name(&self, keys: &crate::KeyRing) -> &'static str {
-        if keys.relaxes_cookies() {
-            self.development_name()
-        } else {
-            self.name
-        }
+        unprefixed(self.name)
     }
 
     /// The salt: the namespace this type's values are sealed in.
@@ -433,4 +422,17 @@ impl CookieConfig {
             clock_skew: DEFAULT_CLOCK_SKEW,
         }
     }
+}
+
+/// `name` without a `__Host-` or `__Secure-` prefix (matched in any case, as browsers do); a
+/// name that is only the prefix stays as it is.
+pub(crate) fn unprefixed(name: &str) -> &str {
+    for prefix in ["__Host-", "__Secure-"] {
+        if name.len() > prefix.len()
+            && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        {
+            return &name[prefix.len()..];
+        }
+    }
+    name
 }

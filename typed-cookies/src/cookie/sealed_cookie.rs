@@ -5,8 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::cookie::Tracking;
-use crate::cookie::{header, CookieConfig, Stateless};
-use crate::development;
+use crate::cookie::{header, CookieConfig, CookieScope, Stateless};
 use crate::error::{OpenError, SealError};
 use crate::keys::subkeys::NamespaceKeys;
 use crate::keys::KeyRing;
@@ -121,11 +120,11 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
     ///
     /// Only for a [`Stateless`] type, like [`SealedCookie::seal`]; a guarded type's comes from
     /// [`Guard::issue`](crate::guard::Guard::issue).
-    fn to_set_cookie(&self, keys: &KeyRing) -> Result<String, SealError>
+    fn to_set_cookie(&self, keys: &impl CookieScope) -> Result<String, SealError>
     where
         Self: Stateless,
     {
-        let now = keys.unix_now();
+        let now = keys.keys().unix_now();
         session_set_cookie(self, keys, now, now, Guarding::default())
     }
 
@@ -136,9 +135,10 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
         header::removal(&Self::CONFIG)
     }
 
-    /// [`SealedCookie::removal`] as `keys` would send it: relaxed like the cookie itself when
-    /// `keys` is the ring of a loopback request in development mode ([`KeyRing::for_host`]),
-    /// the same as [`SealedCookie::removal`] otherwise.
+    /// [`SealedCookie::removal`] in the form `keys` sends the cookie ([`CookieScope`]):
+    /// relaxed like the cookie itself for a request's view that relaxes cookies (development
+    /// mode, a loopback request: [`KeyRing::for_host`]), the same as
+    /// [`SealedCookie::removal`] for a ring.
     ///
     /// ```
     /// # use serde::{Deserialize, Serialize};
@@ -153,18 +153,13 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
     /// let local = keys.with_development_mode().unwrap().for_host("localhost:3000");
     /// assert!(Session::removal_for(&local).starts_with("sid=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"));
     /// ```
-    fn removal_for(keys: &KeyRing) -> String {
-        if keys.relaxes_cookies() {
-            let relaxed = development::relaxed(&Self::CONFIG);
-            development::warn_once(Self::CONFIG.name(), relaxed.name(), None);
-            return header::removal(&relaxed);
-        }
-        header::removal(&Self::CONFIG)
+    fn removal_for(keys: &impl CookieScope) -> String {
+        header::removal(&keys.form_of(&Self::CONFIG))
     }
 
     /// This type's cookie from a request's `Cookie:` header value: `Ok(None)` when the header
     /// does not hold it, an error when it is invalid, expired, or present twice
-    /// ([`OpenError::DuplicateCookie`], see the README on cookie tossing).
+    /// ([`OpenError::DuplicateCookie`], see `docs/security-properties.md` on cookie tossing).
     ///
     /// The name matches byte-exactly, as browsers store it: only SP and HTAB around a pair are
     /// trimmed. A look-alike (`"\u{2000}__Host-sid"`, `"__host-sid"`), which a browser treats
@@ -172,7 +167,7 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
     ///
     /// Only for a [`Stateless`] type; a guarded type's is read by
     /// [`Guard::open_from_cookie_headers`](crate::guard::Guard::open_from_cookie_headers).
-    fn from_cookie_header(keys: &KeyRing, header: &str) -> Result<Option<Self>, OpenError>
+    fn from_cookie_header(keys: &impl CookieScope, header: &str) -> Result<Option<Self>, OpenError>
     where
         Self: Stateless,
     {
@@ -184,14 +179,14 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
     /// framework adapters read. Only for a [`Stateless`] type, like
     /// [`SealedCookie::from_cookie_header`].
     fn opened_from_cookie_headers<'h>(
-        keys: &KeyRing,
+        keys: &impl CookieScope,
         headers: impl IntoIterator<Item = &'h [u8]>,
     ) -> Result<Option<Opened<Self>>, OpenError>
     where
         Self: Stateless,
     {
-        header::find_bytes(headers, Self::CONFIG.read_name(keys))?
-            .map(|value| open_unguarded(keys, value))
+        header::find_bytes(headers, keys.form_of(&Self::CONFIG).name())?
+            .map(|value| open_unguarded(keys.keys(), value))
             .transpose()
     }
 }
@@ -219,9 +214,9 @@ impl<T: SealedCookie> Opened<T> {
     /// The `Set-Cookie` header value of [`Opened::reseal`]: the type's attributes, and a
     /// `Max-Age` that is the idle window or what is left of the absolute lifetime, whichever
     /// ends first.
-    pub fn to_set_cookie(&self, keys: &KeyRing) -> Result<String, SealError> {
+    pub fn to_set_cookie(&self, keys: &impl CookieScope) -> Result<String, SealError> {
         self.writable()?;
-        let now = keys.unix_now();
+        let now = keys.keys().unix_now();
         session_set_cookie(
             self.value(),
             keys,
@@ -282,7 +277,7 @@ pub(crate) fn open_unguarded<T: Stateless>(
 /// the type is tracked: the [`Guard`](crate::guard::Guard)'s way in, before its store checks.
 pub(crate) fn open_guarded<T: SealedCookie>(
     keys: &KeyRing,
-    value: &str,
+    value: &[u8],
     now: i64,
     binding: Option<&[u8; BINDING_LEN]>,
 ) -> Result<Opened<T>, OpenError> {
@@ -292,7 +287,7 @@ pub(crate) fn open_guarded<T: SealedCookie>(
         binding,
     };
     keys.with_namespace(&T::CONFIG.namespace(), |subkeys| {
-        engine::<T>(subkeys, guarding).open(value.as_bytes(), now)
+        engine::<T>(subkeys, guarding).open(value, now)
     })
 }
 
@@ -349,21 +344,14 @@ fn seal_session_then<T: SealedCookie, R>(
 /// header text.
 pub(crate) fn session_set_cookie<T: SealedCookie>(
     value: &T,
-    keys: &KeyRing,
+    scope: &impl CookieScope,
     now: i64,
     created_at: i64,
     guarding: Guarding<'_>,
 ) -> Result<String, SealError> {
-    let relaxed;
-    let config = if keys.relaxes_cookies() {
-        relaxed = development::relaxed(&T::CONFIG);
-        development::warn_once(T::CONFIG.name(), relaxed.name(), None);
-        &relaxed
-    } else {
-        &T::CONFIG
-    };
-    seal_session_then(value, keys, now, created_at, guarding, |sealed| {
-        header::set_cookie_with(config, encoded_len(sealed.len()), now, created_at, |text| {
+    let form = scope.form_of(&T::CONFIG);
+    seal_session_then(value, scope.keys(), now, created_at, guarding, |sealed| {
+        header::set_cookie_with(&form, encoded_len(sealed.len()), now, created_at, |text| {
             base64url::encode_append(sealed, text)
         })
     })?

@@ -250,6 +250,23 @@ fn embedded_ipv4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
 mod tests {
     use super::*;
 
+    /// FORMAT.md's binding digest of a user agent (the engine's vectors seal under it).
+    #[test]
+    fn the_user_agent_digest_is_format_mds() {
+        let ua = b"Firefox";
+        let mut hash = Sha256::new();
+        hash.update(b"typed-cookies client binding v1\0");
+        hash.update(b"u");
+        hash.update([1]);
+        hash.update((ua.len() as u64).to_be_bytes());
+        hash.update(ua);
+        let expected: [u8; 32] = hash.finalize().into();
+        let digest = ClientContext::new()
+            .user_agent("Firefox")
+            .digest(Binding::USER_AGENT);
+        assert_eq!(digest, Some(expected));
+    }
+
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
     }

@@ -74,7 +74,7 @@ pub use one_time::OneTimeSealer;
 pub use sign_out::SignOutError;
 
 use crate::cookie::sealed_cookie::{open_guarded, session_set_cookie};
-use crate::cookie::{header, SealedCookie, Tracking};
+use crate::cookie::{header, CookieScope, SealedCookie, Tracking};
 use time::Duration;
 
 use crate::error::{OpenError, SealError};
@@ -177,6 +177,14 @@ fn random_nonce() -> u64 {
     rand::thread_rng().next_u64()
 }
 
+/// What every store step of [`Guard::open`] works on: the value's claims, the time, and until
+/// when store entries about its session must live ([`until`]).
+struct Step<'a> {
+    claims: &'a Claims,
+    now: i64,
+    until: i64,
+}
+
 /// `until` for store entries about `opened`'s session: when the *session* ends whatever
 /// happens — its absolute expiry (creation + `max_age`, which every tracked type has) — not
 /// the presented copy's idle deadline: another copy of the session, resealed later, lives
@@ -259,7 +267,8 @@ impl Guard {
     }
 
     fn require_store(&self, operation: &'static str) -> Result<&dyn RevocationStore, StoreError> {
-        self.store.as_deref().ok_or(StoreError {
+        // Made only when missing: the reason is a `String`, an allocation on every open else.
+        self.store.as_deref().ok_or_else(|| StoreError {
             operation,
             reason: "this guard has no store (Guard::stateless)".into(),
         })
@@ -287,11 +296,13 @@ impl Guard {
     /// ([`SealError::StoreUnavailable`]) unless the type says `if_store_down = "accept"`.
     pub async fn issue<T: SealedCookie>(
         &self,
-        keys: &KeyRing,
+        keys: &impl CookieScope,
         value: &T,
         subject: Option<&str>,
         client: &ClientContext,
     ) -> Result<Issued, SealError> {
+        let scope = keys;
+        let keys = scope.keys();
         let config = &T::CONFIG;
         if let Some(part) = client.missing_part(config.binding()) {
             return Err(SealError::MissingClientPart {
@@ -366,7 +377,7 @@ impl Guard {
             tracked: claims.is_some(),
             binding: binding.as_ref(),
         };
-        let set_cookie = session_set_cookie(value, keys, now, now, guarding)?;
+        let set_cookie = session_set_cookie(value, scope, now, now, guarding)?;
         Ok(Issued {
             set_cookie,
             session_id: claims.map(|c| c.session_id),
@@ -399,119 +410,195 @@ impl Guard {
     /// A replayed value revokes its whole session before it is refused. An earlier value
     /// replaced within the grace window (a request in flight while others renewed the
     /// session) opens [`superseded`](Opened::superseded): readable, never written back.
+    ///
+    /// The defence pipeline, one step each: the cookie layer's one entry for guarded types
+    /// (`open_guarded`: authentication under the binding, freshness), then the revocation
+    /// check or the one-time claim by the type's tracking, then the replay nonce's rotation.
     pub async fn open<T: SealedCookie>(
         &self,
-        keys: &KeyRing,
+        keys: &impl CookieScope,
         value: &str,
         client: &ClientContext,
     ) -> Result<Checked<T>, OpenError> {
+        self.open_bytes(keys, value.as_bytes(), client).await
+    }
+
+    /// [`Guard::open`] of a value as the request carried it, not yet checked to be UTF-8:
+    /// base64url decoding refuses every byte outside its alphabet ([`OpenError::Malformed`]),
+    /// so a UTF-8 check first would only walk the value once more (the adapters' path).
+    pub(crate) async fn open_bytes<T: SealedCookie>(
+        &self,
+        keys: &impl CookieScope,
+        value: &[u8],
+        client: &ClientContext,
+    ) -> Result<Checked<T>, OpenError> {
+        let scope = keys;
+        let keys = scope.keys();
         let config = &T::CONFIG;
         let now = keys.unix_now();
         let binding = client.digest(config.binding());
         let mut opened = open_guarded::<T>(keys, value, now, binding.as_ref())?;
+        if !matches!(config.tracking(), Tracking::OneTime) && config.replay_grace().is_none() {
+            // Nothing below changes `opened` (no one-time claim, no replay nonce): the same
+            // steps over the claims in place, without the copy of them (and of the subject,
+            // an allocation) that the other types need.
+            if let (Tracking::Revocable, Some(claims)) = (config.tracking(), opened.claims()) {
+                let step = Step {
+                    claims,
+                    now,
+                    until: until(&opened, now, self.clock_skew),
+                };
+                self.check_revocation::<T>(&step).await?;
+            }
+            return Ok(Checked {
+                opened,
+                renewed: None,
+            });
+        }
         let Some(claims) = opened.claims().cloned() else {
             return Ok(Checked {
                 opened,
                 renewed: None,
             });
         };
-        let until = until(&opened, now, self.clock_skew);
-        let ns = config.salt();
-        let id = claims.session_id;
-        let fail = |error: StoreError| -> Result<(), OpenError> {
-            let accept = config.fails_open();
-            warn_store(config.name(), &error, accept);
-            if accept {
-                Ok(())
-            } else {
-                Err(OpenError::StoreUnavailable)
-            }
+        let step = Step {
+            claims: &claims,
+            now,
+            until: until(&opened, now, self.clock_skew),
         };
         match config.tracking() {
             Tracking::None => {}
-            Tracking::Revocable => {
-                let store = self.require_store("status");
-                let status = match store {
-                    Ok(store) => store.status(ns, id, claims.subject.as_deref(), now).await,
-                    Err(e) => Err(e),
-                };
-                match status {
-                    Ok(status) if status.revoked || claims.epoch < status.epoch => {
-                        return Err(OpenError::Revoked)
-                    }
-                    Ok(_) => {}
-                    Err(error) => fail(error)?,
-                }
-            }
-            Tracking::OneTime => {
-                let claimed = match self.require_store("claim") {
-                    Ok(store) => store.claim(ns, id, until, now).await,
-                    Err(e) => Err(e),
-                };
-                match claimed {
-                    Ok(true) => {
-                        // Used up: never resealed (a reseal would be a second copy).
-                        opened.clear_refresh();
-                    }
-                    Ok(false) => return Err(OpenError::AlreadyUsed),
-                    Err(error) => fail(error)?,
-                }
-            }
+            Tracking::Revocable => self.check_revocation::<T>(&step).await?,
+            Tracking::OneTime => self.claim_once(&step, &mut opened).await?,
         }
-        let mut renewed = None;
-        if let (Some(grace), Some(store)) = (config.replay_grace(), self.store.as_deref()) {
-            let next = random_nonce();
-            let rotation = store
-                .rotate_nonce(
-                    ns,
-                    id,
-                    claims.nonce,
-                    next,
-                    grace.whole_seconds(),
-                    until,
-                    now,
-                )
-                .await;
-            match rotation {
-                Ok(Rotation::Rotated) => {
-                    opened.set_nonce(next);
-                    opened.clear_refresh();
-                    // Cannot fail: the same value with a nonce of the same size opened.
-                    renewed = Some(
-                        opened
-                            .to_set_cookie(keys)
-                            .map_err(|_| OpenError::StoreUnavailable)?,
-                    );
-                }
-                // A request that was in flight while another rotated: the other response
-                // carries the next value, so this one must not reseal the previous nonce
-                // (arriving last, it would leave the browser with a stale one), nor may the
-                // handler write it back (`SealError::Superseded`).
-                Ok(Rotation::Grace) => {
-                    opened.clear_refresh();
-                    opened.supersede();
-                }
-                Ok(Rotation::Unknown | Rotation::Replayed) => {
-                    #[cfg(feature = "tracing")]
-                    tracing::warn!(
-                        cookie = config.name(),
-                        session = %id,
-                        "replayed session value: an older copy was used; the session is revoked"
-                    );
-                    if let Err(error) = store.revoke(ns, id, until, now).await {
-                        warn_store(config.name(), &error, false);
-                    }
-                    return Err(OpenError::Replayed);
-                }
-                Err(error) => fail(error)?,
+        let renewed = self.rotate_replay_nonce(scope, &step, &mut opened).await?;
+        Ok(Checked { opened, renewed })
+    }
+
+    /// The store's refusal to answer, or what a fail-open type accepts instead (logged either
+    /// way): the open-side twin of [`Guard::or_fail_open`].
+    fn store_down<T: SealedCookie>(error: StoreError) -> Result<(), OpenError> {
+        let accept = T::CONFIG.fails_open();
+        warn_store(T::CONFIG.name(), &error, accept);
+        if accept {
+            Ok(())
+        } else {
+            Err(OpenError::StoreUnavailable)
+        }
+    }
+
+    /// `revocable`: refused ([`OpenError::Revoked`]) when the session is on the deny list or
+    /// older than its subject's epoch ("sign out everywhere").
+    async fn check_revocation<T: SealedCookie>(&self, step: &Step<'_>) -> Result<(), OpenError> {
+        let status = match self.require_store("status") {
+            Ok(store) => {
+                let subject = step.claims.subject.as_deref();
+                store
+                    .status(T::CONFIG.salt(), step.claims.session_id, subject, step.now)
+                    .await
             }
-        } else if config.replay_grace().is_some() {
-            fail(StoreError {
+            Err(e) => Err(e),
+        };
+        match status {
+            Ok(status) if status.revoked || step.claims.epoch < status.epoch => {
+                Err(OpenError::Revoked)
+            }
+            Ok(_) => Ok(()),
+            Err(error) => Self::store_down::<T>(error),
+        }
+    }
+
+    /// `one_time`: claims the value's first use ([`OpenError::AlreadyUsed`] after it); a
+    /// claimed value is never resealed (a reseal would be a second copy).
+    async fn claim_once<T: SealedCookie>(
+        &self,
+        step: &Step<'_>,
+        opened: &mut Opened<T>,
+    ) -> Result<(), OpenError> {
+        let claimed = match self.require_store("claim") {
+            Ok(store) => {
+                let (ns, id) = (T::CONFIG.salt(), step.claims.session_id);
+                store.claim(ns, id, step.until, step.now).await
+            }
+            Err(e) => Err(e),
+        };
+        match claimed {
+            Ok(true) => {
+                opened.clear_refresh();
+                Ok(())
+            }
+            Ok(false) => Err(OpenError::AlreadyUsed),
+            Err(error) => Self::store_down::<T>(error),
+        }
+    }
+
+    /// `replay`: moves the session's nonce on and returns the renewed `Set-Cookie` (written in
+    /// `scope`'s form); inside the grace window the value opens
+    /// [`superseded`](Opened::superseded); an older nonce is a replay, which revokes the whole
+    /// session before it is refused ([`OpenError::Replayed`]). `None` for other types.
+    async fn rotate_replay_nonce<T: SealedCookie>(
+        &self,
+        scope: &impl CookieScope,
+        step: &Step<'_>,
+        opened: &mut Opened<T>,
+    ) -> Result<Option<String>, OpenError> {
+        let config = &T::CONFIG;
+        let Some(grace) = config.replay_grace() else {
+            return Ok(None);
+        };
+        let Some(store) = self.store.as_deref() else {
+            Self::store_down::<T>(StoreError {
                 operation: "rotate_nonce",
                 reason: "this guard has no store (Guard::stateless)".into(),
             })?;
+            return Ok(None);
+        };
+        let (ns, id) = (config.salt(), step.claims.session_id);
+        let next = random_nonce();
+        let rotation = store
+            .rotate_nonce(
+                ns,
+                id,
+                step.claims.nonce,
+                next,
+                grace.whole_seconds(),
+                step.until,
+                step.now,
+            )
+            .await;
+        match rotation {
+            Ok(Rotation::Rotated) => {
+                opened.set_nonce(next);
+                opened.clear_refresh();
+                // Cannot fail: the same value with a nonce of the same size opened.
+                let renewed = opened
+                    .to_set_cookie(scope)
+                    .map_err(|_| OpenError::StoreUnavailable)?;
+                Ok(Some(renewed))
+            }
+            // A request that was in flight while another rotated: the other response carries
+            // the next value, so this one must not reseal the previous nonce (arriving last, it
+            // would leave the browser with a stale one), nor may the handler write it back
+            // (`SealError::Superseded`).
+            Ok(Rotation::Grace) => {
+                opened.clear_refresh();
+                opened.supersede();
+                Ok(None)
+            }
+            Ok(Rotation::Unknown | Rotation::Replayed) => {
+                #[cfg(feature = "tracing")]
+                tracing::warn!(
+                    cookie = config.name(),
+                    session = %id,
+                    "replayed session value: an older copy was used; the session is revoked"
+                );
+                if let Err(error) = store.revoke(ns, id, step.until, step.now).await {
+                    warn_store(config.name(), &error, false);
+                }
+                Err(OpenError::Replayed)
+            }
+            Err(error) => Self::store_down::<T>(error).map(|()| None),
         }
-        Ok(Checked { opened, renewed })
     }
 
     /// [`Guard::open`] for `T`'s cookie in a request's `Cookie:` header values (matched
@@ -519,12 +606,12 @@ impl Guard {
     /// absent.
     pub async fn open_from_cookie_headers<'h, T: SealedCookie>(
         &self,
-        keys: &KeyRing,
+        keys: &impl CookieScope,
         headers: impl IntoIterator<Item = &'h [u8]>,
         client: &ClientContext,
     ) -> Result<Option<Checked<T>>, OpenError> {
-        // A ring relaxed for a loopback request in development mode reads the unprefixed name.
-        match header::find(headers, T::CONFIG.read_name(keys))? {
+        // A request's view relaxed in development mode reads the unprefixed name.
+        match header::find(headers, keys.form_of(&T::CONFIG).name())? {
             None => Ok(None),
             Some(value) => self.open(keys, value, client).await.map(Some),
         }

@@ -88,15 +88,17 @@ use ::actix_web::{
     ResponseError,
 };
 
-use super::{
-    check_refresh_layer, extracted, log_seal_error, open_parsed, refresh_header,
-    relaxed_set_cookie, seal_error_response, sets_cookie_of, DevelopmentLayer, RefreshLayers,
-};
-use crate::cookie::header::CookiePairs;
-use crate::cookie::{SealedCookie, Stateless};
-use crate::development::{RequestOrigin, FORWARDING_HEADERS};
-use crate::error::SealError;
+use crate::cookie::{CookieScope, SealedCookie, Stateless};
+use crate::error::{OpenError, SealError};
 use crate::keys::KeyRing;
+use crate::request::cookies::{cached_pairs, extractor_pairs, CookiePairs};
+use crate::request::layers::{check_refresh_layer, DevelopmentLayer, RefreshLayers};
+use crate::request::origin::{view_of_request, RequestOrigin, FORWARDING_HEADERS};
+use crate::request::outcome::{
+    log_seal_error, open_headers, open_parsed, plain_answer, refresh_header, seal_error_response,
+};
+use crate::request::response::{relaxed_set_cookie, sets_cookie_of};
+use crate::request::RequestView;
 use crate::seal::Opened;
 
 pub use super::{Guarded, Sealed, SealedRejection};
@@ -121,22 +123,44 @@ fn opened_from_request<T: Stateless>(req: &HttpRequest) -> Result<Opened<T>, Sea
         let layers = extensions.get::<RefreshLayers>();
         layers.is_some_and(RefreshLayers::covers::<T>)
     });
-    let cookies = request_cookies(req);
     if keys.development_mode() {
-        let keys = request_keys(keys.clone(), req, true);
-        return extracted(&keys, open_parsed::<T, _>(&keys, &cookies));
+        let view = view_of(keys.clone(), req, true);
+        return plain_answer(&view, open_for_extractor::<T>(&view, req));
     }
-    extracted(keys, open_parsed::<T, _>(keys, &cookies))
+    plain_answer(keys, open_for_extractor::<T>(keys, req))
+}
+
+/// Opens `T` for an extractor: from the split kept in the request's extensions, else from
+/// the header directly when it is short, else from a new split, kept for the next reader
+/// (see `request::cookies`).
+fn open_for_extractor<T: Stateless>(
+    scope: &impl CookieScope,
+    req: &HttpRequest,
+) -> Result<Option<Opened<T>>, OpenError> {
+    let current = req.headers().get_all(COOKIE);
+    let pairs = {
+        let extensions = req.extensions();
+        extractor_pairs(extensions.get(), || current.clone())
+    };
+    match pairs {
+        Some((cookies, new)) => {
+            if new {
+                req.extensions_mut().insert(cookies.clone());
+            }
+            open_parsed::<T, _>(scope, &cookies)
+        }
+        None => open_headers::<T>(scope, current.map(HeaderValue::as_bytes)),
+    }
 }
 
 /// The request's `Cookie:` header values split into pairs: the split an earlier middleware or
 /// extractor kept in the request's extensions if the header is still the one it split, else a
-/// new one, kept there for the next (see [`super::request_cookies`]).
-pub(crate) fn request_cookies(req: &HttpRequest) -> Arc<CookiePairs<HeaderValue>> {
+/// new one, kept there for the next (see `request::cookies`).
+pub(crate) fn cookie_pairs_of(req: &HttpRequest) -> Arc<CookiePairs<HeaderValue>> {
     let current = req.headers().get_all(COOKIE);
     let (cookies, new) = {
         let extensions = req.extensions();
-        super::request_cookies(extensions.get(), || current.clone())
+        cached_pairs(extensions.get(), || current.clone())
     };
     if new {
         req.extensions_mut().insert(cookies.clone());
@@ -215,19 +239,19 @@ pub async fn refresh<T: Stateless, B: MessageBody>(
     let Some(keys) = keys_of(req.request()).cloned() else {
         return next.call(req).await;
     };
-    let keys = request_keys(keys, req.request(), false);
-    let opened = open_parsed::<T, _>(&keys, &request_cookies(req.request()));
+    let view = view_of(keys, req.request(), false);
+    let opened = open_parsed::<T, _>(&view, &cookie_pairs_of(req.request()));
     req.extensions_mut()
         .get_or_insert_with(RefreshLayers::default)
         .add::<T>();
     let mut response = next.call(req).await?;
-    let sets_it = sets_cookie_of::<T, _>(&keys, || {
+    let sets_it = sets_cookie_of::<T, _>(&view, || {
         response
             .headers()
             .get_all(SET_COOKIE)
             .map(HeaderValue::as_bytes)
     });
-    if let Some(header) = refresh_header(&keys, opened, sets_it) {
+    if let Some(header) = refresh_header(&view, opened, sets_it) {
         response
             .headers_mut()
             .append(SET_COOKIE, header_value(header));
@@ -264,7 +288,7 @@ pub trait ResponseBuilderExt {
     fn sealed_cookie<T: Stateless>(
         &mut self,
         value: &T,
-        keys: &KeyRing,
+        keys: &impl CookieScope,
     ) -> Result<&mut Self, SealError>;
 
     /// Seals an opened (possibly changed) session again, keeping its creation time, and
@@ -272,7 +296,7 @@ pub trait ResponseBuilderExt {
     fn resealed_cookie<T: SealedCookie>(
         &mut self,
         opened: &Opened<T>,
-        keys: &KeyRing,
+        keys: &impl CookieScope,
     ) -> Result<&mut Self, SealError>;
 
     /// Appends the `Set-Cookie` header that deletes `T`'s cookie.
@@ -287,7 +311,7 @@ impl ResponseBuilderExt for HttpResponseBuilder {
     fn sealed_cookie<T: Stateless>(
         &mut self,
         value: &T,
-        keys: &KeyRing,
+        keys: &impl CookieScope,
     ) -> Result<&mut Self, SealError> {
         let header = header_value(value.to_set_cookie(keys)?);
         Ok(self.append_header((SET_COOKIE, header)))
@@ -296,7 +320,7 @@ impl ResponseBuilderExt for HttpResponseBuilder {
     fn resealed_cookie<T: SealedCookie>(
         &mut self,
         opened: &Opened<T>,
-        keys: &KeyRing,
+        keys: &impl CookieScope,
     ) -> Result<&mut Self, SealError> {
         let header = header_value(opened.to_set_cookie(keys)?);
         Ok(self.append_header((SET_COOKIE, header)))
@@ -324,7 +348,7 @@ fn header_value(text: String) -> HeaderValue {
 /// authority, if any) is loopback, its peer address is loopback, and no
 /// `Forwarded`/`X-Forwarded-*`/`X-Real-IP` header says a proxy sent it — it relaxes every
 /// `Set-Cookie` of the response (no `Secure`, no `Partitioned`, no `__Host-`/`__Secure-`
-/// prefix, see [`relax_set_cookie`](crate::relax_set_cookie)); the extractors and [`refresh`]
+/// prefix, see [`relax_set_cookie`](crate::development::relax_set_cookie)); the extractors and [`refresh`]
 /// then read the unprefixed names for that request. Without development mode it only passes
 /// the request on, so it can stay installed in production.
 ///
@@ -391,11 +415,11 @@ fn origin(req: &HttpRequest) -> RequestOrigin<'_> {
     }
 }
 
-/// The ring for one request: `keys`, relaxed for a local request in development mode (one
+/// The view of one request: `keys`, relaxed for a local request in development mode (one
 /// branch when development mode is off). `extractor`: warn once if the `development`
 /// middleware did not run.
-fn request_keys(keys: KeyRing, req: &HttpRequest, extractor: bool) -> KeyRing {
-    super::request_keys(
+pub(crate) fn view_of(keys: KeyRing, req: &HttpRequest, extractor: bool) -> RequestView {
+    view_of_request(
         keys,
         || origin(req),
         || extractor.then(|| req.extensions().get::<DevelopmentLayer>().is_some()),

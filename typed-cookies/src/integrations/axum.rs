@@ -32,7 +32,7 @@
 //! [`CookieState`]: the ring and a [`Guard`](crate::guard::Guard). One line gives an app state
 //! both, `cookie_state!(App { keys, guard })` (it writes the two `FromRef` impls); a state
 //! without them is a compile error at the `guarded::<T, App>` line that says so. The full
-//! guarded app is the README's example, `examples/guarded_app.rs`.
+//! guarded app is the guide's example (`docs/stolen-cookies.md`), `examples/guarded_app.rs`.
 //!
 //! `Option<Guarded<T>>` is `None` for a missing or refused cookie, but rejects when the
 //! revocation store cannot answer (`503`) and when the cookie's name is present twice
@@ -107,14 +107,17 @@ use ::axum::middleware::Next;
 use ::axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 
 use super::http::{self as http_adapter, header_value, CookieHeaders};
-use super::{
-    check_refresh_layer, extracted, log_seal_error, open_parsed, refresh_header,
-    seal_error_response, sets_cookie_of, DevelopmentLayer, RefreshLayers,
-};
-use crate::cookie::header::CookiePairs;
-use crate::cookie::{SealedCookie, Stateless};
+use crate::cookie::{CookieScope, SealedCookie, Stateless};
 use crate::error::SealError;
 use crate::keys::KeyRing;
+use crate::request::cookies::{cached_pairs, extractor_pairs, CookiePairs};
+use crate::request::layers::{check_refresh_layer, DevelopmentLayer, RefreshLayers};
+use crate::request::origin::{view_of_request, RequestOrigin};
+use crate::request::outcome::{
+    log_seal_error, open_headers, open_parsed, plain_answer, refresh_header, seal_error_response,
+};
+use crate::request::response::sets_cookie_of;
+use crate::request::RequestView;
 use crate::seal::Opened;
 
 pub use super::{Guarded, Sealed, SealedRejection};
@@ -133,7 +136,7 @@ where
     T: Stateless,
     KeyRing: FromRef<S>,
 {
-    let keys = request_keys(
+    let view = view_of_parts(
         KeyRing::from_ref(state),
         &parts.headers,
         &parts.uri,
@@ -144,19 +147,29 @@ where
         let layers = parts.extensions.get::<RefreshLayers>();
         layers.is_some_and(RefreshLayers::covers::<T>)
     });
-    let cookies = request_cookies(&parts.headers, &mut parts.extensions);
-    extracted(&keys, open_parsed::<T, _>(&keys, &cookies))
+    let current = parts.headers.get_all(COOKIE);
+    let opened = match extractor_pairs(parts.extensions.get(), || current.iter()) {
+        Some((cookies, new)) => {
+            if new {
+                parts.extensions.insert(cookies.clone());
+            }
+            open_parsed::<T, _>(&view, &cookies)
+        }
+        // A short header and no split kept: read it directly (see `request::cookies`).
+        None => open_headers::<T>(&view, current.iter().map(HeaderValue::as_bytes)),
+    };
+    plain_answer(&view, opened)
 }
 
 /// The request's `Cookie:` header values split into pairs: the split an earlier middleware or
 /// extractor kept in `extensions` if the header is still the one it split, else a new one,
-/// kept there for the next (see [`super::request_cookies`]).
-pub(crate) fn request_cookies(
+/// kept there for the next (see `request::cookies`).
+pub(crate) fn cookie_pairs_of(
     headers: &HeaderMap,
     extensions: &mut Extensions,
 ) -> Arc<CookiePairs<HeaderValue>> {
     let current = headers.get_all(COOKIE);
-    let (cookies, new) = super::request_cookies(extensions.get(), || current.iter());
+    let (cookies, new) = cached_pairs(extensions.get(), || current.iter());
     if new {
         extensions.insert(cookies.clone());
     }
@@ -259,7 +272,7 @@ impl IntoResponse for SealError {
 ///
 /// It opens the cookie once more than a handler that extracts it does (about a microsecond),
 /// unless the response already sets it; the `Cookie:` header itself is split once per request
-/// for every middleware and extractor (see the `integrations` module). The key ring comes
+/// for every middleware and extractor after it (see the `integrations` module). The key ring comes
 /// from the same state as the extractors', clock included. Only for a [`Stateless`] type: a
 /// guarded type's session is refreshed by the [`guarded`] middleware. Without it, a
 /// `Sealed<T>` or `Opened<T>` of a type with `idle` or `flash` logs a `warn` (once per type).
@@ -269,7 +282,7 @@ where
     KeyRing: FromRef<S>,
     S: Clone + Send + Sync + 'static,
 {
-    let keys = request_keys(
+    let view = view_of_parts(
         KeyRing::from_ref(&state),
         request.headers(),
         request.uri(),
@@ -277,14 +290,14 @@ where
         false,
     );
     let (mut parts, body) = request.into_parts();
-    let cookies = request_cookies(&parts.headers, &mut parts.extensions);
+    let cookies = cookie_pairs_of(&parts.headers, &mut parts.extensions);
     parts
         .extensions
         .get_or_insert_default::<RefreshLayers>()
         .add::<T>();
     let mut response = next.run(Request::from_parts(parts, body)).await;
     let headers = response.headers_mut();
-    let sets_it = sets_cookie_of::<T, _>(&keys, || {
+    let sets_it = sets_cookie_of::<T, _>(&view, || {
         headers
             .get_all(SET_COOKIE)
             .iter()
@@ -293,8 +306,8 @@ where
     if !sets_it {
         // The handler did not write the cookie itself: open it (as the request carried it
         // when this middleware saw it) and decide.
-        let opened = open_parsed::<T, _>(&keys, &cookies);
-        if let Some(header) = refresh_header(&keys, opened, false) {
+        let opened = open_parsed::<T, _>(&view, &cookies);
+        if let Some(header) = refresh_header(&view, opened, false) {
             headers.append(SET_COOKIE, header_value(header));
         }
     }
@@ -340,7 +353,7 @@ impl fmt::Debug for SetCookie {
 
 impl SetCookie {
     /// Seals `value` as a new session into its `Set-Cookie` header.
-    pub fn new<T: Stateless>(value: &T, keys: &KeyRing) -> Result<Self, SealError> {
+    pub fn new<T: Stateless>(value: &T, keys: &impl CookieScope) -> Result<Self, SealError> {
         Ok(Self {
             header: header_value(value.to_set_cookie(keys)?),
         })
@@ -349,7 +362,7 @@ impl SetCookie {
     /// Seals an opened (possibly changed) session again, keeping its creation time.
     pub fn resealed<T: SealedCookie>(
         opened: &Opened<T>,
-        keys: &KeyRing,
+        keys: &impl CookieScope,
     ) -> Result<Self, SealError> {
         Ok(Self {
             header: header_value(opened.to_set_cookie(keys)?),
@@ -434,7 +447,7 @@ impl<T: SealedCookie> IntoResponse for Removal<T> {
 /// its `Host` (and URL authority, if any) is loopback and no `Forwarded`/`X-Forwarded-*`/
 /// `X-Real-IP` header says a proxy sent it — it relaxes every `Set-Cookie` of the response
 /// (no `Secure`, no `Partitioned`, no `__Host-`/`__Secure-` prefix, see
-/// [`relax_set_cookie`](crate::relax_set_cookie)); the extractors and [`refresh`] then read
+/// [`relax_set_cookie`](crate::development::relax_set_cookie)); the extractors and [`refresh`] then read
 /// the unprefixed names for that request. Without development mode it only passes the
 /// request on, so it can stay installed in production.
 ///
@@ -485,21 +498,21 @@ where
 }
 
 /// What development mode looks at in a request: headers and the URL's authority (HTTP/2).
-fn origin<'a>(headers: &'a HeaderMap, uri: &'a Uri) -> crate::development::RequestOrigin<'a> {
+fn origin<'a>(headers: &'a HeaderMap, uri: &'a Uri) -> RequestOrigin<'a> {
     http_adapter::origin(headers, uri.authority().map(|authority| authority.as_str()))
 }
 
-/// The ring for one request: the state's, relaxed for a local request in development mode
+/// The view of one request: the state's ring, relaxed for a local request in development mode
 /// (one branch when development mode is off). `extractor`: warn once if the `development`
 /// middleware did not run.
-fn request_keys(
+pub(crate) fn view_of_parts(
     keys: KeyRing,
     headers: &HeaderMap,
     uri: &Uri,
     extensions: &Extensions,
     extractor: bool,
-) -> KeyRing {
-    super::request_keys(
+) -> RequestView {
+    view_of_request(
         keys,
         || origin(headers, uri),
         || extractor.then(|| extensions.get::<DevelopmentLayer>().is_some()),

@@ -39,15 +39,18 @@
 use ::http::header::{COOKIE, SET_COOKIE};
 use ::http::{HeaderMap, HeaderValue};
 
-use super::{open_logged, refresh_header, relaxed_set_cookie, sets_cookie_of};
-use crate::cookie::{SealedCookie, Stateless};
-use crate::development::{RequestOrigin, FORWARDING_HEADERS};
+use crate::cookie::{CookieScope, SealedCookie, Stateless};
 use crate::error::{OpenError, SealError};
 use crate::keys::KeyRing;
+use crate::request::origin::{view_of_request, RequestOrigin, FORWARDING_HEADERS};
+use crate::request::outcome::{open_headers, refresh_header};
+use crate::request::response::{relaxed_set_cookie, sets_cookie_of};
+use crate::request::RequestView;
 use crate::seal::Opened;
 
 /// Sealed cookies on an [`http::HeaderMap`]: read from a request's headers, write to
-/// a response's. Time comes from the ring's [`Clock`](crate::Clock).
+/// a response's. Time comes from the ring's [`Clock`](crate::Clock). The methods take a
+/// [`CookieScope`]: the ring, or the request's view ([`request_view`]) in development mode.
 ///
 /// Implemented for `HeaderMap`; reach it with `request.headers()` /
 /// `response.headers_mut()`. Opening and appending take [`Stateless`] types; a guarded type
@@ -61,7 +64,10 @@ pub trait CookieHeaders {
     /// header holds the cookie; an [`OpenError`] when it does not open (tampered, forged,
     /// sealed for another salt, expired, …) or when its name appears more than once
     /// ([`OpenError::DuplicateCookie`]). Nothing here panics.
-    fn open_sealed_cookie<T: Stateless>(&self, keys: &KeyRing) -> Result<Option<T>, OpenError> {
+    fn open_sealed_cookie<T: Stateless>(
+        &self,
+        keys: &impl CookieScope,
+    ) -> Result<Option<T>, OpenError> {
         Ok(self
             .open_sealed_cookie_with_metadata::<T>(keys)?
             .map(Opened::into_value))
@@ -70,7 +76,7 @@ pub trait CookieHeaders {
     /// [`CookieHeaders::open_sealed_cookie`] with the value's [`Opened`] metadata.
     fn open_sealed_cookie_with_metadata<T: Stateless>(
         &self,
-        keys: &KeyRing,
+        keys: &impl CookieScope,
     ) -> Result<Option<Opened<T>>, OpenError>;
 
     /// Seals `value` (a new session) and appends its `Set-Cookie` header (other `Set-Cookie`
@@ -79,7 +85,7 @@ pub trait CookieHeaders {
     fn append_sealed_cookie<T: Stateless>(
         &mut self,
         value: &T,
-        keys: &KeyRing,
+        keys: &impl CookieScope,
     ) -> Result<(), SealError>;
 
     /// Appends the `Set-Cookie` header that deletes `T`'s cookie ([`SealedCookie::removal`]).
@@ -89,15 +95,15 @@ pub trait CookieHeaders {
 impl CookieHeaders for HeaderMap {
     fn open_sealed_cookie_with_metadata<T: Stateless>(
         &self,
-        keys: &KeyRing,
+        keys: &impl CookieScope,
     ) -> Result<Option<Opened<T>>, OpenError> {
-        open_logged(keys, self.get_all(COOKIE).iter().map(HeaderValue::as_bytes))
+        open_headers(keys, self.get_all(COOKIE).iter().map(HeaderValue::as_bytes))
     }
 
     fn append_sealed_cookie<T: Stateless>(
         &mut self,
         value: &T,
-        keys: &KeyRing,
+        keys: &impl CookieScope,
     ) -> Result<(), SealError> {
         self.append(SET_COOKIE, header_value(value.to_set_cookie(keys)?));
         Ok(())
@@ -113,7 +119,7 @@ impl CookieHeaders for HeaderMap {
 /// it, appends to the `response` the `Set-Cookie` of a reseal when the value is due
 /// ([`Opened::refresh_due`]) or the removal of a cookie that does not open (when the type
 /// clears invalid cookies). Returns whether it appended anything. In development mode, pass
-/// the request's ring ([`request_keys`]), so the cookie is read and resealed under the name
+/// the request's view ([`request_view`]), so the cookie is read and resealed under the name
 /// that request uses.
 ///
 /// ```
@@ -140,7 +146,7 @@ impl CookieHeaders for HeaderMap {
 /// assert!(response[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=1800"));
 /// ```
 pub fn refresh<T: Stateless>(
-    keys: &KeyRing,
+    keys: &impl CookieScope,
     request: &HeaderMap,
     response: &mut HeaderMap,
 ) -> bool {
@@ -164,27 +170,33 @@ pub fn refresh<T: Stateless>(
     }
 }
 
-/// The ring for the request with these headers: `keys` itself unless development mode is on
-/// ([`KeyRing::with_development_mode`]); then relaxed ([`KeyRing::relaxes_cookies`]) when
-/// the request is local — its `Host` is loopback and no forwarding header (`Forwarded`,
-/// `X-Forwarded-For`, `-Host`, `-Proto`, `X-Real-IP`) says a proxy sent it. Pass it to
-/// [`CookieHeaders`]' methods and to [`refresh`], and call [`development`] on the response.
-/// (HTTP/2 requests may carry their host in the URL only: without a `Host` header, strict.)
+/// The view of the request with these headers ([`RequestView`]): strict unless the ring is in
+/// development mode ([`KeyRing::with_development_mode`]); then relaxed
+/// ([`RequestView::relaxes_cookies`]) when the request is local — its `Host` is loopback and
+/// no forwarding header (`Forwarded`, `X-Forwarded-For`, `-Host`, `-Proto`, `X-Real-IP`) says
+/// a proxy sent it. Pass it to [`CookieHeaders`]' methods and to [`refresh`], and call
+/// [`development`] on the response. (HTTP/2 requests may carry their host in the URL only:
+/// without a `Host` header, strict.)
 ///
 /// ```
 /// use http::{header, HeaderMap};
-/// use typed_cookies::integrations::http::request_keys;
+/// use typed_cookies::integrations::http::request_view;
 /// use typed_cookies::{Key, KeyRing};
 /// # std::env::remove_var("TYPED_COOKIES_DEV");
 /// let keys = KeyRing::new(Key::generate()).with_development_mode().unwrap();
 /// let mut request = HeaderMap::new();
 /// request.insert(header::HOST, "localhost:3000".parse().unwrap());
-/// assert!(request_keys(&keys, &request).relaxes_cookies());
+/// assert!(request_view(&keys, &request).relaxes_cookies());
 /// request.insert("x-forwarded-for", "203.0.113.7".parse().unwrap());
-/// assert!(!request_keys(&keys, &request).relaxes_cookies());
+/// assert!(!request_view(&keys, &request).relaxes_cookies());
 /// ```
-pub fn request_keys(keys: &KeyRing, request: &HeaderMap) -> KeyRing {
-    super::request_keys(keys.clone(), || origin(request, None), || None)
+pub fn request_view(keys: &KeyRing, request: &HeaderMap) -> RequestView {
+    view_of_request(keys.clone(), || origin(request, None), || None)
+}
+
+/// [`request_view`], under the name it had when it returned a relaxed ring.
+pub fn request_keys(keys: &KeyRing, request: &HeaderMap) -> RequestView {
+    request_view(keys, request)
 }
 
 /// What development mode looks at in request `headers` (and the URL's `authority`).
@@ -200,8 +212,8 @@ pub(crate) fn origin<'a>(headers: &'a HeaderMap, authority: Option<&'a str>) -> 
 }
 
 /// The development step for any framework on `http`: when `keys` is in development mode and
-/// the `request` is local (see [`request_keys`]), relaxes every `Set-Cookie` of the
-/// `response` ([`relax_set_cookie`](crate::relax_set_cookie): no `Secure`, no `Partitioned`,
+/// the `request` is local (see [`request_view`]), relaxes every `Set-Cookie` of the
+/// `response` ([`relax_set_cookie`](crate::development::relax_set_cookie): no `Secure`, no `Partitioned`,
 /// no `__Host-`/`__Secure-` prefix), logging each relaxed cookie name once at `warn`. Returns
 /// whether the request was local. Without development mode it does nothing.
 ///

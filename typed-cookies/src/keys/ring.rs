@@ -9,7 +9,6 @@ use zeroize::Zeroizing;
 use time::OffsetDateTime;
 
 use crate::clock::Clock;
-use crate::development::{self, DevState, DevelopmentModeError};
 use crate::keys::subkeys::{Namespace, NamespaceKeys, RuntimeNamespace, SubkeyCache};
 use crate::keys::{Key, KeyError, KeyId};
 
@@ -35,8 +34,10 @@ pub struct KeyRing {
     /// Where seals and opens through this ring read the time; per handle, so `keys.at(t)` is a
     /// cheap clone that shares the keys and the subkey cache.
     clock: Clock,
-    /// Development mode (see [`KeyRing::with_development_mode`]); per handle, like the clock.
-    dev: DevState,
+    /// The application's development-mode switch, per handle like the clock: set only by
+    /// [`KeyRing::with_development_mode`] (in `development`), read by the request layer, which
+    /// decides per request whether to relax cookies. Nothing in this module acts on it.
+    development: bool,
 }
 
 struct Inner {
@@ -174,7 +175,7 @@ impl KeyRing {
                 cache: SubkeyCache::default(),
             }),
             clock: Clock::system(),
-            dev: DevState::Off,
+            development: false,
         })
     }
 
@@ -198,7 +199,7 @@ impl KeyRing {
         Self {
             inner: Arc::clone(&self.inner),
             clock: clock.into(),
-            dev: self.dev,
+            development: self.development,
         }
     }
 
@@ -217,98 +218,18 @@ impl KeyRing {
         self.with_clock(Clock::fixed(now))
     }
 
-    /// This ring (same keys, cache and clock) in development mode, or why not: see the
-    /// [`development`](crate#development-mode) overview. Off by default. When on, the cookies
-    /// of *loopback requests only* (`localhost`, `*.localhost`, `127.0.0.0/8`, `[::1]`) are
-    /// sent without `Secure`, `Partitioned` and their `__Host-`/`__Secure-` prefix, and read
-    /// under the unprefixed name; every other request gets the type's strict cookie. The
-    /// framework adapters decide per request (their `development` middleware must be
-    /// installed for the responses' `Set-Cookie`s); elsewhere use [`KeyRing::for_host`].
-    ///
-    /// **Guarded**: refused with a [`DevelopmentModeError`] (never a panic) unless
-    /// [`development_mode_allowed`](crate::development_mode_allowed) says yes —
-    /// `TYPED_COOKIES_DEV=1`, or a build with `debug_assertions` and `TYPED_COOKIES_DEV`
-    /// unset. A release build therefore refuses it unless the machine says
-    /// `TYPED_COOKIES_DEV=1`, and `TYPED_COOKIES_DEV=0` refuses it everywhere. Logs at
-    /// `warn` with `tracing` when turned on.
-    ///
-    /// ```
-    /// use typed_cookies::{Key, KeyRing};
-    /// # std::env::remove_var("TYPED_COOKIES_DEV");
-    /// let keys = KeyRing::new(Key::generate());
-    /// assert!(!keys.development_mode());
-    /// // Doc tests are debug builds: allowed here, refused by a release build.
-    /// let dev = keys.with_development_mode().unwrap();
-    /// assert!(dev.development_mode());
-    /// ```
-    pub fn with_development_mode(&self) -> Result<Self, DevelopmentModeError> {
-        development::allowed_here()?;
-        #[cfg(feature = "tracing")]
-        tracing::warn!(
-            "typed-cookies development mode is on: cookies of requests to loopback hosts \
-             (localhost, 127.0.0.0/8, [::1]) are sent without Secure and without their \
-             __Host-/__Secure- prefix; never turn it on in production"
-        );
-        Ok(Self {
-            dev: DevState::On,
-            ..self.clone()
-        })
-    }
-
-    /// Whether development mode is on ([`KeyRing::with_development_mode`]).
-    pub fn development_mode(&self) -> bool {
-        self.dev != DevState::Off
-    }
-
-    /// This ring for one request whose `Host` header (or URL authority) is `host`: when
-    /// development mode is on and `host` is loopback ([`is_loopback_host`]), a ring whose
-    /// `Set-Cookie`s ([`SealedCookie::to_set_cookie`], [`SealedCookie::removal_for`]) are
-    /// relaxed and whose reading ([`SealedCookie::from_cookie_header`]) looks for the
-    /// unprefixed name; otherwise this ring, strict. For frameworks without an adapter: the
-    /// adapters do this themselves (and also refuse requests that came through a proxy).
-    ///
-    /// ```
-    /// use serde::{Deserialize, Serialize};
-    /// use typed_cookies::{Key, KeyRing, SealedCookie};
-    ///
-    /// #[derive(Serialize, Deserialize, SealedCookie)]
-    /// #[cookie(name = "__Host-sid", salt = "docs.for-host.v1", max_age = "1h", encrypt)]
-    /// struct Session { user_id: u64 }
-    ///
-    /// # std::env::remove_var("TYPED_COOKIES_DEV");
-    /// let keys = KeyRing::new(Key::generate()).with_development_mode().unwrap();
-    /// let local = Session { user_id: 7 }.to_set_cookie(&keys.for_host("127.0.0.1:3000")).unwrap();
-    /// assert!(local.starts_with("sid=") && !local.contains("Secure"));
-    /// let public = Session { user_id: 7 }.to_set_cookie(&keys.for_host("shop.example")).unwrap();
-    /// assert!(public.starts_with("__Host-sid=") && public.contains("; Secure"));
-    /// ```
-    ///
-    /// [`is_loopback_host`]: crate::is_loopback_host
-    /// [`SealedCookie::to_set_cookie`]: crate::SealedCookie::to_set_cookie
-    /// [`SealedCookie::removal_for`]: crate::SealedCookie::removal_for
-    /// [`SealedCookie::from_cookie_header`]: crate::SealedCookie::from_cookie_header
-    #[must_use]
-    pub fn for_host(&self, host: &str) -> Self {
-        self.for_local_request(development::is_loopback_host(host))
-    }
-
-    /// This ring relaxed when `local` (and development mode is on), strict otherwise.
-    pub(crate) fn for_local_request(&self, local: bool) -> Self {
-        let dev = match self.dev {
-            DevState::Off => DevState::Off,
-            DevState::On | DevState::Relaxed if local => DevState::Relaxed,
-            DevState::On | DevState::Relaxed => DevState::On,
-        };
+    /// This ring (same keys, cache and clock) with the development-mode switch set to `on`:
+    /// for [`KeyRing::with_development_mode`], which checks that it may be.
+    pub(crate) fn with_development_switch(&self, on: bool) -> Self {
         Self {
-            dev,
+            development: on,
             ..self.clone()
         }
     }
 
-    /// Whether this ring relaxes cookies: development mode is on and it is the ring of a
-    /// loopback request ([`KeyRing::for_host`]).
-    pub fn relaxes_cookies(&self) -> bool {
-        self.dev == DevState::Relaxed
+    /// Whether the development-mode switch is on ([`KeyRing::with_development_mode`]).
+    pub fn development_mode(&self) -> bool {
+        self.development
     }
 
     /// The ring's clock.
@@ -356,20 +277,10 @@ impl KeyRing {
         self.inner.keys.iter().map(Key::id).collect()
     }
 
-    /// How many runtime namespaces (salt × mode × one-time, of [`KeyRing::signed`],
-    /// [`KeyRing::encrypted`] and their `_parts` twins) have their subkeys cached; never more
-    /// than [`KeyRing::__runtime_salt_cache_cap`]. Each entry is keyed by a 32-byte digest,
-    /// whatever the salt's length. For tests only.
-    #[doc(hidden)]
-    pub fn __runtime_salt_cache_len(&self) -> usize {
+    /// How many runtime namespaces have their subkeys cached (a test hook:
+    /// `__private::runtime_salt_cache_len`).
+    pub(crate) fn runtime_salt_cache_len(&self) -> usize {
         self.inner.cache.runtime_len()
-    }
-
-    /// The most runtime namespaces a ring caches subkeys for (the least recently used is
-    /// evicted). For tests only.
-    #[doc(hidden)]
-    pub fn __runtime_salt_cache_cap() -> usize {
-        crate::keys::subkeys::RUNTIME_SALTS
     }
 }
 
@@ -445,8 +356,8 @@ impl fmt::Debug for KeyRing {
                 &self.inner.keys[1..].iter().map(Key::id).collect::<Vec<_>>(),
             )
             .field("clock", &self.clock);
-        if self.dev != DevState::Off {
-            debug.field("development", &self.dev);
+        if self.development {
+            debug.field("development", &format_args!("On"));
         }
         debug.finish()
     }

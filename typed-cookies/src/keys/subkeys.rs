@@ -39,9 +39,9 @@ use lru::LruCache;
 use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
+use crate::aead::{self, Cipher};
 use crate::keys::salt::RuntimeSalt;
 use crate::keys::{Key, KeyId};
-use crate::seal::encrypted::{self, Cipher};
 use crate::wire::{Codec, Format, Mode};
 
 /// Most runtime namespaces (salt × mode × one-time) cached per key ring; the least recently
@@ -136,7 +136,7 @@ impl Subkey {
                 <Hmac<Sha256> as Mac>::new_from_slice(okm.as_ref())
                     .expect("HMAC takes any key length"),
             ),
-            Mode::Encrypted => Subkey::Encrypted(Box::new(encrypted::new_cipher(&okm))),
+            Mode::Encrypted => Subkey::Encrypted(Box::new(aead::new_cipher(&okm))),
         }
     }
 }

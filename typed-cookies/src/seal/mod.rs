@@ -73,12 +73,12 @@ pub(crate) struct Meta {
     pub idle_deadline: Option<i64>,
     pub refresh: Option<RefreshReason>,
     /// A tracked value's claims (and the binding it opened under): what a reseal carries over.
-    pub guarded: Option<Box<Guarded>>,
+    pub guarded: Option<Box<Defences>>,
 }
 
 /// What a reseal of a tracked or bound value must carry over.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Guarded {
+pub(crate) struct Defences {
     pub claims: Option<Claims>,
     pub binding: Option<[u8; BINDING_LEN]>,
     /// Opened by the guard inside a replay grace window: another request already renewed the
@@ -91,9 +91,9 @@ pub(crate) struct Guarded {
 /// Whether the value is bound, not the binding's digest: an unkeyed hash of the client's parts
 /// (the same in every application), which a logged `?session` would otherwise carry and a
 /// dictionary of device ids or the 2^24 IPv4 /24s would invert.
-impl std::fmt::Debug for Guarded {
+impl std::fmt::Debug for Defences {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Guarded")
+        f.debug_struct("Defences")
             .field("claims", &self.claims)
             .field("bound", &self.binding.is_some())
             .field("superseded", &self.superseded)
@@ -378,7 +378,7 @@ impl Engine<'_> {
             } else {
                 None
             };
-            meta.guarded = Some(Box::new(Guarded {
+            meta.guarded = Some(Box::new(Defences {
                 claims,
                 binding: self.guarding.binding.copied(),
                 superseded: false,

@@ -5,9 +5,9 @@
 use time::OffsetDateTime;
 
 use crate::keys::KeyId;
-use crate::seal::{Guarded, Meta};
-use crate::store::SessionId;
+use crate::seal::{Defences, Meta};
 use crate::wire::claims::Claims;
+use crate::wire::claims::SessionId;
 
 /// Why an opened value should be sealed again (and sent again) on this response; see the
 /// example on [`Opened`] for the idle case.
@@ -187,7 +187,7 @@ impl<T> Opened<T> {
         &self.meta
     }
 
-    pub(crate) fn guarded(&self) -> Option<&Guarded> {
+    pub(crate) fn guarded(&self) -> Option<&Defences> {
         self.meta.guarded.as_deref()
     }
 

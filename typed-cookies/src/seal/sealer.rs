@@ -763,7 +763,7 @@ mod tests {
     fn open_as_reads_tracked_values_without_a_store() {
         let ring = KeyRing::new(Key::generate());
         let claims = Claims {
-            session_id: crate::store::SessionId::from_bytes([5; 16]),
+            session_id: crate::wire::claims::SessionId::from_bytes([5; 16]),
             epoch: 1_767_225_600_000_000,
             nonce: 42,
             subject: Some("ann".into()),

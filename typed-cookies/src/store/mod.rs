@@ -11,66 +11,27 @@
 //! integer per subject that ever signed out everywhere, are the exception and are documented).
 
 mod memory;
+mod near_cache;
 #[cfg(feature = "redis")]
 mod redis;
 
-use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
-use rand::RngCore as _;
-
 #[cfg(feature = "redis")]
-pub use self::redis::{RedisStore, RedisStoreBuilder};
+pub use self::redis::{NotReplicated, RedisStore, RedisStoreBuilder};
 pub use memory::MemoryStore;
+// The near cache of `status` answers (issue 28).
+/// The session id lives with the wire claims that carry it; re-exported here, where the store
+/// API uses it (its documented path).
+pub use crate::wire::claims::SessionId;
+pub use near_cache::{
+    session_message, subject_message, Invalidations, NearCache, NearCacheStats, NearCachedStore,
+};
 
 /// What every store operation returns: a boxed future (so the trait stays object-safe and
 /// needs no `async-trait`).
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
-
-/// The random 128-bit identity a tracked value carries (in its authenticated claims, never in
-/// clear for encrypted types), shared by every reseal of one session.
-///
-/// ```
-/// use typed_cookies::store::SessionId;
-/// let id = SessionId::generate();
-/// assert_eq!(id.to_string().len(), 32);
-/// assert_eq!(SessionId::from_bytes(id.to_bytes()), id);
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SessionId([u8; 16]);
-
-impl SessionId {
-    /// A fresh random id from the thread-local CSPRNG.
-    pub fn generate() -> Self {
-        let mut bytes = [0u8; 16];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        Self(bytes)
-    }
-
-    /// The id with these bytes.
-    pub const fn from_bytes(bytes: [u8; 16]) -> Self {
-        Self(bytes)
-    }
-
-    /// The id's bytes.
-    pub const fn to_bytes(self) -> [u8; 16] {
-        self.0
-    }
-}
-
-impl fmt::Display for SessionId {
-    /// 32 lowercase hex digits (how stores key it and logs name it).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
-    }
-}
-
-impl fmt::Debug for SessionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SessionId({self})")
-    }
-}
 
 /// What [`RevocationStore::status`] found for one session, in one round trip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -7,7 +7,9 @@
 //!          ‖ subject length (1) ‖ subject (0..=255 bytes of UTF-8; empty: no subject)
 //! ```
 
-use crate::store::SessionId;
+use std::fmt;
+
+use rand::RngCore as _;
 
 /// The format-byte bit saying a claims block precedes the payload.
 pub const CLAIMS_FLAG: u8 = 0x80;
@@ -15,6 +17,50 @@ pub const CLAIMS_FLAG: u8 = 0x80;
 pub const MAX_SUBJECT_LEN: usize = 255;
 /// Length of the block without its subject.
 const FIXED_LEN: usize = 16 + 8 + 8 + 1;
+
+/// The random 128-bit identity a tracked value carries (in its authenticated claims, never in
+/// clear for encrypted types), shared by every reseal of one session.
+///
+/// ```
+/// use typed_cookies::store::SessionId;
+/// let id = SessionId::generate();
+/// assert_eq!(id.to_string().len(), 32);
+/// assert_eq!(SessionId::from_bytes(id.to_bytes()), id);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SessionId([u8; 16]);
+
+impl SessionId {
+    /// A fresh random id from the thread-local CSPRNG.
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 16];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        Self(bytes)
+    }
+
+    /// The id with these bytes.
+    pub const fn from_bytes(bytes: [u8; 16]) -> Self {
+        Self(bytes)
+    }
+
+    /// The id's bytes.
+    pub const fn to_bytes(self) -> [u8; 16] {
+        self.0
+    }
+}
+
+impl fmt::Display for SessionId {
+    /// 32 lowercase hex digits (how stores key it and logs name it).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SessionId({self})")
+    }
+}
 
 /// The claims of one sealed value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -9,19 +9,19 @@ use std::future::{ready, Ready};
 
 use ::actix_web::body::MessageBody;
 use ::actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use ::actix_web::http::header::{HeaderValue, SET_COOKIE, USER_AGENT};
+use ::actix_web::http::header::{HeaderValue, SET_COOKIE, USER_AGENT, X_FORWARDED_FOR};
 use ::actix_web::middleware::Next;
 use ::actix_web::{web, FromRequest, HttpMessage as _, HttpRequest, ResponseError as _};
 
-use super::{header_value, keys_of, request_cookies};
+use super::{cookie_pairs_of, header_value, keys_of, view_of};
 use crate::cookie::SealedCookie;
 use crate::guard::{AppBinding, ClientContext, Guard};
-use crate::integrations::guarded::{
-    after_header, client_context, extracted, no_guard_layer, open_for_client, optional, Opening,
-    Slot,
+use crate::request::guarded_outcome::{
+    client_context, guarded_after_open, guarded_answer, no_guard_layer, open_for_client, optional,
+    Guarded, Opening, Slot,
 };
-use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
-use crate::keys::KeyRing;
+use crate::request::response::sets_cookie_of;
+use crate::request::{RequestView, SealedRejection};
 
 /// The guard registered with `App::app_data`, as `web::Data<Guard>` or a plain `Guard`.
 fn guard_of(req: &HttpRequest) -> Option<&Guard> {
@@ -43,34 +43,35 @@ pub fn client_context_of<T: SealedCookie>(
 ) -> Result<ClientContext, SealedRejection> {
     let user_agent = req.headers().get(USER_AGENT).map(HeaderValue::as_bytes);
     let peer = req.peer_addr().map(|addr| addr.ip());
-    let forwarded_for = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .map(HeaderValue::as_bytes);
+    // Looked up only when `T` binds `ip` (the iterator is lazy), by a name parsed at compile
+    // time.
+    let forwarded_for = std::iter::once(req.headers())
+        .flat_map(|headers| headers.get_all(X_FORWARDED_FOR).map(HeaderValue::as_bytes));
     client_context::<T>(guard, user_agent, peer, forwarded_for, || {
         req.extensions().get::<AppBinding>().cloned()
     })
 }
 
-/// The request's ring (relaxed for a loopback request in development mode) and the guard.
-fn ring_and_guard(req: &HttpRequest) -> Result<(KeyRing, Guard), SealedRejection> {
+/// The request's view of the ring (relaxed for a loopback request in development mode) and
+/// the guard.
+fn view_and_guard(req: &HttpRequest) -> Result<(RequestView, Guard), SealedRejection> {
     let keys = keys_of(req).cloned().ok_or(SealedRejection::NoKeyRing)?;
-    let keys = super::request_keys(keys, req, false);
+    let view = view_of(keys, req, false);
     let guard = guard_of(req).cloned().ok_or(SealedRejection::NoGuard)?;
-    Ok((keys, guard))
+    Ok((view, guard))
 }
 
-/// The request's ring, what the guard found for `T`, and the client context it compared
+/// The request's view, what the guard found for `T`, and the client context it compared
 /// (`None` for a request whose client address the configured source does not give:
 /// [`open_for_client`]).
 async fn open_request<T: SealedCookie>(
     req: &HttpRequest,
-) -> Result<(KeyRing, Opening<T>, Option<ClientContext>), SealedRejection> {
-    let (keys, guard) = ring_and_guard(req)?;
-    let cookies = request_cookies(req);
+) -> Result<(RequestView, Opening<T>, Option<ClientContext>), SealedRejection> {
+    let (view, guard) = view_and_guard(req)?;
+    let cookies = cookie_pairs_of(req);
     let ctx = client_context_of::<T>(req, &guard);
-    let (result, ctx) = open_for_client::<T, _>(&guard, &keys, &cookies, ctx).await?;
-    Ok((keys, result, ctx))
+    let (result, ctx) = open_for_client::<T, _>(&guard, &view, &cookies, ctx).await?;
+    Ok((view, result, ctx))
 }
 
 /// What the [`guarded`] middleware opened for this request; without the middleware (or a
@@ -86,7 +87,7 @@ fn guarded_from_request<T: SealedCookie + 'static>(
         None => None,
     };
     match taken {
-        Some((name, result)) => extracted(name, result),
+        Some((name, result)) => guarded_answer(name, result),
         None => Err(no_guard_layer::<T>()),
     }
 }
@@ -211,19 +212,22 @@ pub async fn guarded<T: SealedCookie + 'static, B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<::actix_web::body::EitherBody<B>>, ::actix_web::Error> {
-    let (keys, result, ctx) = match open_request::<T>(req.request()).await {
+    let (view, result, ctx) = match open_request::<T>(req.request()).await {
         Ok(opened) => opened,
         Err(rejection) => return Ok(reject(req, rejection)),
     };
     let after = ctx
         .as_ref()
-        .and_then(|ctx| after_header(&keys, &result, ctx));
+        .and_then(|ctx| guarded_after_open(&view, &result, ctx));
     let app = req.extensions().get::<AppBinding>().cloned();
-    req.extensions_mut()
-        .insert(Slot::new(result, T::CONFIG.read_name(&keys), app.as_ref()));
+    req.extensions_mut().insert(Slot::new(
+        result,
+        view.cookie_name(&T::CONFIG),
+        app.as_ref(),
+    ));
     let mut response = next.call(req).await?;
     if let Some(header) = after {
-        let sets_it = sets_cookie_of::<T, _>(&keys, || {
+        let sets_it = sets_cookie_of::<T, _>(&view, || {
             response
                 .headers()
                 .get_all(SET_COOKIE)

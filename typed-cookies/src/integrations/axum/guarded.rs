@@ -6,20 +6,25 @@
 use std::net::SocketAddr;
 
 use ::axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts, Request, State};
-use ::axum::http::header::{SET_COOKIE, USER_AGENT};
+use ::axum::http::header::{HeaderName, SET_COOKIE, USER_AGENT};
 use ::axum::http::request::Parts;
 use ::axum::middleware::Next;
 use ::axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 
 use crate::cookie::SealedCookie;
 use crate::guard::{AppBinding, ClientContext, Guard, Issued};
-use crate::integrations::guarded::{
-    after_header, client_context, extracted, no_guard_layer, open_for_client, optional, Slot,
-};
 use crate::integrations::http::header_value;
-use crate::integrations::{sets_cookie_of, Guarded, SealedRejection};
+use crate::request::guarded_outcome::{
+    client_context, guarded_after_open, guarded_answer, no_guard_layer, open_for_client, optional,
+    Guarded, Slot,
+};
+use crate::request::response::sets_cookie_of;
+use crate::request::SealedRejection;
 
 use super::CookieState;
+
+/// `X-Forwarded-For`, which `http` has no constant for.
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
 /// The request's client context for `T`, as the [`Guarded<T>`] extractor and the [`guarded`]
 /// middleware build it (take it for [`Guard::issue`] at sign-in): the `User-Agent`, the IP from
@@ -37,11 +42,14 @@ pub fn client_context_of<T: SealedCookie>(
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip());
-    let forwarded_for = parts
-        .headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .map(|v| v.as_bytes());
+    // Looked up only when `T` binds `ip` (the iterator is lazy), by a name parsed at compile
+    // time.
+    let forwarded_for = std::iter::once(&parts.headers).flat_map(|headers| {
+        headers
+            .get_all(X_FORWARDED_FOR)
+            .into_iter()
+            .map(|v| v.as_bytes())
+    });
     client_context::<T>(guard, user_agent, peer, forwarded_for, || {
         parts.extensions.get::<AppBinding>().cloned()
     })
@@ -60,7 +68,7 @@ where
         None => None,
     };
     match taken {
-        Some((name, result)) => extracted(name, result),
+        Some((name, result)) => guarded_answer(name, result),
         None => Err(no_guard_layer::<T>()),
     }
 }
@@ -126,31 +134,31 @@ where
 {
     let guard = state.guard();
     let (mut parts, body) = request.into_parts();
-    let keys = super::request_keys(
+    let view = super::view_of_parts(
         state.keys(),
         &parts.headers,
         &parts.uri,
         &parts.extensions,
         false,
     );
-    let cookies = super::request_cookies(&parts.headers, &mut parts.extensions);
+    let cookies = super::cookie_pairs_of(&parts.headers, &mut parts.extensions);
     let ctx = client_context_of::<T>(&parts, &guard);
-    let (result, ctx) = match open_for_client::<T, _>(&guard, &keys, &cookies, ctx).await {
+    let (result, ctx) = match open_for_client::<T, _>(&guard, &view, &cookies, ctx).await {
         Ok(opened) => opened,
         Err(rejection) => return rejection.into_response(),
     };
     let after = ctx
         .as_ref()
-        .and_then(|ctx| after_header(&keys, &result, ctx));
+        .and_then(|ctx| guarded_after_open(&view, &result, ctx));
     parts.extensions.insert(Slot::new(
         result,
-        T::CONFIG.read_name(&keys),
+        view.cookie_name(&T::CONFIG),
         parts.extensions.get::<AppBinding>(),
     ));
     let mut response = next.run(Request::from_parts(parts, body)).await;
     if let Some(header) = after {
         let headers = response.headers_mut();
-        let sets_it = sets_cookie_of::<T, _>(&keys, || {
+        let sets_it = sets_cookie_of::<T, _>(&view, || {
             headers.get_all(SET_COOKIE).iter().map(|v| v.as_bytes())
         });
         if !sets_it {

@@ -14,15 +14,29 @@ use std::sync::LazyLock;
 
 use redis::Script;
 
-/// `KEYS[1]` revocation key; `ARGV` until, ttl. Keeps the later of the stored and the new
-/// `until` (and its TTL). Returns 1 when it wrote.
+/// `KEYS[1]` revocation key; `ARGV` until, ttl, and the near caches' invalidation channel and
+/// message (`redis/invalidation.rs`). Keeps the later of the stored and the new `until` (and
+/// its TTL). Returns 1 when it wrote; otherwise rewrites the stored entry unchanged
+/// (`KEEPTTL`, Redis 6+), so the call always replicates something and a `WAIT` after it
+/// measures this entry's replication, not "nothing to wait for" (a revocation another server
+/// wrote without waiting may sit on the primary only). Publishes either way (atomic with the write; a session
+/// already revoked by a server that does not publish is dropped from the caches too), with
+/// `pcall`: a Redis user without the channel (Redis 7 users have no channels by default) still
+/// revokes; its near caches cannot subscribe either, so they never cache.
 pub(super) static REVOKE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
-local stored = tonumber(redis.call('GET', KEYS[1]))
-if stored and stored >= tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-return 1
+local raw = redis.call('GET', KEYS[1])
+local stored = tonumber(raw)
+local wrote = 0
+if not stored or stored < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  wrote = 1
+else
+  redis.call('SET', KEYS[1], raw, 'KEEPTTL')
+end
+if ARGV[3] then redis.pcall('PUBLISH', ARGV[3], ARGV[4]) end
+return wrote
 ",
     )
 });
@@ -91,9 +105,10 @@ return 3
     )
 });
 
-/// `KEYS[1]` epoch key; `ARGV` now (unix seconds), and `1` to use it instead of Redis's
-/// clock. Sets the epoch to `max(stored + 1, t)`, `t` the time in microseconds (Redis's `TIME`,
-/// or `now` × 10⁶), and returns it. The key keeps no TTL. A stored counter of an earlier
+/// `KEYS[1]` epoch key; `ARGV` now (unix seconds), `1` to use it instead of Redis's clock, and
+/// the near caches' invalidation channel and message (published in the same step, with
+/// `pcall` as in [`REVOKE`]). Sets the epoch to `max(stored + 1, t)`, `t` the time in
+/// microseconds (Redis's `TIME`, or `now` × 10⁶), and returns it. The key keeps no TTL. A stored counter of an earlier
 /// version (`INCR`) is a small number, so the first bump after an upgrade moves it to `t`; an
 /// earlier version's `INCR` on a time still ends every session stamped with it.
 pub(super) static BUMP_EPOCH: LazyLock<Script> = LazyLock::new(|| {
@@ -108,6 +123,7 @@ end
 local stored = tonumber(redis.call('GET', KEYS[1])) or 0
 local epoch = math.max(stored + 1, t)
 redis.call('SET', KEYS[1], string.format('%d', epoch))
+if ARGV[3] then redis.pcall('PUBLISH', ARGV[3], ARGV[4]) end
 return epoch
 ",
     )

@@ -1,0 +1,17 @@
+//! The framework adapters through the public API, one module each: the plain `http` helpers
+//! (`http_adapter.rs`), axum (`axum_adapter.rs`) and actix-web (`actix_adapter.rs`). The two
+//! frameworks run the same request scenarios (`adapter_scenarios!`: the three extractor forms
+//! against absent, valid, tampered, expired, wrong-salt, wrong-key, duplicated, look-alike and
+//! malformed cookies), exact `Set-Cookie` and removal headers, an oversize cookie, the
+//! `Cookie:` header split once per request, and the `warn` for an `idle` type read without
+//! its `refresh` middleware.
+
+#[macro_use]
+#[path = "../adapter_scenarios/mod.rs"]
+mod adapter_scenarios;
+#[path = "../actix_support/mod.rs"]
+mod actix_support;
+
+mod actix_adapter;
+mod axum_adapter;
+mod http_adapter;

@@ -1,0 +1,68 @@
+//! A request's `Cookie:` header values, split into pairs once per request: the adapters keep
+//! the split in the request's extensions and every later middleware or extractor looks its
+//! name up there. The splitting itself (and the byte-exact lookup) is the cookie layer's
+//! `header` module; this is the per-request cache around it.
+//!
+//! An extractor that finds no split kept and a short header ([`DIRECT_READ_MAX`]) reads it
+//! directly and keeps nothing ([`extractor_pairs`]): keeping a split costs allocations (the
+//! pairs, the extensions' map, its entry) worth more than walking a short header again.
+
+#[cfg(middleware_adapter)]
+use std::sync::Arc;
+
+pub(crate) use crate::cookie::header::CookiePairs;
+
+/// A request's `Cookie:` header values split into pairs, as the adapters keep them in its
+/// extensions: `cached`, the pairs a middleware or extractor before this one kept, when they
+/// are still those of `current()` (the request's `Cookie:` header values now); else a new split
+/// of them, and `true`: keep it in the request's extensions for the next one. A layer
+/// that changed the header in between gets its change read, never an old split.
+#[cfg(middleware_adapter)]
+pub(crate) fn cached_pairs<'c, H, I>(
+    cached: Option<&Arc<CookiePairs<H>>>,
+    current: impl Fn() -> I,
+) -> (Arc<CookiePairs<H>>, bool)
+where
+    H: AsRef<[u8]> + Clone + 'c,
+    I: Iterator<Item = &'c H>,
+{
+    match cached {
+        Some(cached) if cached.parse_of(current().map(AsRef::as_ref)) => (cached.clone(), false),
+        _ => (Arc::new(CookiePairs::parse(current().cloned())), true),
+    }
+}
+
+/// The longest `Cookie:` header (all values together, in bytes) that an extractor reads
+/// directly when no split is kept: walking a header this short once more (a `memchr` over
+/// its values, a few comparisons per pair) costs less than keeping a split of it for a later
+/// reader. A longer one, a hostile one among them, is split once and kept, as the middlewares
+/// always do (they read the cookie again after the handler).
+#[cfg(middleware_adapter)]
+pub(crate) const DIRECT_READ_MAX: usize = 1024;
+
+/// What an extractor reads a cookie from: as [`cached_pairs`] (the kept split when it is
+/// still the one of `current()`, else a new split, and `true`: keep it), except that when no
+/// split was kept at all and the header values are at most [`DIRECT_READ_MAX`] bytes in all,
+/// `None`: read them directly, keep nothing. (A stale split means a middleware reads this
+/// request's cookies: the new one is kept for it as before.)
+#[cfg(middleware_adapter)]
+pub(crate) fn extractor_pairs<'c, H, I>(
+    cached: Option<&Arc<CookiePairs<H>>>,
+    current: impl Fn() -> I,
+) -> Option<(Arc<CookiePairs<H>>, bool)>
+where
+    H: AsRef<[u8]> + Clone + 'c,
+    I: Iterator<Item = &'c H>,
+{
+    if cached.is_some() {
+        return Some(cached_pairs(cached, current));
+    }
+    let mut len = 0usize;
+    for value in current() {
+        len = len.saturating_add(value.as_ref().len());
+        if len > DIRECT_READ_MAX {
+            return Some((Arc::new(CookiePairs::parse(current().cloned())), true));
+        }
+    }
+    None
+}

@@ -1,0 +1,79 @@
+//! What the request layer reads in a response: whether the handler already set (or removed) a
+//! type's cookie, so the middleware leaves it alone, and a response's `Set-Cookie` relaxed for
+//! a local request in development mode.
+
+use crate::cookie::{CookieScope, SealedCookie};
+
+/// Whether one of a response's `Set-Cookie` header values sets (or removes) the cookie a
+/// browser knows as `name` with `path` and `domain` (`None`: host-only): the same name and, as
+/// browsers tell cookies apart, the same `Path` and `Domain` (one leading dot and case aside).
+/// A `Path` that is absent or does not start with `/` counts as `path` (the browser's default
+/// path depends on the request). Another `Path` or `Domain` is another cookie, whose removal
+/// (say, of a legacy copy) must not cost `name` its renewal.
+pub(crate) fn sets_cookie<'h>(
+    set_cookies: impl IntoIterator<Item = &'h [u8]>,
+    name: &str,
+    path: &str,
+    domain: Option<&str>,
+) -> bool {
+    let trim = |bytes: &'h [u8]| bytes.trim_ascii();
+    let domain = domain.map(|d| d.strip_prefix('.').unwrap_or(d).as_bytes());
+    set_cookies.into_iter().any(|header| {
+        let mut parts = header.split(|&b| b == b';');
+        let Some(pair) = parts.next() else {
+            return false;
+        };
+        let found = pair.split(|&b| b == b'=').next().unwrap_or_default();
+        if trim(found) != name.as_bytes() {
+            return false;
+        }
+        // The last of each attribute counts, as in browsers.
+        let (mut its_path, mut its_domain) = (None, None);
+        for attribute in parts {
+            let (key, value) = match attribute.iter().position(|&b| b == b'=') {
+                Some(eq) => (trim(&attribute[..eq]), trim(&attribute[eq + 1..])),
+                None => (trim(attribute), &[][..]),
+            };
+            if key.eq_ignore_ascii_case(b"path") {
+                its_path = value.starts_with(b"/").then_some(value);
+            } else if key.eq_ignore_ascii_case(b"domain") {
+                let value = value.strip_prefix(b".").unwrap_or(value);
+                its_domain = (!value.is_empty()).then_some(value);
+            }
+        }
+        its_path.is_none_or(|p| p == path.as_bytes())
+            && match (its_domain, domain) {
+                (None, None) => true,
+                (Some(its), Some(ours)) => its.eq_ignore_ascii_case(ours),
+                _ => false,
+            }
+    })
+}
+
+/// Whether a response's `Set-Cookie`s set (or remove) `T`'s cookie, under the name `scope`
+/// gives it too when that differs (a relaxed request: the handler's `Set-Cookie` may not be
+/// relaxed yet).
+pub(crate) fn sets_cookie_of<'h, T: SealedCookie, I>(
+    scope: &impl CookieScope,
+    set_cookies: impl Fn() -> I,
+) -> bool
+where
+    I: IntoIterator<Item = &'h [u8]>,
+{
+    let (path, domain) = (T::CONFIG.path(), T::CONFIG.domain());
+    let name = scope.form_of(&T::CONFIG).name();
+    sets_cookie(set_cookies(), T::CONFIG.name(), path, domain)
+        || (name != T::CONFIG.name() && sets_cookie(set_cookies(), name, path, domain))
+}
+
+/// One `Set-Cookie` of a response to a local request in development mode, relaxed
+/// ([`relax_set_cookie`](crate::development::relax_set_cookie); `None`: unchanged), each relaxed name logged once (`host`:
+/// the request's, for the log).
+pub(crate) fn relaxed_set_cookie(header: &[u8], host: Option<&str>) -> Option<String> {
+    let text = std::str::from_utf8(header).ok()?;
+    let relaxed = crate::development::relax_set_cookie(text)?;
+    let name = text.split('=').next().unwrap_or_default().trim();
+    let dev_name = relaxed.split('=').next().unwrap_or_default();
+    crate::development::warn_once(name, dev_name, host);
+    Some(relaxed)
+}
