@@ -209,7 +209,7 @@ pub fn development_keys(keys: KeyRing, env: Option<&str>) -> Result<KeyRing, Dev
     if !development_requested(env) {
         return Ok(keys);
     }
-    typed_cookies::development_mode_allowed(env, cfg!(debug_assertions))?;
+    typed_cookies::development::development_mode_allowed(env, cfg!(debug_assertions))?;
     keys.with_development_mode()
 }
 

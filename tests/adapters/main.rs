@@ -13,5 +13,6 @@ mod adapter_scenarios;
 mod actix_support;
 
 mod actix_adapter;
+mod attacks;
 mod axum_adapter;
 mod http_adapter;

@@ -147,13 +147,6 @@ pub use cookie::{
     Binding, CookieConfig, CookieScope, Lifetime, Priority, SameSite, SealedCookie, Stateless,
     Tracking,
 };
-// Development-mode helpers live under `development::`; these root paths are kept, hidden, for
-// code written before they moved.
-#[doc(hidden)]
-pub use development::{
-    development_mode_allowed, is_loopback_host, relax_set_cookie, DevelopmentModeError,
-    DEVELOPMENT_MODE_ENV,
-};
 pub use error::{OpenError, SealError};
 pub use inspect::{inspect, Inspection};
 pub use keys::{Key, KeyError, KeyId, KeyRing, MIN_KEY_LEN};
