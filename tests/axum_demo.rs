@@ -301,7 +301,10 @@ fn development_mode_is_an_explicit_opt_in() {
     // Asked for with a value that means neither: refused, with the library's reason.
     assert!(demo::development_requested(Some("yes")));
     let refused = demo::development_keys(keys(), Some("yes")).unwrap_err();
-    assert_eq!(refused, typed_cookies::development::DevelopmentModeError::BadValue);
+    assert_eq!(
+        refused,
+        typed_cookies::development::DevelopmentModeError::BadValue
+    );
     assert!(refused
         .to_string()
         .contains("must be 1 (allow) or 0 (forbid)"));

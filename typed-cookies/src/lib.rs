@@ -54,7 +54,8 @@
 //! *Loopback* means the request's `Host` (and URL authority, if any) is `localhost`,
 //! `*.localhost`, `127.0.0.0/8` or `[::1]` ([`development::is_loopback_host`]), no `Forwarded`,
 //! `X-Forwarded-*` or `X-Real-IP` header says a proxy sent it, and the peer address, where the
-//! framework gives it (actix-web), is loopback. `Host` is chosen by the client, and that is
+//! framework gives it (actix-web; axum served with connect info), is loopback, with one `Host`
+//! header at most. `Host` is chosen by the client, and that is
 //! fine here: whoever sends `Host: localhost` gets a relaxed cookie in the response to *their
 //! own* request, and what they send back under the relaxed name must still open with the
 //! ring's keys, so nothing becomes forgeable. Real users' browsers send the production host,

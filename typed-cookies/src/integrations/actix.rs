@@ -405,8 +405,10 @@ pub async fn development<B: MessageBody>(
 /// headers and the peer address.
 fn origin(req: &HttpRequest) -> RequestOrigin<'_> {
     let headers = req.headers();
+    let mut hosts = headers.get_all(HOST);
     RequestOrigin {
-        host_header: headers.get(HOST).map(HeaderValue::as_bytes),
+        host_header: hosts.next().map(HeaderValue::as_bytes),
+        several_hosts: hosts.next().is_some(),
         authority: req.uri().authority().map(|authority| authority.as_str()),
         forwarded: FORWARDING_HEADERS
             .iter()

@@ -483,7 +483,7 @@ where
     if !keys.development_mode() {
         return next.run(request).await;
     }
-    let origin = origin(request.headers(), request.uri());
+    let origin = origin(request.headers(), request.uri(), request.extensions());
     let local = origin.is_local();
     let host = origin
         .host_header
@@ -497,9 +497,15 @@ where
     response
 }
 
-/// What development mode looks at in a request: headers and the URL's authority (HTTP/2).
-fn origin<'a>(headers: &'a HeaderMap, uri: &'a Uri) -> RequestOrigin<'a> {
-    http_adapter::origin(headers, uri.authority().map(|authority| authority.as_str()))
+/// What development mode looks at in a request: headers, the URL's authority (HTTP/2), and
+/// the peer's address when the app is served with `into_make_service_with_connect_info`.
+fn origin<'a>(headers: &'a HeaderMap, uri: &'a Uri, extensions: &Extensions) -> RequestOrigin<'a> {
+    RequestOrigin {
+        peer: extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip()),
+        ..http_adapter::origin(headers, uri.authority().map(|authority| authority.as_str()))
+    }
 }
 
 /// The view of one request: the state's ring, relaxed for a local request in development mode
@@ -514,7 +520,7 @@ pub(crate) fn view_of_parts(
 ) -> RequestView {
     view_of_request(
         keys,
-        || origin(headers, uri),
+        || origin(headers, uri, extensions),
         || extractor.then(|| extensions.get::<DevelopmentLayer>().is_some()),
     )
 }

@@ -201,8 +201,10 @@ pub fn request_keys(keys: &KeyRing, request: &HeaderMap) -> RequestView {
 
 /// What development mode looks at in request `headers` (and the URL's `authority`).
 pub(crate) fn origin<'a>(headers: &'a HeaderMap, authority: Option<&'a str>) -> RequestOrigin<'a> {
+    let mut hosts = headers.get_all(::http::header::HOST).iter();
     RequestOrigin {
-        host_header: headers.get(::http::header::HOST).map(HeaderValue::as_bytes),
+        host_header: hosts.next().map(HeaderValue::as_bytes),
+        several_hosts: hosts.next().is_some(),
         authority,
         forwarded: FORWARDING_HEADERS
             .iter()

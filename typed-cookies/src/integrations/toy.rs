@@ -70,6 +70,7 @@ impl ToyRequest {
     fn origin(&self) -> RequestOrigin<'_> {
         RequestOrigin {
             host_header: Some(self.host.as_bytes()),
+            several_hosts: false,
             authority: None,
             forwarded: FORWARDING_HEADERS
                 .iter()

@@ -14,15 +14,19 @@ use crate::request::RequestView;
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct RequestOrigin<'a> {
     pub(crate) host_header: Option<&'a [u8]>,
+    /// More than one `Host` header: never local (which one a proxy routed on is unknown).
+    pub(crate) several_hosts: bool,
     pub(crate) authority: Option<&'a str>,
     pub(crate) forwarded: bool,
     pub(crate) peer: Option<IpAddr>,
 }
 
 impl RequestOrigin<'_> {
-    /// Local: a loopback host (every one given), no forwarding header, no non-loopback peer.
+    /// Local: a loopback host (every one given, and one `Host` header at most), no forwarding
+    /// header, no non-loopback peer.
     pub(crate) fn is_local(&self) -> bool {
-        if self.forwarded || self.peer.is_some_and(|peer| !peer.is_loopback()) {
+        if self.forwarded || self.several_hosts || self.peer.is_some_and(|peer| !peer.is_loopback())
+        {
             return false;
         }
         let header = match self.host_header {
@@ -93,6 +97,11 @@ mod tests {
         assert!(!RequestOrigin::default().is_local(), "no host: strict");
         assert!(!RequestOrigin {
             forwarded: true,
+            ..local
+        }
+        .is_local());
+        assert!(!RequestOrigin {
+            several_hosts: true,
             ..local
         }
         .is_local());
