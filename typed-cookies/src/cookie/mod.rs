@@ -1,14 +1,15 @@
 //! Cookies: the policy a type declares ([`CookieConfig`]), the traits the derive implements
 //! ([`SealedCookie`], and [`Stateless`] for a type without stolen-cookie defences), and the
-//! one place that writes and reads HTTP cookie header text (`header`: `Set-Cookie` and its
-//! removal, finding a cookie in `Cookie:` headers).
+//! only code that writes and reads HTTP cookie header text: `set_cookie` writes `Set-Cookie`
+//! and its removal, `cookie_header` finds a cookie in `Cookie:` headers.
 
 pub(crate) mod builder;
 mod config;
+pub(crate) mod cookie_header;
 mod defence;
-pub(crate) mod header;
 pub(crate) mod scope;
 pub(crate) mod sealed_cookie;
+pub(crate) mod set_cookie;
 mod stateless;
 
 pub(crate) use config::unprefixed;

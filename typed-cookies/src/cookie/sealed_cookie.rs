@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::cookie::Tracking;
-use crate::cookie::{header, CookieConfig, CookieScope, Stateless};
+use crate::cookie::{cookie_header, set_cookie, CookieConfig, CookieScope, Stateless};
 use crate::error::{OpenError, SealError};
 use crate::keys::subkeys::NamespaceKeys;
 use crate::keys::KeyRing;
@@ -132,7 +132,7 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
     /// `Max-Age=0` and an `Expires` in the past). For every type, guarded ones included: it is
     /// how a response signs out.
     fn removal() -> String {
-        header::removal(&Self::CONFIG)
+        set_cookie::removal(&Self::CONFIG)
     }
 
     /// [`SealedCookie::removal`] in the form `keys` sends the cookie ([`CookieScope`]):
@@ -154,7 +154,7 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
     /// assert!(Session::removal_for(&local).starts_with("sid=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"));
     /// ```
     fn removal_for(keys: &impl CookieScope) -> String {
-        header::removal(&keys.form_of(&Self::CONFIG))
+        set_cookie::removal(&keys.form_of(&Self::CONFIG))
     }
 
     /// This type's cookie from a request's `Cookie:` header value: `Ok(None)` when the header
@@ -185,7 +185,7 @@ pub trait SealedCookie: Serialize + DeserializeOwned {
     where
         Self: Stateless,
     {
-        header::find_bytes(headers, keys.form_of(&Self::CONFIG).name())?
+        cookie_header::find_bytes(headers, keys.form_of(&Self::CONFIG).name())?
             .map(|value| open_unguarded(keys.keys(), value))
             .transpose()
     }
@@ -351,7 +351,7 @@ pub(crate) fn session_set_cookie<T: SealedCookie>(
 ) -> Result<String, SealError> {
     let form = scope.form_of(&T::CONFIG);
     seal_session_then(value, scope.keys(), now, created_at, guarding, |sealed| {
-        header::set_cookie_with(&form, encoded_len(sealed.len()), now, created_at, |text| {
+        set_cookie::set_cookie_with(&form, encoded_len(sealed.len()), now, created_at, |text| {
             base64url::encode_append(sealed, text)
         })
     })?

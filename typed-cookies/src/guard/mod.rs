@@ -74,7 +74,7 @@ pub use one_time::OneTimeSealer;
 pub use sign_out::SignOutError;
 
 use crate::cookie::sealed_cookie::{open_guarded, session_set_cookie};
-use crate::cookie::{header, CookieScope, SealedCookie, Tracking};
+use crate::cookie::{cookie_header, CookieScope, SealedCookie, Tracking};
 use time::Duration;
 
 use crate::error::{OpenError, SealError};
@@ -611,7 +611,7 @@ impl Guard {
         client: &ClientContext,
     ) -> Result<Option<Checked<T>>, OpenError> {
         // A request's view relaxed in development mode reads the unprefixed name.
-        match header::find(headers, keys.form_of(&T::CONFIG).name())? {
+        match cookie_header::find(headers, keys.form_of(&T::CONFIG).name())? {
             None => Ok(None),
             Some(value) => self.open(keys, value, client).await.map(Some),
         }

@@ -1,7 +1,7 @@
 //! A request's `Cookie:` header values, split into pairs once per request: the adapters keep
 //! the split in the request's extensions and every later middleware or extractor looks its
 //! name up there. The splitting itself (and the byte-exact lookup) is the cookie layer's
-//! `header` module; this is the per-request cache around it.
+//! `cookie_header` module; this is the per-request cache around it.
 //!
 //! An extractor that finds no split kept and a short header ([`DIRECT_READ_MAX`]) reads it
 //! directly and keeps nothing ([`extractor_pairs`]): keeping a split costs allocations (the
@@ -10,7 +10,7 @@
 #[cfg(middleware_adapter)]
 use std::sync::Arc;
 
-pub(crate) use crate::cookie::header::CookiePairs;
+pub(crate) use crate::cookie::cookie_header::CookiePairs;
 
 /// A request's `Cookie:` header values split into pairs, as the adapters keep them in its
 /// extensions: `cached`, the pairs a middleware or extractor before this one kept, when they
