@@ -23,7 +23,8 @@ use keys::{Kind, Layout};
 use replicas::Durability;
 pub use replicas::NotReplicated;
 
-/// The [`RevocationStore`] on Redis, shared by every server of a fleet.
+/// The [`RevocationStore`] on Redis, shared by every server of a fleet. Needs Redis 6.0 or
+/// later (its scripts use `SET … KEEPTTL`).
 ///
 /// # Connection handling
 ///
