@@ -5,7 +5,7 @@
 //!
 //! `DJANGO_SECRET_KEY=… cargo run --example django_migration --features axum,django`, then
 //! `curl -i --cookie "sessionid=<a Django session cookie>" http://127.0.0.1:3000/me`
-//! (`PORT` changes the port). `tests/interop_django.rs` drives [`app`] in process with a
+//! (`PORT` changes the port). `tests/interop/django.rs` drives [`app`] in process with a
 //! cookie made by the real Django.
 //!
 //! | request | answer |

@@ -1,18 +1,20 @@
 //! What the actix-web tests (`adapters/`, `guard/`, `binding/`, `replay/`, `revocation/`)
 //! share: one request through an app made by `actix_web::test::init_service`, and what came
-//! back; and the guarded handlers every app of theirs serves ([`sign_in`], [`hello`],
-//! [`maybe`], [`sign_out`]) for any [`Account`] type. Not every file uses every item.
+//! back; the app every guarded app of theirs starts from ([`guarded_app`]); and the guarded
+//! handlers it serves ([`sign_in`], [`hello`], [`maybe`], [`sign_out`]) for any [`Account`]
+//! type (the axum tests' `sign_in` takes the same). Not every file uses every item.
 #![allow(dead_code)]
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceResponse};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderValue, COOKIE, SET_COOKIE, USER_AGENT};
 use actix_web::http::StatusCode;
-use actix_web::{test, web, HttpRequest, HttpResponse};
+use actix_web::{test, web, App, HttpRequest, HttpResponse};
 use typed_cookies::guard::Guard;
 use typed_cookies::integrations::actix::{
     client_context_of, Guarded, MaybeGuarded, ResponseBuilderExt,
 };
+use typed_cookies::store::MemoryStore;
 use typed_cookies::{KeyRing, SealedCookie};
 
 /// A response: its status, every `Set-Cookie` header (in order) and its body.
@@ -86,6 +88,25 @@ pub async fn get<B: MessageBody>(
     user_agent: &str,
 ) -> Response {
     call(app, test::TestRequest::get().uri(uri), cookies, user_agent).await
+}
+
+/// An app with `keys` and a guard over a fresh `MemoryStore` as `web::Data` (what the
+/// extractors, the `guarded` middleware and the shared handlers take), to add middlewares and
+/// routes to.
+pub fn guarded_app(
+    keys: KeyRing,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<BoxBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(keys))
+        .app_data(web::Data::new(Guard::new(MemoryStore::new())))
 }
 
 /// A cookie type the shared handlers sign in and greet: a value for one user.

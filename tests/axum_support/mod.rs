@@ -1,11 +1,21 @@
-//! What the axum tests (`guard/`, `binding/`, `replay/`) share: one request through a `Router` with `oneshot`, and what came
-//! back. Not every file uses every item.
+//! What the axum tests (`guard/`, `binding/`, `replay/`) share: one request through a
+//! `Router` with `oneshot`, and what came back; and the one sign-in handler ([`sign_in`]) for
+//! any [`Account`] type, over the shared router state (`axum_guard_state`). Not every file
+//! uses every item.
 #![allow(dead_code)]
 
 use axum::body::Body;
+use axum::extract::State;
+use axum::http::request::Parts;
 use axum::http::{header, Request, StatusCode};
+use axum::response::{IntoResponse, Response as AxumResponse};
 use axum::Router;
 use tower::ServiceExt;
+use typed_cookies::guard::Issued;
+use typed_cookies::integrations::axum::client_context_of;
+
+use crate::actix_support::Account;
+use crate::axum_guard_state::AppState;
 
 /// A response: its status, every `Set-Cookie` header (in order) and its body.
 #[derive(Debug)]
@@ -53,4 +63,20 @@ pub async fn send(app: &Router, request: Request<Body>) -> Response {
         set_cookies,
         body: String::from_utf8(body.to_vec()).unwrap(),
     }
+}
+
+/// `POST`: signs Ann in as a `T` (subject `user:ann`) bound to what the request carries
+/// (`client_context_of::<T>`: user agent, peer address, `AppBinding`); a request that cannot
+/// be bound is the adapter's rejection.
+pub async fn sign_in<T: Account>(
+    State(state): State<AppState>,
+    parts: Parts,
+) -> Result<Issued, AxumResponse> {
+    let client =
+        client_context_of::<T>(&parts, &state.guard).map_err(IntoResponse::into_response)?;
+    state
+        .guard
+        .issue(&state.keys, &T::named("ann"), Some("user:ann"), &client)
+        .await
+        .map_err(IntoResponse::into_response)
 }

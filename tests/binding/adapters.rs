@@ -7,9 +7,8 @@
 //! `app` never needs one.
 
 use serde::{Deserialize, Serialize};
-use typed_cookies::guard::{AppBinding, Guard};
+use typed_cookies::guard::AppBinding;
 use typed_cookies::integrations::SealedRejection;
-use typed_cookies::store::MemoryStore;
 use typed_cookies::SealedCookie;
 use typed_cookies_testkit::{logs_of, ring};
 
@@ -74,36 +73,22 @@ mod axum_adapter {
     use axum::middleware::{from_fn, from_fn_with_state};
     use axum::routing::{get, post};
     use axum::Router;
-    use typed_cookies::integrations::axum::{guarded, Guarded};
+    use typed_cookies::integrations::axum::guarded;
 
-    use crate::axum_app::{device_binding_if_sent as device_binding, sign_in};
+    use crate::axum_app::{device_binding_if_sent as device_binding, maybe, me, sign_in};
     use crate::axum_call as call;
     use crate::axum_guard_state::AppState;
 
     /// The routes; with `layer`, `Device` goes through the `guarded` middleware (installed
     /// before, so inside, the application's binding middleware); `Browser` always does.
     fn app(layer: bool) -> Router {
-        let state = AppState {
-            keys: ring(),
-            guard: Guard::new(MemoryStore::new()),
-        };
+        let state = AppState::new(ring());
         let mut router = Router::new()
             .route("/device/sign-in", post(sign_in::<Device>))
-            .route(
-                "/device",
-                get(|d: Guarded<Device>| async move { d.user.clone() }),
-            )
-            .route(
-                "/device/maybe",
-                get(|d: Option<Guarded<Device>>| async move {
-                    d.map_or("anonymous".to_owned(), |d| d.user.clone())
-                }),
-            )
+            .route("/device", get(me::<Device>))
+            .route("/device/maybe", get(maybe::<Device>))
             .route("/browser/sign-in", post(sign_in::<Browser>))
-            .route(
-                "/browser",
-                get(|b: Guarded<Browser>| async move { b.user.clone() }),
-            );
+            .route("/browser", get(me::<Browser>));
         if layer {
             router = router.layer(from_fn_with_state(
                 state.clone(),
@@ -231,7 +216,7 @@ mod actix_adapter {
     use actix_web::dev::{Service, ServiceResponse};
 
     use actix_web::middleware::{from_fn, Condition};
-    use actix_web::{test, web, App, HttpMessage as _};
+    use actix_web::{test, web, HttpMessage as _};
     use typed_cookies::integrations::actix::guarded;
 
     /// The routes; with `layer`, `Device` goes through the `guarded` middleware (registered
@@ -244,9 +229,7 @@ mod actix_adapter {
         Error = actix_web::Error,
     > {
         test::init_service(
-            App::new()
-                .app_data(web::Data::new(ring()))
-                .app_data(web::Data::new(Guard::new(MemoryStore::new())))
+            crate::actix_support::guarded_app(ring())
                 .route("/device/sign-in", web::post().to(sign_in::<Device>))
                 .route("/device", web::get().to(hello::<Device>))
                 .route("/device/maybe", web::get().to(maybe::<Device>))

@@ -1,18 +1,18 @@
-//! The axum application the axum tests assemble in different ways.
+//! The axum application the axum tests assemble in different ways (the sign-in handler is
+//! `axum_support`'s, shared with `guard/`).
 
 pub use axum::body::Body;
 pub use axum::extract::{ConnectInfo, Request, State};
-pub use axum::http::request::Parts;
 pub use axum::http::{header, StatusCode};
 pub use axum::middleware::{from_fn, from_fn_with_state, Next};
-pub use axum::response::{IntoResponse, Response};
+pub use axum::response::Response;
 pub use axum::routing::{get, post};
 pub use axum::Router;
 pub use std::net::SocketAddr;
-pub use typed_cookies::guard::Issued;
-pub use typed_cookies::integrations::axum::{client_context_of, Guarded, Removal};
+pub use typed_cookies::integrations::axum::{Guarded, Removal};
 
 pub use crate::axum_guard_state::AppState;
+pub use crate::axum_support::sign_in;
 use crate::*;
 
 /// The docs' binding: every request gets one, empty bytes without `x-device-id`.
@@ -35,19 +35,6 @@ pub async fn device_binding_if_sent(mut request: Request, next: Next) -> Respons
             .insert(AppBinding::new(device.as_bytes()));
     }
     next.run(request).await
-}
-
-pub async fn sign_in<T: Account>(
-    State(state): State<AppState>,
-    parts: Parts,
-) -> Result<Issued, Response> {
-    let client =
-        client_context_of::<T>(&parts, &state.guard).map_err(IntoResponse::into_response)?;
-    state
-        .guard
-        .issue(&state.keys, &T::named("ann"), Some("user:ann"), &client)
-        .await
-        .map_err(IntoResponse::into_response)
 }
 
 pub async fn me<T: Account>(session: Guarded<T>) -> String {

@@ -101,13 +101,11 @@ fn axum_relaxes_the_name_never_the_binding() {
 async fn actix_relaxes_for_a_loopback_peer_only() {
     use actix_web::dev::Service as _;
     use actix_web::middleware::from_fn;
-    use actix_web::{test, web, App, HttpMessage as _};
+    use actix_web::{test, web, HttpMessage as _};
     use typed_cookies::integrations::actix::{development, guarded, Guarded};
 
     let app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(dev_keys().0))
-            .app_data(web::Data::new(Guard::new(MemoryStore::new())))
+        crate::actix_support::guarded_app(dev_keys().0)
             .route(
                 "/sign-in",
                 web::post().to(crate::actix_support::sign_in::<AppOnly>),

@@ -3,8 +3,7 @@
 //! refresh stays bound; a binding is per request (a pooled actix-web request keeps none); an
 //! anonymous visitor without the binding's header is no server error.
 
-use typed_cookies::guard::{AppBinding, Guard};
-use typed_cookies::store::MemoryStore;
+use typed_cookies::guard::AppBinding;
 use typed_cookies_testkit::{clocked, ring};
 
 use crate::{AppOnly, NO_BINDING};
@@ -15,12 +14,12 @@ mod axum_adapter {
     use axum::middleware::{from_fn, from_fn_with_state};
     use axum::routing::{get, post};
     use axum::Router;
-    use typed_cookies::integrations::axum::{guarded, Guarded};
+    use typed_cookies::integrations::axum::guarded;
     use typed_cookies::ManualClock;
 
     use crate::axum_app::{
-        device_binding as device_binding_or_empty, device_binding_if_sent as device_binding,
-        sign_in,
+        device_binding as device_binding_or_empty, device_binding_if_sent as device_binding, maybe,
+        me, sign_in,
     };
     use crate::axum_call as call;
     use crate::axum_guard_state::AppState;
@@ -28,16 +27,8 @@ mod axum_adapter {
     fn routes() -> Router<AppState> {
         Router::new()
             .route("/sign-in", post(sign_in::<AppOnly>))
-            .route(
-                "/me",
-                get(|s: Guarded<AppOnly>| async move { s.user.clone() }),
-            )
-            .route(
-                "/maybe",
-                get(|s: Option<Guarded<AppOnly>>| async move {
-                    s.map_or("anonymous".to_owned(), |s| s.user.clone())
-                }),
-            )
+            .route("/me", get(me::<AppOnly>))
+            .route("/maybe", get(maybe::<AppOnly>))
             .route("/public", get(|| async { "public" }))
     }
 
@@ -62,10 +53,7 @@ mod axum_adapter {
 
     fn app(order: Order) -> (Router, ManualClock) {
         let (keys, clock) = clocked(&ring());
-        let state = AppState {
-            keys,
-            guard: Guard::new(MemoryStore::new()),
-        };
+        let state = AppState::new(keys);
         let guarded = from_fn_with_state(state.clone(), guarded::<AppOnly, AppState>);
         let binding = from_fn(device_binding);
         let router = match order {
@@ -258,9 +246,7 @@ mod actix_adapter {
             InitError = (),
         >,
     > {
-        App::new()
-            .app_data(web::Data::new(ring()))
-            .app_data(web::Data::new(Guard::new(MemoryStore::new())))
+        crate::actix_support::guarded_app(ring())
             .route(
                 "/sign-in",
                 web::post().to(crate::actix_support::sign_in::<AppOnly>),

@@ -274,7 +274,7 @@ mod actix_routing {
     use actix_web::dev::{Service, ServiceResponse};
     use actix_web::http::header::COOKIE;
     use actix_web::middleware::from_fn;
-    use actix_web::{test, web, App, HttpMessage as _};
+    use actix_web::{test, web, HttpMessage as _};
     use typed_cookies::integrations::actix::{guarded, Guarded, MaybeGuarded};
 
     const NAME: &str = "__Host-app";
@@ -316,9 +316,7 @@ mod actix_routing {
 
     macro_rules! base {
         () => {
-            App::new()
-                .app_data(web::Data::new(clocked(&ring()).0))
-                .app_data(web::Data::new(Guard::new(MemoryStore::new())))
+            crate::actix_support::guarded_app(clocked(&ring()).0)
         };
     }
 

@@ -14,7 +14,7 @@
 //!   non-canonical signatures, dots in signed values, deep JSON, mutation sweeps, rotation,
 //!   no secret in `Debug` output or errors, and the guide's recipes with the real Express.
 
-#[path = "../interop/mod.rs"]
+#[path = "../interop/peer.rs"]
 mod interop;
 
 mod attacks;

@@ -101,9 +101,7 @@ async fn app(
     Error = actix_web::Error,
 > {
     test::init_service(
-        App::new()
-            .app_data(web::Data::new(keys))
-            .app_data(web::Data::new(Guard::new(MemoryStore::new())))
+        crate::actix_support::guarded_app(keys)
             .wrap(from_fn(guarded::<Paranoid, _>))
             .wrap(from_fn(guarded::<Session, _>))
             .route("/sign-in", web::post().to(sign_in::<Session>))
@@ -331,9 +329,7 @@ fn guarded_extractors_without_their_middleware_are_a_logged_500() {
                 .pair("__Host-sid")
                 .unwrap();
             let bare = test::init_service(
-                App::new()
-                    .app_data(web::Data::new(keys))
-                    .app_data(web::Data::new(Guard::new(MemoryStore::new())))
+                crate::actix_support::guarded_app(keys)
                     .route("/me", web::get().to(hello::<Session>))
                     .route("/sign-out", web::post().to(sign_out::<Session>)),
             )

@@ -17,13 +17,12 @@ use axum::routing::{get, post};
 use axum::Router;
 use typed_cookies::guard::{ClientContext, Guard};
 use typed_cookies::integrations::axum::{guarded, Guarded, Removal};
-use typed_cookies::store::MemoryStore;
 use typed_cookies::time::Duration;
-use typed_cookies::{KeyRing, ManualClock, SealError};
+use typed_cookies::{KeyRing, ManualClock};
 use typed_cookies_testkit::{clocked, ring, SwitchableStore};
 
 use crate::axum_guard_state::AppState;
-use crate::axum_support::Response;
+use crate::axum_support::{sign_in, Response};
 use crate::{Net, Paranoid, Session, FIREFOX};
 
 fn ctx_of(headers: &axum::http::HeaderMap) -> ClientContext {
@@ -31,17 +30,6 @@ fn ctx_of(headers: &axum::http::HeaderMap) -> ClientContext {
         .get(header::USER_AGENT)
         .map(|v| v.as_bytes().to_vec());
     ua.map_or_else(ClientContext::new, |ua| ClientContext::new().user_agent(ua))
-}
-
-async fn sign_in(
-    State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
-) -> Result<impl IntoResponse, SealError> {
-    let session = Session { user: "ann".into() };
-    state
-        .guard
-        .issue(&state.keys, &session, Some("user:ann"), &ctx_of(&headers))
-        .await
 }
 
 async fn sign_out(State(state): State<AppState>, session: Guarded<Session>) -> impl IntoResponse {
@@ -65,7 +53,7 @@ async fn everywhere(State(state): State<AppState>, session: Guarded<Session>) ->
 
 fn app(state: AppState) -> Router {
     Router::new()
-        .route("/sign-in", post(sign_in))
+        .route("/sign-in", post(sign_in::<Session>))
         .route("/me", get(|s: Guarded<Session>| async move { format!("hello {}", s.user) }))
         .route(
             "/maybe",
@@ -132,16 +120,9 @@ async fn call(
     crate::axum_support::send(app, request).await
 }
 
-fn state(keys: KeyRing) -> AppState {
-    AppState {
-        keys,
-        guard: Guard::new(MemoryStore::new()),
-    }
-}
-
 #[tokio::test]
 async fn sign_out_is_real_a_kept_copy_is_refused() {
-    let app = app(state(ring()));
+    let app = app(AppState::new(ring()));
     let signed_in = call(&app, "POST", "/sign-in", None, FIREFOX, None).await;
     let cookie = signed_in.pair("__Host-sid").expect("a session cookie");
     let me = call(&app, "GET", "/me", Some(&cookie), FIREFOX, None).await;
@@ -174,7 +155,7 @@ async fn sign_out_is_real_a_kept_copy_is_refused() {
 
 #[tokio::test]
 async fn sign_out_everywhere_ends_the_other_devices_sessions() {
-    let app = app(state(ring()));
+    let app = app(AppState::new(ring()));
     let laptop = call(&app, "POST", "/sign-in", None, FIREFOX, None)
         .await
         .pair("__Host-sid")
@@ -210,7 +191,7 @@ async fn sign_out_everywhere_ends_the_other_devices_sessions() {
 #[tokio::test]
 async fn replay_detection_renews_on_every_response_and_catches_an_old_copy() {
     let (keys, clock): (KeyRing, ManualClock) = clocked(&ring());
-    let app = app(state(keys));
+    let app = app(AppState::new(keys));
     let first = call(&app, "POST", "/paranoid/sign-in", None, FIREFOX, None)
         .await
         .pair("__Host-paranoid")
@@ -242,7 +223,7 @@ fn guarded_extractors_without_their_middleware_are_a_logged_500() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let state = state(ring());
+    let state = AppState::new(ring());
     let cookie = runtime
         .block_on(call(
             &app(state.clone()),
@@ -298,7 +279,7 @@ fn guarded_extractors_without_their_middleware_are_a_logged_500() {
 /// Two `guarded` middlewares and the extractor read one split of the `Cookie:` header.
 #[tokio::test]
 async fn the_cookie_header_is_split_once_for_every_guarded_middleware() {
-    let app = app(state(ring()));
+    let app = app(AppState::new(ring()));
     let cookie = call(&app, "POST", "/sign-in", None, FIREFOX, None)
         .await
         .pair("__Host-sid")
@@ -315,7 +296,7 @@ async fn the_cookie_header_is_split_once_for_every_guarded_middleware() {
 
 #[tokio::test]
 async fn a_replay_type_without_its_middleware_is_a_configuration_error() {
-    let state = state(ring());
+    let state = AppState::new(ring());
     let bare: Router = Router::new()
         .route(
             "/paranoid",
@@ -328,7 +309,7 @@ async fn a_replay_type_without_its_middleware_is_a_configuration_error() {
 
 #[tokio::test]
 async fn ip_binding_uses_the_peer_address_and_refuses_without_one() {
-    let app = app(state(ring()));
+    let app = app(AppState::new(ring()));
     let cookie = call(
         &app,
         "POST",
@@ -371,7 +352,7 @@ async fn ip_binding_uses_the_peer_address_and_refuses_without_one() {
 /// — not a 200 whose cookie never opens.
 #[tokio::test]
 async fn issuing_an_ip_bound_type_without_an_ip_is_a_500_not_a_dead_cookie() {
-    let app = app(state(ring()));
+    let app = app(AppState::new(ring()));
     let response = call(
         &app,
         "POST",

@@ -1,4 +1,4 @@
-"""The real Django, driven by tests/interop_django.rs.
+"""The real Django, driven by tests/interop/django.rs.
 
 Reads one JSON request per line on stdin, answers one JSON line each. Every request carries
 the time to pretend it is ("now", unix seconds) and the secrets to use. Errors are reported

@@ -1,4 +1,4 @@
-"""The real Flask and itsdangerous, driven by tests/interop_flask.rs.
+"""The real Flask and itsdangerous, driven by tests/interop/flask.rs.
 
 Reads one JSON request per line on stdin, answers one JSON line each. Every request carries
 the time to pretend it is ("now", unix seconds). Python values JSON lacks are described as

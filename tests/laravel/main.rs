@@ -16,7 +16,7 @@
 //!   percent-encoding tricks, hostile envelopes and deep JSON, key rotation, no `APP_KEY` in
 //!   `Debug` output or errors, and the recipes with the real middleware.
 
-#[path = "../interop/mod.rs"]
+#[path = "../interop/peer.rs"]
 mod interop;
 
 mod envelopes;

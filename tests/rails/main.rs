@@ -16,7 +16,7 @@
 
 #![cfg(feature = "rails")]
 
-#[path = "../interop/mod.rs"]
+#[path = "../interop/peer.rs"]
 mod interop;
 
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};

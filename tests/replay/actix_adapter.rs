@@ -1,10 +1,9 @@
 //! Replay detection through actix-web's `guarded` middleware and extractors.
 
 use actix_web::middleware::from_fn;
-use actix_web::{test, web, App, HttpRequest, HttpResponse};
+use actix_web::{test, web, HttpRequest, HttpResponse};
 use typed_cookies::guard::Guard;
 use typed_cookies::integrations::actix::{client_context_of, guarded, Guarded, ResponseBuilderExt};
-use typed_cookies::store::MemoryStore;
 use typed_cookies::time::Duration;
 use typed_cookies::{KeyRing, SealError};
 use typed_cookies_testkit::{clocked, ring};
@@ -52,9 +51,7 @@ async fn demote(
 macro_rules! service {
     ($keys:expr) => {
         test::init_service(
-            App::new()
-                .app_data(web::Data::new($keys))
-                .app_data(web::Data::new(Guard::new(MemoryStore::new())))
+            crate::actix_support::guarded_app($keys)
                 .wrap(from_fn(guarded::<Session, _>))
                 .route("/sign-in", web::post().to(sign_in))
                 .route("/page", web::get().to(page))

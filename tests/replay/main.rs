@@ -44,7 +44,6 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use typed_cookies::guard::{ClientContext, Guard};
 use typed_cookies::integrations::axum::{client_context_of, guarded, Guarded, Removal, SetCookie};
-use typed_cookies::store::MemoryStore;
 use typed_cookies::time::Duration;
 use typed_cookies::{KeyRing, ManualClock, OpenError, SealError, SealedCookie};
 use typed_cookies_testkit::{clocked, ring, RedisServer};
@@ -231,10 +230,7 @@ async fn legacy_cleanup<T: Account>(session: Guarded<T>) -> Response {
 }
 
 fn app<T: Account>(keys: KeyRing) -> Router {
-    let state = AppState {
-        keys,
-        guard: Guard::new(MemoryStore::new()),
-    };
+    let state = AppState::new(keys);
     Router::new()
         .route("/sign-in", post(sign_in::<T>))
         .route("/page", get(page::<T>))

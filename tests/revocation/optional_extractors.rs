@@ -299,10 +299,7 @@ async fn cookie_tossing_makes_an_axum_sign_out_fail_visibly_not_silently() {
         )
             .into_response()
     }
-    let state = AppState {
-        keys: ring(),
-        guard: Guard::new(MemoryStore::new()),
-    };
+    let state = AppState::new(ring());
     let app = axum::Router::new()
         .route("/sign-in", post(sign_in))
         .route("/sign-out", post(sign_out))

@@ -1,4 +1,4 @@
-// The real @hapi/iron and iron-session, driven by tests/interop_iron.rs.
+// The real @hapi/iron and iron-session, driven by tests/interop/iron.rs.
 //
 // Reads one JSON request per line on stdin, answers one JSON line each. Every request carries
 // the time to pretend it is ("now", unix milliseconds); errors are reported by their message.

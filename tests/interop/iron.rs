@@ -3,23 +3,17 @@
 //! password ids, rotation and `ttl`; a changed byte, a wrong password, an expired seal and a
 //! retired password id get the same verdict on both sides.
 
-mod interop;
-
-use interop::{flip, mutations, Peer, NODE_HINT};
+use crate::peer::{flip, mutations, Peer, NODE_HINT};
+use crate::{at, NOW};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use typed_cookies::interop::iron;
-use typed_cookies::time::{Duration, OffsetDateTime};
-use typed_cookies::{Clock, OpenError};
+use typed_cookies::time::Duration;
+use typed_cookies::OpenError;
 
-const NOW: i64 = 1_700_000_000;
 const NOW_MS: i64 = NOW * 1000;
 const PW1: &str = "first_password_that_is_at_least_32_characters";
 const PW2: &str = "second_password_that_is_at_least_32_characters";
-
-fn at(secs: i64) -> Clock {
-    Clock::fixed(OffsetDateTime::from_unix_timestamp(secs).unwrap())
-}
 
 fn node(test: &str) -> Option<Peer> {
     Peer::start(test, "node", "node/peer.mjs", NODE_HINT)

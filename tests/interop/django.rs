@@ -4,22 +4,16 @@
 //! fallback key get the same verdict on both sides. Also `examples/django_migration.rs` in
 //! process with a cookie made by Django.
 
-mod interop;
-
-use interop::{flip, mutations, Peer, PYTHON_HINT};
+use crate::peer::{flip, mutations, Peer, PYTHON_HINT};
+use crate::{at, NOW};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use typed_cookies::interop::{django, Digest};
 use typed_cookies::time::{Duration, OffsetDateTime};
-use typed_cookies::{Clock, OpenError};
+use typed_cookies::OpenError;
 
-const NOW: i64 = 1_700_000_000;
 const SECRET: &str = "django-insecure-0123456789abcdefghijklmnopqrstuvwxyz";
 const OLD_SECRET: &str = "django-insecure-old-secret-kept-in-SECRET_KEY_FALLBACKS";
-
-fn at(secs: i64) -> Clock {
-    Clock::fixed(OffsetDateTime::from_unix_timestamp(secs).unwrap())
-}
 
 fn django(test: &str) -> Option<Peer> {
     Peer::start(test, "python3", "django_peer.py", PYTHON_HINT)
@@ -445,7 +439,7 @@ fn a_signed_zip_bomb_is_refused() {
 }
 
 #[allow(dead_code)]
-#[path = "../examples/django_migration.rs"]
+#[path = "../../examples/django_migration.rs"]
 mod migration;
 
 #[tokio::test]

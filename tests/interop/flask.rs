@@ -6,9 +6,8 @@
 //! same plain dict and str; and nothing is sealed that Flask would misread or fail on, or that
 //! would not open here. Each attack is a named case of the concept it attacks.
 
-mod interop;
-
-use interop::{flip, mutations, Peer, PYTHON_HINT};
+use crate::peer::{flip, mutations, Peer, PYTHON_HINT};
+use crate::{at, NOW};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -17,15 +16,10 @@ use typed_cookies::interop::Digest;
 use typed_cookies::time::{
     Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset,
 };
-use typed_cookies::{Clock, OpenError, SealError};
+use typed_cookies::{OpenError, SealError};
 
-const NOW: i64 = 1_700_000_000;
 const SECRET: &str = "flask-secret-key-0123456789";
 const OLD_SECRET: &str = "flask-secret-key-of-last-year";
-
-fn at(secs: i64) -> Clock {
-    Clock::fixed(OffsetDateTime::from_unix_timestamp(secs).unwrap())
-}
 
 fn flask(test: &str) -> Option<Peer> {
     Peer::start(test, "python3", "flask_peer.py", PYTHON_HINT)
