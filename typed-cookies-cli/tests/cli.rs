@@ -1,9 +1,9 @@
 //! Runs the `typed-cookies` binary: every command, its refusals and exit codes, and round trips
 //! against the library (ours and the Django, Flask and iron-session interop).
 
-use std::path::PathBuf;
+mod support;
+use support::{bin, secret_file};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::{json, Value};
 use typed_cookies::interop::{django, flask, iron};
@@ -11,12 +11,6 @@ use typed_cookies::time::{Duration, OffsetDateTime};
 use typed_cookies::{Key, KeyRing};
 
 const IRON_PW: &str = "a_password_of_at_least_32_characters_long";
-
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("typed-cookies").unwrap();
-    cmd.env_remove("TC_KEYS");
-    cmd
-}
 
 fn ring_line(keys: &[&Key]) -> String {
     keys.iter()
@@ -26,19 +20,6 @@ fn ring_line(keys: &[&Key]) -> String {
 }
 
 /// A private file with `contents` (mode 600 on Unix).
-fn secret_file(name: &str, contents: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("typed-cookies-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    path
-}
-
 fn stdout_json(output: &std::process::Output) -> Value {
     serde_json::from_slice(&output.stdout).unwrap()
 }

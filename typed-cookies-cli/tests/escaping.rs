@@ -4,6 +4,9 @@
 //! that overwrites the line, U+0085 (NEL), U+202E (right-to-left override) and the isolates
 //! are escaped, in text as `\u{202e}` and in JSON as `\u202e` (the same JSON value).
 
+mod support;
+use support::bin;
+
 use assert_cmd::Command;
 use serde_json::{json, Value};
 use typed_cookies::interop::flask;
@@ -19,12 +22,6 @@ const RAW: [char; 10] = [
     '\u{1b}', '\r', '\u{7}', '\u{85}', '\u{9b}', '\u{202e}', '\u{2066}', '\u{200f}', '\u{61c}',
     '\u{7f}',
 ];
-
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("typed-cookies").unwrap();
-    cmd.env_remove("TC_KEYS");
-    cmd
-}
 
 /// Runs `cmd` and returns stdout, after checking that neither stream has a raw unsafe
 /// character (newlines between lines aside).

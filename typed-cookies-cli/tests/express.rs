@@ -3,7 +3,9 @@
 //! cookie-session wrote open, round trips with the library both ways, wrong secrets and
 //! signatures refused, and what `inspect` shows without keys.
 
-use assert_cmd::Command;
+mod support;
+use support::{bin, json_of, run};
+
 use predicates::prelude::*;
 use serde_json::{json, Value};
 use typed_cookies::interop::{express, Digest};
@@ -22,31 +24,6 @@ const COOKIE_SESSION: (&str, &str) = (
     "eyJ1c2VyIjoiYWRhIiwibiI6MX0=",
     "aIUTdGRfQOIp5zXdhEzGbBRzYAY",
 );
-
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("typed-cookies").unwrap();
-    cmd.env_remove("TC_KEYS");
-    cmd
-}
-
-/// Runs with `TC_KEYS` = `secrets`: exit code, stdout, stderr.
-fn run(args: &[&str], secrets: &str) -> (Option<i32>, String, String) {
-    let out = bin()
-        .args(args)
-        .args(["--keys-env", "TC_KEYS"])
-        .env("TC_KEYS", secrets)
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn json_of(stdout: &str) -> Value {
-    serde_json::from_str(stdout).unwrap()
-}
 
 #[test]
 fn values_express_wrote_open() {

@@ -9,6 +9,9 @@
 //! Argument errors are clap's text: printed through the same escaping
 //! (`argument_errors_do_not_echo_controls_or_bidi`, which failed while clap printed them).
 
+mod support;
+use support::bin;
+
 use assert_cmd::Command;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
@@ -18,12 +21,6 @@ use typed_cookies_cli::escape;
 /// What an attacker puts wherever text is shown: ESC sequences (clear screen, window title),
 /// `\r`, BEL, C1 (NEL, CSI), bidi overrides and isolates, LRM/RLM, ALM, DEL, line separator.
 const HOSTILE: &str = "\u{1b}[2J\u{1b}]0;owned\u{7}ok\rfake\u{85}\u{9b}31m\u{202e}exe\u{2066}\u{200f}\u{61c}\u{7f}\u{2028}";
-
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("typed-cookies").unwrap();
-    cmd.env_remove("TC_KEYS");
-    cmd
-}
 
 /// Whether `stream` holds a raw unsafe character (the newlines between lines aside).
 fn unsafe_chars(stream: &[u8]) -> Vec<char> {

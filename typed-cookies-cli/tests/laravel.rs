@@ -3,7 +3,9 @@
 //! ways (cookies and bare values, PHP-serialized or not, CBC and GCM, previous keys), wrong
 //! keys and names refused, and what `inspect` shows without keys.
 
-use assert_cmd::Command;
+mod support;
+use support::{bin, json_of, run};
+
 use predicates::prelude::*;
 use serde_json::{json, Value};
 use typed_cookies::interop::laravel::{self, Cipher, EncryptCookies, Encrypter};
@@ -22,31 +24,6 @@ const LARAVEL_GCM_PREFS: &str = "eyJpdiI6IkM4WEdFOGxQdUxMeXpQZ3MiLCJ2YWx1ZSI6IlB
 
 /// `Crypt::encrypt('{"id":7}')` (`encrypt`: PHP-serialized).
 const LARAVEL_ENCRYPTED: &str = "eyJpdiI6IkJvMFBXZmpaV0tpd0N2dVRPeVpHMHc9PSIsInZhbHVlIjoibEhSUFZqU0lXcUZKV0xXL0hOWGtyUT09IiwibWFjIjoiMTNmMDI0NGMxOTE4ODkyMDk4MGM3YjJhNTAzMGQwOTZlMzBmNzk4NTBlNjAyMjVjNThjZDYzNjJiMjAwOGFlMyIsInRhZyI6IiJ9";
-
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("typed-cookies").unwrap();
-    cmd.env_remove("TC_KEYS");
-    cmd
-}
-
-/// Runs with `TC_KEYS` = `secrets`: exit code, stdout, stderr.
-fn run(args: &[&str], secrets: &str) -> (Option<i32>, String, String) {
-    let out = bin()
-        .args(args)
-        .args(["--keys-env", "TC_KEYS"])
-        .env("TC_KEYS", secrets)
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn json_of(stdout: &str) -> Value {
-    serde_json::from_str(stdout).unwrap()
-}
 
 #[test]
 fn values_laravel_wrote_open() {

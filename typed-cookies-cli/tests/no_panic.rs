@@ -8,6 +8,9 @@
 //! exit code 101 and a `panicked` line; every case here must end with 0, 1 or 2, and print
 //! nothing unescaped.
 
+mod support;
+use support::bin;
+
 use assert_cmd::Command;
 use base64::Engine as _;
 use proptest::prelude::*;
@@ -122,12 +125,6 @@ proptest! {
 }
 
 // The real binary: exit code 0, 1 or 2 and no panic message, whatever the input.
-
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("typed-cookies").unwrap();
-    cmd.env_remove("TC_KEYS");
-    cmd
-}
 
 fn assert_clean_exit(cmd: &mut Command, what: &str) -> std::process::Output {
     let out = cmd.output().unwrap();

@@ -2,9 +2,9 @@
 //! 6.1 jar wrote (and Rails 7's SHA-256 keys) open, round trips with the library both ways,
 //! wrong secrets, names and versions refused, expiry, and what `inspect` shows without keys.
 
-use std::path::PathBuf;
+mod support;
+use support::{bin, json_of, run, secret_file};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::{json, Value};
 use typed_cookies::interop::rails::{CookieJar, Defaults};
@@ -24,45 +24,6 @@ const RAILS_SESSION: &str = "yTCjLoXeiNzFTfyXxPOvV5YE%2BO6%2BkgE2%2BQiZFzaDmCUIa
 
 /// The same with Rails 7.0's SHA-256 key generator: `_app_session` holding `user_id: 7`.
 const RAILS_7_SESSION: &str = "2Qk5MlC%2Fm06WRsjkv1N%2BoSYghyA6nU%2FWChQApCX8MVML17JM7Hst3Ac3s1waQ0ra2IhKGNzkloSwc6e32fCbv6e0beSJDtfvTVB9%2FkU%2BVhQenp7k36inGRpwev%2Fgd7z4abFAwrlL2LJEOJaldArYpv9jT%2BVv8qTlEnk%2FRW%2BA0PhKHO8U%2FxFEDNaqAULtL2NzKs8wTg%3D%3D--lY2ttJdWxUCuJJ6J--5ZXEle85b5B5Agbtl%2FxZNQ%3D%3D";
-
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("typed-cookies").unwrap();
-    cmd.env_remove("TC_KEYS");
-    cmd
-}
-
-/// A private file with `contents` (mode 600 on Unix).
-fn secret_file(name: &str, contents: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("typed-cookies-rails-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    path
-}
-
-/// Runs with `TC_KEYS` = `secrets`: exit code, stdout, stderr.
-fn run(args: &[&str], secrets: &str) -> (Option<i32>, String, String) {
-    let out = bin()
-        .args(args)
-        .args(["--keys-env", "TC_KEYS"])
-        .env("TC_KEYS", secrets)
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn json_of(stdout: &str) -> Value {
-    serde_json::from_str(stdout).unwrap()
-}
 
 #[test]
 fn values_rails_wrote_open() {
