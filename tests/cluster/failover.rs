@@ -87,7 +87,9 @@ fn a_primary_killed_under_load_never_opens_what_a_refusing_type_refuses() {
         let plain = on_cluster(&cluster, TIMEOUT).await;
         let durable = RedisStore::cluster_builder(cluster.urls())
             .timeout(TIMEOUT)
-            .wait_for_replicas(1, Duration::from_millis(500))
+            // As tests/cluster/durable.rs: long enough for a replica of a cluster that shares
+            // two loaded cores with the other tests' clusters (WAIT returns at the ack).
+            .wait_for_replicas(1, Duration::from_secs(2))
             .build()
             .await
             .unwrap();
