@@ -24,11 +24,11 @@ use axum::extract::{Form, State};
 use axum::http::{request::Parts, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{middleware, Router};
+use axum::Router;
 use serde::{Deserialize, Serialize};
 use typed_cookies::guard::{Guard, Issued};
 use typed_cookies::integrations::axum::{
-    client_context_of, cookie_state, guarded, Guarded, Removal,
+    client_context_of, cookie_state, Guarded, GuardedLayer, Removal,
 };
 use typed_cookies::store::{MemoryStore, RedisStore, StoreError};
 use typed_cookies::{Key, KeyError, KeyRing, SealedCookie};
@@ -58,7 +58,7 @@ pub struct App {
     /// Checks and records sign-outs.
     pub guard: Guard,
 }
-// What the `guarded` middleware takes from the state (without it: a compile error saying so).
+// What the session's `GuardedLayer` takes from the state (without it: a compile error saying so).
 cookie_state!(App { keys, guard });
 
 impl App {
@@ -166,7 +166,7 @@ fn unavailable(error: impl std::fmt::Display) -> StatusCode {
     StatusCode::SERVICE_UNAVAILABLE
 }
 
-/// The routes, all under the session's `guarded` layer: it opens the session once per request,
+/// The routes, all under the session's `GuardedLayer`: it opens the session once per request,
 /// reseals it when due (idle refresh, an old key) and clears a refused one. (With development
 /// mode, the `development` layer goes outside it, as the last `.layer`.)
 pub fn router(app: App) -> Router {
@@ -175,10 +175,7 @@ pub fn router(app: App) -> Router {
         .route("/me", get(me))
         .route("/sign-out", post(sign_out))
         .route("/sign-out-everywhere", post(sign_out_everywhere))
-        .layer(middleware::from_fn_with_state(
-            app.clone(),
-            guarded::<Session, App>,
-        ))
+        .layer(GuardedLayer::<Session>::new(&app))
         .with_state(app)
 }
 // guide:end

@@ -35,7 +35,7 @@ use axum::{middleware, Router};
 use axum_extra::extract::cookie::Key as JarKey;
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 use typed_cookies::guard::Guard;
-use typed_cookies::integrations::axum::{guarded, refresh};
+use typed_cookies::integrations::axum::{refresh, GuardedLayer};
 use typed_cookies::{Key, KeyRing, SealedCookie};
 
 use crate::session::Session;
@@ -117,9 +117,8 @@ async fn app(variant: &str, keys: KeyRing) -> Result<Router, String> {
                 .route("/", get(tcr_handler))
                 .route("/login", get(tcr_login))
                 // `Guarded<T>` takes what this middleware opened (a logged 500 without it).
-                .layer(middleware::from_fn_with_state(
-                    state.clone(),
-                    guarded::<crate::session::RevocableSession, TrackedState>,
+                .layer(GuardedLayer::<crate::session::RevocableSession>::new(
+                    &state,
                 ))
                 .with_state(state)
         }

@@ -10,9 +10,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{middleware, Router};
+use axum::Router;
 use typed_cookies::guard::{ClientContext, Guard};
-use typed_cookies::integrations::axum::{guarded, Guarded};
+use typed_cookies::integrations::axum::{Guarded, GuardedLayer};
 use typed_cookies::store::MemoryStore;
 use typed_cookies::KeyRing;
 
@@ -28,10 +28,7 @@ pub fn router(keys: KeyRing) -> Router {
     Router::new()
         .route("/", get(handler))
         .route("/login", get(login))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            guarded::<RevocableSession, TrackedState>,
-        ))
+        .layer(GuardedLayer::<RevocableSession>::new(&state))
         .with_state(state)
 }
 

@@ -3,7 +3,9 @@
 //! detection through the `guarded` middleware (each response renews, an old copy revokes the
 //! session), IP binding through `ConnectInfo`, and a store outage (503, not a sign-out); the
 //! extractors on a route their `guarded` middleware does not cover (a logged 500), and the
-//! `Cookie:` header split once for all the middlewares and the extractor of a request.
+//! `Cookie:` header split at most once for all the middlewares and the extractor of a request.
+//! The app installs two types' middlewares as `GuardedLayer`s and one through
+//! `from_fn_with_state(state, guarded::<T, _>)`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,7 +18,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use typed_cookies::guard::{ClientContext, Guard};
-use typed_cookies::integrations::axum::{guarded, Guarded, Removal};
+use typed_cookies::integrations::axum::{guarded, Guarded, GuardedLayer, Removal};
 use typed_cookies::time::Duration;
 use typed_cookies::{KeyRing, ManualClock};
 use typed_cookies_testkit::{clocked, ring, SwitchableStore};
@@ -91,8 +93,10 @@ fn app(state: AppState) -> Router {
                 state.guard.issue(&state.keys, &Net { user: "ann".into() }, None, &ctx_of(&headers)).await
             }),
         )
-        .layer(from_fn_with_state(state.clone(), guarded::<Paranoid, AppState>))
-        .layer(from_fn_with_state(state.clone(), guarded::<Session, AppState>))
+        // Both ways to install a guarded middleware: the tower layer, and the function through
+        // `from_fn_with_state` (`/net` above).
+        .layer(GuardedLayer::<Paranoid>::new(&state))
+        .layer(GuardedLayer::<Session>::new(&state))
         .with_state(state)
 }
 
@@ -269,6 +273,7 @@ fn guarded_extractors_without_their_middleware_are_a_logged_500() {
                 logs.iter()
                     .any(|(level, text)| *level == tracing::Level::ERROR
                         && text.contains("__Host-sid")
+                        && text.contains("GuardedLayer::<guard::Session>::new(&state)")
                         && text.contains("guarded::<guard::Session, _>")),
                 "{uri}: {logs:?}"
             );
@@ -276,7 +281,8 @@ fn guarded_extractors_without_their_middleware_are_a_logged_500() {
     }
 }
 
-/// Two `guarded` middlewares and the extractor read one split of the `Cookie:` header.
+/// Two `guarded` middlewares and the extractor read one split of a long `Cookie:` header, and
+/// a short one (at most 1 KB) directly: no split at all.
 #[tokio::test]
 async fn the_cookie_header_is_split_once_for_every_guarded_middleware() {
     let app = app(AppState::new(ring()));
@@ -284,14 +290,21 @@ async fn the_cookie_header_is_split_once_for_every_guarded_middleware() {
         .await
         .pair("__Host-sid")
         .unwrap();
-    let header = format!("a=1; {cookie}; b=2");
-    let before = typed_cookies::integrations::cookie_header_parses();
-    let me = call(&app, "GET", "/me", Some(&header), FIREFOX, None).await;
-    assert_eq!((me.status, me.body.as_str()), (StatusCode::OK, "hello ann"));
-    assert_eq!(
-        typed_cookies::integrations::cookie_header_parses() - before,
-        1
-    );
+    let padding = "p".repeat(1024);
+    for (header, splits) in [
+        (format!("a=1; {cookie}; b=2"), 0),
+        (format!("a=1; {cookie}; b={padding}"), 1),
+    ] {
+        let before = typed_cookies::integrations::cookie_header_parses();
+        let me = call(&app, "GET", "/me", Some(&header), FIREFOX, None).await;
+        assert_eq!((me.status, me.body.as_str()), (StatusCode::OK, "hello ann"));
+        assert_eq!(
+            typed_cookies::integrations::cookie_header_parses() - before,
+            splits,
+            "{} bytes",
+            header.len()
+        );
+    }
 }
 
 #[tokio::test]

@@ -346,11 +346,6 @@ impl<H: AsRef<[u8]>> CookiePairs<H> {
         }
         found.result()
     }
-
-    /// [`find`] over the parsed header values.
-    pub(crate) fn find(&self, name: &'static str) -> Result<Option<&str>, OpenError> {
-        utf8(self.find_bytes(name)?)
-    }
 }
 
 #[cfg(test)]
@@ -478,11 +473,6 @@ mod tests {
                     assert_eq!(
                         parsed.find_bytes(name),
                         find_bytes(headers.iter().copied(), name),
-                        "{headers:?} {name} {limit}"
-                    );
-                    assert_eq!(
-                        parsed.find(name),
-                        find(headers.iter().copied(), name),
                         "{headers:?} {name} {limit}"
                     );
                 }

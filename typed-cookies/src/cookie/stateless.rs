@@ -56,7 +56,7 @@ use crate::cookie::SealedCookie;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a stateless sealed cookie type, so the plain seal/open API refuses it",
     label = "guarded types (`revocable`, `bind`, `one_time`, `replay`) are sealed and opened only through a `Guard`",
-    note = "seal and open `{Self}` with `typed_cookies::guard::Guard` (`Guard::issue`, `Guard::open`); in axum or actix-web extract `Guarded<{Self}>` instead of `Sealed`/`Opened` and install the `guarded::<{Self}, _>` middleware instead of `refresh` (it also refreshes the session)",
+    note = "seal and open `{Self}` with `typed_cookies::guard::Guard` (`Guard::issue`, `Guard::open`); in axum or actix-web extract `Guarded<{Self}>` instead of `Sealed`/`Opened` and install its guarded middleware instead of `refresh` (it also refreshes the session): axum `.layer(GuardedLayer::<{Self}>::new(&state))`, actix-web `.wrap(from_fn(guarded::<{Self}, _>))`",
     note = "`#[derive(SealedCookie)]` implements `Stateless` for each type that declares none of those keys; a type without the derive is not a cookie type at all"
 )]
 pub trait Stateless: SealedCookie {}

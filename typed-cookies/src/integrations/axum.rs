@@ -28,11 +28,14 @@
 //! but never why it failed to open.
 //!
 //! **Bound and tracked types** (`bind`, `revocable`, `one_time`, `replay`) are extracted as
-//! [`Guarded<T>`] and need the [`guarded`] middleware instead of `refresh`, whose state is a
-//! [`CookieState`]: the ring and a [`Guard`](crate::guard::Guard). One line gives an app state
-//! both, `cookie_state!(App { keys, guard })` (it writes the two `FromRef` impls); a state
-//! without them is a compile error at the `guarded::<T, App>` line that says so. The full
-//! guarded app is the guide's example (`docs/stolen-cookies.md`), `examples/guarded_app.rs`.
+//! [`Guarded<T>`] and need their guarded middleware instead of `refresh`:
+//! `.layer(GuardedLayer::<T>::new(&state))` ([`GuardedLayer`]; or the same middleware as a
+//! function, [`guarded`], through `from_fn_with_state`, at more cost per request). It takes
+//! from the app state, a [`CookieState`], the ring and a [`Guard`](crate::guard::Guard). One
+//! line gives an app state both, `cookie_state!(App { keys, guard })` (it writes the two
+//! `FromRef` impls); a state without them is one compile error at `GuardedLayer::new` that
+//! says so. The full guarded app is the guide's example (`docs/stolen-cookies.md`),
+//! `examples/guarded_app.rs`.
 //!
 //! `Option<Guarded<T>>` is `None` for a missing or refused cookie, but rejects when the
 //! revocation store cannot answer (`503`) and when the cookie's name is present twice
@@ -124,11 +127,13 @@ pub use super::{Guarded, Sealed, SealedRejection};
 #[doc(inline)]
 pub use crate::__typed_cookies_axum_cookie_state as cookie_state;
 pub use guarded::{client_context_of, guarded};
+pub use guarded_layer::{GuardedLayer, GuardedService};
 #[doc(hidden)]
 pub use state::__private;
 pub use state::CookieState;
 
 mod guarded;
+mod guarded_layer;
 mod state;
 
 fn opened_from_parts<S, T>(parts: &mut Parts, state: &S) -> Result<Opened<T>, SealedRejection>

@@ -171,7 +171,9 @@ pub(crate) async fn guarded<T: SealedCookie>(
     let forwarded_for = header_values(&req.headers, "x-forwarded-for").map(str::as_bytes);
     // The toy has no application bytes to bind to.
     let ctx = client_context::<T>(guard, user_agent, req.peer, forwarded_for, || None);
-    let (result, ctx) = match open_for_client::<T, _>(guard, &view, &req.cookies(), ctx).await {
+    let cookies = req.cookies();
+    let find = |name| cookies.find_bytes(name);
+    let (result, ctx) = match open_for_client::<T>(guard, &view, find, ctx).await {
         Ok(opened) => opened,
         Err(rejection) => return rejected(rejection),
     };

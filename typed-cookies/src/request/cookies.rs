@@ -3,9 +3,10 @@
 //! name up there. The splitting itself (and the byte-exact lookup) is the cookie layer's
 //! `cookie_header` module; this is the per-request cache around it.
 //!
-//! An extractor that finds no split kept and a short header ([`DIRECT_READ_MAX`]) reads it
-//! directly and keeps nothing ([`extractor_pairs`]): keeping a split costs allocations (the
-//! pairs, the extensions' map, its entry) worth more than walking a short header again.
+//! An extractor (and axum's guarded middleware, which reads its cookie before the handler
+//! only) that finds no split kept and a short header ([`DIRECT_READ_MAX`]) reads it directly
+//! and keeps nothing ([`extractor_pairs`]): keeping a split costs allocations (the pairs, the
+//! extensions' map, its entry) worth more than walking a short header again.
 
 #[cfg(middleware_adapter)]
 use std::sync::Arc;
@@ -35,8 +36,8 @@ where
 /// The longest `Cookie:` header (all values together, in bytes) that an extractor reads
 /// directly when no split is kept: walking a header this short once more (a `memchr` over
 /// its values, a few comparisons per pair) costs less than keeping a split of it for a later
-/// reader. A longer one, a hostile one among them, is split once and kept, as the middlewares
-/// always do (they read the cookie again after the handler).
+/// reader. A longer one, a hostile one among them, is split once and kept, as the refresh
+/// middlewares always do (they read the cookie again after the handler).
 #[cfg(middleware_adapter)]
 pub(crate) const DIRECT_READ_MAX: usize = 1024;
 

@@ -8,12 +8,10 @@
 #![cfg_attr(not(middleware_adapter), allow(dead_code))]
 
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
 
 use crate::cookie::{Binding, CookieScope, SealedCookie};
 use crate::error::OpenError;
 use crate::guard::{AppBinding, Checked, ClientContext, Guard};
-use crate::request::cookies::CookiePairs;
 use crate::request::outcome::after_open;
 use crate::request::SealedRejection;
 use crate::seal::Opened;
@@ -131,19 +129,19 @@ pub(crate) fn client_context<'h, T: SealedCookie>(
     Ok(ctx)
 }
 
-/// [`Guard::open_from_cookie_headers`] over the request's `Cookie:` header values split once
-/// (the same lookup: byte-exact name, a duplicate refused), logged like the plain path:
-/// fallback-key opens at `info`, refusals at `debug` (the guard itself warns about replays and
-/// store outages).
-pub(crate) async fn open_checked<T: SealedCookie, H: AsRef<[u8]>>(
+/// [`Guard::open_from_cookie_headers`] for what the request's `Cookie:` header values held
+/// under `T`'s name (`found`: the same lookup, byte-exact name, a duplicate refused; over the
+/// split kept for the request or the short header read directly), logged like the plain
+/// path: fallback-key opens at `info`, refusals at `debug` (the guard itself warns about
+/// replays and store outages).
+pub(crate) async fn open_checked<T: SealedCookie>(
     guard: &Guard,
     scope: &impl CookieScope,
-    cookies: &CookiePairs<H>,
+    found: Result<Option<&[u8]>, OpenError>,
     ctx: &ClientContext,
 ) -> Result<Option<Checked<T>>, OpenError> {
-    // A view relaxed for a loopback request in development mode reads the unprefixed name.
     // Not checked to be UTF-8 first: base64url decoding refuses any other byte (`Malformed`).
-    let result = match cookies.find_bytes(scope.form_of(&T::CONFIG).name()) {
+    let result = match found {
         Ok(Some(value)) => guard.open_bytes(scope, value, ctx).await.map(Some),
         Ok(None) => Ok(None),
         Err(error) => Err(error),
@@ -204,10 +202,10 @@ pub(crate) fn guarded_answer<T: SealedCookie>(
 }
 
 /// The `guarded` middleware's result for `T`, handed to the extractor through the request's
-/// extensions (taken once), with the cookie name it was read under and, for an app-bound
-/// type, the [`AppBinding`] it was opened under.
+/// extensions (which takes it out: once per request), with the cookie name it was read under
+/// and, for an app-bound type, the [`AppBinding`] it was opened under.
 pub(crate) struct Slot<T> {
-    result: Arc<Mutex<Option<Opening<T>>>>,
+    result: Option<Opening<T>>,
     name: &'static str,
     app: Option<AppBinding>,
 }
@@ -215,10 +213,13 @@ pub(crate) struct Slot<T> {
 /// What the guard found for a request: absent, checked, or refused.
 pub(crate) type Opening<T> = Result<Option<Checked<T>>, OpenError>;
 
+/// A copy of a request's extensions (`http` requires them to be `Clone`) carries no result:
+/// the opened value is handed to one extractor once, and an extractor of the copy answers as
+/// one with no middleware ([`SealedRejection::NoGuardLayer`]).
 impl<T> Clone for Slot<T> {
     fn clone(&self) -> Self {
         Self {
-            result: self.result.clone(),
+            result: None,
             name: self.name,
             app: self.app.clone(),
         }
@@ -230,21 +231,18 @@ impl<T: SealedCookie> Slot<T> {
     /// `app`: the request's [`AppBinding`] when the middleware ran (kept for an app-bound `T`).
     pub fn new(result: Opening<T>, name: &'static str, app: Option<&AppBinding>) -> Self {
         Self {
-            result: Arc::new(Mutex::new(Some(result))),
+            result: Some(result),
             name,
             app: app.filter(|_| T::CONFIG.binding().app()).cloned(),
         }
     }
 
-    /// The result, once (a second extraction in the same request finds it taken), if the
-    /// request's [`AppBinding`] is still the one the middleware opened under: one inserted or
-    /// replaced after it ran (a per-route layer inside `guarded`) would otherwise be ignored
-    /// silently, the value accepted for bytes never compared. A setup mistake, answered as
+    /// The result, taken out of the request by the extractor, if the request's [`AppBinding`]
+    /// is still the one the middleware opened under: one inserted or replaced after it ran (a
+    /// per-route layer inside `guarded`) would otherwise be ignored silently, the value
+    /// accepted for bytes never compared. A setup mistake, answered as
     /// [`SealedRejection::NoAppBinding`].
-    pub fn take(
-        &self,
-        app_now: Option<&AppBinding>,
-    ) -> Result<Option<Opening<T>>, SealedRejection> {
+    pub fn take(self, app_now: Option<&AppBinding>) -> Result<Option<Opening<T>>, SealedRejection> {
         if T::CONFIG.binding().app()
             && self.app.as_ref().map(AppBinding::as_bytes) != app_now.map(AppBinding::as_bytes)
         {
@@ -252,7 +250,7 @@ impl<T: SealedCookie> Slot<T> {
                 name: T::CONFIG.name(),
             });
         }
-        Ok(self.result.lock().unwrap_or_else(|p| p.into_inner()).take())
+        Ok(self.result)
     }
 }
 
@@ -267,19 +265,23 @@ impl<T> Slot<T> {
 /// [`client_context`]), returned with it; or, for a request whose client address the
 /// configured source does not give ([`SealedRejection::NoClientAddress`]),
 /// [`without_client_address`] and no context. Any other rejection is returned as it is.
-pub(crate) async fn open_for_client<T: SealedCookie, H: AsRef<[u8]>>(
+/// `find` looks a cookie name up in the request's `Cookie:` header values (in the split kept
+/// for the request, or directly: see `request::cookies`); it is asked for `T`'s name as the
+/// request's view reads it (unprefixed on a loopback request in development mode).
+pub(crate) async fn open_for_client<'c, T: SealedCookie>(
     guard: &Guard,
     scope: &impl CookieScope,
-    cookies: &CookiePairs<H>,
+    find: impl FnOnce(&'static str) -> Result<Option<&'c [u8]>, OpenError>,
     ctx: Result<ClientContext, SealedRejection>,
 ) -> Result<(Opening<T>, Option<ClientContext>), SealedRejection> {
+    let name = scope.form_of(&T::CONFIG).name();
     match ctx {
         Ok(ctx) => Ok((
-            open_checked::<T, H>(guard, scope, cookies, &ctx).await,
+            open_checked::<T>(guard, scope, find(name), &ctx).await,
             Some(ctx),
         )),
         Err(SealedRejection::NoClientAddress { .. }) => {
-            Ok((without_client_address::<T, H>(scope, cookies), None))
+            Ok((without_client_address::<T>(find(name)), None))
         }
         Err(rejection) => Err(rejection),
     }
@@ -290,14 +292,11 @@ pub(crate) async fn open_for_client<T: SealedCookie, H: AsRef<[u8]>>(
 /// with it (the value cannot be checked against an address, so it does not open), logged at
 /// `debug`. The middleware (and so the extractors) answer such a request this way instead of
 /// with an error a client could cause on every route.
-fn without_client_address<T: SealedCookie, H: AsRef<[u8]>>(
-    scope: &impl CookieScope,
-    cookies: &CookiePairs<H>,
-) -> Opening<T> {
-    let found = cookies.find(scope.form_of(&T::CONFIG).name())?;
-    if found.is_none() {
+fn without_client_address<T: SealedCookie>(found: Result<Option<&[u8]>, OpenError>) -> Opening<T> {
+    let Some(value) = found? else {
         return Ok(None);
-    }
+    };
+    std::str::from_utf8(value).map_err(|_| OpenError::Malformed)?;
     tracing::debug!(
         cookie = T::CONFIG.name(),
         "sealed cookie refused: no client address for an ip-bound cookie"

@@ -83,9 +83,9 @@ pub enum SealedRejection {
         name: &'static str,
     },
     /// A bound or tracked type was extracted (`Guarded<T>`, axum's `Option<Guarded<T>>`,
-    /// actix-web's `MaybeGuarded<T>`) on a route that its `guarded::<T, _>` middleware does
-    /// not cover (or a second time in one request: the middleware's result is handed out
-    /// once). The middleware opens the cookie and writes what the response owes it: a
+    /// actix-web's `MaybeGuarded<T>`) on a route that its `guarded::<T, _>` middleware (in axum
+    /// also installed as `GuardedLayer::<T>`) does not cover (or a second time in one request:
+    /// the middleware's result is handed out once). The middleware opens the cookie and writes what the response owes it: a
     /// `replay` type's renewed value (without which the browser keeps a value the store soon
     /// treats as replayed), the reseal of an idle session (without which active users are
     /// signed out after `idle`) or of one a fallback key sealed, the removal of a refused
@@ -240,10 +240,11 @@ impl fmt::Display for SealedRejection {
                 f,
                 "cookie `{name}` is a guarded type extracted where no `guarded::<{type_name}, _>` \
                  middleware ran (or extracted twice in one request): add it around every route \
-                 that extracts it (axum: `.layer(middleware::from_fn_with_state(state, \
-                 guarded::<{type_name}, _>))`; actix-web: `.wrap(from_fn(guarded::<{type_name}, \
-                 _>))`), or the idle refresh, the reseal after a key rotation, replay renewals \
-                 and the removal of refused cookies never happen"
+                 that extracts it (axum: `.layer(GuardedLayer::<{type_name}>::new(&state))`, or \
+                 `.layer(middleware::from_fn_with_state(state, guarded::<{type_name}, _>))`; \
+                 actix-web: `.wrap(from_fn(guarded::<{type_name}, _>))`), or the idle refresh, \
+                 the reseal after a key rotation, replay renewals and the removal of refused \
+                 cookies never happen"
             ),
         }
     }

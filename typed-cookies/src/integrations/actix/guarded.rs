@@ -70,7 +70,8 @@ async fn open_request<T: SealedCookie>(
     let (view, guard) = view_and_guard(req)?;
     let cookies = cookie_pairs_of(req);
     let ctx = client_context_of::<T>(req, &guard);
-    let (result, ctx) = open_for_client::<T, _>(&guard, &view, &cookies, ctx).await?;
+    let find = |name| cookies.find_bytes(name);
+    let (result, ctx) = open_for_client::<T>(&guard, &view, find, ctx).await?;
     Ok((view, result, ctx))
 }
 
@@ -79,11 +80,14 @@ async fn open_request<T: SealedCookie>(
 fn guarded_from_request<T: SealedCookie + 'static>(
     req: &HttpRequest,
 ) -> Result<Guarded<T>, SealedRejection> {
-    let extensions = req.extensions();
-    let taken = match extensions.get::<Slot<T>>() {
-        Some(slot) => slot
-            .take(extensions.get::<AppBinding>())?
-            .map(|result| (slot.name(), result)),
+    // Taken out of the request: the result is handed to one extractor once.
+    let slot = req.extensions_mut().remove::<Slot<T>>();
+    let taken = match slot {
+        Some(slot) => {
+            let name = slot.name();
+            slot.take(req.extensions().get::<AppBinding>())?
+                .map(|result| (name, result))
+        }
         None => None,
     };
     match taken {

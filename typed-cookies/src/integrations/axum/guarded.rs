@@ -1,19 +1,23 @@
-//! axum for bound and tracked types: the [`guarded`] middleware (key ring and [`Guard`] from
-//! the router state, a [`CookieState`]; opens once per request, carries replay renewals and
-//! refreshes, clears refused cookies), the [`Guarded<T>`] extractor (what the middleware
-//! opened: it reads no state) and [`Issued`] as a response part.
+//! axum for bound and tracked types: the guarded middleware's work (`guard_request`: opens once
+//! per request, carries replay renewals and refreshes, clears refused cookies), installed as
+//! the [`guarded`] function (key ring and [`Guard`] from the router state, a [`CookieState`])
+//! or as a `GuardedLayer`; the [`Guarded<T>`] extractor (what the middleware opened: it reads
+//! no state) and [`Issued`] as a response part.
 
 use std::net::SocketAddr;
 
 use ::axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts, Request, State};
-use ::axum::http::header::{HeaderName, SET_COOKIE, USER_AGENT};
+use ::axum::http::header::{HeaderName, HeaderValue, COOKIE, SET_COOKIE, USER_AGENT};
 use ::axum::http::request::Parts;
 use ::axum::middleware::Next;
 use ::axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 
+use crate::cookie::cookie_header::find_bytes;
 use crate::cookie::SealedCookie;
 use crate::guard::{AppBinding, ClientContext, Guard, Issued};
 use crate::integrations::http::header_value;
+use crate::keys::KeyRing;
+use crate::request::cookies::extractor_pairs;
 use crate::request::guarded_outcome::{
     client_context, guarded_after_open, guarded_answer, no_guard_layer, open_for_client, optional,
     Guarded, Slot,
@@ -22,6 +26,8 @@ use crate::request::response::sets_cookie_of;
 use crate::request::SealedRejection;
 
 use super::CookieState;
+#[cfg(doc)]
+use super::GuardedLayer;
 
 /// `X-Forwarded-For`, which `http` has no constant for.
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
@@ -57,14 +63,17 @@ pub fn client_context_of<T: SealedCookie>(
 
 /// What the [`guarded`] middleware opened for this request; without the middleware (or a
 /// second time in one request), [`SealedRejection::NoGuardLayer`].
-fn guarded_from_parts<T>(parts: &Parts) -> Result<Guarded<T>, SealedRejection>
+fn guarded_from_parts<T>(parts: &mut Parts) -> Result<Guarded<T>, SealedRejection>
 where
     T: SealedCookie + Send + Sync + 'static,
 {
-    let taken = match parts.extensions.get::<Slot<T>>() {
-        Some(slot) => slot
-            .take(parts.extensions.get::<AppBinding>())?
-            .map(|result| (slot.name(), result)),
+    // Taken out of the request: the result is handed to one extractor once.
+    let taken = match parts.extensions.remove::<Slot<T>>() {
+        Some(slot) => {
+            let name = slot.name();
+            slot.take(parts.extensions.get::<AppBinding>())?
+                .map(|result| (name, result))
+        }
         None => None,
     };
     match taken {
@@ -115,8 +124,10 @@ where
     }
 }
 
-/// The middleware for a bound or tracked `T`, for
-/// `axum::middleware::from_fn_with_state(state, guarded::<T, S>)`: opens `T`'s cookie once
+/// The middleware for a bound or tracked `T` as a function, for
+/// `axum::middleware::from_fn_with_state(state, guarded::<T, S>)`; [`GuardedLayer`] is the
+/// same middleware as a tower layer, `.layer(GuardedLayer::<T>::new(&state))`, which costs
+/// less per request (no clone of the state, no second boxed future). Opens `T`'s cookie once
 /// through the guard and hands the result to the [`Guarded<T>`] extractor; after the
 /// handler, appends (unless the response sets or removes the cookie itself) the renewed value
 /// of a `replay` type, the reseal of a value due for a refresh, or the removal of a refused
@@ -132,18 +143,43 @@ where
     T: SealedCookie + Send + Sync + 'static,
     S: CookieState + Clone + Send + Sync + 'static,
 {
-    let guard = state.guard();
+    guard_request::<T, _, _>(state.keys(), &state.guard(), request, |request| {
+        next.run(request)
+    })
+    .await
+}
+
+/// The work of `T`'s guarded middleware around `next` (the rest of the stack and the
+/// handler), for both ways to install it ([`guarded`] through `from_fn_with_state`, and
+/// [`GuardedLayer`](super::GuardedLayer)): opens `T`'s cookie once, hands the result to the
+/// [`Guarded<T>`] extractor through the request's extensions, and after `next` appends the
+/// renewal, reseal or removal unless the response sets or removes the cookie itself.
+pub(super) async fn guard_request<T, F, Fut>(
+    keys: KeyRing,
+    guard: &Guard,
+    request: Request,
+    next: F,
+) -> Response
+where
+    T: SealedCookie + Send + Sync + 'static,
+    F: FnOnce(Request) -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
     let (mut parts, body) = request.into_parts();
-    let view = super::view_of_parts(
-        state.keys(),
-        &parts.headers,
-        &parts.uri,
-        &parts.extensions,
-        false,
-    );
-    let cookies = super::cookie_pairs_of(&parts.headers, &mut parts.extensions);
-    let ctx = client_context_of::<T>(&parts, &guard);
-    let (result, ctx) = match open_for_client::<T, _>(&guard, &view, &cookies, ctx).await {
+    let view = super::view_of_parts(keys, &parts.headers, &parts.uri, &parts.extensions, false);
+    let ctx = client_context_of::<T>(&parts, guard);
+    // The cookie is read once, before the handler: like an extractor, a short header with no
+    // split kept is read directly (see `request::cookies`).
+    let current = parts.headers.get_all(COOKIE);
+    let kept = extractor_pairs(parts.extensions.get(), || current.iter());
+    if let Some((cookies, true)) = &kept {
+        parts.extensions.insert(cookies.clone());
+    }
+    let find = |name| match &kept {
+        Some((cookies, _)) => cookies.find_bytes(name),
+        None => find_bytes(current.iter().map(HeaderValue::as_bytes), name),
+    };
+    let (result, ctx) = match open_for_client::<T>(guard, &view, find, ctx).await {
         Ok(opened) => opened,
         Err(rejection) => return rejection.into_response(),
     };
@@ -155,7 +191,7 @@ where
         view.cookie_name(&T::CONFIG),
         parts.extensions.get::<AppBinding>(),
     ));
-    let mut response = next.run(Request::from_parts(parts, body)).await;
+    let mut response = next(Request::from_parts(parts, body)).await;
     if let Some(header) = after {
         let headers = response.headers_mut();
         let sets_it = sets_cookie_of::<T, _>(&view, || {

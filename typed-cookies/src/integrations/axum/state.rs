@@ -39,8 +39,8 @@ use crate::keys::KeyRing;
 /// is a `CookieState` already; a state can also implement the trait itself (then the
 /// `Sealed<T>` extractor and the `refresh` and `development` middlewares, which take the ring
 /// only, still need `impl FromRef<App> for KeyRing`). A state without either is a compile error
-/// at the `guarded::<T, App>` line that says what to add, rather than axum's
-/// "`Handler<_, _>` is not implemented" on every route.
+/// at `GuardedLayer::<T>::new(&state)` (or the `guarded::<T, App>` line) that says what to
+/// add, rather than axum's "`Handler<_, _>` is not implemented" on every route.
 #[diagnostic::on_unimplemented(
     message = "the router state `{Self}` does not give typed-cookies a key ring and a guard",
     label = "the `guarded` middleware takes the `KeyRing` and the `Guard` from this state",
