@@ -13,7 +13,7 @@ start-up and sign-in cancel out). Then the same for `bench-server micro` and `mi
     scripts/server_instructions.py target/release/bench-server [VARIANT ...]
 
 Default variants: none, none-set-cookie, seal-open-in-handler, typed-cookies,
-typed-cookies-guarded, private-jar. Needs valgrind. The two goals it prints (issue 30):
+typed-cookies-guarded, typed-cookies-guarded-fn, private-jar. Needs valgrind. The two goals it prints (issue 30):
 typed-cookies' gap to the baseline against the hot loop's seal + open (with and without the
 cost of sending a `Set-Cookie`, the `none-set-cookie` control), and `typed-cookies-guarded`'s
 gap against the hot loop's `Guard::open`.
@@ -27,9 +27,9 @@ import tempfile
 import time
 
 DEFAULT = ["none", "none-set-cookie", "seal-open-in-handler", "typed-cookies",
-           "typed-cookies-guarded", "private-jar"]
+           "typed-cookies-guarded", "typed-cookies-guarded-fn", "private-jar"]
 # What each variant's gap to the baseline is compared with: the in-process loop of the same work.
-AGAINST = {"typed-cookies-guarded": "micro-guard"}
+AGAINST = {"typed-cookies-guarded": "micro-guard", "typed-cookies-guarded-fn": "micro-guard"}
 FEW, MANY = 500, 2500
 
 

@@ -11,7 +11,8 @@
 //! | `typed-cookies-revocable-redis` | a revocable typed-cookies session: the `Guarded<T>` extractor checks its id in a `RedisStore` (`REDIS_URL`) on every request |
 //! | `typed-cookies-revocable-near` | the same over the store with its near cache (`build_near_cached`): the answer kept in the process, invalidated by Redis, at most 1 s old |
 //! | `typed-cookies-revocable-memory` | a control: the same guard over the in-process `MemoryStore` (what the guard's path costs without any store round trip) |
-//! | `typed-cookies-guarded` | the guarded path alone: a revocable session over a `MemoryStore`, read by the `guarded` middleware and `Guarded<T>`, nothing written back (compared with `micro-guard`; see `revocable_memory`) |
+//! | `typed-cookies-guarded` | the guarded path alone: a revocable session over a `MemoryStore`, read by its `GuardedLayer` and `Guarded<T>`, nothing written back (compared with `micro-guard`; see `revocable_memory`) |
+//! | `typed-cookies-guarded-fn` | the same with the middleware installed as the `guarded` function through `from_fn_with_state` |
 //! | `private-jar` | axum-extra's `PrivateCookieJar` + `serde_json` |
 //! | `tower-sessions` | tower-sessions with its in-memory store (session id cookie) |
 //! | `tower-sessions-redis` | tower-sessions with `tower-sessions-redis-store` (fred) at `REDIS_URL` |
@@ -122,7 +123,10 @@ async fn app(variant: &str, keys: KeyRing) -> Result<Router, String> {
                 ))
                 .with_state(state)
         }
-        "typed-cookies-guarded" => revocable_memory::router(keys),
+        "typed-cookies-guarded" => revocable_memory::router(keys, revocable_memory::Install::Layer),
+        "typed-cookies-guarded-fn" => {
+            revocable_memory::router(keys, revocable_memory::Install::Function)
+        }
         "private-jar" => Router::new()
             .route("/", get(jar_handler))
             .route("/login", get(jar_login))
@@ -152,7 +156,7 @@ fn usage() -> ! {
     eprintln!(
         "usage: bench-server none|none-set-cookie|seal-open-in-handler|typed-cookies|typed-cookies-refresh|\
          typed-cookies-revocable-redis|typed-cookies-revocable-near|\
-         typed-cookies-revocable-memory|typed-cookies-guarded|private-jar|tower-sessions|tower-sessions-redis PORT [WORKERS]\n       \
+         typed-cookies-revocable-memory|typed-cookies-guarded|typed-cookies-guarded-fn|private-jar|tower-sessions|tower-sessions-redis PORT [WORKERS]\n       \
          bench-server micro|micro-adapter|micro-guard ROUNDS"
     );
     std::process::exit(2);

@@ -1,4 +1,5 @@
-//! The `typed-cookies-guarded` variant and its hot loop: a revocable session read
+//! The `typed-cookies-guarded` variants (the middleware as a `GuardedLayer`, or as the
+//! `guarded` function) and their hot loop: a revocable session read
 //! through the `guarded` middleware and the `Guarded<T>` extractor, its id checked in a
 //! `MemoryStore` on every request, nothing written back (the guarded path alone); and
 //! `bench-server micro-guard ROUNDS`, the same type's `Guard::open` in a loop, in-process —
@@ -10,26 +11,41 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{middleware, Router};
 use typed_cookies::guard::{ClientContext, Guard};
-use typed_cookies::integrations::axum::{Guarded, GuardedLayer};
+use typed_cookies::integrations::axum::{guarded, Guarded, GuardedLayer};
 use typed_cookies::store::MemoryStore;
 use typed_cookies::KeyRing;
 
 use crate::session::{body, next_user, RevocableSession};
 use crate::stateful::TrackedState;
 
+/// How the guarded middleware is installed.
+#[derive(Clone, Copy)]
+pub enum Install {
+    /// `GuardedLayer::<T>::new(&state)`.
+    Layer,
+    /// `middleware::from_fn_with_state(state, guarded::<T, S>)`.
+    Function,
+}
+
 /// The router: `GET /` reads the session through the guard, `GET /login` issues one.
-pub fn router(keys: KeyRing) -> Router {
+pub fn router(keys: KeyRing, install: Install) -> Router {
     let state = TrackedState {
         keys,
         guard: Guard::new(MemoryStore::new()),
     };
-    Router::new()
+    let routes = Router::new()
         .route("/", get(handler))
-        .route("/login", get(login))
-        .layer(GuardedLayer::<RevocableSession>::new(&state))
-        .with_state(state)
+        .route("/login", get(login));
+    match install {
+        Install::Layer => routes.layer(GuardedLayer::<RevocableSession>::new(&state)),
+        Install::Function => routes.layer(middleware::from_fn_with_state(
+            state.clone(),
+            guarded::<RevocableSession, TrackedState>,
+        )),
+    }
+    .with_state(state)
 }
 
 /// Reads the session the middleware opened (not revoked, epoch current) and answers its
