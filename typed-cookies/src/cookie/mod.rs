@@ -1,11 +1,13 @@
 //! Cookies: the policy a type declares ([`CookieConfig`]), the traits the derive implements
 //! ([`SealedCookie`], and [`Stateless`] for a type without stolen-cookie defences), and the
 //! only code that writes and reads HTTP cookie header text: `set_cookie` writes `Set-Cookie`
-//! and its removal, `cookie_header` finds a cookie in `Cookie:` headers.
+//! and its removal, `cookie_header` finds a cookie in `Cookie:` headers (`cookie_pairs`: those
+//! headers split once per request).
 
 pub(crate) mod builder;
 mod config;
 pub(crate) mod cookie_header;
+mod cookie_pairs;
 mod defence;
 pub(crate) mod scope;
 pub(crate) mod sealed_cookie;
