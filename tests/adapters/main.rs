@@ -4,7 +4,8 @@
 //! against absent, valid, tampered, expired, wrong-salt, wrong-key, duplicated, look-alike and
 //! malformed cookies), exact `Set-Cookie` and removal headers, an oversize cookie, the
 //! `Cookie:` header split once per request, and the `warn` for an `idle` type read without
-//! its `refresh` middleware.
+//! its `refresh` middleware. `guarded_layer_attacks.rs` attacks axum's guarded middleware
+//! (`GuardedLayer` and `guarded` through `from_fn_with_state`) over real HTTP.
 
 #[macro_use]
 #[path = "../adapter_scenarios/mod.rs"]
@@ -15,4 +16,5 @@ mod actix_support;
 mod actix_adapter;
 mod attacks;
 mod axum_adapter;
+mod guarded_layer_attacks;
 mod http_adapter;

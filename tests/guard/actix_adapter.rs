@@ -5,7 +5,8 @@
 //! connection's peer address, an empty subject (500), missing `app_data` (500), the ring
 //! and guard registered as plain values (`App::app_data(keys)`) rather than `web::Data`, the
 //! extractors on a route their `guarded` middleware does not cover (a logged 500), and the
-//! `Cookie:` header split once for all the middlewares and the extractor of a request.
+//! `Cookie:` header split once for all the middlewares and the extractor of a request; a
+//! middleware wrapped twice opens once.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
@@ -110,6 +111,13 @@ async fn app(
             .route("/anonymous-sign-in", web::post().to(anonymous_sign_in))
             .route("/paranoid/sign-in", web::post().to(sign_in::<Paranoid>))
             .route("/paranoid", web::get().to(hello::<Paranoid>))
+            // A mistake to survive: `Paranoid`'s middleware wrapped a second time, inside the
+            // app-wide one.
+            .service(
+                web::resource("/paranoid/twice")
+                    .wrap(from_fn(guarded::<Paranoid, _>))
+                    .route(web::post().to(write_back)),
+            )
             .route("/net/sign-in", web::post().to(sign_in::<Net>))
             // Per resource: `Net` binds the peer address, which only these requests carry.
             .service(
@@ -161,6 +169,45 @@ async fn replay_detection_renews_and_catches_an_old_copy() {
         StatusCode::UNAUTHORIZED,
         "the whole session was revoked"
     );
+}
+
+/// Writes `Paranoid`'s session back (as a role change would): refused with
+/// `SealError::Superseded` (409) when the value the handler holds was renewed meanwhile.
+async fn write_back(
+    session: Guarded<Paranoid>,
+    keys: web::Data<KeyRing>,
+) -> Result<HttpResponse, SealError> {
+    let mut response = HttpResponse::Ok();
+    response.resealed_cookie(session.opened(), &keys)?;
+    Ok(response.body(format!("hello {}", session.user)))
+}
+
+/// A `replay` type whose middleware is wrapped twice opens once: the handler holds the
+/// current value and can write it back (not a 409), one value of the cookie per response,
+/// which the next request presents (the inner middleware passes the request on instead of
+/// rotating the nonce a second time).
+#[actix_web::test]
+async fn a_middleware_wrapped_twice_opens_once() {
+    let app = app(ring()).await;
+    let mut cookie = post(&app, "/paranoid/sign-in", &[], FIREFOX)
+        .await
+        .pair("__Host-paranoid")
+        .unwrap();
+    for round in 0..3 {
+        let r = post(&app, "/paranoid/twice", &[cookie.as_bytes()], FIREFOX).await;
+        assert_eq!(
+            (r.status, r.body.as_str()),
+            (StatusCode::OK, "hello ann"),
+            "round {round}"
+        );
+        let renewals: Vec<_> = r
+            .set_cookies
+            .iter()
+            .filter(|c| c.starts_with("__Host-paranoid="))
+            .collect();
+        assert_eq!(renewals.len(), 1, "round {round}: {renewals:?}");
+        cookie = r.pair("__Host-paranoid").expect("renewed");
+    }
 }
 
 #[actix_web::test]

@@ -202,8 +202,10 @@ pub(crate) fn guarded_answer<T: SealedCookie>(
 }
 
 /// The `guarded` middleware's result for `T`, handed to the extractor through the request's
-/// extensions (which takes it out: once per request), with the cookie name it was read under
-/// and, for an app-bound type, the [`AppBinding`] it was opened under.
+/// extensions (the extractor takes the result: once per request; the slot stays, so a second
+/// `guarded` middleware for `T` under the first sees that `T` is already opened and passes
+/// the request on), with the cookie name it was read under and, for an app-bound type, the
+/// [`AppBinding`] it was opened under.
 pub(crate) struct Slot<T> {
     result: Option<Opening<T>>,
     name: &'static str,
@@ -237,12 +239,15 @@ impl<T: SealedCookie> Slot<T> {
         }
     }
 
-    /// The result, taken out of the request by the extractor, if the request's [`AppBinding`]
-    /// is still the one the middleware opened under: one inserted or replaced after it ran (a
-    /// per-route layer inside `guarded`) would otherwise be ignored silently, the value
-    /// accepted for bytes never compared. A setup mistake, answered as
+    /// The result, once (a second extraction in the same request finds it taken), if the
+    /// request's [`AppBinding`] is still the one the middleware opened under: one inserted or
+    /// replaced after it ran (a per-route layer inside `guarded`) would otherwise be ignored
+    /// silently, the value accepted for bytes never compared. A setup mistake, answered as
     /// [`SealedRejection::NoAppBinding`].
-    pub fn take(self, app_now: Option<&AppBinding>) -> Result<Option<Opening<T>>, SealedRejection> {
+    pub fn take(
+        &mut self,
+        app_now: Option<&AppBinding>,
+    ) -> Result<Option<Opening<T>>, SealedRejection> {
         if T::CONFIG.binding().app()
             && self.app.as_ref().map(AppBinding::as_bytes) != app_now.map(AppBinding::as_bytes)
         {
@@ -250,7 +255,18 @@ impl<T: SealedCookie> Slot<T> {
                 name: T::CONFIG.name(),
             });
         }
-        Ok(self.result)
+        Ok(self.result.take())
+    }
+
+    /// The request's [`AppBinding`] as [`Slot::take`] compares it: cloned out of the request's
+    /// extensions (`get`) for an app-bound `T` only, so that the slot can then be borrowed
+    /// mutably from the same extensions.
+    pub fn app_now(get: impl FnOnce() -> Option<AppBinding>) -> Option<AppBinding> {
+        if T::CONFIG.binding().app() {
+            get()
+        } else {
+            None
+        }
     }
 }
 

@@ -80,16 +80,15 @@ async fn open_request<T: SealedCookie>(
 fn guarded_from_request<T: SealedCookie + 'static>(
     req: &HttpRequest,
 ) -> Result<Guarded<T>, SealedRejection> {
-    // Taken out of the request: the result is handed to one extractor once.
-    let slot = req.extensions_mut().remove::<Slot<T>>();
-    let taken = match slot {
-        Some(slot) => {
-            let name = slot.name();
-            slot.take(req.extensions().get::<AppBinding>())?
-                .map(|result| (name, result))
-        }
+    let app_now = Slot::<T>::app_now(|| req.extensions().get::<AppBinding>().cloned());
+    let mut extensions = req.extensions_mut();
+    let taken = match extensions.get_mut::<Slot<T>>() {
+        Some(slot) => slot
+            .take(app_now.as_ref())?
+            .map(|result| (slot.name(), result)),
         None => None,
     };
+    drop(extensions);
     match taken {
         Some((name, result)) => guarded_answer(name, result),
         None => Err(no_guard_layer::<T>()),
@@ -216,6 +215,12 @@ pub async fn guarded<T: SealedCookie + 'static, B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<::actix_web::body::EitherBody<B>>, ::actix_web::Error> {
+    if req.extensions().get::<Slot<T>>().is_some() {
+        // `T`'s middleware is wrapped twice and the outer one has opened the cookie (and
+        // writes the response's renewal): opening it again would claim a `one_time` value
+        // twice and rotate a `replay` nonce twice.
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
     let (view, result, ctx) = match open_request::<T>(req.request()).await {
         Ok(opened) => opened,
         Err(rejection) => return Ok(reject(req, rejection)),

@@ -67,13 +67,11 @@ fn guarded_from_parts<T>(parts: &mut Parts) -> Result<Guarded<T>, SealedRejectio
 where
     T: SealedCookie + Send + Sync + 'static,
 {
-    // Taken out of the request: the result is handed to one extractor once.
-    let taken = match parts.extensions.remove::<Slot<T>>() {
-        Some(slot) => {
-            let name = slot.name();
-            slot.take(parts.extensions.get::<AppBinding>())?
-                .map(|result| (name, result))
-        }
+    let app_now = Slot::<T>::app_now(|| parts.extensions.get::<AppBinding>().cloned());
+    let taken = match parts.extensions.get_mut::<Slot<T>>() {
+        Some(slot) => slot
+            .take(app_now.as_ref())?
+            .map(|result| (slot.name(), result)),
         None => None,
     };
     match taken {
@@ -165,6 +163,12 @@ where
     F: FnOnce(Request) -> Fut,
     Fut: std::future::Future<Output = Response>,
 {
+    if request.extensions().get::<Slot<T>>().is_some() {
+        // `T`'s middleware is installed twice and the outer one has opened the cookie (and
+        // writes the response's renewal): opening it again would claim a `one_time` value
+        // twice and rotate a `replay` nonce twice.
+        return next(request).await;
+    }
     let (mut parts, body) = request.into_parts();
     let view = super::view_of_parts(keys, &parts.headers, &parts.uri, &parts.extensions, false);
     let ctx = client_context_of::<T>(&parts, guard);
