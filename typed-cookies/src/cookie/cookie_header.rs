@@ -1,13 +1,11 @@
 //! Reading `Cookie:` request header text: finding one cookie among a request's `Cookie:`
 //! headers ([`find`], [`find_bytes`]) with our own byte-exact splitter ([`pairs`]; a general
 //! parser's Unicode trimming let look-alike names through). The same headers split once, for
-//! the framework adapters to keep per request, are [`CookiePairs`] (`cookie_pairs.rs`).
+//! the framework adapters to keep per request, are `CookiePairs` (`cookie_pairs.rs`).
 
 use std::ops::Range;
 
 use crate::error::OpenError;
-
-pub(crate) use super::cookie_pairs::{parses_on_this_thread, CookiePairs};
 
 /// The `name=value` pairs of one `Cookie:` request header, split the way browsers write it and
 /// store names: on `;`, with only SP and HTAB trimmed around each name and value. Nothing else
@@ -19,9 +17,9 @@ pub(crate) fn pairs(header: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
     pair_ranges(header).map(|(name, value)| (&header[name], &header[value]))
 }
 
-/// [`pairs`] as byte ranges of `header`: what [`CookiePairs`] keeps. One pass: the next `=`
-/// or `;` ends a name (a `;` first: a piece without `=`, skipped), the next `;` after the `=`
-/// ends the value.
+/// [`pairs`] as byte ranges of `header`: what [`CookiePairs`](super::cookie_pairs::CookiePairs)
+/// keeps. One pass: the next `=` or `;` ends a name (a `;` first: a piece without `=`,
+/// skipped), the next `;` after the `=` ends the value.
 pub(super) fn pair_ranges(
     header: &[u8],
 ) -> impl Iterator<Item = (Range<usize>, Range<usize>)> + '_ {

@@ -7,7 +7,7 @@
 pub(crate) mod builder;
 mod config;
 pub(crate) mod cookie_header;
-mod cookie_pairs;
+pub(crate) mod cookie_pairs;
 mod defence;
 pub(crate) mod scope;
 pub(crate) mod sealed_cookie;

@@ -84,7 +84,7 @@ pub use crate::request::SealedRejection;
 /// adapters do it once per request; a test counts). Not part of the API.
 #[doc(hidden)]
 pub fn cookie_header_parses() -> u64 {
-    crate::cookie::cookie_header::parses_on_this_thread()
+    crate::cookie::cookie_pairs::parses_on_this_thread()
 }
 
 /// An opened sealed cookie of type `T`, as a framework extractor: the axum and actix-web

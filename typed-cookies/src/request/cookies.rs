@@ -11,7 +11,8 @@
 #[cfg(middleware_adapter)]
 use std::sync::Arc;
 
-pub(crate) use crate::cookie::cookie_header::CookiePairs;
+#[cfg(middleware_adapter)]
+pub(crate) use crate::cookie::cookie_pairs::CookiePairs;
 
 /// A request's `Cookie:` header values split into pairs, as the adapters keep them in its
 /// extensions: `cached`, the pairs a middleware or extractor before this one kept, when they

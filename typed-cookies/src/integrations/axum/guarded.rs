@@ -149,7 +149,7 @@ where
 
 /// The work of `T`'s guarded middleware around `next` (the rest of the stack and the
 /// handler), for both ways to install it ([`guarded`] through `from_fn_with_state`, and
-/// [`GuardedLayer`](super::GuardedLayer)): opens `T`'s cookie once, hands the result to the
+/// [`GuardedLayer`]): opens `T`'s cookie once, hands the result to the
 /// [`Guarded<T>`] extractor through the request's extensions, and after `next` appends the
 /// renewal, reseal or removal unless the response sets or removes the cookie itself.
 pub(super) async fn guard_request<T, F, Fut>(
