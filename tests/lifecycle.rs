@@ -2,7 +2,8 @@
 //! test: idle timeout, absolute lifetime, throttled refresh by the `refresh` middleware (its
 //! `Max-Age`), reseal after a key rotation, clearing cookies that no longer open (unless the
 //! type says `clear_invalid = false`), and a handler's own `Set-Cookie` taking precedence.
-//! One scenario, run against axum and actix-web.
+//! One scenario, run against axum (the refresh installed as the `refresh` function for one type,
+//! as `RefreshLayer` for the two others) and actix-web.
 
 use serde::{Deserialize, Serialize};
 use typed_cookies::time::{Duration, OffsetDateTime};
@@ -97,7 +98,7 @@ mod axum_app {
     use axum::routing::get;
     use axum::{middleware, Router};
     use tower::ServiceExt;
-    use typed_cookies::integrations::axum::{refresh, SetCookie};
+    use typed_cookies::integrations::axum::{refresh, RefreshLayer, SetCookie};
     use typed_cookies::SealError;
 
     pub fn app(keys: KeyRing) -> Router {
@@ -137,14 +138,9 @@ mod axum_app {
                     n.map_or("none".into(), |n| n.into_value().text)
                 }),
             )
-            .layer(middleware::from_fn_with_state(
-                keys.clone(),
-                refresh::<Prefs, KeyRing>,
-            ))
-            .layer(middleware::from_fn_with_state(
-                keys.clone(),
-                refresh::<Notice, KeyRing>,
-            ))
+            // Both ways to install the refresh: the function above, the layer here.
+            .layer(RefreshLayer::<Prefs>::new(&keys))
+            .layer(RefreshLayer::<Notice>::new(&keys))
             .with_state(keys)
     }
 

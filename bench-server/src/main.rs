@@ -7,7 +7,8 @@
 //! | `none-set-cookie` | the baseline plus a fixed `Set-Cookie` as long as typed-cookies' (a control: what sending the header costs) |
 //! | `seal-open-in-handler` | the baseline plus the micro-benchmark's seal + open of the session in the handler, no cookie read or written (what the cryptography costs inside a server) |
 //! | `typed-cookies` | an encrypted typed-cookies cookie: the `Opened<T>` extractor, then `SetCookie::resealed` (keeps the creation time) |
-//! | `typed-cookies-refresh` | the same, with the lifecycle `refresh` middleware on the router |
+//! | `typed-cookies-refresh` | the same, with the lifecycle refresh middleware on the router (`RefreshLayer`) |
+//! | `typed-cookies-refresh-fn` | the same with the `refresh` function through `from_fn_with_state` |
 //! | `typed-cookies-revocable-redis` | a revocable typed-cookies session: the `Guarded<T>` extractor checks its id in a `RedisStore` (`REDIS_URL`) on every request |
 //! | `typed-cookies-revocable-near` | the same over the store with its near cache (`build_near_cached`): the answer kept in the process, invalidated by Redis, at most 1 s old |
 //! | `typed-cookies-revocable-memory` | a control: the same guard over the in-process `MemoryStore` (what the guard's path costs without any store round trip) |
@@ -36,7 +37,7 @@ use axum::{middleware, Router};
 use axum_extra::extract::cookie::Key as JarKey;
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 use typed_cookies::guard::Guard;
-use typed_cookies::integrations::axum::{refresh, GuardedLayer};
+use typed_cookies::integrations::axum::{refresh, GuardedLayer, RefreshLayer};
 use typed_cookies::{Key, KeyRing, SealedCookie};
 
 use crate::session::Session;
@@ -88,6 +89,11 @@ async fn app(variant: &str, keys: KeyRing) -> Result<Router, String> {
             .route("/login", get(tc_login))
             .with_state(keys),
         "typed-cookies-refresh" => Router::new()
+            .route("/", get(tc_handler))
+            .route("/login", get(tc_login))
+            .layer(RefreshLayer::<Session>::new(&keys))
+            .with_state(keys),
+        "typed-cookies-refresh-fn" => Router::new()
             .route("/", get(tc_handler))
             .route("/login", get(tc_login))
             .layer(middleware::from_fn_with_state(
@@ -156,7 +162,7 @@ fn usage() -> ! {
     eprintln!(
         "usage: bench-server none|none-set-cookie|seal-open-in-handler|typed-cookies|typed-cookies-refresh|\
          typed-cookies-revocable-redis|typed-cookies-revocable-near|\
-         typed-cookies-revocable-memory|typed-cookies-guarded|typed-cookies-guarded-fn|private-jar|tower-sessions|tower-sessions-redis PORT [WORKERS]\n       \
+         typed-cookies-revocable-memory|typed-cookies-guarded|typed-cookies-guarded-fn|typed-cookies-refresh-fn|private-jar|tower-sessions|tower-sessions-redis PORT [WORKERS]\n       \
          bench-server micro|micro-adapter|micro-guard ROUNDS"
     );
     std::process::exit(2);

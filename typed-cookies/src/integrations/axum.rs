@@ -1,9 +1,10 @@
 //! axum 0.8: the [`Sealed<T>`] and [`Opened<T>`] extractors for any [`Stateless`] cookie
 //! type, with the [`KeyRing`] taken from router state through [`FromRef`]; the [`SetCookie`]
-//! and [`Removal<T>`] response parts; and the [`refresh`] middleware that reseals due cookies.
+//! and [`Removal<T>`] response parts; and the refresh middleware that reseals due cookies,
+//! as a tower layer ([`RefreshLayer`]) or a function for `from_fn_with_state` ([`refresh`]).
 //! A guarded type (`bind`, `revocable`, `one_time`, `replay`) is extracted as [`Guarded<T>`]
-//! and refreshed by the [`guarded`] middleware; `Sealed<T>`, `SetCookie::new` and `refresh`
-//! do not compile for it.
+//! and refreshed by its guarded middleware ([`GuardedLayer`], or the [`guarded`] function);
+//! `Sealed<T>`, `SetCookie::new` and the refresh middleware do not compile for it.
 //!
 //! **State.** The extractors need `KeyRing: FromRef<S>` for the router's state `S`. A state
 //! that *is* a `KeyRing` works as is; an app state struct implements `FromRef` (or derives it
@@ -53,9 +54,9 @@
 //! request the type's own.
 //!
 //! ```
-//! use axum::{extract::{FromRef, State}, middleware, response::{IntoResponse, Redirect}, routing::{get, post}, Router};
+//! use axum::{extract::{FromRef, State}, response::{IntoResponse, Redirect}, routing::{get, post}, Router};
 //! use serde::{Deserialize, Serialize};
-//! use typed_cookies::integrations::axum::{refresh, Removal, Sealed, SetCookie};
+//! use typed_cookies::integrations::axum::{RefreshLayer, Removal, Sealed, SetCookie};
 //! use typed_cookies::{Key, KeyRing, SealError, SealedCookie};
 //!
 //! #[derive(Serialize, Deserialize, SealedCookie)]
@@ -94,7 +95,8 @@
 //!     .route("/login", post(login))
 //!     .route("/logout", post(logout))
 //!     // Reseal due sessions (idle refresh, fallback key) and clear invalid ones, on every route.
-//!     .layer(middleware::from_fn_with_state(state.clone(), refresh::<Session, AppState>))
+//!     // (or `middleware::from_fn_with_state(state.clone(), refresh::<Session, AppState>)`)
+//!     .layer(RefreshLayer::<Session>::new(&state))
 //!     .with_state(state);
 //! ```
 
@@ -127,13 +129,13 @@ pub use super::{Guarded, Sealed, SealedRejection};
 #[doc(inline)]
 pub use crate::__typed_cookies_axum_cookie_state as cookie_state;
 pub use guarded::{client_context_of, guarded};
-pub use guarded_layer::{GuardedLayer, GuardedService};
+pub use layers::{GuardedLayer, LayerService, RefreshLayer};
 #[doc(hidden)]
 pub use state::__private;
 pub use state::CookieState;
 
 mod guarded;
-mod guarded_layer;
+mod layers;
 mod state;
 
 fn opened_from_parts<S, T>(parts: &mut Parts, state: &S) -> Result<Opened<T>, SealedRejection>
@@ -270,10 +272,13 @@ impl IntoResponse for SealError {
     }
 }
 
-/// The refresh middleware for `T`, for `axum::middleware::from_fn_with_state(state,
-/// refresh::<T, S>)` — the cookie type first, as in the actix-web adapter: after the handler, reseals `T`'s cookie when it is due and clears it
-/// when it does not open (unless the type says `clear_invalid = false`), without handler code.
-/// A response that sets or removes the cookie itself is left alone. See the module example.
+/// The refresh middleware for `T` as a function, for
+/// `axum::middleware::from_fn_with_state(state, refresh::<T, S>)` — the cookie type first, as
+/// in the actix-web adapter; [`RefreshLayer`] is the same middleware as a tower layer,
+/// `.layer(RefreshLayer::<T>::new(&keys))`, at less cost per request. After the handler, it
+/// reseals `T`'s cookie when it is due and clears it when it does not open (unless the type
+/// says `clear_invalid = false`), without handler code. A response that sets or removes the
+/// cookie itself is left alone. See the module example.
 ///
 /// It opens the cookie once more than a handler that extracts it does (about a microsecond),
 /// unless the response already sets it; the `Cookie:` header itself is split once per request
@@ -287,8 +292,25 @@ where
     KeyRing: FromRef<S>,
     S: Clone + Send + Sync + 'static,
 {
+    refresh_request::<T, _, _>(KeyRing::from_ref(&state), request, |request| {
+        next.run(request)
+    })
+    .await
+}
+
+/// The work of `T`'s refresh middleware around `next` (the rest of the stack and the
+/// handler), for both ways to install it ([`refresh`] through `from_fn_with_state`, and
+/// [`RefreshLayer`]): records that `T` is refreshed on this request, and after `next` reseals
+/// `T`'s cookie when due or clears it when it does not open, unless the response sets or
+/// removes it itself.
+pub(crate) async fn refresh_request<T, F, Fut>(keys: KeyRing, request: Request, next: F) -> Response
+where
+    T: Stateless,
+    F: FnOnce(Request) -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
     let view = view_of_parts(
-        KeyRing::from_ref(&state),
+        keys,
         request.headers(),
         request.uri(),
         request.extensions(),
@@ -300,7 +322,7 @@ where
         .extensions
         .get_or_insert_default::<RefreshLayers>()
         .add::<T>();
-    let mut response = next.run(Request::from_parts(parts, body)).await;
+    let mut response = next(Request::from_parts(parts, body)).await;
     let headers = response.headers_mut();
     let sets_it = sets_cookie_of::<T, _>(&view, || {
         headers

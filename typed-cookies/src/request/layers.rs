@@ -64,6 +64,7 @@ pub(crate) fn check_refresh_layer<T: SealedCookie>(covered: impl FnOnce() -> boo
         cookie_type = type_name,
         "cookie `{cookie}` was read without its `refresh::<{type_name}, _>` middleware, so {missing} \
          never happens: add it around every route that reads the cookie (axum: \
+         `.layer(RefreshLayer::<{type_name}>::new(&keys))`, or \
          `.layer(middleware::from_fn_with_state(state, refresh::<{type_name}, _>))`; actix-web: \
          `.wrap(from_fn(refresh::<{type_name}, _>))`). A handler that writes the cookie itself is \
          left alone by it, so adding it is also how to silence this; logged once per type"

@@ -141,7 +141,7 @@ where
     T: SealedCookie + Send + Sync + 'static,
     S: CookieState + Clone + Send + Sync + 'static,
 {
-    guard_request::<T, _, _>(state.keys(), &state.guard(), request, |request| {
+    guard_request::<T, _, _>(state.keys(), state.guard(), request, |request| {
         next.run(request)
     })
     .await
@@ -154,7 +154,7 @@ where
 /// renewal, reseal or removal unless the response sets or removes the cookie itself.
 pub(super) async fn guard_request<T, F, Fut>(
     keys: KeyRing,
-    guard: &Guard,
+    guard: Guard,
     request: Request,
     next: F,
 ) -> Response
@@ -171,7 +171,7 @@ where
     }
     let (mut parts, body) = request.into_parts();
     let view = super::view_of_parts(keys, &parts.headers, &parts.uri, &parts.extensions, false);
-    let ctx = client_context_of::<T>(&parts, guard);
+    let ctx = client_context_of::<T>(&parts, &guard);
     // The cookie is read once, before the handler: like an extractor, a short header with no
     // split kept is read directly (see `request::cookies`).
     let current = parts.headers.get_all(COOKIE);
@@ -183,7 +183,7 @@ where
         Some((cookies, _)) => cookies.find_bytes(name),
         None => find_bytes(current.iter().map(HeaderValue::as_bytes), name),
     };
-    let (result, ctx) = match open_for_client::<T>(guard, &view, find, ctx).await {
+    let (result, ctx) = match open_for_client::<T>(&guard, &view, find, ctx).await {
         Ok(opened) => opened,
         Err(rejection) => return rejection.into_response(),
     };
