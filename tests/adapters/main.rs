@@ -4,8 +4,10 @@
 //! against absent, valid, tampered, expired, wrong-salt, wrong-key, duplicated, look-alike and
 //! malformed cookies), exact `Set-Cookie` and removal headers, an oversize cookie, the
 //! `Cookie:` header split once per request, and the `warn` for an `idle` type read without
-//! its `refresh` middleware. `guarded_layer_attacks.rs` attacks axum's guarded middleware
-//! (`GuardedLayer` and `guarded` through `from_fn_with_state`) over real HTTP.
+//! its `refresh` middleware. `guarded_layer_attacks/` attacks axum's guarded middleware
+//! (`GuardedLayer` and `guarded` through `from_fn_with_state`) over real HTTP;
+//! `refresh_layer_attacks.rs` attacks its refresh middleware (`RefreshLayer` and `refresh`) and
+//! the check of a handler's own `Set-Cookie` the same way; both through `raw_http.rs`.
 
 #[macro_use]
 #[path = "../adapter_scenarios/mod.rs"]
@@ -18,3 +20,5 @@ mod attacks;
 mod axum_adapter;
 mod guarded_layer_attacks;
 mod http_adapter;
+mod raw_http;
+mod refresh_layer_attacks;

@@ -16,7 +16,6 @@
 //!
 //! Time moves only through the ring's `ManualClock`; nothing sleeps.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
@@ -26,8 +25,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 use typed_cookies::guard::{AppBinding, ClientContext, Guard};
 use typed_cookies::integrations::axum::{
     cookie_state, guarded, refresh, Guarded, GuardedLayer, Removal, Sealed, SealedRejection,
@@ -38,8 +35,7 @@ use typed_cookies::{KeyRing, ManualClock, SealedCookie};
 use typed_cookies_testkit::{clocked, ring, SwitchableStore};
 
 use crate::adapter_scenarios::Session as Plain;
-
-const FIREFOX: &str = "Mozilla/5.0 Firefox/140";
+use crate::raw_http::{serve, Answer, Server, FIREFOX};
 
 // ---------------------------------------------------------------------------------------------
 // The types
@@ -252,164 +248,21 @@ fn firefox() -> ClientContext {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A server and a raw HTTP/1.1 client
+// Requests (the server and client are `raw_http`)
 
-/// An app served on `127.0.0.1` with `ConnectInfo<SocketAddr>`; stopped when dropped.
-struct Server {
-    addr: SocketAddr,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn serve(app: Router) -> Server {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
+/// `method path` to `shop.example`, one `Cookie:` header per entry of `cookies` (raw bytes),
+/// and `extra` headers.
+async fn send(
+    server: &Server,
+    method: &str,
+    path: &str,
+    cookies: &[&[u8]],
+    extra: &[(&str, &str)],
+) -> Answer {
+    let extra: Vec<(&str, &[u8])> = extra.iter().map(|(n, v)| (*n, v.as_bytes())).collect();
+    server
+        .request(method, path, "shop.example", cookies, &extra)
         .await
-        .unwrap();
-    });
-    Server { addr, task }
-}
-
-/// A response: status (`0` when the connection closed without one), `Set-Cookie`s, body.
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    set_cookies: Vec<String>,
-    body: String,
-}
-
-impl Answer {
-    /// The `Set-Cookie`s of `name` (removals too).
-    fn of(&self, name: &str) -> Vec<&str> {
-        self.set_cookies
-            .iter()
-            .filter(|c| c.starts_with(&format!("{name}=")))
-            .map(String::as_str)
-            .collect()
-    }
-
-    /// The removals of `name`.
-    fn removals(&self, name: &str) -> usize {
-        self.of(name)
-            .iter()
-            .filter(|c| c.starts_with(&format!("{name}=;")))
-            .count()
-    }
-
-    /// The `name=value` pair of the last `Set-Cookie` setting `name` (not a removal).
-    fn pair(&self, name: &str) -> Option<String> {
-        self.of(name)
-            .into_iter()
-            .rfind(|c| !c.starts_with(&format!("{name}=;")))
-            .map(|c| c.split(';').next().unwrap().to_owned())
-    }
-}
-
-impl Server {
-    /// `method path` with `User-Agent: FIREFOX`, one `Cookie:` header per entry of `cookies`
-    /// (raw bytes), and `extra` headers.
-    async fn send(
-        &self,
-        method: &str,
-        path: &str,
-        cookies: &[&[u8]],
-        extra: &[(&str, &str)],
-    ) -> Answer {
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nhost: shop.example\r\nuser-agent: {FIREFOX}\r\n\
-             connection: close\r\ncontent-length: 0\r\n"
-        )
-        .into_bytes();
-        for cookie in cookies {
-            head.extend_from_slice(b"cookie: ");
-            head.extend_from_slice(cookie);
-            head.extend_from_slice(b"\r\n");
-        }
-        for (name, value) in extra {
-            head.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
-        }
-        head.extend_from_slice(b"\r\n");
-        let mut stream = TcpStream::connect(self.addr).await.unwrap();
-        stream.write_all(&head).await.unwrap();
-        let mut raw = Vec::new();
-        // A panicking handler may reset the connection: whatever came is the answer.
-        let _ = stream.read_to_end(&mut raw).await;
-        parse(&raw)
-    }
-
-    async fn get(&self, path: &str, cookies: &[&str]) -> Answer {
-        let cookies: Vec<&[u8]> = cookies.iter().map(|c| c.as_bytes()).collect();
-        self.send("GET", path, &cookies, &[]).await
-    }
-
-    async fn post(&self, path: &str, cookies: &[&str]) -> Answer {
-        let cookies: Vec<&[u8]> = cookies.iter().map(|c| c.as_bytes()).collect();
-        self.send("POST", path, &cookies, &[]).await
-    }
-}
-
-/// An HTTP/1.1 response (`Content-Length` or chunked body).
-fn parse(raw: &[u8]) -> Answer {
-    let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
-        return Answer {
-            status: 0,
-            set_cookies: vec![],
-            body: String::new(),
-        };
-    };
-    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let (mut set_cookies, mut chunked) = (vec![], false);
-    for line in lines {
-        let (name, value) = line.split_once(':').unwrap();
-        let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
-        if name == "set-cookie" {
-            set_cookies.push(value.to_owned());
-        } else if name == "transfer-encoding" && value.eq_ignore_ascii_case("chunked") {
-            chunked = true;
-        }
-    }
-    let mut rest = &raw[end + 4..];
-    let body = if chunked {
-        let mut body = Vec::new();
-        loop {
-            let line_end = rest.windows(2).position(|w| w == b"\r\n").unwrap();
-            let size =
-                usize::from_str_radix(std::str::from_utf8(&rest[..line_end]).unwrap(), 16).unwrap();
-            rest = &rest[line_end + 2..];
-            if size == 0 {
-                break;
-            }
-            body.extend_from_slice(&rest[..size]);
-            rest = &rest[size + 2..];
-        }
-        body
-    } else {
-        rest.to_vec()
-    };
-    Answer {
-        status,
-        set_cookies,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
 }
 
 /// `pairs` joined with `; `, then a `pad=` cookie making the value exactly `len` bytes.

@@ -135,14 +135,14 @@ async fn ip_bound_under_the_middleware() {
         assert_eq!(stolen.status, 401, "{how:?}");
         assert_eq!(stolen.removals("__Host-gl-ip"), 1);
         // A forwarding header is no address unless the guard trusts proxies.
-        let forwarded = server
-            .send(
-                "GET",
-                "/me",
-                &[there.as_bytes()],
-                &[("x-forwarded-for", "10.0.0.7")],
-            )
-            .await;
+        let forwarded = send(
+            &server,
+            "GET",
+            "/me",
+            &[there.as_bytes()],
+            &[("x-forwarded-for", "10.0.0.7")],
+        )
+        .await;
         assert_eq!(forwarded.status, 401, "{how:?}");
     }
 }
@@ -175,42 +175,42 @@ async fn app_bound_under_the_middleware() {
         )
         .await;
         let cookie = issue::<Device>(&state, &ClientContext::new().app("phone-1")).await;
-        let me = right
-            .send(
-                "GET",
-                "/me",
-                &[cookie.as_bytes()],
-                &[("x-device", "phone-1")],
-            )
-            .await;
+        let me = send(
+            &right,
+            "GET",
+            "/me",
+            &[cookie.as_bytes()],
+            &[("x-device", "phone-1")],
+        )
+        .await;
         assert_eq!((me.status, me.body.as_str()), (200, "ann"), "{how:?}");
-        let other = right
-            .send(
-                "GET",
-                "/me",
-                &[cookie.as_bytes()],
-                &[("x-device", "phone-2")],
-            )
-            .await;
+        let other = send(
+            &right,
+            "GET",
+            "/me",
+            &[cookie.as_bytes()],
+            &[("x-device", "phone-2")],
+        )
+        .await;
         assert_eq!(other.status, 401, "{how:?}");
-        let misplaced = wrong
-            .send(
-                "GET",
-                "/me",
-                &[cookie.as_bytes()],
-                &[("x-device", "phone-1")],
-            )
-            .await;
+        let misplaced = send(
+            &wrong,
+            "GET",
+            "/me",
+            &[cookie.as_bytes()],
+            &[("x-device", "phone-1")],
+        )
+        .await;
         assert_eq!(misplaced.status, 500, "{how:?} {misplaced:?}");
         assert!(misplaced.set_cookies.is_empty());
-        let plain = wrong
-            .send(
-                "GET",
-                "/plain",
-                &[cookie.as_bytes()],
-                &[("x-device", "phone-1")],
-            )
-            .await;
+        let plain = send(
+            &wrong,
+            "GET",
+            "/plain",
+            &[cookie.as_bytes()],
+            &[("x-device", "phone-1")],
+        )
+        .await;
         assert_eq!(plain.status, 500, "{how:?}: every route the guard covers");
         // Put in before the guard and replaced after it: the bytes the value was checked
         // against are not the request's any more, a logged 500.
@@ -227,14 +227,14 @@ async fn app_bound_under_the_middleware() {
             .with_state(state.clone()),
         )
         .await;
-        let swapped = replaced
-            .send(
-                "GET",
-                "/me",
-                &[cookie.as_bytes()],
-                &[("x-device", "phone-1")],
-            )
-            .await;
+        let swapped = send(
+            &replaced,
+            "GET",
+            "/me",
+            &[cookie.as_bytes()],
+            &[("x-device", "phone-1")],
+        )
+        .await;
         assert_eq!(swapped.status, 500, "{how:?} {swapped:?}");
     }
 }

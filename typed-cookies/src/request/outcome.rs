@@ -345,6 +345,9 @@ mod tests {
         assert!(!sets(&["sid=v; Path=/; Path=/a"], "sid"));
         // No usable Path: the browser's default, taken for ours; an empty Domain is ignored.
         assert!(sets(&["sid=v", "x=1"], "sid"));
+        // No `=` before the first `;`: a nameless cookie whose value is `sid`, not ours.
+        assert!(!sets(&["sid; Path=/"], "sid"));
+        assert!(!sets(&["sid"], "sid"));
         assert!(sets(&["sid=v; Path=relative; Domain="], "sid"));
         let scoped = |headers: &[&str]| {
             let headers = headers.iter().map(|h| h.as_bytes());

@@ -26,15 +26,13 @@ pub(crate) fn sets_cookie<'h>(
 /// compared first, so another cookie's value is never walked; ours is skipped with `memchr`.
 fn sets_it(header: &[u8], name: &[u8], path: &[u8], domain: Option<&[u8]>) -> bool {
     let name_end = memchr::memchr2(b'=', b';', header).unwrap_or(header.len());
-    if header[..name_end].trim_ascii() != name {
+    // Without `=` before the first `;` the cookie has no name (browsers store `x; Path=/` as
+    // a nameless cookie whose value is `x`), so it is never ours.
+    if header.get(name_end) != Some(&b'=') || header[..name_end].trim_ascii() != name {
         return false;
     }
     // The attributes start after the first `;` (the one ending the name, or the value).
-    let semicolon = match header.get(name_end) {
-        Some(b'=') => memchr::memchr(b';', &header[name_end + 1..]).map(|at| name_end + 1 + at),
-        Some(_) => Some(name_end),
-        None => None,
-    };
+    let semicolon = memchr::memchr(b';', &header[name_end + 1..]).map(|at| name_end + 1 + at);
     let attributes = semicolon.map_or(&[][..], |at| &header[at + 1..]);
     // The last of each attribute counts, as in browsers.
     let (mut its_path, mut its_domain) = (None, None);
@@ -94,12 +92,16 @@ pub(crate) fn relaxed_set_cookie(header: &[u8], host: Option<&str>) -> Option<St
 mod tests {
     use super::*;
 
-    /// [`sets_cookie`] as it was first written: split on every `;`, then on `=`.
+    /// [`sets_cookie`] as it was first written (split on every `;`, then on `=`), plus the
+    /// rule it lacked: a first piece without `=` is a nameless cookie, never ours.
     fn reference(header: &[u8], name: &str, path: &str, domain: Option<&str>) -> bool {
         let trim = |bytes: &[u8]| bytes.trim_ascii().to_vec();
         let domain = domain.map(|d| d.strip_prefix('.').unwrap_or(d).as_bytes().to_vec());
         let mut parts = header.split(|&b| b == b';');
         let pair = parts.next().unwrap_or_default();
+        if !pair.contains(&b'=') {
+            return false;
+        }
         let found = pair.split(|&b| b == b'=').next().unwrap_or_default();
         if trim(found) != name.as_bytes() {
             return false;

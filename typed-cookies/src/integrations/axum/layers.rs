@@ -36,8 +36,7 @@ use super::{refresh_request, CookieState};
 /// for one type (a nested router with its own), the inner one passes the request on.
 ///
 /// The key ring and the guard are taken from the app state (a [`CookieState`]) when the layer
-/// is built; both are reference-counted, so a key ring that rotates or a guard's store is
-/// shared with the state, not copied.
+/// is built (both reference-counted: the guard's store is shared with the state, not copied).
 ///
 /// ```
 /// use axum::{routing::get, Router};
@@ -128,7 +127,7 @@ impl<T: SealedCookie + Send + Sync + 'static> sealed::Around for GuardedLayer<T>
 /// [`Stateless`] type: a guarded type's session is refreshed by its [`GuardedLayer`].
 ///
 /// The key ring is taken when the layer is built (`&keys`, or the app state of which
-/// `KeyRing: FromRef`); it is reference-counted, so a rotation is shared with the state.
+/// `KeyRing: FromRef`), as the extractors take it from the state: the same keys and clock.
 ///
 /// ```
 /// use axum::{routing::get, Router};
