@@ -9,7 +9,8 @@ use crate::cookie::{CookieScope, SealedCookie};
 /// browsers tell cookies apart, the same `Path` and `Domain` (one leading dot and case aside).
 /// A `Path` that is absent or does not start with `/` counts as `path` (the browser's default
 /// path depends on the request). Another `Path` or `Domain` is another cookie, whose removal
-/// (say, of a legacy copy) must not cost `name` its renewal.
+/// (say, of a legacy copy) must not cost `name` its renewal. A value without `=` before its
+/// first `;` is a nameless cookie (its text is the value), never `name`.
 pub(crate) fn sets_cookie<'h>(
     set_cookies: impl IntoIterator<Item = &'h [u8]>,
     name: &str,
@@ -31,7 +32,7 @@ fn sets_it(header: &[u8], name: &[u8], path: &[u8], domain: Option<&[u8]>) -> bo
     if header.get(name_end) != Some(&b'=') || header[..name_end].trim_ascii() != name {
         return false;
     }
-    // The attributes start after the first `;` (the one ending the name, or the value).
+    // The attributes start after the first `;` after the value.
     let semicolon = memchr::memchr(b';', &header[name_end + 1..]).map(|at| name_end + 1 + at);
     let attributes = semicolon.map_or(&[][..], |at| &header[at + 1..]);
     // The last of each attribute counts, as in browsers.
