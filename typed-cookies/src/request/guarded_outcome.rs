@@ -179,9 +179,27 @@ pub(crate) fn optional<T>(
     }
 }
 
+/// The guarded extractors' answer from `T`'s slot in the request's extensions: what the
+/// middleware opened, taken once ([`Slot::take`], under the request's [`AppBinding`] now:
+/// [`Slot::app_now`]); without a slot, or a second time in one request,
+/// [`SealedRejection::NoGuardLayer`].
+pub(crate) fn guarded_from_slot<T: SealedCookie>(
+    slot: Option<&mut Slot<T>>,
+    app_now: Option<&AppBinding>,
+) -> Result<Guarded<T>, SealedRejection> {
+    let taken = match slot {
+        Some(slot) => slot.take(app_now)?.map(|result| (slot.name(), result)),
+        None => None,
+    };
+    match taken {
+        Some((name, result)) => guarded_answer(name, result),
+        None => Err(no_guard_layer::<T>()),
+    }
+}
+
 /// The extractors' answer on a request that `T`'s `guarded` middleware did not open (or whose
 /// opening an earlier extraction took): a configuration mistake, a `500` naming the layer.
-pub(crate) fn no_guard_layer<T: SealedCookie>() -> SealedRejection {
+fn no_guard_layer<T: SealedCookie>() -> SealedRejection {
     SealedRejection::NoGuardLayer {
         name: T::CONFIG.name(),
         type_name: std::any::type_name::<T>(),

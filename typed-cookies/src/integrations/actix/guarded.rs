@@ -17,8 +17,8 @@ use super::{cookie_pairs_of, header_value, keys_of, view_of};
 use crate::cookie::SealedCookie;
 use crate::guard::{AppBinding, ClientContext, Guard};
 use crate::request::guarded_outcome::{
-    client_context, guarded_after_open, guarded_answer, no_guard_layer, open_for_client, optional,
-    Guarded, Opening, Slot,
+    client_context, guarded_after_open, guarded_from_slot, open_for_client, optional, Guarded,
+    Opening, Slot,
 };
 use crate::request::response::sets_cookie_of;
 use crate::request::{RequestView, SealedRejection};
@@ -81,18 +81,7 @@ fn guarded_from_request<T: SealedCookie + 'static>(
     req: &HttpRequest,
 ) -> Result<Guarded<T>, SealedRejection> {
     let app_now = Slot::<T>::app_now(|| req.extensions().get::<AppBinding>().cloned());
-    let mut extensions = req.extensions_mut();
-    let taken = match extensions.get_mut::<Slot<T>>() {
-        Some(slot) => slot
-            .take(app_now.as_ref())?
-            .map(|result| (slot.name(), result)),
-        None => None,
-    };
-    drop(extensions);
-    match taken {
-        Some((name, result)) => guarded_answer(name, result),
-        None => Err(no_guard_layer::<T>()),
-    }
+    guarded_from_slot(req.extensions_mut().get_mut::<Slot<T>>(), app_now.as_ref())
 }
 
 /// `401` without a valid cookie (missing, tampered, expired, revoked, replayed, bound to

@@ -19,8 +19,7 @@ use crate::integrations::http::header_value;
 use crate::keys::KeyRing;
 use crate::request::cookies::extractor_pairs;
 use crate::request::guarded_outcome::{
-    client_context, guarded_after_open, guarded_answer, no_guard_layer, open_for_client, optional,
-    Guarded, Slot,
+    client_context, guarded_after_open, guarded_from_slot, open_for_client, optional, Guarded, Slot,
 };
 use crate::request::response::sets_cookie_of;
 use crate::request::SealedRejection;
@@ -68,16 +67,7 @@ where
     T: SealedCookie + Send + Sync + 'static,
 {
     let app_now = Slot::<T>::app_now(|| parts.extensions.get::<AppBinding>().cloned());
-    let taken = match parts.extensions.get_mut::<Slot<T>>() {
-        Some(slot) => slot
-            .take(app_now.as_ref())?
-            .map(|result| (slot.name(), result)),
-        None => None,
-    };
-    match taken {
-        Some((name, result)) => guarded_answer(name, result),
-        None => Err(no_guard_layer::<T>()),
-    }
+    guarded_from_slot(parts.extensions.get_mut::<Slot<T>>(), app_now.as_ref())
 }
 
 /// `401` without a valid cookie (missing, tampered, expired, revoked, replayed, bound to
