@@ -7,7 +7,9 @@
 //!   inflates them again into a 16 KiB + 1 buffer, its state reused between calls, as the engine
 //!   would use it (including the reset or wipe the candidate needs to leave no plaintext).
 //!   Candidates: miniz_oxide (today's crate) at levels 1, 6 and 9; zlib-rs (pure Rust) with a
-//!   reused `Deflate`/`Inflate` and `reset`; libdeflate (C, through `libdeflater`).
+//!   reused `Deflate`/`Inflate` and `reset`; libdeflate (C, through `libdeflater`); yazi (pure
+//!   Rust, a miniz port whose reset does not clear its tables); libflate (pure Rust, a hash map
+//!   per stream).
 //!
 //! `cargo bench --bench compress` (about a minute; prints each candidate's output length
 //! first). `cargo test --bench compress` runs each once, untimed (CI). For instruction counts
@@ -180,6 +182,75 @@ impl Candidate for Libdeflate {
     }
 }
 
+/// yazi (pure Rust, a port of miniz): one boxed `Encoder`/`Decoder`, reused. Its stream
+/// reset does not clear the dictionary or the hash chains (its match check skips stale
+/// positions), so it is cheap, and the plaintext stays in them: its API cannot wipe them.
+struct Yazi {
+    deflater: Box<yazi::Encoder>,
+    inflater: Box<yazi::Decoder>,
+}
+
+impl Yazi {
+    fn new(level: u8) -> Self {
+        let mut deflater = yazi::Encoder::boxed();
+        deflater.set_format(yazi::Format::Raw);
+        deflater.set_level(yazi::CompressionLevel::Specific(level));
+        let mut inflater = yazi::Decoder::boxed();
+        inflater.set_format(yazi::Format::Raw);
+        Self { deflater, inflater }
+    }
+}
+
+impl Candidate for Yazi {
+    fn deflate(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        let mut stream = self.deflater.stream_into_vec(out);
+        stream.write(input).expect("deflates");
+        stream.finish().expect("finishes");
+    }
+
+    fn inflate(&mut self, input: &[u8], out: &mut [u8]) -> usize {
+        let mut stream = self.inflater.stream_into_buf(out);
+        stream.write(input).expect("inflates");
+        let (written, _) = stream.finish().expect("finishes");
+        usize::try_from(written).expect("fits")
+    }
+}
+
+/// libflate (pure Rust): a new `Encoder` per stream (its LZ77 keeps a `HashMap` of the
+/// input's 3-byte prefixes for inputs under 32 KiB, dropped unwiped), and its `Decoder`.
+/// It has no levels: `-L6` is its default (dynamic Huffman codes), `-L1` its fixed codes.
+struct Libflate {
+    fixed: bool,
+}
+
+impl Candidate for Libflate {
+    fn deflate(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        use std::io::Write;
+        let options = libflate::deflate::EncodeOptions::new();
+        let options = if self.fixed {
+            options.fixed_huffman_codes()
+        } else {
+            options
+        };
+        let mut encoder = libflate::deflate::Encoder::with_options(out, options);
+        encoder.write_all(input).expect("deflates");
+        encoder.finish().into_result().expect("finishes");
+    }
+
+    fn inflate(&mut self, input: &[u8], out: &mut [u8]) -> usize {
+        use std::io::Read;
+        let mut decoder = libflate::deflate::Decoder::new(input);
+        let mut written = 0;
+        loop {
+            let n = decoder.read(&mut out[written..]).expect("inflates");
+            if n == 0 {
+                return written;
+            }
+            written += n;
+        }
+    }
+}
+
 /// The candidates' ids, in the order they run.
 const RAW: &[&str] = &[
     "miniz-L9",
@@ -192,6 +263,11 @@ const RAW: &[&str] = &[
     "libdeflate-L9",
     "libdeflate-L6",
     "libdeflate-L1",
+    "yazi-L9",
+    "yazi-L6",
+    "yazi-L1",
+    "libflate-L6",
+    "libflate-L1",
 ];
 
 fn candidate(id: &str) -> Box<dyn Candidate> {
@@ -201,6 +277,8 @@ fn candidate(id: &str) -> Box<dyn Candidate> {
         "miniz" => Box::new(Miniz::new(level)),
         "zlib-rs" => Box::new(ZlibRs::new(level.into())),
         "libdeflate" => Box::new(Libdeflate::new(level.into())),
+        "yazi" => Box::new(Yazi::new(level)),
+        "libflate" => Box::new(Libflate { fixed: level == 1 }),
         other => panic!("unknown candidate {other:?}"),
     }
 }

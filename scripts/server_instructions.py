@@ -13,10 +13,11 @@ start-up and sign-in cancel out). Then the same for `bench-server micro` and `mi
     scripts/server_instructions.py target/release/bench-server [VARIANT ...]
 
 Default variants: none, none-set-cookie, seal-open-in-handler, typed-cookies,
-typed-cookies-guarded, typed-cookies-guarded-fn, private-jar. Needs valgrind. The two goals it prints (issue 30):
+typed-cookies-guarded, typed-cookies-guarded-fn, layer-control, private-jar. Needs valgrind. The two goals it prints (issue 30):
 typed-cookies' gap to the baseline against the hot loop's seal + open (with and without the
 cost of sending a `Set-Cookie`, the `none-set-cookie` control), and `typed-cookies-guarded`'s
-gap against the hot loop's `Guard::open`.
+gap against the hot loop's `Guard::open`, and that gap less `layer-control`'s (axum's share of
+the guarded path's shape: a layer handing a value to the handler's extractor, no cookie work).
 """
 
 import re
@@ -27,9 +28,10 @@ import tempfile
 import time
 
 DEFAULT = ["none", "none-set-cookie", "seal-open-in-handler", "typed-cookies",
-           "typed-cookies-guarded", "typed-cookies-guarded-fn", "private-jar"]
+           "typed-cookies-guarded", "typed-cookies-guarded-fn", "layer-control", "private-jar"]
 # What each variant's gap to the baseline is compared with: the in-process loop of the same work.
-AGAINST = {"typed-cookies-guarded": "micro-guard", "typed-cookies-guarded-fn": "micro-guard"}
+AGAINST = {"typed-cookies-guarded": "micro-guard", "typed-cookies-guarded-fn": "micro-guard",
+           "layer-control": "micro-guard"}
 FEW, MANY = 500, 2500
 
 
@@ -123,6 +125,10 @@ def main():
             gap = per["typed-cookies"] - per["none"] - header
             print(f"{'typed-cookies - Set-Cookie':<30} gap to the control  {gap:9,.0f} = "
                   f"{gap / per['micro']:.2f}x seal + open")
+        if "typed-cookies-guarded" in per and "layer-control" in per:
+            gap = per["typed-cookies-guarded"] - per["layer-control"]
+            print(f"{'typed-cookies-guarded - layer':<30} gap to the control  {gap:9,.0f} = "
+                  f"{gap / per['micro-guard']:.2f}x Guard::open")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@
 //! | `typed-cookies-revocable-memory` | a control: the same guard over the in-process `MemoryStore` (what the guard's path costs without any store round trip) |
 //! | `typed-cookies-guarded` | the guarded path alone: a revocable session over a `MemoryStore`, read by its `GuardedLayer` and `Guarded<T>`, nothing written back (compared with `micro-guard`; see `revocable_memory`) |
 //! | `typed-cookies-guarded-fn` | the same with the middleware installed as the `guarded` function through `from_fn_with_state` |
+//! | `layer-control` | a control: no cookie at all, but the guarded path's shape in axum (a tower layer like `GuardedLayer` hands a value through the request's extensions to the handler's last-argument extractor); its gap to `none` is axum's share (see `layer_control`) |
 //! | `private-jar` | axum-extra's `PrivateCookieJar` + `serde_json` |
 //! | `tower-sessions` | tower-sessions with its in-memory store (session id cookie) |
 //! | `tower-sessions-redis` | tower-sessions with `tower-sessions-redis-store` (fred) at `REDIS_URL` |
@@ -25,6 +26,7 @@
 //! the revocable type's `Guard::open` (see `revocable_memory`).
 //! `scripts/server-bench.sh` builds it in release and drives it with `wrk`; see BENCHMARKS.md.
 
+mod layer_control;
 mod micro;
 mod revocable_memory;
 mod session;
@@ -133,6 +135,7 @@ async fn app(variant: &str, keys: KeyRing) -> Result<Router, String> {
         "typed-cookies-guarded-fn" => {
             revocable_memory::router(keys, revocable_memory::Install::Function)
         }
+        "layer-control" => layer_control::router(),
         "private-jar" => Router::new()
             .route("/", get(jar_handler))
             .route("/login", get(jar_login))
@@ -162,7 +165,7 @@ fn usage() -> ! {
     eprintln!(
         "usage: bench-server none|none-set-cookie|seal-open-in-handler|typed-cookies|typed-cookies-refresh|\
          typed-cookies-revocable-redis|typed-cookies-revocable-near|\
-         typed-cookies-revocable-memory|typed-cookies-guarded|typed-cookies-guarded-fn|typed-cookies-refresh-fn|private-jar|tower-sessions|tower-sessions-redis PORT [WORKERS]\n       \
+         typed-cookies-revocable-memory|typed-cookies-guarded|typed-cookies-guarded-fn|typed-cookies-refresh-fn|layer-control|private-jar|tower-sessions|tower-sessions-redis PORT [WORKERS]\n       \
          bench-server micro|micro-adapter|micro-guard ROUNDS"
     );
     std::process::exit(2);

@@ -100,10 +100,12 @@
 //!     .with_state(state);
 //! ```
 
+use std::convert::Infallible;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use ::axum::body::Body;
 use ::axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, Request, State};
 use ::axum::http::header::{COOKIE, SET_COOKIE};
 use ::axum::http::request::Parts;
@@ -292,10 +294,11 @@ where
     KeyRing: FromRef<S>,
     S: Clone + Send + Sync + 'static,
 {
-    refresh_request::<T, _, _>(KeyRing::from_ref(&state), request, |request| {
+    let (parts, body) = request.into_parts();
+    let answered = refresh_request::<T, _, _>(KeyRing::from_ref(&state), parts, body, |request| {
         next.run(request)
-    })
-    .await
+    });
+    answered.await.unwrap_or_else(|never| match never {})
 }
 
 /// The work of `T`'s refresh middleware around `next` (the rest of the stack and the
@@ -303,20 +306,21 @@ where
 /// [`RefreshLayer`]): records that `T` is refreshed on this request, and after `next` reseals
 /// `T`'s cookie when due or clears it when it does not open, unless the response sets or
 /// removes it itself.
-pub(crate) async fn refresh_request<T, F, Fut>(keys: KeyRing, request: Request, next: F) -> Response
+///
+/// It takes the request already split and answers the layer's `Result` (never an error), for
+/// the reason `guard_request` does.
+pub(crate) async fn refresh_request<T, F, Fut>(
+    keys: KeyRing,
+    mut parts: Parts,
+    body: Body,
+    next: F,
+) -> Result<Response, Infallible>
 where
     T: Stateless,
     F: FnOnce(Request) -> Fut,
     Fut: std::future::Future<Output = Response>,
 {
-    let view = view_of_parts(
-        keys,
-        request.headers(),
-        request.uri(),
-        request.extensions(),
-        false,
-    );
-    let (mut parts, body) = request.into_parts();
+    let view = view_of_parts(keys, &parts.headers, &parts.uri, &parts.extensions, false);
     let cookies = cookie_pairs_of(&parts.headers, &mut parts.extensions);
     parts
         .extensions
@@ -338,7 +342,7 @@ where
             headers.append(SET_COOKIE, header_value(header));
         }
     }
-    response
+    Ok(response)
 }
 
 /// A response part that appends a sealed cookie's `Set-Cookie` header (a new session). Sealing

@@ -39,12 +39,81 @@ pub struct MemoryStore {
 #[derive(Default)]
 struct State {
     /// (namespace, id) → until, for revocations and claims (separate maps).
-    revoked: HashMap<(String, SessionId), i64>,
-    claimed: HashMap<(String, SessionId), i64>,
-    nonces: HashMap<(String, SessionId), NonceRecord>,
+    revoked: Namespaced<i64>,
+    claimed: Namespaced<i64>,
+    nonces: Namespaced<NonceRecord>,
     epochs: HashMap<String, u64>,
     /// Entry count at which the next sweep of expired entries runs.
     sweep_at: usize,
+}
+
+/// (namespace, id) → `V`, by namespace first: a lookup borrows the namespace (no key is
+/// allocated per request), and a namespace's map is made on its first insert.
+struct Namespaced<V> {
+    by_namespace: HashMap<String, HashMap<SessionId, V>>,
+    len: usize,
+}
+
+impl<V> Default for Namespaced<V> {
+    fn default() -> Self {
+        Self {
+            by_namespace: HashMap::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<V> Namespaced<V> {
+    fn get(&self, namespace: &str, id: SessionId) -> Option<&V> {
+        self.by_namespace.get(namespace)?.get(&id)
+    }
+
+    fn get_mut(&mut self, namespace: &str, id: SessionId) -> Option<&mut V> {
+        self.by_namespace.get_mut(namespace)?.get_mut(&id)
+    }
+
+    /// `namespace`'s map, made on first use.
+    fn ids<'m>(
+        by_namespace: &'m mut HashMap<String, HashMap<SessionId, V>>,
+        namespace: &str,
+    ) -> &'m mut HashMap<SessionId, V> {
+        if !by_namespace.contains_key(namespace) {
+            by_namespace.insert(namespace.to_owned(), HashMap::new());
+        }
+        by_namespace.get_mut(namespace).expect("inserted above")
+    }
+
+    fn insert(&mut self, namespace: &str, id: SessionId, value: V) {
+        if Self::ids(&mut self.by_namespace, namespace)
+            .insert(id, value)
+            .is_none()
+        {
+            self.len += 1;
+        }
+    }
+
+    /// `(namespace, id)`'s value, `value` inserted first if there is none.
+    fn get_or_insert(&mut self, namespace: &str, id: SessionId, value: V) -> &mut V {
+        let len = &mut self.len;
+        Self::ids(&mut self.by_namespace, namespace)
+            .entry(id)
+            .or_insert_with(|| {
+                *len += 1;
+                value
+            })
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&V) -> bool) {
+        self.by_namespace.retain(|_, ids| {
+            ids.retain(|_, value| keep(value));
+            !ids.is_empty()
+        });
+        self.len = self.by_namespace.values().map(HashMap::len).sum();
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
 }
 
 struct NonceRecord {
@@ -78,9 +147,9 @@ impl State {
         if len < self.sweep_at.max(FIRST_SWEEP) {
             return;
         }
-        self.revoked.retain(|_, until| *until >= now);
-        self.claimed.retain(|_, until| *until >= now);
-        self.nonces.retain(|_, record| record.until >= now);
+        self.revoked.retain(|until| *until >= now);
+        self.claimed.retain(|until| *until >= now);
+        self.nonces.retain(|record| record.until >= now);
         self.sweep_at = 2 * (self.revoked.len() + self.claimed.len() + self.nonces.len());
     }
 }
@@ -100,7 +169,7 @@ impl RevocationStore for MemoryStore {
         let status = self.with(|s| Status {
             revoked: s
                 .revoked
-                .get(&(namespace.to_owned(), id))
+                .get(namespace, id)
                 .is_some_and(|until| *until >= now),
             epoch: subject
                 .and_then(|sub| s.epochs.get(sub).copied())
@@ -118,7 +187,7 @@ impl RevocationStore for MemoryStore {
     ) -> StoreFuture<'a, ()> {
         self.with(|s| {
             s.sweep(now);
-            let entry = s.revoked.entry((namespace.to_owned(), id)).or_insert(until);
+            let entry = s.revoked.get_or_insert(namespace, id, until);
             *entry = (*entry).max(until);
         });
         ready(())
@@ -143,11 +212,10 @@ impl RevocationStore for MemoryStore {
     ) -> StoreFuture<'a, bool> {
         let first = self.with(|s| {
             s.sweep(now);
-            let key = (namespace.to_owned(), id);
-            match s.claimed.get(&key) {
+            match s.claimed.get(namespace, id) {
                 Some(claimed_until) if *claimed_until >= now => false,
                 _ => {
-                    s.claimed.insert(key, until);
+                    s.claimed.insert(namespace, id, until);
                     true
                 }
             }
@@ -166,7 +234,8 @@ impl RevocationStore for MemoryStore {
         self.with(|s| {
             s.sweep(now);
             s.nonces.insert(
-                (namespace.to_owned(), id),
+                namespace,
+                id,
                 NonceRecord {
                     current: nonce,
                     replaced: VecDeque::new(),
@@ -190,7 +259,7 @@ impl RevocationStore for MemoryStore {
         let rotation = self.with(|s| {
             let Some(record) = s
                 .nonces
-                .get_mut(&(namespace.to_owned(), id))
+                .get_mut(namespace, id)
                 .filter(|record| record.until >= now)
             else {
                 return Rotation::Unknown;
@@ -214,5 +283,61 @@ impl RevocationStore for MemoryStore {
             }
         });
         ready(rotation)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future as _;
+
+    use super::*;
+
+    /// A `MemoryStore` future's output: every one is ready when first polled.
+    fn now<T>(future: StoreFuture<'_, T>) -> T {
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        match std::pin::pin!(future).poll(&mut context) {
+            std::task::Poll::Ready(result) => result.expect("the memory store does not fail"),
+            std::task::Poll::Pending => panic!("a MemoryStore future waited"),
+        }
+    }
+
+    fn revoked(store: &MemoryStore, namespace: &str, id: SessionId, now_: i64) -> bool {
+        now(store.status(namespace, id, None, now_)).revoked
+    }
+
+    #[test]
+    fn a_revocation_counts_once_keeps_the_later_expiry_and_stays_in_its_namespace() {
+        let store = MemoryStore::new();
+        let id = SessionId::generate();
+        now(store.revoke("a", id, 2_000, 1_000));
+        now(store.revoke("a", id, 1_500, 1_000));
+        assert!(revoked(&store, "a", id, 2_000), "the later expiry is kept");
+        assert!(!revoked(&store, "a", id, 2_001));
+        assert!(!revoked(&store, "b", id, 1_000), "another namespace");
+        assert!(!revoked(&store, "a", SessionId::generate(), 1_000));
+        assert_eq!(store.with(|s| s.revoked.len()), 1);
+    }
+
+    #[test]
+    fn the_sweep_drops_expired_entries_of_every_namespace_and_keeps_the_rest() {
+        let store = MemoryStore::new();
+        let kept = SessionId::generate();
+        now(store.revoke("kept", kept, 10_000, 0));
+        for i in 1..FIRST_SWEEP {
+            let namespace = if i % 2 == 0 { "even" } else { "odd" };
+            now(store.revoke(namespace, SessionId::generate(), 100, 0));
+        }
+        assert_eq!(store.with(|s| s.revoked.len()), FIRST_SWEEP);
+        // The next write finds the first sweep's size and sweeps: all but `kept` expired at 100.
+        let new = SessionId::generate();
+        now(store.revoke("odd", new, 10_000, 101));
+        assert_eq!(store.with(|s| s.revoked.len()), 2);
+        assert_eq!(
+            store.with(|s| s.revoked.by_namespace.len()),
+            2,
+            "`even` is gone"
+        );
+        assert!(revoked(&store, "kept", kept, 101));
+        assert!(revoked(&store, "odd", new, 101));
     }
 }

@@ -13,8 +13,11 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use ::axum::body::Body;
 use ::axum::extract::{FromRef, Request};
+use ::axum::http::request::Parts;
 use ::axum::response::{IntoResponse, Response};
+use futures_util::FutureExt as _;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -110,12 +113,17 @@ impl<T, I> Layer<I> for GuardedLayer<T> {
 }
 
 impl<T: SealedCookie + Send + Sync + 'static> sealed::Around for GuardedLayer<T> {
-    fn around<F, Fut>(self, request: Request, next: F) -> impl Future<Output = Response> + Send
+    fn around<F, Fut>(
+        self,
+        parts: Parts,
+        body: Body,
+        next: F,
+    ) -> impl Future<Output = Result<Response, Infallible>> + Send
     where
         F: FnOnce(Request) -> Fut + Send,
         Fut: Future<Output = Response> + Send,
     {
-        guard_request::<T, _, _>(self.keys, self.guard, request, next)
+        guard_request::<T, _, _>(self.keys, self.guard, parts, body, next)
     }
 }
 
@@ -198,12 +206,17 @@ impl<T, I> Layer<I> for RefreshLayer<T> {
 }
 
 impl<T: Stateless + 'static> sealed::Around for RefreshLayer<T> {
-    fn around<F, Fut>(self, request: Request, next: F) -> impl Future<Output = Response> + Send
+    fn around<F, Fut>(
+        self,
+        parts: Parts,
+        body: Body,
+        next: F,
+    ) -> impl Future<Output = Result<Response, Infallible>> + Send
     where
         F: FnOnce(Request) -> Fut + Send,
         Fut: Future<Output = Response> + Send,
     {
-        refresh_request::<T, _, _>(self.keys, request, next)
+        refresh_request::<T, _, _>(self.keys, parts, body, next)
     }
 }
 
@@ -251,34 +264,42 @@ where
         // request (tower's rule for services called from a future).
         let ready = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready);
-        let next = move |request| {
-            let call = inner.call(request);
-            async move {
-                match call.await {
-                    Ok(response) => response.into_response(),
-                    Err(never) => match never {},
-                }
-            }
-        };
-        let layer = self.layer.clone();
-        // Built inside the box: the middleware's future is not moved after it is made.
-        Box::pin(async move { Ok(layer.around(request, next).await) })
+        // Mapped, not wrapped in an async block (which would hold the inner future twice).
+        let next = move |request| inner.call(request).map(answer);
+        let (parts, body) = request.into_parts();
+        Box::pin(self.layer.clone().around(parts, body, next))
     }
 }
 
 /// What each layer does around the rest of the stack: public in a private module, so that
 /// only this crate's layers implement it.
+/// The inner service's answer as a response (its error type has no value).
+fn answer<R: IntoResponse>(result: Result<R, Infallible>) -> Response {
+    match result {
+        Ok(response) => response.into_response(),
+        Err(never) => match never {},
+    }
+}
+
 mod sealed {
+    use std::convert::Infallible;
     use std::future::Future;
 
+    use ::axum::body::Body;
     use ::axum::extract::Request;
+    use ::axum::http::request::Parts;
     use ::axum::response::Response;
 
     /// A layer's work around `next` (the rest of the stack and the handler), by value (a
     /// cheap clone of the layer per request: reference counts).
     pub trait Around: Clone + Send + Sync + 'static {
         /// Runs the middleware around `next`.
-        fn around<F, Fut>(self, request: Request, next: F) -> impl Future<Output = Response> + Send
+        fn around<F, Fut>(
+            self,
+            parts: Parts,
+            body: Body,
+            next: F,
+        ) -> impl Future<Output = Result<Response, Infallible>> + Send
         where
             F: FnOnce(Request) -> Fut + Send,
             Fut: Future<Output = Response> + Send;
