@@ -8,6 +8,9 @@
 //! (`GuardedLayer` and `guarded` through `from_fn_with_state`) over real HTTP;
 //! `refresh_layer_attacks.rs` attacks its refresh middleware (`RefreshLayer` and `refresh`) and
 //! the check of a handler's own `Set-Cookie` the same way; both through `raw_http.rs`.
+//! `layer_bodies/` runs both middlewares around what apps put inside and through them (tower
+//! services answering tuples, streamed and large request bodies, both on one router,
+//! concurrent requests), through `kept_alive.rs`, a connection that sends bodies.
 
 #[macro_use]
 #[path = "../adapter_scenarios/mod.rs"]
@@ -20,5 +23,7 @@ mod attacks;
 mod axum_adapter;
 mod guarded_layer_attacks;
 mod http_adapter;
+mod kept_alive;
+mod layer_bodies;
 mod raw_http;
 mod refresh_layer_attacks;

@@ -18,6 +18,13 @@ pub(crate) struct Server {
     task: tokio::task::JoinHandle<()>,
 }
 
+impl Server {
+    /// Where it listens.
+    pub(crate) fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         self.task.abort();

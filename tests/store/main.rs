@@ -3,7 +3,8 @@
 //! (`concurrency.rs`), Redis failing, slow or restarted (`faults.rs`), and what only Redis has:
 //! TTLs, key layout, error messages (`redis.rs`); and the guard over Redis, as a fleet of two
 //! servers and through an outage (`guard.rs`); two servers whose clocks differ by the tolerated
-//! skew, and epochs across a restart that lost them (`clock_skew.rs`).
+//! skew, and epochs across a restart that lost them (`clock_skew.rs`); `MemoryStore`'s
+//! per-namespace maps and their sweep, through the trait and a guard (`memory_namespaces.rs`).
 //!
 //! Every Redis test starts its own `redis-server` (testkit's `RedisServer`) on a free loopback
 //! port; without `redis-server` they fail, naming what to install, unless the run opted out
@@ -15,6 +16,7 @@ mod concurrency;
 mod conformance;
 mod faults;
 mod guard;
+mod memory_namespaces;
 mod redis;
 mod skew_attacks;
 

@@ -271,8 +271,6 @@ where
     }
 }
 
-/// What each layer does around the rest of the stack: public in a private module, so that
-/// only this crate's layers implement it.
 /// The inner service's answer as a response (its error type has no value).
 fn answer<R: IntoResponse>(result: Result<R, Infallible>) -> Response {
     match result {
@@ -281,6 +279,8 @@ fn answer<R: IntoResponse>(result: Result<R, Infallible>) -> Response {
     }
 }
 
+/// What each layer does around the rest of the stack: public in a private module, so that
+/// only this crate's layers implement it.
 mod sealed {
     use std::convert::Infallible;
     use std::future::Future;
