@@ -28,6 +28,7 @@ use typed_cookies::store::MemoryStore;
 use typed_cookies::{Key, KeyRing, SealedCookie};
 
 use crate::adapter_scenarios::{Session, Theme};
+use crate::raw_http::padded_header;
 
 // ---------------------------------------------------------------------------------------------
 // The apps
@@ -121,16 +122,6 @@ fn sealed(keys: &KeyRing, user: &str) -> String {
     Session { user: user.into() }.seal(keys).unwrap()
 }
 
-/// `pairs` joined with `; `, then a `pad=` cookie making the whole header exactly `len` bytes.
-fn header_of_len(pairs: &[String], len: usize) -> String {
-    let mut text = pairs.join("; ");
-    let rest = len - text.len() - "; pad=".len();
-    text.push_str("; pad=");
-    text.push_str(&"p".repeat(rest));
-    assert_eq!(text.len(), len);
-    text
-}
-
 // ---------------------------------------------------------------------------------------------
 // Cookie lookup
 
@@ -145,9 +136,9 @@ async fn duplicates_are_refused_on_both_sides_of_the_direct_read_limit() {
     for refresh_layer in [false, true] {
         let app = plain_app(keys.clone(), refresh_layer, None);
         for len in [200, 1023, 1024, 1025, 4096] {
-            let one = header_of_len(std::slice::from_ref(&ann), len);
+            let one = padded_header(std::slice::from_ref(&ann), len);
             assert_eq!(result_of(&app, &[one.as_bytes()]).await, "ok ann", "{len}");
-            let two = header_of_len(&[ann.clone(), mallory.clone()], len);
+            let two = padded_header(&[ann.clone(), mallory.clone()], len);
             assert!(
                 result_of(&app, &[two.as_bytes()])
                     .await
@@ -155,7 +146,7 @@ async fn duplicates_are_refused_on_both_sides_of_the_direct_read_limit() {
                 "{len} {refresh_layer}"
             );
             // The same across two headers: the first short, the second making up the length.
-            let second = header_of_len(std::slice::from_ref(&mallory), len - ann.len());
+            let second = padded_header(std::slice::from_ref(&mallory), len - ann.len());
             for cookies in [[&ann, &second], [&second, &ann]] {
                 let cookies: Vec<&[u8]> = cookies.iter().map(|c| c.as_bytes()).collect();
                 assert!(
@@ -166,7 +157,7 @@ async fn duplicates_are_refused_on_both_sides_of_the_direct_read_limit() {
                 );
             }
             // A copy with an invalid value beside the real one is still a duplicate.
-            let planted = header_of_len(&[ann.clone(), "__Host-sid=AAAA".into()], len);
+            let planted = padded_header(&[ann.clone(), "__Host-sid=AAAA".into()], len);
             assert!(result_of(&app, &[planted.as_bytes()])
                 .await
                 .starts_with("invalid DuplicateCookie"));
@@ -246,7 +237,7 @@ async fn a_header_changed_after_the_split_was_kept_is_read_again() {
     let planted: &'static str =
         Box::leak(format!("__Host-sid={}", sealed(&keys, "mallory")).into_boxed_str());
     for len in [300, 2000] {
-        let header = header_of_len(std::slice::from_ref(&ann), len);
+        let header = padded_header(std::slice::from_ref(&ann), len);
         let tossed = plain_app(keys.clone(), true, Some(vec![planted]));
         assert!(result_of(&tossed, &[header.as_bytes()])
             .await
@@ -285,7 +276,7 @@ async fn actix_a_kept_split_never_reaches_the_next_request() {
             ),
     )
     .await;
-    let long = header_of_len(&[format!("__Host-sid={}", sealed(&keys, "ann"))], 2000);
+    let long = padded_header(&[format!("__Host-sid={}", sealed(&keys, "ann"))], 2000);
     let short = format!("__Host-sid={}", sealed(&keys, "bob"));
     for _ in 0..3 {
         let request = test::TestRequest::get()
@@ -704,7 +695,7 @@ async fn the_guarded_path_refuses_duplicates_without_clearing() {
     let app = guarded_app(state.clone(), true);
     let good = issue(&state, "Firefox").await;
     let other = issue(&state, "Firefox").await;
-    let padded = header_of_len(std::slice::from_ref(&other), 1500);
+    let padded = padded_header(std::slice::from_ref(&other), 1500);
     for cookies in [
         vec![good.as_bytes(), other.as_bytes()],
         vec![good.as_bytes(), b"__Host-dev=AAAA".as_slice()],
@@ -742,7 +733,7 @@ fn refusals_show_neither_the_value_nor_the_reason() {
                 let app = plain_app(keys.clone(), refresh_layer, None);
                 for value in [secret, foreign.as_str()] {
                     for pad in [0, 1500] {
-                        let header = header_of_len(&[format!("__Host-sid={value}")], 200 + pad);
+                        let header = padded_header(&[format!("__Host-sid={value}")], 200 + pad);
                         let strict = Router::new()
                             .route("/", get(|Sealed(s): Sealed<Session>| async move { s.user }))
                             .with_state(keys.clone());

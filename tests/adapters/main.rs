@@ -10,7 +10,8 @@
 //! the check of a handler's own `Set-Cookie` the same way; both through `raw_http.rs`.
 //! `layer_bodies/` runs both middlewares around what apps put inside and through them (tower
 //! services answering tuples, streamed and large request bodies, both on one router,
-//! concurrent requests), through `kept_alive.rs`, a connection that sends bodies.
+//! concurrent requests), through `kept_alive.rs`, a connection that sends bodies. These three
+//! run their scenarios through every install of the middlewares (`installs.rs`).
 
 #[macro_use]
 #[path = "../adapter_scenarios/mod.rs"]
@@ -23,6 +24,7 @@ mod attacks;
 mod axum_adapter;
 mod guarded_layer_attacks;
 mod http_adapter;
+mod installs;
 mod kept_alive;
 mod layer_bodies;
 mod raw_http;

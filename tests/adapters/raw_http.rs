@@ -1,7 +1,9 @@
-//! A raw HTTP/1.1 client for the attack tests over real HTTP (`guarded_layer_attacks`,
-//! `refresh_layer_attacks`): an app served by `axum::serve` on `127.0.0.1` (with
-//! `ConnectInfo<SocketAddr>`), and requests written byte for byte over a `TcpStream`, so
-//! repeated `Cookie:` headers, exact lengths and non-UTF-8 bytes reach the server as written.
+//! A raw HTTP/1.1 client for the adapter tests over real HTTP (`guarded_layer_attacks`,
+//! `refresh_layer_attacks`; `kept_alive` builds on its server and `Answer`): an app served by
+//! `axum::serve` on `127.0.0.1` (with `ConnectInfo<SocketAddr>`), and requests written byte
+//! for byte over a `TcpStream`, so repeated `Cookie:` headers, exact lengths and non-UTF-8
+//! bytes reach the server as written; `padded_header` makes a `Cookie:` value of an exact
+//! length (also for `attacks.rs`).
 
 use std::net::{Ipv4Addr, SocketAddr};
 
@@ -44,6 +46,21 @@ pub(crate) async fn serve(app: Router) -> Server {
         .unwrap();
     });
     Server { addr, task }
+}
+
+/// `pairs` joined with `; `, then a `pad=` cookie making the whole header value exactly `len`
+/// bytes (for tests at a length threshold of the `Cookie:` header).
+pub(crate) fn padded_header<S: AsRef<str>>(pairs: &[S], len: usize) -> String {
+    let mut text = pairs
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join("; ");
+    let rest = len - text.len() - "; pad=".len();
+    text.push_str("; pad=");
+    text.push_str(&"p".repeat(rest));
+    assert_eq!(text.len(), len);
+    text
 }
 
 /// A response: status (`0` when the connection closed without one), `Set-Cookie`s, body.

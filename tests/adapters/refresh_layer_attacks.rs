@@ -21,13 +21,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
-use typed_cookies::integrations::axum::{
-    development, refresh, RefreshLayer, Removal, Sealed, SetCookie,
-};
+use typed_cookies::integrations::axum::{development, Removal, Sealed, SetCookie};
 use typed_cookies::time::Duration;
 use typed_cookies::{KeyRing, ManualClock, SealedCookie, Stateless};
 use typed_cookies_testkit::{clocked, fallback_key, keys, ring};
 
+use crate::installs::{with_refresh, Install, On, INSTALLS};
 use crate::raw_http::{serve, Answer, Server};
 
 // ---------------------------------------------------------------------------------------------
@@ -74,36 +73,7 @@ trait User: Stateless + Send + Sync + 'static {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The installs and the app
-
-/// The two ways to install `T`'s refresh middleware.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Install {
-    Layer,
-    Function,
-}
-
-const INSTALLS: [Install; 2] = [Install::Layer, Install::Function];
-
-fn install<T: User>(router: Router<KeyRing>, keys: &KeyRing, how: Install) -> Router<KeyRing> {
-    match how {
-        Install::Layer => router.layer(RefreshLayer::<T>::new(keys)),
-        Install::Function => router.layer(from_fn_with_state(keys.clone(), refresh::<T, KeyRing>)),
-    }
-}
-
-fn route_install<T: User>(
-    router: Router<KeyRing>,
-    keys: &KeyRing,
-    how: Install,
-) -> Router<KeyRing> {
-    match how {
-        Install::Layer => router.route_layer(RefreshLayer::<T>::new(keys)),
-        Install::Function => {
-            router.route_layer(from_fn_with_state(keys.clone(), refresh::<T, KeyRing>))
-        }
-    }
-}
+// The app
 
 /// Every `x-set` request header, byte for byte, as a `Set-Cookie` of the response.
 async fn echo(headers: HeaderMap) -> Response {
@@ -149,7 +119,7 @@ fn clocked_keys() -> (KeyRing, ManualClock) {
 
 /// `T`'s routes with its middleware installed `how`, served.
 async fn served<T: User>(keys: &KeyRing, how: Install) -> Server {
-    serve(install::<T>(routes::<T>(), keys, how).with_state(keys.clone())).await
+    serve(with_refresh::<T, _>(routes::<T>(), keys, how, On::Layer).with_state(keys.clone())).await
 }
 
 /// `T`'s value for `user` sealed by `keys`, as a `name=value` pair.
@@ -464,7 +434,12 @@ async fn installed_twice_writes_once() {
     for outer in INSTALLS {
         for inner in INSTALLS {
             let (keys, clock) = clocked_keys();
-            let app = install::<Rs>(install::<Rs>(routes::<Rs>(), &keys, inner), &keys, outer);
+            let app = with_refresh::<Rs, _>(
+                with_refresh::<Rs, _>(routes::<Rs>(), &keys, inner, On::Layer),
+                &keys,
+                outer,
+                On::Layer,
+            );
             let server = serve(app.with_state(keys.clone())).await;
             let due = due::<Rs>(&keys, &clock);
             let me = server.get("/me", &[&due]).await;
@@ -493,9 +468,19 @@ async fn two_types_in_either_order() {
                 let router =
                     routes::<Rs>().route("/two-out", post(|| async { Removal::<Two>::new() }));
                 let app = if rs_outer {
-                    install::<Rs>(install::<Two>(router, &keys, second), &keys, first)
+                    with_refresh::<Rs, _>(
+                        with_refresh::<Two, _>(router, &keys, second, On::Layer),
+                        &keys,
+                        first,
+                        On::Layer,
+                    )
                 } else {
-                    install::<Two>(install::<Rs>(router, &keys, first), &keys, second)
+                    with_refresh::<Two, _>(
+                        with_refresh::<Rs, _>(router, &keys, first, On::Layer),
+                        &keys,
+                        second,
+                        On::Layer,
+                    )
                 };
                 let server = serve(app.with_state(keys.clone())).await;
                 let case = format!("{first:?}/{second:?} rs outer: {rs_outer}");
@@ -528,7 +513,7 @@ async fn two_types_in_either_order() {
 async fn route_layer_and_layer() {
     for how in INSTALLS {
         let (keys, clock) = clocked_keys();
-        let routed = route_install::<Rs>(routes::<Rs>(), &keys, how);
+        let routed = with_refresh::<Rs, _>(routes::<Rs>(), &keys, how, On::RouteLayer);
         let routed = serve(routed.with_state(keys.clone())).await;
         let layered = served::<Rs>(&keys, how).await;
         let missing = layered.get("/nowhere", &[&junk::<Rs>()]).await;
@@ -567,7 +552,7 @@ async fn a_panicking_handler_leaves_the_server_serving() {
 /// The `development` middleware outermost, a development-mode ring on a `ManualClock`.
 async fn dev_served(how: Install) -> (Server, KeyRing, ManualClock) {
     let (keys, clock) = clocked(&keys().with_development_mode().unwrap());
-    let app = install::<Rs>(routes::<Rs>(), &keys, how)
+    let app = with_refresh::<Rs, _>(routes::<Rs>(), &keys, how, On::Layer)
         .layer(from_fn_with_state(keys.clone(), development::<KeyRing>))
         .with_state(keys.clone());
     (serve(app).await, keys, clock)

@@ -15,15 +15,15 @@ async fn duplicates_across_headers_and_the_direct_read_limit() {
         let ann = issue::<Sid>(&state, &firefox()).await;
         let other = issue::<Sid>(&state, &firefox()).await;
         for len in [300, 1023, 1024, 1025, 3000] {
-            let one = padded(&[&ann], len);
+            let one = padded_header(&[&ann], len);
             let me = server.get("/me", &[&one]).await;
             assert_eq!((me.status, me.body.as_str()), (200, "ann"), "{how:?} {len}");
 
-            let two = padded(&[&ann, &other], len);
+            let two = padded_header(&[&ann, &other], len);
             // The second pair after the padding: one before 1 KB, one after it.
-            let far = format!("{}; {other}", padded(&[&ann], len));
-            let planted = padded(&[&ann, "__Host-gl=AAAA"], len);
-            let second = padded(&[&other], len - ann.len());
+            let far = format!("{}; {other}", padded_header(&[&ann], len));
+            let planted = padded_header(&[&ann, "__Host-gl=AAAA"], len);
+            let second = padded_header(&[&other], len - ann.len());
             let cases: Vec<Vec<&str>> = vec![
                 vec![&two],
                 vec![&far],
@@ -65,14 +65,14 @@ async fn look_alike_names_neither_sign_in_nor_duplicate() {
         ] {
             for pad in [0, 1100] {
                 let alike = format!("{name}={value}");
-                let alone = padded(&[&alike], alike.len() + 6 + pad + 1);
+                let alone = padded_header(&[&alike], alike.len() + 6 + pad + 1);
                 let me = server.get("/me", &[&alone]).await;
                 assert_eq!(me.status, 401, "{how:?} {name:?} {pad}");
                 assert!(me.body.contains("no valid"), "{}", me.body);
                 assert!(me.set_cookies.is_empty(), "{:?}", me.set_cookies);
                 let maybe = server.get("/maybe", &[&alone]).await;
                 assert_eq!((maybe.status, maybe.body.as_str()), (200, "anonymous"));
-                let beside = padded(&[&alike, &ann], alike.len() + ann.len() + 8 + pad + 1);
+                let beside = padded_header(&[&alike, &ann], alike.len() + ann.len() + 8 + pad + 1);
                 let me = server.get("/me", &[&beside]).await;
                 assert_eq!((me.status, me.body.as_str()), (200, "ann"), "{name:?}");
             }
@@ -91,8 +91,8 @@ async fn look_alike_names_neither_sign_in_nor_duplicate() {
 
 /// `T`'s routes with its middleware installed twice (`outer` around `inner`).
 async fn served_twice<T: User>(state: &St, inner: Install, outer: Install) -> Server {
-    let router = install::<T>(routes::<T>(), state, inner);
-    serve(install::<T>(router, state, outer).with_state(state.clone())).await
+    let router = with_guarded::<T, _>(routes::<T>(), state, inner, On::Layer);
+    serve(with_guarded::<T, _>(router, state, outer, On::Layer).with_state(state.clone())).await
 }
 
 /// A `one_time` type whose middleware is installed twice (a nested router with its own
@@ -198,9 +198,19 @@ async fn two_types_in_either_order() {
                     }),
                 );
                 let router = if sid_outside {
-                    install::<Sid>(install::<Rp>(both, &state, first), &state, second)
+                    with_guarded::<Sid, _>(
+                        with_guarded::<Rp, _>(both, &state, first, On::Layer),
+                        &state,
+                        second,
+                        On::Layer,
+                    )
                 } else {
-                    install::<Rp>(install::<Sid>(both, &state, first), &state, second)
+                    with_guarded::<Rp, _>(
+                        with_guarded::<Sid, _>(both, &state, first, On::Layer),
+                        &state,
+                        second,
+                        On::Layer,
+                    )
                 };
                 let server = serve(router.with_state(state.clone())).await;
                 let sid = issue::<Sid>(&state, &firefox()).await;
@@ -210,7 +220,7 @@ async fn two_types_in_either_order() {
                     let header = if len == 0 {
                         format!("{sid}; {rp}")
                     } else {
-                        padded(&[&sid, &rp], len)
+                        padded_header(&[&sid, &rp], len)
                     };
                     let answer = server.get("/both", &[&header]).await;
                     let case = format!("{first:?} {second:?} {sid_outside} {len}");
@@ -238,7 +248,12 @@ async fn route_layer_layer_and_the_fallback() {
         let fallback = |s: Option<Guarded<Once>>| async move {
             s.map_or("anonymous".to_owned(), |s| format!("fallback {}", s.user))
         };
-        let per_route = route_install::<Once>(routes::<Once>().fallback(fallback), &state, how);
+        let per_route = with_guarded::<Once, _>(
+            routes::<Once>().fallback(fallback),
+            &state,
+            how,
+            On::RouteLayer,
+        );
         let server = serve(per_route.with_state(state.clone())).await;
         let once = issue::<Once>(&state, &ClientContext::new()).await;
         let lost = server.get("/nowhere", &[&once]).await;
@@ -247,7 +262,8 @@ async fn route_layer_layer_and_the_fallback() {
         let me = server.get("/me", &[&once]).await;
         assert_eq!((me.status, me.body.as_str()), (200, "ann"), "{how:?}");
 
-        let whole = install::<Once>(routes::<Once>().fallback(fallback), &state, how);
+        let whole =
+            with_guarded::<Once, _>(routes::<Once>().fallback(fallback), &state, how, On::Layer);
         let server = serve(whole.with_state(state.clone())).await;
         let once = issue::<Once>(&state, &ClientContext::new()).await;
         let found = server.get("/nowhere", &[&once]).await;
@@ -279,7 +295,7 @@ async fn a_router_wide_middleware_spends_a_one_time_value_on_any_request() {
 async fn nested_routers() {
     for how in INSTALLS {
         let (state, _, _) = state();
-        let inner = install::<Sid>(routes::<Sid>(), &state, how);
+        let inner = with_guarded::<Sid, _>(routes::<Sid>(), &state, how, On::Layer);
         let app = Router::new()
             .nest("/api", inner)
             .route(
@@ -294,7 +310,12 @@ async fn nested_routers() {
         let outside = server.get("/outside", &[&sid]).await;
         assert_eq!(outside.status, 500, "{how:?}");
 
-        let outer = install::<Sid>(Router::new().nest("/api", routes::<Sid>()), &state, how);
+        let outer = with_guarded::<Sid, _>(
+            Router::new().nest("/api", routes::<Sid>()),
+            &state,
+            how,
+            On::Layer,
+        );
         let server = serve(outer.with_state(state.clone())).await;
         let me = server.get("/api/me", &[&sid]).await;
         assert_eq!((me.status, me.body.as_str()), (200, "ann"), "{how:?}");

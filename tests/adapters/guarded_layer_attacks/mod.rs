@@ -27,15 +27,15 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use typed_cookies::guard::{AppBinding, ClientContext, Guard};
 use typed_cookies::integrations::axum::{
-    cookie_state, guarded, refresh, Guarded, GuardedLayer, Removal, Sealed, SealedRejection,
-    SetCookie,
+    cookie_state, refresh, Guarded, Removal, Sealed, SealedRejection, SetCookie,
 };
 use typed_cookies::time::Duration;
 use typed_cookies::{KeyRing, ManualClock, SealedCookie};
 use typed_cookies_testkit::{clocked, ring, SwitchableStore};
 
 use crate::adapter_scenarios::Session as Plain;
-use crate::raw_http::{serve, Answer, Server, FIREFOX};
+use crate::installs::{with_guarded, Install, On, INSTALLS};
+use crate::raw_http::{padded_header, serve, Answer, Server, FIREFOX};
 
 // ---------------------------------------------------------------------------------------------
 // The types
@@ -126,7 +126,7 @@ macro_rules! users {
 users!(Sid, Rp, Once, Ip, Device);
 
 // ---------------------------------------------------------------------------------------------
-// The app state and the two installs
+// The app state
 
 #[derive(Clone)]
 struct St {
@@ -142,41 +142,6 @@ fn state() -> (St, ManualClock, Arc<SwitchableStore>) {
     let store = Arc::new(SwitchableStore::default());
     let guard = Guard::from_arc(store.clone());
     (St { keys, guard }, clock, store)
-}
-
-/// The two ways to install `T`'s guarded middleware.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Install {
-    Layer,
-    Function,
-}
-
-const INSTALLS: [Install; 2] = [Install::Layer, Install::Function];
-
-/// `router.layer(..)` with `T`'s guarded middleware installed `how`.
-fn install<T: SealedCookie + Send + Sync + 'static>(
-    router: Router<St>,
-    state: &St,
-    how: Install,
-) -> Router<St> {
-    match how {
-        Install::Layer => router.layer(GuardedLayer::<T>::new(state)),
-        Install::Function => router.layer(from_fn_with_state(state.clone(), guarded::<T, St>)),
-    }
-}
-
-/// `router.route_layer(..)` with `T`'s guarded middleware installed `how`.
-fn route_install<T: SealedCookie + Send + Sync + 'static>(
-    router: Router<St>,
-    state: &St,
-    how: Install,
-) -> Router<St> {
-    match how {
-        Install::Layer => router.route_layer(GuardedLayer::<T>::new(state)),
-        Install::Function => {
-            router.route_layer(from_fn_with_state(state.clone(), guarded::<T, St>))
-        }
-    }
 }
 
 /// `/me` (`Guarded<T>`: the user), `/maybe` (`Option<Guarded<T>>`: the user or `anonymous`),
@@ -230,7 +195,8 @@ fn routes<T: User>() -> Router<St> {
 
 /// `T`'s routes with its middleware installed `how`, served.
 async fn served<T: User>(state: &St, how: Install) -> Server {
-    serve(install::<T>(routes::<T>(), state, how).with_state(state.clone())).await
+    serve(with_guarded::<T, _>(routes::<T>(), state, how, On::Layer).with_state(state.clone()))
+        .await
 }
 
 /// `T`'s value for Ann (subject `user:ann`) bound to `ctx`, as a `name=value` pair.
@@ -263,16 +229,6 @@ async fn send(
     server
         .request(method, path, "shop.example", cookies, &extra)
         .await
-}
-
-/// `pairs` joined with `; `, then a `pad=` cookie making the value exactly `len` bytes.
-fn padded(pairs: &[&str], len: usize) -> String {
-    let mut text = pairs.join("; ");
-    let rest = len - text.len() - "; pad=".len();
-    text.push_str("; pad=");
-    text.push_str(&"p".repeat(rest));
-    assert_eq!(text.len(), len);
-    text
 }
 
 mod lookup_and_installs;

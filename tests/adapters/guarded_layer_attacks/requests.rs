@@ -23,7 +23,9 @@ async fn a_handler_extracting_twice_is_a_500() {
                         format!("{} {:?}", a.user, b.map(|b| b.user.clone()))
                     }),
                 );
-        let server = serve(install::<Sid>(twice, &state, how).with_state(state.clone())).await;
+        let server =
+            serve(with_guarded::<Sid, _>(twice, &state, how, On::Layer).with_state(state.clone()))
+                .await;
         let sid = issue::<Sid>(&state, &firefox()).await;
         for path in ["/twice", "/strict-then-optional"] {
             let answer = server.get(path, &[&sid]).await;
@@ -51,7 +53,9 @@ async fn an_auth_middleware_and_the_handler_cannot_both_take_the_session() {
                 get(|s: Guarded<Sid>| async move { s.user.clone() }),
             )
             .layer(from_fn(require));
-        let server = serve(install::<Sid>(app, &state, how).with_state(state.clone())).await;
+        let server =
+            serve(with_guarded::<Sid, _>(app, &state, how, On::Layer).with_state(state.clone()))
+                .await;
         let sid = issue::<Sid>(&state, &firefox()).await;
         let answer = server.get("/account", &[&sid]).await;
         assert_eq!(answer.status, 500, "{how:?} {answer:?}");
@@ -102,7 +106,10 @@ async fn a_cookie_header_rewritten_after_the_guard_does_not_change_the_session()
                         next.run(request).await
                     }
                 }));
-            let server = serve(install::<Sid>(app, &state, how).with_state(state.clone())).await;
+            let server = serve(
+                with_guarded::<Sid, _>(app, &state, how, On::Layer).with_state(state.clone()),
+            )
+            .await;
             let ann_sid = issue::<Sid>(&state, &firefox()).await;
             let ann_plain = format!(
                 "__Host-sid={}",
@@ -111,7 +118,7 @@ async fn a_cookie_header_rewritten_after_the_guard_does_not_change_the_session()
             let header = if pad == 0 {
                 format!("{ann_sid}; {ann_plain}")
             } else {
-                padded(&[&ann_sid, &ann_plain], pad)
+                padded_header(&[&ann_sid, &ann_plain], pad)
             };
             let answer = server.get("/both", &[&header]).await;
             assert_eq!(
@@ -139,7 +146,9 @@ async fn a_cloned_request_carries_no_session() {
             *copy.extensions_mut() = parts.extensions.clone();
             next.run(copy).await
         }));
-        let server = serve(install::<Rp>(app, &state, how).with_state(state.clone())).await;
+        let server =
+            serve(with_guarded::<Rp, _>(app, &state, how, On::Layer).with_state(state.clone()))
+                .await;
         let rp = issue::<Rp>(&state, &ClientContext::new()).await;
         let me = server.get("/me", &[&rp]).await;
         assert_eq!(me.status, 500, "{how:?} {me:?}");
@@ -173,7 +182,7 @@ async fn a_header_changed_after_an_outer_split_is_read_again_by_the_guard() {
                 ("replace", "/me", (200, "mallory")),
             ] {
                 let mallory = mallory.clone();
-                let app = install::<Sid>(routes::<Sid>(), &state, how)
+                let app = with_guarded::<Sid, _>(routes::<Sid>(), &state, how, On::Layer)
                     .layer(from_fn(move |mut request: Request, next: Next| {
                         let mallory = mallory.clone();
                         async move {
@@ -202,7 +211,7 @@ async fn a_header_changed_after_an_outer_split_is_read_again_by_the_guard() {
                 let header = if pad == 0 {
                     format!("{ann}; {plain}")
                 } else {
-                    padded(&[&ann, &plain], pad)
+                    padded_header(&[&ann, &plain], pad)
                 };
                 let answer = server.get(path, &[&header]).await;
                 let case = format!("{how:?} {pad} {change} {path}");

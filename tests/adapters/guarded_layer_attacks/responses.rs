@@ -164,14 +164,19 @@ async fn app_bound_under_the_middleware() {
     for how in INSTALLS {
         let (state, _, _) = state();
         let right = serve(
-            install::<Device>(routes::<Device>(), &state, how)
+            with_guarded::<Device, _>(routes::<Device>(), &state, how, On::Layer)
                 .layer(from_fn(device))
                 .with_state(state.clone()),
         )
         .await;
         let wrong = serve(
-            install::<Device>(routes::<Device>().layer(from_fn(device)), &state, how)
-                .with_state(state.clone()),
+            with_guarded::<Device, _>(
+                routes::<Device>().layer(from_fn(device)),
+                &state,
+                how,
+                On::Layer,
+            )
+            .with_state(state.clone()),
         )
         .await;
         let cookie = issue::<Device>(&state, &ClientContext::new().app("phone-1")).await;
@@ -215,13 +220,14 @@ async fn app_bound_under_the_middleware() {
         // Put in before the guard and replaced after it: the bytes the value was checked
         // against are not the request's any more, a logged 500.
         let replaced = serve(
-            install::<Device>(
+            with_guarded::<Device, _>(
                 routes::<Device>().layer(from_fn(|mut request: Request, next: Next| async move {
                     request.extensions_mut().insert(AppBinding::new("phone-2"));
                     next.run(request).await
                 })),
                 &state,
                 how,
+                On::Layer,
             )
             .layer(from_fn(device))
             .with_state(state.clone()),

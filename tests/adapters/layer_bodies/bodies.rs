@@ -124,8 +124,8 @@ async fn installed_twice_the_inner_middleware_passes_the_body_on() {
                         format!("{user} {}", receipt(&bytes))
                     }),
                 );
-                let app = with_guarded::<Once>(
-                    with_guarded::<Once>(routes, &st, inner, on),
+                let app = with_guarded::<Once, _>(
+                    with_guarded::<Once, _>(routes, &st, inner, on),
                     &st,
                     outer,
                     on,
@@ -219,7 +219,7 @@ async fn concurrent_requests_each_get_their_own_session_and_renewal() {
             }),
         );
         let server = std::sync::Arc::new(
-            serve(with_guarded::<Rp>(routes, &st, how, On::Layer).with_state(st.clone())).await,
+            serve(with_guarded::<Rp, _>(routes, &st, how, On::Layer).with_state(st.clone())).await,
         );
         let mut tasks = Vec::new();
         for i in 0..USERS {

@@ -33,9 +33,10 @@ use typed_cookies::integrations::axum::{
 };
 use typed_cookies::store::MemoryStore;
 use typed_cookies::time::Duration;
-use typed_cookies::{KeyRing, ManualClock, SealedCookie, Stateless};
+use typed_cookies::{KeyRing, ManualClock, SealedCookie};
 use typed_cookies_testkit::{clocked, ring};
 
+use crate::installs::{with_guarded, with_refresh, Install, On, INSTALLS};
 use crate::kept_alive::{head, send, Connection, Reply};
 use crate::raw_http::{serve, FIREFOX};
 
@@ -97,58 +98,6 @@ fn state() -> (St, ManualClock) {
     (St { keys, guard }, clock)
 }
 
-/// The two ways to install a middleware.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Install {
-    Layer,
-    Function,
-}
-
-const INSTALLS: [Install; 2] = [Install::Layer, Install::Function];
-
-/// Where a middleware goes on the router.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum On {
-    Layer,
-    RouteLayer,
-}
-
-fn with_guarded<T: SealedCookie + Send + Sync + 'static>(
-    router: Router<St>,
-    st: &St,
-    how: Install,
-    on: On,
-) -> Router<St> {
-    match (how, on) {
-        (Install::Layer, On::Layer) => router.layer(GuardedLayer::<T>::new(st)),
-        (Install::Layer, On::RouteLayer) => router.route_layer(GuardedLayer::<T>::new(st)),
-        (Install::Function, On::Layer) => {
-            router.layer(from_fn_with_state(st.clone(), guarded::<T, St>))
-        }
-        (Install::Function, On::RouteLayer) => {
-            router.route_layer(from_fn_with_state(st.clone(), guarded::<T, St>))
-        }
-    }
-}
-
-fn with_refresh<T: Stateless + Send + Sync + 'static>(
-    router: Router<St>,
-    st: &St,
-    how: Install,
-    on: On,
-) -> Router<St> {
-    match (how, on) {
-        (Install::Layer, On::Layer) => router.layer(RefreshLayer::<T>::new(st)),
-        (Install::Layer, On::RouteLayer) => router.route_layer(RefreshLayer::<T>::new(st)),
-        (Install::Function, On::Layer) => {
-            router.layer(from_fn_with_state(st.clone(), refresh::<T, St>))
-        }
-        (Install::Function, On::RouteLayer) => {
-            router.route_layer(from_fn_with_state(st.clone(), refresh::<T, St>))
-        }
-    }
-}
-
 /// Every combination of the guarded (`Rp`) and refresh (`Rs`) middlewares on one router:
 /// (guarded install, refresh install, guarded outermost, where).
 fn combinations() -> Vec<(Install, Install, bool, On)> {
@@ -169,9 +118,9 @@ fn combinations() -> Vec<(Install, Install, bool, On)> {
 fn both(router: Router<St>, st: &St, combo: (Install, Install, bool, On)) -> Router<St> {
     let (g, r, guarded_outer, on) = combo;
     if guarded_outer {
-        with_guarded::<Rp>(with_refresh::<Rs>(router, st, r, on), st, g, on)
+        with_guarded::<Rp, _>(with_refresh::<Rs, _>(router, st, r, on), st, g, on)
     } else {
-        with_refresh::<Rs>(with_guarded::<Rp>(router, st, g, on), st, r, on)
+        with_refresh::<Rs, _>(with_guarded::<Rp, _>(router, st, g, on), st, r, on)
     }
 }
 
