@@ -91,11 +91,11 @@ use ::actix_web::{
 use crate::cookie::{CookieScope, SealedCookie, Stateless};
 use crate::error::{OpenError, SealError};
 use crate::keys::KeyRing;
-use crate::request::cookies::{cached_pairs, extractor_pairs, CookiePairs};
+use crate::request::cookies::{cached_pairs, extractor_cookies, CookiePairs};
 use crate::request::layers::{check_refresh_layer, DevelopmentLayer, RefreshLayers};
 use crate::request::origin::{view_of_request, RequestOrigin, FORWARDING_HEADERS};
 use crate::request::outcome::{
-    log_seal_error, open_headers, open_parsed, plain_answer, refresh_header, seal_error_response,
+    log_seal_error, open_found, open_parsed, plain_answer, refresh_header, seal_error_response,
 };
 use crate::request::response::{relaxed_set_cookie, sets_cookie_of};
 use crate::request::RequestView;
@@ -138,19 +138,14 @@ fn open_for_extractor<T: Stateless>(
     req: &HttpRequest,
 ) -> Result<Option<Opened<T>>, OpenError> {
     let current = req.headers().get_all(COOKIE);
-    let pairs = {
+    let cookies = {
         let extensions = req.extensions();
-        extractor_pairs(extensions.get(), || current.clone())
+        extractor_cookies(extensions.get(), || current.clone())
     };
-    match pairs {
-        Some((cookies, new)) => {
-            if new {
-                req.extensions_mut().insert(cookies.clone());
-            }
-            open_parsed::<T, _>(scope, &cookies)
-        }
-        None => open_headers::<T>(scope, current.map(HeaderValue::as_bytes)),
+    if let Some(split) = cookies.new_split() {
+        req.extensions_mut().insert(split.clone());
     }
+    open_found::<T>(scope, |name| cookies.find_bytes(name))
 }
 
 /// The request's `Cookie:` header values split into pairs: the split an earlier middleware or

@@ -117,11 +117,11 @@ use super::http::{self as http_adapter, header_value, CookieHeaders};
 use crate::cookie::{CookieScope, SealedCookie, Stateless};
 use crate::error::SealError;
 use crate::keys::KeyRing;
-use crate::request::cookies::{cached_pairs, extractor_pairs, CookiePairs};
+use crate::request::cookies::{cached_pairs, extractor_cookies, CookiePairs};
 use crate::request::layers::{check_refresh_layer, DevelopmentLayer, RefreshLayers};
 use crate::request::origin::{view_of_request, RequestOrigin};
 use crate::request::outcome::{
-    log_seal_error, open_headers, open_parsed, plain_answer, refresh_header, seal_error_response,
+    log_seal_error, open_found, open_parsed, plain_answer, refresh_header, seal_error_response,
 };
 use crate::request::response::sets_cookie_of;
 use crate::request::RequestView;
@@ -157,17 +157,14 @@ where
         layers.is_some_and(RefreshLayers::covers::<T>)
     });
     let current = parts.headers.get_all(COOKIE);
-    let opened = match extractor_pairs(parts.extensions.get(), || current.iter()) {
-        Some((cookies, new)) => {
-            if new {
-                parts.extensions.insert(cookies.clone());
-            }
-            open_parsed::<T, _>(&view, &cookies)
-        }
-        // A short header and no split kept: read it directly (see `request::cookies`).
-        None => open_headers::<T>(&view, current.iter().map(HeaderValue::as_bytes)),
-    };
-    plain_answer(&view, opened)
+    let cookies = extractor_cookies(parts.extensions.get(), || current.iter());
+    if let Some(split) = cookies.new_split() {
+        parts.extensions.insert(split.clone());
+    }
+    plain_answer(
+        &view,
+        open_found::<T>(&view, |name| cookies.find_bytes(name)),
+    )
 }
 
 /// The request's `Cookie:` header values split into pairs: the split an earlier middleware or

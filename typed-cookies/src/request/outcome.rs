@@ -14,7 +14,9 @@ use crate::request::SealedRejection;
 use crate::seal::Opened;
 
 /// Opens `T` from a request's `Cookie:` header values and logs what an operator watches:
-/// fallback-key opens (`info`, with the key id) and refusals (`debug`, with the reason).
+/// fallback-key opens (`info`, with the key id) and refusals (`debug`, with the reason). The
+/// `http` helpers' path; the middleware adapters read through `open_found`.
+#[cfg(any(feature = "http", test))]
 pub(crate) fn open_headers<'h, T: Stateless>(
     scope: &impl CookieScope,
     headers: impl IntoIterator<Item = &'h [u8]>,
@@ -29,7 +31,17 @@ pub(crate) fn open_parsed<T: Stateless, H: AsRef<[u8]>>(
     scope: &impl CookieScope,
     cookies: &CookiePairs<H>,
 ) -> Result<Option<Opened<T>>, OpenError> {
-    let found = cookies.find_bytes(scope.form_of(&T::CONFIG).name());
+    open_found(scope, |name| cookies.find_bytes(name))
+}
+
+/// [`open_headers`] with the lookup given: `find` is asked for `T`'s name as `scope` reads it
+/// (an extractor's `ExtractorCookies::find_bytes`, or a split's).
+#[cfg(middleware_adapter)]
+pub(crate) fn open_found<'v, T: Stateless>(
+    scope: &impl CookieScope,
+    find: impl FnOnce(&'static str) -> Result<Option<&'v [u8]>, OpenError>,
+) -> Result<Option<Opened<T>>, OpenError> {
+    let found = find(scope.form_of(&T::CONFIG).name());
     logged(found.and_then(|value| {
         value
             .map(|value| open_unguarded(scope.keys(), value))

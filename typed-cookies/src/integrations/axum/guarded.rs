@@ -9,17 +9,16 @@ use std::net::SocketAddr;
 
 use ::axum::body::Body;
 use ::axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts, Request, State};
-use ::axum::http::header::{HeaderName, HeaderValue, COOKIE, SET_COOKIE, USER_AGENT};
+use ::axum::http::header::{HeaderName, COOKIE, SET_COOKIE, USER_AGENT};
 use ::axum::http::request::Parts;
 use ::axum::middleware::Next;
 use ::axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 
-use crate::cookie::cookie_header::find_bytes;
 use crate::cookie::SealedCookie;
 use crate::guard::{AppBinding, ClientContext, Guard, Issued};
 use crate::integrations::http::header_value;
 use crate::keys::KeyRing;
-use crate::request::cookies::extractor_pairs;
+use crate::request::cookies::extractor_cookies;
 use crate::request::guarded_outcome::{
     client_context, guarded_after_open, guarded_from_slot, open_for_client, optional, Guarded, Slot,
 };
@@ -172,14 +171,11 @@ where
     // The cookie is read once, before the handler: like an extractor, a short header with no
     // split kept is read directly (see `request::cookies`).
     let current = parts.headers.get_all(COOKIE);
-    let kept = extractor_pairs(parts.extensions.get(), || current.iter());
-    if let Some((cookies, true)) = &kept {
-        parts.extensions.insert(cookies.clone());
+    let cookies = extractor_cookies(parts.extensions.get(), || current.iter());
+    if let Some(split) = cookies.new_split() {
+        parts.extensions.insert(split.clone());
     }
-    let find = |name| match &kept {
-        Some((cookies, _)) => cookies.find_bytes(name),
-        None => find_bytes(current.iter().map(HeaderValue::as_bytes), name),
-    };
+    let find = |name| cookies.find_bytes(name);
     let (result, ctx) = match open_for_client::<T>(&guard, &view, find, ctx).await {
         Ok(opened) => opened,
         Err(rejection) => return Ok(rejection.into_response()),
